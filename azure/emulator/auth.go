@@ -1,0 +1,127 @@
+package emulator
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"amlauth-tui/azure/rbac"
+)
+
+// Caller is the authenticated principal of a request.
+type Caller struct {
+	ObjectID, TenantID, Kind, UPN, AppID, DisplayName, Audience string
+	Groups                                                      []string
+}
+
+// name is how ARM's messages call the client: the UPN for users, else the app id.
+func (c *Caller) name() string {
+	if c.UPN != "" {
+		return c.UPN
+	}
+	return c.AppID
+}
+
+// graphAudiences are the audiences Graph accepts.
+var graphAudiences = []string{"https://graph.microsoft.com", "00000003-0000-0000-c000-000000000000"}
+
+// authenticate checks the bearer token; on failure it writes the 401 with
+// WWW-Authenticate and the error body real ARM/Graph would send.
+func (s *Server) authenticate(w http.ResponseWriter, r *http.Request, audiences ...string) (*Caller, bool) {
+	graph := strings.HasPrefix(r.URL.Path, "/graph/")
+	fail := func(code, msg string) (*Caller, bool) {
+		w.Header().Set("WWW-Authenticate", fmt.Sprintf(`Bearer authorization_uri="%s/%s/oauth2/authorize", error="invalid_token", error_description="%s"`,
+			s.url, s.world.Tenant.ID, strings.ReplaceAll(msg, `"`, `'`)))
+		if graph {
+			writeGraphError(w, http.StatusUnauthorized, "InvalidAuthenticationToken", msg)
+		} else {
+			writeARMError(w, http.StatusUnauthorized, code, msg)
+		}
+		return nil, false
+	}
+	h := r.Header.Get("Authorization")
+	scheme, raw, _ := strings.Cut(h, " ")
+	if h == "" {
+		return fail("AuthenticationFailed", "Authentication failed. The 'Authorization' header is missing.")
+	}
+	if !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(raw) == "" {
+		return fail("AuthenticationFailed", "Authentication failed. The 'Authorization' header is provided in an invalid format.")
+	}
+	tc, err := s.validate(strings.TrimSpace(raw))
+	var te *tokenError
+	if errors.As(err, &te) {
+		return fail(te.Code, te.Message)
+	}
+	aud := strings.TrimSuffix(tc.Aud, "/")
+	ok := false
+	for _, a := range audiences {
+		if strings.EqualFold(aud, a) {
+			ok = true
+		}
+	}
+	if !ok {
+		return fail("InvalidAuthenticationTokenAudience", fmt.Sprintf(
+			"The access token has been obtained for wrong audience or resource '%s'. It should exactly match with one of the allowed audiences '%s'.",
+			tc.Aud, allowedAudienceText(audiences)))
+	}
+	c := &Caller{ObjectID: tc.OID, TenantID: tc.TID, UPN: tc.UPN, AppID: tc.AppID, DisplayName: tc.Name, Audience: tc.Aud, Kind: "user"}
+	if tc.IDType == "app" || tc.UPN == "" {
+		c.Kind = "app"
+		c.UPN = ""
+	}
+	s.mu.RLock()
+	c.Groups = s.world.TransitiveGroups(c.ObjectID)
+	s.mu.RUnlock()
+	return c, true
+}
+
+func allowedAudienceText(auds []string) string {
+	var out []string
+	for _, a := range auds {
+		out = append(out, a+"/", a)
+	}
+	return strings.Join(out, "','")
+}
+
+// roles is every role definition: built-ins plus the world's custom roles.
+func (s *Server) roles() rbac.RoleSet {
+	return append(rbac.RoleSet(rbac.BuiltinRoles()), s.world.CustomRoles...)
+}
+
+// decide evaluates action at scope for the caller. Call with s.mu held.
+func (s *Server) decide(c *Caller, action, scope string) rbac.Decision {
+	return rbac.Evaluate(rbac.Request{PrincipalID: c.ObjectID, GroupIDs: c.Groups, Action: action, Scope: scope, At: s.now()},
+		s.world.Assignments, s.roleIndex(), s.world.Denies)
+}
+
+// authorize writes 403 AuthorizationFailed (ARM's exact text) when denied. Call with s.mu held.
+func (s *Server) authorize(w http.ResponseWriter, c *Caller, action, scope string) bool {
+	if s.decide(c, action, scope).Allowed {
+		return true
+	}
+	writeARMError(w, http.StatusForbidden, "AuthorizationFailed", authorizationFailed(c, action, scope))
+	return false
+}
+
+func authorizationFailed(c *Caller, action, scope string) string {
+	return fmt.Sprintf("The client '%s' with object id '%s' does not have authorization to perform action '%s' over scope '%s' or the scope is invalid. If access was recently granted, please refresh your credentials.",
+		c.name(), c.ObjectID, action, scope)
+}
+
+// hasAnyAssignmentIn reports whether the caller (or a group of theirs) holds
+// any role assignment at or below scope: Azure lists a subscription to such a caller.
+func (s *Server) hasAnyAssignmentIn(c *Caller, scope string) bool {
+	ids := append([]string{c.ObjectID}, c.Groups...)
+	for _, a := range s.world.Assignments {
+		if !rbac.ScopeContains(scope, a.Scope) && !rbac.ScopeContains(a.Scope, scope) {
+			continue
+		}
+		for _, id := range ids {
+			if strings.EqualFold(id, a.PrincipalID) {
+				return true
+			}
+		}
+	}
+	return false
+}

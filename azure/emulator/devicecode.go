@@ -1,0 +1,213 @@
+package emulator
+
+import (
+	"fmt"
+	"html/template"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+const userCodeAlphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789" // no 0/O, 1/I: codes are read aloud and typed
+
+func (s *Server) serveDeviceCode(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil || r.Method != http.MethodPost {
+		s.writeEntraError(w, entraErr{400, "invalid_request", 900144, "The request body must contain the following parameter: 'client_id'."})
+		return
+	}
+	if _, _, ok := resourceFromScope(r.PostForm.Get("scope")); !ok {
+		s.writeEntraError(w, errBadScope, r.PostForm.Get("scope"))
+		return
+	}
+	b := []byte(randomID(9))
+	for i := range b {
+		b[i] = userCodeAlphabet[int(b[i])%len(userCodeAlphabet)]
+	}
+	dc := &deviceCode{userCode: string(b), deviceCode: "DAQABAAEAAA" + randomID(48), clientID: r.PostForm.Get("client_id"),
+		scope: r.PostForm.Get("scope"), expires: s.now().Add(s.opts.DeviceCodeLifetime)}
+	s.entra.mu.Lock()
+	s.entra.devices[dc.deviceCode] = dc
+	s.entra.mu.Unlock()
+	verify := s.url + "/devicelogin"
+	writeJSON(w, 200, map[string]any{
+		"user_code": dc.userCode, "device_code": dc.deviceCode, "verification_uri": verify,
+		"expires_in": int(s.opts.DeviceCodeLifetime.Seconds()), "interval": 5,
+		"message": fmt.Sprintf("To sign in, use a web browser to open the page %s and enter the code %s to authenticate.", verify, dc.userCode),
+	})
+}
+
+// grantDeviceCode answers MSAL's polls: pending until approved (or
+// auto-approved), then tokens; declined and expired end the flow.
+func (s *Server) grantDeviceCode(w http.ResponseWriter, f url.Values, resource, scope string, cae bool) {
+	s.entra.mu.Lock()
+	dc, ok := s.entra.devices[f.Get("device_code")]
+	if !ok {
+		s.entra.mu.Unlock()
+		s.writeEntraError(w, errBadDevice)
+		return
+	}
+	dc.polls++
+	if dc.approvedBy == nil && !dc.declined && s.opts.AutoApprove != "" && dc.polls >= s.opts.AutoApproveAfter {
+		s.mu.RLock()
+		dc.approvedBy = s.world.personaByKey(s.opts.AutoApprove)
+		s.mu.RUnlock()
+	}
+	switch {
+	case dc.declined:
+		delete(s.entra.devices, dc.deviceCode)
+		s.entra.mu.Unlock()
+		s.writeEntraError(w, errDeclined)
+	case s.now().After(dc.expires):
+		delete(s.entra.devices, dc.deviceCode)
+		s.entra.mu.Unlock()
+		s.writeEntraError(w, errExpiredCode)
+	case dc.approvedBy == nil:
+		s.entra.mu.Unlock()
+		s.writeEntraError(w, errPending)
+	default:
+		u := dc.approvedBy
+		delete(s.entra.devices, dc.deviceCode)
+		s.entra.mu.Unlock()
+		s.userTokens(w, u, dc.clientID, resource, scope, cae)
+	}
+}
+
+// findUserCode finds a pending code by the code a person typed.
+func (s *Server) findUserCode(code string) *deviceCode {
+	code = strings.ToUpper(strings.NewReplacer("-", "", " ", "").Replace(code))
+	for _, dc := range s.entra.devices {
+		if dc.userCode == code {
+			return dc
+		}
+	}
+	return nil
+}
+
+// ApproveDeviceCode approves a pending device code as a persona.
+func (s *Server) ApproveDeviceCode(userCode, persona string) error {
+	s.mu.RLock()
+	u := s.world.personaByKey(persona)
+	s.mu.RUnlock()
+	if u == nil {
+		return fmt.Errorf("no persona %q", persona)
+	}
+	s.entra.mu.Lock()
+	defer s.entra.mu.Unlock()
+	dc := s.findUserCode(userCode)
+	if dc == nil {
+		return fmt.Errorf("no pending sign-in with code %q (it may have expired)", userCode)
+	}
+	dc.approvedBy = u
+	return nil
+}
+
+// DeclineDeviceCode declines a pending device code.
+func (s *Server) DeclineDeviceCode(userCode string) error {
+	s.entra.mu.Lock()
+	defer s.entra.mu.Unlock()
+	dc := s.findUserCode(userCode)
+	if dc == nil {
+		return fmt.Errorf("no pending sign-in with code %q (it may have expired)", userCode)
+	}
+	dc.declined = true
+	return nil
+}
+
+var pageTmpl = template.Must(template.New("page").Parse(`<!doctype html>
+<html><head><meta charset="utf-8"><title>{{.Title}} — simulated Microsoft Entra ID</title>
+<style>body{font-family:system-ui,sans-serif;max-width:40em;margin:3em auto;color:#1f2328}
+label{display:block;margin:.4em 0}small{color:#59636e}.msg{padding:.6em;border:1px solid #d1d9e0}</style></head>
+<body><h1>{{.Title}}</h1><p><small>amlauth-tui simulated Azure — no real account is involved.</small></p>
+{{if .Message}}<p class="msg">{{.Message}}</p>{{end}}
+{{if .Form}}<form method="POST" action="{{.Action}}">
+{{range $k, $v := .Hidden}}<input type="hidden" name="{{$k}}" value="{{$v}}">{{end}}
+{{if .AskCode}}<label>Code <input name="user_code" autofocus autocomplete="off"></label>{{end}}
+<p>Sign in as:</p>
+{{range $i, $p := .Personas}}<label><input type="radio" name="persona" value="{{$p.Key}}" {{if eq $i 0}}checked{{end}}>
+<b>{{$p.Name}}</b> ({{$p.UPN}}) — <small>{{$p.Story}}</small></label>{{end}}
+<p><button name="action" value="approve">Approve</button> <button name="action" value="decline">Decline</button></p>
+</form>{{end}}
+</body></html>`))
+
+type pageData struct {
+	Title, Message, Action string
+	Form, AskCode          bool
+	Hidden                 map[string]string
+	Personas               []PersonaInfo
+}
+
+// serveDeviceLogin is the page a person opens to approve or decline a code.
+func (s *Server) serveDeviceLogin(w http.ResponseWriter, r *http.Request) {
+	d := pageData{Title: "Enter code", Action: "/devicelogin", Form: true, AskCode: true, Personas: s.Personas()}
+	if r.Method == http.MethodPost {
+		_ = r.ParseForm()
+		code, persona := r.PostForm.Get("user_code"), r.PostForm.Get("persona")
+		var err error
+		if r.PostForm.Get("action") == "decline" {
+			err = s.DeclineDeviceCode(code)
+			d.Message = "You declined the sign-in. You can close this window."
+		} else {
+			err = s.ApproveDeviceCode(code, persona)
+			d.Message = fmt.Sprintf("You signed in as %s. You can close this window and return to the application.", persona)
+		}
+		if err != nil {
+			d.Message = "That code did not work: " + err.Error()
+		} else {
+			d.Form = false
+		}
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	_ = pageTmpl.Execute(w, d)
+}
+
+// serveAuthorize is the browser flow (auth code + PKCE, response_mode=form_post):
+// a persona picker, then Entra's auto-submitting form to the redirect URI.
+func (s *Server) serveAuthorize(w http.ResponseWriter, r *http.Request) {
+	_ = r.ParseForm()
+	q := r.Form
+	redirect := q.Get("redirect_uri")
+	if ru, err := url.Parse(redirect); err != nil || (ru.Hostname() != "localhost" && ru.Hostname() != "127.0.0.1") {
+		s.writeEntraError(w, entraErr{400, "invalid_request", 50011, "The redirect URI '%s' specified in the request does not match the redirect URIs configured for the application."}, redirect)
+		return
+	}
+	persona := s.opts.AutoApprove
+	if r.Method == http.MethodPost && r.PostForm.Get("persona") != "" {
+		persona = r.PostForm.Get("persona")
+		if r.PostForm.Get("action") == "decline" {
+			s.formPost(w, redirect, map[string]string{"error": "access_denied", "error_description": "AADSTS65004: User declined to consent to access the app.", "state": q.Get("state")})
+			return
+		}
+	}
+	if persona == "" {
+		hidden := map[string]string{}
+		for _, k := range []string{"client_id", "redirect_uri", "state", "code_challenge", "code_challenge_method", "scope", "response_mode", "response_type"} {
+			hidden[k] = q.Get(k)
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		_ = pageTmpl.Execute(w, pageData{Title: "Pick an account", Action: r.URL.Path, Form: true, Hidden: hidden, Personas: s.Personas()})
+		return
+	}
+	s.mu.RLock()
+	u := s.world.personaByKey(persona)
+	s.mu.RUnlock()
+	if u == nil {
+		s.writeEntraError(w, errBadPassword)
+		return
+	}
+	code := "0.A" + randomID(48)
+	s.entra.mu.Lock()
+	s.entra.codes[code] = &authCode{user: u, clientID: q.Get("client_id"), redirectURI: redirect, challenge: q.Get("code_challenge"), expires: s.now().Add(10 * time.Minute)}
+	s.entra.mu.Unlock()
+	s.formPost(w, redirect, map[string]string{"code": code, "state": q.Get("state"), "session_state": newGUID()})
+}
+
+var formPostTmpl = template.Must(template.New("fp").Parse(`<html><head><title>Working...</title></head><body>
+<form method="POST" name="hiddenform" action="{{.Action}}">{{range $k, $v := .Fields}}<input type="hidden" name="{{$k}}" value="{{$v}}"/>{{end}}
+<noscript><p>Script is disabled. Click Submit to continue.</p><input type="submit" value="Submit"/></noscript></form>
+<script language="javascript">document.forms[0].submit();</script></body></html>`))
+
+func (s *Server) formPost(w http.ResponseWriter, action string, fields map[string]string) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	_ = formPostTmpl.Execute(w, map[string]any{"Action": template.URL(action), "Fields": fields})
+}

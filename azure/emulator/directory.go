@@ -1,0 +1,121 @@
+package emulator
+
+import (
+	"sort"
+	"strings"
+)
+
+// PersonaInfo describes a simulated user for pickers and the standalone banner.
+type PersonaInfo struct {
+	Key, Name, UPN, Password, ObjectID, Story string
+}
+
+// Personas lists the simulated users in a stable order.
+func (s *Server) Personas() []PersonaInfo {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	var out []PersonaInfo
+	for _, u := range s.world.Users {
+		if u.Persona != "" {
+			out = append(out, PersonaInfo{Key: u.Persona, Name: u.DisplayName, UPN: u.UserPrincipalName, Password: u.Password, ObjectID: u.ID, Story: u.Story})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return personaOrder(out[i].Key) < personaOrder(out[j].Key) })
+	return out
+}
+
+func personaOrder(k string) int {
+	for i, p := range []string{"alice", "bob", "olivia", "nina", "gary"} {
+		if p == k {
+			return i
+		}
+	}
+	return 100
+}
+
+// ServicePrincipalCredentials returns the seeded app registration's
+// credentials (a demo secret, printed by the standalone command).
+func (s *Server) ServicePrincipalCredentials() (tenantID, clientID, clientSecret string) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	sp := s.world.ServicePrincipals[strings.ToLower(idScorerSP)]
+	return s.world.Tenant.ID, sp.AppID, sp.Secrets[0]
+}
+
+func (w *World) personaByKey(key string) *User {
+	for _, u := range w.Users {
+		if strings.EqualFold(u.Persona, key) {
+			return u
+		}
+	}
+	return nil
+}
+
+func (w *World) userByUPN(upn string) *User {
+	for _, u := range w.Users {
+		if strings.EqualFold(u.UserPrincipalName, upn) {
+			return u
+		}
+	}
+	return nil
+}
+
+func (w *World) servicePrincipalByAppID(appID string) *ServicePrincipal {
+	for _, sp := range w.ServicePrincipals {
+		if strings.EqualFold(sp.AppID, appID) {
+			return sp
+		}
+	}
+	return nil
+}
+
+func (sp *ServicePrincipal) hasSecret(secret string) bool {
+	for _, s := range sp.Secrets {
+		if s != "" && s == secret {
+			return true
+		}
+	}
+	return false
+}
+
+// TransitiveGroups returns every group objectID is in, directly or through
+// nested groups.
+func (w *World) TransitiveGroups(objectID string) []string {
+	seen := map[string]bool{}
+	var out []string
+	frontier := []string{strings.ToLower(objectID)}
+	for len(frontier) > 0 {
+		id := frontier[0]
+		frontier = frontier[1:]
+		for _, g := range w.Groups {
+			if seen[strings.ToLower(g.ID)] {
+				continue
+			}
+			for _, m := range g.Members {
+				if strings.EqualFold(m, id) {
+					seen[strings.ToLower(g.ID)] = true
+					out = append(out, g.ID)
+					frontier = append(frontier, strings.ToLower(g.ID))
+					break
+				}
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// DirectoryObject says what an object id is: "user", "group" or "servicePrincipal".
+func (w *World) DirectoryObject(id string) (kind, displayName string, ok bool) {
+	k := strings.ToLower(id)
+	if u := w.Users[k]; u != nil {
+		return "user", u.DisplayName, true
+	}
+	if g := w.Groups[k]; g != nil {
+		return "group", g.DisplayName, true
+	}
+	if sp := w.ServicePrincipals[k]; sp != nil {
+		return "servicePrincipal", sp.DisplayName, true
+	}
+	return "", "", false
+}

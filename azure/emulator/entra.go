@@ -1,0 +1,335 @@
+package emulator
+
+import (
+	"crypto/sha256"
+	"encoding/base64"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+)
+
+// entraState holds the short-lived secrets of the sign-in flows.
+type entraState struct {
+	mu      sync.Mutex
+	devices map[string]*deviceCode // by device_code
+	codes   map[string]*authCode   // by authorization code
+	refresh map[string]refreshGrant
+}
+
+type deviceCode struct {
+	userCode, deviceCode, clientID, scope string
+	expires                               time.Time
+	polls                                 int
+	approvedBy                            *User
+	declined                              bool
+}
+
+type authCode struct {
+	user                                *User
+	clientID, redirectURI, challenge    string
+	expires                             time.Time
+}
+
+type refreshGrant struct {
+	userID, clientID string
+}
+
+func (e *entraState) init() {
+	e.devices = map[string]*deviceCode{}
+	e.codes = map[string]*authCode{}
+	e.refresh = map[string]refreshGrant{}
+}
+
+func (e *entraState) stop() {}
+
+// isEntraPath recognises login.microsoftonline.com's paths: /{tenant}/oauth2/...,
+// /{tenant}/v2.0/..., /{tenant}/discovery/..., /common/UserRealm/...
+func isEntraPath(p string) bool {
+	seg := strings.Split(strings.TrimPrefix(p, "/"), "/")
+	if len(seg) < 2 {
+		return false
+	}
+	switch strings.ToLower(seg[1]) {
+	case "oauth2", "v2.0", "discovery", "userrealm":
+		return !strings.EqualFold(seg[0], "subscriptions") && !strings.EqualFold(seg[0], "providers") && !strings.EqualFold(seg[0], "tenants")
+	}
+	return false
+}
+
+// entraErr is an AADSTS error (ENTRA.md §2.4).
+type entraErr struct {
+	status int
+	err    string
+	code   int
+	text   string
+}
+
+var (
+	errPending      = entraErr{400, "authorization_pending", 70016, "OAuth 2.0 device flow error. Authorization is pending. Continue polling."}
+	errDeclined     = entraErr{400, "authorization_declined", 70019, "The end user declined the authorization request."}
+	errExpiredCode  = entraErr{400, "expired_token", 70020, "The provided value for the input parameter 'device_code' is not valid. This device code has expired."}
+	errBadDevice    = entraErr{400, "bad_verification_code", 70000, "The provided value for the input parameter 'device_code' is not valid."}
+	errBadSecret    = entraErr{401, "invalid_client", 7000215, "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '%s'."}
+	errNoClient     = entraErr{400, "unauthorized_client", 700016, "Application with identifier '%s' was not found in the directory 'Contoso ML'."}
+	errBadPassword  = entraErr{400, "invalid_grant", 50126, "Error validating credentials due to invalid username or password."}
+	errBadRefresh   = entraErr{400, "invalid_grant", 9002313, "Invalid request. Request is malformed or invalid."}
+	errBadAuthCode  = entraErr{400, "invalid_grant", 70008, "The provided authorization code or refresh token has expired due to inactivity. Send a new interactive authorization request for this user and resource."}
+	errBadVerifier  = entraErr{400, "invalid_grant", 501481, "The Code_Verifier does not match the code_challenge supplied in the authorization request."}
+	errBadScope     = entraErr{400, "invalid_scope", 70011, "The provided request must include a 'scope' input parameter with exactly one resource: %s"}
+	errBadGrant     = entraErr{400, "unsupported_grant_type", 70003, "The app requested an unsupported grant type '%s'."}
+	errUnknownTenant = entraErr{400, "invalid_request", 90002, "Tenant '%s' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud."}
+)
+
+func (s *Server) writeEntraError(w http.ResponseWriter, e entraErr, args ...any) {
+	text := e.text
+	if len(args) > 0 {
+		text = fmt.Sprintf(text, args...)
+	}
+	trace, corr, ts := newGUID(), newGUID(), s.now().UTC().Format("2006-01-02 15:04:05Z")
+	writeJSON(w, e.status, map[string]any{
+		"error":             e.err,
+		"error_description": fmt.Sprintf("AADSTS%d: %s\r\nTrace ID: %s\r\nCorrelation ID: %s\r\nTimestamp: %s", e.code, text, trace, corr, ts),
+		"error_codes":       []int{e.code},
+		"timestamp":         ts,
+		"trace_id":          trace,
+		"correlation_id":    corr,
+		"error_uri":         fmt.Sprintf("%s/error?code=%d", s.url, e.code),
+	})
+}
+
+// tenantOK maps organizations/common/consumers and our tenant id or domain.
+func (s *Server) tenantOK(t string) bool {
+	switch strings.ToLower(t) {
+	case "organizations", "common", strings.ToLower(s.world.Tenant.ID), strings.ToLower(s.world.Tenant.DefaultDomain):
+		return true
+	}
+	return false
+}
+
+func (s *Server) serveEntra(w http.ResponseWriter, r *http.Request) {
+	seg := strings.Split(strings.TrimPrefix(r.URL.Path, "/"), "/")
+	tenant, rest := seg[0], strings.ToLower(strings.Join(seg[1:], "/"))
+	if strings.EqualFold(seg[1], "UserRealm") {
+		s.serveUserRealm(w, r, seg)
+		return
+	}
+	if rest == "discovery/instance" {
+		writeJSON(w, 200, map[string]any{"tenant_discovery_endpoint": s.url + "/" + s.world.Tenant.ID + "/v2.0/.well-known/openid-configuration", "api-version": "1.1", "metadata": []any{}})
+		return
+	}
+	if !s.tenantOK(tenant) {
+		s.writeEntraError(w, errUnknownTenant, tenant)
+		return
+	}
+	switch rest {
+	case "v2.0/.well-known/openid-configuration":
+		s.serveDiscovery(w, tenant)
+	case "discovery/v2.0/keys", "discovery/keys":
+		writeJSON(w, 200, s.jwks())
+	case "oauth2/v2.0/token":
+		s.serveToken(w, r)
+	case "oauth2/v2.0/devicecode":
+		s.serveDeviceCode(w, r)
+	case "oauth2/v2.0/authorize":
+		s.serveAuthorize(w, r)
+	case "oauth2/v2.0/logout":
+		w.WriteHeader(http.StatusOK)
+	default:
+		s.writeEntraError(w, entraErr{404, "invalid_request", 900561, "The endpoint only accepts known paths: %s"}, r.URL.Path)
+	}
+}
+
+// serveDiscovery is OIDC discovery. MSAL needs issuer, authorization_endpoint
+// and token_endpoint on our own host (ENTRA.md §2.1). The device code URL is
+// derived from token_endpoint by replacing "token", so no other "token"
+// may appear in it.
+func (s *Server) serveDiscovery(w http.ResponseWriter, tenant string) {
+	base := s.url + "/" + tenant
+	tid := s.world.Tenant.ID
+	writeJSON(w, 200, map[string]any{
+		"issuer":                                s.url + "/" + tid + "/v2.0",
+		"authorization_endpoint":                base + "/oauth2/v2.0/authorize",
+		"token_endpoint":                        base + "/oauth2/v2.0/token",
+		"device_authorization_endpoint":         base + "/oauth2/v2.0/devicecode",
+		"end_session_endpoint":                  base + "/oauth2/v2.0/logout",
+		"jwks_uri":                              s.url + "/" + tid + "/discovery/v2.0/keys",
+		"response_modes_supported":              []string{"query", "fragment", "form_post"},
+		"response_types_supported":              []string{"code", "id_token", "code id_token", "id_token token"},
+		"scopes_supported":                      []string{"openid", "profile", "email", "offline_access"},
+		"subject_types_supported":               []string{"pairwise"},
+		"id_token_signing_alg_values_supported": []string{"RS256"},
+		"token_endpoint_auth_methods_supported": []string{"client_secret_post", "private_key_jwt", "client_secret_basic"},
+		"claims_supported":                      []string{"sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "name", "tid", "ver", "oid", "preferred_username"},
+		"tenant_region_scope":                   "NA",
+		"cloud_instance_name":                   "microsoftonline.com",
+	})
+}
+
+// serveUserRealm answers UsernamePasswordCredential's realm lookup (ENTRA.md §2.6).
+func (s *Server) serveUserRealm(w http.ResponseWriter, r *http.Request, seg []string) {
+	upn := ""
+	if len(seg) > 2 {
+		upn, _ = url.PathUnescape(seg[2])
+	}
+	domain := s.world.Tenant.DefaultDomain
+	if i := strings.LastIndexByte(upn, '@'); i >= 0 {
+		domain = upn[i+1:]
+	}
+	writeJSON(w, 200, map[string]string{"ver": "1.0", "account_type": "Managed", "domain_name": domain,
+		"cloud_instance_name": "microsoftonline.com", "cloud_audience_urn": "urn:federation:MicrosoftOnline"})
+}
+
+// resourceFromScope splits MSAL's scope list: it always adds openid,
+// offline_access and profile; exactly one resource/.default must remain.
+func resourceFromScope(scope string) (resource, requested string, ok bool) {
+	var res []string
+	for _, f := range strings.Fields(scope) {
+		switch f {
+		case "openid", "offline_access", "profile", "email":
+			continue
+		}
+		res = append(res, f)
+	}
+	if len(res) != 1 {
+		return "", "", false
+	}
+	requested = res[0]
+	i := strings.LastIndexByte(requested, '/')
+	if i <= 0 {
+		return "", "", false
+	}
+	resource = requested[:i]
+	if strings.HasSuffix(resource, "/") && strings.Count(resource, "/") > 2 {
+		// https://management.core.windows.net//.default -> https://management.core.windows.net/
+		return resource, requested, true
+	}
+	return resource, requested, true
+}
+
+func (s *Server) serveToken(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		s.writeEntraError(w, entraErr{405, "invalid_request", 900561, "The endpoint only accepts POST requests. Received a %s request."}, r.Method)
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		s.writeEntraError(w, entraErr{400, "invalid_request", 900144, "The request body must contain the following parameter: 'grant_type'. (%s)"}, err.Error())
+		return
+	}
+	f := r.PostForm
+	cae := strings.Contains(f.Get("claims"), "CP1")
+	resource, scope, ok := resourceFromScope(f.Get("scope"))
+	grant := f.Get("grant_type")
+	if !ok && grant != "" {
+		s.writeEntraError(w, errBadScope, f.Get("scope"))
+		return
+	}
+	switch grant {
+	case "client_credentials":
+		s.grantClientCredentials(w, f, resource, cae)
+	case "device_code", "urn:ietf:params:oauth:grant-type:device_code":
+		s.grantDeviceCode(w, f, resource, scope, cae)
+	case "refresh_token":
+		s.grantRefresh(w, f, resource, scope, cae)
+	case "password":
+		s.grantPassword(w, f, resource, scope, cae)
+	case "authorization_code":
+		s.grantAuthCode(w, f, resource, scope, cae)
+	default:
+		s.writeEntraError(w, errBadGrant, grant)
+	}
+}
+
+func (s *Server) grantClientCredentials(w http.ResponseWriter, f url.Values, resource string, cae bool) {
+	id, secret := f.Get("client_id"), f.Get("client_secret")
+	s.mu.RLock()
+	sp := s.world.servicePrincipalByAppID(id)
+	s.mu.RUnlock()
+	if sp == nil {
+		s.writeEntraError(w, errNoClient, id)
+		return
+	}
+	if !sp.hasSecret(secret) {
+		s.writeEntraError(w, errBadSecret, id)
+		return
+	}
+	tok, _, err := s.accessToken(principal{sp: sp}, resource, id, cae)
+	if err != nil {
+		s.writeEntraError(w, entraErr{500, "server_error", 50000, "%s"}, err.Error())
+		return
+	}
+	secs := int(s.opts.AccessTokenLifetime.Seconds()) - 1
+	writeJSON(w, 200, map[string]any{"token_type": "Bearer", "expires_in": secs, "ext_expires_in": secs, "access_token": tok})
+}
+
+// userTokens answers a user flow with everything MSAL needs to cache the
+// account and refresh silently (ENTRA.md §0.7, §3).
+func (s *Server) userTokens(w http.ResponseWriter, u *User, clientID, resource, scope string, cae bool) {
+	at, _, err := s.accessToken(principal{user: u}, resource, clientID, cae)
+	if err != nil {
+		s.writeEntraError(w, entraErr{500, "server_error", 50000, "%s"}, err.Error())
+		return
+	}
+	id, err := s.idToken(u, clientID)
+	if err != nil {
+		s.writeEntraError(w, entraErr{500, "server_error", 50000, "%s"}, err.Error())
+		return
+	}
+	rt := "0.A" + randomID(40)
+	s.entra.mu.Lock()
+	s.entra.refresh[rt] = refreshGrant{userID: u.ID, clientID: clientID}
+	s.entra.mu.Unlock()
+	secs := int(s.opts.AccessTokenLifetime.Seconds()) - 1
+	writeJSON(w, 200, map[string]any{
+		"token_type": "Bearer", "scope": scope, "expires_in": secs, "ext_expires_in": secs,
+		"access_token": at, "refresh_token": rt, "id_token": id, "client_info": clientInfo(u.ID, s.world.Tenant.ID),
+	})
+}
+
+func (s *Server) grantPassword(w http.ResponseWriter, f url.Values, resource, scope string, cae bool) {
+	s.mu.RLock()
+	u := s.world.userByUPN(f.Get("username"))
+	s.mu.RUnlock()
+	if u == nil || u.Password == "" || u.Password != f.Get("password") {
+		s.writeEntraError(w, errBadPassword)
+		return
+	}
+	s.userTokens(w, u, f.Get("client_id"), resource, scope, cae)
+}
+
+func (s *Server) grantRefresh(w http.ResponseWriter, f url.Values, resource, scope string, cae bool) {
+	s.entra.mu.Lock()
+	g, ok := s.entra.refresh[f.Get("refresh_token")]
+	s.entra.mu.Unlock()
+	if !ok {
+		s.writeEntraError(w, errBadRefresh)
+		return
+	}
+	s.mu.RLock()
+	u := s.world.Users[strings.ToLower(g.userID)]
+	s.mu.RUnlock()
+	if u == nil {
+		s.writeEntraError(w, errBadRefresh)
+		return
+	}
+	s.userTokens(w, u, g.clientID, resource, scope, cae)
+}
+
+func (s *Server) grantAuthCode(w http.ResponseWriter, f url.Values, resource, scope string, cae bool) {
+	s.entra.mu.Lock()
+	c, ok := s.entra.codes[f.Get("code")]
+	delete(s.entra.codes, f.Get("code")) // codes are single use
+	s.entra.mu.Unlock()
+	if !ok || s.now().After(c.expires) || c.redirectURI != f.Get("redirect_uri") {
+		s.writeEntraError(w, errBadAuthCode)
+		return
+	}
+	sum := sha256.Sum256([]byte(f.Get("code_verifier")))
+	if c.challenge != "" && base64.RawURLEncoding.EncodeToString(sum[:]) != c.challenge {
+		s.writeEntraError(w, errBadVerifier)
+		return
+	}
+	s.userTokens(w, c.user, c.clientID, resource, scope, cae)
+}

@@ -1,0 +1,245 @@
+// Package emulator is the simulated Azure: a real HTTPS server on 127.0.0.1
+// speaking Entra ID, ARM, Microsoft Graph and (later) the scoring data plane,
+// enforcing RBAC with azure/rbac. Demos, training and the tests run against it;
+// the client code cannot tell it from Azure except by its endpoints and CA.
+package emulator
+
+import (
+	"context"
+	"crypto/rsa"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"amlauth-tui/azure/rbac"
+)
+
+// Options configure the simulated Azure. The zero value is a sensible demo.
+type Options struct {
+	Addr                string        // listen address, default "127.0.0.1:0"; must be loopback
+	AutoApprove         string        // persona key: device codes and browser logins are approved as them
+	AutoApproveAfter    int           // device-code polls before auto-approval (default 1)
+	AccessTokenLifetime time.Duration // default 1h
+	DeviceCodeLifetime  time.Duration // default 15m
+	AMLTokenLifetime    time.Duration // default 1h
+	PropagationDelay    time.Duration // new role assignments take effect after this
+	ProvisioningTime    time.Duration // LRO duration, default 3s
+	PageSize            int           // ARM and Graph page size, default 100
+	Faults              []Fault
+	FaultSeed           int64
+	Now                 func() time.Time
+	Log                 io.Writer // request log (method, path, status, caller); never secrets
+}
+
+// Server is a running simulated Azure.
+type Server struct {
+	opts Options
+
+	mu    sync.RWMutex
+	world *World
+
+	url    string
+	caPEM  []byte
+	pool   *x509.CertPool
+	ln     net.Listener
+	srv    *http.Server
+	client *http.Client
+
+	signKey *rsa.PrivateKey
+	kid     string
+
+	tokens tokenCache // validated bearer tokens -> claims
+	entra  entraState // device codes, auth codes, refresh tokens
+
+	faultMu sync.Mutex
+	rng     *rand.Rand
+
+	roleMu  sync.Mutex
+	roleIdx rbac.RoleIndex
+	roleGen int
+}
+
+// Start listens and serves HTTPS in the background.
+func Start(opts Options) (*Server, error) {
+	if opts.Addr == "" {
+		opts.Addr = "127.0.0.1:0"
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.AccessTokenLifetime <= 0 {
+		opts.AccessTokenLifetime = time.Hour
+	}
+	if opts.DeviceCodeLifetime <= 0 {
+		opts.DeviceCodeLifetime = 15 * time.Minute
+	}
+	if opts.AMLTokenLifetime <= 0 {
+		opts.AMLTokenLifetime = time.Hour
+	}
+	if opts.ProvisioningTime <= 0 {
+		opts.ProvisioningTime = 3 * time.Second
+	}
+	if opts.PageSize <= 0 {
+		opts.PageSize = 100
+	}
+	if opts.AutoApproveAfter <= 0 {
+		opts.AutoApproveAfter = 1
+	}
+	if err := checkLoopback(opts.Addr); err != nil {
+		return nil, err
+	}
+	s := &Server{opts: opts, rng: rand.New(rand.NewPCG(uint64(opts.FaultSeed), 0x5eed))}
+	s.entra.init()
+
+	// Key generation is the slow part of start-up; do both at once.
+	var (
+		wg      sync.WaitGroup
+		keyErr  error
+		tlsCert tls.Certificate
+		tlsErr  error
+	)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		s.signKey, s.kid, keyErr = newSigningKey()
+	}()
+	s.caPEM, tlsCert, s.pool, tlsErr = newTLS(opts.Now())
+	wg.Wait()
+	if err := errors.Join(keyErr, tlsErr); err != nil {
+		return nil, fmt.Errorf("emulator keys: %w", err)
+	}
+
+	ln, err := net.Listen("tcp", opts.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("emulator listen on %s: %w", opts.Addr, err)
+	}
+	s.ln = ln
+	s.url = "https://" + ln.Addr().String()
+	s.world = newWorld(opts.Now())
+	s.srv = &http.Server{
+		Handler:           s,
+		TLSConfig:         &tls.Config{Certificates: []tls.Certificate{tlsCert}, MinVersion: tls.VersionTLS12},
+		ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog:          nil,
+	}
+	s.client = &http.Client{Transport: &http.Transport{
+		TLSClientConfig:     &tls.Config{RootCAs: s.pool, MinVersion: tls.VersionTLS12},
+		MaxIdleConnsPerHost: 64,
+		ForceAttemptHTTP2:   true,
+	}}
+	go func() { _ = s.srv.ServeTLS(ln, "", "") }()
+	return s, nil
+}
+
+func checkLoopback(addr string) error {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("listen address %q: %w (use 127.0.0.1:PORT)", addr, err)
+	}
+	if host == "localhost" {
+		return nil
+	}
+	ip := net.ParseIP(host)
+	if ip == nil || !ip.IsLoopback() {
+		return fmt.Errorf("listen address %q is not a loopback address: the simulated Azure only serves 127.0.0.1 or ::1", addr)
+	}
+	return nil
+}
+
+// URL is the base of every simulated host, e.g. "https://127.0.0.1:41234".
+func (s *Server) URL() string { return s.url }
+
+// CAPEM is the PEM of the CA that signed the server certificate.
+func (s *Server) CAPEM() []byte { return append([]byte(nil), s.caPEM...) }
+
+// HTTPClient is a keep-alive client that trusts the CA.
+func (s *Server) HTTPClient() *http.Client { return s.client }
+
+// TenantID is the simulated tenant.
+func (s *Server) TenantID() string { return s.world.Tenant.ID }
+
+// Mutate changes the world under the write lock (tests, benchmarks, fixtures).
+func (s *Server) Mutate(fn func(w *World)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	fn(s.world)
+}
+
+// Close stops the server and drops idle client connections.
+func (s *Server) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	err := s.srv.Shutdown(ctx)
+	s.client.CloseIdleConnections()
+	s.entra.stop()
+	if errors.Is(err, context.DeadlineExceeded) {
+		err = s.srv.Close()
+	}
+	return err
+}
+
+func (s *Server) now() time.Time { return s.opts.Now() }
+
+// ServeHTTP routes by path prefix: each simulated "host" lives under its own
+// prefix on the one listener.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	rec := &statusRecorder{ResponseWriter: w, status: 200}
+	if s.applyFaults(rec, r) {
+		s.logRequest(r, rec.status)
+		return
+	}
+	p := r.URL.Path
+	switch {
+	case strings.HasPrefix(p, "/graph/"):
+		s.serveGraph(rec, r)
+	case strings.HasPrefix(p, "/inference/"):
+		writeARMError(rec, http.StatusNotFound, "NotFound", "No online endpoint answers at this scoring URI.")
+	case p == "/devicelogin":
+		s.serveDeviceLogin(rec, r)
+	case isEntraPath(p):
+		s.serveEntra(rec, r)
+	default:
+		s.serveARM(rec, r)
+	}
+	s.logRequest(r, rec.status)
+}
+
+// logRequest writes one line per request: never query values, bodies or headers.
+func (s *Server) logRequest(r *http.Request, status int) {
+	if s.opts.Log == nil {
+		return
+	}
+	fmt.Fprintf(s.opts.Log, "%s %s %s %d\n", s.now().UTC().Format(time.RFC3339), r.Method, r.URL.Path, status)
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	r.status = code
+	r.ResponseWriter.WriteHeader(code)
+}
+
+// Unwrap lets http.ResponseController reach the connection (Hijack for dropped connections).
+func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+// roleIndex returns the role definitions indexed by GUID, rebuilt only when
+// the custom roles change (the hot read path evaluates RBAC on every request).
+func (s *Server) roleIndex() rbac.RoleIndex {
+	s.roleMu.Lock()
+	defer s.roleMu.Unlock()
+	if s.roleIdx == nil || s.roleGen != len(s.world.CustomRoles) {
+		s.roleIdx, s.roleGen = s.roles().Index(), len(s.world.CustomRoles)
+	}
+	return s.roleIdx
+}
