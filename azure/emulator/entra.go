@@ -28,9 +28,9 @@ type deviceCode struct {
 }
 
 type authCode struct {
-	user                                *User
-	clientID, redirectURI, challenge    string
-	expires                             time.Time
+	user                             *User
+	clientID, redirectURI, challenge string
+	expires                          time.Time
 }
 
 type refreshGrant struct {
@@ -68,18 +68,18 @@ type entraErr struct {
 }
 
 var (
-	errPending      = entraErr{400, "authorization_pending", 70016, "OAuth 2.0 device flow error. Authorization is pending. Continue polling."}
-	errDeclined     = entraErr{400, "authorization_declined", 70019, "The end user declined the authorization request."}
-	errExpiredCode  = entraErr{400, "expired_token", 70020, "The provided value for the input parameter 'device_code' is not valid. This device code has expired."}
-	errBadDevice    = entraErr{400, "bad_verification_code", 70000, "The provided value for the input parameter 'device_code' is not valid."}
-	errBadSecret    = entraErr{401, "invalid_client", 7000215, "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '%s'."}
-	errNoClient     = entraErr{400, "unauthorized_client", 700016, "Application with identifier '%s' was not found in the directory 'Contoso ML'."}
-	errBadPassword  = entraErr{400, "invalid_grant", 50126, "Error validating credentials due to invalid username or password."}
-	errBadRefresh   = entraErr{400, "invalid_grant", 9002313, "Invalid request. Request is malformed or invalid."}
-	errBadAuthCode  = entraErr{400, "invalid_grant", 70008, "The provided authorization code or refresh token has expired due to inactivity. Send a new interactive authorization request for this user and resource."}
-	errBadVerifier  = entraErr{400, "invalid_grant", 501481, "The Code_Verifier does not match the code_challenge supplied in the authorization request."}
-	errBadScope     = entraErr{400, "invalid_scope", 70011, "The provided request must include a 'scope' input parameter with exactly one resource: %s"}
-	errBadGrant     = entraErr{400, "unsupported_grant_type", 70003, "The app requested an unsupported grant type '%s'."}
+	errPending       = entraErr{400, "authorization_pending", 70016, "OAuth 2.0 device flow error. Authorization is pending. Continue polling."}
+	errDeclined      = entraErr{400, "authorization_declined", 70019, "The end user declined the authorization request."}
+	errExpiredCode   = entraErr{400, "expired_token", 70020, "The provided value for the input parameter 'device_code' is not valid. This device code has expired."}
+	errBadDevice     = entraErr{400, "bad_verification_code", 70000, "The provided value for the input parameter 'device_code' is not valid."}
+	errBadSecret     = entraErr{401, "invalid_client", 7000215, "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '%s'."}
+	errNoClient      = entraErr{400, "unauthorized_client", 700016, "Application with identifier '%s' was not found in the directory 'Contoso ML'."}
+	errBadPassword   = entraErr{400, "invalid_grant", 50126, "Error validating credentials due to invalid username or password."}
+	errBadRefresh    = entraErr{400, "invalid_grant", 9002313, "Invalid request. Request is malformed or invalid."}
+	errBadAuthCode   = entraErr{400, "invalid_grant", 70008, "The provided authorization code or refresh token has expired due to inactivity. Send a new interactive authorization request for this user and resource."}
+	errBadVerifier   = entraErr{400, "invalid_grant", 501481, "The Code_Verifier does not match the code_challenge supplied in the authorization request."}
+	errBadScope      = entraErr{400, "invalid_scope", 70011, "The provided request must include a 'scope' input parameter with exactly one resource: %s"}
+	errBadGrant      = entraErr{400, "unsupported_grant_type", 70003, "The app requested an unsupported grant type '%s'."}
 	errUnknownTenant = entraErr{400, "invalid_request", 90002, "Tenant '%s' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud."}
 )
 

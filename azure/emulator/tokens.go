@@ -30,8 +30,8 @@ func (s *Server) jwks() map[string]any {
 	pub := s.signKey.PublicKey
 	return map[string]any{"keys": []map[string]any{{
 		"kty": "RSA", "use": "sig", "kid": s.kid, "x5t": s.kid,
-		"n": base64.RawURLEncoding.EncodeToString(pub.N.Bytes()),
-		"e": base64.RawURLEncoding.EncodeToString(big.NewInt(int64(pub.E)).Bytes()),
+		"n":      base64.RawURLEncoding.EncodeToString(pub.N.Bytes()),
+		"e":      base64.RawURLEncoding.EncodeToString(big.NewInt(int64(pub.E)).Bytes()),
 		"issuer": s.issuerV2(),
 	}}}
 }

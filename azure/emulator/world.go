@@ -128,9 +128,9 @@ type Endpoint struct {
 
 // Identity is an endpoint's managed identity.
 type Identity struct {
-	Type        string // "SystemAssigned" | "UserAssigned" | "SystemAssigned,UserAssigned" | "None"
-	PrincipalID string // system-assigned SP object id
-	TenantID    string
+	Type         string // "SystemAssigned" | "UserAssigned" | "SystemAssigned,UserAssigned" | "None"
+	PrincipalID  string // system-assigned SP object id
+	TenantID     string
 	UserAssigned []string // ARM ids of user-assigned identities
 }
 
