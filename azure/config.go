@@ -1,0 +1,142 @@
+package azure
+
+import (
+	"bytes"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/arm"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/cloud"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+)
+
+// Config is where Azure is: the cloud's endpoints and, for the simulated
+// Azure, the transport that trusts its CA. Nothing else differs between
+// real and simulated Azure.
+type Config struct {
+	Cloud         string
+	AuthorityHost string
+	ARMEndpoint   string
+	ARMAudience   string
+	GraphEndpoint string
+	GraphAudience string
+	MLAudience    string
+	TenantID      string
+	ClientID      string       // public client; "" = the Azure CLI's app id
+	HTTPClient    *http.Client // nil = default transport
+	Emulated      bool
+	// Retry tunes the SDK's retry policy (tests lower it; zero value = SDK defaults).
+	Retry policy.RetryOptions
+}
+
+// AzureCLIClientID is the public client azidentity (and az) use by default.
+const AzureCLIClientID = "04b07795-8ddb-461a-bbee-02f9e1bf7b46"
+
+// CloudConfig returns a real cloud by az's name for it.
+func CloudConfig(name string) (Config, error) {
+	switch strings.ToLower(name) {
+	case "", "azurecloud", "public", "azurepublic":
+		return cloudFrom("AzureCloud", cloud.AzurePublic, "https://management.azure.com", "https://graph.microsoft.com", "https://ml.azure.com"), nil
+	case "azurechinacloud", "china":
+		return cloudFrom("AzureChinaCloud", cloud.AzureChina, "https://management.chinacloudapi.cn", "https://microsoftgraph.chinacloudapi.cn", "https://ml.azure.cn"), nil
+	case "azureusgovernment", "usgov", "azuregovernment":
+		return cloudFrom("AzureUSGovernment", cloud.AzureGovernment, "https://management.usgovcloudapi.net", "https://graph.microsoft.us", "https://ml.azure.us"), nil
+	}
+	return Config{}, fmt.Errorf("unknown cloud %q: use AzureCloud, AzureChinaCloud or AzureUSGovernment", name)
+}
+
+func cloudFrom(name string, c cloud.Configuration, armAud, graph, ml string) Config {
+	return Config{Cloud: name, AuthorityHost: c.ActiveDirectoryAuthorityHost, ARMEndpoint: c.Services[cloud.ResourceManager].Endpoint,
+		ARMAudience: armAud, GraphEndpoint: graph + "/v1.0", GraphAudience: graph, MLAudience: ml}
+}
+
+// EmulatorConfig points at the simulated Azure at baseURL, trusting caPEM.
+func EmulatorConfig(baseURL string, caPEM []byte, tenantID string) (Config, error) {
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(caPEM) {
+		return Config{}, errors.New("emulator CA: no certificate in the PEM")
+	}
+	base := strings.TrimSuffix(baseURL, "/")
+	return Config{
+		Cloud: "Emulator", AuthorityHost: base + "/", ARMEndpoint: base, ARMAudience: "https://management.azure.com",
+		GraphEndpoint: base + "/graph/v1.0", GraphAudience: "https://graph.microsoft.com", MLAudience: "https://ml.azure.com",
+		TenantID: tenantID, Emulated: true,
+		HTTPClient: &http.Client{Transport: &http.Transport{
+			TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}, MaxIdleConnsPerHost: 32,
+			ForceAttemptHTTP2: true, IdleConnTimeout: 90 * time.Second,
+		}},
+	}, nil
+}
+
+// cloudConfiguration is the azcore view of the endpoints.
+func (c Config) cloudConfiguration() cloud.Configuration {
+	return cloud.Configuration{ActiveDirectoryAuthorityHost: c.AuthorityHost,
+		Services: map[cloud.ServiceName]cloud.ServiceConfiguration{cloud.ResourceManager: {Endpoint: c.ARMEndpoint, Audience: c.ARMAudience}}}
+}
+
+// ClientOptions are shared by the credentials and the ARM clients; one
+// transport carries MSAL's calls too (ENTRA.md §1).
+func (c Config) ClientOptions() azcore.ClientOptions {
+	o := azcore.ClientOptions{Cloud: c.cloudConfiguration(), Retry: c.Retry}
+	if c.HTTPClient != nil {
+		o.Transport = c.HTTPClient
+	}
+	return o
+}
+
+// ARMOptions are the ARM clients' options.
+func (c Config) ARMOptions() *arm.ClientOptions { return &arm.ClientOptions{ClientOptions: c.ClientOptions()} }
+
+func (c Config) clientID() string {
+	if c.ClientID != "" {
+		return c.ClientID
+	}
+	return AzureCLIClientID
+}
+
+func (c Config) scope(audience string) string { return strings.TrimSuffix(audience, "/") + "/.default" }
+
+// CLIDefaultSubscription reads az login's default subscription from
+// azureProfile.json (which az writes with a UTF-8 BOM).
+func CLIDefaultSubscription(azureConfigDir string) (id, tenant string, ok bool) {
+	if azureConfigDir == "" {
+		azureConfigDir = os.Getenv("AZURE_CONFIG_DIR")
+	}
+	if azureConfigDir == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return "", "", false
+		}
+		azureConfigDir = filepath.Join(home, ".azure")
+	}
+	b, err := os.ReadFile(filepath.Join(azureConfigDir, "azureProfile.json"))
+	if err != nil {
+		return "", "", false
+	}
+	b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
+	var p struct {
+		Subscriptions []struct {
+			ID        string `json:"id"`
+			TenantID  string `json:"tenantId"`
+			IsDefault bool   `json:"isDefault"`
+		} `json:"subscriptions"`
+	}
+	if json.Unmarshal(b, &p) != nil {
+		return "", "", false
+	}
+	for _, s := range p.Subscriptions {
+		if s.IsDefault {
+			return s.ID, s.TenantID, true
+		}
+	}
+	return "", "", false
+}

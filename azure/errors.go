@@ -1,0 +1,177 @@
+package azure
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
+)
+
+// ErrNotSignedIn means there is no session yet.
+var ErrNotSignedIn = errors.New("not signed in")
+
+// ErrTokenExpired means Azure refused an expired token.
+var ErrTokenExpired = errors.New("the access token has expired")
+
+// ForbiddenError is ARM's 403 AuthorizationFailed, with the action and scope parsed out.
+type ForbiddenError struct{ Action, Scope, Principal, Message string }
+
+func (e *ForbiddenError) Error() string {
+	if e.Action != "" {
+		return fmt.Sprintf("%s lacks %s on %s", e.Principal, e.Action, e.Scope)
+	}
+	return e.Message
+}
+
+// NotFoundError is a 404.
+type NotFoundError struct{ What, Message string }
+
+func (e *NotFoundError) Error() string { return e.Message }
+
+// ThrottledError is a 429 after the SDK's retries.
+type ThrottledError struct {
+	RetryAfter time.Duration
+	Message    string
+}
+
+func (e *ThrottledError) Error() string { return "throttled: " + e.Message }
+
+// AuthError is a sign-in failure: which method, why, and what to do next.
+type AuthError struct {
+	Method       Method
+	Reason, Next string
+	Err          error
+}
+
+func (e *AuthError) Error() string { return fmt.Sprintf("%s sign-in failed: %s", e.Method, e.Reason) }
+func (e *AuthError) Unwrap() error { return e.Err }
+
+// ServiceError is any other error answer from Azure.
+type ServiceError struct {
+	Status        int
+	Code, Message string
+}
+
+func (e *ServiceError) Error() string {
+	return fmt.Sprintf("%d %s: %s", e.Status, e.Code, e.Message)
+}
+
+var authzRE = regexp.MustCompile(`client '([^']*)' with object id '([^']*)' does not have authorization (?:or an ABAC condition not fulfilled )?to perform action '([^']*)' over scope '([^']*)'`)
+
+// Classify turns SDK errors into the typed errors above (errors.As-able).
+func Classify(err error) error {
+	if err == nil {
+		return nil
+	}
+	var re *azcore.ResponseError
+	if errors.As(err, &re) {
+		code, msg := re.ErrorCode, responseMessage(re)
+		switch {
+		case re.StatusCode == http.StatusForbidden:
+			fe := &ForbiddenError{Message: msg}
+			if m := authzRE.FindStringSubmatch(msg); m != nil {
+				fe.Principal, fe.Action, fe.Scope = m[1], m[3], m[4]
+			}
+			return fe
+		case re.StatusCode == http.StatusNotFound:
+			return &NotFoundError{What: code, Message: msg}
+		case re.StatusCode == http.StatusTooManyRequests:
+			te := &ThrottledError{Message: msg}
+			if re.RawResponse != nil {
+				if s, err := strconv.Atoi(re.RawResponse.Header.Get("Retry-After")); err == nil {
+					te.RetryAfter = time.Duration(s) * time.Second
+				}
+			}
+			return te
+		case re.StatusCode == http.StatusUnauthorized && code == "ExpiredAuthenticationToken":
+			return fmt.Errorf("%w: %s", ErrTokenExpired, msg)
+		}
+		return &ServiceError{Status: re.StatusCode, Code: code, Message: msg}
+	}
+	return err
+}
+
+// responseMessage digs ARM's error.message out of the response (azcore's
+// Error() is a multi-line dump).
+func responseMessage(re *azcore.ResponseError) string {
+	s := re.Error()
+	if i := strings.Index(s, `"message": "`); i >= 0 {
+		rest := s[i+len(`"message": "`):]
+		if j := strings.Index(rest, `"`); j >= 0 {
+			return rest[:j]
+		}
+	}
+	if i := strings.Index(s, `"message":"`); i >= 0 {
+		rest := s[i+len(`"message":"`):]
+		if j := strings.Index(rest, `"`); j >= 0 {
+			return rest[:j]
+		}
+	}
+	return fmt.Sprintf("%s answered %d %s", re.RawResponse.Request.URL.Host, re.StatusCode, re.ErrorCode)
+}
+
+// Explanation is an error told to a person.
+type Explanation struct{ Title, Detail, Next string }
+
+// Explain says what failed, why, and what to do next.
+func Explain(err error) Explanation {
+	err = Classify(err)
+	var (
+		fe *ForbiddenError
+		nf *NotFoundError
+		th *ThrottledError
+		ae *AuthError
+		se *ServiceError
+	)
+	switch {
+	case err == nil:
+		return Explanation{}
+	case errors.As(err, &ae):
+		return Explanation{Title: "Sign-in failed (" + string(ae.Method) + ")", Detail: ae.Reason, Next: ae.Next}
+	case errors.As(err, &fe):
+		if fe.Action == "" {
+			return Explanation{Title: "Access denied", Detail: fe.Message, Next: "Ask an Owner of the resource for a role that allows this."}
+		}
+		return Explanation{Title: "Access denied",
+			Detail: fmt.Sprintf("%s lacks the permission %s on %s.", fe.Principal, fe.Action, fe.Scope),
+			Next:   "Ask an Owner or User Access Administrator to assign a role that includes it (for reading: Reader; for endpoints: AzureML Data Scientist). If access was granted just now, wait a minute and refresh (R)."}
+	case errors.As(err, &nf):
+		return Explanation{Title: "Not found", Detail: nf.Message, Next: "Check the name and the subscription; it may have been deleted. Refresh the list (R)."}
+	case errors.As(err, &th):
+		return Explanation{Title: "Azure is throttling requests", Detail: th.Message, Next: fmt.Sprintf("Wait %s and retry (R).", max(th.RetryAfter, time.Second))}
+	case errors.Is(err, ErrTokenExpired):
+		return Explanation{Title: "Your sign-in expired", Detail: err.Error(), Next: "Sign in again."}
+	case errors.Is(err, ErrNotSignedIn):
+		return Explanation{Title: "Not signed in", Detail: "This needs a signed-in identity.", Next: "Sign in first."}
+	case errors.As(err, &se):
+		next := "Retry (R). If it keeps failing, the service may be degraded."
+		if se.Status >= 400 && se.Status < 500 {
+			next = "Check the request; Azure rejected it."
+		}
+		return Explanation{Title: fmt.Sprintf("Azure answered %d %s", se.Status, se.Code), Detail: se.Message, Next: next}
+	case errors.Is(err, context.DeadlineExceeded):
+		return Explanation{Title: "Timed out", Detail: "Azure did not answer in time.", Next: "Check your network and retry (R)."}
+	case errors.Is(err, context.Canceled):
+		return Explanation{Title: "Cancelled", Detail: "The operation was cancelled."}
+	}
+	var afe *azidentity.AuthenticationFailedError
+	if errors.As(err, &afe) {
+		return Explanation{Title: "Sign-in failed", Detail: firstLine(afe.Error()), Next: "Sign in again, or choose another method."}
+	}
+	return Explanation{Title: "Something failed", Detail: firstLine(err.Error()), Next: "Retry (R)."}
+}
+
+func firstLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return strings.TrimSpace(s[:i])
+	}
+	return s
+}

@@ -1,0 +1,224 @@
+package azure
+
+import (
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"strings"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
+)
+
+// SignInOptions choose how to sign in.
+type SignInOptions struct {
+	Method       Method
+	TenantID     string
+	Persona      Persona
+	OnDeviceCode func(DeviceCode)
+	OnProbe      func(ProbeResult)
+}
+
+// Methods lists the sign-in methods and whether each can work here.
+func Methods(cfg Config, personas []Persona) []MethodInfo {
+	var out []MethodInfo
+	if cfg.Emulated && len(personas) > 0 {
+		out = append(out, MethodInfo{Method: MethodPersona, Title: "Pick a persona", Available: true,
+			Description: "Sign in as one of the simulated users; each tells a different permissions story"})
+	}
+	out = append(out,
+		MethodInfo{Method: MethodChain, Title: "Automatic (credential chain)", Available: true,
+			Description: "Try environment, workload identity, managed identity, Azure CLI and azd in order, and show why each did or did not answer"},
+		cliMethod(),
+		MethodInfo{Method: MethodDeviceCode, Title: "Device code", Available: true,
+			Description: "Enter a short code in a browser on any device; works over SSH"},
+		MethodInfo{Method: MethodBrowser, Title: "Browser", Available: true,
+			Description: "Sign in in a browser on this machine"},
+		envMethod(),
+		miMethod(cfg),
+	)
+	return out
+}
+
+func cliMethod() MethodInfo {
+	m := MethodInfo{Method: MethodCLI, Title: "Azure CLI", Description: "Use the account of `az login`", Available: true}
+	if _, err := exec.LookPath("az"); err != nil {
+		m.Available, m.Why = false, "Azure CLI not found on PATH — install it and run az login, or choose device code"
+	}
+	return m
+}
+
+func envMethod() MethodInfo {
+	m := MethodInfo{Method: MethodEnvironment, Title: "Service principal (environment)", Available: true,
+		Description: "AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET (or a certificate) from the environment"}
+	if missing := missingEnv(); missing != "" {
+		m.Available, m.Why = false, missing+" not set — export them, or choose another method"
+	}
+	return m
+}
+
+func missingEnv() string {
+	var missing []string
+	for _, v := range []string{"AZURE_TENANT_ID", "AZURE_CLIENT_ID"} {
+		if os.Getenv(v) == "" {
+			missing = append(missing, v)
+		}
+	}
+	if os.Getenv("AZURE_CLIENT_SECRET") == "" && os.Getenv("AZURE_CLIENT_CERTIFICATE_PATH") == "" {
+		missing = append(missing, "AZURE_CLIENT_SECRET (or AZURE_CLIENT_CERTIFICATE_PATH)")
+	}
+	return strings.Join(missing, ", ")
+}
+
+func miMethod(cfg Config) MethodInfo {
+	m := MethodInfo{Method: MethodManagedIdentity, Title: "Managed identity", Available: true,
+		Description: "The identity of the Azure VM, App Service, container or AKS pod this runs on"}
+	if cfg.Emulated {
+		m.Available, m.Why = false, "Not available in the demo: there is no Azure compute (and no IMDS) behind the simulated Azure"
+	}
+	return m
+}
+
+// SignIn signs in and returns a session once a management token was issued.
+func SignIn(ctx context.Context, cfg Config, o SignInOptions) (*Session, error) {
+	if o.TenantID != "" {
+		cfg.TenantID = o.TenantID
+	}
+	cred, err := credential(ctx, cfg, o)
+	if err != nil {
+		return nil, err
+	}
+	return newSession(ctx, cfg, cred, o.Method)
+}
+
+func (c Config) tenantOrOrganizations() string {
+	if c.TenantID != "" {
+		return c.TenantID
+	}
+	return "organizations"
+}
+
+// credential builds (and for interactive methods, runs) the method's credential.
+func credential(ctx context.Context, cfg Config, o SignInOptions) (azcore.TokenCredential, error) {
+	co := cfg.ClientOptions()
+	disc := cfg.Emulated // the simulated Azure is not a Microsoft host: never ask login.microsoftonline.com about it
+	mgmt := &policy.TokenRequestOptions{Scopes: []string{cfg.scope(cfg.ARMAudience)}, EnableCAE: true}
+	switch o.Method {
+	case MethodPersona:
+		if !cfg.Emulated {
+			return nil, &AuthError{Method: o.Method, Reason: "personas exist only in the simulated Azure", Next: "Start with --demo, or choose another method."}
+		}
+		//lint:ignore SA1019 the persona picker is a demo of the password grant; never offered against real Azure
+		c, err := azidentity.NewUsernamePasswordCredential(cfg.TenantID, cfg.clientID(), o.Persona.UPN, o.Persona.Password,
+			&azidentity.UsernamePasswordCredentialOptions{ClientOptions: co, DisableInstanceDiscovery: disc})
+		return c, authErr(o.Method, err)
+	case MethodDeviceCode:
+		c, err := azidentity.NewDeviceCodeCredential(&azidentity.DeviceCodeCredentialOptions{
+			ClientOptions: co, DisableInstanceDiscovery: disc, DisableAutomaticAuthentication: true,
+			TenantID: cfg.tenantOrOrganizations(), ClientID: cfg.clientID(),
+			UserPrompt: func(_ context.Context, m azidentity.DeviceCodeMessage) error {
+				if o.OnDeviceCode != nil {
+					o.OnDeviceCode(DeviceCode{UserCode: m.UserCode, VerificationURL: m.VerificationURL, Message: m.Message,
+						ExpiresAt: time.Now().Add(15 * time.Minute)})
+				}
+				return nil
+			}})
+		if err != nil {
+			return nil, authErr(o.Method, err)
+		}
+		if _, err := c.Authenticate(ctx, mgmt); err != nil {
+			return nil, authErr(o.Method, err)
+		}
+		return c, nil
+	case MethodBrowser:
+		c, err := azidentity.NewInteractiveBrowserCredential(&azidentity.InteractiveBrowserCredentialOptions{
+			ClientOptions: co, DisableInstanceDiscovery: disc, DisableAutomaticAuthentication: true,
+			TenantID: cfg.tenantOrOrganizations(), ClientID: cfg.clientID()})
+		if err != nil {
+			return nil, authErr(o.Method, err)
+		}
+		if _, err := c.Authenticate(ctx, mgmt); err != nil {
+			return nil, authErr(o.Method, err)
+		}
+		return c, nil
+	case MethodEnvironment:
+		if missing := missingEnv(); missing != "" {
+			return nil, &AuthError{Method: o.Method, Reason: missing + " not set", Next: "Export the service principal's AZURE_* variables, or choose another method."}
+		}
+		c, err := azidentity.NewEnvironmentCredential(&azidentity.EnvironmentCredentialOptions{ClientOptions: co, DisableInstanceDiscovery: disc})
+		return c, authErr(o.Method, err)
+	case MethodManagedIdentity:
+		if cfg.Emulated {
+			return nil, &AuthError{Method: o.Method, Reason: "there is no managed identity endpoint in the demo", Next: "Choose a persona or device code."}
+		}
+		c, err := azidentity.NewManagedIdentityCredential(&azidentity.ManagedIdentityCredentialOptions{ClientOptions: co})
+		return c, authErr(o.Method, err)
+	case MethodCLI:
+		if _, err := exec.LookPath("az"); err != nil {
+			return nil, &AuthError{Method: o.Method, Reason: "Azure CLI not found on PATH", Next: "Install it and run az login, or choose device code.", Err: err}
+		}
+		c, err := azidentity.NewAzureCLICredential(&azidentity.AzureCLICredentialOptions{TenantID: cfg.TenantID})
+		return c, authErr(o.Method, err)
+	case MethodChain:
+		results, cred := probe(ctx, cfg, o.OnProbe)
+		if cred == nil {
+			var why []string
+			for _, r := range results {
+				why = append(why, r.Source+": "+r.Reason)
+			}
+			return nil, &AuthError{Method: o.Method, Reason: "no source in the chain could sign in — " + strings.Join(why, "; "),
+				Next: "Fix one of them (e.g. az login), or choose device code."}
+		}
+		return cred, nil
+	}
+	return nil, &AuthError{Method: o.Method, Reason: "unknown sign-in method", Next: "Choose a method from the list."}
+}
+
+// authErr names the method and the next step for a credential failure.
+func authErr(m Method, err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, context.Canceled) {
+		return &AuthError{Method: m, Reason: "cancelled", Next: "Choose a method to try again.", Err: err}
+	}
+	reason, next := firstLine(err.Error()), "Try again or choose another method."
+	low := strings.ToLower(err.Error())
+	switch {
+	case m == MethodDeviceCode && (strings.Contains(low, "response contained no body") || strings.Contains(low, "declined") || strings.Contains(low, "expired") || strings.Contains(low, "deadline")):
+		reason, next = "the device code was declined or expired", "Start again to get a new code."
+	case strings.Contains(low, "invalid_client") || strings.Contains(low, "7000215"):
+		reason, next = "the client secret was rejected (AADSTS7000215)", "Check AZURE_CLIENT_SECRET: it must be the secret's value, not its id."
+	case strings.Contains(low, "50126") || strings.Contains(low, "invalid username or password"):
+		reason = "wrong user name or password (AADSTS50126)"
+	case strings.Contains(low, "az login"):
+		reason, next = "Azure CLI is not signed in", "Run az login, or choose device code."
+	}
+	return &AuthError{Method: m, Reason: reason, Next: next, Err: err}
+}
+
+// newSession gets the first management token (the real sign-in check) and
+// reads the identity from it.
+func newSession(ctx context.Context, cfg Config, cred azcore.TokenCredential, m Method) (*Session, error) {
+	tok, err := cred.GetToken(ctx, policy.TokenRequestOptions{Scopes: []string{cfg.scope(cfg.ARMAudience)}, EnableCAE: true})
+	if err != nil {
+		return nil, authErr(m, err)
+	}
+	claims, err := DecodeClaims(tok.Token)
+	if err != nil {
+		return nil, &AuthError{Method: m, Reason: "the token could not be read: " + err.Error(), Next: "Try another method.", Err: err}
+	}
+	id := IdentityFromClaims(claims)
+	id.Method = m
+	if id.ExpiresOn.IsZero() {
+		id.ExpiresOn = tok.ExpiresOn
+	}
+	return buildSession(cfg, cred, id)
+}
+
+// Method titles for messages.
+func (m Method) String() string { return string(m) }
+
