@@ -94,7 +94,9 @@ func (c Config) ClientOptions() azcore.ClientOptions {
 }
 
 // ARMOptions are the ARM clients' options.
-func (c Config) ARMOptions() *arm.ClientOptions { return &arm.ClientOptions{ClientOptions: c.ClientOptions()} }
+func (c Config) ARMOptions() *arm.ClientOptions {
+	return &arm.ClientOptions{ClientOptions: c.ClientOptions()}
+}
 
 func (c Config) clientID() string {
 	if c.ClientID != "" {

@@ -362,4 +362,3 @@ func resourceGroupOf(id string) string {
 	}
 	return ""
 }
-

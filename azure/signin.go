@@ -221,4 +221,3 @@ func newSession(ctx context.Context, cfg Config, cred azcore.TokenCredential, m 
 
 // Method titles for messages.
 func (m Method) String() string { return string(m) }
-

@@ -1,8 +1,319 @@
 package emulator
 
-import "net/http"
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
 
-// serveARM is a placeholder until the ARM read routes land (owned by the ARM helper).
-func (s *Server) serveARM(w http.ResponseWriter, r *http.Request) {
-	writeARMError(w, http.StatusNotFound, "NotFound", "The requested path '"+r.URL.Path+"' does not exist in the simulated Azure.")
+	"amlauth-tui/azure/rbac"
+)
+
+// armAudiences are the token audiences ARM accepts. Real ARM tokens carry
+// either spelling, with or without the trailing slash (ENTRA.md §8), and the
+// SDK's default audience is the classic management.core.windows.net one.
+var armAudiences = []string{
+	"https://management.azure.com", "https://management.azure.com/",
+	"https://management.core.windows.net", "https://management.core.windows.net/",
 }
+
+// armReq is one routed ARM request.
+type armReq struct {
+	r   *http.Request
+	c   *Caller
+	seg []string          // path segments as sent; scopes and messages use the request's casing
+	p   map[string]string // route parameters: sub, rg, ws, ep, dep, name
+	// at is the index in seg where each parameter sits, so a handler can cut
+	// the requested scope of any ancestor ("the workspace this list is under").
+	at map[string]int
+}
+
+// scopeThrough returns the requested path up to and including parameter name:
+// "/subscriptions/S/resourceGroups/R" for "rg".
+func (q *armReq) scopeThrough(name string) string {
+	return "/" + strings.Join(q.seg[:q.at[name]+1], "/")
+}
+
+// scope is the whole requested path: the resource (or collection) itself.
+func (q *armReq) scope() string { return "/" + strings.Join(q.seg, "/") }
+
+type armHandler func(s *Server, w http.ResponseWriter, q *armReq)
+
+// armRoute is one path template. Literal segments match case-insensitively,
+// as ARM does (specs and clients mix resourceGroups/resourcegroups).
+type armRoute struct {
+	pattern  []string // literals and {param}s
+	versions *armAPIVersions
+	methods  map[string]armHandler
+}
+
+const (
+	mlNS = "Microsoft.MachineLearningServices"
+	miNS = "Microsoft.ManagedIdentity"
+)
+
+// armRoutes is the read-only routing table. Only what the emulator really
+// implements is listed: anything else falls to ARM's own 404/405 answers.
+var armRoutes = func() []armRoute {
+	sub := []string{"subscriptions", "{sub}"}
+	rg := append(sub[:2:2], "resourceGroups", "{rg}")
+	ws := append(rg[:4:4], "providers", mlNS, "workspaces", "{ws}")
+	ep := append(ws[:8:8], "onlineEndpoints", "{ep}")
+	dep := append(ep[:10:10], "deployments", "{dep}")
+	cat := func(a []string, b ...string) []string { return append(append([]string(nil), a...), b...) }
+	get := func(h armHandler) map[string]armHandler { return map[string]armHandler{http.MethodGet: h} }
+	return []armRoute{
+		{[]string{"tenants"}, apiSubscriptions, get((*Server).armListTenants)},
+		{[]string{"subscriptions"}, apiSubscriptions, get((*Server).armListSubscriptions)},
+		{sub, apiSubscriptions, get((*Server).armGetSubscription)},
+		{cat(sub, "resourceGroups"), apiResourceGroups, get((*Server).armListResourceGroups)},
+		{rg, apiResourceGroups, map[string]armHandler{
+			http.MethodGet: (*Server).armGetResourceGroup, http.MethodHead: (*Server).armHeadResourceGroup}},
+		{cat(sub, "providers", mlNS, "workspaces"), apiWorkspaces, get((*Server).armListWorkspaces)},
+		{cat(rg, "providers", mlNS, "workspaces"), apiWorkspaces, get((*Server).armListWorkspaces)},
+		{ws, apiWorkspaces, get((*Server).armGetWorkspace)},
+		{cat(ws, "onlineEndpoints"), apiOnlineEndpoints, get((*Server).armListEndpoints)},
+		{ep, apiOnlineEndpoints, get((*Server).armGetEndpoint)},
+		{cat(ep, "deployments"), apiOnlineDeployments, get((*Server).armListDeployments)},
+		{dep, apiOnlineDeployments, get((*Server).armGetDeployment)},
+		{cat(sub, "providers", miNS, "userAssignedIdentities"), apiUserAssignedIdentities, get((*Server).armListIdentities)},
+		{cat(rg, "providers", miNS, "userAssignedIdentities"), apiUserAssignedIdentities, get((*Server).armListIdentities)},
+		{cat(rg, "providers", miNS, "userAssignedIdentities", "{name}"), apiUserAssignedIdentities, get((*Server).armGetIdentity)},
+	}
+}()
+
+// armNamespaces are the providers the emulator knows; other namespaces get
+// ARM's InvalidResourceNamespace, known ones with an unknown type get
+// InvalidResourceType.
+var armNamespaces = []string{mlNS, miNS, "Microsoft.Authorization", "Microsoft.Resources"}
+
+// match reports whether seg fits the route, returning parameters and their positions.
+func (rt *armRoute) match(seg []string) (map[string]string, map[string]int, bool) {
+	if len(seg) != len(rt.pattern) {
+		return nil, nil, false
+	}
+	var p map[string]string
+	var at map[string]int
+	for i, want := range rt.pattern {
+		if strings.HasPrefix(want, "{") {
+			if p == nil {
+				p, at = map[string]string{}, map[string]int{}
+			}
+			name := want[1 : len(want)-1]
+			p[name], at[name] = seg[i], i
+			continue
+		}
+		if !strings.EqualFold(want, seg[i]) {
+			return nil, nil, false
+		}
+	}
+	return p, at, true
+}
+
+// serveARM is the ARM front door: headers, authentication, api-version,
+// routing, then the handler (which authorizes at the resource scope).
+func (s *Server) serveARM(w http.ResponseWriter, r *http.Request) {
+	s.armHeaders(w, r)
+	c, ok := s.authenticate(w, r, armAudiences...)
+	if !ok {
+		return
+	}
+	v := r.URL.Query().Get("api-version")
+	if v == "" {
+		// ARM checks presence before routing: every request needs it, even an unknown path.
+		writeARMError(w, http.StatusBadRequest, "MissingApiVersionParameter",
+			"The api-version query parameter (?api-version=) is required for all requests.")
+		return
+	}
+	seg := armSegments(r.URL.Path)
+	for i := range armRoutes {
+		rt := &armRoutes[i]
+		p, at, ok := rt.match(seg)
+		if !ok {
+			continue
+		}
+		q := &armReq{r: r, c: c, seg: seg, p: p, at: at}
+		if !rt.versions.accepts(v) {
+			rt.versions.reject(w, v, s.armLocationOf(q))
+			return
+		}
+		h, ok := rt.methods[r.Method]
+		if !ok {
+			armMethodNotAllowed(w, r.Method, rt.methods)
+			return
+		}
+		if sub, ok := p["sub"]; ok && !s.armSubscriptionExists(w, sub) {
+			return
+		}
+		h(s, w, q)
+		return
+	}
+	armNoRoute(w, seg, v)
+}
+
+// armSegments splits a path into its non-empty segments.
+func armSegments(path string) []string {
+	return strings.FieldsFunc(path, func(r rune) bool { return r == '/' })
+}
+
+// armHeaders sets the headers every ARM response carries. Clients quote
+// x-ms-request-id and x-ms-correlation-request-id in support cases; the
+// correlation id is the caller's when it sent one, as ARM does.
+func (s *Server) armHeaders(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	reqID := newGUID()
+	corr := r.Header.Get("x-ms-correlation-request-id")
+	if corr == "" {
+		corr = reqID
+	}
+	h.Set("x-ms-request-id", reqID)
+	h.Set("x-ms-correlation-request-id", corr)
+	h.Set("x-ms-routing-request-id", "EMULATOR:"+s.now().UTC().Format("20060102T150405Z")+":"+corr)
+	if r.Method == http.MethodGet || r.Method == http.MethodHead {
+		// The budget is not tracked: real values start at 11999 and only
+		// matter when a client throttles itself on them.
+		if len(armSegments(r.URL.Path)) >= 2 {
+			h.Set("x-ms-ratelimit-remaining-subscription-reads", "11999")
+		} else {
+			h.Set("x-ms-ratelimit-remaining-tenant-reads", "11999")
+		}
+	}
+	h.Set("Cache-Control", "no-cache")
+	h.Set("Pragma", "no-cache")
+	h.Set("Expires", "-1")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+}
+
+// armSubscriptionExists answers 400 for a malformed and 404 for an unknown
+// subscription id. ARM resolves the subscription (to find its tenant) before
+// any authorization, so this comes first.
+func (s *Server) armSubscriptionExists(w http.ResponseWriter, sub string) bool {
+	if !rbac.IsGUID(sub) {
+		writeARMError(w, http.StatusBadRequest, "InvalidSubscriptionId",
+			fmt.Sprintf("The provided subscription identifier '%s' is malformed or invalid.", sub))
+		return false
+	}
+	s.mu.RLock()
+	_, ok := s.world.Subscriptions[strings.ToLower(sub)]
+	s.mu.RUnlock()
+	if !ok {
+		writeARMError(w, http.StatusNotFound, "SubscriptionNotFound", fmt.Sprintf("The subscription '%s' could not be found.", sub))
+	}
+	return ok
+}
+
+// armLocationOf names the location ARM quotes in NoRegisteredProviderFound:
+// the resource group's, when the request is under one that exists.
+func (s *Server) armLocationOf(q *armReq) string {
+	if _, ok := q.p["rg"]; !ok {
+		return ""
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if g := s.world.ResourceGroups[strings.ToLower(q.scopeThrough("rg"))]; g != nil {
+		return g.Location
+	}
+	return ""
+}
+
+// armMethodNotAllowed is ARM's answer to a verb a route does not have.
+func armMethodNotAllowed(w http.ResponseWriter, method string, methods map[string]armHandler) {
+	var allow []string
+	for _, m := range []string{http.MethodGet, http.MethodHead, http.MethodPut, http.MethodPatch, http.MethodPost, http.MethodDelete} {
+		if _, ok := methods[m]; ok {
+			allow = append(allow, m)
+		}
+	}
+	w.Header().Set("Allow", strings.Join(allow, ", "))
+	writeARMError(w, http.StatusMethodNotAllowed, "MethodNotAllowed",
+		fmt.Sprintf("The requested resource does not support http method '%s'.", method))
+}
+
+// armNoRoute answers a path no route matched, the way ARM words it: an
+// unknown provider namespace, a known namespace without that type, or a path
+// that names neither a subscription nor a tenant-level provider.
+func armNoRoute(w http.ResponseWriter, seg []string, version string) {
+	for i := 0; i+1 < len(seg); i++ {
+		if !strings.EqualFold(seg[i], "providers") {
+			continue
+		}
+		ns := seg[i+1]
+		known := false
+		for _, k := range armNamespaces {
+			known = known || strings.EqualFold(k, ns)
+		}
+		if !known {
+			writeARMError(w, http.StatusBadRequest, "InvalidResourceNamespace", fmt.Sprintf("The resource namespace '%s' is invalid.", ns))
+			return
+		}
+		// The type is every type segment after the namespace: workspaces/onlineEndpoints.
+		var types []string
+		for j := i + 2; j < len(seg); j += 2 {
+			types = append(types, seg[j])
+		}
+		writeARMError(w, http.StatusNotFound, "InvalidResourceType", fmt.Sprintf(
+			"The resource type '%s' could not be found in the namespace '%s' for api version '%s'.", strings.Join(types, "/"), ns, version))
+		return
+	}
+	if len(seg) >= 2 && strings.EqualFold(seg[0], "subscriptions") {
+		typ := ""
+		if len(seg) > 2 {
+			typ = seg[2]
+		}
+		if len(seg) > 4 && strings.EqualFold(seg[2], "resourceGroups") {
+			typ = seg[4]
+		}
+		writeARMError(w, http.StatusNotFound, "InvalidResourceType", fmt.Sprintf(
+			"The resource type '%s' could not be found in the namespace 'Microsoft.Resources' for api version '%s'.", typ, version))
+		return
+	}
+	writeARMError(w, http.StatusBadRequest, "MissingSubscription",
+		"The request did not have a subscription or a valid tenant level resource provider.")
+}
+
+// armTimestamp is the RFC 3339 form ARM uses in systemData and createdTime.
+func armTimestamp(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.0000000Z") }
+
+// armOutcome is what a handler decided under the read lock. It is written
+// after the lock is released, so a slow client never holds up writers.
+type armOutcome struct {
+	status    int
+	body      any
+	list      []any // a collection: paged by armWriteList
+	isList    bool
+	code, msg string // an ARM error
+	deny      string // the action refused (403 AuthorizationFailed at denyScope)
+	denyScope string
+}
+
+func armOK(body any) armOutcome { return armOutcome{status: http.StatusOK, body: body} }
+func armItems(items []any) armOutcome {
+	return armOutcome{status: http.StatusOK, list: items, isList: true}
+}
+func armForbidden(action, scope string) armOutcome {
+	return armOutcome{status: http.StatusForbidden, deny: action, denyScope: scope}
+}
+func armFail(status int, code, format string, args ...any) armOutcome {
+	return armOutcome{status: status, code: code, msg: fmt.Sprintf(format, args...)}
+}
+
+// armRespond runs decide under the read lock and writes its outcome.
+func (s *Server) armRespond(w http.ResponseWriter, q *armReq, decide func() armOutcome) {
+	s.mu.RLock()
+	o := decide()
+	s.mu.RUnlock()
+	switch {
+	case o.deny != "":
+		armDenied(w, q.c, o.deny, o.denyScope)
+	case o.code != "":
+		writeARMError(w, o.status, o.code, o.msg)
+	case o.isList:
+		s.armWriteList(w, q.r, o.list)
+	default:
+		writeJSON(w, o.status, o.body)
+	}
+}
+
+// armKey is the world's map key for a scope: ARM ids compare case-insensitively.
+func armKey(scope string) string { return strings.ToLower(rbac.NormalizeScope(scope)) }
