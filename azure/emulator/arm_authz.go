@@ -1,0 +1,64 @@
+package emulator
+
+import (
+	"net/http"
+	"strings"
+
+	"amlauth-tui/azure/rbac"
+)
+
+// RBAC actions of the read side, as ARM checks them.
+const (
+	actSubscriptionRead   = "Microsoft.Resources/subscriptions/read"
+	actResourceGroupRead  = "Microsoft.Resources/subscriptions/resourceGroups/read"
+	actWorkspaceRead      = "Microsoft.MachineLearningServices/workspaces/read"
+	actEndpointRead       = "Microsoft.MachineLearningServices/workspaces/onlineEndpoints/read"
+	actDeploymentRead     = "Microsoft.MachineLearningServices/workspaces/onlineEndpoints/deployments/read"
+	actUserIdentitiesRead = "Microsoft.ManagedIdentity/userAssignedIdentities/read"
+)
+
+// armCan reports whether c may perform action at scope. The caller holds s.mu (read).
+func (s *Server) armCan(c *Caller, action, scope string) bool {
+	return s.decide(c, action, scope).Allowed
+}
+
+// armDenied writes ARM's 403 with the exact AuthorizationFailed text
+// (PROTOCOL.md §6.1): the TUI parses action and scope out of it.
+func armDenied(w http.ResponseWriter, c *Caller, action, scope string) {
+	writeARMError(w, http.StatusForbidden, "AuthorizationFailed", authorizationFailed(c, action, scope))
+}
+
+// armSubscriptionVisible is ARM's rule for listing a subscription: the
+// caller may read it, or holds any (propagated) role assignment in it — a
+// Contributor on one resource group sees the subscription in `az account
+// list` even though no role grants subscriptions/read at its scope. The
+// caller holds s.mu (read). Unlike hasAnyAssignmentIn, an assignment that
+// has not propagated yet does not count: Azure would not show it either.
+func (s *Server) armSubscriptionVisible(c *Caller, sub *Subscription) bool {
+	scope := "/subscriptions/" + sub.ID
+	if s.armCan(c, actSubscriptionRead, scope) {
+		return true
+	}
+	ids := map[string]bool{strings.ToLower(c.ObjectID): true}
+	for _, g := range c.Groups { // transitive already (authenticate)
+		ids[strings.ToLower(g)] = true
+	}
+	now := s.now()
+	for _, a := range s.world.Assignments {
+		if !ids[strings.ToLower(a.PrincipalID)] || a.EffectiveAt.After(now) {
+			continue
+		}
+		if rbac.ScopeContains(scope, a.Scope) || rbac.ScopeContains(a.Scope, scope) {
+			return true
+		}
+	}
+	return false
+}
+
+// armListAllowed applies ARM's rule for a filtered collection: the caller
+// sees the items it may read; when it sees none and may not read the
+// collection at its parent scope either, the answer is 403 at that scope
+// rather than an empty list. The caller holds s.mu (read).
+func (s *Server) armListAllowed(c *Caller, visible int, action, parentScope string) bool {
+	return visible > 0 || s.armCan(c, action, parentScope)
+}

@@ -1,0 +1,550 @@
+package emulator
+
+import (
+	"cmp"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Microsoft.MachineLearningServices: workspaces, online endpoints and
+// online deployments, shaped as the 2025-12-01 spec and decoded by
+// armmachinelearning/v4 (which sends 2024-04-01: the shapes agree).
+
+type armSKUJSON struct {
+	Name     string `json:"name"`
+	Tier     string `json:"tier,omitempty"`
+	Capacity *int32 `json:"capacity,omitempty"`
+}
+
+type armSystemDataJSON struct {
+	CreatedAt          string `json:"createdAt"`
+	CreatedBy          string `json:"createdBy,omitempty"`
+	CreatedByType      string `json:"createdByType,omitempty"`
+	LastModifiedAt     string `json:"lastModifiedAt"`
+	LastModifiedBy     string `json:"lastModifiedBy,omitempty"`
+	LastModifiedByType string `json:"lastModifiedByType,omitempty"`
+}
+
+// armMSIJSON is common-types ManagedServiceIdentity.
+type armMSIJSON struct {
+	Type                   string               `json:"type"`
+	PrincipalID            string               `json:"principalId,omitempty"`
+	TenantID               string               `json:"tenantId,omitempty"`
+	UserAssignedIdentities map[string]armUAIRef `json:"userAssignedIdentities,omitempty"`
+}
+
+type armUAIRef struct {
+	PrincipalID string `json:"principalId"`
+	ClientID    string `json:"clientId"`
+}
+
+type armWorkspaceJSON struct {
+	ID         string              `json:"id"`
+	Name       string              `json:"name"`
+	Type       string              `json:"type"`
+	Location   string              `json:"location"`
+	Kind       string              `json:"kind"`
+	Tags       map[string]string   `json:"tags"`
+	Identity   armMSIJSON          `json:"identity"`
+	SKU        armSKUJSON          `json:"sku"`
+	SystemData armSystemDataJSON   `json:"systemData"`
+	Properties armWorkspacePropsJS `json:"properties"`
+}
+
+type armWorkspacePropsJS struct {
+	FriendlyName                    string `json:"friendlyName"`
+	Description                     string `json:"description"`
+	StorageAccount                  string `json:"storageAccount"`
+	KeyVault                        string `json:"keyVault"`
+	ApplicationInsights             string `json:"applicationInsights"`
+	ContainerRegistry               string `json:"containerRegistry"`
+	DiscoveryURL                    string `json:"discoveryUrl"`
+	MlFlowTrackingURI               string `json:"mlFlowTrackingUri"`
+	WorkspaceID                     string `json:"workspaceId"`
+	TenantID                        string `json:"tenantId"`
+	HbiWorkspace                    bool   `json:"hbiWorkspace"`
+	AllowPublicAccessWhenBehindVnet bool   `json:"allowPublicAccessWhenBehindVnet"`
+	PublicNetworkAccess             string `json:"publicNetworkAccess"`
+	PrivateLinkCount                int32  `json:"privateLinkCount"`
+	ProvisioningState               string `json:"provisioningState"`
+	StorageHnsEnabled               bool   `json:"storageHnsEnabled"`
+	V1LegacyMode                    bool   `json:"v1LegacyMode"`
+	EnableDataIsolation             bool   `json:"enableDataIsolation"`
+}
+
+type armEndpointJSON struct {
+	ID         string             `json:"id"`
+	Name       string             `json:"name"`
+	Type       string             `json:"type"`
+	Location   string             `json:"location"`
+	Kind       string             `json:"kind"`
+	Tags       map[string]string  `json:"tags"`
+	Identity   armMSIJSON         `json:"identity"`
+	SKU        armSKUJSON         `json:"sku"`
+	SystemData armSystemDataJSON  `json:"systemData"`
+	Properties armEndpointPropsJS `json:"properties"`
+}
+
+type armEndpointPropsJS struct {
+	AuthMode            string            `json:"authMode"`
+	Description         string            `json:"description"`
+	Compute             string            `json:"compute,omitempty"`
+	Properties          map[string]string `json:"properties"`
+	Traffic             map[string]int32  `json:"traffic"`
+	MirrorTraffic       map[string]int32  `json:"mirrorTraffic"`
+	PublicNetworkAccess string            `json:"publicNetworkAccess"`
+	ProvisioningState   string            `json:"provisioningState"`
+	ScoringURI          string            `json:"scoringUri"`
+	SwaggerURI          string            `json:"swaggerUri"`
+}
+
+type armDeploymentJSON struct {
+	ID         string               `json:"id"`
+	Name       string               `json:"name"`
+	Type       string               `json:"type"`
+	Location   string               `json:"location"`
+	Kind       string               `json:"kind"`
+	Tags       map[string]string    `json:"tags"`
+	SKU        armSKUJSON           `json:"sku"`
+	SystemData armSystemDataJSON    `json:"systemData"`
+	Properties armDeploymentPropsJS `json:"properties"`
+}
+
+// armDeploymentPropsJS is ManagedOnlineDeployment or KubernetesOnlineDeployment,
+// told apart by endpointComputeType (the SDK's discriminator).
+type armDeploymentPropsJS struct {
+	EndpointComputeType           string                 `json:"endpointComputeType"`
+	Description                   string                 `json:"description"`
+	Model                         string                 `json:"model"`
+	InstanceType                  string                 `json:"instanceType"`
+	Properties                    map[string]string      `json:"properties"`
+	CodeConfiguration             armCodeConfigJSON      `json:"codeConfiguration"`
+	EnvironmentID                 string                 `json:"environmentId"`
+	EnvironmentVariables          map[string]string      `json:"environmentVariables"`
+	ScaleSettings                 map[string]string      `json:"scaleSettings"`
+	RequestSettings               armRequestSettingsJSON `json:"requestSettings"`
+	AppInsightsEnabled            bool                   `json:"appInsightsEnabled"`
+	LivenessProbe                 armProbeJSON           `json:"livenessProbe"`
+	ReadinessProbe                armProbeJSON           `json:"readinessProbe"`
+	EgressPublicNetworkAccess     string                 `json:"egressPublicNetworkAccess"`
+	ProvisioningState             string                 `json:"provisioningState"`
+	ContainerResourceRequirements *armContainerResources `json:"containerResourceRequirements,omitempty"`
+}
+
+type armCodeConfigJSON struct {
+	CodeID        string `json:"codeId"`
+	ScoringScript string `json:"scoringScript"`
+}
+
+type armRequestSettingsJSON struct {
+	MaxConcurrentRequestsPerInstance int32  `json:"maxConcurrentRequestsPerInstance"`
+	RequestTimeout                   string `json:"requestTimeout"`
+	MaxQueueWait                     string `json:"maxQueueWait"`
+}
+
+type armProbeJSON struct {
+	FailureThreshold int32  `json:"failureThreshold"`
+	SuccessThreshold int32  `json:"successThreshold"`
+	Timeout          string `json:"timeout"`
+	Period           string `json:"period"`
+	InitialDelay     string `json:"initialDelay"`
+}
+
+type armContainerResources struct {
+	Limits   map[string]string `json:"containerResourceLimits"`
+	Requests map[string]string `json:"containerResourceRequests"`
+}
+
+func armEndpointID(e *Endpoint) string {
+	return wsID(e.Subscription, e.ResourceGroup, e.Workspace) + "/onlineEndpoints/" + e.Name
+}
+
+func armDeploymentID(d *Deployment) string {
+	return wsID(d.Subscription, d.ResourceGroup, d.Workspace) + "/onlineEndpoints/" + d.Endpoint + "/deployments/" + d.Name
+}
+
+// The workspace's own id and system identity, and the ids of the resources it
+// depends on, are not in the world: they are derived from its id so they stay
+// the same across runs.
+
+// armShortName makes a storage-style name (lower-case letters and digits) for
+// the resources a workspace depends on.
+func armShortName(prefix, ws string) string {
+	var b strings.Builder
+	b.WriteString(prefix)
+	for _, r := range strings.ToLower(ws) {
+		if ('a' <= r && r <= 'z') || ('0' <= r && r <= '9') {
+			b.WriteRune(r)
+		}
+	}
+	n := b.String()
+	return n[:min(len(n), 16)] + stableGUID(prefix + "|" + strings.ToLower(ws))[:8]
+}
+
+func armSystemData(createdAt time.Time, createdBy string, modifiedAt time.Time, modifiedBy string) armSystemDataJSON {
+	if modifiedAt.IsZero() {
+		modifiedAt, modifiedBy = createdAt, createdBy
+	}
+	return armSystemDataJSON{
+		CreatedAt: armTimestamp(createdAt), CreatedBy: createdBy, CreatedByType: armPrincipalType(createdBy),
+		LastModifiedAt: armTimestamp(modifiedAt), LastModifiedBy: modifiedBy, LastModifiedByType: armPrincipalType(modifiedBy),
+	}
+}
+
+// armPrincipalType guesses systemData's createdByType: users are recorded by
+// UPN, applications by client id.
+func armPrincipalType(by string) string {
+	switch {
+	case by == "":
+		return ""
+	case strings.Contains(by, "@"):
+		return "User"
+	default:
+		return "Application"
+	}
+}
+
+func (s *Server) armWorkspaceJSON(x *Workspace) armWorkspaceJSON {
+	id := wsID(x.Subscription, x.ResourceGroup, x.Name)
+	rg := rgID(x.Subscription, x.ResourceGroup)
+	wsGUID := stableGUID("workspace|" + strings.ToLower(id))
+	j := armWorkspaceJSON{
+		ID: id, Name: x.Name, Type: mlNS + "/workspaces", Location: x.Location, Kind: "Default", Tags: nonNilMap(x.Tags),
+		Identity:   armMSIJSON{Type: "SystemAssigned", PrincipalID: stableGUID("workspace-identity|" + strings.ToLower(id)), TenantID: s.world.Tenant.ID},
+		SKU:        armSKUJSON{Name: "Basic", Tier: "Basic"},
+		SystemData: armSystemData(x.CreatedAt, "", x.CreatedAt, ""),
+		Properties: armWorkspacePropsJS{
+			FriendlyName: cmp.Or(x.FriendlyName, x.Name), Description: x.Description,
+			StorageAccount:      rg + "/providers/Microsoft.Storage/storageAccounts/" + armShortName("st", x.Name),
+			KeyVault:            rg + "/providers/Microsoft.KeyVault/vaults/" + armShortName("kv", x.Name),
+			ApplicationInsights: rg + "/providers/Microsoft.Insights/components/" + armShortName("appi", x.Name),
+			ContainerRegistry:   rg + "/providers/Microsoft.ContainerRegistry/registries/" + armShortName("cr", x.Name),
+			DiscoveryURL:        "https://" + x.Location + ".api.azureml.ms/discovery",
+			MlFlowTrackingURI:   "azureml://" + x.Location + ".api.azureml.ms/mlflow/v1.0" + id,
+			WorkspaceID:         wsGUID, TenantID: s.world.Tenant.ID,
+			PublicNetworkAccess: "Enabled", ProvisioningState: "Succeeded",
+		},
+	}
+	return j
+}
+
+// armWorkspace resolves q's resource group and workspace, or the 404 ARM
+// gives for the first one missing. The caller holds s.mu (read).
+func (s *Server) armWorkspace(q *armReq) (*Workspace, *armOutcome) {
+	if _, miss := s.armResourceGroup(q); miss != nil {
+		return nil, miss
+	}
+	if x := s.world.Workspaces[armKey(q.scopeThrough("ws"))]; x != nil {
+		return x, nil
+	}
+	o := armNotFound(mlNS+"/workspaces/"+q.p["ws"], q.p["rg"])
+	return nil, &o
+}
+
+// GET .../providers/Microsoft.MachineLearningServices/workspaces, by
+// subscription or by resource group: the workspaces the caller may read.
+func (s *Server) armListWorkspaces(w http.ResponseWriter, q *armReq) {
+	s.armRespond(w, q, func() armOutcome {
+		parent := q.scopeThrough("sub")
+		rg, byRG := q.p["rg"]
+		if byRG {
+			parent = q.scopeThrough("rg")
+			if _, miss := s.armResourceGroup(q); miss != nil {
+				return s.armMissing(q.c, *miss, actWorkspaceRead, parent)
+			}
+		}
+		var list []*Workspace
+		for _, x := range s.world.Workspaces {
+			if !strings.EqualFold(x.Subscription, q.p["sub"]) || (byRG && !strings.EqualFold(x.ResourceGroup, rg)) {
+				continue
+			}
+			if s.armCan(q.c, actWorkspaceRead, wsID(x.Subscription, x.ResourceGroup, x.Name)) {
+				list = append(list, x)
+			}
+		}
+		if !s.armListAllowed(q.c, len(list), actWorkspaceRead, parent) {
+			return armForbidden(actWorkspaceRead, parent)
+		}
+		slices.SortFunc(list, func(a, b *Workspace) int {
+			return cmp.Or(cmp.Compare(strings.ToLower(a.ResourceGroup), strings.ToLower(b.ResourceGroup)),
+				cmp.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)))
+		})
+		items := make([]any, len(list))
+		for i, x := range list {
+			items[i] = s.armWorkspaceJSON(x)
+		}
+		return armItems(items)
+	})
+}
+
+// GET .../workspaces/{ws}.
+func (s *Server) armGetWorkspace(w http.ResponseWriter, q *armReq) {
+	s.armRespond(w, q, func() armOutcome {
+		if !s.armCan(q.c, actWorkspaceRead, q.scope()) {
+			return armForbidden(actWorkspaceRead, q.scope())
+		}
+		x, miss := s.armWorkspace(q)
+		if miss != nil {
+			return *miss
+		}
+		return armOK(s.armWorkspaceJSON(x))
+	})
+}
+
+// armEndpointKind is the endpoint's "kind" as the ML service reports it.
+func armEndpointKind(computeType string) string {
+	if strings.EqualFold(computeType, "Kubernetes") {
+		return "K8S"
+	}
+	return "Managed"
+}
+
+func (s *Server) armEndpointJSON(e *Endpoint) armEndpointJSON {
+	id := armEndpointID(e)
+	loc := e.Location
+	if loc == "" {
+		if x := s.world.Workspaces[armKey(wsID(e.Subscription, e.ResourceGroup, e.Workspace))]; x != nil {
+			loc = x.Location
+		}
+	}
+	base := s.URL() + "/inference/" + loc + "/" + e.Name
+	props := map[string]string{"azureml.onlineendpointid": strings.ToLower(id)}
+	for k, v := range e.Properties {
+		props[k] = v
+	}
+	var capacity int32
+	for _, d := range s.world.Deployments {
+		if armDeploymentOf(d, e) {
+			capacity += d.InstanceCount
+		}
+	}
+	return armEndpointJSON{
+		ID: id, Name: e.Name, Type: mlNS + "/workspaces/onlineEndpoints", Location: loc,
+		Kind: armEndpointKind(e.ComputeType), Tags: nonNilMap(e.Tags), Identity: s.armEndpointIdentity(e.Identity),
+		SKU:        armSKUJSON{Name: "Default", Tier: "Standard", Capacity: &capacity},
+		SystemData: armSystemData(e.CreatedAt, e.CreatedBy, e.ModifiedAt, e.ModifiedBy),
+		Properties: armEndpointPropsJS{
+			AuthMode: e.AuthMode, Description: e.Description, Compute: e.Compute, Properties: props,
+			Traffic: nonNilMap(e.Traffic), MirrorTraffic: nonNilMap(e.MirrorTraffic), PublicNetworkAccess: "Enabled",
+			ProvisioningState: cmp.Or(e.ProvisioningState, "Succeeded"), ScoringURI: base + "/score", SwaggerURI: base + "/swagger.json",
+		},
+	}
+}
+
+// armEndpointIdentity renders the endpoint's managed identity; user-assigned
+// identities carry their principal and client ids, as ARM expands them.
+func (s *Server) armEndpointIdentity(id Identity) armMSIJSON {
+	j := armMSIJSON{Type: cmp.Or(id.Type, "None")}
+	if strings.Contains(j.Type, "SystemAssigned") {
+		j.PrincipalID, j.TenantID = id.PrincipalID, cmp.Or(id.TenantID, s.world.Tenant.ID)
+	}
+	if len(id.UserAssigned) > 0 {
+		j.UserAssignedIdentities = map[string]armUAIRef{}
+		for _, ref := range id.UserAssigned {
+			u := armUAIRef{}
+			if x := s.world.Identities[armKey(ref)]; x != nil {
+				u = armUAIRef{PrincipalID: x.PrincipalID, ClientID: x.ClientID}
+			}
+			j.UserAssignedIdentities[ref] = u
+		}
+	}
+	return j
+}
+
+// armEndpoint resolves q's endpoint (and its ancestors), or the first 404.
+// The caller holds s.mu (read).
+func (s *Server) armEndpoint(q *armReq) (*Endpoint, *armOutcome) {
+	if _, miss := s.armWorkspace(q); miss != nil {
+		return nil, miss
+	}
+	if e := s.world.Endpoints[armKey(q.scopeThrough("ep"))]; e != nil {
+		return e, nil
+	}
+	o := armNotFound(mlNS+"/workspaces/"+q.p["ws"]+"/onlineEndpoints/"+q.p["ep"], q.p["rg"])
+	return nil, &o
+}
+
+// GET .../workspaces/{ws}/onlineEndpoints: the endpoints the caller may read,
+// with the list options the SDK sends (name, computeType, tags, orderBy).
+func (s *Server) armListEndpoints(w http.ResponseWriter, q *armReq) {
+	s.armRespond(w, q, func() armOutcome {
+		parent := q.scopeThrough("ws")
+		if _, miss := s.armWorkspace(q); miss != nil {
+			return s.armMissing(q.c, *miss, actEndpointRead, parent)
+		}
+		wsKey := armKey(parent)
+		qv := q.r.URL.Query()
+		var list []*Endpoint
+		for _, e := range s.world.Endpoints {
+			if armKey(wsID(e.Subscription, e.ResourceGroup, e.Workspace)) != wsKey || !armEndpointMatches(e, qv) {
+				continue
+			}
+			if s.armCan(q.c, actEndpointRead, armEndpointID(e)) {
+				list = append(list, e)
+			}
+		}
+		if !s.armListAllowed(q.c, len(list), actEndpointRead, parent) {
+			return armForbidden(actEndpointRead, parent)
+		}
+		armSortEndpoints(list, qv.Get("orderBy"))
+		items := make([]any, len(list))
+		for i, e := range list {
+			items[i] = s.armEndpointJSON(e)
+		}
+		return armItems(items)
+	})
+}
+
+// armEndpointMatches applies OnlineEndpoints_List's filters: name,
+// computeType, and tags / properties ("k1,k2=v2": every key present, with
+// that value when one is given).
+func armEndpointMatches(e *Endpoint, qv url.Values) bool {
+	if name := qv.Get("name"); name != "" && !strings.EqualFold(e.Name, name) {
+		return false
+	}
+	if ct := qv.Get("computeType"); ct != "" && !strings.EqualFold(cmp.Or(e.ComputeType, "Managed"), ct) {
+		return false
+	}
+	return armKeysMatch(e.Tags, qv.Get("tags")) && armKeysMatch(e.Properties, qv.Get("properties"))
+}
+
+func armKeysMatch(m map[string]string, spec string) bool {
+	for _, t := range strings.Split(spec, ",") {
+		if t = strings.TrimSpace(t); t == "" {
+			continue
+		}
+		k, v, hasValue := strings.Cut(t, "=")
+		got, ok := m[k]
+		if !ok || (hasValue && got != v) {
+			return false
+		}
+	}
+	return true
+}
+
+func armSortEndpoints(list []*Endpoint, orderBy string) {
+	byName := func(a, b *Endpoint) int { return cmp.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)) }
+	at := func(e *Endpoint) time.Time { return e.CreatedAt }
+	if strings.HasPrefix(strings.ToLower(orderBy), "updatedat") {
+		at = func(e *Endpoint) time.Time {
+			if e.ModifiedAt.IsZero() {
+				return e.CreatedAt
+			}
+			return e.ModifiedAt
+		}
+	}
+	switch strings.ToLower(orderBy) {
+	case "createdatasc", "updatedatasc":
+		slices.SortFunc(list, func(a, b *Endpoint) int { return cmp.Or(at(a).Compare(at(b)), byName(a, b)) })
+	case "createdatdesc", "updatedatdesc":
+		slices.SortFunc(list, func(a, b *Endpoint) int { return cmp.Or(at(b).Compare(at(a)), byName(a, b)) })
+	default:
+		slices.SortFunc(list, byName)
+	}
+}
+
+// GET .../onlineEndpoints/{ep}.
+func (s *Server) armGetEndpoint(w http.ResponseWriter, q *armReq) {
+	s.armRespond(w, q, func() armOutcome {
+		if !s.armCan(q.c, actEndpointRead, q.scope()) {
+			return armForbidden(actEndpointRead, q.scope())
+		}
+		e, miss := s.armEndpoint(q)
+		if miss != nil {
+			return *miss
+		}
+		return armOK(s.armEndpointJSON(e))
+	})
+}
+
+func (s *Server) armDeploymentJSON(d *Deployment) armDeploymentJSON {
+	ws := wsID(d.Subscription, d.ResourceGroup, d.Workspace)
+	capacity := d.InstanceCount
+	// The world does not record who created a deployment: its endpoint's
+	// creator did (the seeds create both together).
+	createdBy := ""
+	if e := s.world.Endpoints[armKey(epID(d.Subscription, d.ResourceGroup, d.Workspace, d.Endpoint))]; e != nil {
+		createdBy = e.CreatedBy
+	}
+	probe := armProbeJSON{FailureThreshold: 30, SuccessThreshold: 1, Timeout: "PT2S", Period: "PT10S", InitialDelay: "PT10S"}
+	j := armDeploymentJSON{
+		ID: armDeploymentID(d), Name: d.Name, Type: mlNS + "/workspaces/onlineEndpoints/deployments", Location: d.Location,
+		Kind: armEndpointKind(d.ComputeType), Tags: map[string]string{},
+		SKU:        armSKUJSON{Name: "Default", Tier: "Standard", Capacity: &capacity},
+		SystemData: armSystemData(d.CreatedAt, createdBy, d.CreatedAt, createdBy),
+		Properties: armDeploymentPropsJS{
+			EndpointComputeType: cmp.Or(d.ComputeType, "Managed"), Model: d.Model, InstanceType: d.InstanceType,
+			Properties: map[string]string{}, EnvironmentVariables: map[string]string{},
+			CodeConfiguration: armCodeConfigJSON{CodeID: ws + "/codes/" + stableGUID("code|"+strings.ToLower(armDeploymentID(d))) + "/versions/1", ScoringScript: "score.py"},
+			EnvironmentID:     "azureml://registries/azureml/environments/sklearn-1.5/versions/14",
+			ScaleSettings:     map[string]string{"scaleType": "Default"},
+			RequestSettings:   armRequestSettingsJSON{MaxConcurrentRequestsPerInstance: 1, RequestTimeout: "PT5S", MaxQueueWait: "PT0.5S"},
+			LivenessProbe:     probe, ReadinessProbe: probe, EgressPublicNetworkAccess: "Enabled",
+			ProvisioningState: cmp.Or(d.ProvisioningState, "Succeeded"),
+		},
+	}
+	if strings.EqualFold(d.ComputeType, "Kubernetes") {
+		j.Properties.ContainerResourceRequirements = &armContainerResources{
+			Limits:   map[string]string{"cpu": "1", "memory": "2Gi"},
+			Requests: map[string]string{"cpu": "0.5", "memory": "1Gi"},
+		}
+	}
+	if j.Location == "" {
+		if x := s.world.Workspaces[armKey(ws)]; x != nil {
+			j.Location = x.Location
+		}
+	}
+	return j
+}
+
+// armDeploymentOf reports whether d runs behind e.
+func armDeploymentOf(d *Deployment, e *Endpoint) bool {
+	return strings.EqualFold(d.Endpoint, e.Name) && strings.EqualFold(d.Workspace, e.Workspace) &&
+		strings.EqualFold(d.ResourceGroup, e.ResourceGroup) && strings.EqualFold(d.Subscription, e.Subscription)
+}
+
+// GET .../onlineEndpoints/{ep}/deployments: the deployments the caller may read.
+func (s *Server) armListDeployments(w http.ResponseWriter, q *armReq) {
+	s.armRespond(w, q, func() armOutcome {
+		parent := q.scopeThrough("ep")
+		e, miss := s.armEndpoint(q)
+		if miss != nil {
+			return s.armMissing(q.c, *miss, actDeploymentRead, parent)
+		}
+		var list []*Deployment
+		for _, d := range s.world.Deployments {
+			if armDeploymentOf(d, e) && s.armCan(q.c, actDeploymentRead, armDeploymentID(d)) {
+				list = append(list, d)
+			}
+		}
+		if !s.armListAllowed(q.c, len(list), actDeploymentRead, parent) {
+			return armForbidden(actDeploymentRead, parent)
+		}
+		slices.SortFunc(list, func(a, b *Deployment) int { return cmp.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)) })
+		items := make([]any, len(list))
+		for i, d := range list {
+			items[i] = s.armDeploymentJSON(d)
+		}
+		return armItems(items)
+	})
+}
+
+// GET .../onlineEndpoints/{ep}/deployments/{dep}.
+func (s *Server) armGetDeployment(w http.ResponseWriter, q *armReq) {
+	s.armRespond(w, q, func() armOutcome {
+		if !s.armCan(q.c, actDeploymentRead, q.scope()) {
+			return armForbidden(actDeploymentRead, q.scope())
+		}
+		if _, miss := s.armEndpoint(q); miss != nil {
+			return *miss
+		}
+		d := s.world.Deployments[armKey(q.scope())]
+		if d == nil {
+			return armNotFound(mlNS+"/workspaces/"+q.p["ws"]+"/onlineEndpoints/"+q.p["ep"]+"/deployments/"+q.p["dep"], q.p["rg"])
+		}
+		return armOK(s.armDeploymentJSON(d))
+	})
+}

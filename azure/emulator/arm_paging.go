@@ -1,0 +1,85 @@
+package emulator
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+)
+
+// armList is ARM's list envelope (x-ms-pageable, nextLinkName nextLink).
+type armList struct {
+	Value    []any  `json:"value"`
+	NextLink string `json:"nextLink,omitempty"`
+}
+
+// armSkipParams are the continuation parameters a list accepts: the token
+// the emulator writes into nextLink, and the ML SDKs' $skip option (which
+// carries the same continuation in the ML API).
+var armSkipParams = []string{"$skipToken", "$skip"}
+
+// armWriteList writes one page of items with an absolute nextLink while more
+// remain. The page size is the server's, or smaller when the client asked
+// for fewer ($top on resource groups and deployments, count on endpoints).
+func (s *Server) armWriteList(w http.ResponseWriter, r *http.Request, items []any) {
+	q := r.URL.Query()
+	size := s.opts.PageSize
+	for _, name := range []string{"$top", "count"} {
+		if v := q.Get(name); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 {
+				writeARMError(w, http.StatusBadRequest, "InvalidQueryParameterValue",
+					fmt.Sprintf("The value '%s' of query parameter '%s' is not valid: a positive integer is required.", v, name))
+				return
+			}
+			size = min(size, n)
+		}
+	}
+	start := 0
+	for _, name := range armSkipParams {
+		if v := q.Get(name); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 0 {
+				writeARMError(w, http.StatusBadRequest, "InvalidQueryParameterValue",
+					fmt.Sprintf("The value '%s' of query parameter '%s' is not a continuation token this list issued.", v, name))
+				return
+			}
+			start = n
+		}
+	}
+	start = min(start, len(items))
+	end := min(start+size, len(items))
+	page := armList{Value: items[start:end]}
+	if page.Value == nil {
+		page.Value = []any{}
+	}
+	if end < len(items) {
+		page.NextLink = s.URL() + r.URL.EscapedPath() + "?" + withSkipToken(r.URL.RawQuery, armSkipParams, "$skipToken", end)
+	}
+	writeJSON(w, http.StatusOK, page)
+}
+
+// withSkipToken returns rawQuery with every parameter named in drop removed
+// (case-insensitively) and param=n appended. It edits the raw string so the
+// client's own encoding of the other parameters (a $filter, say) survives.
+func withSkipToken(rawQuery string, drop []string, param string, n int) string {
+	var keep []string
+	for _, kv := range strings.Split(rawQuery, "&") {
+		if kv == "" {
+			continue
+		}
+		k, _, _ := strings.Cut(kv, "=")
+		if dk, err := url.QueryUnescape(k); err == nil {
+			k = dk
+		}
+		dropped := false
+		for _, d := range drop {
+			dropped = dropped || strings.EqualFold(k, d)
+		}
+		if !dropped {
+			keep = append(keep, kv)
+		}
+	}
+	return strings.Join(append(keep, param+"="+strconv.Itoa(n)), "&")
+}
