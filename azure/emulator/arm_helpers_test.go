@@ -58,7 +58,9 @@ func armtClientOptions(s *Server) azcore.ClientOptions {
 	}
 }
 
-func (e *armtEnv) arm() *arm.ClientOptions { return &arm.ClientOptions{ClientOptions: armtClientOptions(e.s)} }
+func (e *armtEnv) arm() *arm.ClientOptions {
+	return &arm.ClientOptions{ClientOptions: armtClientOptions(e.s)}
+}
 
 // cred is the credential of who: a persona key ("alice") or "sp", the
 // seeded app registration.
