@@ -1,0 +1,104 @@
+package emulator
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// faultList collects repeated --fault flags.
+type faultList []Fault
+
+func (f *faultList) String() string { return fmt.Sprint(len(*f)) }
+func (f *faultList) Set(v string) error {
+	x, err := ParseFault(v)
+	if err != nil {
+		return err
+	}
+	*f = append(*f, x)
+	return nil
+}
+
+// RunStandalone serves the simulated Azure until SIGINT/SIGTERM
+// (`amlauth-tui emulator`), printing what a curl user or another client
+// needs: the endpoints, the CA, the personas and ready-to-run commands.
+// It returns flag.ErrHelp after printing help for -h/--help.
+func RunStandalone(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("emulator", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	listen := fs.String("listen", "127.0.0.1:8443", "loopback address to listen on (127.0.0.1:0 picks a free port)")
+	caOut := fs.String("ca-out", "", "write the CA certificate (PEM) to this file, for curl --cacert or SSL_CERT_FILE")
+	auto := fs.String("auto-approve", "", "approve device codes and browser sign-ins as this persona (alice, bob, olivia, nina, gary)")
+	tokenLife := fs.Duration("token-lifetime", time.Hour, "lifetime of issued access tokens")
+	propagation := fs.Duration("propagation-delay", 0, "delay before new role assignments take effect")
+	var faults faultList
+	fs.Var(&faults, "fault", "inject failures, repeatable: route=/subscriptions/*,status=429,rate=0.2,retry-after=1 | latency=50ms | drop,rate=0.1")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: amlauth-tui emulator [flags]\n\nServe the simulated Azure (Entra ID, ARM, Graph) over HTTPS on loopback.\n\nFlags:")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	srv, err := Start(Options{
+		Addr:                *listen,
+		AutoApprove:         *auto,
+		AccessTokenLifetime: *tokenLife,
+		PropagationDelay:    *propagation,
+		Faults:              faults,
+	})
+	if err != nil {
+		return err
+	}
+	defer srv.Close()
+	if *auto != "" && srv.world.personaByKey(*auto) == nil {
+		return fmt.Errorf("--auto-approve %q: no such persona (alice, bob, olivia, nina, gary)", *auto)
+	}
+	if *caOut != "" {
+		if err := os.WriteFile(*caOut, srv.CAPEM(), 0o644); err != nil {
+			return fmt.Errorf("--ca-out: %w", err)
+		}
+	}
+	printBanner(stdout, srv, *caOut)
+
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	<-sig
+	fmt.Fprintln(stdout, "simulated Azure stopped")
+	return nil
+}
+
+func printBanner(w io.Writer, s *Server, caFile string) {
+	u, t := s.URL(), s.TenantID()
+	_, clientID, secret := s.ServicePrincipalCredentials()
+	ca := caFile
+	if ca == "" {
+		ca = "ca.pem  # start with --ca-out ca.pem to write it"
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "Simulated Azure listening on %s  (tenant %s)\n\n", u, t)
+	fmt.Fprintf(&b, "  Entra ID   %s/%s/v2.0/.well-known/openid-configuration\n", u, t)
+	fmt.Fprintf(&b, "  token      %s/%s/oauth2/v2.0/token\n", u, t)
+	fmt.Fprintf(&b, "  ARM        %s/subscriptions?api-version=2022-12-01\n", u)
+	fmt.Fprintf(&b, "  Graph      %s/graph/v1.0/me\n", u)
+	fmt.Fprintf(&b, "  sign-in    %s/devicelogin  (approve device codes as a persona)\n\n", u)
+	b.WriteString("Personas (password sign-in):\n")
+	for _, p := range s.Personas() {
+		fmt.Fprintf(&b, "  %-7s %-28s %-22s %s\n", p.Key, p.UPN, p.Password, p.Story)
+	}
+	fmt.Fprintf(&b, "\nService principal (demo secret): client_id=%s client_secret=%s\n\n", clientID, secret)
+	b.WriteString("Try it:\n")
+	fmt.Fprintf(&b, "  TOKEN=$(curl -s --cacert %s -d grant_type=client_credentials -d client_id=%s -d client_secret=%s \\\n", ca, clientID, secret)
+	fmt.Fprintf(&b, "      -d scope=https://management.azure.com/.default %s/%s/oauth2/v2.0/token | jq -r .access_token)\n", u, t)
+	fmt.Fprintf(&b, "  curl -s --cacert %s -H \"Authorization: Bearer $TOKEN\" '%s/subscriptions?api-version=2022-12-01'\n\n", ca, u)
+	b.WriteString("Ctrl+C stops the server.\n")
+	io.WriteString(w, b.String())
+}

@@ -1,0 +1,315 @@
+// Package state keeps what a user expects to survive a restart: preferences,
+// the last context, recents, request bodies and history. Never a secret.
+// Writes are atomic (temp file + fsync + rename) and every change is a
+// read-modify-write under an advisory lock, so two running instances do not
+// lose each other's writes.
+package state
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// Version is the current schema version.
+const Version = 1
+
+// Bounds keep the state file small.
+const (
+	MaxRecents     = 50
+	MaxHistory     = 100
+	MaxHistoryBody = 64 << 10
+)
+
+// Prefs are the user's preferences (config.json).
+type Prefs struct {
+	Theme             string `json:"theme,omitempty"`
+	RevealSeconds     int    `json:"revealSeconds,omitempty"`
+	AutoRefreshTokens *bool  `json:"autoRefreshTokens,omitempty"`
+	SignInMethod      string `json:"signInMethod,omitempty"`
+}
+
+// Context is where the user was.
+type Context struct {
+	Cloud         string `json:"cloud,omitempty"`
+	Tenant        string `json:"tenant,omitempty"`
+	Subscription  string `json:"subscription,omitempty"`
+	ResourceGroup string `json:"resourceGroup,omitempty"`
+	Workspace     string `json:"workspace,omitempty"`
+	Endpoint      string `json:"endpoint,omitempty"`
+}
+
+// Recent is a recently opened resource or screen.
+type Recent struct {
+	Kind  string    `json:"kind"`
+	ID    string    `json:"id"`
+	Label string    `json:"label"`
+	At    time.Time `json:"at"`
+}
+
+// HistoryEntry is one scoring request and its result (no credentials).
+type HistoryEntry struct {
+	At                time.Time `json:"at"`
+	Deployment        string    `json:"deployment,omitempty"`
+	Status            int       `json:"status"`
+	DurationMS        int64     `json:"durationMs"`
+	RequestBody       string    `json:"requestBody,omitempty"`
+	ResponseBody      string    `json:"responseBody,omitempty"`
+	ResponseTruncated bool      `json:"responseTruncated,omitempty"`
+	RequestID         string    `json:"requestId,omitempty"`
+	Error             string    `json:"error,omitempty"`
+}
+
+// Data is everything the store keeps.
+type Data struct {
+	Version int                       `json:"version"`
+	Prefs   Prefs                     `json:"-"`
+	Last    Context                   `json:"last"`
+	Recents []Recent                  `json:"recents,omitempty"`
+	Bodies  map[string]string         `json:"bodies,omitempty"`
+	History map[string][]HistoryEntry `json:"history,omitempty"`
+}
+
+type prefsFile struct {
+	Version int   `json:"version"`
+	Prefs   Prefs `json:"prefs"`
+}
+
+// Warning is a problem the UI shows as a toast (nothing is lost silently).
+type Warning struct {
+	File    string
+	Message string
+}
+
+// Store is the state on disk.
+type Store struct {
+	configFile, stateFile string
+	now                   func() time.Time
+}
+
+// Open creates the directories (0700). root "" means the XDG locations;
+// otherwise both files live under root.
+func Open(root string) (*Store, []Warning, error) {
+	cfgDir, stDir := root, root
+	if root == "" {
+		c, err := xdg("XDG_CONFIG_HOME", ".config")
+		if err != nil {
+			return nil, nil, err
+		}
+		s, err := xdg("XDG_STATE_HOME", filepath.Join(".local", "state"))
+		if err != nil {
+			return nil, nil, err
+		}
+		cfgDir, stDir = c, s
+	}
+	for _, d := range []string{cfgDir, stDir} {
+		if err := os.MkdirAll(d, 0o700); err != nil {
+			return nil, nil, fmt.Errorf("state directory %s: %w", d, err)
+		}
+		_ = os.Chmod(d, 0o700)
+	}
+	s := &Store{configFile: filepath.Join(cfgDir, "config.json"), stateFile: filepath.Join(stDir, "state.json"), now: time.Now}
+	_, warns := s.Load()
+	return s, warns, nil
+}
+
+func xdg(env, fallback string) (string, error) {
+	if v := os.Getenv(env); v != "" && filepath.IsAbs(v) {
+		return filepath.Join(v, "amlauth-tui"), nil
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return "", fmt.Errorf("no home directory for the state files: %w (use --state-dir)", err)
+	}
+	return filepath.Join(home, fallback, "amlauth-tui"), nil
+}
+
+// Paths are the two files.
+func (s *Store) Paths() (configFile, stateFile string) { return s.configFile, s.stateFile }
+
+// Load reads both files. A corrupt file is set aside and reported.
+func (s *Store) Load() (Data, []Warning) {
+	var warns []Warning
+	d := Data{Version: Version}
+	var pf prefsFile
+	if w := s.read(s.configFile, &pf); w != nil {
+		warns = append(warns, *w)
+	} else {
+		d.Prefs = pf.Prefs
+	}
+	var sd Data
+	if w := s.read(s.stateFile, &sd); w != nil {
+		warns = append(warns, *w)
+	} else if sd.Version != 0 {
+		sd.Prefs = d.Prefs
+		d = sd
+	}
+	return d, warns
+}
+
+// errNewer marks a file written by a newer version: read what we can, never overwrite it.
+var errNewer = errors.New("newer schema")
+
+// read decodes path into v. Missing is fine; corrupt is moved aside.
+func (s *Store) read(path string, v any) *Warning {
+	b, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return &Warning{File: path, Message: fmt.Sprintf("cannot read %s: %v", filepath.Base(path), err)}
+	}
+	_ = os.Chmod(path, 0o600)
+	var probe struct {
+		Version int `json:"version"`
+	}
+	if err := json.Unmarshal(b, &probe); err == nil && probe.Version > Version {
+		return &Warning{File: path, Message: fmt.Sprintf("%s was written by a newer amlauth-tui (schema %d); it is left untouched and not updated", filepath.Base(path), probe.Version)}
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		aside := fmt.Sprintf("%s.corrupt-%s", path, s.now().UTC().Format("20060102T150405"))
+		if rerr := os.Rename(path, aside); rerr != nil {
+			return &Warning{File: path, Message: fmt.Sprintf("%s is corrupt (%v) and could not be moved aside: %v", filepath.Base(path), err, rerr)}
+		}
+		return &Warning{File: path, Message: fmt.Sprintf("%s was corrupt (%v); moved aside to %s; starting fresh", filepath.Base(path), err, filepath.Base(aside))}
+	}
+	return nil
+}
+
+// Update applies fn to a fresh copy read under the lock, then writes both
+// files atomically. Concurrent instances serialize here.
+func (s *Store) Update(fn func(*Data)) error {
+	unlock, err := lock(s.stateFile + ".lock")
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	if newer(s.stateFile) || newer(s.configFile) {
+		return fmt.Errorf("state files were written by a newer amlauth-tui; not overwriting them")
+	}
+	d, _ := s.Load()
+	before := d.Prefs
+	fn(&d)
+	d.Version = Version
+	if d.Prefs != before || !exists(s.configFile) {
+		if err := writeAtomic(s.configFile, prefsFile{Version: Version, Prefs: d.Prefs}); err != nil {
+			return err
+		}
+	}
+	return writeAtomic(s.stateFile, d)
+}
+
+func exists(p string) bool { _, err := os.Stat(p); return err == nil }
+
+func newer(path string) bool {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return false
+	}
+	var probe struct {
+		Version int `json:"version"`
+	}
+	return json.Unmarshal(b, &probe) == nil && probe.Version > Version
+}
+
+// writeAtomic writes v as JSON to a temp file in the same directory, syncs
+// it, renames it over path and syncs the directory: a crash leaves the old
+// file or the new one, never a torn one.
+func writeAtomic(path string, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("save %s: %w", filepath.Base(path), err)
+	}
+	tmp := f.Name()
+	defer os.Remove(tmp) // no-op after a successful rename
+	if err := f.Chmod(0o600); err != nil {
+		f.Close()
+		return err
+	}
+	if _, err := f.Write(append(b, '\n')); err != nil {
+		f.Close()
+		return fmt.Errorf("save %s: %w", filepath.Base(path), err)
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("save %s: %w", filepath.Base(path), err)
+	}
+	if d, err := os.Open(dir); err == nil {
+		_ = d.Sync()
+		d.Close()
+	}
+	return nil
+}
+
+// SetPrefs replaces the preferences.
+func (s *Store) SetPrefs(p Prefs) error { return s.Update(func(d *Data) { d.Prefs = p }) }
+
+// SetLast records where the user is.
+func (s *Store) SetLast(c Context) error { return s.Update(func(d *Data) { d.Last = c }) }
+
+// AddRecent puts r first, dropping an older entry of the same kind and id.
+func (s *Store) AddRecent(r Recent) error {
+	if r.At.IsZero() {
+		r.At = s.now()
+	}
+	return s.Update(func(d *Data) {
+		out := []Recent{r}
+		for _, x := range d.Recents {
+			if !(x.Kind == r.Kind && strings.EqualFold(x.ID, r.ID)) {
+				out = append(out, x)
+			}
+		}
+		d.Recents = out[:min(len(out), MaxRecents)]
+	})
+}
+
+// SaveBody remembers the last request body for an endpoint.
+func (s *Store) SaveBody(endpointID, body string) error {
+	return s.Update(func(d *Data) {
+		if d.Bodies == nil {
+			d.Bodies = map[string]string{}
+		}
+		d.Bodies[strings.ToLower(endpointID)] = scrub(body)
+	})
+}
+
+// AppendHistory adds a scoring result, newest first, bounded.
+func (s *Store) AppendHistory(endpointID string, e HistoryEntry) error {
+	// Scrubbed on the way in, so what is on disk is always clean and an
+	// update never has to rescan the whole history.
+	e.RequestBody, _ = truncate(scrub(e.RequestBody))
+	var cut bool
+	e.ResponseBody, cut = truncate(scrub(e.ResponseBody))
+	e.Error = scrub(e.Error)
+	e.ResponseTruncated = e.ResponseTruncated || cut
+	return s.Update(func(d *Data) {
+		if d.History == nil {
+			d.History = map[string][]HistoryEntry{}
+		}
+		k := strings.ToLower(endpointID)
+		h := append([]HistoryEntry{e}, d.History[k]...)
+		d.History[k] = h[:min(len(h), MaxHistory)]
+	})
+}
+
+func truncate(s string) (string, bool) {
+	if len(s) <= MaxHistoryBody {
+		return s, false
+	}
+	return s[:MaxHistoryBody], true
+}
