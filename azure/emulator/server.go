@@ -171,6 +171,9 @@ func (s *Server) Mutate(fn func(w *World)) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	fn(s.world)
+	s.roleMu.Lock()
+	s.roleIdx = nil // fn may have edited a custom role in place
+	s.roleMu.Unlock()
 }
 
 // Close stops the server and drops idle client connections.
