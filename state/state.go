@@ -38,6 +38,7 @@ type Context struct {
 	Cloud         string `json:"cloud,omitempty"`
 	Tenant        string `json:"tenant,omitempty"`
 	Subscription  string `json:"subscription,omitempty"`
+	SubName       string `json:"subscriptionName,omitempty"`
 	ResourceGroup string `json:"resourceGroup,omitempty"`
 	Workspace     string `json:"workspace,omitempty"`
 	Endpoint      string `json:"endpoint,omitempty"`

@@ -1,0 +1,128 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+)
+
+// options are the parsed command line, with az-style environment defaults applied.
+type options struct {
+	demo            bool
+	subscription    string
+	resourceGroup   string
+	workspace       string
+	endpoint        string
+	tenant          string
+	cloud           string
+	debugFile       string
+	stateDir        string
+	demoFaults      []string
+	demoFaultSeed   int64
+	demoAutoApprove string
+}
+
+var errHelp = errors.New("help requested")
+
+// repeated collects a flag given several times.
+type repeated []string
+
+func (r *repeated) String() string     { return strings.Join(*r, ",") }
+func (r *repeated) Set(v string) error { *r = append(*r, v); return nil }
+
+// parseFlags follows az's habits: long names as az spells them, the short
+// aliases az ml accepts (-g, -w, -n), and az's environment defaults.
+func parseFlags(args []string, stderr io.Writer) (options, error) {
+	var o options
+	fs := flag.NewFlagSet("amlauth-tui", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.BoolVar(&o.demo, "demo", false, "")
+	fs.StringVar(&o.subscription, "subscription", "", "")
+	fs.StringVar(&o.resourceGroup, "resource-group", "", "")
+	fs.StringVar(&o.resourceGroup, "g", "", "")
+	fs.StringVar(&o.workspace, "workspace-name", "", "")
+	fs.StringVar(&o.workspace, "w", "", "")
+	fs.StringVar(&o.endpoint, "name", "", "")
+	fs.StringVar(&o.endpoint, "n", "", "")
+	fs.StringVar(&o.tenant, "tenant", "", "")
+	fs.StringVar(&o.cloud, "cloud", "", "")
+	fs.StringVar(&o.debugFile, "debug", "", "")
+	fs.StringVar(&o.stateDir, "state-dir", "", "")
+	fs.Var((*repeated)(&o.demoFaults), "demo-fault", "")
+	fs.Int64Var(&o.demoFaultSeed, "demo-fault-seed", 1, "")
+	fs.StringVar(&o.demoAutoApprove, "demo-auto-approve", "", "")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return o, errHelp
+		}
+		return o, err
+	}
+	if fs.NArg() > 0 {
+		return o, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	// az's own defaults (az configure --defaults group=... workspace=...).
+	if o.resourceGroup == "" {
+		o.resourceGroup = os.Getenv("AZURE_DEFAULTS_GROUP")
+	}
+	if o.workspace == "" {
+		o.workspace = os.Getenv("AZURE_DEFAULTS_WORKSPACE")
+	}
+	if o.subscription == "" {
+		o.subscription = os.Getenv("AZURE_SUBSCRIPTION_ID")
+	}
+	if o.tenant == "" {
+		o.tenant = os.Getenv("AZURE_TENANT_ID")
+	}
+	if o.cloud == "" {
+		o.cloud = os.Getenv("AZURE_CLOUD")
+	}
+	if !o.demo && (len(o.demoFaults) > 0 || o.demoAutoApprove != "") {
+		return o, errors.New("--demo-fault and --demo-auto-approve only apply with --demo")
+	}
+	if o.endpoint != "" && o.workspace == "" {
+		return o, errors.New("-n/--name (endpoint) needs -w/--workspace-name too")
+	}
+	return o, nil
+}
+
+const usage = `amlauth-tui — sign in, browse, check RBAC, get credentials and score Azure ML online endpoints.
+
+Usage:
+  amlauth-tui [flags]              start the terminal UI (real Azure)
+  amlauth-tui --demo [flags]       start it against the built-in simulated Azure (no account needed)
+  amlauth-tui emulator [flags]     serve the simulated Azure standalone (see 'amlauth-tui emulator --help')
+  amlauth-tui version              print version information
+
+Open directly at a context (as az and az ml spell them):
+      --subscription ID|NAME   subscription (default: $AZURE_SUBSCRIPTION_ID, else az login's default)
+  -g, --resource-group NAME    resource group (default: $AZURE_DEFAULTS_GROUP)
+  -w, --workspace-name NAME    Azure ML workspace (default: $AZURE_DEFAULTS_WORKSPACE)
+  -n, --name NAME              online endpoint (needs -w)
+
+Sign-in and cloud:
+      --tenant ID              tenant to sign in to (default: $AZURE_TENANT_ID, else your home tenant)
+      --cloud NAME             AzureCloud (default), AzureChinaCloud or AzureUSGovernment (or $AZURE_CLOUD)
+  The service principal and managed identity methods read the AZURE_* variables as azidentity does:
+  AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET, AZURE_CLIENT_CERTIFICATE_PATH,
+  AZURE_FEDERATED_TOKEN_FILE, AZURE_AUTHORITY_HOST.
+
+Demo:
+      --demo                   run against the simulated Azure on 127.0.0.1 (in-process)
+      --demo-auto-approve P    approve device-code and browser sign-ins as persona P (alice, bob, olivia, nina, gary)
+      --demo-fault SPEC        inject faults, repeatable; e.g. 'status=429,rate=0.2,retry-after=1',
+                               'latency=200ms', 'route=/subscriptions/*,drop,rate=0.1'
+      --demo-fault-seed N      seed for the fault dice (default 1)
+
+Files:
+      --debug FILE             write a debug log (every key, token and secret redacted)
+      --state-dir DIR          keep preferences and state in DIR instead of the XDG directories
+
+  -h, --help                   show this help
+
+Environment: NO_COLOR disables colour.
+`
+
+func printUsage(w io.Writer) { fmt.Fprint(w, usage) }

@@ -1,0 +1,139 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"amlauth-tui/azure"
+	"amlauth-tui/azure/emulator"
+	"amlauth-tui/debuglog"
+	"amlauth-tui/state"
+	"amlauth-tui/ui"
+	"amlauth-tui/ui/nav"
+)
+
+// runTUI is the only place that decides real Azure vs the simulated one.
+func runTUI(o options, stderr io.Writer) int {
+	log, err := debuglog.Open(o.debugFile)
+	if err != nil {
+		fmt.Fprintf(stderr, "amlauth-tui: %v\n", err)
+		return 2
+	}
+	defer log.Close()
+
+	// Bubble Tea writes every frame to $TEA_TRACE when it is set; revealed
+	// secrets would end up in that file, so it never reaches the program.
+	if os.Getenv("TEA_TRACE") != "" {
+		log.Warn("TEA_TRACE is set; frame tracing disabled so that secrets are never recorded")
+		_ = os.Unsetenv("TEA_TRACE")
+	}
+
+	var (
+		cfg      azure.Config
+		personas []azure.Persona
+		approve  func(userCode, persona string) error
+	)
+	if o.demo {
+		srv, err := startDemo(o, log)
+		if err != nil {
+			fmt.Fprintf(stderr, "amlauth-tui: cannot start the simulated Azure: %v\n", err)
+			return 1
+		}
+		defer srv.Close()
+		cfg, err = azure.EmulatorConfig(srv.URL(), srv.CAPEM(), srv.TenantID())
+		if err != nil {
+			fmt.Fprintf(stderr, "amlauth-tui: %v\n", err)
+			return 1
+		}
+		for _, p := range srv.Personas() {
+			personas = append(personas, azure.Persona{Key: p.Key, Name: p.Name, UPN: p.UPN, Password: p.Password, Story: p.Story})
+		}
+		approve = srv.ApproveDeviceCode
+		log.Info("demo mode", "url", srv.URL(), "tenant", srv.TenantID())
+	} else {
+		name := o.cloud
+		if name == "" {
+			name = "AzureCloud"
+		}
+		cfg, err = azure.CloudConfig(name)
+		if err != nil {
+			fmt.Fprintf(stderr, "amlauth-tui: %v\n", err)
+			return 2
+		}
+		if o.subscription == "" {
+			if id, _, ok := azure.CLIDefaultSubscription(""); ok {
+				o.subscription = id
+			}
+		}
+	}
+	if o.tenant != "" {
+		cfg.TenantID = o.tenant
+	}
+
+	store, _, err := state.Open(o.stateDir)
+	if err != nil {
+		// The app still works without persistence; say so once.
+		fmt.Fprintf(stderr, "amlauth-tui: state disabled: %v\n", err)
+		store = nil
+	}
+
+	model := ui.New(ui.Options{
+		Env: nav.Env{
+			Config:   cfg,
+			Store:    store,
+			Demo:     o.demo,
+			Personas: personas,
+			// Only the demo has a "browser on another device" the app can drive.
+			ApproveDeviceCode: approve,
+			Now:               time.Now,
+		},
+		Start: nav.Context{
+			TenantID:      o.tenant,
+			Subscription:  o.subscription,
+			ResourceGroup: o.resourceGroup,
+			Workspace:     o.workspace,
+			Endpoint:      o.endpoint,
+		},
+		NoColor: os.Getenv("NO_COLOR") != "",
+		Logger:  log.Logger,
+	})
+	if _, err := tea.NewProgram(model).Run(); err != nil && !errors.Is(err, tea.ErrInterrupted) {
+		fmt.Fprintf(stderr, "amlauth-tui: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+// startDemo starts the in-process simulated Azure with the demo's options.
+func startDemo(o options, log *debuglog.Logger) (*emulator.Server, error) {
+	opts := emulator.Options{
+		AutoApprove: o.demoAutoApprove,
+		FaultSeed:   o.demoFaultSeed,
+	}
+	for _, spec := range o.demoFaults {
+		f, err := emulator.ParseFault(spec)
+		if err != nil {
+			return nil, fmt.Errorf("--demo-fault %q: %w", spec, err)
+		}
+		opts.Faults = append(opts.Faults, f)
+	}
+	return emulator.Start(opts)
+}
+
+// runEmulator serves the simulated Azure standalone.
+func runEmulator(args []string, stdout, stderr io.Writer) int {
+	if err := emulator.RunStandalone(args, stdout, stderr); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		fmt.Fprintf(stderr, "amlauth-tui emulator: %v\n", err)
+		return 1
+	}
+	return 0
+}

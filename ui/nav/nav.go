@@ -1,0 +1,201 @@
+// Package nav is the contract between the root UI model and its screens:
+// the Screen interface and the messages screens send to navigate, notify and
+// ask. Screens import nav, never each other and never the root package.
+package nav
+
+import (
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"amlauth-tui/azure"
+	"amlauth-tui/state"
+	"amlauth-tui/ui/theme"
+)
+
+// Screen is one page on the root model's stack.
+type Screen interface {
+	// Init starts the screen's first I/O (called when pushed).
+	Init() tea.Cmd
+	// Update handles keys (only when on top) and async results (always).
+	Update(msg tea.Msg) (Screen, tea.Cmd)
+	// View renders the content area (between header and footer) at exactly width x height.
+	View(width, height int) string
+	// Title is the short name shown in the header and the palette ("Workspaces").
+	Title() string
+	// Keys are the screen's bindings for the footer and full help.
+	Keys() []key.Binding
+	// Typing reports that a text input has focus: global single-letter keys (q, ?, :) go to the screen.
+	Typing() bool
+}
+
+// EscHandler is implemented by screens that sometimes use esc themselves
+// (clearing a filter, leaving a sub-step); otherwise esc goes back.
+type EscHandler interface{ HandlesEsc() bool }
+
+// Locator is implemented by screens that stand for a place (a subscription,
+// workspace or endpoint); the root shows it in the breadcrumbs and saves it.
+type Locator interface{ Where() Context }
+
+// Env is what every screen may use. It is built once by the root model.
+type Env struct {
+	Config   azure.Config
+	Session  *azure.Session // nil until signed in
+	Store    *state.Store   // may be nil (tests)
+	Styles   *theme.Styles
+	Demo     bool
+	Personas []azure.Persona
+	// ApproveDeviceCode approves a pending device code as a persona: the
+	// demo's stand-in for a browser on another device. nil against real Azure.
+	ApproveDeviceCode func(userCode, persona string) error
+	Now               func() time.Time
+	Context           Context // where the user is (breadcrumbs)
+
+	seq uint64 // only touched in Update, on the event loop
+}
+
+// NextSeq numbers a request; a result whose number is not the screen's
+// latest is stale (the user refreshed or moved on) and is dropped.
+func (e *Env) NextSeq() uint64 { e.seq++; return e.seq }
+
+// Context is the current subscription › workspace › endpoint.
+type Context struct {
+	TenantID         string
+	Subscription     string // id
+	SubscriptionName string
+	ResourceGroup    string
+	Workspace        string
+	Endpoint         string
+}
+
+// Navigation messages.
+type (
+	// PushMsg puts a screen on top of the stack.
+	PushMsg struct{ Screen Screen }
+	// PopMsg removes the top screen (esc).
+	PopMsg struct{}
+	// ReplaceMsg replaces the top screen.
+	ReplaceMsg struct{ Screen Screen }
+	// ResetMsg replaces the whole stack with one screen.
+	ResetMsg struct{ Screen Screen }
+)
+
+// SignedInMsg reports a new session; the root stores it in Env and shows the identity in the header.
+type SignedInMsg struct{ Session *azure.Session }
+
+// ContextMsg updates the breadcrumbs (and the saved last context).
+type ContextMsg struct{ Context Context }
+
+// Level is a toast's severity.
+type Level int
+
+// Toast levels.
+const (
+	Info Level = iota
+	Success
+	Warn
+	Error
+)
+
+// ToastMsg shows a short non-fatal notice.
+type ToastMsg struct {
+	Level Level
+	Text  string
+}
+
+// ErrorMsg opens the error-detail overlay: what failed, the details, what to do next.
+type ErrorMsg struct {
+	Title string
+	Err   error
+}
+
+// ConfirmMsg opens a confirm overlay; OnYes is sent (to all screens) when the user accepts.
+type ConfirmMsg struct {
+	Title string
+	Body  string
+	Yes   string // button label, default "Yes"
+	OnYes tea.Msg
+}
+
+// CopyMsg copies text to the clipboard (OSC52) and toasts Label ("Copied endpoint id").
+// Secret copies set Secret so nothing of the value is echoed.
+type CopyMsg struct {
+	Text   string
+	Label  string
+	Secret bool
+}
+
+// OpenMsg asks the root to rebuild the browse stack at a context
+// (subscriptions › workspaces › endpoints › details, as deep as it names).
+type OpenMsg struct{ Context Context }
+
+// Jump is a place the palette can go: a resource seen in this session or a recent.
+type Jump struct {
+	Kind    string // "subscription" | "workspace" | "endpoint"
+	Label   string // what the user types to find it
+	Detail  string // shown dimmed: resource group, subscription
+	Context Context
+}
+
+// SeenMsg tells the root about resources a screen listed, for the palette.
+type SeenMsg struct{ Jumps []Jump }
+
+// Breadcrumb renders a context as "subscription › workspace › endpoint".
+func (c Context) Breadcrumb() []string {
+	var out []string
+	if c.Subscription != "" {
+		name := c.SubscriptionName
+		if name == "" {
+			name = c.Subscription
+		}
+		out = append(out, name)
+	}
+	if c.Workspace != "" {
+		out = append(out, c.Workspace)
+	}
+	if c.Endpoint != "" {
+		out = append(out, c.Endpoint)
+	}
+	return out
+}
+
+// Key identifies a context for deduplication (recents, palette).
+func (c Context) Key() string {
+	return c.Subscription + "/" + c.ResourceGroup + "/" + c.Workspace + "/" + c.Endpoint
+}
+
+// ContextFromID reads a subscription, workspace or endpoint ARM id
+// (case-insensitive segment names, as ARM returns them).
+func ContextFromID(id string) (Context, bool) {
+	parts := strings.Split(strings.Trim(id, "/"), "/")
+	var c Context
+	for i := 0; i+1 < len(parts); i += 2 {
+		v := parts[i+1]
+		switch strings.ToLower(parts[i]) {
+		case "subscriptions":
+			c.Subscription = v
+		case "resourcegroups":
+			c.ResourceGroup = v
+		case "workspaces":
+			c.Workspace = v
+		case "onlineendpoints":
+			c.Endpoint = v
+		}
+	}
+	return c, c.Subscription != ""
+}
+
+// ID is the ARM id of the deepest resource the context names.
+func (c Context) ID() string {
+	id := "/subscriptions/" + c.Subscription
+	if c.Workspace == "" {
+		return id
+	}
+	id += "/resourceGroups/" + c.ResourceGroup + "/providers/Microsoft.MachineLearningServices/workspaces/" + c.Workspace
+	if c.Endpoint != "" {
+		id += "/onlineEndpoints/" + c.Endpoint
+	}
+	return id
+}

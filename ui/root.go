@@ -1,0 +1,578 @@
+// Package ui is the root model: a stack of screens under a header
+// (identity, tenant, breadcrumbs, DEMO badge) and over a footer (the top
+// screen's keys and the globals), with overlays (help, palette, confirm,
+// error details) and toasts drawn on top.
+package ui
+
+import (
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
+	"amlauth-tui/state"
+	"amlauth-tui/ui/components"
+	"amlauth-tui/ui/keys"
+	"amlauth-tui/ui/nav"
+	"amlauth-tui/ui/screens/browse"
+	"amlauth-tui/ui/screens/signin"
+	"amlauth-tui/ui/theme"
+)
+
+// Minimum terminal size; below it the app says so instead of drawing.
+const (
+	MinWidth  = 80
+	MinHeight = 24
+	headerH   = 2
+	footerH   = 1
+)
+
+// Options configure the root model.
+type Options struct {
+	Env     nav.Env
+	Start   nav.Context // from flags: open here right after sign-in
+	NoColor bool
+	Logger  *slog.Logger
+}
+
+// Model is the root Bubble Tea model.
+type Model struct {
+	env   *nav.Env
+	keys  keys.Global
+	help  help.Model
+	stack []nav.Screen
+
+	w, h      int
+	dark      bool
+	noColor   bool
+	themePref string // "", "dark", "light"
+
+	autoOpen bool // Start came from flags: skip the identity card's "continue"
+	overlay  overlay
+	palette  *palette
+	toasts   []toast
+	toastSeq int
+	seen     map[string]nav.Jump
+	recents  []state.Recent
+	log      *slog.Logger
+}
+
+type overlay struct {
+	help    bool
+	err     *nav.ErrorMsg
+	confirm *nav.ConfirmMsg
+}
+
+type toast struct {
+	id    int
+	level nav.Level
+	text  string
+}
+
+type toastDoneMsg struct{ id int }
+
+// toastLife is how long a toast stays; errors stay longer to be read.
+func toastLife(l nav.Level) time.Duration {
+	if l >= nav.Warn {
+		return 8 * time.Second
+	}
+	return 4 * time.Second
+}
+
+// New builds the root model. It reads saved state synchronously (a small
+// local file) so that the first frame already knows where the user was.
+func New(o Options) *Model {
+	env := o.Env
+	if env.Now == nil {
+		env.Now = time.Now
+	}
+	m := &Model{env: &env, keys: keys.New(), help: help.New(), dark: true, noColor: o.NoColor,
+		seen: map[string]nav.Jump{}, log: o.Logger}
+	if m.log == nil {
+		m.log = slog.New(slog.DiscardHandler)
+	}
+	var notices []toast
+	ctx := o.Start
+	if env.Store != nil {
+		d, warns := env.Store.Load()
+		for _, w := range warns {
+			notices = append(notices, toast{level: nav.Warn, text: w.Message})
+		}
+		m.themePref = d.Prefs.Theme
+		m.recents = d.Recents
+		if ctx.Subscription == "" && ctx.Workspace == "" && ctx.Endpoint == "" {
+			l := d.Last
+			ctx = nav.Context{TenantID: firstNonEmpty(ctx.TenantID, l.Tenant), Subscription: l.Subscription, SubscriptionName: l.SubName,
+				ResourceGroup: l.ResourceGroup, Workspace: l.Workspace, Endpoint: l.Endpoint}
+		} else {
+			m.autoOpen = true
+		}
+	} else if ctx.Subscription != "" {
+		m.autoOpen = true
+	}
+	env.Context = ctx
+	m.applyTheme()
+	s := signin.New(m.env)
+	s.SetNext(m.nextLabel())
+	m.stack = []nav.Screen{s}
+	for _, n := range notices {
+		m.toastSeq++
+		n.id = m.toastSeq
+		m.toasts = append(m.toasts, n)
+	}
+	return m
+}
+
+func firstNonEmpty(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+func (m *Model) nextLabel() string {
+	if bc := m.env.Context.Breadcrumb(); len(bc) > 0 {
+		return strings.Join(bc, " › ")
+	}
+	return "Subscriptions"
+}
+
+func (m *Model) applyTheme() {
+	dark := m.dark
+	switch m.themePref {
+	case "dark":
+		dark = true
+	case "light":
+		dark = false
+	}
+	st := theme.New(dark, m.noColor)
+	if m.env.Styles == nil {
+		m.env.Styles = st
+	} else {
+		*m.env.Styles = *st // screens hold the pointer
+	}
+	m.help.Styles = st.Help
+}
+
+// Init asks the terminal for its background colour and starts the toast timers.
+func (m *Model) Init() tea.Cmd {
+	cmds := []tea.Cmd{tea.RequestBackgroundColor, m.top().Init()}
+	for _, t := range m.toasts {
+		cmds = append(cmds, expire(t))
+	}
+	return tea.Batch(cmds...)
+}
+
+func expire(t toast) tea.Cmd {
+	return tea.Tick(toastLife(t.level), func(time.Time) tea.Msg { return toastDoneMsg{id: t.id} })
+}
+
+func (m *Model) top() nav.Screen { return m.stack[len(m.stack)-1] }
+
+// Stack returns the screen titles, bottom first (tests).
+func (m *Model) Stack() []string {
+	out := make([]string, len(m.stack))
+	for i, s := range m.stack {
+		out[i] = s.Title()
+	}
+	return out
+}
+
+// Env exposes the shared environment (tests).
+func (m *Model) Env() *nav.Env { return m.env }
+
+// Update routes: global keys, overlays, then the top screen for input and
+// every screen for async results.
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.w, m.h = msg.Width, msg.Height
+		m.help.SetWidth(msg.Width)
+		return m, nil
+	case tea.BackgroundColorMsg:
+		m.dark = msg.IsDark()
+		m.applyTheme()
+		return m, nil
+	case tea.KeyPressMsg:
+		return m, m.onKey(msg)
+	case tea.MouseClickMsg:
+		if m.overlayOpen() {
+			return m, nil
+		}
+		if msg.Y < headerH || msg.Y >= m.h-footerH {
+			return m, nil
+		}
+		msg.Y -= headerH
+		return m, m.toTop(msg)
+	case tea.MouseWheelMsg:
+		if m.overlayOpen() {
+			return m, nil
+		}
+		msg.Y -= headerH
+		return m, m.toTop(msg)
+	case tea.PasteMsg:
+		if m.palette != nil {
+			return m, m.palette.update(msg)
+		}
+		return m, m.toTop(msg)
+
+	case nav.PushMsg:
+		m.stack = append(m.stack, msg.Screen)
+		return m, tea.Batch(msg.Screen.Init(), m.located())
+	case nav.PopMsg:
+		return m, m.pop()
+	case nav.ReplaceMsg:
+		m.stack[len(m.stack)-1] = msg.Screen
+		return m, tea.Batch(msg.Screen.Init(), m.located())
+	case nav.ResetMsg:
+		m.stack = []nav.Screen{msg.Screen}
+		return m, tea.Batch(msg.Screen.Init(), m.located())
+	case nav.SignedInMsg:
+		m.env.Session = msg.Session
+		id := msg.Session.Identity()
+		m.env.Context.TenantID = id.TenantID
+		m.log.Info("signed in", "method", string(id.Method), "kind", id.Kind, "tenant", id.TenantID)
+		var cmds []tea.Cmd
+		if m.autoOpen {
+			m.autoOpen = false
+			ctx := m.env.Context
+			cmds = append(cmds, func() tea.Msg { return nav.OpenMsg{Context: ctx} })
+		}
+		cmds = append(cmds, m.broadcast(msg))
+		return m, tea.Batch(cmds...)
+	case nav.OpenMsg:
+		return m, m.open(msg.Context)
+	case nav.ContextMsg:
+		return m, nil // the stack is the truth: see located()
+	case nav.SeenMsg:
+		for _, j := range msg.Jumps {
+			m.seen[j.Kind+":"+j.Context.Key()] = j
+		}
+		return m, nil
+	case nav.ToastMsg:
+		return m, m.toast(msg.Level, msg.Text)
+	case toastDoneMsg:
+		for i, t := range m.toasts {
+			if t.id == msg.id {
+				m.toasts = append(m.toasts[:i], m.toasts[i+1:]...)
+				break
+			}
+		}
+		return m, nil
+	case nav.ErrorMsg:
+		m.overlay.err = &msg
+		return m, nil
+	case nav.ConfirmMsg:
+		m.overlay.confirm = &msg
+		return m, nil
+	case nav.CopyMsg:
+		label := msg.Label
+		if label == "" {
+			label = "Copied"
+		}
+		return m, tea.Batch(tea.SetClipboard(msg.Text), m.toast(nav.Success, label+" (OSC 52 clipboard)"))
+	}
+	return m, m.broadcast(msg)
+}
+
+// broadcast gives an async result to every screen (each drops what is not its own).
+func (m *Model) broadcast(msg tea.Msg) tea.Cmd {
+	var cmds []tea.Cmd
+	for i, s := range m.stack {
+		ns, cmd := s.Update(msg)
+		m.stack[i] = ns
+		cmds = append(cmds, cmd)
+	}
+	return tea.Batch(cmds...)
+}
+
+func (m *Model) toTop(msg tea.Msg) tea.Cmd {
+	ns, cmd := m.top().Update(msg)
+	m.stack[len(m.stack)-1] = ns
+	return cmd
+}
+
+func (m *Model) toast(l nav.Level, text string) tea.Cmd {
+	m.toastSeq++
+	t := toast{id: m.toastSeq, level: l, text: components.Clean(text)}
+	m.toasts = append(m.toasts, t)
+	if len(m.toasts) > 3 {
+		m.toasts = m.toasts[len(m.toasts)-3:]
+	}
+	if l == nav.Error {
+		m.log.Warn("error toast", "text", t.text)
+	}
+	return expire(t)
+}
+
+func (m *Model) overlayOpen() bool {
+	return m.overlay.help || m.overlay.err != nil || m.overlay.confirm != nil || m.palette != nil
+}
+
+func (m *Model) typing() bool { return m.top().Typing() }
+
+func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
+	if key.Matches(k, m.keys.ForceQuit) {
+		return tea.Quit
+	}
+	switch {
+	case m.palette != nil:
+		return m.palette.update(k)
+	case m.overlay.confirm != nil:
+		c := m.overlay.confirm
+		switch k.String() {
+		case "y", "enter":
+			m.overlay.confirm = nil
+			return m.broadcast(c.OnYes)
+		case "n", "esc", "q":
+			m.overlay.confirm = nil
+		}
+		return nil
+	case m.overlay.err != nil:
+		if s := k.String(); s == "esc" || s == "enter" || s == "q" {
+			m.overlay.err = nil
+		}
+		return nil
+	case m.overlay.help:
+		if s := k.String(); s == "esc" || s == "?" || s == "q" {
+			m.overlay.help = false
+		}
+		return nil
+	}
+	if !m.typing() {
+		switch {
+		case key.Matches(k, m.keys.Quit):
+			return tea.Quit
+		case key.Matches(k, m.keys.Help):
+			m.overlay.help = true
+			return nil
+		case key.Matches(k, m.keys.Palette):
+			m.palette = newPalette(m)
+			return m.palette.focus()
+		case key.Matches(k, m.keys.Back):
+			if h, ok := m.top().(nav.EscHandler); !ok || !h.HandlesEsc() {
+				return m.pop()
+			}
+		}
+	}
+	return m.toTop(k)
+}
+
+func (m *Model) pop() tea.Cmd {
+	if len(m.stack) <= 1 {
+		return nil
+	}
+	m.stack = m.stack[:len(m.stack)-1]
+	return m.located()
+}
+
+// located follows the top screen's place into the breadcrumbs, the saved
+// last context and the recents.
+func (m *Model) located() tea.Cmd {
+	l, ok := m.top().(nav.Locator)
+	if !ok {
+		return nil
+	}
+	c := l.Where()
+	if c.SubscriptionName == "" && c.Subscription == m.env.Context.Subscription {
+		c.SubscriptionName = m.env.Context.SubscriptionName
+	}
+	c.TenantID = firstNonEmpty(c.TenantID, m.env.Context.TenantID)
+	m.env.Context = c
+	store := m.env.Store
+	if store == nil {
+		return nil
+	}
+	var rec *state.Recent
+	switch {
+	case c.Endpoint != "":
+		rec = &state.Recent{Kind: "endpoint", ID: c.ID(), Label: c.Endpoint}
+	case c.Workspace != "":
+		rec = &state.Recent{Kind: "workspace", ID: c.ID(), Label: c.Workspace}
+	}
+	if rec != nil {
+		rec.At = m.env.Now()
+		m.recents = append([]state.Recent{*rec}, m.recents...)
+	}
+	last := state.Context{Tenant: c.TenantID, Subscription: c.Subscription, SubName: c.SubscriptionName,
+		ResourceGroup: c.ResourceGroup, Workspace: c.Workspace, Endpoint: c.Endpoint}
+	return func() tea.Msg {
+		err := store.Update(func(d *state.Data) { d.Last = last })
+		if err == nil && rec != nil {
+			err = store.AddRecent(*rec)
+		}
+		if err != nil {
+			return nav.ToastMsg{Level: nav.Warn, Text: "Could not save where you are: " + err.Error()}
+		}
+		return nil
+	}
+}
+
+// open rebuilds the browse stack down to c: the sign-in screen stays at the
+// bottom (esc from the top goes back to the identity card).
+func (m *Model) open(c nav.Context) tea.Cmd {
+	if m.env.Session == nil {
+		return m.toast(nav.Warn, "Sign in first; then it opens there")
+	}
+	env := m.env
+	stack := []nav.Screen{m.stack[0]}
+	var inits []tea.Cmd
+	push := func(s nav.Screen) {
+		stack = append(stack, s)
+		inits = append(inits, s.Init())
+	}
+	env.Context = c
+	push(browse.NewSubscriptions(env))
+	if c.Subscription != "" {
+		push(browse.NewWorkspaces(env, subsFor(c), c.Subscription))
+	}
+	if c.Subscription != "" && c.ResourceGroup != "" && c.Workspace != "" {
+		push(browse.NewEndpoints(env, wsRef(c)))
+		if c.Endpoint != "" {
+			ref := wsRef(c)
+			push(browse.NewDetails(env, endpointRef(ref, c.Endpoint), nil))
+		}
+	}
+	m.stack = stack
+	m.log.Debug("open", "depth", len(stack))
+	inits = append(inits, m.located())
+	return tea.Batch(inits...)
+}
+
+// View draws the frame.
+func (m *Model) View() tea.View {
+	v := tea.NewView(m.render())
+	v.AltScreen = true
+	v.MouseMode = tea.MouseModeCellMotion
+	v.WindowTitle = "amlauth-tui"
+	return v
+}
+
+func (m *Model) render() string {
+	if m.w == 0 || m.h == 0 {
+		return ""
+	}
+	if m.w < MinWidth || m.h < MinHeight {
+		msg := fmt.Sprintf("The terminal is %dx%d; amlauth-tui needs at least %dx%d.\nEnlarge the window (ctrl+c quits).", m.w, m.h, MinWidth, MinHeight)
+		return lipgloss.Place(m.w, m.h, lipgloss.Center, lipgloss.Center, lipgloss.NewStyle().Width(min(m.w, 60)).Render(msg))
+	}
+	body := m.top().View(m.w, m.h-headerH-footerH)
+	frame := m.header() + "\n" + components.Block(body, m.w, m.h-headerH-footerH) + "\n" + m.footer()
+	layers := []*lipgloss.Layer{lipgloss.NewLayer(frame)}
+	if d := m.dialog(); d != "" {
+		dw, dh := lipgloss.Size(d)
+		layers = append(layers, lipgloss.NewLayer(d).X(max((m.w-dw)/2, 0)).Y(max((m.h-dh)/3, 0)).Z(2))
+	}
+	if len(m.toasts) > 0 {
+		t := m.toastView()
+		tw, th := lipgloss.Size(t)
+		layers = append(layers, lipgloss.NewLayer(t).X(max(m.w-tw-1, 0)).Y(max(m.h-footerH-th, 0)).Z(3))
+	}
+	if len(layers) == 1 {
+		return frame
+	}
+	return lipgloss.NewCompositor(layers...).Render()
+}
+
+func (m *Model) header() string {
+	st := m.env.Styles
+	left := st.Title.Render("amlauth-tui")
+	if m.env.Demo {
+		left += " " + st.Badge.Render("DEMO")
+	}
+	right := st.Muted.Render("not signed in")
+	if s := m.env.Session; s != nil {
+		id := s.Identity()
+		right = st.Header.Render(components.Clean(id.Name())) + st.Muted.Render(" · tenant "+shortID(id.TenantID))
+	}
+	gap := max(m.w-lipgloss.Width(left)-lipgloss.Width(right), 1)
+	line1 := components.Fit(left+strings.Repeat(" ", gap)+right, m.w)
+
+	crumbs := []string{st.HeaderDim.Render(m.top().Title())}
+	if bc := m.env.Context.Breadcrumb(); len(bc) > 0 && m.env.Session != nil && len(m.stack) > 1 {
+		crumbs = nil
+		for _, c := range bc {
+			crumbs = append(crumbs, st.Breadcrumb.Render(components.Clean(c)))
+		}
+		crumbs = append(crumbs, st.HeaderDim.Render("("+m.top().Title()+")"))
+	}
+	line2 := components.Fit(strings.Join(crumbs, st.BreadcrumbSep.Render(" › ")), m.w)
+	return line1 + "\n" + line2
+}
+
+func shortID(id string) string {
+	if len(id) > 13 {
+		return id[:8] + "…"
+	}
+	return id
+}
+
+func (m *Model) bindings() []key.Binding {
+	ks := append([]key.Binding{}, m.top().Keys()...)
+	g := m.keys.List()
+	if len(m.stack) <= 1 {
+		g = g[1:] // nothing to go back to
+	}
+	if m.typing() {
+		return append(ks, key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "stop typing")), m.keys.ForceQuit)
+	}
+	return append(ks, g...)
+}
+
+func (m *Model) footer() string {
+	return components.Fit(m.help.ShortHelpView(m.bindings()), m.w)
+}
+
+func (m *Model) toastView() string {
+	st := m.env.Styles
+	var parts []string
+	for _, t := range m.toasts {
+		box, icon := st.Toast, "•"
+		switch t.level {
+		case nav.Success:
+			box, icon = st.ToastOK, st.OK.Render("✓")
+		case nav.Warn:
+			box, icon = st.ToastWarn, st.Warn.Render("!")
+		case nav.Error:
+			box, icon = st.ToastErr, st.Err.Render("✗")
+		}
+		parts = append(parts, box.Width(min(m.w/2, 60)).Render(icon+" "+t.text))
+	}
+	return lipgloss.JoinVertical(lipgloss.Right, parts...)
+}
+
+func (m *Model) dialog() string {
+	st := m.env.Styles
+	width := min(m.w-8, 76)
+	switch {
+	case m.palette != nil:
+		return m.palette.view(width)
+	case m.overlay.confirm != nil:
+		c := m.overlay.confirm
+		yes := c.Yes
+		if yes == "" {
+			yes = "Yes"
+		}
+		body := st.Title.Render(components.Clean(c.Title)) + "\n\n" + lipgloss.NewStyle().Width(width-6).Render(c.Body) +
+			"\n\n" + st.Key.Render("y") + " " + yes + "   " + st.Key.Render("n") + " cancel"
+		return st.Dialog.Render(body)
+	case m.overlay.err != nil:
+		e := m.overlay.err
+		body := components.Problem(st, e.Title, e.Err, width-6) + "\n\n" + st.Muted.Render("esc closes")
+		return st.Dialog.Render(body)
+	case m.overlay.help:
+		h := m.help
+		h.SetWidth(width - 6)
+		groups := [][]key.Binding{m.top().Keys(), {m.keys.Back, m.keys.Palette, m.keys.Help, m.keys.Quit, m.keys.ForceQuit},
+			{components.KeyFilter, key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "refresh")), key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "copy"))}}
+		body := st.Title.Render("Keys — "+m.top().Title()) + "\n\n" + h.FullHelpView(groups) +
+			"\n\n" + st.Muted.Render("Mouse: click selects, click again opens, wheel scrolls.\n? or esc closes")
+		return st.Dialog.Render(body)
+	}
+	return ""
+}

@@ -1,0 +1,160 @@
+package browse
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"amlauth-tui/azure"
+	"amlauth-tui/ui/components"
+	"amlauth-tui/ui/nav"
+)
+
+// Endpoints lists the online endpoints of a workspace.
+type Endpoints struct {
+	page
+	ws azure.WorkspaceRef
+}
+
+type endpointsMsg struct {
+	seq   uint64
+	items []azure.Endpoint
+	err   error
+}
+
+// NewEndpoints lists the endpoints of ws.
+func NewEndpoints(env *nav.Env, ws azure.WorkspaceRef) *Endpoints {
+	return &Endpoints{ws: ws, page: newPage(env, "endpoints", "Listing endpoints",
+		components.Column{Title: "Name", Width: 16, Flex: true},
+		components.Column{Title: "Auth mode", Width: 9},
+		components.Column{Title: "Compute", Width: 10},
+		components.Column{Title: "State", Width: 9},
+		components.Column{Title: "Traffic", Width: 16, Flex: true},
+	)}
+}
+
+func (s *Endpoints) Title() string { return "Endpoints" }
+func (s *Endpoints) Typing() bool  { return s.table.Filtering() }
+func (s *Endpoints) Keys() []key.Binding {
+	return []key.Binding{components.KeyOpen, components.KeyFilter, keyRefresh, keyCopy}
+}
+
+func (s *Endpoints) Init() tea.Cmd { return s.load() }
+
+func (s *Endpoints) load() tea.Cmd {
+	seq, spin := s.start()
+	sess, ws := s.env.Session, s.ws
+	return tea.Batch(spin, func() tea.Msg {
+		c, cancel := ctx()
+		defer cancel()
+		items, err := sess.Endpoints(c, ws)
+		return endpointsMsg{seq: seq, items: items, err: err}
+	})
+}
+
+// SetEndpoints fills the list directly (benchmarks and tests of big lists).
+func (s *Endpoints) SetEndpoints(items []azure.Endpoint) {
+	s.finish(s.seq, nil)
+	s.fill(items)
+}
+
+func (s *Endpoints) fill(items []azure.Endpoint) []nav.Jump {
+	rows := make([]components.Row, len(items))
+	jumps := make([]nav.Jump, len(items))
+	for i, e := range items {
+		name := components.Clean(e.Endpoint)
+		rows[i] = components.Row{ID: e.ID, Payload: e, Cells: []string{
+			name, components.Clean(e.AuthMode), components.Clean(e.ComputeType), components.Clean(e.ProvisioningState), Traffic(e.Traffic)}}
+		jumps[i] = nav.Jump{Kind: "endpoint", Label: name, Detail: components.Clean(s.ws.Name), Context: s.epContext(e.Endpoint)}
+	}
+	s.table.SetRows(rows)
+	return jumps
+}
+
+// Traffic renders a traffic map as "blue 90% · green 10%", largest first.
+func Traffic(t map[string]int32) string {
+	if len(t) == 0 {
+		return "no traffic"
+	}
+	names := make([]string, 0, len(t))
+	for n := range t {
+		names = append(names, n)
+	}
+	sort.Slice(names, func(i, j int) bool {
+		if t[names[i]] != t[names[j]] {
+			return t[names[i]] > t[names[j]]
+		}
+		return names[i] < names[j]
+	})
+	parts := make([]string, len(names))
+	for i, n := range names {
+		parts[i] = fmt.Sprintf("%s %d%%", components.Clean(n), t[n])
+	}
+	return strings.Join(parts, " · ")
+}
+
+func (s *Endpoints) epContext(name string) nav.Context {
+	c := s.env.Context
+	return nav.Context{TenantID: c.TenantID, Subscription: s.ws.Subscription, SubscriptionName: nameIf(c, s.ws.Subscription),
+		ResourceGroup: s.ws.ResourceGroup, Workspace: s.ws.Name, Endpoint: name}
+}
+
+func (s *Endpoints) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
+	if m, ok := msg.(endpointsMsg); ok {
+		if !s.finish(m.seq, m.err) {
+			return s, nil
+		}
+		if m.err != nil {
+			s.table.SetRows(nil)
+			return s, nil
+		}
+		jumps := s.fill(m.items)
+		if c := s.env.Context; c.Endpoint != "" {
+			s.table.Select(s.ws.ID() + "/onlineEndpoints/" + c.Endpoint)
+		}
+		return s, msgCmd(nav.SeenMsg{Jumps: jumps})
+	}
+	cmd, handled, chosen := s.common(msg)
+	if chosen {
+		return s, s.open()
+	}
+	if handled {
+		return s, cmd
+	}
+	if k, ok := msg.(tea.KeyPressMsg); ok {
+		switch {
+		case key.Matches(k, keyRefresh):
+			return s, s.load()
+		case key.Matches(k, keyCopy):
+			if r, ok := s.table.Selected(); ok {
+				return s, copyCmd(r.ID, "Copied endpoint id")
+			}
+		}
+	}
+	return s, nil
+}
+
+func (s *Endpoints) open() tea.Cmd {
+	r, ok := s.table.Selected()
+	if !ok {
+		return nil
+	}
+	e := r.Payload.(azure.Endpoint)
+	return tea.Batch(
+		msgCmd(nav.ContextMsg{Context: s.epContext(e.Endpoint)}),
+		msgCmd(nav.PushMsg{Screen: NewDetails(s.env, e.EndpointRef, &e)}),
+	)
+}
+
+func (s *Endpoints) View(w, h int) string {
+	return s.view(w, h, "Endpoints in "+components.Clean(s.ws.Name), s.env.Styles.Muted.Render(components.Fit("resource group "+components.Clean(s.ws.ResourceGroup), w)))
+}
+
+// Where is the workspace.
+func (s *Endpoints) Where() nav.Context {
+	c := s.epContext("")
+	return c
+}

@@ -1,0 +1,127 @@
+package signin
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"charm.land/lipgloss/v2"
+
+	"amlauth-tui/azure"
+	"amlauth-tui/ui/components"
+	"amlauth-tui/ui/theme"
+)
+
+// ProbeLines renders the chain probe: one line per source with ✓/✗, its
+// time and the reason it did or did not answer.
+func ProbeLines(st *theme.Styles, probes []azure.ProbeResult, w int) string {
+	var b strings.Builder
+	for _, p := range probes {
+		mark := st.Err.Render("✗")
+		if p.OK {
+			mark = st.OK.Render("✓")
+		}
+		took := fmt.Sprintf("%6s", p.Took.Round(time.Millisecond))
+		if p.Took < time.Millisecond {
+			took = fmt.Sprintf("%6s", p.Took.Round(time.Microsecond))
+		}
+		head := fmt.Sprintf(" %s %-28s %s  ", mark, p.Source, st.Muted.Render(took))
+		reason := components.Clean(p.Reason)
+		b.WriteString(components.Fit(head+reason, w) + "\n")
+	}
+	return b.String()
+}
+
+func (s *Screen) deviceCodeView(w int) string {
+	st := s.env.Styles
+	c := s.code
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s\n\n", s.spin.View(), st.Title.Render("Device code sign-in"))
+	b.WriteString("1. Open  " + st.Accent.Underline(true).Render(components.Clean(c.VerificationURL)) + "\n")
+	b.WriteString("2. Enter the code:\n\n")
+	code := components.Clean(c.UserCode)
+	if big, ok := components.BigText(code); ok && w >= lipgloss.Width(big)+4 {
+		b.WriteString(lipgloss.NewStyle().MarginLeft(3).Render(st.Bold.Render(big)) + "\n")
+	}
+	b.WriteString("   " + st.Selected.Render(" "+strings.Join(strings.Split(code, ""), " ")+" ") + st.Muted.Render("   c copies it") + "\n\n")
+	left := c.ExpiresAt.Sub(s.env.Now())
+	cd := components.Countdown(s.env.Now(), c.ExpiresAt)
+	switch {
+	case left <= 0:
+		b.WriteString(st.Err.Render("The code expired.") + " Press esc and start again.\n")
+	case left < 2*time.Minute:
+		b.WriteString(st.Warn.Render("Code expires in "+cd) + "\n")
+	default:
+		b.WriteString(st.Muted.Render("Code expires in "+cd) + "\n")
+	}
+	if s.browser != "" {
+		b.WriteString(st.Info.Render(s.browser) + "\n")
+	}
+	b.WriteString("\n" + st.Muted.Render("Waiting for you to finish in the browser…  enter opens it here · esc cancels"))
+	if s.env.ApproveDeviceCode != nil {
+		b.WriteString("\n" + st.Muted.Render("Demo: press a to approve the code as a persona (the simulated browser)."))
+	}
+	return b.String()
+}
+
+func (s *Screen) cardView(w, h int) string {
+	st := s.env.Styles
+	id := s.session.Identity()
+	c := components.Clean
+	label := func(k string) string { return st.Muted.Render(components.Pad(k, 14)) }
+	var lines []string
+	add := func(k, v string) { lines = append(lines, label(k)+" "+v) }
+	kind := map[string]string{"user": "user", "app": "service principal", "managedIdentity": "managed identity"}[id.Kind]
+	lines = append(lines, st.OK.Render("✓ Signed in")+st.Muted.Render(" with "+s.method.Title))
+	lines = append(lines, "")
+	if id.DisplayName != "" {
+		add("Name", st.Bold.Render(c(id.DisplayName)))
+	}
+	if id.UPN != "" {
+		add("Sign-in name", c(id.UPN))
+	}
+	if id.Kind != "user" && id.AppID != "" {
+		add("App id", c(id.AppID))
+	}
+	add("Kind", kind)
+	add("Object id", c(id.ObjectID))
+	tenant := c(id.TenantID)
+	for _, t := range s.tenantsL {
+		if t.ID == id.TenantID && t.DisplayName != "" {
+			tenant = c(t.DisplayName) + st.Muted.Render("  "+t.ID)
+		}
+	}
+	add("Tenant", tenant)
+	add("Token for", c(id.Audience))
+	add("Expires", fmt.Sprintf("%s  %s", id.ExpiresOn.Local().Format("15:04:05"), st.Muted.Render("in "+components.Countdown(s.env.Now(), id.ExpiresOn))))
+	if len(s.tenantsL) > 1 {
+		lines = append(lines, "", st.Muted.Render(fmt.Sprintf("This account sees %d tenants: t switches.", len(s.tenantsL))))
+	}
+	card := st.Box.Render(strings.Join(lines, "\n"))
+	out := st.Title.Render("Who you are") + "\n" + card + "\n"
+	if s.claims {
+		out += st.Title.Render("Token claims") + st.Muted.Render("  (the management token, decoded like jwt.ms; the signature is not shown)") + "\n"
+		out += ClaimLines(st, id.Claims, w)
+	} else {
+		out += st.Muted.Render("c shows the token's claims, decoded") + "\n"
+	}
+	next := s.next
+	if next == "" {
+		next = "Subscriptions"
+	}
+	out += "\n" + st.Accent.Render("enter") + " continue to " + c(next)
+	return out
+}
+
+// ClaimLines renders claims as "name  value  — what it means".
+func ClaimLines(st *theme.Styles, cs []azure.Claim, w int) string {
+	var b strings.Builder
+	for _, c := range cs {
+		line := fmt.Sprintf("  %-12s %s", components.Clean(c.Name), components.Clean(c.Value))
+		if c.Help != "" {
+			line += st.Muted.Render("  " + components.Clean(c.Help))
+		}
+		b.WriteString(components.Fit(line, w) + "\n")
+	}
+	return b.String()
+}
