@@ -268,15 +268,18 @@ func (s *Store) AddRecent(r Recent) error {
 	if r.At.IsZero() {
 		r.At = s.now()
 	}
-	return s.Update(func(d *Data) {
-		out := []Recent{r}
-		for _, x := range d.Recents {
-			if !(x.Kind == r.Kind && strings.EqualFold(x.ID, r.ID)) {
-				out = append(out, x)
-			}
+	return s.Update(func(d *Data) { d.AddRecent(r) })
+}
+
+// AddRecent puts r first, dropping an older entry for the same resource, bounded.
+func (d *Data) AddRecent(r Recent) {
+	out := []Recent{r}
+	for _, x := range d.Recents {
+		if !(x.Kind == r.Kind && strings.EqualFold(x.ID, r.ID)) {
+			out = append(out, x)
 		}
-		d.Recents = out[:min(len(out), MaxRecents)]
-	})
+	}
+	d.Recents = out[:min(len(out), MaxRecents)]
 }
 
 // SaveBody remembers the last request body for an endpoint.

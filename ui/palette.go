@@ -84,7 +84,7 @@ func (p *palette) build() []entry {
 			return nil
 		}},
 		entry{kind: "command", label: "Help: keys", run: func(m *Model) tea.Cmd { m.overlay.help = true; return nil }},
-		entry{kind: "command", label: "Quit", run: func(*Model) tea.Cmd { return tea.Quit }},
+		entry{kind: "command", label: "Quit", run: func(m *Model) tea.Cmd { return m.quit() }},
 	)
 	seen := map[string]bool{}
 	var jumps []nav.Jump

@@ -38,6 +38,8 @@ type Options struct {
 	Start   nav.Context // from flags: open here right after sign-in
 	NoColor bool
 	Logger  *slog.Logger
+	// Notices are shown as warning toasts at start (e.g. the state file was corrupt and set aside).
+	Notices []string
 }
 
 // Model is the root Bubble Tea model.
@@ -59,6 +61,7 @@ type Model struct {
 	toastSeq int
 	seen     map[string]nav.Jump
 	recents  []state.Recent
+	saver    *saver
 	log      *slog.Logger
 }
 
@@ -92,11 +95,14 @@ func New(o Options) *Model {
 		env.Now = time.Now
 	}
 	m := &Model{env: &env, keys: keys.New(), help: help.New(), dark: true, noColor: o.NoColor,
-		seen: map[string]nav.Jump{}, log: o.Logger}
+		seen: map[string]nav.Jump{}, log: o.Logger, saver: &saver{store: env.Store}}
 	if m.log == nil {
 		m.log = slog.New(slog.DiscardHandler)
 	}
 	var notices []toast
+	for _, n := range o.Notices {
+		notices = append(notices, toast{level: nav.Warn, text: components.Clean(n)})
+	}
 	ctx := o.Start
 	if env.Store != nil {
 		d, warns := env.Store.Load()
@@ -112,7 +118,7 @@ func New(o Options) *Model {
 		} else {
 			m.autoOpen = true
 		}
-	} else if ctx.Subscription != "" {
+	} else if ctx.Subscription != "" || ctx.Workspace != "" || ctx.Endpoint != "" {
 		m.autoOpen = true
 	}
 	env.Context = ctx
@@ -126,6 +132,23 @@ func New(o Options) *Model {
 		m.toasts = append(m.toasts, n)
 	}
 	return m
+}
+
+func isGUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i, r := range s {
+		switch {
+		case i == 8 || i == 13 || i == 18 || i == 23:
+			if r != '-' {
+				return false
+			}
+		case !strings.ContainsRune("0123456789abcdefABCDEF", r):
+			return false
+		}
+	}
+	return true
 }
 
 func firstNonEmpty(a, b string) string {
@@ -252,6 +275,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case nav.SeenMsg:
 		for _, j := range msg.Jumps {
 			m.seen[j.Kind+":"+j.Context.Key()] = j
+			if c := &m.env.Context; j.Kind == "subscription" && c.SubscriptionName == "" && strings.EqualFold(c.Subscription, j.Context.Subscription) {
+				c.SubscriptionName = j.Context.SubscriptionName
+			}
 		}
 		return m, nil
 	case nav.ToastMsg:
@@ -318,7 +344,7 @@ func (m *Model) typing() bool { return m.top().Typing() }
 
 func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
 	if key.Matches(k, m.keys.ForceQuit) {
-		return tea.Quit
+		return m.quit()
 	}
 	switch {
 	case m.palette != nil:
@@ -347,7 +373,7 @@ func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
 	if !m.typing() {
 		switch {
 		case key.Matches(k, m.keys.Quit):
-			return tea.Quit
+			return m.quit()
 		case key.Matches(k, m.keys.Help):
 			m.overlay.help = true
 			return nil
@@ -384,10 +410,6 @@ func (m *Model) located() tea.Cmd {
 	}
 	c.TenantID = firstNonEmpty(c.TenantID, m.env.Context.TenantID)
 	m.env.Context = c
-	store := m.env.Store
-	if store == nil {
-		return nil
-	}
 	var rec *state.Recent
 	switch {
 	case c.Endpoint != "":
@@ -399,19 +421,19 @@ func (m *Model) located() tea.Cmd {
 		rec.At = m.env.Now()
 		m.recents = append([]state.Recent{*rec}, m.recents...)
 	}
-	last := state.Context{Tenant: c.TenantID, Subscription: c.Subscription, SubName: c.SubscriptionName,
-		ResourceGroup: c.ResourceGroup, Workspace: c.Workspace, Endpoint: c.Endpoint}
-	return func() tea.Msg {
-		err := store.Update(func(d *state.Data) { d.Last = last })
-		if err == nil && rec != nil {
-			err = store.AddRecent(*rec)
-		}
-		if err != nil {
-			return nav.ToastMsg{Level: nav.Warn, Text: "Could not save where you are: " + err.Error()}
-		}
-		return nil
-	}
+	return m.saver.set(state.Context{Tenant: c.TenantID, Subscription: c.Subscription, SubName: c.SubscriptionName,
+		ResourceGroup: c.ResourceGroup, Workspace: c.Workspace, Endpoint: c.Endpoint}, rec)
 }
+
+// quit saves where the user is, synchronously (the program is about to
+// exit and would drop a pending write), then quits.
+func (m *Model) quit() tea.Cmd {
+	m.saver.close()
+	return tea.Quit
+}
+
+// Close flushes pending state (tests; the program's quit does it itself).
+func (m *Model) Close() { m.saver.close() }
 
 // open rebuilds the browse stack down to c: the sign-in screen stays at the
 // bottom (esc from the top goes back to the identity card).
@@ -426,8 +448,15 @@ func (m *Model) open(c nav.Context) tea.Cmd {
 		stack = append(stack, s)
 		inits = append(inits, s.Init())
 	}
+	subs := browse.NewSubscriptions(env)
+	if (c.Subscription == "" && c.Workspace != "") || (c.Subscription != "" && !isGUID(c.Subscription)) {
+		// Named by display name, or a workspace without its subscription:
+		// the subscription list resolves it and opens it.
+		subs.Resolve(c)
+		c = nav.Context{TenantID: c.TenantID}
+	}
 	env.Context = c
-	push(browse.NewSubscriptions(env))
+	push(subs)
 	if c.Subscription != "" {
 		push(browse.NewWorkspaces(env, subsFor(c), c.Subscription))
 	}

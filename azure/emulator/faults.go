@@ -96,9 +96,20 @@ func (s *Server) roll(rate float64) bool {
 	return s.rng.Float64() < rate
 }
 
+// SetFaults replaces the injected faults while the server runs (tests that
+// show an error and then the recovery; a demo that turns trouble on and off).
+func (s *Server) SetFaults(fs []Fault) {
+	s.faultMu.Lock()
+	defer s.faultMu.Unlock()
+	s.faults = append([]Fault(nil), fs...)
+}
+
 // applyFaults injects the first matching fault; true means the request was answered.
 func (s *Server) applyFaults(w http.ResponseWriter, r *http.Request) bool {
-	for _, f := range s.opts.Faults {
+	s.faultMu.Lock()
+	faults := s.faults
+	s.faultMu.Unlock()
+	for _, f := range faults {
 		if !f.matches(r) || !s.roll(f.Rate) {
 			continue
 		}

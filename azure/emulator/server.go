@@ -60,6 +60,7 @@ type Server struct {
 	entra  entraState // device codes, auth codes, refresh tokens
 
 	faultMu sync.Mutex
+	faults  []Fault
 	rng     *rand.Rand
 
 	roleMu  sync.Mutex
@@ -96,7 +97,7 @@ func Start(opts Options) (*Server, error) {
 	if err := checkLoopback(opts.Addr); err != nil {
 		return nil, err
 	}
-	s := &Server{opts: opts, rng: rand.New(rand.NewPCG(uint64(opts.FaultSeed), 0x5eed))}
+	s := &Server{opts: opts, faults: opts.Faults, rng: rand.New(rand.NewPCG(uint64(opts.FaultSeed), 0x5eed))}
 	s.entra.init()
 
 	// Key generation is the slow part of start-up; do both at once.

@@ -76,7 +76,7 @@ func runTUI(o options, stderr io.Writer) int {
 		cfg.TenantID = o.tenant
 	}
 
-	store, _, err := state.Open(o.stateDir)
+	store, warns, err := state.Open(o.stateDir)
 	if err != nil {
 		// The app still works without persistence; say so once.
 		fmt.Fprintf(stderr, "amlauth-tui: state disabled: %v\n", err)
@@ -101,6 +101,7 @@ func runTUI(o options, stderr io.Writer) int {
 			Endpoint:      o.endpoint,
 		},
 		NoColor: os.Getenv("NO_COLOR") != "",
+		Notices: notices(warns),
 		Logger:  log.Logger,
 	})
 	if _, err := tea.NewProgram(model).Run(); err != nil && !errors.Is(err, tea.ErrInterrupted) {
@@ -136,4 +137,12 @@ func runEmulator(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+func notices(ws []state.Warning) []string {
+	out := make([]string, len(ws))
+	for i, w := range ws {
+		out[i] = w.Message
+	}
+	return out
 }

@@ -33,7 +33,8 @@ type Row struct {
 // Table is a filterable, scrollable list that only draws the visible rows,
 // so 10,000 rows cost the same per frame as 40.
 type Table struct {
-	Noun string // "endpoints", for "No endpoints" and the counter
+	Noun    string // "endpoints", for "No endpoints" and the counter
+	Loading bool   // while true an empty table says so instead of "No endpoints"
 
 	st     *theme.Styles
 	cols   []Column
@@ -114,10 +115,15 @@ func (t *Table) Select(id string) bool {
 func (t *Table) Filtering() bool { return t.filtering }
 
 // SetFilter sets the filter text (used by tests and restore).
+// The cursor stays on the same row when it passes the new filter.
 func (t *Table) SetFilter(q string) {
+	cur, had := t.Selected()
 	t.filter.SetValue(q)
 	t.query = q
 	t.applyFilter()
+	if had {
+		t.Select(cur.ID)
+	}
 }
 
 func (t *Table) applyFilter() {
@@ -292,6 +298,8 @@ func (t *Table) View(w, h int) string {
 	lines := make([]string, 0, h)
 	lines = append(lines, t.st.TableHeader.Render(fit(t.line(headerCells(t.cols), ws), w)))
 	switch {
+	case len(t.rows) == 0 && t.Loading:
+		lines = append(lines, t.st.Muted.Render(fit("Loading "+t.Noun+"…", w)))
 	case len(t.rows) == 0:
 		lines = append(lines, t.st.Muted.Render(fit("No "+t.Noun, w)))
 	case len(t.view) == 0:

@@ -100,9 +100,15 @@ func (p *page) view(w, h int, title string, extra string) string {
 	if p.err != nil {
 		lines += "\n" + components.Problem(st, p.what, p.err, w) + "\n" + st.Muted.Render("R retries")
 	}
+	if p.err != nil && p.table.Total() == 0 {
+		// The error is the content: an empty table under it would say "No endpoints", which is not true.
+		p.tableTop = h
+		return components.Block(lines, w, h)
+	}
 	top := components.Block(lines, w, min(lineCount(lines), h-3))
 	p.tableTop = lineCount(top)
 	th := h - p.tableTop
+	p.table.Loading = p.loading
 	return top + "\n" + p.table.View(w, th)
 }
 

@@ -1,6 +1,7 @@
 package browse
 
 import (
+	"fmt"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -17,7 +18,13 @@ var keyAllWorkspaces = key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "work
 type Subscriptions struct {
 	page
 	items []azure.Subscription
+	// pending is a place asked for by name (flags): resolved once the list arrives.
+	pending *nav.Context
 }
+
+// Resolve makes the screen open c once subscriptions are listed; c may name
+// the subscription by display name, or leave it out and name a workspace.
+func (s *Subscriptions) Resolve(c nav.Context) { s.pending = &c }
 
 type subscriptionsMsg struct {
 	seq   uint64
@@ -69,7 +76,7 @@ func (s *Subscriptions) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 			if c := s.env.Context; c.Subscription != "" {
 				s.table.Select(c.Subscription)
 			}
-			return s, msgCmd(nav.SeenMsg{Jumps: jumps})
+			return s, tea.Batch(msgCmd(nav.SeenMsg{Jumps: jumps}), s.resolve())
 		}
 		return s, nil
 	}
@@ -119,8 +126,52 @@ func subContext(sub azure.Subscription) nav.Context {
 }
 
 func (s *Subscriptions) View(w, h int) string {
-	return s.view(w, h, "Subscriptions", "")
+	extra := ""
+	if !s.loading && s.err == nil && len(s.items) == 0 && s.seq != 0 {
+		who := "This identity"
+		if sess := s.env.Session; sess != nil {
+			who = components.Clean(sess.Identity().Name())
+		}
+		extra = s.env.Styles.Warn.Render(components.Fit(who+" sees no subscriptions: it has no role assignment on any subscription or anything in one.", w)) + "\n" +
+			s.env.Styles.Muted.Render(components.Fit("→ Ask an Owner to assign a role (Reader to look around; AzureML Data Scientist on a workspace to work with its endpoints),", w)) + "\n" +
+			s.env.Styles.Muted.Render(components.Fit("  or switch tenant from the identity card (esc). New assignments can take a few minutes to appear: R refreshes.", w))
+	}
+	return s.view(w, h, "Subscriptions", extra)
 }
 
 // Where is the subscriptions level: no subscription chosen yet.
 func (s *Subscriptions) Where() nav.Context { return nav.Context{TenantID: s.env.Context.TenantID} }
+
+// resolve turns a pending place into an OpenMsg (or a workspace search
+// across subscriptions), or says plainly why it cannot.
+func (s *Subscriptions) resolve() tea.Cmd {
+	p := s.pending
+	if p == nil {
+		return nil
+	}
+	s.pending = nil
+	if p.Subscription == "" {
+		if len(s.items) == 0 {
+			return msgCmd(nav.ToastMsg{Level: nav.Warn, Text: "Cannot look for workspace " + p.Workspace + ": no subscriptions are visible"})
+		}
+		ws := NewWorkspaces(s.env, s.items, "")
+		ws.pending = p
+		return msgCmd(nav.PushMsg{Screen: ws})
+	}
+	for _, sub := range s.items {
+		if strings.EqualFold(sub.ID, p.Subscription) || strings.EqualFold(sub.DisplayName, p.Subscription) {
+			c := *p
+			c.Subscription, c.SubscriptionName = sub.ID, components.Clean(sub.DisplayName)
+			s.table.Select(sub.ID)
+			return msgCmd(nav.OpenMsg{Context: c})
+		}
+	}
+	return msgCmd(nav.ToastMsg{Level: nav.Warn, Text: "No subscription " + p.Subscription + " among the " + plural(len(s.items), "subscription") + " this identity can see"})
+}
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}

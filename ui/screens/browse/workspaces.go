@@ -20,6 +20,8 @@ type Workspaces struct {
 	page
 	subs   []azure.Subscription
 	failed []string // rendered failure lines, one per subscription
+	// pending is a workspace asked for by name without a subscription (flags).
+	pending *nav.Context
 }
 
 type workspacesMsg struct {
@@ -106,7 +108,7 @@ func (s *Workspaces) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 		if c := s.env.Context; c.Workspace != "" {
 			s.table.Select(nav.Context{Subscription: c.Subscription, ResourceGroup: c.ResourceGroup, Workspace: c.Workspace}.ID())
 		}
-		return s, msgCmd(nav.SeenMsg{Jumps: jumps})
+		return s, tea.Batch(msgCmd(nav.SeenMsg{Jumps: jumps}), s.resolve(m.list.Items))
 	}
 	cmd, handled, chosen := s.common(msg)
 	if chosen {
@@ -172,4 +174,28 @@ func (s *Workspaces) Where() nav.Context {
 		c.Subscription, c.SubscriptionName = s.subs[0].ID, s.subName(s.subs[0].ID)
 	}
 	return c
+}
+
+// resolve finds the pending workspace by name (and resource group, if given).
+func (s *Workspaces) resolve(items []azure.Workspace) tea.Cmd {
+	p := s.pending
+	if p == nil {
+		return nil
+	}
+	s.pending = nil
+	var found []azure.Workspace
+	for _, ws := range items {
+		if strings.EqualFold(ws.Name, p.Workspace) && (p.ResourceGroup == "" || strings.EqualFold(ws.ResourceGroup, p.ResourceGroup)) {
+			found = append(found, ws)
+		}
+	}
+	switch len(found) {
+	case 0:
+		return msgCmd(nav.ToastMsg{Level: nav.Warn, Text: "No workspace " + p.Workspace + " in the subscriptions you can see"})
+	case 1:
+		c := s.wsContext(found[0].WorkspaceRef)
+		c.Endpoint = p.Endpoint
+		return msgCmd(nav.OpenMsg{Context: c})
+	}
+	return msgCmd(nav.ToastMsg{Level: nav.Warn, Text: fmt.Sprintf("%d workspaces are named %s: pick one (or pass --subscription and -g)", len(found), p.Workspace)})
 }

@@ -369,7 +369,8 @@ func (s *Screen) key(k tea.KeyPressMsg) tea.Cmd {
 		case s.phase == phaseDeviceCode && key.Matches(k, keyBrowser):
 			return s.openBrowser()
 		case s.phase == phaseDeviceCode && key.Matches(k, keyCopyCode) && s.code != nil:
-			return func() tea.Msg { return nav.CopyMsg{Text: s.code.UserCode, Label: "Copied the code " + s.code.UserCode} }
+			code := s.code.UserCode
+			return func() tea.Msg { return nav.CopyMsg{Text: code, Label: "Copied the code " + code} }
 		case s.phase == phaseDeviceCode && key.Matches(k, keyApprove) && s.env.ApproveDeviceCode != nil && s.code != nil:
 			s.phase = phasePersonas
 			s.err = nil
@@ -378,7 +379,7 @@ func (s *Screen) key(k tea.KeyPressMsg) tea.Cmd {
 	case phaseCard:
 		switch {
 		case key.Matches(k, keyContinue):
-			return func() tea.Msg { return nav.OpenMsg{Context: s.env.Context} }
+			return open(s.env.Context)
 		case key.Matches(k, keyClaims):
 			s.claims = !s.claims
 		case key.Matches(k, keyTenant) && len(s.tenantsL) > 1:
@@ -386,7 +387,7 @@ func (s *Screen) key(k tea.KeyPressMsg) tea.Cmd {
 		case key.Matches(k, keySignOut):
 			s.phase, s.session = phaseMethods, nil
 		case k.String() == "esc":
-			return func() tea.Msg { return nav.OpenMsg{Context: s.env.Context} }
+			return open(s.env.Context)
 		}
 	}
 	return nil
@@ -549,3 +550,7 @@ func (s *Screen) workingView(w int) string {
 	b.WriteString("\n" + st.Muted.Render("esc cancels"))
 	return b.String()
 }
+
+// open continues to a context; the value is copied now, not read later from
+// the shared Env by the command's goroutine.
+func open(c nav.Context) tea.Cmd { return func() tea.Msg { return nav.OpenMsg{Context: c} } }

@@ -1,0 +1,130 @@
+#!/usr/bin/env bash
+# The real terminal test: run the demo in a detached tmux window, type like a
+# user and read the screen back. Journey: sign in as alice, look at the token
+# claims, browse to an endpoint through the filter, quit; then start again and
+# continue at the saved context; then start in a too-small window and resize.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+tmp=$(mktemp -d)
+# A private tmux server on a socket inside $tmp: it never touches anyone
+# else's tmux, and nothing is left behind.
+sock="$tmp/tmux.sock"
+name=""
+t() { tmux -S "$sock" -f /dev/null "$@"; }
+trap 't kill-server 2>/dev/null || true; rm -rf "$tmp"' EXIT
+
+go build -o "$tmp/amlauth-tui" ./cmd/amlauth-tui
+bin="$tmp/amlauth-tui"
+state="$tmp/state"
+run=0
+
+# start W H: start the demo in a new session of W x H cells.
+start() {
+  run=$((run + 1))
+  name="run$run"
+  # remain-on-exit keeps the pane after the app quits, so its exit is observable.
+  t new-session -d -s "$name" -x "$1" -y "$2" \
+    "$bin --demo --state-dir $state 2>>$tmp/stderr.txt"
+  t set-option -t "$name" remain-on-exit on >/dev/null 2>&1 || true
+}
+
+pane() { t capture-pane -p -t "$name" 2>/dev/null || true; }
+
+fail() {
+  echo "e2e-tmux: FAIL (run $run): $*" >&2
+  echo "----- pane -----" >&2
+  pane >&2
+  echo "----------------" >&2
+  [ -s "$tmp/stderr.txt" ] && { echo "----- stderr -----" >&2; cat "$tmp/stderr.txt" >&2; }
+  exit 1
+}
+
+# wait_for TEXT [timeout seconds]: poll the pane every 0.1 s until TEXT shows.
+wait_for() {
+  local text=$1 tries=$(( ${2:-10} * 10 ))
+  for _ in $(seq 1 "$tries"); do
+    pane | grep -qF -- "$text" && return 0
+    sleep 0.1
+  done
+  fail "did not see \"$text\""
+}
+
+# wait_exit [timeout]: the app has quit with status 0 (the pane is dead, or
+# the session is gone if it quit before remain-on-exit was set).
+wait_exit() {
+  local tries=$(( ${1:-10} * 10 )) dead status
+  for _ in $(seq 1 "$tries"); do
+    t has-session -t "$name" 2>/dev/null || return 0
+    read -r dead status < <(t display-message -p -t "$name" '#{pane_dead} #{pane_dead_status}' 2>/dev/null || echo "0 0")
+    if [ "$dead" = 1 ]; then
+      [ "${status:-0}" = 0 ] || fail "the app exited with status $status"
+      t kill-session -t "$name" 2>/dev/null || true
+      return 0
+    fi
+    sleep 0.1
+  done
+  fail "the app did not quit"
+}
+
+keys() { t send-keys -t "$name" "$@"; }
+
+# --- Run 1: the whole journey --------------------------------------------------
+start 120 40
+wait_for "Sign in to Azure"
+wait_for "Pick a persona"
+keys Enter                              # the first row, "Pick a persona", is selected
+wait_for "Alice Chen"
+keys Enter
+wait_for "Who you are"
+wait_for "alice@contoso.example"
+keys c
+wait_for "Token claims"
+keys Enter
+wait_for "Contoso ML Production"
+keys Enter
+wait_for "Workspaces in Contoso ML Production"
+wait_for "mlw-churn"
+keys Enter
+wait_for "Endpoints in mlw-churn"
+wait_for "churn-key"
+keys /
+keys -l key
+wait_for "1 of 3 endpoints"
+keys Enter                              # leave the filter
+keys Enter                              # open the one row left
+wait_for "Endpoint churn-key"
+wait_for "Scoring URI"
+wait_for "blue"
+keys Escape
+wait_for "Endpoints in mlw-churn"
+keys q
+wait_exit
+
+f="$state/state.json"
+[ -f "$f" ] || fail "$f was not written"
+mode=$(stat -c %a "$f")
+[ "$mode" = 600 ] || fail "$f has mode $mode, want 600"
+grep -q "mlw-churn" "$f" || fail "$f does not remember mlw-churn: $(cat "$f")"
+if grep -q "eyJ" "$f"; then fail "$f contains something that looks like a token"; fi
+
+# --- Run 2: same state dir, continue where we left off -------------------------
+start 120 40
+wait_for "Sign in to Azure"
+keys Enter
+wait_for "Alice Chen"
+keys Enter
+wait_for "continue to Contoso ML Production › mlw-churn"
+keys Enter
+wait_for "Endpoints in mlw-churn"
+keys q
+wait_exit
+
+# --- Run 3: too small a window, then resized -----------------------------------
+start 70 20
+wait_for "needs at least 80x24"
+t resize-window -t "$name" -x 100 -y 30
+wait_for "Sign in to Azure"
+keys C-c
+wait_exit
+
+echo "e2e-tmux: ok"

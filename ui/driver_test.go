@@ -1,0 +1,193 @@
+package ui
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"amlauth-tui/azure"
+	"amlauth-tui/azure/emulator"
+	"amlauth-tui/state"
+	"amlauth-tui/ui/nav"
+)
+
+// driver is a tiny message pump: commands run in goroutines as in a real
+// program, their messages come back through one channel, and the test
+// waits on what the screen shows. No terminal, no timing assertions.
+type driver struct {
+	t    *testing.T
+	m    *Model
+	srv  *emulator.Server
+	msgs chan tea.Msg
+	quit bool
+}
+
+func startEmulator(t *testing.T, o emulator.Options) (*emulator.Server, nav.Env) {
+	t.Helper()
+	srv, err := emulator.Start(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.Close() })
+	cfg, err := azure.EmulatorConfig(srv.URL(), srv.CAPEM(), srv.TenantID())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ps []azure.Persona
+	for _, p := range srv.Personas() {
+		ps = append(ps, azure.Persona{Key: p.Key, Name: p.Name, UPN: p.UPN, Password: p.Password, Story: p.Story})
+	}
+	return srv, nav.Env{Config: cfg, Demo: true, Personas: ps, ApproveDeviceCode: srv.ApproveDeviceCode}
+}
+
+// hermetic makes the method list independent of the machine (no az, no AZURE_* variables).
+func hermetic(t *testing.T) {
+	t.Setenv("PATH", t.TempDir())
+	for _, v := range []string{"AZURE_TENANT_ID", "AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET", "AZURE_CLIENT_CERTIFICATE_PATH", "AZURE_FEDERATED_TOKEN_FILE"} {
+		t.Setenv(v, "")
+	}
+}
+
+func newDriver(t *testing.T, o Options, srv *emulator.Server, w, h int) *driver {
+	t.Helper()
+	d := &driver{t: t, m: New(o), srv: srv, msgs: make(chan tea.Msg, 256)}
+	t.Cleanup(d.m.Close) // no state write may outlive the test's temp dir
+	d.update(tea.WindowSizeMsg{Width: w, Height: h})
+	d.exec(d.m.Init())
+	return d
+}
+
+func newStore(t *testing.T, dir string) *state.Store {
+	t.Helper()
+	s, _, err := state.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func (d *driver) exec(cmd tea.Cmd) {
+	if cmd == nil {
+		return
+	}
+	go func() {
+		msg := cmd()
+		if b, ok := msg.(tea.BatchMsg); ok {
+			for _, c := range b {
+				d.exec(c)
+			}
+			return
+		}
+		if msg != nil {
+			d.msgs <- msg
+		}
+	}()
+}
+
+func (d *driver) update(msg tea.Msg) {
+	if _, ok := msg.(tea.QuitMsg); ok {
+		d.quit = true
+		return
+	}
+	_, cmd := d.m.Update(msg)
+	d.exec(cmd)
+}
+
+// screen is the frame as plain text.
+func (d *driver) screen() string { return ansi.Strip(d.m.View().Content) }
+
+// key sends keys by name ("enter", "esc", "down", "ctrl+c") or literal text.
+func (d *driver) key(keys ...string) {
+	for _, k := range keys {
+		d.update(keyMsg(k))
+		d.pump(0)
+	}
+}
+
+func keyMsg(k string) tea.KeyPressMsg {
+	switch k {
+	case "enter":
+		return tea.KeyPressMsg{Code: tea.KeyEnter}
+	case "esc":
+		return tea.KeyPressMsg{Code: tea.KeyEscape}
+	case "down":
+		return tea.KeyPressMsg{Code: tea.KeyDown}
+	case "up":
+		return tea.KeyPressMsg{Code: tea.KeyUp}
+	case "backspace":
+		return tea.KeyPressMsg{Code: tea.KeyBackspace}
+	case "ctrl+c":
+		return tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl}
+	}
+	r := []rune(k)
+	return tea.KeyPressMsg{Code: r[0], Text: k}
+}
+
+func (d *driver) typeText(s string) {
+	for _, r := range s {
+		d.key(string(r))
+	}
+}
+
+// pump handles the messages that are ready, waiting up to wait for the first.
+func (d *driver) pump(wait time.Duration) {
+	timer := time.NewTimer(wait)
+	defer timer.Stop()
+	for {
+		select {
+		case msg := <-d.msgs:
+			d.update(msg)
+			wait = 0
+		case <-timer.C:
+			return
+		default:
+			if wait == 0 {
+				return
+			}
+			select {
+			case msg := <-d.msgs:
+				d.update(msg)
+			case <-timer.C:
+				return
+			}
+		}
+	}
+}
+
+// waitFor pumps messages until every text is on screen (or fails after 20 s).
+func (d *driver) waitFor(texts ...string) string {
+	d.t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		s := d.screen()
+		all := true
+		for _, x := range texts {
+			if !strings.Contains(s, x) {
+				all = false
+				break
+			}
+		}
+		if all {
+			return s
+		}
+		if time.Now().After(deadline) {
+			d.t.Fatalf("timed out waiting for %q; screen:\n%s", texts, s)
+		}
+		d.pump(50 * time.Millisecond)
+	}
+}
+
+// waitQuit pumps until the model asked to quit.
+func (d *driver) waitQuit() {
+	d.t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !d.quit {
+		if time.Now().After(deadline) {
+			d.t.Fatalf("the app did not quit; screen:\n%s", d.screen())
+		}
+		d.pump(20 * time.Millisecond)
+	}
+}
