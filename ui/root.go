@@ -279,6 +279,10 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 				c.SubscriptionName = j.Context.SubscriptionName
 			}
 		}
+		if m.palette != nil { // a list arrived while the palette is open: offer it now
+			m.palette.entries = m.palette.build()
+			m.palette.filter()
+		}
 		return m, nil
 	case nav.ToastMsg:
 		return m, m.toast(msg.Level, msg.Text)
@@ -597,8 +601,7 @@ func (m *Model) dialog() string {
 	case m.overlay.help:
 		h := m.help
 		h.SetWidth(width - 6)
-		groups := [][]key.Binding{m.top().Keys(), {m.keys.Back, m.keys.Palette, m.keys.Help, m.keys.Quit, m.keys.ForceQuit},
-			{components.KeyFilter, key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "refresh")), key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "copy"))}}
+		groups := [][]key.Binding{m.top().Keys(), {m.keys.Back, m.keys.Palette, m.keys.Help, m.keys.Quit, m.keys.ForceQuit}}
 		body := st.Title.Render("Keys — "+m.top().Title()) + "\n\n" + h.FullHelpView(groups) +
 			"\n\n" + st.Muted.Render("Mouse: click selects, click again opens, wheel scrolls.\n? or esc closes")
 		return st.Dialog.Render(body)

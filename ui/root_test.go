@@ -250,7 +250,7 @@ func TestPaletteJumpsAndCommands(t *testing.T) {
 	d.waitFor("mlw-churn", "mlw-fraud")
 	d.key(":")
 	d.typeText("frd")
-	d.waitFor("mlw-fraud", "workspace")
+	d.waitFor("mlw-fraud", " workspace ", "enter go")
 	d.key("enter")
 	d.waitFor("Endpoints in mlw-fraud")
 	d.key(":")

@@ -62,10 +62,19 @@ func RunStandalone(args []string, stdout, stderr io.Writer) error {
 	if *auto != "" && srv.world.personaByKey(*auto) == nil {
 		return fmt.Errorf("--auto-approve %q: no such persona (alice, bob, olivia, nina, gary)", *auto)
 	}
-	if *caOut != "" {
-		if err := os.WriteFile(*caOut, srv.CAPEM(), 0o644); err != nil {
-			return fmt.Errorf("--ca-out: %w", err)
+	if *caOut == "" {
+		// The printed commands need the CA in a file; without --ca-out it goes
+		// to a temporary one that is removed when the server stops.
+		f, err := os.CreateTemp("", "amlauth-tui-emulator-ca-*.pem")
+		if err != nil {
+			return fmt.Errorf("writing the CA: %w (use --ca-out FILE)", err)
 		}
+		f.Close()
+		*caOut = f.Name()
+		defer os.Remove(*caOut)
+	}
+	if err := os.WriteFile(*caOut, srv.CAPEM(), 0o644); err != nil {
+		return fmt.Errorf("--ca-out: %w", err)
 	}
 	printBanner(stdout, srv, *caOut)
 
@@ -80,16 +89,14 @@ func printBanner(w io.Writer, s *Server, caFile string) {
 	u, t := s.URL(), s.TenantID()
 	_, clientID, secret := s.ServicePrincipalCredentials()
 	ca := caFile
-	if ca == "" {
-		ca = "ca.pem  # start with --ca-out ca.pem to write it"
-	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "Simulated Azure listening on %s  (tenant %s)\n\n", u, t)
 	fmt.Fprintf(&b, "  Entra ID   %s/%s/v2.0/.well-known/openid-configuration\n", u, t)
 	fmt.Fprintf(&b, "  token      %s/%s/oauth2/v2.0/token\n", u, t)
 	fmt.Fprintf(&b, "  ARM        %s/subscriptions?api-version=2022-12-01\n", u)
 	fmt.Fprintf(&b, "  Graph      %s/graph/v1.0/me\n", u)
-	fmt.Fprintf(&b, "  sign-in    %s/devicelogin  (approve device codes as a persona)\n\n", u)
+	fmt.Fprintf(&b, "  sign-in    %s/devicelogin  (approve device codes as a persona)\n", u)
+	fmt.Fprintf(&b, "  CA         %s  (trust it: curl --cacert, or SSL_CERT_FILE for other clients)\n\n", ca)
 	b.WriteString("Personas (password sign-in):\n")
 	for _, p := range s.Personas() {
 		fmt.Fprintf(&b, "  %-7s %-28s %-22s %s\n", p.Key, p.UPN, p.Password, p.Story)

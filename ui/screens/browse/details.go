@@ -29,7 +29,6 @@ type Details struct {
 	deps    []azure.Deployment
 	depsErr error
 	vp      viewport.Model
-	ready   bool
 }
 
 type detailsMsg struct {
@@ -230,6 +229,9 @@ func (d *Details) View(w, h int) string {
 	off := d.vp.YOffset()
 	d.vp.SetContent(d.content(w))
 	d.vp.SetYOffset(off)
+	if d.vp.TotalLineCount() > d.vp.Height() {
+		head += st.Muted.Render(fmt.Sprintf("  ↑/↓ scroll · %d%%", int(d.vp.ScrollPercent()*100)))
+	}
 	return components.Block(head+"\n"+d.vp.View(), w, h)
 }
 

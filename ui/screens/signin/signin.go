@@ -522,10 +522,12 @@ func (s *Screen) View(w, h int) string {
 	switch s.phase {
 	case phaseMethods:
 		head := s.methodsHead(w)
-		return components.Block(head+"\n"+s.methods.View(w, max(h-lineCount(head), 3)), w, h)
+		detail := selectedDetail(st, &s.methods, w)
+		return components.Block(head+"\n"+s.methods.View(w, max(h-lineCount(head)-lineCount(detail)-1, 3))+"\n\n"+detail, w, h)
 	case phasePersonas:
 		head := s.personasHead(w)
-		return components.Block(head+"\n"+s.personas.View(w, max(h-lineCount(head), 3)), w, h)
+		detail := selectedDetail(st, &s.personas, w)
+		return components.Block(head+"\n"+s.personas.View(w, max(h-lineCount(head)-lineCount(detail)-1, 3))+"\n\n"+detail, w, h)
 	case phaseTenants:
 		head := st.Title.Render("Switch tenant") + "\n" + st.Muted.Render("Sign in to another directory with the same account.")
 		return components.Block(head+"\n"+s.tenants.View(w, max(h-2, 3)), w, h)

@@ -72,7 +72,11 @@ func (s *Screen) cardView(w, h int) string {
 	var lines []string
 	add := func(k, v string) { lines = append(lines, label(k)+" "+v) }
 	kind := map[string]string{"user": "user", "app": "service principal", "managedIdentity": "managed identity"}[id.Kind]
-	lines = append(lines, st.OK.Render("✓ Signed in")+st.Muted.Render(" with "+s.method.Title))
+	how := " with " + s.method.Title
+	if s.method.Method == azure.MethodPersona {
+		how = " as a demo persona (password sign-in to the simulated Azure)"
+	}
+	lines = append(lines, st.OK.Render("✓ Signed in")+st.Muted.Render(how))
 	lines = append(lines, "")
 	if id.DisplayName != "" {
 		add("Name", st.Bold.Render(c(id.DisplayName)))
@@ -124,4 +128,14 @@ func ClaimLines(st *theme.Styles, cs []azure.Claim, w int) string {
 		b.WriteString(components.Fit(line, w) + "\n")
 	}
 	return b.String()
+}
+
+// selectedDetail is the full text of the selected row's last column,
+// wrapped: at 80 columns the table has to cut it.
+func selectedDetail(st *theme.Styles, t *components.Table, w int) string {
+	r, ok := t.Selected()
+	if !ok || len(r.Cells) == 0 {
+		return ""
+	}
+	return st.Muted.Render(lipgloss.NewStyle().Width(max(w-2, 10)).Render(r.Cells[len(r.Cells)-1]))
 }

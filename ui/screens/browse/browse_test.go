@@ -1,0 +1,203 @@
+package browse
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/golden"
+
+	"amlauth-tui/azure"
+	"amlauth-tui/ui/nav"
+	"amlauth-tui/ui/theme"
+)
+
+var now = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+
+func TestMain(m *testing.M) {
+	time.Local = time.UTC // golden times do not depend on the machine's zone
+	os.Exit(m.Run())
+}
+
+func env() *nav.Env {
+	return &nav.Env{Styles: theme.New(true, false), Now: func() time.Time { return now }}
+}
+
+var ws = azure.WorkspaceRef{Subscription: "sub-1", ResourceGroup: "rg-ml", Name: "mlw-churn"}
+
+func endpoint(name, mode string) azure.Endpoint {
+	return azure.Endpoint{EndpointRef: azure.EndpointRef{WorkspaceRef: ws, Endpoint: name}, ID: ws.ID() + "/onlineEndpoints/" + name,
+		AuthMode: mode, ComputeType: "Managed", ProvisioningState: "Succeeded", Traffic: map[string]int32{"blue": 90, "green": 10}}
+}
+
+func plain(s string) string { return ansi.Strip(s) }
+
+func TestEndpointsDropsStaleResultsAndShowsLatest(t *testing.T) {
+	e := env()
+	s := NewEndpoints(e, ws)
+	first, _ := s.start()
+	second, _ := s.start() // R pressed before the first answer came
+	s.Update(endpointsMsg{seq: second, items: []azure.Endpoint{endpoint("new", azure.AuthKey)}})
+	s.Update(endpointsMsg{seq: first, items: []azure.Endpoint{endpoint("old", azure.AuthKey)}})
+	v := plain(s.View(100, 20))
+	if !strings.Contains(v, "new") || strings.Contains(v, "old") {
+		t.Fatalf("stale result shown:\n%s", v)
+	}
+	if s.loading {
+		t.Fatal("still loading after the latest result")
+	}
+}
+
+func TestEndpointsForbiddenShowsActionScopeAndNextStep(t *testing.T) {
+	e := env()
+	s := NewEndpoints(e, ws)
+	seq, _ := s.start()
+	err := &azure.ForbiddenError{Principal: "bob@contoso.example", Action: "Microsoft.MachineLearningServices/workspaces/onlineEndpoints/read", Scope: ws.ID()}
+	s.Update(endpointsMsg{seq: seq, err: err})
+	v := strings.ReplaceAll(plain(s.View(100, 20)), "\n", "")
+	for _, want := range []string{"Listing endpoints: access denied", "bob@contoso.example", "onlineEndpoints/read", "mlw-churn", "R retries"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("missing %q in:\n%s", want, v)
+		}
+	}
+	if strings.Contains(v, "No endpoints") {
+		t.Error("an access error is not an empty list")
+	}
+}
+
+func TestEndpointsKeysOpenCopyRefresh(t *testing.T) {
+	e := env()
+	s := NewEndpoints(e, ws)
+	s.SetEndpoints([]azure.Endpoint{endpoint("a-ep", azure.AuthKey), endpoint("b-ep", azure.AuthAADToken)})
+	s.View(100, 20)
+	_, cmd := s.Update(tea.KeyPressMsg{Code: 'y', Text: "y"})
+	if m, ok := cmd().(nav.CopyMsg); !ok || m.Text != ws.ID()+"/onlineEndpoints/a-ep" {
+		t.Fatalf("y copies the endpoint id, got %#v", m)
+	}
+	s.Update(tea.KeyPressMsg{Code: tea.KeyDown})
+	_, cmd = s.Update(tea.KeyPressMsg{Code: tea.KeyEnter})
+	msgs := collect(cmd)
+	var pushed *Details
+	for _, m := range msgs {
+		if p, ok := m.(nav.PushMsg); ok {
+			pushed, _ = p.Screen.(*Details)
+		}
+	}
+	if pushed == nil || pushed.ref.Endpoint != "b-ep" {
+		t.Fatalf("enter should open b-ep's details, got %#v", msgs)
+	}
+	if _, cmd = s.Update(tea.KeyPressMsg{Code: 'R', Text: "R"}); cmd == nil || !s.loading {
+		t.Fatal("R should reload")
+	}
+}
+
+func collect(cmd tea.Cmd) []tea.Msg {
+	if cmd == nil {
+		return nil
+	}
+	m := cmd()
+	if b, ok := m.(tea.BatchMsg); ok {
+		var out []tea.Msg
+		for _, c := range b {
+			out = append(out, collect(c)...)
+		}
+		return out
+	}
+	return []tea.Msg{m}
+}
+
+func TestWorkspacesPartialFailureNamesTheSubscription(t *testing.T) {
+	e := env()
+	subs := []azure.Subscription{{ID: "sub-1", DisplayName: "Prod"}, {ID: "sub-2", DisplayName: "Sandbox"}}
+	s := NewWorkspaces(e, subs, "")
+	seq, _ := s.start()
+	s.Update(workspacesMsg{seq: seq, list: azure.WorkspaceList{
+		Items:  []azure.Workspace{{WorkspaceRef: ws, ID: ws.ID(), Location: "eastus"}},
+		Failed: map[string]error{"sub-2": &azure.ThrottledError{Message: "Too many requests", RetryAfter: 2 * time.Second}},
+	}})
+	v := plain(s.View(120, 20))
+	for _, want := range []string{"1 subscription(s) could not be listed", "Sandbox", "throttling", "mlw-churn", "Prod"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("missing %q:\n%s", want, v)
+		}
+	}
+}
+
+func TestSubscriptionsResolveByName(t *testing.T) {
+	e := env()
+	s := NewSubscriptions(e)
+	s.Resolve(nav.Context{Subscription: "PROD", Workspace: "mlw-churn", ResourceGroup: "rg-ml"})
+	seq, _ := s.start()
+	_, cmd := s.Update(subscriptionsMsg{seq: seq, items: []azure.Subscription{{ID: "sub-1", DisplayName: "Prod", State: "Enabled"}}})
+	var open *nav.OpenMsg
+	for _, m := range collect(cmd) {
+		if o, ok := m.(nav.OpenMsg); ok {
+			open = &o
+		}
+	}
+	if open == nil || open.Context.Subscription != "sub-1" || open.Context.SubscriptionName != "Prod" || open.Context.Workspace != "mlw-churn" {
+		t.Fatalf("resolve by name: %#v", open)
+	}
+}
+
+func TestSanitizedNamesInLists(t *testing.T) {
+	e := env()
+	s := NewEndpoints(e, ws)
+	s.SetEndpoints([]azure.Endpoint{endpoint("ep\x1b]52;c;aGk=\x07\x1b[31mred", azure.AuthKey)})
+	raw := s.View(100, 10)
+	if strings.Contains(raw, "\x1b]52") || strings.Contains(raw, "\x07") {
+		t.Fatalf("escape sequence reached the frame: %q", raw)
+	}
+}
+
+func details() *Details {
+	e := env()
+	ep := endpoint("churn-key", azure.AuthKey)
+	ep.Location, ep.Description = "eastus", "Churn model behind a key"
+	ep.ScoringURI = "https://churn-key.eastus.inference.ml.azure.com/score"
+	ep.SwaggerURI = "https://churn-key.eastus.inference.ml.azure.com/swagger.json"
+	ep.IdentityType, ep.IdentityPrincipal = "SystemAssigned", "09ec01c3-88ad-4084-8c21-19cbea8f6fbd"
+	ep.Tags = map[string]string{"model": "churn", "owner": "ds-team"}
+	ep.CreatedAt, ep.CreatedBy = now.Add(-30*24*time.Hour), "alice@contoso.example"
+	ep.ModifiedAt, ep.ModifiedBy = now.Add(-2*time.Hour), "olivia@contoso.example"
+	d := NewDetails(e, ep.EndpointRef, nil)
+	seq, _ := d.start()
+	d.Update(detailsMsg{seq: seq, ep: ep, deps: []azure.Deployment{
+		{Name: "blue", ProvisioningState: "Succeeded", InstanceType: "Standard_DS3_v2", InstanceCount: 1, Model: "azureml:churn:1", TrafficPercent: 90},
+		{Name: "green", ProvisioningState: "Updating", InstanceType: "Standard_DS3_v2", InstanceCount: 2, Model: "azureml:churn:2", TrafficPercent: 10},
+	}})
+	return d
+}
+
+func TestGoldenDetails(t *testing.T) {
+	for _, sz := range [][2]int{{80, 21}, {120, 37}} { // the content area of 80x24 and 120x40
+		t.Run(fmt.Sprintf("%dx%d", sz[0], sz[1]), func(t *testing.T) {
+			golden.RequireEqual(t, plain(details().View(sz[0], sz[1])))
+		})
+	}
+}
+
+func TestDetailsScrollsAndCopies(t *testing.T) {
+	d := details()
+	before := plain(d.View(80, 10))
+	d.Update(tea.KeyPressMsg{Code: tea.KeyDown})
+	d.Update(tea.KeyPressMsg{Code: tea.KeyDown})
+	if after := plain(d.View(80, 10)); after == before {
+		t.Fatal("down did not scroll the details")
+	}
+	_, cmd := d.Update(tea.KeyPressMsg{Code: 'u', Text: "u"})
+	if m, ok := cmd().(nav.CopyMsg); !ok || !strings.HasSuffix(m.Text, "/score") {
+		t.Fatalf("u copies the scoring URI: %#v", m)
+	}
+	d2 := NewDetails(env(), d.ref, nil)
+	seq, _ := d2.start()
+	d2.Update(detailsMsg{seq: seq, err: errors.New("connection reset by peer")})
+	if v := plain(d2.View(80, 10)); !strings.Contains(v, "Reading the endpoint") || !strings.Contains(v, "R retries") {
+		t.Fatalf("error view:\n%s", v)
+	}
+}
