@@ -38,6 +38,9 @@ type Options struct {
 	Start   nav.Context // from flags: open here right after sign-in
 	NoColor bool
 	Logger  *slog.Logger
+	// Started is when the process started; the debug log records the time
+	// to the first drawn frame (startup measurements).
+	Started time.Time
 	// Notices are shown as warning toasts at start (e.g. the state file was corrupt and set aside).
 	Notices []string
 }
@@ -63,6 +66,7 @@ type Model struct {
 	recents  []state.Recent
 	saver    *saver
 	log      *slog.Logger
+	started  time.Time // zero once the first frame was logged
 }
 
 type overlay struct {
@@ -95,7 +99,7 @@ func New(o Options) *Model {
 		env.Now = time.Now
 	}
 	m := &Model{env: &env, keys: keys.New(), help: help.New(), dark: true, noColor: o.NoColor,
-		seen: map[string]nav.Jump{}, log: o.Logger, saver: &saver{store: env.Store}}
+		seen: map[string]nav.Jump{}, log: o.Logger, saver: &saver{store: env.Store}, started: o.Started}
 	if m.log == nil {
 		m.log = slog.New(slog.DiscardHandler)
 	}
@@ -493,6 +497,10 @@ func (m *Model) render() string {
 	if m.w < MinWidth || m.h < MinHeight {
 		msg := fmt.Sprintf("The terminal is %dx%d; amlauth-tui needs at least %dx%d.\nEnlarge the window (ctrl+c quits).", m.w, m.h, MinWidth, MinHeight)
 		return lipgloss.Place(m.w, m.h, lipgloss.Center, lipgloss.Center, lipgloss.NewStyle().Width(min(m.w, 60)).Render(msg))
+	}
+	if !m.started.IsZero() {
+		m.log.Info("first frame", "since_start", time.Since(m.started).Round(time.Millisecond).String())
+		m.started = time.Time{}
 	}
 	body := m.top().View(m.w, m.h-headerH-footerH)
 	frame := m.header() + "\n" + components.Block(body, m.w, m.h-headerH-footerH) + "\n" + m.footer()

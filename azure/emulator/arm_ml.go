@@ -375,14 +375,15 @@ func (s *Server) armListEndpoints(w http.ResponseWriter, q *armReq) {
 		if _, miss := s.armWorkspace(q); miss != nil {
 			return s.armMissing(q.c, *miss, actEndpointRead, parent)
 		}
-		wsKey := armKey(parent)
 		qv := q.r.URL.Query()
+		can := s.armCanEach(q.c, actEndpointRead, parent)
 		var list []*Endpoint
 		for _, e := range s.world.Endpoints {
-			if armKey(wsID(e.Subscription, e.ResourceGroup, e.Workspace)) != wsKey || !armEndpointMatches(e, qv) {
+			if !strings.EqualFold(e.Workspace, q.p["ws"]) || !strings.EqualFold(e.ResourceGroup, q.p["rg"]) ||
+				!strings.EqualFold(e.Subscription, q.p["sub"]) || !armEndpointMatches(e, qv) {
 				continue
 			}
-			if s.armCan(q.c, actEndpointRead, armEndpointID(e)) {
+			if can(armEndpointID(e)) {
 				list = append(list, e)
 			}
 		}
@@ -392,7 +393,7 @@ func (s *Server) armListEndpoints(w http.ResponseWriter, q *armReq) {
 		armSortEndpoints(list, qv.Get("orderBy"))
 		items := make([]any, len(list))
 		for i, e := range list {
-			items[i] = s.armEndpointJSON(e)
+			items[i] = armLazy(func() any { return s.armEndpointJSON(e) })
 		}
 		return armItems(items)
 	})
@@ -426,7 +427,7 @@ func armKeysMatch(m map[string]string, spec string) bool {
 }
 
 func armSortEndpoints(list []*Endpoint, orderBy string) {
-	byName := func(a, b *Endpoint) int { return cmp.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)) }
+	byName := func(a, b *Endpoint) int { return compareFold(a.Name, b.Name) }
 	at := func(e *Endpoint) time.Time { return e.CreatedAt }
 	if strings.HasPrefix(strings.ToLower(orderBy), "updatedat") {
 		at = func(e *Endpoint) time.Time {
@@ -547,4 +548,21 @@ func (s *Server) armGetDeployment(w http.ResponseWriter, q *armReq) {
 		}
 		return armOK(s.armDeploymentJSON(d))
 	})
+}
+
+// compareFold orders ASCII-insensitively without allocating (ARM names are ASCII).
+func compareFold(a, b string) int {
+	for i := 0; i < len(a) && i < len(b); i++ {
+		x, y := a[i], b[i]
+		if 'A' <= x && x <= 'Z' {
+			x += 'a' - 'A'
+		}
+		if 'A' <= y && y <= 'Z' {
+			y += 'a' - 'A'
+		}
+		if x != y {
+			return cmp.Compare(x, y)
+		}
+	}
+	return cmp.Compare(len(a), len(b))
 }

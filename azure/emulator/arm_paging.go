@@ -19,6 +19,10 @@ type armList struct {
 // carries the same continuation in the ML API).
 var armSkipParams = []string{"$skipToken", "$skip"}
 
+// armLazy is a list item rendered only if it lands on the page written: a
+// list of 10,000 endpoints costs one page of JSON per request, not 10,000.
+type armLazy func() any
+
 // armWriteList writes one page of items with an absolute nextLink while more
 // remain. The page size is the server's, or smaller when the client asked
 // for fewer ($top on resource groups and deployments, count on endpoints).
@@ -50,10 +54,15 @@ func (s *Server) armWriteList(w http.ResponseWriter, r *http.Request, items []an
 	}
 	start = min(start, len(items))
 	end := min(start+size, len(items))
-	page := armList{Value: items[start:end]}
-	if page.Value == nil {
-		page.Value = []any{}
+	page := armList{Value: make([]any, 0, end-start)}
+	s.mu.RLock() // lazy items read the world
+	for _, it := range items[start:end] {
+		if f, ok := it.(armLazy); ok {
+			it = f()
+		}
+		page.Value = append(page.Value, it)
 	}
+	s.mu.RUnlock()
 	if end < len(items) {
 		page.NextLink = s.URL() + r.URL.EscapedPath() + "?" + withSkipToken(r.URL.RawQuery, armSkipParams, "$skipToken", end)
 	}

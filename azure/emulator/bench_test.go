@@ -87,3 +87,41 @@ func BenchmarkARMGet(b *testing.B) {
 	})
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
 }
+
+// BenchmarkARMListBigWorkspace lists one page of a workspace holding 10,000
+// endpoints (what the app's 10k-list demo does 101 times).
+func BenchmarkARMListBigWorkspace(b *testing.B) {
+	s, err := Start(Options{ExtraEndpoints: 10_000})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = s.Close() })
+	client := s.HTTPClient()
+	tid, cid, secret := s.ServicePrincipalCredentials()
+	resp, err := client.PostForm(s.URL()+"/"+tid+"/oauth2/v2.0/token", url.Values{
+		"grant_type": {"client_credentials"}, "client_id": {cid}, "client_secret": {secret},
+		"scope": {"https://management.azure.com/.default"},
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var tok struct {
+		AccessToken string `json:"access_token"`
+	}
+	_ = json.NewDecoder(resp.Body).Decode(&tok)
+	_ = resp.Body.Close()
+	target := s.URL() + wsID(SubSandbox, "rg-sandbox", "mlw-sandbox") + "/onlineEndpoints?api-version=2024-04-01&$skipToken=5000"
+	for b.Loop() {
+		req, _ := http.NewRequest(http.MethodGet, target, nil)
+		req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
+		resp, err := client.Do(req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		_ = resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			b.Fatalf("status %d", resp.StatusCode)
+		}
+	}
+}

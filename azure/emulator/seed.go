@@ -3,6 +3,7 @@ package emulator
 import (
 	"crypto/sha256"
 	"encoding/base64"
+	"fmt"
 	"strings"
 	"time"
 
@@ -214,4 +215,22 @@ func modelWeights(name string, variant int) ([]float64, float64) {
 		ws[i] = float64(int(sum[i])%21-10) / 100
 	}
 	return ws, float64(variant) * 0.25
+}
+
+// addLoadEndpoints adds n generated endpoints (no deployments) to the
+// sandbox workspace, so a big list can be tried in the demo.
+func (w *World) addLoadEndpoints(n int) {
+	ws := w.Workspaces[strings.ToLower(wsID(SubSandbox, "rg-sandbox", "mlw-sandbox"))]
+	if ws == nil {
+		return
+	}
+	modes := []string{"Key", "AMLToken", "AADToken"}
+	for i := 0; i < n; i++ {
+		name := fmt.Sprintf("load-%05d", i)
+		id := epID(SubSandbox, "rg-sandbox", "mlw-sandbox", name)
+		w.Endpoints[strings.ToLower(id)] = &Endpoint{Subscription: SubSandbox, ResourceGroup: "rg-sandbox", Workspace: "mlw-sandbox", Name: name,
+			Location: ws.Location, AuthMode: modes[i%3], ComputeType: "Managed", ProvisioningState: "Succeeded",
+			Traffic: map[string]int32{}, Identity: Identity{Type: "None"}, Properties: map[string]string{"azureml.onlineendpointid": id},
+			PrimaryKey: stableKey(id + "|1"), SecondaryKey: stableKey(id + "|2"), CreatedAt: ws.CreatedAt, CreatedBy: "olivia@contoso.example"}
+	}
 }

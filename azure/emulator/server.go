@@ -33,6 +33,7 @@ type Options struct {
 	PropagationDelay    time.Duration // new role assignments take effect after this
 	ProvisioningTime    time.Duration // LRO duration, default 3s
 	PageSize            int           // ARM and Graph page size, default 100
+	ExtraEndpoints      int           // generated endpoints added to mlw-sandbox (big-list demos and measurements)
 	Faults              []Fault
 	FaultSeed           int64
 	Now                 func() time.Time
@@ -125,6 +126,7 @@ func Start(opts Options) (*Server, error) {
 	s.ln = ln
 	s.url = "https://" + ln.Addr().String()
 	s.world = newWorld(opts.Now())
+	s.world.addLoadEndpoints(opts.ExtraEndpoints)
 	s.srv = &http.Server{
 		Handler:           s,
 		TLSConfig:         &tls.Config{Certificates: []tls.Certificate{tlsCert}, MinVersion: tls.VersionTLS12},

@@ -45,22 +45,39 @@ func segments(s string) []string {
 
 // ScopeContains reports whether ancestor is scope or one of its ancestors.
 // Comparison is per segment and case-insensitive ("rg1" does not contain "rg10").
+// It walks both strings without allocating: RBAC runs it for every
+// assignment against every item of a list.
 func ScopeContains(ancestor, scope string) bool {
-	a, s := segments(ancestor), segments(scope)
-	if len(a) > len(s) {
-		return false
-	}
-	for i := range a {
-		if !strings.EqualFold(a[i], s[i]) {
+	i, j := 0, 0
+	for {
+		var a, b string
+		a, i = nextSegment(ancestor, i)
+		if a == "" {
+			return true
+		}
+		b, j = nextSegment(scope, j)
+		if b == "" || !strings.EqualFold(a, b) {
 			return false
 		}
 	}
-	return true
+}
+
+// nextSegment returns the segment of s starting at or after i (skipping
+// empty ones) and the index after it; "" when there are no more.
+func nextSegment(s string, i int) (string, int) {
+	for i < len(s) && s[i] == '/' {
+		i++
+	}
+	start := i
+	for i < len(s) && s[i] != '/' {
+		i++
+	}
+	return s[start:i], i
 }
 
 // SameScope reports whether two scopes are equal, ignoring case and slashes.
 func SameScope(a, b string) bool {
-	return len(segments(a)) == len(segments(b)) && ScopeContains(a, b)
+	return ScopeContains(a, b) && ScopeContains(b, a)
 }
 
 // ParseScope validates and parses an ARM scope, saying which rule a bad one breaks.

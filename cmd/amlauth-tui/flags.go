@@ -22,6 +22,7 @@ type options struct {
 	stateDir        string
 	demoFaults      []string
 	demoFaultSeed   int64
+	demoEndpoints   int
 	demoAutoApprove string
 }
 
@@ -54,6 +55,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.Var((*repeated)(&o.demoFaults), "demo-fault", "")
 	fs.Int64Var(&o.demoFaultSeed, "demo-fault-seed", 1, "")
 	fs.StringVar(&o.demoAutoApprove, "demo-auto-approve", "", "")
+	fs.IntVar(&o.demoEndpoints, "demo-endpoints", 0, "")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return o, errHelp
@@ -115,6 +117,7 @@ Demo:
       --demo-fault SPEC        inject faults, repeatable; e.g. 'status=429,rate=0.2,retry-after=1',
                                'latency=200ms', 'route=/subscriptions/*,drop,rate=0.1'
       --demo-fault-seed N      seed for the fault dice (default 1)
+      --demo-endpoints N       add N generated endpoints to workspace mlw-sandbox (try a big list)
 
 Files:
       --debug FILE             write a debug log (every key, token and secret redacted)

@@ -102,6 +102,7 @@ func runTUI(o options, stderr io.Writer) int {
 		},
 		NoColor: os.Getenv("NO_COLOR") != "",
 		Notices: notices(warns),
+		Started: started,
 		Logger:  log.Logger,
 	})
 	if _, err := tea.NewProgram(model).Run(); err != nil && !errors.Is(err, tea.ErrInterrupted) {
@@ -117,6 +118,10 @@ func startDemo(o options, log *debuglog.Logger) (*emulator.Server, error) {
 		AutoApprove: o.demoAutoApprove,
 		FaultSeed:   o.demoFaultSeed,
 	}
+	if o.demoEndpoints < 0 || o.demoEndpoints > 100_000 {
+		return nil, fmt.Errorf("--demo-endpoints %d: use 0 to 100000", o.demoEndpoints)
+	}
+	opts.ExtraEndpoints = o.demoEndpoints
 	for _, spec := range o.demoFaults {
 		f, err := emulator.ParseFault(spec)
 		if err != nil {
