@@ -194,6 +194,8 @@ func authErr(m Method, err error) error {
 		reason, next = "the client secret was rejected (AADSTS7000215)", "Check AZURE_CLIENT_SECRET: it must be the secret's value, not its id."
 	case strings.Contains(low, "50126") || strings.Contains(low, "invalid username or password"):
 		reason = "wrong user name or password (AADSTS50126)"
+	case m == MethodBrowser && strings.Contains(low, "executable file not found"):
+		reason, next = "no browser can be opened from this terminal (no xdg-open, x-www-browser or www-browser)", "Choose device code: it works with a browser on any device."
 	case strings.Contains(low, "az login"):
 		reason, next = "Azure CLI is not signed in", "Run az login, or choose device code."
 	}

@@ -604,7 +604,12 @@ func (m *Model) dialog() string {
 		return st.Dialog.Render(body)
 	case m.overlay.err != nil:
 		e := m.overlay.err
-		body := components.Problem(st, e.Title, e.Err, width-6) + "\n\n" + st.Muted.Render("esc closes")
+		raw := ""
+		if e.Err != nil {
+			raw = "\n\n" + st.Muted.Render("What Azure said:") + "\n" +
+				lipgloss.NewStyle().Width(width-6).Render(components.Fit(components.CleanBlock(e.Err.Error()), (width-6)*8))
+		}
+		body := components.Problem(st, e.Title, e.Err, width-6) + raw + "\n\n" + st.Muted.Render("esc closes")
 		return st.Dialog.Render(body)
 	case m.overlay.help:
 		h := m.help

@@ -234,6 +234,12 @@ func TestThrottlingShowsInlineErrorAndRetryWorks(t *testing.T) {
 	if !strings.Contains(s, "503") {
 		t.Errorf("the error should say what Azure answered:\n%s", s)
 	}
+	d.key("e")
+	d.waitFor("What Azure said:", "esc closes")
+	d.key("esc")
+	if strings.Contains(d.screen(), "What Azure said:") {
+		t.Fatal("esc did not close the error details")
+	}
 	srv.SetFaults(nil)
 	d.key("R")
 	d.waitFor("Contoso ML Production")

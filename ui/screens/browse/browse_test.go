@@ -68,6 +68,10 @@ func TestEndpointsForbiddenShowsActionScopeAndNextStep(t *testing.T) {
 	if strings.Contains(v, "No endpoints") {
 		t.Error("an access error is not an empty list")
 	}
+	_, cmd := s.Update(tea.KeyPressMsg{Code: 'e', Text: "e"})
+	if m, ok := cmd().(nav.ErrorMsg); !ok || m.Err != err {
+		t.Fatalf("e opens the error details, got %#v", m)
+	}
 }
 
 func TestEndpointsKeysOpenCopyRefresh(t *testing.T) {

@@ -23,6 +23,7 @@ const requestTimeout = 90 * time.Second
 var (
 	keyRefresh = key.NewBinding(key.WithKeys("R", "f5"), key.WithHelp("R", "refresh"))
 	keyCopy    = key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "copy id"))
+	keyError   = key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "error details"))
 )
 
 // page is what every list screen shares: the table, a spinner while
@@ -77,10 +78,16 @@ func (p *page) common(msg tea.Msg) (cmd tea.Cmd, handled, chosen bool) {
 		return c, true, false
 	}
 	switch m := msg.(type) {
+	case tea.KeyPressMsg:
+		if p.err != nil && key.Matches(m, keyError) && !p.table.Filtering() {
+			err, what := p.err, p.what
+			return func() tea.Msg { return nav.ErrorMsg{Title: what, Err: err} }, true, false
+		}
+		return p.table.Update(msg)
 	case tea.MouseClickMsg:
 		m.Y -= p.tableTop // screen coordinates -> table coordinates
 		return p.table.Update(m)
-	case tea.KeyPressMsg, tea.MouseWheelMsg, tea.PasteMsg:
+	case tea.MouseWheelMsg, tea.PasteMsg:
 		return p.table.Update(msg)
 	}
 	return nil, false, false
@@ -98,7 +105,7 @@ func (p *page) view(w, h int, title string, extra string) string {
 		lines += "\n" + extra
 	}
 	if p.err != nil {
-		lines += "\n" + components.Problem(st, p.what, p.err, w) + "\n" + st.Muted.Render("R retries")
+		lines += "\n" + components.Problem(st, p.what, p.err, w) + "\n" + st.Muted.Render("R retries · e shows the full error")
 	}
 	if p.err != nil && p.table.Total() == 0 {
 		// The error is the content: an empty table under it would say "No endpoints", which is not true.

@@ -495,7 +495,13 @@ func lineCount(s string) int { return strings.Count(s, "\n") + 1 }
 func (s *Screen) methodsHead(w int) string {
 	st := s.env.Styles
 	head := st.Title.Render("Sign in to Azure") + "\n" + st.Muted.Render(components.Fit("Choose how. The token stays in memory; nothing is written to disk.", w))
-	if s.err != nil {
+	switch {
+	case s.err != nil && len(s.probes) > 0:
+		// The chain failed: the probe table says why, source by source.
+		head += "\n" + st.Err.Render(components.Fit(s.errWhat+": no source in the chain could sign in", w)) + "\n" +
+			strings.TrimRight(ProbeLines(st, s.probes, w), "\n") + "\n" +
+			st.Muted.Render(components.Fit("→ Fix one of them (e.g. az login, or set AZURE_TENANT_ID/AZURE_CLIENT_ID/AZURE_CLIENT_SECRET), or choose device code.", w))
+	case s.err != nil:
 		head += "\n" + components.Problem(st, s.errWhat, s.err, w)
 	}
 	return head

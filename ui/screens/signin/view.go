@@ -103,6 +103,9 @@ func (s *Screen) cardView(w, h int) string {
 	}
 	card := st.Box.Render(strings.Join(lines, "\n"))
 	out := st.Title.Render("Who you are") + "\n" + card + "\n"
+	if len(s.probes) > 0 {
+		out += st.Muted.Render("How the credential chain got here:") + "\n" + ProbeLines(st, s.probes, w)
+	}
 	if s.claims {
 		out += st.Title.Render("Token claims") + st.Muted.Render("  (the management token, decoded like jwt.ms; the signature is not shown)") + "\n"
 		out += ClaimLines(st, id.Claims, w)
