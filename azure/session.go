@@ -9,6 +9,8 @@ import (
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
+	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/authorization/armauthorization/v2"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/machinelearning/armmachinelearning/v4"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/resources/armsubscriptions"
 )
@@ -21,8 +23,10 @@ type Session struct {
 	subs    *armsubscriptions.Client
 	tenants *armsubscriptions.TenantsClient
 
-	mu sync.Mutex
-	ml map[string]*armmachinelearning.ClientFactory // per subscription
+	mu      sync.Mutex
+	ml      map[string]*armmachinelearning.ClientFactory // per subscription
+	graphPL *runtime.Pipeline
+	authz   map[string]*armauthorization.ClientFactory // per subscription
 }
 
 func buildSession(cfg Config, cred azcore.TokenCredential, id Identity) (*Session, error) {

@@ -51,6 +51,10 @@ func (p *palette) build() []entry {
 	if m.env.Session != nil {
 		es = append(es,
 			entry{kind: "screen", label: "Subscriptions", run: open(nav.Context{})},
+			entry{kind: "screen", label: "Check access (who can do what here, and why)", run: func(m *Model) tea.Cmd {
+				c := m.env.Context
+				return func() tea.Msg { return nav.CheckAccessMsg{Context: c} }
+			}},
 			entry{kind: "screen", label: "Identity (who am I, token claims)", run: func(m *Model) tea.Cmd {
 				m.stack = m.stack[:1]
 				return nil

@@ -19,6 +19,7 @@ import (
 	"amlauth-tui/ui/components"
 	"amlauth-tui/ui/keys"
 	"amlauth-tui/ui/nav"
+	"amlauth-tui/ui/screens/access"
 	"amlauth-tui/ui/screens/browse"
 	"amlauth-tui/ui/screens/signin"
 	"amlauth-tui/ui/theme"
@@ -274,6 +275,17 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, tea.Batch(cmds...)
 	case nav.OpenMsg:
 		return m, m.open(msg.Context)
+	case nav.CheckAccessMsg:
+		if m.env.Session == nil {
+			return m, m.toast(nav.Warn, "Sign in first")
+		}
+		s := access.NewCheck(m.env, msg)
+		m.stack = append(m.stack, s)
+		return m, s.Init()
+	case nav.AssignMsg:
+		s := access.NewAssign(m.env, msg)
+		m.stack = append(m.stack, s)
+		return m, s.Init()
 	case nav.ContextMsg:
 		return m, nil // the stack is the truth: see located()
 	case nav.SeenMsg:

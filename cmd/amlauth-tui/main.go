@@ -33,6 +33,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return 0
 		case "emulator":
 			return runEmulator(args[1:], stdout, stderr)
+		case "check":
+			return runCheck(args[1:], stdout, stderr)
 		case "help":
 			printUsage(stdout)
 			return 0

@@ -11,6 +11,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"amlauth-tui/azure"
+	"amlauth-tui/azure/rbac"
 	"amlauth-tui/state"
 	"amlauth-tui/ui/theme"
 )
@@ -199,3 +200,21 @@ func (c Context) ID() string {
 	}
 	return id
 }
+
+// CheckAccessMsg opens the access check at a context (root builds the screen).
+type CheckAccessMsg struct {
+	Context  Context
+	AuthMode string              // the endpoint's auth mode, to preselect the operations that matter
+	Identity *azure.PrincipalRef // the endpoint's own managed identity, offered as a "who"
+}
+
+// AssignMsg opens the assign wizard, prefilled.
+type AssignMsg struct {
+	Principal azure.PrincipalRef
+	Scopes    []string // candidate scopes, narrowest first; the first is preselected
+	Action    string   // the action the assignment is for (verify re-checks it)
+	Suggest   []rbac.RoleDefinition
+}
+
+// AccessChangedMsg tells screens that role assignments changed (re-check).
+type AccessChangedMsg struct{}

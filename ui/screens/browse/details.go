@@ -18,6 +18,7 @@ var (
 	keyCopyURI     = key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "copy scoring URI"))
 	keyCopySwagger = key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "copy swagger URI"))
 	keyScroll      = key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓", "scroll"))
+	keyCheck       = key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "check access"))
 )
 
 // Details shows one endpoint: how it is called, how it authenticates, who it
@@ -50,7 +51,7 @@ func NewDetails(env *nav.Env, ref azure.EndpointRef, known *azure.Endpoint) *Det
 func (d *Details) Title() string { return "Endpoint" }
 func (d *Details) Typing() bool  { return false }
 func (d *Details) Keys() []key.Binding {
-	return []key.Binding{keyScroll, keyCopy, keyCopyURI, keyCopySwagger, keyRefresh}
+	return []key.Binding{keyCheck, keyScroll, keyCopy, keyCopyURI, keyCopySwagger, keyRefresh}
 }
 
 func (d *Details) Init() tea.Cmd { return d.load() }
@@ -87,6 +88,8 @@ func (d *Details) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 		switch {
 		case key.Matches(m, keyRefresh):
 			return d, d.load()
+		case key.Matches(m, keyCheck):
+			return d, msgCmd(d.checkMsg())
 		case key.Matches(m, keyCopy):
 			return d, copyCmd(d.ref.ID(), "Copied endpoint id")
 		case key.Matches(m, keyCopyURI):
@@ -247,4 +250,17 @@ func nameIf(c nav.Context, sub string) string {
 		return c.SubscriptionName
 	}
 	return ""
+}
+
+// checkMsg opens the access check here, offering the endpoint's own identity.
+func (d *Details) checkMsg() nav.CheckAccessMsg {
+	m := nav.CheckAccessMsg{Context: d.Where()}
+	if d.ep != nil {
+		m.AuthMode = d.ep.AuthMode
+		if d.ep.IdentityPrincipal != "" {
+			m.Identity = &azure.PrincipalRef{ID: d.ep.IdentityPrincipal, Kind: "ServicePrincipal", SPType: "ManagedIdentity",
+				DisplayName: components.Clean(d.ep.Endpoint)}
+		}
+	}
+	return m
 }

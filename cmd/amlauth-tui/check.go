@@ -1,0 +1,196 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"amlauth-tui/azure"
+	"amlauth-tui/azure/emulator"
+	"amlauth-tui/azure/rbac"
+)
+
+// Exit codes of `amlauth-tui check`, for scripts.
+const (
+	checkAllowed = 0
+	checkDenied  = 1
+	checkError   = 2
+)
+
+type stringList []string
+
+func (l *stringList) String() string     { return strings.Join(*l, ",") }
+func (l *stringList) Set(v string) error { *l = append(*l, strings.Split(v, ",")...); return nil }
+
+// runCheck prints the verdict table: the same engine as the check wizard.
+func runCheck(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("check", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	principal := fs.String("principal", "me", "who: me, an object id, an app id, a UPN or the start of a name")
+	scope := fs.String("scope", "", "where: an ARM scope (subscription, resource group, workspace or endpoint id)")
+	var ops stringList
+	fs.Var(&ops, "operation", "what, repeatable or comma-separated: an operation key (see below) or an action; default all")
+	demo := fs.Bool("demo", false, "ask the built-in simulated Azure")
+	as := fs.String("as", "alice", "with --demo: the persona that signs in")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: amlauth-tui check --scope SCOPE [--principal me|ID|UPN|NAME] [--operation KEY...] [--demo [--as PERSONA]]")
+		fmt.Fprintln(stderr, "\nPrints whether the principal may perform each operation at the scope, and why.")
+		fmt.Fprintln(stderr, "Exit status: 0 all allowed, 1 some denied, 2 error. Signs in with the credential chain (az login, AZURE_* variables, managed identity).\n\nFlags:")
+		fs.PrintDefaults()
+		fmt.Fprintln(stderr, "\nOperations:")
+		for _, o := range rbac.Operations() {
+			fmt.Fprintf(stderr, "  %-26s %s\n", o.Key, o.Name)
+		}
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return checkError
+	}
+	if *scope == "" {
+		fmt.Fprintln(stderr, "amlauth-tui check: --scope is required (e.g. the endpoint's id: /subscriptions/…/onlineEndpoints/NAME)")
+		return checkError
+	}
+	if _, err := rbac.ParseScope(*scope); err != nil {
+		fmt.Fprintf(stderr, "amlauth-tui check: %v\n", err)
+		return checkError
+	}
+	operations, err := pickOperations(ops)
+	if err != nil {
+		fmt.Fprintf(stderr, "amlauth-tui check: %v\n", err)
+		return checkError
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+
+	var cfg azure.Config
+	opts := azure.SignInOptions{Method: azure.MethodChain}
+	if *demo {
+		srv, err := emulator.Start(emulator.Options{})
+		if err != nil {
+			fmt.Fprintf(stderr, "amlauth-tui check: %v\n", err)
+			return checkError
+		}
+		defer srv.Close()
+		cfg, _ = azure.EmulatorConfig(srv.URL(), srv.CAPEM(), srv.TenantID())
+		found := false
+		for _, p := range srv.Personas() {
+			if p.Key == *as {
+				opts = azure.SignInOptions{Method: azure.MethodPersona, Persona: azure.Persona{Key: p.Key, Name: p.Name, UPN: p.UPN, Password: p.Password}}
+				found = true
+			}
+		}
+		if !found {
+			fmt.Fprintf(stderr, "amlauth-tui check: no persona %q (alice, bob, olivia, nina, gary)\n", *as)
+			return checkError
+		}
+	} else if cfg, err = azure.CloudConfig("AzureCloud"); err != nil {
+		fmt.Fprintf(stderr, "amlauth-tui check: %v\n", err)
+		return checkError
+	}
+	sess, err := azure.SignIn(ctx, cfg, opts)
+	if err != nil {
+		e := azure.Explain(err)
+		fmt.Fprintf(stderr, "amlauth-tui check: %s: %s\n%s\n", e.Title, e.Detail, e.Next)
+		return checkError
+	}
+	p, err := resolvePrincipal(ctx, sess, *principal)
+	if err != nil {
+		fmt.Fprintf(stderr, "amlauth-tui check: %v\n", err)
+		return checkError
+	}
+	access, err := sess.Access(ctx, p, *scope)
+	if err != nil {
+		fmt.Fprintf(stderr, "amlauth-tui check: %v\n", err)
+		return checkError
+	}
+	return printVerdicts(stdout, access, access.Check(operations))
+}
+
+func pickOperations(names []string) ([]rbac.Operation, error) {
+	if len(names) == 0 {
+		return rbac.Operations(), nil
+	}
+	var out []rbac.Operation
+	for _, n := range names {
+		n = strings.TrimSpace(n)
+		if op, ok := rbac.OperationByKey(n); ok {
+			out = append(out, op)
+			continue
+		}
+		if strings.Contains(n, "/") {
+			if err := rbac.ValidatePattern(n); err != nil {
+				return nil, fmt.Errorf("--operation %q: %v", n, err)
+			}
+			out = append(out, rbac.Operation{Key: n, Name: n, Action: n})
+			continue
+		}
+		return nil, fmt.Errorf("--operation %q: not an operation key or an action (see amlauth-tui check --help)", n)
+	}
+	return out, nil
+}
+
+func resolvePrincipal(ctx context.Context, sess *azure.Session, q string) (azure.PrincipalRef, error) {
+	if q == "" || strings.EqualFold(q, "me") {
+		id := sess.Identity()
+		kind := "User"
+		if id.Kind != "user" {
+			kind = "ServicePrincipal"
+		}
+		return azure.PrincipalRef{ID: id.ObjectID, Kind: kind, DisplayName: id.DisplayName, UPN: id.UPN, AppID: id.AppID}, nil
+	}
+	found, err := sess.FindPrincipals(ctx, q)
+	if err != nil {
+		return azure.PrincipalRef{}, fmt.Errorf("looking up %q: %s", q, azure.Explain(err).Detail)
+	}
+	switch len(found) {
+	case 0:
+		return azure.PrincipalRef{}, fmt.Errorf("no user, group or service principal matches %q", q)
+	case 1:
+		return found[0], nil
+	}
+	var names []string
+	for _, f := range found {
+		names = append(names, "  "+f.ID+"  "+f.Label())
+	}
+	return azure.PrincipalRef{}, fmt.Errorf("%q matches %d principals; pass an object id:\n%s", q, len(found), strings.Join(names, "\n"))
+}
+
+func printVerdicts(w io.Writer, a azure.Access, vs []azure.Verdict) int {
+	fmt.Fprintf(w, "Principal  %s  (%s %s)\nScope      %s\n", a.Principal.Label(), strings.ToLower(a.Principal.Kind), a.Principal.ID, a.Scope)
+	for _, p := range a.Partial {
+		fmt.Fprintf(w, "Warning    %s\n", p)
+	}
+	fmt.Fprintln(w)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "OPERATION\tVERDICT\tWHY")
+	code := checkAllowed
+	for _, v := range vs {
+		mark, why := "✓ allowed", v.Decision.Reason
+		switch {
+		case v.NoRole:
+			mark = "✓ no role needed"
+		case v.Unknown:
+			mark = "? unknown"
+			code = max(code, checkDenied)
+		case !v.Decision.Allowed:
+			mark = "✗ denied"
+			code = checkDenied
+			if len(v.Suggest) > 0 {
+				why += "; would be granted by " + v.Suggest[0].RoleName
+			}
+		}
+		if v.PermissionsAPI != nil && *v.PermissionsAPI != v.Decision.Allowed {
+			why += fmt.Sprintf(" [the Permissions API says %v: a change may not have propagated yet]", *v.PermissionsAPI)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", v.Op.Name, mark, why)
+	}
+	tw.Flush()
+	return code
+}

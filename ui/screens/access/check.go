@@ -1,0 +1,590 @@
+// Package access holds the RBAC screens: the check wizard ("can X do Y
+// here, and why?") and the assign wizard that makes it so.
+package access
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/spinner"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+
+	"amlauth-tui/azure"
+	"amlauth-tui/azure/rbac"
+	"amlauth-tui/ui/components"
+	"amlauth-tui/ui/nav"
+)
+
+type step int
+
+const (
+	stepWho step = iota
+	stepWhere
+	stepWhat
+	stepVerdict
+)
+
+var (
+	keyNext   = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "next"))
+	keySearch = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "search / choose"))
+	keyToggle = key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "toggle"))
+	keyAll    = key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "all/none"))
+	keyAssign = key.NewBinding(key.WithKeys("A"), key.WithHelp("A", "assign a role that grants it"))
+	keyRemove = key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "remove the granting assignment"))
+	keyRedo   = key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "re-check"))
+	keyBack   = key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "change who/where/what"))
+)
+
+const timeout = 60 * time.Second
+
+// Check is the access check wizard.
+type Check struct {
+	env  *nav.Env
+	step step
+
+	input    textinput.Model
+	who      components.Table
+	where    components.Table
+	what     components.Table
+	verdicts components.Table
+	spin     spinner.Model
+
+	ctx      nav.Context
+	authMode string
+	identity *azure.PrincipalRef
+
+	principal azure.PrincipalRef
+	scope     string
+	chosen    map[string]bool // operation keys
+	busy      bool
+	seq       uint64
+	err       error
+	access    *azure.Access
+	results   []azure.Verdict
+	names     map[string]string // object id -> display name (groups in explanations)
+	tableTop  int
+}
+
+type (
+	foundMsg struct {
+		seq   uint64
+		found []azure.PrincipalRef
+		err   error
+	}
+	accessMsg struct {
+		seq    uint64
+		access azure.Access
+		names  map[string]string
+		err    error
+	}
+	removedMsg struct {
+		seq uint64
+		err error
+	}
+	removeMsg struct{ id string }
+)
+
+// NewCheck opens the wizard at the current context.
+func NewCheck(env *nav.Env, m nav.CheckAccessMsg) *Check {
+	st := env.Styles
+	in := textinput.New()
+	in.Prompt = "who? "
+	in.Placeholder = "name, UPN, app id or object id — enter searches"
+	in.SetStyles(st.Input)
+	c := &Check{env: env, input: in, ctx: m.Context, authMode: m.AuthMode, identity: m.Identity,
+		who: components.NewTable(st, "principals", components.Column{Title: "Who", Width: 30, Flex: true},
+			components.Column{Title: "Kind", Width: 18}, components.Column{Title: "Object id", Width: 36}),
+		where: components.NewTable(st, "scopes", components.Column{Title: "Level", Width: 14}, components.Column{Title: "Scope", Width: 30, Flex: true}),
+		what: components.NewTable(st, "operations", components.Column{Title: " ", Width: 3}, components.Column{Title: "Operation", Width: 44},
+			components.Column{Title: "Action", Width: 30, Flex: true}),
+		verdicts: components.NewTable(st, "operations", components.Column{Title: " ", Width: 2}, components.Column{Title: "Operation", Width: 44},
+			components.Column{Title: "Why", Width: 30, Flex: true}),
+		spin:   spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(st.Accent)),
+		chosen: map[string]bool{},
+		names:  map[string]string{},
+	}
+	c.whoRows(nil)
+	c.whereRows()
+	c.preselect()
+	c.whatRows()
+	return c
+}
+
+func (c *Check) me() azure.PrincipalRef {
+	id := c.env.Session.Identity()
+	kind := "User"
+	if id.Kind != "user" {
+		kind = "ServicePrincipal"
+	}
+	name := id.DisplayName
+	if name == "" {
+		name = id.Name()
+	}
+	return azure.PrincipalRef{ID: id.ObjectID, Kind: kind, DisplayName: name, UPN: id.UPN, AppID: id.AppID}
+}
+
+func (c *Check) whoRows(found []azure.PrincipalRef) {
+	var rows []components.Row
+	if c.env.Session != nil {
+		me := c.me()
+		rows = append(rows, components.Row{ID: "me:" + me.ID, Payload: me, Cells: []string{"me — " + components.Clean(me.Label()), strings.ToLower(me.Kind), me.ID}})
+	}
+	if c.identity != nil {
+		rows = append(rows, components.Row{ID: "mi:" + c.identity.ID, Payload: *c.identity,
+			Cells: []string{"the endpoint's identity — " + components.Clean(c.identity.DisplayName), "managed identity", c.identity.ID}})
+	}
+	for _, p := range found {
+		kind := strings.ToLower(p.Kind)
+		if p.SPType == "ManagedIdentity" {
+			kind = "managed identity"
+		}
+		rows = append(rows, components.Row{ID: p.ID, Payload: p, Cells: []string{components.Clean(p.Label()), kind, p.ID}})
+	}
+	c.who.SetRows(rows)
+}
+
+// ancestors of the context, narrowest first.
+func (c *Check) whereRows() {
+	x := c.ctx
+	var rows []components.Row
+	add := func(level, scope string) {
+		rows = append(rows, components.Row{ID: scope, Payload: scope, Cells: []string{level, scope}})
+	}
+	if x.Subscription != "" && x.ResourceGroup != "" && x.Workspace != "" {
+		ws := nav.Context{Subscription: x.Subscription, ResourceGroup: x.ResourceGroup, Workspace: x.Workspace}
+		if x.Endpoint != "" {
+			ws.Endpoint = x.Endpoint
+			add("endpoint", ws.ID())
+			ws.Endpoint = ""
+		}
+		add("workspace", ws.ID())
+	}
+	if x.Subscription != "" && x.ResourceGroup != "" {
+		add("resource group", "/subscriptions/"+x.Subscription+"/resourceGroups/"+x.ResourceGroup)
+	}
+	if x.Subscription != "" {
+		add("subscription", "/subscriptions/"+x.Subscription)
+	}
+	c.where.SetRows(rows)
+}
+
+// preselect picks the operations that matter here: at an endpoint, the
+// ones its auth mode needs plus read/write; elsewhere, all.
+func (c *Check) preselect() {
+	for _, o := range rbac.Operations() {
+		c.chosen[o.Key] = true
+	}
+	if c.ctx.Endpoint == "" {
+		return
+	}
+	for _, k := range []string{"endpoint.listKeys", "endpoint.token", "endpoint.score", "aadToken.fetch", "endpoint.regenerateKeys"} {
+		c.chosen[k] = false
+	}
+	switch c.authMode {
+	case azure.AuthKey:
+		c.chosen["endpoint.listKeys"], c.chosen["endpoint.regenerateKeys"] = true, true
+	case azure.AuthAMLToken:
+		c.chosen["endpoint.token"] = true
+	case azure.AuthAADToken:
+		c.chosen["endpoint.score"], c.chosen["aadToken.fetch"] = true, true
+	default:
+		c.chosen["endpoint.listKeys"], c.chosen["endpoint.token"], c.chosen["endpoint.score"] = true, true, true
+	}
+}
+
+func (c *Check) whatRows() {
+	var rows []components.Row
+	for _, o := range rbac.Operations() {
+		mark := "[ ]"
+		if c.chosen[o.Key] {
+			mark = "[x]"
+		}
+		act := o.Action
+		if act == "" {
+			act = "(no role needed)"
+		}
+		rows = append(rows, components.Row{ID: o.Key, Payload: o, Cells: []string{mark, o.Name, act}})
+	}
+	c.what.SetRows(rows)
+}
+
+func (c *Check) Title() string { return "Check access" }
+func (c *Check) Typing() bool {
+	return (c.step == stepWho && c.input.Focused()) || c.who.Filtering() || c.where.Filtering() || c.what.Filtering() || c.verdicts.Filtering()
+}
+func (c *Check) HandlesEsc() bool { return c.step != stepWho || c.input.Focused() }
+
+func (c *Check) Keys() []key.Binding {
+	switch c.step {
+	case stepWho:
+		return []key.Binding{keySearch}
+	case stepWhere:
+		return []key.Binding{keyNext}
+	case stepWhat:
+		return []key.Binding{keyToggle, keyAll, keyNext}
+	}
+	ks := []key.Binding{keyRedo, keyBack}
+	if v, ok := c.selected(); ok && !v.Decision.Allowed && !v.NoRole {
+		ks = append(ks, keyAssign)
+	}
+	if v, ok := c.selected(); ok && v.Decision.Allowed && len(v.Decision.Grants) > 0 {
+		ks = append(ks, keyRemove)
+	}
+	return ks
+}
+
+func (c *Check) Init() tea.Cmd {
+	if c.env.Session == nil {
+		return nil
+	}
+	return c.input.Focus()
+}
+
+func (c *Check) selected() (azure.Verdict, bool) {
+	r, ok := c.verdicts.Selected()
+	if !ok {
+		return azure.Verdict{}, false
+	}
+	return r.Payload.(azure.Verdict), true
+}
+
+func (c *Check) search(q string) tea.Cmd {
+	c.seq = c.env.NextSeq()
+	c.busy, c.err = true, nil
+	seq, sess := c.seq, c.env.Session
+	return tea.Batch(c.spin.Tick, func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), timeout)
+		defer cancel()
+		found, err := sess.FindPrincipals(ctx, q)
+		return foundMsg{seq: seq, found: found, err: err}
+	})
+}
+
+func (c *Check) run() tea.Cmd {
+	c.step = stepVerdict
+	c.seq = c.env.NextSeq()
+	c.busy, c.err = true, nil
+	seq, sess, p, scope := c.seq, c.env.Session, c.principal, c.scope
+	return tea.Batch(c.spin.Tick, func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), timeout)
+		defer cancel()
+		a, err := sess.Access(ctx, p, scope)
+		names := map[string]string{}
+		for _, g := range a.Groups { // groups appear in explanations by name
+			if ref, err := sess.Principal(ctx, g); err == nil {
+				names[strings.ToLower(g)] = ref.DisplayName
+			}
+		}
+		return accessMsg{seq: seq, access: a, names: names, err: err}
+	})
+}
+
+func (c *Check) ops() []rbac.Operation {
+	var out []rbac.Operation
+	for _, o := range rbac.Operations() {
+		if c.chosen[o.Key] {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+func (c *Check) fill() {
+	c.results = c.access.Check(c.ops())
+	var rows []components.Row
+	for _, v := range c.results {
+		mark := "✓"
+		switch {
+		case v.Unknown:
+			mark = "?"
+		case !v.Decision.Allowed:
+			mark = "✗"
+		}
+		rows = append(rows, components.Row{ID: v.Op.Key, Payload: v, Cells: []string{mark, v.Op.Name, components.Clean(c.short(v))}})
+	}
+	c.verdicts.SetRows(rows)
+}
+
+// short is the one-line reason for the table.
+func (c *Check) short(v azure.Verdict) string {
+	d := v.Decision
+	switch {
+	case v.NoRole:
+		return "no role needed"
+	case v.Unknown:
+		return "unknown: role assignments could not be read"
+	case d.Denied != nil:
+		return "denied by deny assignment " + d.Denied.Deny.DenyAssignmentName
+	case d.Allowed && len(d.Grants) > 0:
+		g := d.Grants[0]
+		s := g.Role.RoleName + " at " + scopeName(g.Assignment.Scope)
+		if g.ViaGroup != "" {
+			s += " via group " + c.name(g.ViaGroup)
+		}
+		return s
+	case d.Allowed:
+		return d.Reason
+	case len(d.Blocked) > 0:
+		return "removed by NotAction " + d.Blocked[0].NotPattern + " of " + d.Blocked[0].Role.RoleName
+	case len(v.Suggest) > 0:
+		return "no role grants it — e.g. " + v.Suggest[0].RoleName
+	}
+	return "no role grants it"
+}
+
+func (c *Check) name(id string) string {
+	if n := c.names[strings.ToLower(id)]; n != "" {
+		return n
+	}
+	return id
+}
+
+// scopeName shortens an ARM scope to its last "type/name".
+func scopeName(scope string) string {
+	parts := strings.Split(strings.Trim(scope, "/"), "/")
+	if len(parts) < 2 {
+		return "/"
+	}
+	t := parts[len(parts)-2]
+	switch strings.ToLower(t) {
+	case "subscriptions":
+		t = "subscription"
+	case "resourcegroups":
+		t = "resource group"
+	case "workspaces":
+		t = "workspace"
+	case "onlineendpoints":
+		t = "endpoint"
+	}
+	return t + " " + parts[len(parts)-1]
+}
+
+func (c *Check) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
+	switch m := msg.(type) {
+	case spinner.TickMsg:
+		if !c.busy {
+			return c, nil
+		}
+		var cmd tea.Cmd
+		c.spin, cmd = c.spin.Update(m)
+		return c, cmd
+	case foundMsg:
+		if m.seq == c.seq {
+			c.busy, c.err = false, m.err
+			c.whoRows(m.found)
+			if len(m.found) > 0 {
+				c.input.Blur()
+				c.who.Select(m.found[0].ID)
+			} else if m.err == nil {
+				c.err = fmt.Errorf("no user, group or service principal matches %q", c.input.Value())
+			}
+		}
+		return c, nil
+	case accessMsg:
+		if m.seq == c.seq {
+			c.busy, c.err = false, m.err
+			if m.err == nil {
+				a := m.access
+				c.access = &a
+				for k, v := range m.names {
+					c.names[k] = v
+				}
+				c.fill()
+			}
+		}
+		return c, nil
+	case nav.AccessChangedMsg:
+		if c.step == stepVerdict {
+			return c, c.run()
+		}
+		return c, nil
+	case removeMsg:
+		c.seq = c.env.NextSeq()
+		c.busy = true
+		seq, sess, id := c.seq, c.env.Session, m.id
+		return c, func() tea.Msg {
+			ctx, cancel := context.WithTimeout(context.Background(), timeout)
+			defer cancel()
+			return removedMsg{seq: seq, err: sess.DeleteAssignment(ctx, id)}
+		}
+	case removedMsg:
+		if m.seq != c.seq {
+			return c, nil
+		}
+		c.busy = false
+		if m.err != nil {
+			return c, func() tea.Msg { return nav.ErrorMsg{Title: "Removing the role assignment", Err: m.err} }
+		}
+		return c, tea.Batch(c.run(), toast(nav.Success, "Role assignment removed; it may take a few minutes to stop applying"))
+	case tea.KeyPressMsg:
+		return c, c.key(m)
+	case tea.PasteMsg:
+		if c.step == stepWho && c.input.Focused() {
+			var cmd tea.Cmd
+			c.input, cmd = c.input.Update(m)
+			return c, cmd
+		}
+	case tea.MouseClickMsg, tea.MouseWheelMsg:
+		if t := c.table(); t != nil {
+			if cl, ok := m.(tea.MouseClickMsg); ok {
+				cl.Y -= c.tableTop
+				m = cl
+			}
+			if _, _, chosen := t.Update(m); chosen {
+				return c, c.choose()
+			}
+		}
+	}
+	return c, nil
+}
+
+func toast(l nav.Level, s string) tea.Cmd {
+	return func() tea.Msg { return nav.ToastMsg{Level: l, Text: s} }
+}
+
+func (c *Check) table() *components.Table {
+	switch c.step {
+	case stepWho:
+		return &c.who
+	case stepWhere:
+		return &c.where
+	case stepWhat:
+		return &c.what
+	}
+	return &c.verdicts
+}
+
+func (c *Check) key(k tea.KeyPressMsg) tea.Cmd {
+	if c.step == stepWho && c.input.Focused() {
+		switch k.String() {
+		case "enter":
+			q := strings.TrimSpace(c.input.Value())
+			if q == "" {
+				c.input.Blur() // choose among me / the endpoint's identity
+				return nil
+			}
+			return c.search(q)
+		case "esc":
+			if c.input.Value() != "" {
+				c.input.SetValue("")
+				return nil
+			}
+			c.input.Blur()
+			return nil
+		case "down", "tab":
+			c.input.Blur()
+			return nil
+		}
+		var cmd tea.Cmd
+		c.input, cmd = c.input.Update(k)
+		return cmd
+	}
+	t := c.table()
+	if k.String() == "esc" && !t.Filtering() && t.Query() == "" {
+		switch c.step {
+		case stepWho:
+			return func() tea.Msg { return nav.PopMsg{} }
+		default:
+			c.step--
+			if c.step == stepWho {
+				return c.input.Focus()
+			}
+			return nil
+		}
+	}
+	switch c.step {
+	case stepWho:
+		if k.String() == "/" || k.String() == "i" {
+			return c.input.Focus()
+		}
+	case stepWhat:
+		switch {
+		case key.Matches(k, keyToggle):
+			if r, ok := c.what.Selected(); ok {
+				c.chosen[r.ID] = !c.chosen[r.ID]
+				c.whatRows()
+			}
+			return nil
+		case key.Matches(k, keyAll):
+			all := len(c.ops()) != len(rbac.Operations())
+			for _, o := range rbac.Operations() {
+				c.chosen[o.Key] = all
+			}
+			c.whatRows()
+			return nil
+		}
+	case stepVerdict:
+		switch {
+		case key.Matches(k, keyRedo):
+			return c.run()
+		case key.Matches(k, keyBack):
+			c.step = stepWhat
+			return nil
+		case key.Matches(k, keyAssign):
+			return c.assign()
+		case key.Matches(k, keyRemove):
+			if v, ok := c.selected(); ok && v.Decision.Allowed && len(v.Decision.Grants) > 0 {
+				g := v.Decision.Grants[0]
+				return func() tea.Msg {
+					return nav.ConfirmMsg{Title: "Remove this role assignment?", Yes: "Remove",
+						Body:  fmt.Sprintf("%s at %s\n(id %s)\n\naz role assignment delete --ids %s", g.Role.RoleName, g.Assignment.Scope, g.Assignment.ID, g.Assignment.ID),
+						OnYes: removeMsg{id: g.Assignment.ID}}
+				}
+			}
+		}
+	}
+	cmd, handled, chosen := t.Update(k)
+	if chosen {
+		return c.choose()
+	}
+	if handled {
+		return cmd
+	}
+	return nil
+}
+
+func (c *Check) choose() tea.Cmd {
+	switch c.step {
+	case stepWho:
+		r, ok := c.who.Selected()
+		if !ok {
+			return nil
+		}
+		c.principal = r.Payload.(azure.PrincipalRef)
+		c.step = stepWhere
+	case stepWhere:
+		r, ok := c.where.Selected()
+		if !ok {
+			return nil
+		}
+		c.scope = r.Payload.(string)
+		c.step = stepWhat
+	case stepWhat:
+		if len(c.ops()) == 0 {
+			return toast(nav.Warn, "Choose at least one operation (space toggles)")
+		}
+		return c.run()
+	}
+	return nil
+}
+
+func (c *Check) assign() tea.Cmd {
+	v, ok := c.selected()
+	if !ok || v.Decision.Allowed || v.NoRole {
+		return nil
+	}
+	var scopes []string
+	for _, r := range c.where.Rows() {
+		scopes = append(scopes, r.ID)
+	}
+	// The narrowest scope at or above the checked one where the operation's level says to assign.
+	for len(scopes) > 0 && !rbac.ScopeContains(scopes[0], c.scope) {
+		scopes = scopes[1:]
+	}
+	m := nav.AssignMsg{Principal: c.principal, Scopes: scopes, Action: v.Op.Action, Suggest: v.Suggest}
+	return func() tea.Msg { return m }
+}
