@@ -9,7 +9,7 @@ import (
 
 func (c *Check) View(w, h int) string {
 	st := c.env.Styles
-	if c.env.Session == nil {
+	if c.env.Session == nil && c.access == nil {
 		return components.Block(st.Warn.Render("Sign in first: the check asks Azure about role assignments."), w, h)
 	}
 	stepName := []string{"1 Who", "2 Where", "3 What", "4 Verdict"}
@@ -38,6 +38,7 @@ func (c *Check) View(w, h int) string {
 	var body string
 	switch c.step {
 	case stepWho:
+		c.input.SetWidth(max(w-8, 10))
 		lines = append(lines, c.input.View(), st.Muted.Render(components.Fit("Search the directory (Graph) or pick below: enter chooses, i or / types again.", w)))
 	case stepWhere:
 		lines = append(lines, st.Muted.Render("Where: the scopes around here, narrowest first. Roles assigned above a scope apply to it."))
