@@ -126,6 +126,9 @@ func (s *Server) serveARM(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	seg := armSegments(r.URL.Path)
+	if s.serveAuthorization(w, r, c, seg, v) {
+		return
+	}
 	for i := range armRoutes {
 		rt := &armRoutes[i]
 		p, at, ok := rt.match(seg)

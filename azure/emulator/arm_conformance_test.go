@@ -84,7 +84,7 @@ func armtConformanceCases() []armtConformance {
 		return out
 	}
 	paged := map[string]string{"NextLink": "present only while more pages remain (PROTOCOL.md §5)"}
-	return []armtConformance{
+	return append(armtAuthzConformanceCases(paged), []armtConformance{
 		{file: "resources/GetSubscriptions.json", path: "/subscriptions",
 			model:  func() any { return &armsubscriptions.SubscriptionListResult{} },
 			exempt: merge(paged, map[string]string{"Value[].ManagedByTenants[]": "demo subscriptions are managed by no other tenant"})},
@@ -116,7 +116,7 @@ func armtConformanceCases() []armtConformance {
 		{file: "ml/OnlineDeployment/list.json", path: fraud + "/onlineEndpoints/fraud-k8s/deployments", drop: []string{"$skipToken", "$orderBy"},
 			model:  func() any { return &armmachinelearning.OnlineDeploymentTrackedResourceArmPaginatedResult{} },
 			exempt: merge(paged, armtPrefixed("Value[].", merge(sku, armtDeploymentExempt, armtKubernetesExempt)))},
-	}
+	}...)
 }
 
 func TestARMConformanceExamples(t *testing.T) {

@@ -67,6 +67,8 @@ type Server struct {
 	roleMu  sync.Mutex
 	roleIdx rbac.RoleIndex
 	roleGen int
+
+	raMeta map[string]*raMeta // role assignment extras (condition, createdBy) by lower-cased id; under mu
 }
 
 // Start listens and serves HTTPS in the background.
