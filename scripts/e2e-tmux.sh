@@ -18,13 +18,15 @@ bin="$tmp/amlauth-tui"
 state="$tmp/state"
 run=0
 
-# start W H: start the demo in a new session of W x H cells.
+# start W H [ARGS...]: start the demo in a new session of W x H cells.
 start() {
   run=$((run + 1))
   name="run$run"
+  local w=$1 h=$2
+  shift 2
   # remain-on-exit keeps the pane after the app quits, so its exit is observable.
-  t new-session -d -s "$name" -x "$1" -y "$2" \
-    "$bin --demo --state-dir $state 2>>$tmp/stderr.txt"
+  t new-session -d -s "$name" -x "$w" -y "$h" \
+    "$bin --demo --state-dir $state $* 2>>$tmp/stderr.txt"
   t set-option -t "$name" remain-on-exit on >/dev/null 2>&1 || true
 }
 
@@ -125,6 +127,41 @@ wait_for "needs at least 80x24"
 t resize-window -t "$name" -x 100 -y 30
 wait_for "Sign in to Azure"
 keys C-c
+wait_exit
+
+# --- Run 4: check, assign, verify ----------------------------------------------
+# Olivia (Owner of rg-ml-prod) checks Bob on churn-key: he cannot get the keys;
+# she assigns the suggested role and the verify step sees it take effect.
+state="$tmp/state4"
+start 140 45 -w mlw-churn -n churn-key --demo-propagation 2s
+wait_for "Pick a persona"
+keys Enter
+wait_for "Olivia Okafor"
+keys / ; keys -l olivia ; keys Enter Enter
+wait_for "c check access" 15
+keys c
+wait_for "1 Who"
+keys -l bob ; keys Enter
+wait_for "Bob Reyes <bob@contoso.example>"
+keys Down Down Enter
+wait_for "LEVEL"
+keys Enter
+wait_for "Get the keys (key)"
+keys Enter
+wait_for "✗   Get the keys (key)" 15
+keys Down Down Down
+wait_for "Would be granted by:"
+keys A
+wait_for "Choose the role"
+keys Enter
+wait_for "Choose where to assign it"
+keys Enter
+wait_for "az role assignment create"
+keys y
+wait_for "Effective after" 30
+keys Enter
+wait_for "✓   Get the keys (key)" 15
+keys q
 wait_exit
 
 echo "e2e-tmux: ok"

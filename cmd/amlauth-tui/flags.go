@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 )
 
 // options are the parsed command line, with az-style environment defaults applied.
@@ -23,6 +24,7 @@ type options struct {
 	demoFaults      []string
 	demoFaultSeed   int64
 	demoEndpoints   int
+	demoPropagation time.Duration
 	demoAutoApprove string
 }
 
@@ -56,6 +58,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.Int64Var(&o.demoFaultSeed, "demo-fault-seed", 1, "")
 	fs.StringVar(&o.demoAutoApprove, "demo-auto-approve", "", "")
 	fs.IntVar(&o.demoEndpoints, "demo-endpoints", 0, "")
+	fs.DurationVar(&o.demoPropagation, "demo-propagation", 5*time.Second, "")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return o, errHelp
@@ -118,6 +121,7 @@ Demo:
                                'latency=200ms', 'route=/subscriptions/*,drop,rate=0.1'
       --demo-fault-seed N      seed for the fault dice (default 1)
       --demo-endpoints N       add N generated endpoints to workspace mlw-sandbox (try a big list)
+      --demo-propagation D     how long a new role assignment takes to apply, as in Azure (default 5s)
 
 Files:
       --debug FILE             write a debug log (every key, token and secret redacted)

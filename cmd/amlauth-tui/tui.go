@@ -122,6 +122,7 @@ func startDemo(o options, log *debuglog.Logger) (*emulator.Server, error) {
 		return nil, fmt.Errorf("--demo-endpoints %d: use 0 to 100000", o.demoEndpoints)
 	}
 	opts.ExtraEndpoints = o.demoEndpoints
+	opts.PropagationDelay = o.demoPropagation
 	for _, spec := range o.demoFaults {
 		f, err := emulator.ParseFault(spec)
 		if err != nil {
