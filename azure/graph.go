@@ -170,6 +170,21 @@ func (s *Session) MemberGroups(ctx context.Context, objectID string) ([]string, 
 	return res.Value, err
 }
 
+// Principals reads many directory objects in one request (names for ids).
+func (s *Session) Principals(ctx context.Context, ids []string) ([]PrincipalRef, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	var res struct{ Value []graphObject }
+	err := s.graphDo(ctx, http.MethodPost, "/directoryObjects/getByIds", nil,
+		map[string]any{"ids": ids, "types": []string{"user", "group", "servicePrincipal"}}, &res)
+	out := make([]PrincipalRef, len(res.Value))
+	for i, o := range res.Value {
+		out[i] = o.ref("")
+	}
+	return out, err
+}
+
 // Principal reads one directory object by id.
 func (s *Session) Principal(ctx context.Context, objectID string) (PrincipalRef, error) {
 	var byID struct{ Value []graphObject }

@@ -56,4 +56,10 @@ func TestJourneyCheckAssignVerify(t *testing.T) {
 	d.waitFor("Effective after")
 	d.key("enter")
 	d.waitFor("✓   Get the keys (key)")
+
+	// And back: d removes the assignment that grants it, after a confirm.
+	d.key("d")
+	d.waitFor("Remove this role assignment?", "az role assignment delete --ids")
+	d.key("y")
+	d.waitFor("Role assignment removed", "✗   Get the keys (key)")
 }

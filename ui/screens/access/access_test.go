@@ -156,3 +156,36 @@ func TestUnreadableAssignmentsAreUnknownNotDenied(t *testing.T) {
 		t.Errorf("unknown verdicts:\n%s", v)
 	}
 }
+
+func TestTypedActionIsValidatedAndChecked(t *testing.T) {
+	c := check(t, azure.AuthKey)
+	c.step = stepWhat
+	c.Update(tea.KeyPressMsg{Code: '+', Text: "+"})
+	if !c.Typing() {
+		t.Fatal("+ should open the action input (and stop global keys)")
+	}
+	for _, r := range "Microsoft.X//read" {
+		c.Update(tea.KeyPressMsg{Code: r, Text: string(r)})
+	}
+	c.Update(tea.KeyPressMsg{Code: tea.KeyEnter})
+	if c.actErr == nil || !strings.Contains(ansi.Strip(c.View(120, 30)), "empty segment") || !c.typingAct {
+		t.Fatalf("a malformed action must be refused with the rule, and kept for fixing: %v", c.actErr)
+	}
+	for range "Microsoft.X//read" {
+		c.Update(tea.KeyPressMsg{Code: tea.KeyBackspace})
+	}
+	for _, r := range "Microsoft.MachineLearningServices/workspaces/read" {
+		c.Update(tea.KeyPressMsg{Code: r, Text: string(r)})
+	}
+	c.Update(tea.KeyPressMsg{Code: tea.KeyEnter})
+	if c.typingAct || c.actErr != nil || !c.chosen["Microsoft.MachineLearningServices/workspaces/read"] {
+		t.Fatalf("typed action not added: err=%v", c.actErr)
+	}
+	found := false
+	for _, o := range c.ops() {
+		found = found || o.Action == "Microsoft.MachineLearningServices/workspaces/read"
+	}
+	if !found {
+		t.Fatal("the typed action is not among the operations to check")
+	}
+}

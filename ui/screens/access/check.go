@@ -33,6 +33,7 @@ var (
 	keySearch = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "search / choose"))
 	keyToggle = key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "toggle"))
 	keyAll    = key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "all/none"))
+	keyAction = key.NewBinding(key.WithKeys("+"), key.WithHelp("+", "type an action"))
 	keyAssign = key.NewBinding(key.WithKeys("A"), key.WithHelp("A", "assign a role that grants it"))
 	keyRemove = key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "remove the granting assignment"))
 	keyRedo   = key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "re-check"))
@@ -67,6 +68,11 @@ type Check struct {
 	results   []azure.Verdict
 	names     map[string]string // object id -> display name (groups in explanations)
 	tableTop  int
+
+	actionIn  textinput.Model // "+": an action typed by hand
+	typingAct bool
+	actErr    error
+	custom    []rbac.Operation
 }
 
 type (
@@ -107,6 +113,10 @@ func NewCheck(env *nav.Env, m nav.CheckAccessMsg) *Check {
 		chosen: map[string]bool{},
 		names:  map[string]string{},
 	}
+	c.actionIn = textinput.New()
+	c.actionIn.Prompt = "action: "
+	c.actionIn.Placeholder = "Microsoft.MachineLearningServices/workspaces/onlineEndpoints/read — enter adds, esc cancels"
+	c.actionIn.SetStyles(st.Input)
 	c.whoRows(nil)
 	c.whereRows()
 	c.preselect()
@@ -198,7 +208,7 @@ func (c *Check) preselect() {
 
 func (c *Check) whatRows() {
 	var rows []components.Row
-	for _, o := range rbac.Operations() {
+	for _, o := range c.allOps() {
 		mark := "[ ]"
 		if c.chosen[o.Key] {
 			mark = "[x]"
@@ -214,9 +224,9 @@ func (c *Check) whatRows() {
 
 func (c *Check) Title() string { return "Check access" }
 func (c *Check) Typing() bool {
-	return (c.step == stepWho && c.input.Focused()) || c.who.Filtering() || c.where.Filtering() || c.what.Filtering() || c.verdicts.Filtering()
+	return (c.step == stepWho && c.input.Focused()) || c.typingAct || c.who.Filtering() || c.where.Filtering() || c.what.Filtering() || c.verdicts.Filtering()
 }
-func (c *Check) HandlesEsc() bool { return c.step != stepWho || c.input.Focused() }
+func (c *Check) HandlesEsc() bool { return c.step != stepWho || c.input.Focused() || c.typingAct }
 
 func (c *Check) Keys() []key.Binding {
 	switch c.step {
@@ -225,7 +235,7 @@ func (c *Check) Keys() []key.Binding {
 	case stepWhere:
 		return []key.Binding{keyNext}
 	case stepWhat:
-		return []key.Binding{keyToggle, keyAll, keyNext}
+		return []key.Binding{keyToggle, keyAll, keyAction, keyNext}
 	}
 	ks := []key.Binding{keyRedo, keyBack}
 	if v, ok := c.selected(); ok && !v.Decision.Allowed && !v.NoRole {
@@ -274,18 +284,19 @@ func (c *Check) run() tea.Cmd {
 		defer cancel()
 		a, err := sess.Access(ctx, p, scope)
 		names := map[string]string{}
-		for _, g := range a.Groups { // groups appear in explanations by name
-			if ref, err := sess.Principal(ctx, g); err == nil {
-				names[strings.ToLower(g)] = ref.DisplayName
-			}
+		refs, _ := sess.Principals(ctx, a.Groups) // groups appear in explanations by name; one request
+		for _, r := range refs {
+			names[strings.ToLower(r.ID)] = r.DisplayName
 		}
 		return accessMsg{seq: seq, access: a, names: names, err: err}
 	})
 }
 
+func (c *Check) allOps() []rbac.Operation { return append(rbac.Operations(), c.custom...) }
+
 func (c *Check) ops() []rbac.Operation {
 	var out []rbac.Operation
-	for _, o := range rbac.Operations() {
+	for _, o := range c.allOps() {
 		if c.chosen[o.Key] {
 			out = append(out, o)
 		}
@@ -483,6 +494,32 @@ func (c *Check) key(k tea.KeyPressMsg) tea.Cmd {
 		c.input, cmd = c.input.Update(k)
 		return cmd
 	}
+	if c.typingAct {
+		switch k.String() {
+		case "esc":
+			c.typingAct = false
+			c.actionIn.Blur()
+			c.actErr = nil
+			return nil
+		case "enter":
+			a := strings.TrimSpace(c.actionIn.Value())
+			if err := rbac.ValidatePattern(a); err != nil {
+				c.actErr = err // says which rule; the text stays to be fixed
+				return nil
+			}
+			c.actErr, c.typingAct = nil, false
+			c.actionIn.Blur()
+			c.actionIn.SetValue("")
+			c.custom = append(c.custom, rbac.Operation{Key: a, Name: "Typed: " + a, Action: a})
+			c.chosen[a] = true
+			c.whatRows()
+			c.what.Select(a)
+			return nil
+		}
+		var cmd tea.Cmd
+		c.actionIn, cmd = c.actionIn.Update(k)
+		return cmd
+	}
 	t := c.table()
 	if k.String() == "esc" && !t.Filtering() && t.Query() == "" {
 		switch c.step {
@@ -509,9 +546,12 @@ func (c *Check) key(k tea.KeyPressMsg) tea.Cmd {
 				c.whatRows()
 			}
 			return nil
+		case key.Matches(k, keyAction):
+			c.typingAct = true
+			return c.actionIn.Focus()
 		case key.Matches(k, keyAll):
-			all := len(c.ops()) != len(rbac.Operations())
-			for _, o := range rbac.Operations() {
+			all := len(c.ops()) != len(c.allOps())
+			for _, o := range c.allOps() {
 				c.chosen[o.Key] = all
 			}
 			c.whatRows()

@@ -9,7 +9,7 @@ import (
 
 func (c *Check) View(w, h int) string {
 	st := c.env.Styles
-	if c.env.Session == nil && c.access == nil {
+	if c.env.Session == nil && c.access == nil && c.step == stepWho {
 		return components.Block(st.Warn.Render("Sign in first: the check asks Azure about role assignments."), w, h)
 	}
 	stepName := []string{"1 Who", "2 Where", "3 What", "4 Verdict"}
@@ -43,7 +43,14 @@ func (c *Check) View(w, h int) string {
 	case stepWhere:
 		lines = append(lines, st.Muted.Render("Where: the scopes around here, narrowest first. Roles assigned above a scope apply to it."))
 	case stepWhat:
-		lines = append(lines, st.Muted.Render(components.Fit("What: the operations of the seed table (space toggles, a all/none, enter checks). Preselected for this endpoint's auth mode.", w)))
+		lines = append(lines, st.Muted.Render(components.Fit("What: the operations of the seed table (space toggles, a all/none, + types an action, enter checks). Preselected for this auth mode.", w)))
+		if c.typingAct {
+			c.actionIn.SetWidth(max(w-10, 10))
+			lines = append(lines, c.actionIn.View())
+			if c.actErr != nil {
+				lines = append(lines, st.Err.Render(components.Fit(components.Clean(c.actErr.Error()), w)))
+			}
+		}
 	case stepVerdict:
 		if c.access != nil {
 			for _, p := range c.access.Partial {
