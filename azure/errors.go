@@ -152,7 +152,14 @@ func Explain(err error) Explanation {
 		return Explanation{Title: "Not signed in", Detail: "This needs a signed-in identity.", Next: "Sign in first."}
 	case errors.As(err, &se):
 		next := "Retry (R). If it keeps failing, the service may be degraded."
-		if se.Status >= 400 && se.Status < 500 {
+		switch {
+		case se.Code == "RoleAssignmentExists":
+			next = "Nothing to do: the principal already holds this role here (it may still be propagating; re-check in a minute)."
+		case se.Code == "PrincipalNotFound":
+			next = "Check the object id. A principal created moments ago may not have replicated yet: wait a minute and retry."
+		case strings.HasPrefix(se.Code, "InvalidRoleDefinitionId") || se.Code == "RoleDefinitionDoesNotExist":
+			next = "Pick a role that exists and is assignable at this scope (its assignable scopes must include it)."
+		case se.Status >= 400 && se.Status < 500:
 			next = "Check the request; Azure rejected it."
 		}
 		return Explanation{Title: fmt.Sprintf("Azure answered %d %s", se.Status, se.Code), Detail: se.Message, Next: next}
