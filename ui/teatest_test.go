@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"amlauth-tui/azure/emulator"
+	"amlauth-tui/ui/nav"
 )
 
 // The same journey through a real tea.Program (teatest): device code
@@ -65,4 +66,57 @@ func TestTeatestDeviceCodeJourney(t *testing.T) {
 	if final.Env().Session == nil || final.Env().Session.Identity().UPN != "alice@contoso.example" {
 		t.Fatal("not signed in as alice")
 	}
+}
+
+// Issue 4's journey through a real tea.Program: Olivia checks Bob on
+// churn-key (he is Reader: ✗ keys, with the reason), assigns the suggested
+// role, and verify reports it effective.
+func TestTeatestCheckAssignVerify(t *testing.T) {
+	hermetic(t)
+	srv, env := startEmulator(t, emulator.Options{AutoApprove: "olivia", PropagationDelay: time.Second})
+	_ = srv
+	tm := teatest.NewTestModel(t, New(Options{Env: env, Start: nav.Context{Subscription: emulator.SubProduction, ResourceGroup: "rg-ml-prod",
+		Workspace: "mlw-churn", Endpoint: "churn-key"}}), teatest.WithInitialTermSize(140, 45),
+		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.ASCII), tea.WithEnvironment([]string{"TERM=xterm-256color"})))
+	wait := func(texts ...string) {
+		t.Helper()
+		teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
+			for _, x := range texts {
+				if !bytes.Contains(b, []byte(x)) {
+					return false
+				}
+			}
+			return true
+		}, teatest.WithDuration(20*time.Second), teatest.WithCheckInterval(20*time.Millisecond))
+	}
+	keys := func(ks ...string) {
+		for _, k := range ks {
+			tm.Send(keyMsg(k))
+		}
+	}
+	wait("Sign in to Azure")
+	tm.Type("/short code")
+	keys("enter", "enter") // device code, auto-approved as olivia; the flags open churn-key
+	wait("Calling it", "check access")
+	keys("c")
+	wait("1 Who")
+	tm.Type("bob")
+	keys("enter")
+	wait("Bob Reyes <bob@contoso.example>")
+	keys("down", "down", "enter")
+	wait("LEVEL")
+	keys("enter", "enter") // the endpoint; the preselected operations
+	wait("Get the keys (key)", "No role assignment grants")
+	keys("down", "down", "down")
+	wait("onlineEndpoints/listKeys/action") // the detail pane now explains the keys row
+	keys("A")
+	wait("Choose the role")
+	keys("enter", "enter")
+	wait("az role assignment create --assignee-object-id b0b00000-0000-4000-8000-000000000b0b")
+	keys("y")
+	wait("Effective after")
+	keys("enter")
+	wait("AzureML Data Scientist at endpoint churn-key")
+	keys("q")
+	tm.WaitFinished(t, teatest.WithFinalTimeout(10*time.Second))
 }
