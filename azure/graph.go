@@ -124,7 +124,7 @@ func (s *Session) FindPrincipals(ctx context.Context, query string) ([]Principal
 		}
 	}
 	lit := strings.ReplaceAll(query, "'", "''") // OData string literal
-	if isGUID(query) {
+	if IsGUID(query) {
 		var byID struct{ Value []graphObject }
 		err := s.graphDo(ctx, http.MethodPost, "/directoryObjects/getByIds", nil,
 			map[string]any{"ids": []string{query}, "types": []string{"user", "group", "servicePrincipal"}}, &byID)
@@ -199,7 +199,8 @@ func (s *Session) Principal(ctx context.Context, objectID string) (PrincipalRef,
 	return byID.Value[0].ref(""), nil
 }
 
-func isGUID(s string) bool {
+// IsGUID reports whether s looks like an Entra object id or subscription id.
+func IsGUID(s string) bool {
 	if len(s) != 36 {
 		return false
 	}

@@ -15,6 +15,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
+	"amlauth-tui/azure"
 	"amlauth-tui/state"
 	"amlauth-tui/ui/components"
 	"amlauth-tui/ui/keys"
@@ -137,23 +138,6 @@ func New(o Options) *Model {
 		m.toasts = append(m.toasts, n)
 	}
 	return m
-}
-
-func isGUID(s string) bool {
-	if len(s) != 36 {
-		return false
-	}
-	for i, r := range s {
-		switch {
-		case i == 8 || i == 13 || i == 18 || i == 23:
-			if r != '-' {
-				return false
-			}
-		case !strings.ContainsRune("0123456789abcdefABCDEF", r):
-			return false
-		}
-	}
-	return true
 }
 
 func firstNonEmpty(a, b string) string {
@@ -469,7 +453,7 @@ func (m *Model) open(c nav.Context) tea.Cmd {
 		inits = append(inits, s.Init())
 	}
 	subs := browse.NewSubscriptions(env)
-	if (c.Subscription == "" && c.Workspace != "") || (c.Subscription != "" && !isGUID(c.Subscription)) {
+	if (c.Subscription == "" && c.Workspace != "") || (c.Subscription != "" && !azure.IsGUID(c.Subscription)) {
 		// Named by display name, or a workspace without its subscription:
 		// the subscription list resolves it and opens it.
 		subs.Resolve(c)
