@@ -12,6 +12,8 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/streaming"
+
+	"amlauth-tui/azure/rbac"
 )
 
 // The four Graph calls the RBAC wizards need go through an azcore pipeline
@@ -124,7 +126,7 @@ func (s *Session) FindPrincipals(ctx context.Context, query string) ([]Principal
 		}
 	}
 	lit := strings.ReplaceAll(query, "'", "''") // OData string literal
-	if IsGUID(query) {
+	if rbac.IsGUID(query) {
 		var byID struct{ Value []graphObject }
 		err := s.graphDo(ctx, http.MethodPost, "/directoryObjects/getByIds", nil,
 			map[string]any{"ids": []string{query}, "types": []string{"user", "group", "servicePrincipal"}}, &byID)
@@ -197,21 +199,4 @@ func (s *Session) Principal(ctx context.Context, objectID string) (PrincipalRef,
 		return PrincipalRef{}, &NotFoundError{What: "principal", Message: "No user, group or service principal has the object id " + objectID + " in this tenant."}
 	}
 	return byID.Value[0].ref(""), nil
-}
-
-// IsGUID reports whether s looks like an Entra object id or subscription id.
-func IsGUID(s string) bool {
-	if len(s) != 36 {
-		return false
-	}
-	for i, r := range s {
-		if i == 8 || i == 13 || i == 18 || i == 23 {
-			if r != '-' {
-				return false
-			}
-		} else if !strings.ContainsRune("0123456789abcdefABCDEF", r) {
-			return false
-		}
-	}
-	return true
 }

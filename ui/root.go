@@ -15,7 +15,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
-	"amlauth-tui/azure"
+	"amlauth-tui/azure/rbac"
 	"amlauth-tui/state"
 	"amlauth-tui/ui/components"
 	"amlauth-tui/ui/keys"
@@ -453,7 +453,7 @@ func (m *Model) open(c nav.Context) tea.Cmd {
 		inits = append(inits, s.Init())
 	}
 	subs := browse.NewSubscriptions(env)
-	if (c.Subscription == "" && c.Workspace != "") || (c.Subscription != "" && !azure.IsGUID(c.Subscription)) {
+	if (c.Subscription == "" && c.Workspace != "") || (c.Subscription != "" && !rbac.IsGUID(c.Subscription)) {
 		// Named by display name, or a workspace without its subscription:
 		// the subscription list resolves it and opens it.
 		subs.Resolve(c)
