@@ -270,8 +270,6 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		s := access.NewAssign(m.env, msg)
 		m.stack = append(m.stack, s)
 		return m, s.Init()
-	case nav.ContextMsg:
-		return m, nil // the stack is the truth: see located()
 	case nav.SeenMsg:
 		for _, j := range msg.Jumps {
 			m.seen[j.Kind+":"+j.Context.Key()] = j
@@ -462,7 +460,7 @@ func (m *Model) open(c nav.Context) tea.Cmd {
 	env.Context = c
 	push(subs)
 	if c.Subscription != "" {
-		push(browse.NewWorkspaces(env, subsFor(c), c.Subscription))
+		push(browse.NewWorkspaces(env, subsFor(c)))
 	}
 	if c.Subscription != "" && c.ResourceGroup != "" && c.Workspace != "" {
 		push(browse.NewEndpoints(env, wsRef(c)))

@@ -118,7 +118,7 @@ func collect(cmd tea.Cmd) []tea.Msg {
 func TestWorkspacesPartialFailureNamesTheSubscription(t *testing.T) {
 	e := env()
 	subs := []azure.Subscription{{ID: "sub-1", DisplayName: "Prod"}, {ID: "sub-2", DisplayName: "Sandbox"}}
-	s := NewWorkspaces(e, subs, "")
+	s := NewWorkspaces(e, subs)
 	seq, _ := s.start()
 	s.Update(workspacesMsg{seq: seq, list: azure.WorkspaceList{
 		Items:  []azure.Workspace{{WorkspaceRef: ws, ID: ws.ID(), Location: "eastus"}},

@@ -143,10 +143,7 @@ func (s *Endpoints) open() tea.Cmd {
 		return nil
 	}
 	e := r.Payload.(azure.Endpoint)
-	return tea.Batch(
-		msgCmd(nav.ContextMsg{Context: s.epContext(e.Endpoint)}),
-		msgCmd(nav.PushMsg{Screen: NewDetails(s.env, e.EndpointRef, &e)}),
-	)
+	return msgCmd(nav.PushMsg{Screen: NewDetails(s.env, e.EndpointRef, &e)})
 }
 
 func (s *Endpoints) View(w, h int) string {

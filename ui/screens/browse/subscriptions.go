@@ -99,7 +99,7 @@ func (s *Subscriptions) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 			if len(ids) == 0 {
 				return s, msgCmd(nav.ToastMsg{Level: nav.Warn, Text: "No subscriptions to search"})
 			}
-			return s, msgCmd(nav.PushMsg{Screen: NewWorkspaces(s.env, s.items, "")})
+			return s, msgCmd(nav.PushMsg{Screen: NewWorkspaces(s.env, s.items)})
 		case key.Matches(k, keyCopy):
 			if r, ok := s.table.Selected(); ok {
 				return s, copyCmd(r.ID, "Copied subscription id")
@@ -115,10 +115,7 @@ func (s *Subscriptions) open() tea.Cmd {
 		return nil
 	}
 	sub := r.Payload.(azure.Subscription)
-	return tea.Batch(
-		msgCmd(nav.ContextMsg{Context: subContext(sub)}),
-		msgCmd(nav.PushMsg{Screen: NewWorkspaces(s.env, []azure.Subscription{sub}, sub.ID)}),
-	)
+	return msgCmd(nav.PushMsg{Screen: NewWorkspaces(s.env, []azure.Subscription{sub})})
 }
 
 func subContext(sub azure.Subscription) nav.Context {
@@ -154,7 +151,7 @@ func (s *Subscriptions) resolve() tea.Cmd {
 		if len(s.items) == 0 {
 			return msgCmd(nav.ToastMsg{Level: nav.Warn, Text: "Cannot look for workspace " + p.Workspace + ": no subscriptions are visible"})
 		}
-		ws := NewWorkspaces(s.env, s.items, "")
+		ws := NewWorkspaces(s.env, s.items)
 		ws.pending = p
 		return msgCmd(nav.PushMsg{Screen: ws})
 	}

@@ -31,7 +31,7 @@ type workspacesMsg struct {
 }
 
 // NewWorkspaces lists the workspaces of subs.
-func NewWorkspaces(env *nav.Env, subs []azure.Subscription, _ string) *Workspaces {
+func NewWorkspaces(env *nav.Env, subs []azure.Subscription) *Workspaces {
 	return &Workspaces{subs: subs, page: newPage(env, "workspaces", "Listing workspaces",
 		components.Column{Title: "Name", Width: 16, Flex: true},
 		components.Column{Title: "Resource group", Width: 18, Flex: true},
@@ -141,10 +141,7 @@ func (s *Workspaces) open() tea.Cmd {
 		return nil
 	}
 	ws := r.Payload.(azure.Workspace)
-	return tea.Batch(
-		msgCmd(nav.ContextMsg{Context: s.wsContext(ws.WorkspaceRef)}),
-		msgCmd(nav.PushMsg{Screen: NewEndpoints(s.env, ws.WorkspaceRef)}),
-	)
+	return msgCmd(nav.PushMsg{Screen: NewEndpoints(s.env, ws.WorkspaceRef)})
 }
 
 func (s *Workspaces) View(w, h int) string {
