@@ -86,7 +86,6 @@ type (
 // SignedInMsg reports a new session; the root stores it in Env and shows the identity in the header.
 type SignedInMsg struct{ Session *azure.Session }
 
-
 // Level is a toast's severity.
 type Level int
 
