@@ -64,6 +64,7 @@ func (p *palette) build() []entry {
 		entry{kind: "command", label: "Sign in again", run: func(m *Model) tea.Cmd {
 			m.env.Session = nil
 			s := signin.New(m.env)
+			s.Prefer(m.signInMethod)
 			s.SetNext(m.nextLabel())
 			m.stack = []nav.Screen{s}
 			return s.Init()

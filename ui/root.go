@@ -59,6 +59,8 @@ type Model struct {
 	noColor   bool
 	themePref string // "", "dark", "light"
 
+	signInMethod string // last used, preselected on the sign-in screen
+
 	autoOpen bool // Start came from flags: skip the identity card's "continue"
 	overlay  overlay
 	palette  *palette
@@ -115,7 +117,7 @@ func New(o Options) *Model {
 		for _, w := range warns {
 			notices = append(notices, toast{level: nav.Warn, text: w.Message})
 		}
-		m.themePref = d.Prefs.Theme
+		m.themePref, m.signInMethod = d.Prefs.Theme, d.Prefs.SignInMethod
 		m.recents = d.Recents
 		if ctx.Subscription == "" && ctx.Workspace == "" && ctx.Endpoint == "" {
 			l := d.Last
@@ -130,6 +132,7 @@ func New(o Options) *Model {
 	env.Context = ctx
 	m.applyTheme()
 	s := signin.New(m.env)
+	s.Prefer(m.signInMethod)
 	s.SetNext(m.nextLabel())
 	m.stack = []nav.Screen{s}
 	for _, n := range notices {
@@ -248,6 +251,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.env.Session = msg.Session
 		id := msg.Session.Identity()
 		m.env.Context.TenantID = id.TenantID
+		m.signInMethod = string(id.Method)
 		m.log.Info("signed in", "method", string(id.Method), "kind", id.Kind, "tenant", id.TenantID)
 		var cmds []tea.Cmd
 		if m.autoOpen {

@@ -105,12 +105,15 @@ func New(env *nav.Env) *Screen {
 		rows = append(rows, components.Row{ID: p.Key, Payload: p, Cells: []string{components.Clean(p.Name), components.Clean(p.UPN), components.Clean(p.Story)}})
 	}
 	s.personas.SetRows(rows)
-	if env.Store != nil {
-		if d, _ := env.Store.Load(); d.Prefs.SignInMethod != "" {
-			s.methods.Select(d.Prefs.SignInMethod)
-		}
-	}
 	return s
+}
+
+// Prefer puts the cursor on the method used last time (the root read it
+// with the rest of the saved state).
+func (s *Screen) Prefer(method string) {
+	if method != "" {
+		s.methods.Select(method)
+	}
 }
 
 // Session is the signed-in session (nil before).
