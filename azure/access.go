@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/authorization/armauthorization/v2"
 
 	"amlauth-tui/azure/rbac"
@@ -106,42 +107,24 @@ func (s *Session) Access(ctx context.Context, p PrincipalRef, scope string) (Acc
 		// armauthorization appends $filter unencoded (ENTRA.md §5): encode it here.
 		filter := url.QueryEscape("assignedTo('" + p.ID + "')")
 		pager := f.NewRoleAssignmentsClient().NewListForScopePager(scope, &armauthorization.RoleAssignmentsClientListForScopeOptions{Filter: &filter})
-		for pager.More() {
-			page, err := pager.NextPage(ctx)
-			if err != nil {
-				return Classify(err)
-			}
-			for _, x := range page.Value {
-				a.Assignments = append(a.Assignments, assignmentFrom(x))
-			}
-		}
-		return nil
+		var err error
+		a.Assignments, err = collect(ctx, pager, func(p armauthorization.RoleAssignmentsClientListForScopeResponse) []*armauthorization.RoleAssignment {
+			return p.Value
+		}, assignmentFrom)
+		return err
 	})
 	run("role definitions", func() error {
-		pager := f.NewRoleDefinitionsClient().NewListPager(scope, nil)
-		for pager.More() {
-			page, err := pager.NextPage(ctx)
-			if err != nil {
-				return Classify(err)
-			}
-			for _, x := range page.Value {
-				a.Roles = append(a.Roles, roleFrom(x))
-			}
-		}
-		return nil
+		var err error
+		a.Roles, err = s.Roles(ctx, scope)
+		return err
 	})
 	run("deny assignments", func() error {
 		pager := f.NewDenyAssignmentsClient().NewListForScopePager(scope, nil)
-		for pager.More() {
-			page, err := pager.NextPage(ctx)
-			if err != nil {
-				return Classify(err)
-			}
-			for _, x := range page.Value {
-				a.Denies = append(a.Denies, denyFrom(x))
-			}
-		}
-		return nil
+		var err error
+		a.Denies, err = collect(ctx, pager, func(p armauthorization.DenyAssignmentsClientListForScopeResponse) []*armauthorization.DenyAssignment {
+			return p.Value
+		}, denyFrom)
+		return err
 	})
 	if p.Kind != "Group" {
 		run("group memberships", func() error {
@@ -196,33 +179,36 @@ func (s *Session) myPermissions(ctx context.Context, f *armauthorization.ClientF
 	if !ok {
 		return nil, nil // it answers for resource groups and resources only
 	}
-	var out []rbac.Permission
-	add := func(ps []*armauthorization.Permission) {
-		for _, p := range ps {
-			out = append(out, rbac.Permission{Actions: strs(p.Actions), NotActions: strs(p.NotActions), DataActions: strs(p.DataActions), NotDataActions: strs(p.NotDataActions)})
-		}
-	}
 	c := f.NewPermissionsClient()
 	if provider == "" {
-		pager := c.NewListForResourceGroupPager(rg, nil)
-		for pager.More() {
-			page, err := pager.NextPage(ctx)
-			if err != nil {
-				return nil, Classify(err)
-			}
-			add(page.Value)
-		}
-		return out, nil
+		return collect(ctx, c.NewListForResourceGroupPager(rg, nil),
+			func(p armauthorization.PermissionsClientListForResourceGroupResponse) []*armauthorization.Permission {
+				return p.Value
+			}, permissionFrom)
 	}
-	pager := c.NewListForResourcePager(rg, provider, parent, typ, name, nil)
+	return collect(ctx, c.NewListForResourcePager(rg, provider, parent, typ, name, nil),
+		func(p armauthorization.PermissionsClientListForResourceResponse) []*armauthorization.Permission {
+			return p.Value
+		}, permissionFrom)
+}
+
+// collect walks every page of an SDK pager and converts each item.
+func collect[P, T, U any](ctx context.Context, pager *runtime.Pager[P], items func(P) []*T, conv func(*T) U) ([]U, error) {
+	var out []U
 	for pager.More() {
 		page, err := pager.NextPage(ctx)
 		if err != nil {
 			return nil, Classify(err)
 		}
-		add(page.Value)
+		for _, x := range items(page) {
+			out = append(out, conv(x))
+		}
 	}
 	return out, nil
+}
+
+func permissionFrom(p *armauthorization.Permission) rbac.Permission {
+	return rbac.Permission{Actions: strs(p.Actions), NotActions: strs(p.NotActions), DataActions: strs(p.DataActions), NotDataActions: strs(p.NotDataActions)}
 }
 
 // splitResourceScope splits /subscriptions/s/resourceGroups/rg[/providers/P/t1/n1/.../tN/nN].
@@ -326,7 +312,7 @@ func roleFrom(x *armauthorization.RoleDefinition) rbac.RoleDefinition {
 		r.RoleName, r.Description, r.RoleType = deref(p.RoleName), deref(p.Description), deref(p.RoleType)
 		r.AssignableScopes = strs(p.AssignableScopes)
 		for _, b := range p.Permissions {
-			r.Permissions = append(r.Permissions, rbac.Permission{Actions: strs(b.Actions), NotActions: strs(b.NotActions), DataActions: strs(b.DataActions), NotDataActions: strs(b.NotDataActions)})
+			r.Permissions = append(r.Permissions, permissionFrom(b))
 		}
 	}
 	return r

@@ -18,18 +18,10 @@ func (s *Session) Roles(ctx context.Context, scope string) (rbac.RoleSet, error)
 	if err != nil {
 		return nil, err
 	}
-	var out rbac.RoleSet
-	pager := f.NewRoleDefinitionsClient().NewListPager(scope, nil)
-	for pager.More() {
-		page, err := pager.NextPage(ctx)
-		if err != nil {
-			return nil, Classify(err)
-		}
-		for _, x := range page.Value {
-			out = append(out, roleFrom(x))
-		}
-	}
-	return out, nil
+	return collect(ctx, f.NewRoleDefinitionsClient().NewListPager(scope, nil),
+		func(p armauthorization.RoleDefinitionsClientListResponse) []*armauthorization.RoleDefinition {
+			return p.Value
+		}, roleFrom)
 }
 
 // AssignRole assigns role to p at scope under a new GUID name (as az does).
