@@ -117,24 +117,8 @@ func (s *Endpoints) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 		}
 		return s, msgCmd(nav.SeenMsg{Jumps: jumps})
 	}
-	cmd, handled, chosen := s.common(msg)
-	if chosen {
-		return s, s.open()
-	}
-	if handled {
-		return s, cmd
-	}
-	if k, ok := msg.(tea.KeyPressMsg); ok {
-		switch {
-		case key.Matches(k, keyRefresh):
-			return s, s.load()
-		case key.Matches(k, keyCopy):
-			if r, ok := s.table.Selected(); ok {
-				return s, copyCmd(r.ID, "Copied endpoint id")
-			}
-		}
-	}
-	return s, nil
+	cmd, _ := s.listInput(msg, s.load, s.open, "Copied endpoint id")
+	return s, cmd
 }
 
 func (s *Endpoints) open() tea.Cmd {

@@ -93,6 +93,31 @@ func (p *page) common(msg tea.Msg) (cmd tea.Cmd, handled, chosen bool) {
 	return nil, false, false
 }
 
+// listInput is a list screen's input: navigation, enter/click to open, R
+// to reload, y to copy the selected row's id. handled=false leaves msg to
+// the screen's own keys.
+func (p *page) listInput(msg tea.Msg, load, open func() tea.Cmd, copyLabel string) (cmd tea.Cmd, handled bool) {
+	cmd, handled, chosen := p.common(msg)
+	switch {
+	case chosen:
+		return open(), true
+	case handled:
+		return cmd, true
+	}
+	if k, ok := msg.(tea.KeyPressMsg); ok {
+		switch {
+		case key.Matches(k, keyRefresh):
+			return load(), true
+		case key.Matches(k, keyCopy):
+			if r, ok := p.table.Selected(); ok {
+				return copyCmd(r.ID, copyLabel), true
+			}
+			return nil, true
+		}
+	}
+	return nil, false
+}
+
 // view draws the status line (spinner or error) above the table.
 func (p *page) view(w, h int, title string, extra string) string {
 	st := p.env.Styles

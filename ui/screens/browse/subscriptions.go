@@ -80,31 +80,14 @@ func (s *Subscriptions) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 		}
 		return s, nil
 	}
-	cmd, handled, chosen := s.common(msg)
-	if chosen {
-		return s, s.open()
-	}
-	if handled {
+	if cmd, handled := s.listInput(msg, s.load, s.open, "Copied subscription id"); handled {
 		return s, cmd
 	}
-	if k, ok := msg.(tea.KeyPressMsg); ok {
-		switch {
-		case key.Matches(k, keyRefresh):
-			return s, s.load()
-		case key.Matches(k, keyAllWorkspaces):
-			var ids []string
-			for _, sub := range s.items {
-				ids = append(ids, sub.ID)
-			}
-			if len(ids) == 0 {
-				return s, msgCmd(nav.ToastMsg{Level: nav.Warn, Text: "No subscriptions to search"})
-			}
-			return s, msgCmd(nav.PushMsg{Screen: NewWorkspaces(s.env, s.items)})
-		case key.Matches(k, keyCopy):
-			if r, ok := s.table.Selected(); ok {
-				return s, copyCmd(r.ID, "Copied subscription id")
-			}
+	if k, ok := msg.(tea.KeyPressMsg); ok && key.Matches(k, keyAllWorkspaces) {
+		if len(s.items) == 0 {
+			return s, msgCmd(nav.ToastMsg{Level: nav.Warn, Text: "No subscriptions to search"})
 		}
+		return s, msgCmd(nav.PushMsg{Screen: NewWorkspaces(s.env, s.items)})
 	}
 	return s, nil
 }

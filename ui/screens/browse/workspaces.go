@@ -110,24 +110,8 @@ func (s *Workspaces) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 		}
 		return s, tea.Batch(msgCmd(nav.SeenMsg{Jumps: jumps}), s.resolve(m.list.Items))
 	}
-	cmd, handled, chosen := s.common(msg)
-	if chosen {
-		return s, s.open()
-	}
-	if handled {
-		return s, cmd
-	}
-	if k, ok := msg.(tea.KeyPressMsg); ok {
-		switch {
-		case key.Matches(k, keyRefresh):
-			return s, s.load()
-		case key.Matches(k, keyCopy):
-			if r, ok := s.table.Selected(); ok {
-				return s, copyCmd(r.ID, "Copied workspace id")
-			}
-		}
-	}
-	return s, nil
+	cmd, _ := s.listInput(msg, s.load, s.open, "Copied workspace id")
+	return s, cmd
 }
 
 func (s *Workspaces) wsContext(ref azure.WorkspaceRef) nav.Context {
