@@ -294,6 +294,16 @@ func armOK(body any) armOutcome { return armOutcome{status: http.StatusOK, body:
 func armItems(items []any) armOutcome {
 	return armOutcome{status: http.StatusOK, list: items, isList: true}
 }
+
+// armItemsOf is a list whose items are rendered only if they land on the
+// page written (armLazy): a list of 10,000 costs one page of JSON.
+func armItemsOf[T any](list []T, render func(T) any) armOutcome {
+	items := make([]any, len(list))
+	for i, x := range list {
+		items[i] = armLazy(func() any { return render(x) })
+	}
+	return armItems(items)
+}
 func armForbidden(action, scope string) armOutcome {
 	return armOutcome{status: http.StatusForbidden, deny: action, denyScope: scope}
 }

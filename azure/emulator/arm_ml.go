@@ -272,11 +272,7 @@ func (s *Server) armListWorkspaces(w http.ResponseWriter, q *armReq) {
 			return cmp.Or(cmp.Compare(strings.ToLower(a.ResourceGroup), strings.ToLower(b.ResourceGroup)),
 				cmp.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)))
 		})
-		items := make([]any, len(list))
-		for i, x := range list {
-			items[i] = s.armWorkspaceJSON(x)
-		}
-		return armItems(items)
+		return armItemsOf(list, func(x *Workspace) any { return s.armWorkspaceJSON(x) })
 	})
 }
 
@@ -391,11 +387,7 @@ func (s *Server) armListEndpoints(w http.ResponseWriter, q *armReq) {
 			return armForbidden(actEndpointRead, parent)
 		}
 		armSortEndpoints(list, qv.Get("orderBy"))
-		items := make([]any, len(list))
-		for i, e := range list {
-			items[i] = armLazy(func() any { return s.armEndpointJSON(e) })
-		}
-		return armItems(items)
+		return armItemsOf(list, func(e *Endpoint) any { return s.armEndpointJSON(e) })
 	})
 }
 
@@ -525,11 +517,7 @@ func (s *Server) armListDeployments(w http.ResponseWriter, q *armReq) {
 			return armForbidden(actDeploymentRead, parent)
 		}
 		slices.SortFunc(list, func(a, b *Deployment) int { return cmp.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)) })
-		items := make([]any, len(list))
-		for i, d := range list {
-			items[i] = s.armDeploymentJSON(d)
-		}
-		return armItems(items)
+		return armItemsOf(list, func(d *Deployment) any { return s.armDeploymentJSON(d) })
 	})
 }
 

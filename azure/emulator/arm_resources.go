@@ -103,11 +103,7 @@ func (s *Server) armListSubscriptions(w http.ResponseWriter, q *armReq) {
 		slices.SortFunc(subs, func(a, b *Subscription) int {
 			return cmp.Or(cmp.Compare(strings.ToLower(a.DisplayName), strings.ToLower(b.DisplayName)), cmp.Compare(a.ID, b.ID))
 		})
-		items := make([]any, len(subs))
-		for i, sub := range subs {
-			items[i] = s.armSubscriptionJSON(sub)
-		}
-		return armItems(items)
+		return armItemsOf(subs, func(sub *Subscription) any { return s.armSubscriptionJSON(sub) })
 	})
 }
 
@@ -145,11 +141,7 @@ func (s *Server) armListResourceGroups(w http.ResponseWriter, q *armReq) {
 		slices.SortFunc(groups, func(a, b *ResourceGroup) int {
 			return cmp.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name))
 		})
-		items := make([]any, len(groups))
-		for i, g := range groups {
-			items[i] = armRGJSON(g)
-		}
-		return armItems(items)
+		return armItemsOf(groups, func(g *ResourceGroup) any { return armRGJSON(g) })
 	})
 }
 
@@ -233,11 +225,7 @@ func (s *Server) armListIdentities(w http.ResponseWriter, q *armReq) {
 			return cmp.Compare(strings.ToLower(uaiID(a.Subscription, a.ResourceGroup, a.Name)),
 				strings.ToLower(uaiID(b.Subscription, b.ResourceGroup, b.Name)))
 		})
-		items := make([]any, len(list))
-		for i, id := range list {
-			items[i] = s.armIdentityJSON(id)
-		}
-		return armItems(items)
+		return armItemsOf(list, func(id *UserAssignedIdentity) any { return s.armIdentityJSON(id) })
 	})
 }
 

@@ -825,11 +825,7 @@ func (s *Server) armListRoleAssignments(w http.ResponseWriter, a *authzReq) {
 			return cmp.Or(cmp.Compare(len(armSegments(p.Scope)), len(armSegments(q.Scope))),
 				compareFold(p.Scope, q.Scope), compareFold(p.Name, q.Name))
 		})
-		items := make([]any, len(list))
-		for i, x := range list {
-			items[i] = s.armRoleAssignment(x)
-		}
-		return armItems(items)
+		return armItemsOf(list, func(x rbac.Assignment) any { return s.armRoleAssignment(x) })
 	})
 }
 
