@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 
+	"charm.land/lipgloss/v2"
+
 	"amlauth-tui/ui/components"
 )
 
@@ -62,11 +64,11 @@ func (c *Check) View(w, h int) string {
 	if len(lines) > 0 {
 		top += "\n" + strings.Join(lines, "\n")
 	}
-	c.tableTop = strings.Count(top, "\n") + 1
+	c.tableTop = lipgloss.Height(top)
 	rest := h - c.tableTop
 	if c.step == stepVerdict && c.access != nil {
 		detail := c.detail(w)
-		dh := min(strings.Count(detail, "\n")+1, max(rest-5, 3))
+		dh := min(lipgloss.Height(detail), max(rest-5, 3))
 		body = c.verdicts.View(w, max(rest-dh-1, 4)) + "\n" + components.Block(detail, w, dh)
 	} else if c.step == stepVerdict {
 		body = st.Muted.Render("Reading role assignments, role definitions, deny assignments and group memberships…")

@@ -11,6 +11,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 
 	"amlauth-tui/ui/components"
 	"amlauth-tui/ui/nav"
@@ -137,21 +138,11 @@ func (p *page) view(w, h int, title string, extra string) string {
 		p.tableTop = h
 		return components.Block(lines, w, h)
 	}
-	top := components.Block(lines, w, min(lineCount(lines), h-3))
-	p.tableTop = lineCount(top)
+	top := components.Block(lines, w, min(lipgloss.Height(lines), h-3))
+	p.tableTop = lipgloss.Height(top)
 	th := h - p.tableTop
 	p.table.Loading = p.loading
 	return top + "\n" + p.table.View(w, th)
-}
-
-func lineCount(s string) int {
-	n := 1
-	for i := 0; i < len(s); i++ {
-		if s[i] == '\n' {
-			n++
-		}
-	}
-	return n
 }
 
 func ctx() (context.Context, context.CancelFunc) {

@@ -13,6 +13,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 
 	"amlauth-tui/azure"
 	"amlauth-tui/state"
@@ -69,7 +70,7 @@ type Screen struct {
 	tenantsL []azure.Tenant
 	claims   bool
 	next     string // where enter continues to, for the card
-	lastW    int
+	tableTop int    // rows above the list at the last View, for mouse clicks
 }
 
 // New builds the sign-in screen. next describes where "continue" goes
@@ -326,7 +327,7 @@ func (s *Screen) mouse(msg tea.Msg) tea.Cmd {
 		return nil
 	}
 	if c, ok := msg.(tea.MouseClickMsg); ok {
-		c.Y -= s.tableTop()
+		c.Y -= s.tableTop
 		msg = c
 	}
 	_, _, chosen := t.Update(msg)
@@ -482,19 +483,6 @@ func (s *Screen) openBrowser() tea.Cmd {
 	return nil
 }
 
-func (s *Screen) tableTop() int {
-	switch s.phase {
-	case phaseMethods:
-		return lineCount(s.methodsHead(s.lastW))
-	case phasePersonas:
-		return lineCount(s.personasHead(s.lastW))
-	default:
-		return 2
-	}
-}
-
-func lineCount(s string) int { return strings.Count(s, "\n") + 1 }
-
 func (s *Screen) methodsHead(w int) string {
 	st := s.env.Styles
 	head := st.Title.Render("Sign in to Azure") + "\n" + st.Muted.Render(components.Fit("Choose how. The token stays in memory; nothing is written to disk.", w))
@@ -527,18 +515,19 @@ func (s *Screen) personasHead(w int) string {
 
 func (s *Screen) View(w, h int) string {
 	st := s.env.Styles
-	s.lastW = w
+	list := func(head string, t *components.Table) string {
+		detail := selectedDetail(st, t, w)
+		s.tableTop = lipgloss.Height(head) // for mouse clicks
+		return components.Block(head+"\n"+t.View(w, max(h-s.tableTop-lipgloss.Height(detail)-1, 3))+"\n\n"+detail, w, h)
+	}
 	switch s.phase {
 	case phaseMethods:
-		head := s.methodsHead(w)
-		detail := selectedDetail(st, &s.methods, w)
-		return components.Block(head+"\n"+s.methods.View(w, max(h-lineCount(head)-lineCount(detail)-1, 3))+"\n\n"+detail, w, h)
+		return list(s.methodsHead(w), &s.methods)
 	case phasePersonas:
-		head := s.personasHead(w)
-		detail := selectedDetail(st, &s.personas, w)
-		return components.Block(head+"\n"+s.personas.View(w, max(h-lineCount(head)-lineCount(detail)-1, 3))+"\n\n"+detail, w, h)
+		return list(s.personasHead(w), &s.personas)
 	case phaseTenants:
 		head := st.Title.Render("Switch tenant") + "\n" + st.Muted.Render("Sign in to another directory with the same account.")
+		s.tableTop = lipgloss.Height(head)
 		return components.Block(head+"\n"+s.tenants.View(w, max(h-2, 3)), w, h)
 	case phaseWorking:
 		return components.Block(s.workingView(w), w, h)
