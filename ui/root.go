@@ -15,6 +15,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
+	"amlauth-tui/azure"
 	"amlauth-tui/azure/rbac"
 	"amlauth-tui/state"
 	"amlauth-tui/ui/components"
@@ -71,6 +72,14 @@ type Model struct {
 	saver    *saver
 	log      *slog.Logger
 	started  time.Time // zero once the first frame was logged
+	ops      []tracked // long-running operations still running
+}
+
+// tracked is an operation the root follows for the screens.
+type tracked struct {
+	op    *azure.Operation
+	label string
+	last  azure.Progress
 }
 
 type overlay struct {
@@ -274,6 +283,18 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		s := access.NewAssign(m.env, msg)
 		m.stack = append(m.stack, s)
 		return m, s.Init()
+	case nav.NewEndpointMsg, nav.ChangeAuthModeMsg, nav.DeleteEndpointMsg, nav.CredentialsMsg, nav.ScoreMsg:
+		if m.env.Session == nil {
+			return m, m.toast(nav.Warn, "Sign in first")
+		}
+		s := m.endpointScreen(msg)
+		m.stack = append(m.stack, s)
+		return m, tea.Batch(s.Init(), m.located())
+	case nav.TrackMsg:
+		m.ops = append(m.ops, tracked{op: msg.Op, label: msg.Label})
+		return m, pollOp(msg.Op, msg.Label)
+	case nav.OperationMsg:
+		return m, m.onOperation(msg)
 	case nav.SeenMsg:
 		for _, j := range msg.Jumps {
 			m.seen[j.Kind+":"+j.Context.Key()] = j
@@ -350,6 +371,10 @@ func (m *Model) typing() bool { return m.top().Typing() }
 
 func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
 	if key.Matches(k, m.keys.ForceQuit) {
+		if m.overlay.confirm != nil && len(m.ops) > 0 { // ctrl+c twice: quit anyway
+			m.saver.close()
+			return tea.Quit
+		}
 		return m.quit()
 	}
 	switch {
@@ -360,6 +385,10 @@ func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
 		switch k.String() {
 		case "y", "enter":
 			m.overlay.confirm = nil
+			if _, ok := c.OnYes.(quitNowMsg); ok {
+				m.saver.close()
+				return tea.Quit
+			}
 			return m.broadcast(c.OnYes)
 		case "n", "esc", "q":
 			m.overlay.confirm = nil
@@ -433,10 +462,25 @@ func (m *Model) located() tea.Cmd {
 
 // quit saves where the user is, synchronously (the program is about to
 // exit and would drop a pending write), then quits.
+// While an operation runs it asks first (a second ctrl+c quits anyway):
+// the operation goes on in Azure, and on return the endpoint shows its real state.
 func (m *Model) quit() tea.Cmd {
+	if len(m.ops) > 0 && m.overlay.confirm == nil {
+		t := m.ops[0]
+		m.overlay.confirm = &nav.ConfirmMsg{
+			Title: "An operation is still running",
+			Body: fmt.Sprintf("%s is %s. Quitting stops watching it, not the operation: it goes on in Azure, "+
+				"and next time the endpoint shows its real state.", t.label, t.op.State()),
+			Yes: "Quit", OnYes: quitNowMsg{},
+		}
+		return nil
+	}
 	m.saver.close()
 	return tea.Quit
 }
+
+// quitNowMsg is the quit confirmed while an operation runs.
+type quitNowMsg struct{}
 
 // Close flushes pending state (tests; the program's quit does it itself).
 func (m *Model) Close() { m.saver.close() }
@@ -540,7 +584,11 @@ func (m *Model) header() string {
 		}
 		crumbs = append(crumbs, st.HeaderDim.Render("("+m.top().Title()+")"))
 	}
-	line2 := components.Fit(strings.Join(crumbs, st.BreadcrumbSep.Render(" › ")), m.w)
+	line2 := strings.Join(crumbs, st.BreadcrumbSep.Render(" › "))
+	if ops := m.opsIndicator(); ops != "" {
+		line2 += strings.Repeat(" ", max(m.w-lipgloss.Width(line2)-lipgloss.Width(ops), 2)) + ops
+	}
+	line2 = components.Fit(line2, m.w)
 	return line1 + "\n" + line2
 }
 

@@ -52,7 +52,7 @@ const (
 	miNS = "Microsoft.ManagedIdentity"
 )
 
-// armRoutes is the read-only routing table. Only what the emulator really
+// armRoutes is the routing table. Only what the emulator really
 // implements is listed: anything else falls to ARM's own 404/405 answers.
 var armRoutes = func() []armRoute {
 	sub := []string{"subscriptions", "{sub}"}
@@ -62,6 +62,7 @@ var armRoutes = func() []armRoute {
 	dep := append(ep[:10:10], "deployments", "{dep}")
 	cat := func(a []string, b ...string) []string { return append(append([]string(nil), a...), b...) }
 	get := func(h armHandler) map[string]armHandler { return map[string]armHandler{http.MethodGet: h} }
+	post := func(h armHandler) map[string]armHandler { return map[string]armHandler{http.MethodPost: h} }
 	return []armRoute{
 		{[]string{"tenants"}, apiSubscriptions, get((*Server).armListTenants)},
 		{[]string{"subscriptions"}, apiSubscriptions, get((*Server).armListSubscriptions)},
@@ -73,9 +74,17 @@ var armRoutes = func() []armRoute {
 		{cat(rg, "providers", mlNS, "workspaces"), apiWorkspaces, get((*Server).armListWorkspaces)},
 		{ws, apiWorkspaces, get((*Server).armGetWorkspace)},
 		{cat(ws, "onlineEndpoints"), apiOnlineEndpoints, get((*Server).armListEndpoints)},
-		{ep, apiOnlineEndpoints, get((*Server).armGetEndpoint)},
+		{ep, apiOnlineEndpoints, map[string]armHandler{
+			http.MethodGet: (*Server).armGetEndpoint, http.MethodPut: (*Server).armPutEndpoint,
+			http.MethodPatch: (*Server).armPatchEndpoint, http.MethodDelete: (*Server).armDeleteEndpoint}},
 		{cat(ep, "deployments"), apiOnlineDeployments, get((*Server).armListDeployments)},
 		{dep, apiOnlineDeployments, get((*Server).armGetDeployment)},
+		// Writes and credentials (arm_endpoint_write.go, arm_endpoint_creds.go) and their operations (lro.go).
+		{cat(sub, "providers", mlNS, "locations", "{loc}", "mfeOperationsStatus", "{op}"), apiOnlineEndpoints, get((*Server).armGetOperationStatus)},
+		{cat(sub, "providers", mlNS, "locations", "{loc}", "mfeOperationResults", "{op}"), apiOnlineEndpoints, get((*Server).armGetOperationResult)},
+		{cat(ep, "listKeys"), apiOnlineEndpoints, post((*Server).armListKeys)},
+		{cat(ep, "regenerateKeys"), apiOnlineEndpoints, post((*Server).armRegenerateKeys)},
+		{cat(ep, "token"), apiOnlineEndpoints, post((*Server).armGetToken)},
 		{cat(sub, "providers", miNS, "userAssignedIdentities"), apiUserAssignedIdentities, get((*Server).armListIdentities)},
 		{cat(rg, "providers", miNS, "userAssignedIdentities"), apiUserAssignedIdentities, get((*Server).armListIdentities)},
 		{cat(rg, "providers", miNS, "userAssignedIdentities", "{name}"), apiUserAssignedIdentities, get((*Server).armGetIdentity)},
@@ -114,6 +123,7 @@ func (rt *armRoute) match(seg []string) (map[string]string, map[string]int, bool
 // routing, then the handler (which authorizes at the resource scope).
 func (s *Server) serveARM(w http.ResponseWriter, r *http.Request) {
 	s.armHeaders(w, r)
+	s.settle() // operations that are due finish before anyone looks at the world
 	c, ok := s.authenticate(w, r, armAudiences...)
 	if !ok {
 		return

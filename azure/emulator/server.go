@@ -68,6 +68,8 @@ type Server struct {
 	roleIdx rbac.RoleIndex
 	roleGen int
 
+	lro lroStore // long-running operations (lro.go)
+
 	raMeta map[string]*raMeta // role assignment extras (condition, createdBy) by lower-cased id; under mu
 }
 

@@ -215,3 +215,46 @@ type AssignMsg struct {
 
 // AccessChangedMsg tells screens that role assignments changed (re-check).
 type AccessChangedMsg struct{}
+
+// Endpoint screens (issues 5–7). The root builds each screen from its message.
+type (
+	// NewEndpointMsg opens the create-endpoint wizard in a workspace.
+	NewEndpointMsg struct {
+		Workspace azure.WorkspaceRef
+		Location  string // the workspace's region, when known
+	}
+	// ChangeAuthModeMsg opens the change-auth-mode flow of an endpoint.
+	ChangeAuthModeMsg struct{ Endpoint azure.Endpoint }
+	// DeleteEndpointMsg opens the typed-confirmation delete of an endpoint.
+	DeleteEndpointMsg struct{ Endpoint azure.Endpoint }
+	// CredentialsMsg opens the credentials screen of an endpoint.
+	CredentialsMsg struct{ Endpoint azure.Endpoint }
+	// ScoreMsg opens the request editor of an endpoint. CredentialKind and
+	// Credential optionally preselect what to send ("use in the request
+	// editor" on the credentials screen); the value stays in memory only.
+	ScoreMsg struct {
+		Endpoint       azure.Endpoint
+		CredentialKind string // azure.Cred* or ""
+		Credential     string
+	}
+)
+
+// Long-running operations: a screen that starts one hands it to the root,
+// which polls it, shows it in the header (so it survives leaving the
+// screen), broadcasts every report and toasts the end.
+type (
+	// TrackMsg asks the root to follow op. Label says what it does ("Create churn-v2").
+	TrackMsg struct {
+		Op    *azure.Operation
+		Label string
+	}
+	// OperationMsg is one report of a tracked operation, sent to every screen.
+	OperationMsg struct {
+		Op       *azure.Operation
+		Label    string
+		Progress azure.Progress
+	}
+	// EndpointsChangedMsg tells screens that an endpoint was created, changed
+	// or deleted (lists and details reload).
+	EndpointsChangedMsg struct{ Endpoint azure.EndpointRef }
+)

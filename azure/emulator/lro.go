@@ -1,0 +1,232 @@
+package emulator
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Long-running operations, as ARM runs them (PROTOCOL.md §4): the first
+// answer carries an Azure-AsyncOperation and/or Location URL that the
+// client polls. An operation is due ProvisioningTime after it starts and is
+// settled lazily — by the next request that looks at it or at the resource —
+// so the emulator needs no goroutines and an injected clock drives it.
+
+// lroRetryAfter is the polling interval the emulator asks for. Azure asks for
+// 10 s or more; the emulator's operations take a few seconds, and a client
+// must never poll slower than the state changes.
+const lroRetryAfter = 1
+
+// operation is one long-running operation.
+type operation struct {
+	ID       string
+	Sub      string
+	Location string
+	Resource string // lower-cased ARM id of the resource it changes (409 while running)
+	Kind     string // "create" | "update" | "delete" | "regenerateKeys" ...
+	Start    time.Time
+	Due      time.Time
+	End      time.Time
+	Status   string // InProgress | Succeeded | Failed
+	ErrCode  string // when Failed
+	ErrMsg   string
+	// Fail makes the operation end Failed with FailCode/FailMsg (fault injection, validation found late).
+	Fail     bool
+	FailCode string
+	FailMsg  string
+	// Apply runs once under the world's write lock when the operation is due;
+	// failed is true when it ends Failed (Apply then records the failure on the resource).
+	Apply func(w *World, failed bool)
+	// Result is what the Location URL answers once the operation succeeded
+	// (status 200 with body, or 204 with nil body). nil means 200 with no body.
+	// It runs without any lock held: take s.mu.RLock to read the world.
+	Result func() (int, any)
+}
+
+// lroStore holds every operation the server started. Guarded by its own
+// mutex; Apply runs with s.mu held for writing.
+type lroStore struct {
+	mu       sync.Mutex
+	ops      map[string]*operation // by lower-cased id
+	inflight int                   // operations still InProgress: settle's fast path
+}
+
+// startOp records op (ID, Start, Due and Status are filled in) and returns it.
+func (s *Server) startOp(op *operation) *operation {
+	op.ID = newGUID()
+	op.Start = s.now()
+	op.Due = op.Start.Add(s.opts.ProvisioningTime)
+	op.Status = "InProgress"
+	op.Resource = strings.ToLower(op.Resource)
+	s.lro.mu.Lock()
+	if s.lro.ops == nil {
+		s.lro.ops = map[string]*operation{}
+	}
+	s.lro.ops[strings.ToLower(op.ID)] = op
+	s.lro.inflight++
+	s.lro.mu.Unlock()
+	return op
+}
+
+// busy reports an unfinished operation on the resource (ARM answers 409).
+// Call settle first so an operation that is due does not count.
+func (s *Server) busy(resourceID string) *operation {
+	id := strings.ToLower(resourceID)
+	s.lro.mu.Lock()
+	defer s.lro.mu.Unlock()
+	for _, op := range s.lro.ops {
+		if op.Status == "InProgress" && op.Resource == id {
+			return op
+		}
+	}
+	return nil
+}
+
+// settle finishes every operation that is due. It takes s.mu for writing,
+// so callers must not hold s.mu.
+func (s *Server) settle() {
+	now := s.now()
+	var due []*operation
+	s.lro.mu.Lock()
+	if s.lro.inflight == 0 {
+		s.lro.mu.Unlock()
+		return
+	}
+	for _, op := range s.lro.ops {
+		if op.Status == "InProgress" && !now.Before(op.Due) {
+			due = append(due, op)
+		}
+	}
+	s.lro.mu.Unlock()
+	if len(due) == 0 {
+		return
+	}
+	s.mu.Lock()
+	s.lro.mu.Lock()
+	for _, op := range due {
+		if op.Status != "InProgress" { // another request settled it meanwhile
+			continue
+		}
+		s.lro.inflight--
+		op.End = op.Due
+		op.Status = "Succeeded"
+		if op.Fail {
+			op.Status, op.ErrCode, op.ErrMsg = "Failed", op.FailCode, op.FailMsg
+		}
+		if op.Apply != nil {
+			op.Apply(s.world, op.Fail)
+		}
+	}
+	s.lro.mu.Unlock()
+	s.roleMu.Lock()
+	s.roleIdx = nil
+	s.roleMu.Unlock()
+	s.mu.Unlock()
+}
+
+// lookupOp returns a copy of the operation (settled first).
+func (s *Server) lookupOp(id string) (operation, bool) {
+	s.settle()
+	s.lro.mu.Lock()
+	defer s.lro.mu.Unlock()
+	op, ok := s.lro.ops[strings.ToLower(id)]
+	if !ok {
+		return operation{}, false
+	}
+	return *op, true
+}
+
+// opBase is the URL prefix of an operation's status and result resources.
+func (s *Server) opBase(op *operation) string {
+	return s.URL() + "/subscriptions/" + op.Sub + "/providers/" + mlNS + "/locations/" + op.Location
+}
+
+// asyncOperationURL is the Azure-AsyncOperation URL (operation status).
+func (s *Server) asyncOperationURL(op *operation) string {
+	return s.opBase(op) + "/mfeOperationsStatus/" + op.ID + "?api-version=" + apiOnlineEndpoints.versions[0]
+}
+
+// locationURL is the Location URL (operation result).
+func (s *Server) locationURL(op *operation) string {
+	return s.opBase(op) + "/mfeOperationResults/" + op.ID + "?api-version=" + apiOnlineEndpoints.versions[0]
+}
+
+// writeLROHeaders sets the polling headers of a 201/202 first answer.
+func (s *Server) writeLROHeaders(w http.ResponseWriter, op *operation, async, location bool) {
+	h := w.Header()
+	if async {
+		h.Set("Azure-AsyncOperation", s.asyncOperationURL(op))
+	}
+	if location {
+		h.Set("Location", s.locationURL(op))
+	}
+	h.Set("Retry-After", strconv.Itoa(lroRetryAfter))
+	h.Set("x-ms-async-operation-timeout", "PT1H")
+}
+
+type armOperationStatusJSON struct {
+	ID              string          `json:"id"`
+	Name            string          `json:"name"`
+	Status          string          `json:"status"`
+	StartTime       string          `json:"startTime"`
+	EndTime         string          `json:"endTime,omitempty"`
+	PercentComplete float64         `json:"percentComplete"`
+	Error           *armErrorDetail `json:"error,omitempty"`
+}
+
+// GET .../locations/{loc}/mfeOperationsStatus/{op}: always 200 with the status body.
+func (s *Server) armGetOperationStatus(w http.ResponseWriter, q *armReq) {
+	op, ok := s.lookupOp(q.p["op"])
+	if !ok || !strings.EqualFold(op.Sub, q.p["sub"]) {
+		writeARMError(w, http.StatusNotFound, "NotFound", "The operation '"+q.p["op"]+"' was not found.")
+		return
+	}
+	body := armOperationStatusJSON{
+		ID: strings.TrimPrefix(s.opBase(&op), s.URL()) + "/mfeOperationsStatus/" + op.ID, Name: op.ID,
+		Status: op.Status, StartTime: armTimestamp(op.Start),
+	}
+	if op.Status == "InProgress" {
+		total := op.Due.Sub(op.Start)
+		if total > 0 {
+			body.PercentComplete = min(99, float64(s.now().Sub(op.Start))*100/float64(total))
+		}
+		w.Header().Set("Retry-After", strconv.Itoa(lroRetryAfter))
+	} else {
+		body.EndTime, body.PercentComplete = armTimestamp(op.End), 100
+	}
+	if op.Status == "Failed" {
+		body.Error = &armErrorDetail{Code: op.ErrCode, Message: op.ErrMsg}
+	}
+	writeJSON(w, http.StatusOK, body)
+}
+
+// GET .../locations/{loc}/mfeOperationResults/{op}: 202 while running, then
+// the operation's result (or its error with the status ARM would use).
+func (s *Server) armGetOperationResult(w http.ResponseWriter, q *armReq) {
+	op, ok := s.lookupOp(q.p["op"])
+	if !ok || !strings.EqualFold(op.Sub, q.p["sub"]) {
+		writeARMError(w, http.StatusNotFound, "NotFound", "The operation '"+q.p["op"]+"' was not found.")
+		return
+	}
+	switch op.Status {
+	case "InProgress":
+		w.Header().Set("Location", s.locationURL(&op))
+		w.Header().Set("Retry-After", strconv.Itoa(lroRetryAfter))
+		w.WriteHeader(http.StatusAccepted)
+	case "Failed":
+		writeARMError(w, http.StatusBadRequest, op.ErrCode, op.ErrMsg)
+	default:
+		if op.Result == nil {
+			w.WriteHeader(http.StatusOK)
+			return
+		}
+		status, body := op.Result()
+		if body == nil {
+			w.WriteHeader(status)
+			return
+		}
+		writeJSON(w, status, body)
+	}
+}
