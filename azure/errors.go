@@ -117,12 +117,20 @@ func responseMessage(re *azcore.ResponseError) string {
 	return fmt.Sprintf("%s answered %d %s", re.RawResponse.Request.URL.Host, re.StatusCode, re.ErrorCode)
 }
 
+// Explainer is an error that explains itself (errors of the endpoint,
+// credential and scoring calls live next to those calls).
+type Explainer interface{ Explanation() Explanation }
+
 // Explanation is an error told to a person.
 type Explanation struct{ Title, Detail, Next string }
 
 // Explain says what failed, why, and what to do next.
 func Explain(err error) Explanation {
 	err = Classify(err)
+	var ex Explainer
+	if errors.As(err, &ex) {
+		return ex.Explanation()
+	}
 	var (
 		fe *ForbiddenError
 		nf *NotFoundError

@@ -17,6 +17,9 @@ type Fault struct {
 	Status     int           // answer with this status (429, 500, 502, 503, 504, ...); 0 = pass through
 	RetryAfter int           // seconds, sent with 429/503
 	Drop       bool          // close the connection without an answer
+	// LROFail lets the request start its long-running operation, which then
+	// ends Failed (a failed provisioning). Only writes that start an LRO use it.
+	LROFail bool
 }
 
 // ParseFault reads "route=/subscriptions/*,status=429,rate=0.2,retry-after=1",
@@ -50,15 +53,17 @@ func ParseFault(spec string) (Fault, error) {
 			f.RetryAfter, err = strconv.Atoi(v)
 		case "drop":
 			f.Drop = !hasV || v == "true"
+		case "lro-fail":
+			f.LROFail = !hasV || v == "true"
 		default:
-			return f, fmt.Errorf("unknown fault field %q (route, method, rate, latency, status, retry-after, drop)", k)
+			return f, fmt.Errorf("unknown fault field %q (route, method, rate, latency, status, retry-after, drop, lro-fail)", k)
 		}
 		if err != nil {
 			return f, fmt.Errorf("fault field %s=%q: %v", k, v, err)
 		}
 	}
-	if f.Latency == 0 && f.Status == 0 && !f.Drop {
-		return f, fmt.Errorf("fault %q does nothing: give status=, latency= or drop", spec)
+	if f.Latency == 0 && f.Status == 0 && !f.Drop && !f.LROFail {
+		return f, fmt.Errorf("fault %q does nothing: give status=, latency=, drop or lro-fail", spec)
 	}
 	return f, nil
 }
@@ -110,7 +115,7 @@ func (s *Server) applyFaults(w http.ResponseWriter, r *http.Request) bool {
 	faults := s.faults
 	s.faultMu.Unlock()
 	for _, f := range faults {
-		if !f.matches(r) || !s.roll(f.Rate) {
+		if f.LROFail || !f.matches(r) || !s.roll(f.Rate) {
 			continue
 		}
 		if f.Latency > 0 {
@@ -133,11 +138,27 @@ func (s *Server) applyFaults(w http.ResponseWriter, r *http.Request) bool {
 				w.Header().Set("Retry-After", strconv.Itoa(f.RetryAfter))
 			}
 			code, msg := faultError(f.Status)
-			if strings.HasPrefix(r.URL.Path, "/graph/") {
+			if strings.HasPrefix(r.URL.Path, "/inference/") {
+				s.writeScoringFault(w, f.Status) // the data plane answers in its own shape (scoring.go)
+			} else if strings.HasPrefix(r.URL.Path, "/graph/") {
 				writeGraphError(w, f.Status, code, msg)
 			} else {
 				writeARMError(w, f.Status, code, msg)
 			}
+			return true
+		}
+	}
+	return false
+}
+
+// lroFails reports whether an lro-fail fault fires for r: the operation r
+// starts must end Failed.
+func (s *Server) lroFails(r *http.Request) bool {
+	s.faultMu.Lock()
+	faults := s.faults
+	s.faultMu.Unlock()
+	for _, f := range faults {
+		if f.LROFail && f.matches(r) && s.roll(f.Rate) {
 			return true
 		}
 	}
