@@ -19,6 +19,10 @@ var (
 	keyCopySwagger = key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "copy swagger URI"))
 	keyScroll      = key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓", "scroll"))
 	keyCheck       = key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "check access"))
+	keyCreds       = key.NewBinding(key.WithKeys("k"), key.WithHelp("k", "keys & tokens"))
+	keyTest        = key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "test request"))
+	keyAuthMode    = key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "change auth mode"))
+	keyDelete      = key.NewBinding(key.WithKeys("D"), key.WithHelp("D", "delete"))
 )
 
 // Details shows one endpoint: how it is called, how it authenticates, who it
@@ -51,7 +55,7 @@ func NewDetails(env *nav.Env, ref azure.EndpointRef, known *azure.Endpoint) *Det
 func (d *Details) Title() string { return "Endpoint" }
 func (d *Details) Typing() bool  { return false }
 func (d *Details) Keys() []key.Binding {
-	return []key.Binding{keyCheck, keyScroll, keyCopy, keyCopyURI, keyCopySwagger, keyRefresh}
+	return []key.Binding{keyCreds, keyTest, keyCheck, keyAuthMode, keyDelete, keyScroll, keyCopy, keyCopyURI, keyCopySwagger, keyRefresh}
 }
 
 func (d *Details) Init() tea.Cmd { return d.load() }
@@ -78,6 +82,18 @@ func (d *Details) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 		}
 		return d, nil
 	}
+	switch m := msg.(type) {
+	case nav.EndpointsChangedMsg:
+		if strings.EqualFold(m.Endpoint.ID(), d.ref.ID()) {
+			return d, d.load()
+		}
+		return d, nil
+	case nav.OperationMsg:
+		if strings.EqualFold(m.Op.Target.ID(), d.ref.ID()) && d.ep != nil && m.Progress.State != "" && !m.Progress.Done {
+			d.ep.ProvisioningState = m.Progress.State // live state while an operation runs
+		}
+		return d, nil
+	}
 	if cmd, handled, _ := d.common(msg); handled {
 		if _, isKey := msg.(tea.KeyPressMsg); !isKey {
 			return d, cmd
@@ -90,6 +106,21 @@ func (d *Details) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 			return d, d.load()
 		case key.Matches(m, keyCheck):
 			return d, msgCmd(d.checkMsg())
+		case key.Matches(m, keyCreds), key.Matches(m, keyTest), key.Matches(m, keyAuthMode), key.Matches(m, keyDelete):
+			if d.ep == nil {
+				return d, nil // still loading: the endpoint's auth mode decides what these screens do
+			}
+			e := *d.ep
+			switch {
+			case key.Matches(m, keyCreds):
+				return d, msgCmd(nav.CredentialsMsg{Endpoint: e})
+			case key.Matches(m, keyTest):
+				return d, msgCmd(nav.ScoreMsg{Endpoint: e})
+			case key.Matches(m, keyAuthMode):
+				return d, msgCmd(nav.ChangeAuthModeMsg{Endpoint: e})
+			default:
+				return d, msgCmd(nav.DeleteEndpointMsg{Endpoint: e})
+			}
 		case key.Matches(m, keyCopy):
 			return d, copyCmd(d.ref.ID(), "Copied endpoint id")
 		case key.Matches(m, keyCopyURI):

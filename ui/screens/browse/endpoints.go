@@ -16,7 +16,8 @@ import (
 // Endpoints lists the online endpoints of a workspace.
 type Endpoints struct {
 	page
-	ws azure.WorkspaceRef
+	ws       azure.WorkspaceRef
+	location string // the workspace's region when known (the create wizard's default)
 }
 
 type endpointsMsg struct {
@@ -39,7 +40,7 @@ func NewEndpoints(env *nav.Env, ws azure.WorkspaceRef) *Endpoints {
 func (s *Endpoints) Title() string { return "Endpoints" }
 func (s *Endpoints) Typing() bool  { return s.table.Filtering() }
 func (s *Endpoints) Keys() []key.Binding {
-	return []key.Binding{components.KeyOpen, components.KeyFilter, keyRefresh, keyCopy}
+	return []key.Binding{components.KeyOpen, components.KeyFilter, keyNew, keyRefresh, keyCopy}
 }
 
 func (s *Endpoints) Init() tea.Cmd { return s.load() }
@@ -117,7 +118,20 @@ func (s *Endpoints) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 		}
 		return s, msgCmd(nav.SeenMsg{Jumps: jumps})
 	}
-	cmd, _ := s.listInput(msg, s.load, s.open, "Copied endpoint id")
+	if m, ok := msg.(nav.EndpointsChangedMsg); ok {
+		if strings.EqualFold(m.Endpoint.WorkspaceRef.ID(), s.ws.ID()) {
+			return s, s.load()
+		}
+		return s, nil
+	}
+	cmd, handled := s.listInput(msg, s.load, s.open, "Copied endpoint id")
+	if k, ok := msg.(tea.KeyPressMsg); ok && !handled && key.Matches(k, keyNew) {
+		loc := s.location
+		if r, ok := s.table.Selected(); ok && loc == "" {
+			loc = r.Payload.(azure.Endpoint).Location
+		}
+		return s, msgCmd(nav.NewEndpointMsg{Workspace: s.ws, Location: loc})
+	}
 	return s, cmd
 }
 

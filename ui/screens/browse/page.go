@@ -25,6 +25,7 @@ var (
 	keyRefresh = key.NewBinding(key.WithKeys("R", "f5"), key.WithHelp("R", "refresh"))
 	keyCopy    = key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "copy id"))
 	keyError   = key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "error details"))
+	keyNew     = key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "new endpoint"))
 )
 
 // page is what every list screen shares: the table, a spinner while

@@ -48,7 +48,7 @@ func (s *Workspaces) Title() string {
 }
 func (s *Workspaces) Typing() bool { return s.table.Filtering() }
 func (s *Workspaces) Keys() []key.Binding {
-	return []key.Binding{components.KeyOpen, components.KeyFilter, keyRefresh, keyCopy}
+	return []key.Binding{components.KeyOpen, components.KeyFilter, keyNew, keyRefresh, keyCopy}
 }
 
 func (s *Workspaces) Init() tea.Cmd { return s.load() }
@@ -110,7 +110,13 @@ func (s *Workspaces) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 		}
 		return s, tea.Batch(msgCmd(nav.SeenMsg{Jumps: jumps}), s.resolve(m.list.Items))
 	}
-	cmd, _ := s.listInput(msg, s.load, s.open, "Copied workspace id")
+	cmd, handled := s.listInput(msg, s.load, s.open, "Copied workspace id")
+	if k, ok := msg.(tea.KeyPressMsg); ok && !handled && key.Matches(k, keyNew) {
+		if r, ok := s.table.Selected(); ok {
+			ws := r.Payload.(azure.Workspace)
+			return s, msgCmd(nav.NewEndpointMsg{Workspace: ws.WorkspaceRef, Location: ws.Location})
+		}
+	}
 	return s, cmd
 }
 
@@ -125,7 +131,9 @@ func (s *Workspaces) open() tea.Cmd {
 		return nil
 	}
 	ws := r.Payload.(azure.Workspace)
-	return msgCmd(nav.PushMsg{Screen: NewEndpoints(s.env, ws.WorkspaceRef)})
+	e := NewEndpoints(s.env, ws.WorkspaceRef)
+	e.location = ws.Location
+	return msgCmd(nav.PushMsg{Screen: e})
 }
 
 func (s *Workspaces) View(w, h int) string {
