@@ -34,6 +34,7 @@ type Details struct {
 	deps    []azure.Deployment
 	depsErr error
 	vp      viewport.Model
+	deleted bool // a delete of this endpoint succeeded: nothing left to show
 }
 
 type detailsMsg struct {
@@ -84,12 +85,17 @@ func (d *Details) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 	}
 	switch m := msg.(type) {
 	case nav.EndpointsChangedMsg:
-		if strings.EqualFold(m.Endpoint.ID(), d.ref.ID()) {
+		if strings.EqualFold(m.Endpoint.ID(), d.ref.ID()) && !d.deleted {
 			return d, d.load()
 		}
 		return d, nil
 	case nav.OperationMsg:
-		if strings.EqualFold(m.Op.Target.ID(), d.ref.ID()) && d.ep != nil && m.Progress.State != "" && !m.Progress.Done {
+		if !strings.EqualFold(m.Op.Target.ID(), d.ref.ID()) {
+			return d, nil
+		}
+		if m.Progress.Done && m.Progress.Err == nil && m.Op.Kind == "delete" {
+			d.deleted = true
+		} else if d.ep != nil && m.Progress.State != "" && !m.Progress.Done {
 			d.ep.ProvisioningState = m.Progress.State // live state while an operation runs
 		}
 		return d, nil
@@ -107,8 +113,8 @@ func (d *Details) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 		case key.Matches(m, keyCheck):
 			return d, msgCmd(d.checkMsg())
 		case key.Matches(m, keyCreds), key.Matches(m, keyTest), key.Matches(m, keyAuthMode), key.Matches(m, keyDelete):
-			if d.ep == nil {
-				return d, nil // still loading: the endpoint's auth mode decides what these screens do
+			if d.ep == nil || d.deleted {
+				return d, nil // still loading (the auth mode decides what these screens do), or gone: the endpoint's auth mode decides what these screens do
 			}
 			e := *d.ep
 			switch {
@@ -253,6 +259,10 @@ func (d *Details) View(w, h int) string {
 	head := st.Title.Render("Endpoint " + components.Clean(d.ref.Endpoint))
 	if d.loading {
 		head += "  " + d.spin.View() + st.Muted.Render(" loading…")
+	}
+	if d.deleted {
+		body := head + "\n" + st.Muted.Render("This endpoint was deleted. esc goes back to the list.")
+		return components.Block(body, w, h)
 	}
 	if d.err != nil {
 		body := head + "\n" + components.Problem(st, d.what, d.err, w) + "\n" + st.Muted.Render("R retries · esc goes back")
