@@ -1,6 +1,7 @@
 package azure
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -10,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
 )
 
@@ -22,7 +24,8 @@ type Operation struct {
 	Target  EndpointRef
 	Started time.Time
 
-	mu     sync.Mutex
+	pollMu sync.Mutex    // one Next at a time
+	mu     sync.Mutex    // guards the fields below (not held while Next waits or polls)
 	wait   time.Duration // before the next poll: the server's Retry-After
 	state  string
 	done   bool
@@ -59,6 +62,9 @@ func trackPoller[T any](kind string, target EndpointRef, p *runtime.Poller[T], f
 	if s := stateOf(first); s != "" {
 		op.state = s
 	}
+	if p.Done() {
+		op.wait = 0 // it ended with the first answer (a DELETE of nothing: 204): report at once
+	}
 	op.poll = func(ctx context.Context) (*http.Response, bool, error) {
 		resp, err := p.Poll(ctx)
 		return resp, p.Done(), err
@@ -80,37 +86,81 @@ func trackPoller[T any](kind string, target EndpointRef, p *runtime.Poller[T], f
 // terminal report it keeps returning that report without polling.
 // A failure to read the status (network, 5xx) is reported with Done false
 // and Err set: the operation may still be running; call Next again.
+// Calls are serialized; State and Interval do not wait for a running Next.
 func (o *Operation) Next(ctx context.Context) Progress {
+	o.pollMu.Lock()
+	defer o.pollMu.Unlock()
 	o.mu.Lock()
-	defer o.mu.Unlock()
-	if o.done {
-		return o.last
+	done, last, wait := o.done, o.last, o.wait
+	o.mu.Unlock()
+	if done {
+		return last
 	}
-	t := time.NewTimer(o.wait)
+	t := time.NewTimer(wait)
 	select {
 	case <-ctx.Done():
 		t.Stop()
-		return Progress{State: o.state, Elapsed: o.now().Sub(o.Started), Err: ctx.Err()}
+		return o.report(Progress{Err: ctx.Err()})
 	case <-t.C:
 	}
 	resp, terminal, err := o.poll(ctx)
+	o.mu.Lock()
 	o.wait = retryAfter(resp)
-	if err != nil {
-		return Progress{State: o.state, Elapsed: o.now().Sub(o.Started), Err: Classify(err)}
-	}
-	if s := stateOf(resp); s != "" {
+	if s := stateOf(resp); err == nil && s != "" {
 		o.state = s
 	}
-	if !terminal {
-		return Progress{State: o.state, Elapsed: o.now().Sub(o.Started)}
-	}
-	ep, err := o.finish(ctx)
-	o.done = true
-	o.last = Progress{State: "Succeeded", Elapsed: o.now().Sub(o.Started), Done: true, Endpoint: ep}
+	state := o.state
+	o.mu.Unlock()
 	if err != nil {
-		o.last.State, o.last.Err = "Failed", classifyLRO(err)
+		return o.report(Progress{Err: Classify(err)})
 	}
-	return o.last
+	if !terminal {
+		return o.report(Progress{})
+	}
+	failed := operationFailed(resp, state)
+	ep, err := o.finish(ctx)
+	if err != nil && !failed && transient(err) {
+		// The operation is over but reading its result was throttled or hit
+		// a 5xx: the SDK keeps the poller open, so the next call reads again.
+		return o.report(Progress{Err: Classify(err)})
+	}
+	end := Progress{State: "Succeeded", Done: true, Endpoint: ep}
+	switch {
+	case err != nil && failed:
+		end.State, end.Err = "Failed", classifyLRO(err, o.Kind, o.Target)
+		if strings.EqualFold(state, "Canceled") {
+			end.State = "Canceled"
+		}
+	case err != nil:
+		end.State, end.Err = "Failed", Classify(err)
+	}
+	return o.report(end)
+}
+
+// report completes p with the state (unless p has one) and the elapsed
+// time, and records it as the end when p is terminal.
+func (o *Operation) report(p Progress) Progress {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	p.Elapsed = o.now().Sub(o.Started)
+	if p.State == "" {
+		p.State = o.state
+	}
+	if p.Done {
+		o.done, o.last, o.state = true, p, p.State
+	}
+	return p
+}
+
+// Interval is how long the next Next waits before it polls: the server's
+// Retry-After, bounded; 0 once the operation has ended.
+func (o *Operation) Interval() time.Duration {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.done {
+		return 0
+	}
+	return o.wait
 }
 
 // State is the last state seen (for a header indicator).
@@ -160,21 +210,107 @@ func stateOf(resp *http.Response) string {
 	return v.Properties.ProvisioningState
 }
 
+// operationFailed reports whether a terminal poll says the operation
+// failed: an operation status of Failed or Canceled (Azure-AsyncOperation),
+// or an error answer from the Location URL (the SDK treats 4xx as terminal).
+func operationFailed(resp *http.Response, state string) bool {
+	if resp != nil && resp.StatusCode >= http.StatusBadRequest {
+		return true
+	}
+	return strings.EqualFold(state, "Failed") || strings.EqualFold(state, "Canceled")
+}
+
+// transient reports an answer worth asking again (what the SDK does not cache).
+func transient(err error) bool {
+	var re *azcore.ResponseError
+	if !errors.As(err, &re) {
+		return false
+	}
+	switch re.StatusCode {
+	case http.StatusRequestTimeout, http.StatusTooManyRequests, http.StatusInternalServerError,
+		http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		return true
+	}
+	return false
+}
+
 // classifyLRO turns a failed operation into a typed error. The SDK reports
-// a Failed status as a ResponseError whose body is the status document;
-// OperationFailedError carries the operation's own error code and message.
-func classifyLRO(err error) error {
+// a Failed status as a ResponseError whose body is the operation status
+// (or the Location URL's error answer); OperationFailedError carries the
+// operation's own error code and message from it.
+func classifyLRO(err error, kind string, target EndpointRef) error {
 	var fe *OperationFailedError
 	if errors.As(err, &fe) {
 		return fe
 	}
-	return Classify(err)
+	var re *azcore.ResponseError
+	if !errors.As(err, &re) {
+		return Classify(err)
+	}
+	d := armErrorOf(re)
+	return &OperationFailedError{Kind: kind, Endpoint: target.Endpoint, Code: cmp.Or(d.Code, re.ErrorCode, "Failed"),
+		Message: cmp.Or(d.Message, "Azure gave no reason.")}
+}
+
+// armErrorDetail is ARM's error object (common-types ErrorDetail), as found
+// in error answers and in a failed operation's status.
+type armErrorDetail struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	Target  string `json:"target"`
+}
+
+// armErrorOf reads the error object out of an answer: {"error": {...}}.
+// azcore keeps the body readable after building the ResponseError.
+func armErrorOf(re *azcore.ResponseError) armErrorDetail {
+	var v struct {
+		Error armErrorDetail `json:"error"`
+	}
+	if re.RawResponse != nil {
+		if body, err := runtime.Payload(re.RawResponse); err == nil {
+			_ = json.Unmarshal(body, &v)
+		}
+	}
+	if v.Error.Code == "" {
+		v.Error.Code = re.ErrorCode
+	}
+	return v.Error
 }
 
 // OperationFailedError is an operation that ended Failed; Code and Message
 // come from the operation status (what Azure says went wrong).
-type OperationFailedError struct{ Code, Message string }
+type OperationFailedError struct {
+	Kind     string // the Operation's Kind: create, update, delete, regenerateKeys
+	Endpoint string // the endpoint's name
+	Code     string
+	Message  string
+}
+
+func (e *OperationFailedError) what() string {
+	verb := map[string]string{"create": "creating", "update": "changing", "delete": "deleting", "regenerateKeys": "regenerating a key of"}[e.Kind]
+	if verb == "" || e.Endpoint == "" {
+		return "the operation"
+	}
+	return verb + " endpoint '" + e.Endpoint + "'"
+}
 
 func (e *OperationFailedError) Error() string {
-	return "the operation failed: " + e.Code + ": " + e.Message
+	return e.what() + " failed: " + e.Code + ": " + e.Message
+}
+
+// Explanation says what failed, Azure's reason, and how to retry.
+func (e *OperationFailedError) Explanation() Explanation {
+	w := e.what()
+	next := "Check the endpoint's state (R) and retry."
+	switch e.Kind {
+	case "create":
+		next = "The endpoint is left in the Failed state. Delete it, or create it again with the same settings to retry."
+	case "update":
+		next = "The endpoint is left in the Failed state and may not serve requests as before. Apply the change again to retry."
+	case "delete":
+		next = "The endpoint still exists, in the Failed state. Delete it again to retry."
+	case "regenerateKeys":
+		next = "The keys are unchanged. Regenerate again to retry."
+	}
+	return Explanation{Title: strings.ToUpper(w[:1]) + w[1:] + " failed", Detail: e.Code + ": " + e.Message, Next: next}
 }

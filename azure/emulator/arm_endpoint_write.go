@@ -1,18 +1,631 @@
 package emulator
 
-import "net/http"
+import (
+	"cmp"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"regexp"
+	"slices"
+	"strings"
+)
 
 // Online endpoint writes: PUT (create/replace), PATCH (tags, identity) and
-// DELETE, each a long-running operation (lro.go). PLACEHOLDER: being written.
+// DELETE, each a long-running operation (lro.go, PROTOCOL.md §2.1, §2.2,
+// §4). ARM authorizes first (403 whatever the body), then the workspace must
+// exist (404), then the body is validated as the ML service does (400), then
+// the endpoint must be idle and its name free in the region (409). The
+// change is visible at once (GET shows Creating/Updating/Deleting) and
+// settles ProvisioningTime later: Succeeded, or Failed when an lro-fail
+// fault fired.
 
+// RBAC actions of the endpoint writes, checked at the endpoint's scope.
+const (
+	actEndpointWrite  = "Microsoft.MachineLearningServices/workspaces/onlineEndpoints/write"
+	actEndpointDelete = "Microsoft.MachineLearningServices/workspaces/onlineEndpoints/delete"
+)
+
+// endpointNameRule is the documented rule for online endpoint names (Azure
+// ML "Manage resources and quotas", endpoint limits; the azure-ai-ml SDK's
+// validate_endpoint_or_deployment_name enforces the same). It is stricter
+// than the swagger's pattern ^[a-zA-Z0-9][a-zA-Z0-9\-_]{0,254}$: the name
+// becomes a DNS label of the scoring URL.
+const endpointNameRule = "Endpoint names must begin with a letter, be 3-32 characters long, " +
+	"and consist only of letters, numbers and dashes (-), ending with a letter or number; " +
+	"they must be unique within the Azure region"
+
+var reEndpointName = regexp.MustCompile(`^[a-zA-Z]([-a-zA-Z0-9]*[a-zA-Z0-9])?$`)
+
+// codeUserError is the ML service's code for a request it refuses (the
+// credential calls use it too); the target field names the offending input.
+const codeUserError = "UserError"
+
+// armEndpointBody is OnlineEndpointTrackedResource as a PUT carries it.
+// Fields the service computes (id, name, type, systemData, scoringUri ...)
+// and fields it does not know are ignored, as Azure does.
+type armEndpointBody struct {
+	Location   *string            `json:"location"`
+	Kind       string             `json:"kind"`
+	Tags       map[string]string  `json:"tags"`
+	Identity   *armIdentityBody   `json:"identity"`
+	Properties *armEndpointPropIn `json:"properties"`
+}
+
+type armEndpointPropIn struct {
+	AuthMode          *string           `json:"authMode"`
+	Description       *string           `json:"description"`
+	Compute           *string           `json:"compute"`
+	Properties        map[string]string `json:"properties"`
+	Traffic           map[string]int32  `json:"traffic"`
+	MirrorTraffic     map[string]int32  `json:"mirrorTraffic"`
+	ProvisioningState *string           `json:"provisioningState"`
+}
+
+// armIdentityBody is ManagedServiceIdentity (PUT) or
+// PartialManagedServiceIdentity (PATCH) in a request: the values of
+// userAssignedIdentities are {} or read-only ids, so they are not read.
+type armIdentityBody struct {
+	Type                   *string                    `json:"type"`
+	UserAssignedIdentities map[string]json.RawMessage `json:"userAssignedIdentities"`
+}
+
+// armEndpointPatch is PartialMinimalTrackedResourceWithIdentity.
+type armEndpointPatch struct {
+	Tags     map[string]string `json:"tags"` // nil: unchanged; {}: cleared
+	Identity *armIdentityBody  `json:"identity"`
+}
+
+// epOutcome is what a write decided under the lock: a refusal (with the
+// error's target), or the operation it started and the first answer.
+type epOutcome struct {
+	armOutcome
+	target string
+	op     *operation
+}
+
+func epFail(status int, code, target, format string, args ...any) *epOutcome {
+	return &epOutcome{armOutcome: armFail(status, code, format, args...), target: target}
+}
+
+func epOf(o armOutcome) *epOutcome { return &epOutcome{armOutcome: o} }
+
+// writeEndpointOutcome answers a write: the error in ARM's shape (with its
+// target), or the LRO's first response with its polling headers.
+func (s *Server) writeEndpointOutcome(w http.ResponseWriter, q *armReq, o *epOutcome, async, location bool) {
+	switch {
+	case o.deny != "":
+		armDenied(w, q.c, o.deny, o.denyScope)
+	case o.code != "":
+		writeJSON(w, o.status, armErrorBody{Error: armErrorDetail{Code: o.code, Message: o.msg, Target: o.target}})
+	case o.op == nil: // nothing to do: DELETE of a missing endpoint
+		w.WriteHeader(o.status)
+	default:
+		s.writeLROHeaders(w, o.op, async, location)
+		if o.body == nil {
+			w.WriteHeader(o.status)
+			return
+		}
+		writeJSON(w, o.status, o.body)
+	}
+}
+
+// PUT .../onlineEndpoints/{ep}: create or replace. 201 with the endpoint
+// (Creating or Updating) and Azure-AsyncOperation; the SDK then GETs the
+// endpoint (final-state-via original-uri).
 func (s *Server) armPutEndpoint(w http.ResponseWriter, q *armReq) {
-	writeARMError(w, http.StatusNotImplemented, "NotImplemented", "not implemented yet")
+	var body armEndpointBody
+	bad := readBody(q.r, &body)
+	fails := s.lroFails(q.r)
+	// One write lock makes the checks (idle, name free) and the change one
+	// step: two concurrent creates of one name cannot both start.
+	s.mu.Lock()
+	o := s.putEndpoint(q, &body, bad, fails)
+	s.mu.Unlock()
+	s.writeEndpointOutcome(w, q, o, true, false)
 }
 
+// endpointWrite is a validated PUT.
+type endpointWrite struct {
+	authMode, description, compute string
+	tags, props                    map[string]string
+	traffic, mirror                map[string]int32 // nil: keep the endpoint's
+	identity                       *identityWrite   // nil: keep (replace) or SystemAssigned (create)
+}
+
+// identityWrite is a validated identity: system-assigned or not, and the
+// user-assigned identities' canonical ARM ids.
+type identityWrite struct {
+	system bool
+	user   []string
+}
+
+func (s *Server) putEndpoint(q *armReq, b *armEndpointBody, bad *armOutcome, fails bool) *epOutcome {
+	scope := q.scope()
+	if !s.armCan(q.c, actEndpointWrite, scope) {
+		return epOf(armForbidden(actEndpointWrite, scope))
+	}
+	ws, miss := s.armWorkspace(q)
+	if miss != nil {
+		return epOf(*miss)
+	}
+	if bad != nil {
+		return epOf(*bad)
+	}
+	name := q.p["ep"]
+	if f := checkEndpointName(name); f != nil {
+		return f
+	}
+	key := armKey(scope)
+	prev := s.world.Endpoints[key]
+	if prev != nil {
+		if f := s.endpointBusy(prev); f != nil {
+			return f
+		}
+	}
+	spec, f := s.validatePut(ws, prev, name, b)
+	if f != nil {
+		return f
+	}
+	if other := s.endpointNamedInRegion(name, ws.Location, key); other != nil {
+		// The name is the scoring URL's host label, so it is taken region-wide.
+		// Which workspace holds it is not said: it may be another tenant's.
+		return epFail(http.StatusConflict, "Conflict", "name",
+			"There is already an endpoint with this name, Endpoint name needs to be unique within a region. Try some other name. "+
+				"(Endpoint '%s' exists in region '%s'.)", epwClip(name), ws.Location)
+	}
+
+	now := s.now().UTC()
+	e, kind, state := prev, "update", "Updating"
+	if e == nil {
+		id := epID(ws.Subscription, ws.ResourceGroup, ws.Name, name)
+		e = &Endpoint{Subscription: ws.Subscription, ResourceGroup: ws.ResourceGroup, Workspace: ws.Name, Name: name,
+			Location: ws.Location, CreatedAt: now, CreatedBy: q.c.name(),
+			// Fresh keys per incarnation: a re-created endpoint does not take back the old keys.
+			PrimaryKey: stableKey(id + "|" + newGUID()), SecondaryKey: stableKey(id + "|" + newGUID())}
+		kind, state = "create", "Creating"
+		s.world.Endpoints[key] = e
+		if spec.identity == nil {
+			spec.identity = &identityWrite{system: true} // the service's default, as the CLI's
+		}
+	}
+	e.AuthMode, e.Description, e.Compute, e.Tags = spec.authMode, spec.description, spec.compute, spec.tags
+	e.ComputeType = "Managed"
+	if e.Compute != "" {
+		e.ComputeType = "Kubernetes"
+	}
+	// Properties "can be added, not removed or altered".
+	if len(spec.props) > 0 {
+		merged := map[string]string{}
+		for k, v := range spec.props {
+			merged[k] = v
+		}
+		for k, v := range e.Properties {
+			merged[k] = v
+		}
+		e.Properties = merged
+	}
+	if spec.traffic != nil {
+		e.Traffic = spec.traffic
+	}
+	if spec.mirror != nil {
+		e.MirrorTraffic = spec.mirror
+	}
+	if spec.identity != nil {
+		s.setEndpointIdentity(e, *spec.identity)
+	}
+	e.ProvisioningState, e.ModifiedAt, e.ModifiedBy = state, now, q.c.name()
+
+	op := s.startOp(&operation{Sub: e.Subscription, Location: e.Location, Resource: armEndpointID(e), Kind: kind,
+		Apply: settleEndpoint(key, e)})
+	if fails {
+		verb, retry := "Provisioning", "delete it, or send the create again to retry"
+		if kind == "update" {
+			verb, retry = "Updating", "send the update again to retry"
+		}
+		op.Fail, op.FailCode = true, "InternalServerError"
+		op.FailMsg = fmt.Sprintf("%s online endpoint '%s' failed: the inference routes in region '%s' could not be set up. "+
+			"The endpoint is left in the Failed state; %s.", verb, e.Name, e.Location, retry)
+	}
+	return &epOutcome{armOutcome: armOutcome{status: http.StatusCreated, body: s.armEndpointJSON(e)}, op: op}
+}
+
+// validatePut checks a PUT body against the workspace and, for a replace,
+// the endpoint as it is. The caller holds s.mu.
+func (s *Server) validatePut(ws *Workspace, prev *Endpoint, name string, b *armEndpointBody) (endpointWrite, *epOutcome) {
+	var out endpointWrite
+	fail := func(target, format string, args ...any) (endpointWrite, *epOutcome) {
+		return out, epFail(http.StatusBadRequest, codeUserError, target, format, args...)
+	}
+	if b.Location == nil || strings.TrimSpace(*b.Location) == "" {
+		return out, epFail(http.StatusBadRequest, "LocationRequired", "location", "The location property is required for this definition.")
+	}
+	loc := *b.Location
+	if prev != nil && !sameLocation(loc, prev.Location) {
+		return out, epFail(http.StatusBadRequest, "InvalidResourceLocation", "location",
+			"The resource '%s' already exists in location '%s' in resource group '%s'. A resource with the same name cannot be created in location '%s'. Please select a new resource name.",
+			prev.Name, prev.Location, prev.ResourceGroup, epwClip(loc))
+	}
+	if !sameLocation(loc, ws.Location) {
+		return fail("location", "Location '%s' is not the location of workspace '%s' ('%s'): an online endpoint lives in its workspace's region.",
+			epwClip(loc), ws.Name, ws.Location)
+	}
+	p := b.Properties
+	if p == nil {
+		return fail("properties", "The request needs 'properties' with at least 'authMode' (Key, AMLToken or AADToken).")
+	}
+	if p.AuthMode == nil || strings.TrimSpace(*p.AuthMode) == "" {
+		return fail("properties.authMode", "properties.authMode is required: Key, AMLToken or AADToken.")
+	}
+	for _, m := range []string{"Key", "AMLToken", "AADToken"} {
+		if strings.EqualFold(strings.TrimSpace(*p.AuthMode), m) {
+			out.authMode = m
+		}
+	}
+	if out.authMode == "" {
+		return fail("properties.authMode", "Auth mode '%s' is not valid: use Key, AMLToken or AADToken.", epwClip(*p.AuthMode))
+	}
+	if ps := p.ProvisioningState; ps != nil && *ps != "" {
+		cur := ""
+		if prev != nil {
+			cur = cmp.Or(prev.ProvisioningState, "Succeeded")
+		}
+		if !strings.EqualFold(*ps, cur) {
+			return fail("properties.provisioningState",
+				"properties.provisioningState is read-only: the request says '%s' but the endpoint's is '%s'. Leave it out of the request.",
+				epwClip(*ps), cmp.Or(cur, "(none: it does not exist yet)"))
+		}
+	}
+
+	kubernetes := strings.EqualFold(b.Kind, "K8S") || strings.EqualFold(b.Kind, "Kubernetes")
+	if p.Compute != nil && strings.TrimSpace(*p.Compute) != "" {
+		kubernetes = true
+		c, ok := computeOf(ws, *p.Compute)
+		if !ok {
+			return fail("properties.compute",
+				"Compute '%s' is not a compute of workspace '%s': give the ARM id of a Kubernetes compute attached to it, %s/computes/{computeName}.",
+				epwClip(*p.Compute), ws.Name, wsID(ws.Subscription, ws.ResourceGroup, ws.Name))
+		}
+		out.compute = c
+	}
+	if kubernetes && out.compute == "" {
+		return fail("properties.compute", "A Kubernetes online endpoint needs properties.compute: the ARM id of the Kubernetes compute attached to workspace '%s'.", ws.Name)
+	}
+	if prev != nil && !strings.EqualFold(prev.Compute, out.compute) {
+		return fail("properties.compute", "The compute of online endpoint '%s' cannot be changed (it is '%s'); create a new endpoint instead.",
+			prev.Name, cmp.Or(prev.Compute, "managed"))
+	}
+	if kubernetes && out.authMode == "AADToken" {
+		return fail("properties.authMode",
+			"Auth mode 'AADToken' is supported only for managed online endpoints; a Kubernetes online endpoint uses Key or AMLToken.")
+	}
+	if b.Identity != nil {
+		id, f := s.validateIdentity(b.Identity)
+		if f != nil {
+			return out, f
+		}
+		out.identity = &id
+	}
+	var f *epOutcome
+	if out.traffic, f = s.validateTraffic(ws, name, "traffic", p.Traffic, 100); f != nil {
+		return out, f
+	}
+	if out.mirror, f = s.validateTraffic(ws, name, "mirrorTraffic", p.MirrorTraffic, 50); f != nil {
+		return out, f
+	}
+	if p.Description != nil {
+		out.description = *p.Description
+	}
+	out.tags, out.props = b.Tags, p.Properties
+	return out, nil
+}
+
+// checkEndpointName applies EndpointNameRule.
+func checkEndpointName(name string) *epOutcome {
+	if n := len(name); n < 3 || n > 32 || !reEndpointName.MatchString(name) {
+		return epFail(http.StatusBadRequest, codeUserError, "name", "The endpoint name '%s' is not valid. %s.", epwClip(name), endpointNameRule)
+	}
+	return nil
+}
+
+// sameLocation compares Azure locations as ARM does: "East US" is eastus.
+func sameLocation(a, b string) bool {
+	norm := func(s string) string { return strings.ToLower(strings.ReplaceAll(s, " ", "")) }
+	return norm(a) == norm(b)
+}
+
+// computeOf resolves properties.compute: the ARM id of a compute of the
+// workspace (returned as the workspace's id plus the compute's name).
+func computeOf(ws *Workspace, c string) (string, bool) {
+	base := wsID(ws.Subscription, ws.ResourceGroup, ws.Name) + "/computes/"
+	c = strings.TrimSpace(c)
+	if len(c) <= len(base) || !strings.EqualFold(c[:len(base)], base) {
+		return "", false
+	}
+	name := c[len(base):]
+	if strings.Contains(name, "/") || !reComputeName.MatchString(name) {
+		return "", false
+	}
+	return base + name, true
+}
+
+// reComputeName is Azure ML's compute name rule (2-16 characters).
+var reComputeName = regexp.MustCompile(`^[a-zA-Z][-a-zA-Z0-9]{1,15}$`)
+
+// validateIdentity checks a requested managed identity: a known type, and
+// user-assigned identities that exist. The caller holds s.mu.
+func (s *Server) validateIdentity(b *armIdentityBody) (identityWrite, *epOutcome) {
+	var out identityWrite
+	fail := func(target, format string, args ...any) (identityWrite, *epOutcome) {
+		return out, epFail(http.StatusBadRequest, codeUserError, target, format, args...)
+	}
+	if b.Type == nil || strings.TrimSpace(*b.Type) == "" {
+		return fail("identity.type", "identity.type is required: SystemAssigned, UserAssigned, 'SystemAssigned,UserAssigned' or None.")
+	}
+	var user, none bool
+	for _, part := range strings.Split(*b.Type, ",") {
+		switch strings.ToLower(strings.TrimSpace(part)) {
+		case "systemassigned":
+			out.system = true
+		case "userassigned":
+			user = true
+		case "none":
+			none = true
+		default:
+			return fail("identity.type", "Identity type '%s' is not valid: use SystemAssigned, UserAssigned, 'SystemAssigned,UserAssigned' or None.", epwClip(*b.Type))
+		}
+	}
+	if none && (out.system || user) {
+		return fail("identity.type", "Identity type '%s' is not valid: None cannot be combined with another type.", epwClip(*b.Type))
+	}
+	if !user {
+		if len(b.UserAssignedIdentities) > 0 {
+			return fail("identity.userAssignedIdentities",
+				"identity.userAssignedIdentities is given but identity.type '%s' does not include UserAssigned.", epwClip(*b.Type))
+		}
+		return out, nil
+	}
+	if len(b.UserAssignedIdentities) == 0 {
+		return fail("identity.userAssignedIdentities",
+			"Identity type UserAssigned needs at least one identity in identity.userAssignedIdentities, keyed by its ARM id (/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/{identityName}).")
+	}
+	for ref := range b.UserAssignedIdentities {
+		x := s.world.Identities[armKey(ref)]
+		if x == nil {
+			return fail("identity.userAssignedIdentities",
+				"The user-assigned identity '%s' was not found. Give the ARM id of an existing identity: /subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/{identityName}.",
+				epwClip(ref))
+		}
+		out.user = append(out.user, uaiID(x.Subscription, x.ResourceGroup, x.Name))
+	}
+	slices.Sort(out.user)
+	return out, nil
+}
+
+// validateTraffic checks traffic (total 0 or 100) or mirrorTraffic (total
+// at most 50): every name must be a deployment of the endpoint. nil stays
+// nil (keep the endpoint's). The caller holds s.mu.
+func (s *Server) validateTraffic(ws *Workspace, endpoint, field string, m map[string]int32, limit int32) (map[string]int32, *epOutcome) {
+	if m == nil {
+		return nil, nil
+	}
+	var sum int32
+	out := map[string]int32{}
+	for dep, v := range m {
+		d := s.world.Deployments[armKey(epID(ws.Subscription, ws.ResourceGroup, ws.Name, endpoint)+"/deployments/"+dep)]
+		if d == nil {
+			return nil, epFail(http.StatusBadRequest, codeUserError, "properties."+field,
+				"properties.%s names deployment '%s', which does not exist under endpoint '%s'. Create the deployment first, then route traffic to it.",
+				field, epwClip(dep), endpoint)
+		}
+		if v < 0 || v > 100 {
+			return nil, epFail(http.StatusBadRequest, codeUserError, "properties."+field,
+				"properties.%s gives deployment '%s' %d%%: each value is a percentage from 0 to 100.", field, d.Name, v)
+		}
+		sum += v
+		out[d.Name] = v
+	}
+	if limit == 100 && sum != 0 && sum != 100 {
+		return nil, epFail(http.StatusBadRequest, codeUserError, "properties.traffic",
+			"properties.traffic adds up to %d%%: the values must add up to 100 (or all be 0).", sum)
+	}
+	if sum > limit {
+		return nil, epFail(http.StatusBadRequest, codeUserError, "properties."+field,
+			"properties.%s adds up to %d%%: mirrored traffic is at most %d%%.", field, sum, limit)
+	}
+	return out, nil
+}
+
+// setEndpointIdentity gives e the identity asked for. A system-assigned
+// identity is a managed-identity service principal in the directory (so
+// roles can be assigned to it); it keeps its principal across replaces and
+// disappears when the endpoint stops using it, as in Azure. The caller holds s.mu.
+func (s *Server) setEndpointIdentity(e *Endpoint, id identityWrite) {
+	had := strings.Contains(e.Identity.Type, "SystemAssigned") && e.Identity.PrincipalID != ""
+	switch {
+	case id.system && !had:
+		pid := newGUID()
+		s.world.ServicePrincipals[pid] = &ServicePrincipal{ID: pid, AppID: newGUID(), DisplayName: e.Name,
+			ServicePrincipalType: "ManagedIdentity", AlternativeNames: []string{armEndpointID(e)}}
+		e.Identity.PrincipalID = pid
+	case !id.system && had:
+		delete(s.world.ServicePrincipals, strings.ToLower(e.Identity.PrincipalID))
+		e.Identity.PrincipalID = ""
+	}
+	var types []string
+	if id.system {
+		types = append(types, "SystemAssigned")
+	}
+	if len(id.user) > 0 {
+		types = append(types, "UserAssigned")
+	}
+	e.Identity.Type = cmp.Or(strings.Join(types, ","), "None")
+	e.Identity.UserAssigned = id.user
+	e.Identity.TenantID = s.world.Tenant.ID
+}
+
+// endpointBusy is ARM's 409 while another operation runs on the endpoint.
+// The caller holds s.mu (busy takes only the operation store's lock).
+func (s *Server) endpointBusy(e *Endpoint) *epOutcome {
+	op := s.busy(armEndpointID(e))
+	if op == nil {
+		return nil
+	}
+	return epFail(http.StatusConflict, "Conflict", "",
+		"Endpoint '%s' has an operation in progress (%s, provisioning state %s); wait for it to finish and retry.",
+		e.Name, op.Kind, cmp.Or(e.ProvisioningState, "Succeeded"))
+}
+
+// endpointNamedInRegion finds another endpoint (not the one at key) with
+// this name in this region, in any workspace. The caller holds s.mu.
+func (s *Server) endpointNamedInRegion(name, location, key string) *Endpoint {
+	for k, e := range s.world.Endpoints {
+		if k != key && strings.EqualFold(e.Name, name) && sameLocation(e.Location, location) {
+			return e
+		}
+	}
+	return nil
+}
+
+// settleEndpoint ends a create or update: Succeeded, or Failed when the
+// operation failed. It does nothing when the endpoint was replaced meanwhile.
+func settleEndpoint(key string, e *Endpoint) func(w *World, failed bool) {
+	return func(w *World, failed bool) {
+		if w.Endpoints[key] != e {
+			return
+		}
+		e.ProvisioningState = "Succeeded"
+		if failed {
+			e.ProvisioningState = "Failed"
+		}
+	}
+}
+
+// PATCH .../onlineEndpoints/{ep}: tags and identity only. 202 with
+// Location; the Location answers 200 with the endpoint when done.
 func (s *Server) armPatchEndpoint(w http.ResponseWriter, q *armReq) {
-	writeARMError(w, http.StatusNotImplemented, "NotImplemented", "not implemented yet")
+	var body armEndpointPatch
+	bad := readBody(q.r, &body)
+	fails := s.lroFails(q.r)
+	s.mu.Lock()
+	o := s.patchEndpoint(q, &body, bad, fails)
+	s.mu.Unlock()
+	s.writeEndpointOutcome(w, q, o, false, true)
 }
 
+func (s *Server) patchEndpoint(q *armReq, b *armEndpointPatch, bad *armOutcome, fails bool) *epOutcome {
+	scope := q.scope()
+	if !s.armCan(q.c, actEndpointWrite, scope) {
+		return epOf(armForbidden(actEndpointWrite, scope))
+	}
+	e, miss := s.armEndpoint(q)
+	if miss != nil {
+		return epOf(*miss)
+	}
+	if bad != nil {
+		return epOf(*bad)
+	}
+	if f := s.endpointBusy(e); f != nil {
+		return f
+	}
+	var id *identityWrite
+	if b.Identity != nil {
+		x, f := s.validateIdentity(b.Identity)
+		if f != nil {
+			return f
+		}
+		id = &x
+	}
+	if b.Tags != nil {
+		e.Tags = b.Tags
+	}
+	if id != nil {
+		s.setEndpointIdentity(e, *id)
+	}
+	e.ProvisioningState, e.ModifiedAt, e.ModifiedBy = "Updating", s.now().UTC(), q.c.name()
+	key := armKey(scope)
+	op := s.startOp(&operation{Sub: e.Subscription, Location: e.Location, Resource: armEndpointID(e), Kind: "update",
+		Apply: settleEndpoint(key, e),
+		Result: func() (int, any) {
+			s.mu.RLock()
+			defer s.mu.RUnlock()
+			if s.world.Endpoints[key] != e {
+				return http.StatusNoContent, nil
+			}
+			return http.StatusOK, s.armEndpointJSON(e)
+		}})
+	if fails {
+		op.Fail, op.FailCode = true, "InternalServerError"
+		op.FailMsg = fmt.Sprintf("Updating online endpoint '%s' failed: its identity could not be updated in region '%s'. "+
+			"The endpoint is left in the Failed state; send the update again to retry.", e.Name, e.Location)
+	}
+	return &epOutcome{armOutcome: armOutcome{status: http.StatusAccepted}, op: op}
+}
+
+// DELETE .../onlineEndpoints/{ep}: 202 with Location; when done the
+// endpoint, its deployments and its system-assigned identity are gone.
+// A missing endpoint answers 204, ARM's rule for deleting what is not there.
 func (s *Server) armDeleteEndpoint(w http.ResponseWriter, q *armReq) {
-	writeARMError(w, http.StatusNotImplemented, "NotImplemented", "not implemented yet")
+	fails := s.lroFails(q.r)
+	s.mu.Lock()
+	o := s.deleteEndpoint(q, fails)
+	s.mu.Unlock()
+	s.writeEndpointOutcome(w, q, o, false, true)
+}
+
+func (s *Server) deleteEndpoint(q *armReq, fails bool) *epOutcome {
+	scope := q.scope()
+	if !s.armCan(q.c, actEndpointDelete, scope) {
+		return epOf(armForbidden(actEndpointDelete, scope))
+	}
+	if _, miss := s.armWorkspace(q); miss != nil {
+		return epOf(*miss)
+	}
+	key := armKey(scope)
+	e := s.world.Endpoints[key]
+	if e == nil {
+		return &epOutcome{armOutcome: armOutcome{status: http.StatusNoContent}}
+	}
+	if f := s.endpointBusy(e); f != nil {
+		return f
+	}
+	e.ProvisioningState = "Deleting"
+	op := s.startOp(&operation{Sub: e.Subscription, Location: e.Location, Resource: armEndpointID(e), Kind: "delete",
+		Apply: func(w *World, failed bool) {
+			if w.Endpoints[key] != e {
+				return
+			}
+			if failed {
+				e.ProvisioningState = "Failed"
+				return
+			}
+			delete(w.Endpoints, key)
+			for k, d := range w.Deployments {
+				if armDeploymentOf(d, e) {
+					delete(w.Deployments, k)
+				}
+			}
+			if strings.Contains(e.Identity.Type, "SystemAssigned") && e.Identity.PrincipalID != "" {
+				delete(w.ServicePrincipals, strings.ToLower(e.Identity.PrincipalID))
+			}
+		}})
+	if fails {
+		op.Fail, op.FailCode = true, "InternalServerError"
+		op.FailMsg = fmt.Sprintf("Deleting online endpoint '%s' failed: its inference routes in region '%s' could not be removed. "+
+			"The endpoint is left in the Failed state; delete it again to retry.", e.Name, e.Location)
+	}
+	return &epOutcome{armOutcome: armOutcome{status: http.StatusAccepted}, op: op}
+}
+
+// epwClip bounds and cleans a client value quoted back in a message.
+func epwClip(v string) string {
+	v = strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return -1
+		}
+		return r
+	}, v)
+	if r := []rune(v); len(r) > 256 { // room for an ARM id, not for a flood
+		v = string(r[:256]) + "…"
+	}
+	return v
 }
