@@ -36,6 +36,7 @@ func RunStandalone(args []string, stdout, stderr io.Writer) error {
 	auto := fs.String("auto-approve", "", "approve device codes and browser sign-ins as this persona (alice, bob, olivia, nina, gary)")
 	tokenLife := fs.Duration("token-lifetime", time.Hour, "lifetime of issued access tokens")
 	propagation := fs.Duration("propagation-delay", 0, "delay before new role assignments take effect")
+	amlTokenLife := fs.Duration("aml-token-lifetime", time.Hour, "lifetime of AML tokens from the token call, 10s to 24h (clients refresh at half of it)")
 	var faults faultList
 	fs.Var(&faults, "fault", "inject failures, repeatable: route=/subscriptions/*,status=429,rate=0.2,retry-after=1 | latency=50ms | drop,rate=0.1")
 	fs.Usage = func() {
@@ -48,10 +49,14 @@ func RunStandalone(args []string, stdout, stderr io.Writer) error {
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
+	if *amlTokenLife < 10*time.Second || *amlTokenLife > 24*time.Hour {
+		return fmt.Errorf("--aml-token-lifetime %s: use a duration from 10s to 24h", *amlTokenLife)
+	}
 	srv, err := Start(Options{
 		Addr:                *listen,
 		AutoApprove:         *auto,
 		AccessTokenLifetime: *tokenLife,
+		AMLTokenLifetime:    *amlTokenLife,
 		PropagationDelay:    *propagation,
 		Faults:              faults,
 	})

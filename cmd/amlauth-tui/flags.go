@@ -25,6 +25,7 @@ type options struct {
 	demoFaultSeed   int64
 	demoEndpoints   int
 	demoPropagation time.Duration
+	demoAMLTokens   time.Duration // lifetime of AML tokens: short, so the countdown visibly moves
 	demoAutoApprove string
 }
 
@@ -59,6 +60,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.demoAutoApprove, "demo-auto-approve", "", "")
 	fs.IntVar(&o.demoEndpoints, "demo-endpoints", 0, "")
 	fs.DurationVar(&o.demoPropagation, "demo-propagation", 5*time.Second, "")
+	fs.DurationVar(&o.demoAMLTokens, "demo-aml-token-lifetime", 2*time.Minute, "")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return o, errHelp
@@ -122,6 +124,9 @@ Demo:
       --demo-fault-seed N      seed for the fault dice (default 1)
       --demo-endpoints N       add N generated endpoints to workspace mlw-sandbox (try a big list)
       --demo-propagation D     how long a new role assignment takes to apply, as in Azure (default 5s)
+      --demo-aml-token-lifetime D
+                               lifetime of AML tokens, 10s to 24h (default 2m, so the expiry countdown
+                               visibly moves; Azure's is longer); clients refresh at half of it
 
 Files:
       --debug FILE             write a debug log (every key, token and secret redacted)

@@ -123,6 +123,10 @@ func startDemo(o options, log *debuglog.Logger) (*emulator.Server, error) {
 	}
 	opts.ExtraEndpoints = o.demoEndpoints
 	opts.PropagationDelay = o.demoPropagation
+	if o.demoAMLTokens < 10*time.Second || o.demoAMLTokens > 24*time.Hour {
+		return nil, fmt.Errorf("--demo-aml-token-lifetime %s: use a duration from 10s to 24h", o.demoAMLTokens)
+	}
+	opts.AMLTokenLifetime = o.demoAMLTokens
 	for _, spec := range o.demoFaults {
 		f, err := emulator.ParseFault(spec)
 		if err != nil {
