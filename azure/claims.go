@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 	"time"
@@ -46,11 +47,22 @@ func DecodeClaims(jwt string) ([]Claim, error) {
 			return nil, fmt.Errorf("not a JWT: malformed payload: %v", err)
 		}
 		name, _ := k.(string)
+		if name == "" {
+			return nil, fmt.Errorf("not a JWT: a claim has an empty name")
+		}
 		var raw json.RawMessage
 		if err := dec.Decode(&raw); err != nil {
 			return nil, fmt.Errorf("not a JWT: malformed claim %q: %v", name, err)
 		}
 		out = append(out, Claim{Name: name, Value: renderClaim(name, raw), Help: claimHelp[name]})
+	}
+	// The object must close, and nothing may follow it: a truncated or padded
+	// payload is not a token we should describe as if it were one.
+	if end, err := dec.Token(); err != nil || end != json.Delim('}') {
+		return nil, fmt.Errorf("not a JWT: the payload is not one complete JSON object")
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, fmt.Errorf("not a JWT: data after the payload's JSON object")
 	}
 	return out, nil
 }
@@ -108,7 +120,10 @@ func IdentityFromClaims(cs []Claim) Identity {
 		id.Kind = "user"
 	}
 	if exp := claimValue(cs, "exp"); exp != "" {
-		if n, err := strconv.ParseInt(strings.Fields(exp)[0], 10, 64); err == nil {
+		if f := strings.Fields(exp); len(f) > 0 {
+			exp = f[0] // "1700000000 (2023-11-14 …)": the number comes first
+		}
+		if n, err := strconv.ParseInt(exp, 10, 64); err == nil {
 			id.ExpiresOn = time.Unix(n, 0)
 		}
 	}
