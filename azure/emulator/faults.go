@@ -139,7 +139,7 @@ func (s *Server) applyFaults(w http.ResponseWriter, r *http.Request) bool {
 			}
 			code, msg := faultError(f.Status)
 			if strings.HasPrefix(r.URL.Path, "/inference/") {
-				s.writeScoringFault(w, f.Status) // the data plane answers in its own shape (scoring.go)
+				s.writeScoringFault(w, r, f.Status) // the data plane answers in its own shape (scoring.go)
 			} else if strings.HasPrefix(r.URL.Path, "/graph/") {
 				writeGraphError(w, f.Status, code, msg)
 			} else {

@@ -70,6 +70,8 @@ type Server struct {
 
 	lro lroStore // long-running operations (lro.go)
 
+	routeCounters sync.Map // lower-cased endpoint id -> *atomic.Uint64: the traffic rotation (scoring.go)
+
 	raMeta map[string]*raMeta // role assignment extras (condition, createdBy) by lower-cased id; under mu
 }
 
@@ -211,7 +213,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case strings.HasPrefix(p, "/graph/"):
 		s.serveGraph(rec, r)
 	case strings.HasPrefix(p, "/inference/"):
-		writeARMError(rec, http.StatusNotFound, "NotFound", "No online endpoint answers at this scoring URI.")
+		s.serveScoring(rec, r)
 	case p == "/devicelogin":
 		s.serveDeviceLogin(rec, r)
 	case isEntraPath(p):
