@@ -29,7 +29,7 @@ func (s *Server) amlTokenFor(e *Endpoint, oid string) (string, time.Time, time.T
 	tok, err := s.sign(jwt.MapClaims{
 		"iss": s.amlTokenIssuer(), "aud": strings.ToLower(armEndpointID(e)), "oid": oid,
 		"iat": now.Unix(), "nbf": now.Unix(), "exp": exp.Unix(),
-		"typ": "aml_token", "epc": e.CreatedAt.Unix(), // the endpoint's incarnation: a re-created endpoint refuses old tokens
+		"typ": "aml_token", "epc": e.Incarnation, // a re-created endpoint refuses old tokens
 	})
 	return tok, exp, refresh, err
 }
@@ -50,7 +50,7 @@ func (s *Server) checkAMLToken(raw string, e *Endpoint) error {
 	if str("iss") != s.amlTokenIssuer() || str("typ") != "aml_token" {
 		return errors.New("the token is not an AML token (was it an Entra token? aml_token endpoints take the token from getToken)")
 	}
-	if !strings.EqualFold(str("aud"), armEndpointID(e)) || num("epc") != e.CreatedAt.Unix() {
+	if !strings.EqualFold(str("aud"), armEndpointID(e)) || str("epc") != e.Incarnation {
 		return errors.New("the AML token was issued for another endpoint")
 	}
 	if !s.now().Before(time.Unix(num("exp"), 0)) {

@@ -137,6 +137,14 @@ func TestScoringAMLTokenAuth(t *testing.T) {
 	st, h, b = e.scoreReq("churn-aml", primary, scoreSample, nil)
 	wantScoreErr(t, st, h, b, 401, "InvalidToken", "not a token")
 
+	// Deleted and re-created under the same name, within the same second: the old token is refused.
+	e.s.Mutate(func(w *World) {
+		w.Endpoints[strings.ToLower(epID(SubProduction, "rg-ml-prod", "mlw-churn", "churn-aml"))].Incarnation = newGUID()
+	})
+	st, h, b = e.scoreReq("churn-aml", tok, scoreSample, nil)
+	wantScoreErr(t, st, h, b, 401, "InvalidToken", "another endpoint")
+	tok, _, _ = e.s.ScoringAMLToken(epID(SubProduction, "rg-ml-prod", "mlw-churn", "churn-aml"))
+
 	skew.Store(int64(2 * time.Hour))
 	st, h, b = e.scoreReq("churn-aml", tok, scoreSample, nil)
 	wantScoreErr(t, st, h, b, 401, "TokenExpired", "expired")

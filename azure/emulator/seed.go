@@ -143,7 +143,7 @@ func newWorld(now time.Time) *World {
 		{SubSandbox, "rg-sandbox", "mlw-sandbox", "sandbox-echo", "Key", "Managed", "Try anything here", 50, false},
 	} {
 		id := epID(e.sub, e.rg, e.ws, e.name)
-		ep := &Endpoint{Subscription: e.sub, ResourceGroup: e.rg, Workspace: e.ws, Name: e.name, Location: w.Workspaces[strings.ToLower(wsID(e.sub, e.rg, e.ws))].Location,
+		ep := &Endpoint{Incarnation: newGUID(), Subscription: e.sub, ResourceGroup: e.rg, Workspace: e.ws, Name: e.name, Location: w.Workspaces[strings.ToLower(wsID(e.sub, e.rg, e.ws))].Location,
 			Description: e.desc, AuthMode: e.auth, ComputeType: e.compute, ProvisioningState: "Succeeded",
 			Traffic:  map[string]int32{"blue": 100 - e.green, "green": e.green},
 			Identity: Identity{Type: "SystemAssigned", PrincipalID: stableGUID("sai|" + id), TenantID: TenantID},
@@ -228,7 +228,7 @@ func (w *World) addLoadEndpoints(n int) {
 	for i := 0; i < n; i++ {
 		name := fmt.Sprintf("load-%05d", i)
 		id := epID(SubSandbox, "rg-sandbox", "mlw-sandbox", name)
-		w.Endpoints[strings.ToLower(id)] = &Endpoint{Subscription: SubSandbox, ResourceGroup: "rg-sandbox", Workspace: "mlw-sandbox", Name: name,
+		w.Endpoints[strings.ToLower(id)] = &Endpoint{Incarnation: newGUID(), Subscription: SubSandbox, ResourceGroup: "rg-sandbox", Workspace: "mlw-sandbox", Name: name,
 			Location: ws.Location, AuthMode: modes[i%3], ComputeType: "Managed", ProvisioningState: "Succeeded",
 			Traffic: map[string]int32{}, Identity: Identity{Type: "None"}, Properties: map[string]string{"azureml.onlineendpointid": id},
 			PrimaryKey: stableKey(id + "|1"), SecondaryKey: stableKey(id + "|2"), CreatedAt: ws.CreatedAt, CreatedBy: "olivia@contoso.example"}

@@ -124,6 +124,9 @@ type Endpoint struct {
 	CreatedBy         string
 	ModifiedAt        time.Time
 	ModifiedBy        string
+	// Incarnation is random per creation: AML tokens carry it, so a deleted
+	// and re-created endpoint of the same name refuses the old tokens.
+	Incarnation string
 }
 
 // Identity is an endpoint's managed identity.
