@@ -106,8 +106,8 @@ func (o *Operation) Next(ctx context.Context) Progress {
 	resp, terminal, err := o.poll(ctx)
 	o.mu.Lock()
 	o.wait = retryAfter(resp)
-	if s := stateOf(resp); err == nil && s != "" {
-		o.state = s
+	if s := stateOf(resp); err == nil && s != "" && (o.state == "" || !genericRunning(s)) {
+		o.state = s // "InProgress" from a status URL says less than the resource's "Creating": keep that
 	}
 	state := o.state
 	o.mu.Unlock()
@@ -313,4 +313,13 @@ func (e *OperationFailedError) Explanation() Explanation {
 		next = "The keys are unchanged. Regenerate again to retry."
 	}
 	return Explanation{Title: strings.ToUpper(w[:1]) + w[1:] + " failed", Detail: e.Code + ": " + e.Message, Next: next}
+}
+
+// genericRunning is an operation status that only says "not done yet".
+func genericRunning(s string) bool {
+	switch strings.ToLower(s) {
+	case "inprogress", "running", "accepted", "notstarted":
+		return true
+	}
+	return false
 }

@@ -62,7 +62,8 @@ func TestOperationFailedStatusIsTyped(t *testing.T) {
 		lroResp(http.StatusOK, `{"status":"InProgress"}`, "Retry-After", "1"),
 		lroResp(http.StatusOK, failed),
 	}, func(_ int, resp *http.Response) (*Endpoint, error) { return nil, runtime.NewResponseError(resp) })
-	if p := op.Next(context.Background()); p.Done || p.State != "InProgress" || p.Err != nil || op.Interval() != time.Second {
+	// A status URL's "InProgress" says less than the resource's "Creating": the report keeps Creating.
+	if p := op.Next(context.Background()); p.Done || p.State != "Creating" || p.Err != nil || op.Interval() != time.Second {
 		t.Fatalf("first report: %+v, interval %s", p, op.Interval())
 	}
 	op.wait = 0 // the script needs no real waiting
@@ -136,14 +137,14 @@ func TestOperationReadersDoNotWaitForNext(t *testing.T) {
 		t.Fatal("State blocked behind a running Next")
 	}
 	close(release)
-	if p := <-got; p.Done || p.State != "InProgress" || op.Interval() != 3*time.Second {
+	if p := <-got; p.Done || p.State != "Creating" || op.Interval() != 3*time.Second {
 		t.Fatalf("report: %+v, interval %s", p, op.Interval())
 	}
 
 	// A cancelled context ends the wait without polling.
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if p := op.Next(ctx); p.Done || !errors.Is(p.Err, context.Canceled) || p.State != "InProgress" {
+	if p := op.Next(ctx); p.Done || !errors.Is(p.Err, context.Canceled) || p.State != "Creating" {
 		t.Fatalf("cancelled: %+v", p)
 	}
 }

@@ -7,6 +7,7 @@ package ui
 import (
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 
@@ -251,9 +252,11 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case nav.PopMsg:
 		return m, m.pop()
 	case nav.ReplaceMsg:
+		closeScreens(m.stack[len(m.stack)-1:])
 		m.stack[len(m.stack)-1] = msg.Screen
 		return m, tea.Batch(msg.Screen.Init(), m.located())
 	case nav.ResetMsg:
+		closeScreens(m.stack)
 		m.stack = []nav.Screen{msg.Screen}
 		return m, tea.Batch(msg.Screen.Init(), m.located())
 	case nav.SignedInMsg:
@@ -428,8 +431,18 @@ func (m *Model) pop() tea.Cmd {
 	if len(m.stack) <= 1 {
 		return nil
 	}
+	closeScreens(m.stack[len(m.stack)-1:])
 	m.stack = m.stack[:len(m.stack)-1]
 	return m.located()
+}
+
+// closeScreens lets dropped screens wipe what they hold (nav.Closer).
+func closeScreens(ss []nav.Screen) {
+	for _, s := range ss {
+		if c, ok := s.(nav.Closer); ok {
+			c.Close()
+		}
+	}
 }
 
 // located follows the top screen's place into the breadcrumbs, the saved
@@ -517,6 +530,7 @@ func (m *Model) open(c nav.Context) tea.Cmd {
 			push(browse.NewDetails(env, endpointRef(ref, c.Endpoint), nil))
 		}
 	}
+	closeScreens(m.stack[1:])
 	m.stack = stack
 	m.log.Debug("open", "depth", len(stack))
 	inits = append(inits, m.located())
@@ -528,6 +542,7 @@ func (m *Model) View() tea.View {
 	v := tea.NewView(m.render())
 	v.AltScreen = true
 	v.MouseMode = tea.MouseModeCellMotion
+	v.ReportFocus = true // screens re-mask revealed secrets when the terminal loses focus
 	v.WindowTitle = "amlauth-tui"
 	return v
 }
@@ -606,6 +621,11 @@ func (m *Model) bindings() []key.Binding {
 		g = g[1:] // nothing to go back to
 	}
 	if m.typing() {
+		for _, k := range ks {
+			if slices.Contains(k.Keys(), "esc") { // the screen says what esc does here
+				return append(ks, m.keys.ForceQuit)
+			}
+		}
 		return append(ks, key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "stop typing")), m.keys.ForceQuit)
 	}
 	return append(ks, g...)

@@ -36,6 +36,11 @@ type Screen interface {
 // (clearing a filter, leaving a sub-step); otherwise esc goes back.
 type EscHandler interface{ HandlesEsc() bool }
 
+// Closer is implemented by screens that hold something to let go of when
+// they leave the stack (secrets to wipe). The root calls Close on every
+// screen it drops: pop, replace, reset and a rebuilt stack.
+type Closer interface{ Close() }
+
 // Locator is implemented by screens that stand for a place (a subscription,
 // workspace or endpoint); the root shows it in the breadcrumbs and saves it.
 type Locator interface{ Where() Context }

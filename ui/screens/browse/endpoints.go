@@ -18,6 +18,7 @@ type Endpoints struct {
 	page
 	ws       azure.WorkspaceRef
 	location string // the workspace's region when known (the create wizard's default)
+	shown    map[*azure.Operation]bool
 }
 
 type endpointsMsg struct {
@@ -117,6 +118,17 @@ func (s *Endpoints) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 			s.table.Select(s.ws.ID() + "/onlineEndpoints/" + c.Endpoint)
 		}
 		return s, msgCmd(nav.SeenMsg{Jumps: jumps})
+	}
+	if m, ok := msg.(nav.OperationMsg); ok {
+		// A create shows in the list at once, as Creating: reload on its first report.
+		if m.Op.Kind == "create" && !s.shown[m.Op] && strings.EqualFold(m.Op.Target.WorkspaceRef.ID(), s.ws.ID()) {
+			if s.shown == nil {
+				s.shown = map[*azure.Operation]bool{}
+			}
+			s.shown[m.Op] = true
+			return s, s.load()
+		}
+		return s, nil
 	}
 	if m, ok := msg.(nav.EndpointsChangedMsg); ok {
 		if strings.EqualFold(m.Endpoint.WorkspaceRef.ID(), s.ws.ID()) {

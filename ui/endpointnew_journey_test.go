@@ -1,0 +1,207 @@
+package ui
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
+	"github.com/charmbracelet/x/exp/teatest/v2"
+
+	"amlauth-tui/azure"
+	"amlauth-tui/azure/emulator"
+	"amlauth-tui/ui/nav"
+)
+
+// Issue 5's journeys: create an endpoint with the wizard, delete one, and a
+// provisioning that fails. The emulator provisions in a fraction of a second.
+
+var churnWS = nav.Context{Subscription: emulator.SubProduction, ResourceGroup: "rg-ml-prod", Workspace: "mlw-churn"}
+
+// signInAs walks the persona picker of the demo.
+func (d *driver) signInAs(persona string) {
+	d.t.Helper()
+	d.waitFor("Pick a persona")
+	d.key("enter")
+	d.waitFor("Alice Chen")
+	d.key("/")
+	d.typeText(persona)
+	d.key("enter", "enter")
+}
+
+// endpointsIn lists a workspace's endpoints straight from the simulated Azure.
+func endpointsIn(t *testing.T, d *driver, c nav.Context) []string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	eps, err := d.m.Env().Session.Endpoints(ctx, azure.WorkspaceRef{Subscription: c.Subscription, ResourceGroup: c.ResourceGroup, Name: c.Workspace})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range eps {
+		names = append(names, e.Endpoint+":"+e.AuthMode+":"+e.ProvisioningState)
+	}
+	return names
+}
+
+func TestJourneyCreateAADTokenEndpoint(t *testing.T) {
+	hermetic(t)
+	srv, env := startEmulator(t, emulator.Options{ProvisioningTime: 300 * time.Millisecond})
+	d := newDriver(t, Options{Env: env, Start: churnWS}, srv, 120, 40)
+	d.signInAs("alice")
+	d.waitFor("churn-key", "churn-aad")
+	d.key("n")
+	d.waitFor("New endpoint in mlw-churn", "✓ You may create endpoints here")
+	d.typeText("churn-v2")
+	d.waitFor("✓ churn-v2 is a valid name")
+	d.key("enter")
+	d.typeText("Churn v2 for apps")
+	d.key("tab")
+	d.typeText("team=ml")
+	d.key("enter")
+	d.waitFor("Where it runs")
+	d.key("enter") // Managed
+	d.waitFor("How callers authenticate")
+	d.key("up") // aad_token
+	d.waitFor("onlineEndpoints/score/action on the endpoint")
+	d.key("enter")
+	d.waitFor("Which identity it runs as", "id-churn-scoring") // the seeded user-assigned identity
+	d.key("enter")                                             // system-assigned
+	s := d.waitFor("endpoint.yml (y)", "az CLI (a)", "REST (r)")
+	if !strings.Contains(s, "aad_token") {
+		t.Errorf("the review shows the auth mode:\n%s", s)
+	}
+	d.key("enter")
+	d.waitFor("Endpoint churn-v2", "✓ Succeeded", "Create churn-v2: Succeeded")
+	d.key("esc")
+	s = d.waitFor("churn-v2", "churn-key")
+	if !strings.Contains(s, "aad") {
+		t.Errorf("the list shows the new endpoint with its auth mode:\n%s", s)
+	}
+	found := false
+	for _, e := range endpointsIn(t, d, churnWS) {
+		found = found || e == "churn-v2:"+azure.AuthAADToken+":Succeeded"
+	}
+	if !found {
+		t.Fatalf("Azure does not have churn-v2 as an aad_token endpoint: %v", endpointsIn(t, d, churnWS))
+	}
+}
+
+func TestJourneyCreateRefusedForAReaderOffersTheCheck(t *testing.T) {
+	hermetic(t)
+	srv, env := startEmulator(t, emulator.Options{ProvisioningTime: 300 * time.Millisecond})
+	d := newDriver(t, Options{Env: env, Start: churnWS}, srv, 120, 40)
+	d.signInAs("bob")
+	d.waitFor("churn-key")
+	d.key("n")
+	d.waitFor("✗ You may not create endpoints in mlw-churn", "ctrl+o")
+	d.update(tea.KeyPressMsg{Code: 'o', Mod: tea.ModCtrl})
+	d.waitFor("Check access", "1 Who")
+}
+
+func TestJourneyDeleteEndpoint(t *testing.T) {
+	hermetic(t)
+	srv, env := startEmulator(t, emulator.Options{ProvisioningTime: 300 * time.Millisecond})
+	at := churnWS
+	at.Endpoint = "churn-aml"
+	d := newDriver(t, Options{Env: env, Start: at}, srv, 120, 40)
+	d.signInAs("alice")
+	d.waitFor("Endpoint churn-aml", "Scoring URI")
+	d.key("D")
+	d.waitFor("Delete endpoint churn-aml", "Type churn-aml to confirm", "az ml online-endpoint delete")
+	d.typeText("churn-am")
+	d.key("enter")
+	d.waitFor("Type the endpoint's name exactly")
+	d.typeText("l")
+	d.key("enter")
+	d.waitFor("Delete churn-aml: Succeeded", "churn-key")
+	if got := d.m.Stack(); got[len(got)-1] != "Endpoints" {
+		t.Fatalf("after the delete the endpoint list is on top: %v", got)
+	}
+	for _, e := range endpointsIn(t, d, churnWS) {
+		if strings.HasPrefix(e, "churn-aml:") {
+			t.Fatalf("churn-aml still exists: %v", e)
+		}
+	}
+}
+
+func TestJourneyFailedProvisioningShowsTheOperationError(t *testing.T) {
+	hermetic(t)
+	f, err := emulator.ParseFault("lro-fail,method=PUT")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, env := startEmulator(t, emulator.Options{ProvisioningTime: 300 * time.Millisecond, Faults: []emulator.Fault{f}})
+	d := newDriver(t, Options{Env: env, Start: churnWS}, srv, 120, 40)
+	d.signInAs("alice")
+	d.waitFor("churn-key")
+	d.key("n")
+	d.waitFor("New endpoint in mlw-churn")
+	d.typeText("churn-v3")
+	d.key("enter", "enter", "enter", "enter", "enter") // name, description, tags, Managed, key
+	d.waitFor("Which identity it runs as", "id-churn-scoring")
+	d.key("enter")
+	d.waitFor("endpoint.yml (y)")
+	d.key("enter")
+	s := d.waitFor("Provisioning failed", "enter retries the create", "Create churn-v3 failed")
+	if !strings.Contains(s, "Failed") {
+		t.Errorf("the state is Failed:\n%s", s)
+	}
+	if got := d.m.Stack(); got[len(got)-1] != "New endpoint" {
+		t.Fatalf("a failure keeps the wizard: %v", got)
+	}
+	d.key("esc")
+	d.waitFor("endpoint.yml (y)", "churn-v3") // back at the review, everything kept
+}
+
+// The create journey through a real tea.Program.
+func TestTeatestCreateAADTokenEndpoint(t *testing.T) {
+	hermetic(t)
+	srv, env := startEmulator(t, emulator.Options{AutoApprove: "alice", ProvisioningTime: 300 * time.Millisecond})
+	_ = srv
+	tm := teatest.NewTestModel(t, New(Options{Env: env, Start: churnWS}), teatest.WithInitialTermSize(120, 40),
+		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.ASCII), tea.WithEnvironment([]string{"TERM=xterm-256color"})))
+	wait := func(texts ...string) {
+		t.Helper()
+		teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
+			for _, x := range texts {
+				if !bytes.Contains(b, []byte(x)) {
+					return false
+				}
+			}
+			return true
+		}, teatest.WithDuration(20*time.Second), teatest.WithCheckInterval(20*time.Millisecond))
+	}
+	keys := func(ks ...string) {
+		for _, k := range ks {
+			tm.Send(keyMsg(k))
+		}
+	}
+	wait("Sign in to Azure")
+	tm.Type("/short code")
+	keys("enter", "enter") // device code, auto-approved as alice; the flags open mlw-churn
+	wait("churn-aad")
+	keys("n")
+	wait("You may create endpoints here")
+	tm.Type("churn-v2")
+	wait("is a valid name")
+	keys("enter", "enter", "enter", "enter") // name, description, tags, Managed
+	wait("How callers authenticate")
+	keys("up", "enter") // aad_token
+	wait("id-churn-scoring")
+	keys("enter")
+	wait("az CLI (a)")
+	keys("enter")
+	wait("Endpoint churn-v2", "Succeeded")
+	keys("esc")
+	wait("churn-v2")
+	keys("q")
+	final := tm.FinalModel(t, teatest.WithFinalTimeout(10*time.Second)).(*Model)
+	if got := final.Stack(); got[len(got)-1] != "Endpoints" {
+		t.Fatalf("stack: %v", got)
+	}
+}
