@@ -1,9 +1,453 @@
-// Package credentials reveals an endpoint's keys or tokens. PLACEHOLDER: being written.
+// Package credentials shows an endpoint's data-plane credential the way
+// `az ml online-endpoint get-credentials` would, made safe and visible:
+// keys (key), an AML token (aml_token) or the caller's own Entra token
+// (aad_token), masked by default, revealed for a limited time, copied
+// without being shown, with the expiry counting down from the wall clock.
+//
+// Secret handling: values live only in components.Secret fields, masked
+// unless revealed; a reveal ends after its timeout, on the first tick after
+// the screen stopped being drawn (another screen on top), when the terminal
+// loses focus (tea.BlurMsg), and when the screen is closed (esc, Close).
+// Nothing here logs or persists a value, and reveals are refused while
+// Bubble Tea records frames (TEA_TRACE).
 package credentials
 
 import (
+	"context"
+	"errors"
+	"os"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"amlauth-tui/azure"
+	"amlauth-tui/azure/rbac"
+	"amlauth-tui/ui/components"
 	"amlauth-tui/ui/nav"
 )
 
-// New opens the credentials screen.
-func New(env *nav.Env, msg nav.CredentialsMsg) nav.Screen { return nav.Placeholder("Credentials") }
+const (
+	// defaultReveal is how long r shows a secret unless the prefs say otherwise.
+	defaultReveal = 30 * time.Second
+	// requestTimeout bounds one credential call (ARM answers in well under a second when healthy).
+	requestTimeout = 60 * time.Second
+	// retryAfterFailure spaces automatic refreshes after one failed: a
+	// broken network must not be hammered once a second.
+	retryAfterFailure = 30 * time.Second
+)
+
+// group is one call that fills slots.
+type group int
+
+const (
+	gKeys group = iota // listKeys: primary and secondary
+	gAML               // token: the AML token
+	gML                // Entra token for the ML audience (aad_token)
+	gMgmt              // Entra token for ARM: the control-plane token
+	nGroups
+)
+
+// action is the RBAC action a group's call needs ("" = none).
+func (g group) action() string {
+	const p = "Microsoft.MachineLearningServices/workspaces/onlineEndpoints/"
+	switch g {
+	case gKeys:
+		return p + "listKeys/action"
+	case gAML:
+		return p + "token/action"
+	}
+	return ""
+}
+
+// loader is a group's request in flight and its last failure.
+type loader struct {
+	seq     uint64
+	loading bool
+	err     error
+	errAt   time.Time
+	roles   []string // for a 403: the built-in roles that grant the action
+}
+
+// slot is one credential on screen.
+type slot struct {
+	name   string // "Primary key"
+	kind   string // azure.Cred*: what the request editor is told it is
+	which  string // keys: "Primary" | "Secondary" (regenerateKeys' keyType)
+	group  group
+	secret components.Secret
+	meta   azure.Credential // the credential without its value (that lives in secret)
+	issued time.Time        // iat, or when it arrived: the left end of the expiry bar
+	// nextAuto is the earliest automatic refresh after a failed one.
+	nextAuto time.Time
+}
+
+// Screen is the credentials screen of one endpoint.
+type Screen struct {
+	env  *nav.Env
+	ep   azure.Endpoint
+	mode string // the auth mode the screen is built for
+
+	slots    []*slot // the data-plane credential(s) of the mode
+	mgmt     *slot   // the control-plane token, on demand
+	showMgmt bool
+	sel      int
+	scroll   int // claims
+	loads    [nGroups]loader
+
+	auto   bool          // refresh AML tokens at refresh-after
+	reveal time.Duration // how long r shows a secret
+	id     uint64        // this screen's tick chain
+	drawn  bool          // View ran since the last tick: the screen is on top
+	closed bool
+
+	notice    string // the last refusal or hint, until the next key
+	modeNote  string // the auth mode changed under the screen
+	rereadSeq uint64 // endpoint re-read after an auth-mode mismatch
+	rereadErr error
+	switches  int // auth-mode changes followed without the user asking
+
+	regen      *azure.Operation
+	regenWhich string
+	regenStart bool // waiting for regenerateKeys to answer
+	regenLast  azure.Progress
+	regenErr   error
+	regenRoles []string
+
+	lookupEnv func(string) (string, bool) // os.LookupEnv; tests replace it
+	fake      service                     // tests: stands in for env.Session
+}
+
+// service is what the screen asks of the session (*azure.Session).
+type service interface {
+	Config() azure.Config
+	Identity() azure.Identity
+	Endpoint(ctx context.Context, ref azure.EndpointRef) (azure.Endpoint, error)
+	Keys(ctx context.Context, ref azure.EndpointRef) (azure.EndpointKeys, error)
+	RegenerateKey(ctx context.Context, ref azure.EndpointRef, which string) (*azure.Operation, error)
+	AMLToken(ctx context.Context, ref azure.EndpointRef) (azure.Credential, error)
+	EntraToken(ctx context.Context, audience string) (azure.Credential, error)
+	// CheckToken checks an Entra token's claims for this identity (aud, oid, exp, tid).
+	CheckToken(c azure.Credential, wantAudience string, now time.Time) []azure.ClaimCheck
+}
+
+// svc is the signed-in session, or nil (a nil *Session must not become a non-nil interface).
+func (s *Screen) svc() service {
+	if s.fake != nil {
+		return s.fake
+	}
+	if s.env.Session == nil {
+		return nil
+	}
+	return s.env.Session
+}
+
+// Messages. Each carries the sequence number or id it answers, so results
+// meant for another request (or another credentials screen) are dropped.
+type (
+	tickMsg   struct{ id uint64 }
+	loadedMsg struct {
+		seq  uint64
+		keys azure.EndpointKeys
+		cred azure.Credential
+		err  error
+	}
+	endpointMsg struct {
+		seq uint64
+		ep  azure.Endpoint
+		err error
+	}
+	regenConfirmMsg struct {
+		id    uint64
+		which string
+	}
+	regenStartedMsg struct {
+		id  uint64
+		op  *azure.Operation
+		err error
+	}
+	savedPrefMsg struct{ err error }
+)
+
+// A loaded credential passes through the root: should anything ever print
+// the message, it must not print the value.
+func (loadedMsg) String() string   { return "credentials.loadedMsg{[secret]}" }
+func (loadedMsg) GoString() string { return "credentials.loadedMsg{[secret]}" }
+
+// New opens the credentials screen of msg.Endpoint.
+func New(env *nav.Env, msg nav.CredentialsMsg) nav.Screen { return newScreen(env, msg.Endpoint) }
+
+func newScreen(env *nav.Env, ep azure.Endpoint) *Screen {
+	s := &Screen{env: env, ep: ep, auto: true, reveal: defaultReveal, id: env.NextSeq(), lookupEnv: os.LookupEnv,
+		mgmt: &slot{name: "Control-plane token", kind: azure.CredManagement, group: gMgmt}}
+	if env.Store != nil {
+		// A small local file, read once (the root reads it the same way at start).
+		d, _ := env.Store.Load()
+		if n := d.Prefs.RevealSeconds; n > 0 {
+			s.reveal = time.Duration(n) * time.Second
+		}
+		if a := d.Prefs.AutoRefreshTokens; a != nil {
+			s.auto = *a
+		}
+	}
+	s.setMode(ep.AuthMode)
+	return s
+}
+
+// setMode builds the slots of an auth mode (forgetting any old values).
+func (s *Screen) setMode(mode string) {
+	for _, sl := range s.slots {
+		sl.secret.Clear()
+	}
+	s.mode, s.sel, s.scroll = mode, 0, 0
+	switch mode {
+	case azure.AuthKey:
+		s.slots = []*slot{
+			{name: "Primary key", kind: azure.CredKey, which: "Primary", group: gKeys},
+			{name: "Secondary key", kind: azure.CredKey, which: "Secondary", group: gKeys},
+		}
+	case azure.AuthAMLToken:
+		s.slots = []*slot{{name: "AML token", kind: azure.CredAMLToken, group: gAML}}
+	case azure.AuthAADToken:
+		s.slots = []*slot{{name: "Entra token", kind: azure.CredEntraML, group: gML}}
+	default:
+		s.slots = nil
+	}
+}
+
+func (s *Screen) Title() string { return "Credentials" }
+func (s *Screen) Typing() bool  { return false }
+
+// HandlesEsc: esc is ours, to wipe the secrets before asking to be popped.
+func (s *Screen) HandlesEsc() bool { return true }
+
+// Where is the endpoint (breadcrumbs).
+func (s *Screen) Where() nav.Context {
+	c := s.env.Context
+	out := nav.Context{TenantID: c.TenantID, Subscription: s.ep.Subscription, ResourceGroup: s.ep.ResourceGroup,
+		Workspace: s.ep.Name, Endpoint: s.ep.Endpoint}
+	if c.Subscription == s.ep.Subscription {
+		out.SubscriptionName = c.SubscriptionName
+	}
+	return out
+}
+
+// Init fetches the credential (one call) and starts the clock.
+func (s *Screen) Init() tea.Cmd {
+	if len(s.slots) == 0 {
+		return tea.Batch(s.tick(), s.reread())
+	}
+	return tea.Batch(s.tick(), s.load(s.slots[0].group))
+}
+
+// Close forgets every secret and stops the clock. The screen calls it when
+// esc leaves it; the root may call it when it drops the screen otherwise.
+func (s *Screen) Close() {
+	for _, sl := range s.all() {
+		sl.secret.Clear()
+		sl.meta = azure.Credential{}
+	}
+	s.closed = true
+}
+
+func (s *Screen) all() []*slot { return append(append([]*slot{}, s.slots...), s.mgmt) }
+
+// visible are the slots on screen: the mode's, or the control-plane token.
+func (s *Screen) visible() []*slot {
+	if s.showMgmt {
+		return []*slot{s.mgmt}
+	}
+	return s.slots
+}
+
+func (s *Screen) current() *slot {
+	v := s.visible()
+	if len(v) == 0 {
+		return nil
+	}
+	return v[min(s.sel, len(v)-1)]
+}
+
+// hideAll masks every secret.
+func (s *Screen) hideAll() {
+	for _, sl := range s.all() {
+		sl.secret.Hide()
+	}
+}
+
+// tick fires on each wall-clock second; everything shown is computed from
+// env.Now at that moment, never from a count of ticks, so nothing drifts.
+func (s *Screen) tick() tea.Cmd {
+	id := s.id
+	return tea.Every(time.Second, func(time.Time) tea.Msg { return tickMsg{id: id} })
+}
+
+func msgCmd(m tea.Msg) tea.Cmd { return func() tea.Msg { return m } }
+
+func reqCtx() (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.Background(), requestTimeout)
+}
+
+// load fetches a group's credential.
+func (s *Screen) load(g group) tea.Cmd {
+	l := &s.loads[g]
+	sess := s.svc()
+	if sess == nil {
+		l.err, l.loading = azure.ErrNotSignedIn, false
+		return nil
+	}
+	l.seq, l.loading = s.env.NextSeq(), true
+	seq, ref, cfg := l.seq, s.ep.EndpointRef, sess.Config()
+	return func() tea.Msg {
+		ctx, cancel := reqCtx()
+		defer cancel()
+		m := loadedMsg{seq: seq}
+		switch g {
+		case gKeys:
+			m.keys, m.err = sess.Keys(ctx, ref)
+		case gAML:
+			m.cred, m.err = sess.AMLToken(ctx, ref)
+		case gML:
+			m.cred, m.err = sess.EntraToken(ctx, cfg.MLAudience)
+		case gMgmt:
+			m.cred, m.err = sess.EntraToken(ctx, cfg.ARMAudience)
+		}
+		return m
+	}
+}
+
+// reread reads the endpoint again: its auth mode decides what to fetch.
+func (s *Screen) reread() tea.Cmd {
+	sess := s.svc()
+	if sess == nil {
+		s.rereadErr = azure.ErrNotSignedIn
+		return nil
+	}
+	s.rereadSeq, s.rereadErr = s.env.NextSeq(), nil
+	seq, ref := s.rereadSeq, s.ep.EndpointRef
+	return func() tea.Msg {
+		ctx, cancel := reqCtx()
+		defer cancel()
+		ep, err := sess.Endpoint(ctx, ref)
+		return endpointMsg{seq: seq, ep: ep, err: err}
+	}
+}
+
+// onLoaded stores a credential, or the failure next to the old one.
+func (s *Screen) onLoaded(m loadedMsg) tea.Cmd {
+	g := group(-1)
+	for i := range s.loads {
+		if s.loads[i].seq == m.seq && s.loads[i].loading {
+			g = group(i)
+		}
+	}
+	if g < 0 {
+		return nil // stale: refreshed again, or the mode changed
+	}
+	l := &s.loads[g]
+	now := s.env.Now()
+	l.loading = false
+	if m.err != nil {
+		// Keep what was there: an AML token stays usable until it expires.
+		l.err, l.errAt, l.roles = m.err, now, rolesFor(m.err, g.action(), s.ep.ID)
+		for _, sl := range s.all() {
+			if sl.group == g {
+				sl.nextAuto = now.Add(retryAfterFailure)
+			}
+		}
+		var mm *azure.AuthModeMismatchError
+		if errors.As(m.err, &mm) && mm.Mode != s.mode && s.switches < maxSwitches {
+			// The endpoint's auth mode changed since it was read: follow it.
+			s.switches++
+			return s.follow(mm.Mode)
+		}
+		return nil
+	}
+	l.err, l.roles = nil, nil
+	for _, sl := range s.all() {
+		if sl.group != g {
+			continue
+		}
+		sl.nextAuto = time.Time{}
+		switch {
+		case g == gKeys && sl.which == "Primary":
+			sl.secret.Set(m.keys.Primary)
+		case g == gKeys:
+			sl.secret.Set(m.keys.Secondary)
+		default:
+			sl.secret.Set(m.cred.Value)
+			meta := m.cred
+			meta.Value = "" // the value lives in the Secret only
+			sl.meta = meta
+			sl.issued = issuedAt(meta.Claims, now)
+		}
+	}
+	return nil
+}
+
+// onEndpoint takes the endpoint as read again (its mode was not known).
+func (s *Screen) onEndpoint(m endpointMsg) tea.Cmd {
+	if m.seq != s.rereadSeq {
+		return nil
+	}
+	s.rereadSeq = 0
+	if m.err != nil {
+		s.rereadErr = m.err
+		return nil
+	}
+	s.ep = m.ep
+	if m.ep.AuthMode == s.mode && len(s.slots) > 0 {
+		return nil
+	}
+	return s.follow(m.ep.AuthMode)
+}
+
+// maxSwitches bounds how often one screen follows a changed auth mode on
+// its own (an endpoint flipping modes must not make it loop).
+const maxSwitches = 3
+
+// follow rebuilds the screen for the endpoint's current auth mode, says
+// so, and fetches that credential.
+func (s *Screen) follow(mode string) tea.Cmd {
+	if s.mode != "" && mode != s.mode {
+		s.modeNote = "The endpoint's auth mode is " + components.Clean(mode) + " now (this screen was opened for " +
+			components.Clean(s.mode) + "); showing its credential."
+	}
+	s.ep.AuthMode = mode
+	s.loads[gKeys], s.loads[gAML], s.loads[gML] = loader{}, loader{}, loader{}
+	s.setMode(mode)
+	if len(s.slots) == 0 {
+		return nil
+	}
+	return s.load(s.slots[0].group)
+}
+
+// rolesFor names, for a 403, the built-in roles that grant the action
+// (computed once, when the error arrives, not on every frame).
+func rolesFor(err error, action, scope string) []string {
+	var fe *azure.ForbiddenError
+	if !errors.As(azure.Classify(err), &fe) {
+		return nil
+	}
+	if fe.Action != "" {
+		action = fe.Action
+	}
+	if fe.Scope != "" {
+		scope = fe.Scope
+	}
+	if action == "" {
+		return nil
+	}
+	var names []string
+	for _, r := range azure.Suggestions(rbac.RoleSet(rbac.BuiltinRoles()), action, scope) {
+		names = append(names, r.RoleName)
+	}
+	return names
+}
+
+// issuedAt is the token's iat claim, or when it arrived.
+func issuedAt(cs []azure.Claim, fallback time.Time) time.Time {
+	if t, ok := claimTime(cs, "iat"); ok && !t.After(fallback) {
+		return t
+	}
+	return fallback
+}

@@ -1,0 +1,65 @@
+package credentials
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"amlauth-tui/azure"
+	"amlauth-tui/ui/components"
+)
+
+// claimLines are a token's checks (Entra tokens: the ones the docs ask
+// users to make with jwt.ms — audience, identity, expiry, tenant) and its
+// decoded claims. Everything is sanitized: the token came from a server.
+func (s *Screen) claimLines(sl *slot, w int, now time.Time) []string {
+	st := s.env.Styles
+	if len(sl.meta.Claims) == 0 {
+		return nil
+	}
+	var out []string
+	if sess := s.svc(); sess != nil && (sl.group == gML || sl.group == gMgmt) {
+		out = append(out, "", st.Title.Render("Checks"))
+		for _, c := range sess.CheckToken(sl.meta, s.audience(sl.group), now) {
+			mark, style := st.OK.Render("✓ "), st.OK
+			if !c.OK {
+				mark, style = st.Err.Render("✗ "), st.Err
+			}
+			// The detail wraps under itself: it says what to do when a check fails.
+			detail := strings.Split(style.Width(max(w-7, 10)).Render(components.Clean(c.Detail)), "\n")
+			for i, d := range detail {
+				lead := strings.Repeat(" ", 7)
+				if i == 0 {
+					lead = mark + st.Bold.Render(components.Pad(components.Clean(c.Name), 5))
+				}
+				out = append(out, lead+d)
+			}
+		}
+	}
+	out = append(out, "", st.Title.Render("Claims")+st.Muted.Render("  decoded as jwt.ms would; not verified here"))
+	vw := min(max(w-14-28, 24), 60)
+	for _, c := range sl.meta.Claims {
+		out = append(out, components.Fit("  "+st.Bold.Render(components.Pad(components.Clean(c.Name), 11))+" "+
+			components.Pad(components.Fit(components.Clean(c.Value), vw), vw)+"  "+st.Muted.Render(components.Clean(c.Help)), w))
+	}
+	return out
+}
+
+// claimTime reads a NumericDate claim as azure.DecodeClaims renders it ("1700000000 (2023-…)").
+func claimTime(cs []azure.Claim, name string) (time.Time, bool) {
+	for _, c := range cs {
+		if c.Name != name {
+			continue
+		}
+		f := strings.Fields(c.Value)
+		if len(f) == 0 {
+			return time.Time{}, false
+		}
+		n, err := strconv.ParseInt(f[0], 10, 64)
+		if err != nil {
+			return time.Time{}, false
+		}
+		return time.Unix(n, 0), true
+	}
+	return time.Time{}, false
+}
