@@ -18,7 +18,7 @@ func Clean(s string) string {
 	if isPlain(s) {
 		return s
 	}
-	s = ansi.Strip(s)
+	s = ansi.Strip(dropEmptyDCS(s))
 	var b strings.Builder
 	b.Grow(len(s))
 	for _, r := range s {
@@ -33,6 +33,17 @@ func Clean(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// dropEmptyDCS: a terminal ends a DCS at an ESC right after "ESC P", but
+// x/ansi keeps that ESC as DCS data and hides everything up to the next
+// string terminator — text a terminal would show (found by fuzzing).
+// A raw 0x90 byte is not matched: it can be a UTF-8 continuation byte.
+func dropEmptyDCS(s string) string {
+	for strings.Contains(s, "\x1bP\x1b") {
+		s = strings.ReplaceAll(s, "\x1bP\x1b", "\x1b")
+	}
+	return s
 }
 
 // CleanBlock is Clean for multi-line text: newlines survive, tabs become spaces.
