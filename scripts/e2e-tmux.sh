@@ -2,7 +2,9 @@
 # The real terminal test: run the demo in a detached tmux window, type like a
 # user and read the screen back. Journey: sign in as alice, look at the token
 # claims, browse to an endpoint through the filter, quit; then start again and
-# continue at the saved context; then start in a too-small window and resize.
+# continue at the saved context; then start in a too-small window and resize;
+# check and assign access; create an endpoint; reveal a key and watch an AML
+# token count down.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tmp=$(mktemp -d)
@@ -163,5 +165,73 @@ keys Enter
 wait_for "✓   Get the keys (key)" 15
 keys q
 wait_exit
+
+# --- Run 5: create an aad_token endpoint and see it listed ----------------------
+state="$tmp/state5"
+start 120 40 -w mlw-churn
+wait_for "Pick a persona"
+keys Enter
+wait_for "Alice Chen"
+keys Enter
+wait_for "Endpoints in mlw-churn" 15
+wait_for "churn-key"
+keys n
+wait_for "Name the endpoint"
+wait_for "You may create endpoints here"
+keys -l "9bad"
+wait_for "starting with a letter"
+keys BSpace BSpace BSpace BSpace
+keys -l churn-e2e ; keys Enter
+wait_for "Describe it"
+keys -l "made by the tmux test" ; keys Enter   # enter moves from description to tags
+keys -l "team=e2e" ; keys Enter
+wait_for "Where it runs"
+keys Enter
+wait_for "How callers authenticate"
+keys Down Down Enter
+wait_for "Which identity it runs as"
+keys Enter
+wait_for "az ml online-endpoint create --name churn-e2e"
+keys Enter
+wait_for "Create churn-e2e"
+wait_for "Succeeded" 20
+wait_for "Endpoint churn-e2e"
+wait_for "aad_token"
+keys Escape
+wait_for "Endpoints in mlw-churn"
+wait_for "churn-e2e"
+keys q
+wait_exit
+
+# --- Run 6: reveal a key, then watch an AML token count down ---------------------
+state="$tmp/state6"
+start 120 40 -w mlw-churn -n churn-key --demo-aml-token-lifetime 90s
+wait_for "Pick a persona"
+keys Enter
+wait_for "Alice Chen"
+keys Enter
+wait_for "Endpoint churn-key" 15
+keys k
+wait_for "Primary key"
+pane | grep -q "••••" || fail "the keys are not masked"
+keys r
+wait_for "hides in"
+keys Escape
+wait_for "Endpoint churn-key"
+keys Escape
+wait_for "Endpoints in mlw-churn"
+keys Up                                 # from churn-key (the last row) to churn-aml
+keys Enter
+wait_for "Endpoint churn-aml"
+keys k
+wait_for "AML token"
+first=$(pane | grep -o "in 0[0-9]:[0-9][0-9]" | head -1)
+[ -n "$first" ] || fail "no countdown shown"
+sleep 2.2
+second=$(pane | grep -o "in 0[0-9]:[0-9][0-9]" | head -1)
+[ "$first" != "$second" ] || fail "the countdown did not move: $first then $second"
+keys q
+wait_exit
+grep -rq "eyJ" "$tmp/state6" && fail "a token reached the state directory"
 
 echo "e2e-tmux: ok"
