@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Version is the current schema version.
@@ -23,7 +24,13 @@ const (
 	MaxRecents     = 50
 	MaxHistory     = 100
 	MaxHistoryBody = 64 << 10
+	// MaxSavedBody bounds the remembered request body per endpoint: the
+	// state file is rewritten on every change, so megabytes do not belong in it.
+	MaxSavedBody = 256 << 10
 )
+
+// ErrBodyTooLarge means a body was not remembered (over MaxSavedBody).
+var ErrBodyTooLarge = fmt.Errorf("bodies over %d KB are not remembered", MaxSavedBody>>10)
 
 // Prefs are the user's preferences (config.json).
 type Prefs struct {
@@ -52,15 +59,20 @@ type Recent struct {
 	At    time.Time `json:"at"`
 }
 
-// HistoryEntry is one scoring request and its result (no credentials).
+// HistoryEntry is one scoring request and its result (no credentials:
+// CredentialKind says which kind was sent, never its value).
 type HistoryEntry struct {
 	At                time.Time `json:"at"`
-	Deployment        string    `json:"deployment,omitempty"`
+	Target            string    `json:"target,omitempty"`     // deployment asked for; "" = traffic decided
+	Deployment        string    `json:"deployment,omitempty"` // deployment that answered
+	CredentialKind    string    `json:"credentialKind,omitempty"`
 	Status            int       `json:"status"`
 	DurationMS        int64     `json:"durationMs"`
 	RequestBody       string    `json:"requestBody,omitempty"`
+	RequestTruncated  bool      `json:"requestTruncated,omitempty"` // cut at MaxHistoryBody: not re-sendable
 	ResponseBody      string    `json:"responseBody,omitempty"`
 	ResponseTruncated bool      `json:"responseTruncated,omitempty"`
+	ResponseSize      int64     `json:"responseSize,omitempty"`
 	RequestID         string    `json:"requestId,omitempty"`
 	Error             string    `json:"error,omitempty"`
 }
@@ -282,22 +294,43 @@ func (d *Data) AddRecent(r Recent) {
 	d.Recents = out[:min(len(out), MaxRecents)]
 }
 
-// SaveBody remembers the last request body for an endpoint.
+// SaveBody remembers the last request body for an endpoint. A body over
+// MaxSavedBody replaces nothing: the previous one is forgotten (it is not
+// the last one any more) and ErrBodyTooLarge says why.
 func (s *Store) SaveBody(endpointID, body string) error {
+	k := strings.ToLower(endpointID)
+	if len(body) > MaxSavedBody {
+		if err := s.Update(func(d *Data) { delete(d.Bodies, k) }); err != nil {
+			return err
+		}
+		return ErrBodyTooLarge
+	}
 	return s.Update(func(d *Data) {
 		if d.Bodies == nil {
 			d.Bodies = map[string]string{}
 		}
-		d.Bodies[strings.ToLower(endpointID)] = scrub(body)
+		d.Bodies[k] = scrub(body)
 	})
+}
+
+// Body is the remembered request body of an endpoint.
+func (d *Data) Body(endpointID string) (string, bool) {
+	b, ok := d.Bodies[strings.ToLower(endpointID)]
+	return b, ok
+}
+
+// HistoryOf is an endpoint's scoring history, newest first.
+func (d *Data) HistoryOf(endpointID string) []HistoryEntry {
+	return d.History[strings.ToLower(endpointID)]
 }
 
 // AppendHistory adds a scoring result, newest first, bounded.
 func (s *Store) AppendHistory(endpointID string, e HistoryEntry) error {
 	// Scrubbed on the way in, so what is on disk is always clean and an
 	// update never has to rescan the whole history.
-	e.RequestBody, _ = truncate(scrub(e.RequestBody))
 	var cut bool
+	e.RequestBody, cut = truncate(scrub(e.RequestBody))
+	e.RequestTruncated = e.RequestTruncated || cut
 	e.ResponseBody, cut = truncate(scrub(e.ResponseBody))
 	e.Error = scrub(e.Error)
 	e.ResponseTruncated = e.ResponseTruncated || cut
@@ -311,9 +344,15 @@ func (s *Store) AppendHistory(endpointID string, e HistoryEntry) error {
 	})
 }
 
+// truncate cuts s to MaxHistoryBody bytes at a rune boundary (a cut
+// rune would be written as U+FFFD).
 func truncate(s string) (string, bool) {
 	if len(s) <= MaxHistoryBody {
 		return s, false
 	}
-	return s[:MaxHistoryBody], true
+	n := MaxHistoryBody
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n], true
 }

@@ -1,9 +1,240 @@
-// Package score is the request editor and response viewer. PLACEHOLDER: being written.
+// Package score is the request editor and response viewer of an endpoint:
+// a JSON body, a deployment target, extra headers and a credential chosen
+// from the endpoint's auth mode; ctrl+s sends, and the answer is timed,
+// shown, explained and kept in the endpoint's history (never the
+// credential). The body is remembered per endpoint; history entries can be
+// re-sent; requests export as curl, Python or az; repeat sends N requests
+// and summarises their latency.
 package score
 
 import (
+	"context"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/progress"
+	"charm.land/bubbles/v2/spinner"
+	"charm.land/bubbles/v2/textarea"
+	"charm.land/bubbles/v2/textinput"
+	"charm.land/bubbles/v2/viewport"
+	tea "charm.land/bubbletea/v2"
+
+	"amlauth-tui/azure"
+	"amlauth-tui/state"
+	"amlauth-tui/ui/components"
 	"amlauth-tui/ui/nav"
 )
 
-// New opens the request editor.
-func New(env *nav.Env, msg nav.ScoreMsg) nav.Screen { return nav.Placeholder("Test request") }
+// pane is what has the keyboard: the body, the extra headers (both are
+// typing) or the response (scrolls).
+type pane int
+
+const (
+	paneBody pane = iota
+	paneHeaders
+	paneResponse
+)
+
+// modal is a dialog over the screen.
+type modal int
+
+const (
+	modalNone modal = iota
+	modalTarget
+	modalCred
+	modalHistory
+	modalExport
+	promptFile   // load the body from a file
+	promptAzFile // where to write the request file of the az export
+	promptRepeat // how many requests, how many at once
+)
+
+const (
+	credTimeout = 60 * time.Second
+	// refreshAhead: a token that expires within this is refreshed before
+	// sending (the request itself may take a while, and clocks drift).
+	refreshAhead = 2 * time.Minute
+	// wideMin is the width from which request and response sit side by side.
+	wideMin = 110
+)
+
+var (
+	keySend    = key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "send"))
+	keyEdit    = key.NewBinding(key.WithKeys("enter", "i"), key.WithHelp("enter", "edit body"))
+	keyPane    = key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next pane"))
+	keyPaneBck = key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "previous pane"))
+	keyTarget  = key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "deployment"))
+	keyCred    = key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "credential"))
+	keyFormat  = key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "format"))
+	keyOpen    = key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "load file"))
+	keyEditor  = key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "$EDITOR"))
+	keyHistory = key.NewBinding(key.WithKeys("h"), key.WithHelp("h", "history"))
+	keyExport  = key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "export"))
+	keyRepeat  = key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "repeat N"))
+	keyCheck   = key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "check access"))
+	keyCopy    = key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "copy response"))
+	keyScroll  = key.NewBinding(key.WithKeys("up", "down", "pgup", "pgdown", "home", "end"), key.WithHelp("↑/↓", "scroll"))
+	// While typing: letters are text, so the file actions move to ctrl keys
+	// the textarea leaves free.
+	keyOpenT   = key.NewBinding(key.WithKeys("ctrl+o"), key.WithHelp("ctrl+o", "load file"))
+	keyEditorT = key.NewBinding(key.WithKeys("ctrl+x"), key.WithHelp("ctrl+x", "$EDITOR"))
+)
+
+// Screen is the request editor of one endpoint.
+type Screen struct {
+	env    *nav.Env
+	ep     azure.Endpoint
+	id     string // endpoint ARM id: the key of its body and history
+	scorer *azure.Scorer
+
+	editor  *components.JSONEditor
+	headers textarea.Model
+	focus   pane
+	typing  bool // the focused pane (body or headers) has the keyboard
+
+	deps    []azure.Deployment
+	depsErr error
+	depsSeq uint64
+	target  string // deployment to score; "" = the traffic split decides
+
+	cred    credential
+	credSeq uint64
+
+	sending bool
+	sendSeq uint64
+	spin    spinner.Model
+	notice  string // why the last ctrl+s sent nothing
+
+	res   *result
+	vp    viewport.Model
+	vpFor int // width the response content was laid out for
+
+	hist    []state.HistoryEntry
+	histSeq uint64
+
+	modal      modal
+	menu       menu
+	input      textinput.Model
+	inputErr   string
+	written    map[string]bool // request files this screen wrote (may overwrite)
+	exportKind string          // the export waiting for its request file
+
+	rep  *repeatRun
+	prog progress.Model
+
+	lastW  int    // width of the last View: decides the layout
+	scroll string // the response's scroll position, for the narrow layout's tabs
+}
+
+// New opens the request editor of msg.Endpoint. The body is the last one
+// sent to this endpoint, else a sample; the credential is the one the
+// message carries, else the one the auth mode needs (fetched in Init).
+func New(env *nav.Env, msg nav.ScoreMsg) nav.Screen {
+	st := env.Styles
+	s := &Screen{env: env, ep: msg.Endpoint, id: msg.Endpoint.ID, written: map[string]bool{}}
+	if s.id == "" {
+		s.id = msg.Endpoint.EndpointRef.ID()
+	}
+	s.scorer = azure.NewScorer(env.Config)
+	s.editor = components.NewJSONEditor(st)
+	s.editor.Hint = "f formats it (then it is editable here) · e opens it in $EDITOR"
+	s.headers = textarea.New()
+	s.headers.ShowLineNumbers = false
+	s.headers.Prompt = ""
+	s.headers.MaxHeight = 0
+	s.headers.Placeholder = "Name: value, one a line (e.g. x-ms-client-request-id: demo-1)"
+	hs := textarea.DefaultStyles(st.Dark)
+	hs.Cursor.Blink = false
+	if st.NoColor {
+		hs = textarea.Styles{}
+	}
+	s.headers.SetStyles(hs)
+	s.spin = spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(st.Accent))
+	s.prog = progress.New(progress.WithDefaultBlend(), progress.WithoutPercentage())
+	s.vp = viewport.New()
+	s.input = textinput.New()
+	is := st.Input
+	is.Cursor.Blink = false // a blinking cursor redraws twice a second for nothing
+	s.input.SetStyles(is)
+
+	body, restored := "", false
+	if env.Store != nil {
+		d, _ := env.Store.Load() // a small local file; the first frame shows the right body
+		body, restored = d.Body(s.id)
+		s.hist = d.HistoryOf(s.id)
+	}
+	if !restored || body == "" {
+		body = sampleBody(s.ep)
+	}
+	s.editor.SetValue(body)
+
+	s.cred.choice = autoChoice(s.ep.AuthMode)
+	s.cred.auto = true
+	if msg.Credential != "" && msg.CredentialKind != "" {
+		s.cred = preselected(msg.CredentialKind, msg.Credential, s.ep.AuthMode)
+	}
+	return s
+}
+
+// Init reads the deployments (for the target) and gets the credential.
+func (s *Screen) Init() tea.Cmd {
+	cmds := []tea.Cmd{s.loadDeployments()}
+	if s.cred.value == "" {
+		cmds = append(cmds, s.fetchCred(s.cred.choice))
+	}
+	return tea.Batch(cmds...)
+}
+
+// Title names the screen.
+func (s *Screen) Title() string { return "Test request" }
+
+// Typing: the body or the headers have the keyboard, or a prompt is open.
+func (s *Screen) Typing() bool {
+	return s.typing || s.modal == promptFile || s.modal == promptAzFile || s.modal == promptRepeat
+}
+
+// HandlesEsc: esc closes a dialog, stops typing or stops a repeat run first.
+func (s *Screen) HandlesEsc() bool {
+	return s.modal != modalNone || s.typing || (s.rep != nil && !s.rep.done)
+}
+
+// Where is the endpoint.
+func (s *Screen) Where() nav.Context {
+	c := s.env.Context
+	name := ""
+	if c.Subscription == s.ep.Subscription {
+		name = c.SubscriptionName
+	}
+	return nav.Context{TenantID: c.TenantID, Subscription: s.ep.Subscription, SubscriptionName: name,
+		ResourceGroup: s.ep.ResourceGroup, Workspace: s.ep.Name, Endpoint: s.ep.Endpoint}
+}
+
+// Keys are the footer's bindings for what has the keyboard.
+func (s *Screen) Keys() []key.Binding {
+	switch {
+	case s.modal == promptFile || s.modal == promptAzFile || s.modal == promptRepeat:
+		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "ok"))}
+	case s.modal == modalHistory:
+		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "re-send")),
+			key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "show")), keyScroll}
+	case s.modal != modalNone:
+		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "choose")), keyScroll}
+	case s.typing:
+		return []key.Binding{keySend, keyPane, keyOpenT, keyEditorT}
+	}
+	ks := []key.Binding{keySend, keyEdit, keyPane, keyTarget, keyCred, keyHistory, keyExport, keyRepeat, keyFormat, keyOpen, keyEditor, keyCheck}
+	if s.res != nil {
+		ks = append(ks, keyCopy, keyScroll)
+	}
+	return ks
+}
+
+func msgCmd(m tea.Msg) tea.Cmd { return func() tea.Msg { return m } }
+
+func toast(l nav.Level, text string) tea.Cmd {
+	return msgCmd(nav.ToastMsg{Level: l, Text: text})
+}
+
+func ctxTimeout(d time.Duration) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.Background(), d)
+}

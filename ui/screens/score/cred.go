@@ -1,0 +1,242 @@
+package score
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"amlauth-tui/azure"
+	"amlauth-tui/ui/components"
+)
+
+// choice is a credential to send: a Cred* kind and, for keys, which one.
+type choice struct {
+	kind      string
+	secondary bool
+}
+
+// choices are what the credential picker offers, for experiments too:
+// a management token or none at all show what the endpoint answers then.
+var choices = []choice{
+	{kind: azure.CredKey}, {kind: azure.CredKey, secondary: true}, {kind: azure.CredAMLToken},
+	{kind: azure.CredEntraML}, {kind: azure.CredManagement}, {kind: azure.CredNone},
+}
+
+func (c choice) label() string {
+	switch c.kind {
+	case azure.CredKey:
+		if c.secondary {
+			return "key (secondary)"
+		}
+		return "key (primary)"
+	case azure.CredAMLToken:
+		return "AML token"
+	case azure.CredEntraML:
+		return "Entra token for ML"
+	case azure.CredManagement:
+		return "management token"
+	}
+	return "none"
+}
+
+// detail says where the credential comes from and who takes it.
+func (c choice) detail() string {
+	switch c.kind {
+	case azure.CredKey:
+		return "listKeys; key endpoints take either key"
+	case azure.CredAMLToken:
+		return "the endpoint's token call; aml_token endpoints; expires"
+	case azure.CredEntraML:
+		return "your sign-in, audience https://ml.azure.com; aad_token endpoints"
+	case azure.CredManagement:
+		return "your sign-in, audience ARM: the classic mistake, expect 401"
+	}
+	return "no Authorization header: expect 401"
+}
+
+// isToken: the credential expires and can be fetched again.
+func (c choice) isToken() bool {
+	return c.kind == azure.CredAMLToken || c.kind == azure.CredEntraML || c.kind == azure.CredManagement
+}
+
+// autoChoice is the credential an auth mode takes.
+func autoChoice(mode string) choice {
+	switch mode {
+	case azure.AuthAMLToken:
+		return choice{kind: azure.CredAMLToken}
+	case azure.AuthAADToken:
+		return choice{kind: azure.CredEntraML}
+	}
+	return choice{kind: azure.CredKey}
+}
+
+// credential is the chosen credential and its state. The value is a secret:
+// kept in memory only, drawn masked, never written or logged.
+type credential struct {
+	choice  choice
+	auto    bool // chosen from the auth mode, not by the user
+	given   bool // handed over by the credentials screen
+	value   string
+	expires time.Time // tokens
+	refresh time.Time // AML tokens: refreshAfterTimeUtc
+	claims  []azure.Claim
+	loading bool
+	err     error
+}
+
+// preselected is a credential handed over by the credentials screen. A
+// token's expiry is read from its claims when it is a JWT.
+func preselected(kind, value, mode string) credential {
+	c := credential{choice: choice{kind: kind}, value: value, given: true}
+	if cs, err := azure.DecodeClaims(value); err == nil {
+		c.claims = cs
+		if exp := azure.IdentityFromClaims(cs).ExpiresOn; !exp.IsZero() {
+			c.expires = exp
+		}
+	}
+	return c
+}
+
+// fresh is a fetched credential (it travels in a message to Update).
+type fresh struct {
+	value            string
+	expires, refresh time.Time
+	claims           []azure.Claim
+}
+
+type credMsg struct {
+	seq    uint64
+	choice choice
+	got    fresh
+	err    error
+}
+
+// getCred fetches a credential of the choice's kind.
+func getCred(ctx context.Context, sess *azure.Session, ref azure.EndpointRef, c choice) (fresh, error) {
+	if c.kind == azure.CredNone {
+		return fresh{}, nil
+	}
+	if sess == nil {
+		return fresh{}, azure.ErrNotSignedIn
+	}
+	switch c.kind {
+	case azure.CredKey:
+		k, err := sess.Keys(ctx, ref)
+		if err != nil {
+			return fresh{}, err
+		}
+		if c.secondary {
+			return fresh{value: k.Secondary}, nil
+		}
+		return fresh{value: k.Primary}, nil
+	case azure.CredAMLToken:
+		t, err := sess.AMLToken(ctx, ref)
+		return fresh{value: t.Value, expires: t.ExpiresOn, refresh: t.RefreshAfter, claims: t.Claims}, err
+	case azure.CredEntraML, azure.CredManagement:
+		aud := sess.Config().MLAudience
+		if c.kind == azure.CredManagement {
+			aud = sess.Config().ARMAudience
+		}
+		t, err := sess.EntraToken(ctx, aud)
+		return fresh{value: t.Value, expires: t.ExpiresOn, claims: t.Claims}, err
+	}
+	return fresh{}, fmt.Errorf("unknown credential kind %q", c.kind)
+}
+
+// fetchCred starts getting the credential c.
+func (s *Screen) fetchCred(c choice) tea.Cmd {
+	s.credSeq = s.env.NextSeq()
+	s.cred = credential{choice: c, auto: c == autoChoice(s.ep.AuthMode), loading: c.kind != azure.CredNone}
+	if c.kind == azure.CredNone {
+		return nil
+	}
+	seq, sess, ref := s.credSeq, s.env.Session, s.ep.EndpointRef
+	return tea.Batch(s.spin.Tick, func() tea.Msg {
+		ctx, cancel := ctxTimeout(credTimeout)
+		defer cancel()
+		got, err := getCred(ctx, sess, ref, c)
+		return credMsg{seq: seq, choice: c, got: got, err: err}
+	})
+}
+
+func (s *Screen) onCred(m credMsg) {
+	if m.seq != s.credSeq {
+		return
+	}
+	s.cred.loading, s.cred.err = false, m.err
+	if m.err == nil {
+		s.cred.value, s.cred.expires, s.cred.refresh, s.cred.claims = m.got.value, m.got.expires, m.got.refresh, m.got.claims
+	}
+}
+
+// needsRefresh: a token that expired, or will within refreshAhead, or is
+// past its refresh-after time, is fetched again before sending.
+func (c credential) needsRefresh(now time.Time) bool {
+	if !c.choice.isToken() {
+		return false
+	}
+	if c.value == "" {
+		return true
+	}
+	if !c.expires.IsZero() && now.Add(refreshAhead).After(c.expires) {
+		return true
+	}
+	return !c.refresh.IsZero() && now.After(c.refresh)
+}
+
+// describeCred is the credential in two lines: what is sent (masked) and
+// where it stands (audience, expiry, or what went wrong).
+func (s *Screen) describeCred() (main, detail string) {
+	st := s.env.Styles
+	c := s.cred
+	label := c.choice.label()
+	if c.given && c.choice.kind == azure.CredKey {
+		label = "key" // primary or secondary: the credentials screen knows
+	}
+	parts := []string{st.Bold.Render(label)}
+	var more []string
+	switch {
+	case c.loading:
+		parts = append(parts, s.spin.View()+st.Muted.Render(" getting it…"))
+	case c.err != nil:
+		ex := azure.Explain(c.err)
+		parts = append(parts, st.Err.Render("✗ "+components.Clean(ex.Title)))
+		more = append(more, st.Muted.Render(components.Clean(ex.Detail)))
+	case c.choice.kind == azure.CredNone:
+		parts = append(parts, st.Muted.Render("no Authorization header"))
+	default:
+		parts = append(parts, st.Secret.Render("••••••••"))
+		if aud := claim(c.claims, "aud"); aud != "" && c.choice.kind != azure.CredAMLToken {
+			more = append(more, st.Muted.Render("aud "+components.Clean(aud)))
+		}
+		if !c.expires.IsZero() {
+			left := components.Countdown(s.env.Now(), c.expires)
+			if left == "expired" {
+				more = append(more, st.Warn.Render("expired: refreshed on send"))
+			} else {
+				more = append(more, st.Muted.Render("expires "+c.expires.Local().Format("15:04")+" (in "+left+")"))
+			}
+		}
+	}
+	switch {
+	case c.given:
+		parts = append(parts, st.Muted.Render("· from the credentials screen"))
+	case c.auto:
+		parts = append(parts, st.Muted.Render("· auto for "+components.Clean(s.ep.AuthMode)))
+	case c.choice.kind == azure.CredManagement || c.choice.kind == azure.CredNone:
+		parts = append(parts, st.Warn.Render("· experiment: expect 401"))
+	}
+	return strings.Join(parts, " "), strings.Join(more, st.Muted.Render(" · "))
+}
+
+func claim(cs []azure.Claim, name string) string {
+	for _, c := range cs {
+		if c.Name == name {
+			return c.Value
+		}
+	}
+	return ""
+}
