@@ -4,7 +4,7 @@
 # claims, browse to an endpoint through the filter, quit; then start again and
 # continue at the saved context; then start in a too-small window and resize;
 # check and assign access; create an endpoint; reveal a key and watch an AML
-# token count down.
+# token count down; send a scoring request and read the prediction.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tmp=$(mktemp -d)
@@ -233,5 +233,24 @@ second=$(pane | grep -o "in 0[0-9]:[0-9][0-9]" | head -1)
 keys q
 wait_exit
 grep -rq "eyJ" "$tmp/state6" && fail "a token reached the state directory"
+
+# --- Run 7: send a scoring request and read the prediction ---------------------
+state="$tmp/state7"
+start 120 40 -w mlw-churn -n churn-aad
+wait_for "Pick a persona"
+keys Enter
+wait_for "Alice Chen"
+keys Enter
+wait_for "Endpoint churn-aad" 15
+keys t
+wait_for "valid JSON"
+wait_for "Credential"
+keys C-s
+wait_for "200 OK" 15
+wait_for "answered by"
+pane | grep -Eq -- "-?[0-9]+\.[0-9]+,?$" || fail "no prediction in the response body"
+keys q
+wait_exit
+grep -rq "eyJ" "$tmp/state7" && fail "a token reached the state directory"
 
 echo "e2e-tmux: ok"
