@@ -269,38 +269,43 @@ func waitStored(t *testing.T, s *state.Store, id string, n int) []state.HistoryE
 	}
 }
 
-// One request through a real tea.Program (teatest): sign in by device
-// code, open the endpoint, t for the request editor, ctrl+s, read the answer.
+// One request per auth mode through a real tea.Program (teatest): sign in
+// by device code, open the endpoint, t for the request editor, ctrl+s, read
+// the answer. The credential is the one the auth mode needs, picked by itself.
 func TestTeatestScoreSendsOneRequest(t *testing.T) {
-	hermetic(t)
-	_, env := startEmulator(t, emulator.Options{AutoApprove: "alice", AutoApproveAfter: 1})
-	tm := teatest.NewTestModel(t, New(Options{Env: env, Start: churn("churn-key")}), teatest.WithInitialTermSize(120, 40),
-		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.ASCII), tea.WithEnvironment([]string{"TERM=xterm-256color"})))
-	wait := func(texts ...string) {
-		t.Helper()
-		teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
-			for _, x := range texts {
-				if !bytes.Contains(b, []byte(x)) {
-					return false
-				}
+	for _, ep := range []string{"churn-key", "churn-aml", "churn-aad"} {
+		t.Run(ep, func(t *testing.T) {
+			hermetic(t)
+			_, env := startEmulator(t, emulator.Options{AutoApprove: "alice", AutoApproveAfter: 1})
+			tm := teatest.NewTestModel(t, New(Options{Env: env, Start: churn(ep)}), teatest.WithInitialTermSize(120, 40),
+				teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.ASCII), tea.WithEnvironment([]string{"TERM=xterm-256color"})))
+			wait := func(texts ...string) {
+				t.Helper()
+				teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
+					for _, x := range texts {
+						if !bytes.Contains(b, []byte(x)) {
+							return false
+						}
+					}
+					return true
+				}, teatest.WithDuration(20*time.Second), teatest.WithCheckInterval(20*time.Millisecond))
 			}
-			return true
-		}, teatest.WithDuration(20*time.Second), teatest.WithCheckInterval(20*time.Millisecond))
-	}
-	wait("Sign in to Azure")
-	tm.Type("/short code")
-	tm.Send(keyMsg("enter"))
-	tm.Send(keyMsg("enter"))
-	wait("Calling it", "test request")
-	tm.Send(keyMsg("t"))
-	// The key arrives with the first frame or soon after; redraws are
-	// partial, so the masked value is looked for on its own.
-	wait("/inference/eastus/churn-key/score", "valid JSON", "••••••••")
-	tm.Send(tea.KeyPressMsg{Code: 's', Mod: tea.ModCtrl})
-	wait("200 OK", "answered by")
-	tm.Send(keyMsg("q"))
-	final := tm.FinalModel(t, teatest.WithFinalTimeout(10*time.Second)).(*Model)
-	if st := final.Stack(); st[len(st)-1] != "Test request" {
-		t.Fatalf("stack %v", st)
+			wait("Sign in to Azure")
+			tm.Type("/short code")
+			tm.Send(keyMsg("enter"))
+			tm.Send(keyMsg("enter"))
+			wait("Calling it", "test request")
+			tm.Send(keyMsg("t"))
+			// The credential arrives with the first frame or soon after; redraws
+			// are partial, so the masked value is looked for on its own.
+			wait("/inference/eastus/"+ep+"/score", "valid JSON", "••••••••")
+			tm.Send(tea.KeyPressMsg{Code: 's', Mod: tea.ModCtrl})
+			wait("200 OK", "answered by")
+			tm.Send(keyMsg("q"))
+			final := tm.FinalModel(t, teatest.WithFinalTimeout(10*time.Second)).(*Model)
+			if st := final.Stack(); st[len(st)-1] != "Test request" {
+				t.Fatalf("stack %v", st)
+			}
+		})
 	}
 }
