@@ -264,17 +264,7 @@ func TestTeatestRevealKey(t *testing.T) {
 	tm := teatest.NewTestModel(t, New(Options{Env: env, Start: nav.Context{Subscription: emulator.SubProduction, ResourceGroup: "rg-ml-prod",
 		Workspace: "mlw-churn", Endpoint: "churn-key"}}), teatest.WithInitialTermSize(120, 40),
 		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.ASCII), tea.WithEnvironment([]string{"TERM=xterm-256color"})))
-	wait := func(texts ...string) {
-		t.Helper()
-		teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
-			for _, x := range texts {
-				if !bytes.Contains(b, []byte(x)) {
-					return false
-				}
-			}
-			return true
-		}, teatest.WithDuration(20*time.Second), teatest.WithCheckInterval(20*time.Millisecond))
-	}
+	wait := teaWaiter(t, tm)
 	keysPress := func(ks ...string) {
 		for _, k := range ks {
 			tm.Send(keyMsg(k))

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"bytes"
 	"context"
 	"strings"
 	"testing"
@@ -165,17 +164,7 @@ func TestTeatestCreateAADTokenEndpoint(t *testing.T) {
 	_ = srv
 	tm := teatest.NewTestModel(t, New(Options{Env: env, Start: churnWS}), teatest.WithInitialTermSize(120, 40),
 		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.ASCII), tea.WithEnvironment([]string{"TERM=xterm-256color"})))
-	wait := func(texts ...string) {
-		t.Helper()
-		teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
-			for _, x := range texts {
-				if !bytes.Contains(b, []byte(x)) {
-					return false
-				}
-			}
-			return true
-		}, teatest.WithDuration(20*time.Second), teatest.WithCheckInterval(20*time.Millisecond))
-	}
+	wait := teaWaiter(t, tm)
 	keys := func(ks ...string) {
 		for _, k := range ks {
 			tm.Send(keyMsg(k))

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"bytes"
 	"context"
 	"regexp"
 	"strings"
@@ -279,17 +278,7 @@ func TestTeatestScoreSendsOneRequest(t *testing.T) {
 			_, env := startEmulator(t, emulator.Options{AutoApprove: "alice", AutoApproveAfter: 1})
 			tm := teatest.NewTestModel(t, New(Options{Env: env, Start: churn(ep)}), teatest.WithInitialTermSize(120, 40),
 				teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.ASCII), tea.WithEnvironment([]string{"TERM=xterm-256color"})))
-			wait := func(texts ...string) {
-				t.Helper()
-				teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
-					for _, x := range texts {
-						if !bytes.Contains(b, []byte(x)) {
-							return false
-						}
-					}
-					return true
-				}, teatest.WithDuration(20*time.Second), teatest.WithCheckInterval(20*time.Millisecond))
-			}
+			wait := teaWaiter(t, tm)
 			wait("Sign in to Azure")
 			tm.Type("/short code")
 			tm.Send(keyMsg("enter"))

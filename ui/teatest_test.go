@@ -23,18 +23,7 @@ func TestTeatestDeviceCodeJourney(t *testing.T) {
 		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.ASCII), tea.WithEnvironment([]string{"TERM=xterm-256color"})))
 	_ = srv
 	// WaitFor consumes what it read: one wait per redraw, with every text it needs.
-	wait := func(texts ...string) {
-		t.Helper()
-		teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
-			for _, x := range texts {
-				if !bytes.Contains(b, []byte(x)) {
-					return false
-				}
-			}
-			return true
-		},
-			teatest.WithDuration(20*time.Second), teatest.WithCheckInterval(20*time.Millisecond))
-	}
+	wait := teaWaiter(t, tm)
 	keys := func(ks ...string) {
 		for _, k := range ks {
 			tm.Send(keyMsg(k))
@@ -78,17 +67,7 @@ func TestTeatestCheckAssignVerify(t *testing.T) {
 	tm := teatest.NewTestModel(t, New(Options{Env: env, Start: nav.Context{Subscription: emulator.SubProduction, ResourceGroup: "rg-ml-prod",
 		Workspace: "mlw-churn", Endpoint: "churn-key"}}), teatest.WithInitialTermSize(140, 45),
 		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.ASCII), tea.WithEnvironment([]string{"TERM=xterm-256color"})))
-	wait := func(texts ...string) {
-		t.Helper()
-		teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
-			for _, x := range texts {
-				if !bytes.Contains(b, []byte(x)) {
-					return false
-				}
-			}
-			return true
-		}, teatest.WithDuration(20*time.Second), teatest.WithCheckInterval(20*time.Millisecond))
-	}
+	wait := teaWaiter(t, tm)
 	keys := func(ks ...string) {
 		for _, k := range ks {
 			tm.Send(keyMsg(k))
@@ -119,4 +98,20 @@ func TestTeatestCheckAssignVerify(t *testing.T) {
 	wait("AzureML Data Scientist at endpoint churn-key")
 	keys("q")
 	tm.WaitFinished(t, teatest.WithFinalTimeout(10*time.Second))
+}
+
+// teaWaiter waits until the program's output holds every text (teatest
+// output is a stream of partial redraws: wait for text drawn whole).
+func teaWaiter(t *testing.T, tm *teatest.TestModel) func(texts ...string) {
+	return func(texts ...string) {
+		t.Helper()
+		teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
+			for _, x := range texts {
+				if !bytes.Contains(b, []byte(x)) {
+					return false
+				}
+			}
+			return true
+		}, teatest.WithDuration(20*time.Second), teatest.WithCheckInterval(20*time.Millisecond))
+	}
 }

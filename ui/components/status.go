@@ -75,3 +75,24 @@ func Ago(now, t time.Time) string {
 		return fmt.Sprintf("%dd ago", int(d.Hours()/24))
 	}
 }
+
+// ScopeName shortens an ARM scope to its last "type name" for people:
+// "workspace mlw-churn", "resource group rg-ml-prod", "/" for the root.
+func ScopeName(scope string) string {
+	parts := strings.Split(strings.Trim(scope, "/"), "/")
+	if len(parts) < 2 {
+		return "/"
+	}
+	t := parts[len(parts)-2]
+	switch strings.ToLower(t) {
+	case "subscriptions":
+		t = "subscription"
+	case "resourcegroups":
+		t = "resource group"
+	case "workspaces":
+		t = "workspace"
+	case "onlineendpoints":
+		t = "endpoint"
+	}
+	return t + " " + parts[len(parts)-1]
+}

@@ -332,7 +332,7 @@ func (c *Check) short(v azure.Verdict) string {
 		return "denied by deny assignment " + d.Denied.Deny.DenyAssignmentName
 	case d.Allowed && len(d.Grants) > 0:
 		g := d.Grants[0]
-		s := g.Role.RoleName + " at " + scopeName(g.Assignment.Scope)
+		s := g.Role.RoleName + " at " + components.ScopeName(g.Assignment.Scope)
 		if g.ViaGroup != "" {
 			s += " via group " + c.name(g.ViaGroup)
 		}
@@ -352,26 +352,6 @@ func (c *Check) name(id string) string {
 		return n
 	}
 	return id
-}
-
-// scopeName shortens an ARM scope to its last "type/name".
-func scopeName(scope string) string {
-	parts := strings.Split(strings.Trim(scope, "/"), "/")
-	if len(parts) < 2 {
-		return "/"
-	}
-	t := parts[len(parts)-2]
-	switch strings.ToLower(t) {
-	case "subscriptions":
-		t = "subscription"
-	case "resourcegroups":
-		t = "resource group"
-	case "workspaces":
-		t = "workspace"
-	case "onlineendpoints":
-		t = "endpoint"
-	}
-	return t + " " + parts[len(parts)-1]
 }
 
 func (c *Check) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {

@@ -114,7 +114,7 @@ func (c *Check) detail(w int) string {
 			}
 			where := "at this scope"
 			if g.Inherited {
-				where = "inherited from " + scopeName(g.Assignment.Scope)
+				where = "inherited from " + components.ScopeName(g.Assignment.Scope)
 			}
 			add(st.OK.Render("✓ ") + fmt.Sprintf("%s, %s, %s — pattern %s", components.Clean(g.Role.RoleName), how, where, g.Pattern))
 		}

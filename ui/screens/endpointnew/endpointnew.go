@@ -323,7 +323,7 @@ func (g *gate) update(m gateMsg) bool {
 	g.allowed, g.unknown, g.reason = d.Allowed, v.Unknown, d.Reason
 	if d.Allowed && len(d.Grants) > 0 {
 		gr := d.Grants[0]
-		g.reason = gr.Role.RoleName + " at " + scopeName(gr.Assignment.Scope)
+		g.reason = gr.Role.RoleName + " at " + components.ScopeName(gr.Assignment.Scope)
 	}
 	// For yourself the Permissions API is what Azure will enforce: a
 	// disagreement (a change still propagating) is not an allow.
@@ -367,26 +367,6 @@ func (g *gate) view(st *theme.Styles, where string, w int) string {
 	}
 	s += ". ctrl+o checks access and assigns a role; you can still continue."
 	return st.Err.Render(wrap(s, w))
-}
-
-// scopeName shortens an ARM scope to its last "type name".
-func scopeName(scope string) string {
-	parts := strings.Split(strings.Trim(scope, "/"), "/")
-	if len(parts) < 2 {
-		return "/"
-	}
-	t := parts[len(parts)-2]
-	switch strings.ToLower(t) {
-	case "subscriptions":
-		t = "subscription"
-	case "resourcegroups":
-		t = "resource group"
-	case "workspaces":
-		t = "workspace"
-	case "onlineendpoints":
-		t = "endpoint"
-	}
-	return t + " " + parts[len(parts)-1]
 }
 
 // --- following a tracked operation ---------------------------------------
