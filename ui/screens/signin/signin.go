@@ -52,6 +52,9 @@ type Screen struct {
 	env   *nav.Env
 	phase phase
 
+	announced bool // the root received this session (SignedInMsg came back)
+	openAsked bool // enter on the card before that: open once it does
+
 	methods  components.Table
 	personas components.Table
 	tenants  components.Table
@@ -235,6 +238,17 @@ func (s *Screen) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 			return s, tick()
 		}
 		return s, nil
+	case nav.SignedInMsg:
+		// The root has the session now: an enter pressed on the card before
+		// it did (the two race: both are messages) opens only now.
+		if m.Session == s.session {
+			s.announced = true
+			if s.openAsked {
+				s.openAsked = false
+				return s, open(s.env.Context)
+			}
+		}
+		return s, nil
 	case flowMsg:
 		if m.flow != s.flow {
 			return s, nil // a cancelled flow finishing late
@@ -286,7 +300,7 @@ func (s *Screen) onFlow(m flowMsg) tea.Cmd {
 			}
 			return nil
 		}
-		s.session, s.phase, s.claims = ev.sess, phaseCard, false
+		s.session, s.phase, s.claims, s.announced, s.openAsked = ev.sess, phaseCard, false, false, false
 		sess, flow := ev.sess, m.flow
 		return tea.Batch(
 			func() tea.Msg { return nav.SignedInMsg{Session: sess} },
@@ -382,7 +396,11 @@ func (s *Screen) key(k tea.KeyPressMsg) tea.Cmd {
 		}
 	case phaseCard:
 		switch {
-		case key.Matches(k, keyContinue):
+		case key.Matches(k, keyContinue), k.String() == "esc":
+			if !s.announced {
+				s.openAsked = true
+				return nil
+			}
 			return open(s.env.Context)
 		case key.Matches(k, keyClaims):
 			s.claims = !s.claims
@@ -390,8 +408,6 @@ func (s *Screen) key(k tea.KeyPressMsg) tea.Cmd {
 			s.phase = phaseTenants
 		case key.Matches(k, keySignOut):
 			s.phase, s.session = phaseMethods, nil
-		case k.String() == "esc":
-			return open(s.env.Context)
 		}
 	}
 	return nil

@@ -96,3 +96,28 @@ func TestProbeLines(t *testing.T) {
 		}
 	}
 }
+
+// Enter on the identity card can beat the root to the new session (both
+// are messages): the screen waits for the root's SignedInMsg before it
+// opens the browser, or the open would find nobody signed in.
+func TestCardOpensOnlyOnceTheRootHasTheSession(t *testing.T) {
+	s := newScreen(t)
+	sess := &azure.Session{}
+	s.phase, s.session = phaseCard, sess
+	if _, cmd := s.Update(enter()); cmd != nil {
+		t.Fatalf("enter before the root has the session: %T", cmd())
+	}
+	if _, cmd := s.Update(nav.SignedInMsg{Session: &azure.Session{}}); cmd != nil {
+		t.Fatal("another session's announcement opened the browser")
+	}
+	_, cmd := s.Update(nav.SignedInMsg{Session: sess})
+	if cmd == nil {
+		t.Fatal("the deferred enter did not open the browser")
+	}
+	if _, ok := cmd().(nav.OpenMsg); !ok {
+		t.Fatal("the deferred enter did not send OpenMsg")
+	}
+	if _, cmd := s.Update(enter()); cmd == nil {
+		t.Fatal("enter after the announcement does nothing")
+	}
+}
