@@ -2,8 +2,11 @@ package azure_test
 
 import (
 	"context"
+	"crypto/rand"
+	"crypto/rsa"
 	"errors"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -13,6 +16,9 @@ import (
 
 func start(t *testing.T, o emulator.Options) (*emulator.Server, azure.Config) {
 	t.Helper()
+	if o.SigningKey == nil {
+		o.SigningKey = testSigningKey()
+	}
 	s, err := emulator.Start(o)
 	if err != nil {
 		t.Fatal(err)
@@ -213,3 +219,13 @@ func TestEnvironmentServicePrincipal(t *testing.T) {
 		t.Errorf("wrong secret: %v", err)
 	}
 }
+
+// testSigningKey is one RSA key for every server this test binary starts:
+// generating one per server was most of the suite's time.
+var testSigningKey = sync.OnceValue(func() *rsa.PrivateKey {
+	k, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		panic(err)
+	}
+	return k
+})

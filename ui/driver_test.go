@@ -1,7 +1,10 @@
 package ui
 
 import (
+	"crypto/rand"
+	"crypto/rsa"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -27,6 +30,9 @@ type driver struct {
 
 func startEmulator(t *testing.T, o emulator.Options) (*emulator.Server, nav.Env) {
 	t.Helper()
+	if o.SigningKey == nil {
+		o.SigningKey = testSigningKey()
+	}
 	srv, err := emulator.Start(o)
 	if err != nil {
 		t.Fatal(err)
@@ -191,3 +197,13 @@ func (d *driver) waitQuit() {
 		d.pump(20 * time.Millisecond)
 	}
 }
+
+// testSigningKey is one RSA key for every server this test binary starts:
+// generating one per server was most of the suite's time.
+var testSigningKey = sync.OnceValue(func() *rsa.PrivateKey {
+	k, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		panic(err)
+	}
+	return k
+})

@@ -2,6 +2,8 @@ package emulator
 
 import (
 	"context"
+	"crypto/rand"
+	"crypto/rsa"
 	"encoding/json"
 	"errors"
 	"io"
@@ -33,6 +35,9 @@ type armtEnv struct {
 
 func newARMT(t testing.TB, opts Options) *armtEnv {
 	t.Helper()
+	if opts.SigningKey == nil {
+		opts.SigningKey = testSigningKey()
+	}
 	s, err := Start(opts)
 	if err != nil {
 		t.Fatal(err)
@@ -175,3 +180,13 @@ func armtForbidden(who, oid, action, scope string) string {
 	return "The client '" + who + "' with object id '" + oid + "' does not have authorization to perform action '" +
 		action + "' over scope '" + scope + "' or the scope is invalid. If access was recently granted, please refresh your credentials."
 }
+
+// testSigningKey is one RSA key for every server this test binary starts:
+// generating one per server was most of the suite's time.
+var testSigningKey = sync.OnceValue(func() *rsa.PrivateKey {
+	k, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		panic(err)
+	}
+	return k
+})

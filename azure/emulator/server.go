@@ -37,6 +37,9 @@ type Options struct {
 	Faults              []Fault
 	FaultSeed           int64
 	Now                 func() time.Time
+	// SigningKey reuses an RSA key instead of generating one (tests start
+	// hundreds of servers, and RSA generation is most of a start-up).
+	SigningKey *rsa.PrivateKey
 	Log                 io.Writer // request log (method, path, status, caller); never secrets
 }
 
@@ -117,7 +120,7 @@ func Start(opts Options) (*Server, error) {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		s.signKey, s.kid, keyErr = newSigningKey()
+		s.signKey, s.kid, keyErr = newSigningKey(opts.SigningKey)
 	}()
 	s.caPEM, tlsCert, s.pool, tlsErr = newTLS(opts.Now())
 	wg.Wait()

@@ -16,10 +16,13 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 )
 
-func newSigningKey() (*rsa.PrivateKey, string, error) {
-	k, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		return nil, "", err
+func newSigningKey(reuse *rsa.PrivateKey) (*rsa.PrivateKey, string, error) {
+	k := reuse
+	if k == nil {
+		var err error
+		if k, err = rsa.GenerateKey(rand.Reader, 2048); err != nil {
+			return nil, "", err
+		}
 	}
 	sum := sha256.Sum256(k.PublicKey.N.Bytes())
 	return k, base64.RawURLEncoding.EncodeToString(sum[:20]), nil
