@@ -201,6 +201,14 @@ func (s *Store) Update(fn func(*Data)) error {
 		return err
 	}
 	defer unlock()
+	// Temp files left by a writer that was killed mid-write: every write
+	// happens under this lock, so any present now belong to a dead one.
+	for _, f := range []string{s.stateFile, s.configFile} {
+		left, _ := filepath.Glob(filepath.Join(filepath.Dir(f), "."+filepath.Base(f)+".tmp-*"))
+		for _, p := range left {
+			_ = os.Remove(p)
+		}
+	}
 	if newer(s.stateFile) || newer(s.configFile) {
 		return fmt.Errorf("state files were written by a newer amlauth-tui; not overwriting them")
 	}

@@ -1,7 +1,6 @@
 package state
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -9,9 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
-	"time"
 )
 
 func open(t *testing.T, root string) *Store {
@@ -179,31 +176,6 @@ func TestConcurrentInstancesLoseNothing(t *testing.T) {
 	}
 }
 
-// SIGKILL during writes: the file is always a complete old or new version.
-func TestKillDuringWriteNeverTears(t *testing.T) {
-	root := t.TempDir()
-	s := open(t, root)
-	_ = s.SetLast(Context{Workspace: "seed"})
-	for i := 0; i < 60; i++ {
-		cmd := exec.Command(os.Args[0], "-test.run=TestHelperProcess")
-		cmd.Env = append(os.Environ(), "STATE_HELPER=loop", "STATE_ROOT="+root)
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		time.Sleep(time.Duration(5+i%20) * time.Millisecond)
-		_ = cmd.Process.Signal(syscall.SIGKILL)
-		_ = cmd.Wait()
-		b, err := os.ReadFile(s.stateFile)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var d Data
-		if err := json.Unmarshal(b, &d); err != nil || d.Version != Version || d.Last.Workspace == "" {
-			t.Fatalf("kill %d left a torn file: %v\n%.200s", i, err, b)
-		}
-	}
-}
-
 func TestHelperProcess(t *testing.T) {
 	root := os.Getenv("STATE_ROOT")
 	switch os.Getenv("STATE_HELPER") {
@@ -217,15 +189,6 @@ func TestHelperProcess(t *testing.T) {
 			}
 		}
 		os.Exit(0)
-	case "loop":
-		s, _, _ := Open(root)
-		body := strings.Repeat("y", 200_000)
-		for i := 0; ; i++ {
-			_ = s.Update(func(d *Data) {
-				d.Last.Workspace = fmt.Sprint("ws-", i)
-				d.Bodies = map[string]string{"ep": body}
-			})
-		}
 	}
 }
 
