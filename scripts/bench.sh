@@ -1,0 +1,174 @@
+#!/usr/bin/env bash
+# Prints one markdown table of every number the issues name (issue 8), each
+# with its target where an issue sets one and, where a natural peer exists on
+# this machine (curl for scoring, a bare net/http client for an ARM GET, one
+# request for the fan-out), the peer measured in the same run and the ratio.
+#
+#   bash scripts/bench.sh            # about 2-4 minutes on 2 cores
+#
+# Needs bash, go, awk, sed, grep and curl. Everything runs against the
+# in-process emulator on 127.0.0.1; nothing touches real Azure. Exits 1 if a
+# figure could not be measured (a target missed is reported, not an error).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+die() { echo "bench.sh: $*" >&2; exit 1; }
+command -v go >/dev/null || die "go is not on PATH"
+[ -n "${EPOCHREALTIME:-}" ] || die "needs bash 5 or later (EPOCHREALTIME)"
+command -v curl >/dev/null || echo "bench.sh: curl is not on PATH; the scoring-vs-curl row will be missing" >&2
+
+load0=$(awk '{ print $1 }' /proc/loadavg 2>/dev/null)
+echo "building the binary and the benchmark binaries..." >&2
+go build -o "$tmp/amlauth-tui" ./cmd/amlauth-tui || die "go build failed"
+pkgs=(azure azure/emulator azure/rbac ui ui/components ui/screens/score)
+for p in "${pkgs[@]}"; do
+  go test -c -o "$tmp/${p//\//_}.test" "./$p" || die "cannot build the tests of ./$p"
+done
+
+# bench PKG BENCHTIME REGEX: runs benchmarks from the package directory
+# (tests may read testdata) and appends their output to $tmp/PKG.out.
+failed=0
+bench() {
+  local p=$1 t=$2 re=$3 out="$tmp/${1//\//_}.out"
+  echo "running ./$p: $re ($t)" >&2
+  if ! (cd "$p" && "$tmp/${p//\//_}.test" -test.run '^$' -test.bench "$re" -test.benchtime "$t" -test.benchmem) >>"$out" 2>&1; then
+    echo "bench.sh: benchmarks in ./$p failed:" >&2
+    grep -E -- '--- FAIL|FAIL|panic|_test.go' "$out" | sed 's/^/  /' >&2
+    failed=1
+  fi
+}
+
+bench azure 2000x '^BenchmarkARMGetSessionVsPlain$'
+bench azure 10x '^BenchmarkFanOutVsSingleRequest$'
+bench azure 5x '^BenchmarkVerdictColdWithLatency$'
+bench azure 4x '^BenchmarkScoreVsCurl$' # 4 x 50 requests each side
+bench azure 2000x '^BenchmarkScoreVsPlainHTTP$'
+bench azure/emulator 3s '^BenchmarkARMGet$'
+bench azure/emulator 1s '^BenchmarkARMListBigWorkspace$'
+bench azure/rbac 1s '^BenchmarkEvaluate10kAssignments100Roles$'
+bench ui 1s '^Benchmark(Frame10kEndpoints|FilterKeystrokeToFrame10k)$'
+bench ui 5x '^Benchmark(ResidentMemory10k|DemoStartToFirstFrame)$'
+bench ui/components 1s '^Benchmark(TableView10k|TableFilterKeystroke10k|Keystroke1MB|Validate1MB)$'
+bench ui/screens/score 1s '^BenchmarkKeystroke1MB$'
+
+# get PKG NAME UNIT: one value from a benchmark's result line (ns/op or a
+# ReportMetric unit); empty when the benchmark did not report it.
+get() {
+  awk -v name="$2" -v unit="$3" '
+    { n = $1; sub(/-[0-9]+$/, "", n) }
+    n == name { for (i = 3; i <= NF; i++) if ($i == unit) v = $(i-1) }
+    END { if (v != "") print v }' "$tmp/${1//\//_}.out" 2>/dev/null
+}
+# calc EXPR: awk arithmetic on already-fetched numbers; empty if any is empty.
+calc() { awk "BEGIN { printf \"%.6g\", $1 }" 2>/dev/null; }
+ms_of_ns() { [ -n "$1" ] && calc "$1 / 1e6"; }
+ms_of_us() { [ -n "$1" ] && calc "$1 / 1e3"; }
+# num X: a figure rounded for reading (3 significant digits, no exponent).
+num() { [ -n "$1" ] && awk -v v="$1" 'BEGIN { printf (v >= 100 ? "%.0f" : (v >= 10 ? "%.1f" : "%.3g")), v }'; }
+
+# `version`: wall time of the real binary, each run timed on its own with
+# bash's clock (no fork for the timing itself); median and p90 of 40.
+"$tmp/amlauth-tui" version >/dev/null || die "amlauth-tui version failed"
+vt=()
+for ((i = 0; i < 40; i++)); do
+  s=$EPOCHREALTIME; "$tmp/amlauth-tui" version >/dev/null; e=$EPOCHREALTIME
+  vt+=("$(calc "(${e/,/.} - ${s/,/.}) * 1000")")
+done
+sorted=$(printf '%s\n' "${vt[@]}" | sort -g)
+ver_p50=$(sed -n 20p <<<"$sorted")
+ver_p90=$(sed -n 36p <<<"$sorted")
+
+rows=()   # "figure|issue|value|unit|peer|ratio|op|target"
+missing=()
+# row FIGURE ISSUE VALUE UNIT PEER RATIO OP TARGET [ON]
+#   OP: <, <=, >= or - (no target); ON: "value" (default) or "ratio", the
+#   figure the target applies to.
+row() {
+  [ -z "$3" ] && missing+=("$1")
+  rows+=("$1|$2|$3|$4|$5|$6|$7|$8|${9:-value}")
+}
+
+row '`amlauth-tui version` wall time (median of 40; p90 '"$(num "$ver_p90") ms)" '#2' "$ver_p50" ms '' '' '<' 20
+row '`--demo` to first frame (in process: emulator up, model built, frame drawn)' '#3' \
+  "$(get ui BenchmarkDemoStartToFirstFrame ms-to-frame)" ms '' '' '<' 300
+
+fan=$(get azure BenchmarkFanOutVsSingleRequest fanout-p50-µs)
+one=$(get azure BenchmarkFanOutVsSingleRequest single-p50-µs)
+row 'Workspaces across 50 subscriptions, 50 ms added per request (peer: 1 subscription)' '#2' \
+  "$(ms_of_us "$fan")" ms "${one:+$(num "$(ms_of_us "$one")") ms}" "$(get azure BenchmarkFanOutVsSingleRequest ratio-vs-single)" '<=' 5 ratio
+
+row 'Emulator: authenticated ARM GETs per second (keep-alive HTTPS, loopback)' '#2' \
+  "$(get azure/emulator BenchmarkARMGet req/s)" req/s '' '' '>=' 3000
+row 'Emulator: one page of a 10,000-endpoint list' '#3' \
+  "$(ms_of_ns "$(get azure/emulator BenchmarkARMListBigWorkspace ns/op)")" ms '' '' - ''
+
+sess=$(get azure BenchmarkARMGetSessionVsPlain session-p50-µs)
+plain=$(get azure BenchmarkARMGetSessionVsPlain plain-p50-µs)
+row 'ARM GET of an endpoint through the Session (peer: bare net/http, same token)' '#2' \
+  "$sess" µs "${plain:+$(num "$plain") µs}" "$(get azure BenchmarkARMGetSessionVsPlain ratio-vs-plain)" - ''
+
+row 'RBAC verdict, all seed operations, cold caches, 50 ms added latency' '#4' \
+  "$(get azure BenchmarkVerdictColdWithLatency round-trips)" 'round trips' '' '' '<=' 3
+row 'RBAC evaluation, 10,000 assignments x 100 roles (CPU, one goroutine)' '#4' \
+  "$(ms_of_ns "$(get azure/rbac BenchmarkEvaluate10kAssignments100Roles ns/op)")" ms '' '' '<' 5
+
+sc=$(get azure BenchmarkScoreVsCurl score-p50-µs)
+cu=$(get azure BenchmarkScoreVsCurl curl-p50-µs)
+row 'Scoring request, median of 200, reused connection (peer: curl, one connection)' '#7' \
+  "$sc" µs "${cu:+$(num "$cu") µs}" "$(get azure BenchmarkScoreVsCurl ratio-vs-curl)" '<=' 1.1 ratio
+sp=$(get azure BenchmarkScoreVsPlainHTTP score-p50-µs)
+pp=$(get azure BenchmarkScoreVsPlainHTTP plain-p50-µs)
+row 'Scoring request (peer: bare net/http POST, same transport)' '#7' \
+  "$sp" µs "${pp:+$(num "$pp") µs}" "$(get azure BenchmarkScoreVsPlainHTTP ratio-vs-plain)" - ''
+
+row '10,000-endpoint list: one frame (whole app model)' '#3' \
+  "$(ms_of_ns "$(get ui BenchmarkFrame10kEndpoints ns/op)")" ms '' '' '<' 2
+row '10,000-row table component: one frame' '#3' \
+  "$(ms_of_ns "$(get ui/components BenchmarkTableView10k ns/op)")" ms '' '' '<' 2
+row '10,000-endpoint list: filter keystroke to new frame (whole app model)' '#3' \
+  "$(ms_of_ns "$(get ui BenchmarkFilterKeystrokeToFrame10k ns/op)")" ms '' '' '<' 16
+row '10,000-row table component: filter keystroke to new frame' '#3' \
+  "$(ms_of_ns "$(get ui/components BenchmarkTableFilterKeystroke10k ns/op)")" ms '' '' '<' 16
+row '10,000-endpoint list open: resident memory (whole test process, upper bound)' '#3' \
+  "$(get ui BenchmarkResidentMemory10k rss-MB)" MB '' '' '<' 80
+row '10,000-endpoint list open: Go heap in use' '#3' \
+  "$(get ui BenchmarkResidentMemory10k heap-MB)" MB '' '' - ''
+
+row 'Request editor, 1 MB body: keystroke to frame (score screen)' '#7' \
+  "$(ms_of_ns "$(get ui/screens/score BenchmarkKeystroke1MB ns/op)")" ms '' '' '<' 16
+row 'JSON editor component, 1 MB body: keystroke to frame' '#7' \
+  "$(ms_of_ns "$(get ui/components BenchmarkKeystroke1MB ns/op)")" ms '' '' '<' 16
+row 'JSON editor, 1 MB body: validation (after a pause, off the keystroke)' '#7' \
+  "$(ms_of_ns "$(get ui/components BenchmarkValidate1MB ns/op)")" ms '' '' - ''
+
+# Output: machine header, then the table.
+cpu=$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null)
+mem=$(awk '/^MemTotal/ { printf "%.1f GB", $2 / 1048576 }' /proc/meminfo 2>/dev/null)
+echo
+echo "Machine: ${cpu:-unknown CPU} x $(nproc) CPUs, ${mem:-? GB} RAM; $(go version | sed 's/^go version //'); $(date -u '+%Y-%m-%d %H:%M UTC')"
+echo "Load average (1 min) at start: $load0, at end: $(awk '{ print $1 }' /proc/loadavg 2>/dev/null). Other work on the machine inflates the timings."
+echo
+echo "| Figure | Issue | Measured | Peer (same run) | Ratio | Target | Met |"
+echo "|---|---|---|---|---|---|---|"
+missed=0
+for r in "${rows[@]}"; do
+  IFS='|' read -r fig iss val unit peer ratio op tgt on <<<"$r"
+  ok='—'; target='—'
+  if [ "$op" != - ]; then
+    if [ "$on" = ratio ]; then cmp=$ratio target="ratio $op $tgt"; else cmp=$val target="$op $tgt $unit"; fi
+    if [ -z "$cmp" ]; then ok='✗'; missed=$((missed + 1))
+    elif awk -v v="$cmp" -v t="$tgt" -v op="$op" 'BEGIN { exit !((op == "<" && v < t) || (op == "<=" && v <= t) || (op == ">=" && v >= t)) }'; then ok='✓'
+    else ok='✗'; missed=$((missed + 1)); fi
+  fi
+  shown=${val:+$(num "$val") $unit}
+  rat=${ratio:+$(awk -v v="$ratio" 'BEGIN { printf "%.2fx", v }')}
+  echo "| $fig | $iss | ${shown:-not measured} | ${peer:-—} | ${rat:-—} | $target | $ok |"
+done
+echo
+echo "Targets missed: $missed. Real-terminal figures (\`--demo\` through tmux, RSS of the binary with 10,001 endpoints) need tmux: scripts/bench-tui.sh."
+if [ ${#missing[@]} -gt 0 ] || [ $failed -ne 0 ]; then
+  printf 'Not measured: %s\n' "${missing[@]}" >&2
+  exit 1
+fi
