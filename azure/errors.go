@@ -98,23 +98,18 @@ func Classify(err error) error {
 	return err
 }
 
-// responseMessage digs ARM's error.message out of the response (azcore's
-// Error() is a multi-line dump).
+// responseMessage is ARM's (or Graph's) error.message, decoded from the
+// body: JSON escapes come out as the characters they stand for (and are
+// sanitized where drawn), and an escaped quote does not cut it short.
 func responseMessage(re *azcore.ResponseError) string {
-	s := re.Error()
-	if i := strings.Index(s, `"message": "`); i >= 0 {
-		rest := s[i+len(`"message": "`):]
-		if j := strings.Index(rest, `"`); j >= 0 {
-			return rest[:j]
-		}
+	if m := armErrorOf(re).Message; m != "" {
+		return m
 	}
-	if i := strings.Index(s, `"message":"`); i >= 0 {
-		rest := s[i+len(`"message":"`):]
-		if j := strings.Index(rest, `"`); j >= 0 {
-			return rest[:j]
-		}
+	host := ""
+	if re.RawResponse != nil && re.RawResponse.Request != nil {
+		host = re.RawResponse.Request.URL.Host
 	}
-	return fmt.Sprintf("%s answered %d %s", re.RawResponse.Request.URL.Host, re.StatusCode, re.ErrorCode)
+	return fmt.Sprintf("%s answered %d %s", host, re.StatusCode, re.ErrorCode)
 }
 
 // Explainer is an error that explains itself (errors of the endpoint,

@@ -40,7 +40,7 @@ type Options struct {
 	// SigningKey reuses an RSA key instead of generating one (tests start
 	// hundreds of servers, and RSA generation is most of a start-up).
 	SigningKey *rsa.PrivateKey
-	Log                 io.Writer // request log (method, path, status, caller); never secrets
+	Log        io.Writer // request log (method, path, status, caller); never secrets
 }
 
 // Server is a running simulated Azure.
