@@ -19,7 +19,7 @@ func TestCleanRemovesEscapesAndControls(t *testing.T) {
 		"\x1b[2J\x1b[Hwiped":                     "wiped",  // clear screen
 		"red\x1b[31mtext\x1b[0m":                 "redtext",
 		"tab\there\nnew\rline":                   "tab here new line",
-		"bell\x07 del\x7f c1\u009b31m":           "bell del c131m",
+		"bell\x07 del\x7f c1\u009b31m":           "bell del c1", // a C1 CSI goes whole, parameters too
 		"bidi\u202egnp.exe":                      "bidignp.exe",
 		"日本語 endpoint":                           "日本語 endpoint",
 		"\x1bP+q\x1b\\dcs":                       "dcs",

@@ -43,7 +43,9 @@ func dropEmptyDCS(s string) string {
 	for strings.Contains(s, "\x1bP\x1b") {
 		s = strings.ReplaceAll(s, "\x1bP\x1b", "\x1b")
 	}
-	return s
+	// A C1 CSI written as the character U+009B is a whole sequence to a
+	// terminal: spell it ESC [ so Strip drops its parameters too ("31m").
+	return strings.ReplaceAll(s, "\u009b", "\x1b[")
 }
 
 // CleanBlock is Clean for multi-line text: newlines survive, tabs become spaces.
