@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"time"
 )
 
 // Online endpoint credentials: listKeys, regenerateKeys (an LRO) and token
@@ -151,7 +150,7 @@ func (s *Server) armRegenerateKeys(w http.ResponseWriter, q *armReq) {
 				"Endpoint '%s' has an operation in progress (%s); wait for it to finish and retry.", e.Name, busy.Kind)
 		}
 		op = s.startOp(&operation{Sub: e.Subscription, Location: e.Location, Resource: id, Kind: "regenerateKeys",
-			Apply: regenerateApply(armKey(id), e.CreatedAt, which, value)})
+			Apply: regenerateApply(armKey(id), e.Incarnation, which, value)})
 		if fails {
 			op.Fail, op.FailCode = true, "InternalServerError"
 			op.FailMsg = fmt.Sprintf("Regenerating the %s key of endpoint '%s' failed; the endpoint's keys are unchanged. Retry the regeneration.", strings.ToLower(which), e.Name)
@@ -236,10 +235,10 @@ func sanitizeEcho(s string) string {
 // regenerateApply sets the new key when the operation completes. It looks
 // the endpoint up again: it may have been deleted, or deleted and created
 // anew (a new incarnation keeps its own keys).
-func regenerateApply(key string, incarnation time.Time, which, value string) func(w *World, failed bool) {
+func regenerateApply(key, incarnation, which, value string) func(w *World, failed bool) {
 	return func(w *World, failed bool) {
 		e := w.Endpoints[key]
-		if failed || e == nil || !e.CreatedAt.Equal(incarnation) {
+		if failed || e == nil || e.Incarnation != incarnation {
 			return
 		}
 		v := value

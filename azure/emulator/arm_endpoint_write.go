@@ -177,11 +177,10 @@ func (s *Server) putEndpoint(q *armReq, b *armEndpointBody, bad *armOutcome, fai
 	now := s.now().UTC()
 	e, kind, state := prev, "update", "Updating"
 	if e == nil {
-		id := epID(ws.Subscription, ws.ResourceGroup, ws.Name, name)
 		e = &Endpoint{Incarnation: newGUID(), Subscription: ws.Subscription, ResourceGroup: ws.ResourceGroup, Workspace: ws.Name, Name: name,
 			Location: ws.Location, CreatedAt: now, CreatedBy: q.c.name(),
 			// Fresh keys per incarnation: a re-created endpoint does not take back the old keys.
-			PrimaryKey: stableKey(id + "|" + newGUID()), SecondaryKey: stableKey(id + "|" + newGUID())}
+			PrimaryKey: newEndpointKey(), SecondaryKey: newEndpointKey()}
 		kind, state = "create", "Creating"
 		s.world.Endpoints[key] = e
 		if spec.identity == nil {
