@@ -76,6 +76,9 @@ type Context struct {
 	Endpoint         string
 }
 
+// Cmd is a command that sends m: how a screen hands a message to the root.
+func Cmd(m tea.Msg) tea.Cmd { return func() tea.Msg { return m } }
+
 // Navigation messages.
 type (
 	// PushMsg puts a screen on top of the stack.

@@ -111,7 +111,7 @@ func (d *Details) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 		case key.Matches(m, keyRefresh):
 			return d, d.load()
 		case key.Matches(m, keyCheck):
-			return d, msgCmd(d.checkMsg())
+			return d, nav.Cmd(d.checkMsg())
 		case key.Matches(m, keyCreds), key.Matches(m, keyTest), key.Matches(m, keyAuthMode), key.Matches(m, keyDelete):
 			if d.ep == nil || d.deleted {
 				return d, nil // still loading (the auth mode decides what these screens do), or gone: the endpoint's auth mode decides what these screens do
@@ -119,13 +119,13 @@ func (d *Details) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 			e := *d.ep
 			switch {
 			case key.Matches(m, keyCreds):
-				return d, msgCmd(nav.CredentialsMsg{Endpoint: e})
+				return d, nav.Cmd(nav.CredentialsMsg{Endpoint: e})
 			case key.Matches(m, keyTest):
-				return d, msgCmd(nav.ScoreMsg{Endpoint: e})
+				return d, nav.Cmd(nav.ScoreMsg{Endpoint: e})
 			case key.Matches(m, keyAuthMode):
-				return d, msgCmd(nav.ChangeAuthModeMsg{Endpoint: e})
+				return d, nav.Cmd(nav.ChangeAuthModeMsg{Endpoint: e})
 			default:
-				return d, msgCmd(nav.DeleteEndpointMsg{Endpoint: e})
+				return d, nav.Cmd(nav.DeleteEndpointMsg{Endpoint: e})
 			}
 		case key.Matches(m, keyCopy):
 			return d, copyCmd(d.ref.ID(), "Copied endpoint id")

@@ -117,7 +117,7 @@ func (s *Endpoints) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 		if c := s.env.Context; c.Endpoint != "" {
 			s.table.Select(s.ws.ID() + "/onlineEndpoints/" + c.Endpoint)
 		}
-		return s, msgCmd(nav.SeenMsg{Jumps: jumps})
+		return s, nav.Cmd(nav.SeenMsg{Jumps: jumps})
 	}
 	if m, ok := msg.(nav.OperationMsg); ok {
 		// A create shows in the list at once, as Creating: reload on its first report.
@@ -142,7 +142,7 @@ func (s *Endpoints) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 		if r, ok := s.table.Selected(); ok && loc == "" {
 			loc = r.Payload.(azure.Endpoint).Location
 		}
-		return s, msgCmd(nav.NewEndpointMsg{Workspace: s.ws, Location: loc})
+		return s, nav.Cmd(nav.NewEndpointMsg{Workspace: s.ws, Location: loc})
 	}
 	return s, cmd
 }
@@ -153,7 +153,7 @@ func (s *Endpoints) open() tea.Cmd {
 		return nil
 	}
 	e := r.Payload.(azure.Endpoint)
-	return msgCmd(nav.PushMsg{Screen: NewDetails(s.env, e.EndpointRef, &e)})
+	return nav.Cmd(nav.PushMsg{Screen: NewDetails(s.env, e.EndpointRef, &e)})
 }
 
 func (s *Endpoints) View(w, h int) string {

@@ -154,7 +154,5 @@ func copyCmd(text, label string) tea.Cmd {
 	return func() tea.Msg { return nav.CopyMsg{Text: text, Label: label} }
 }
 
-func msgCmd(m tea.Msg) tea.Cmd { return func() tea.Msg { return m } }
-
 // HandlesEsc: esc first leaves or clears the filter.
 func (p *page) HandlesEsc() bool { return p.table.Filtering() || p.table.Query() != "" }

@@ -76,7 +76,7 @@ func (s *Subscriptions) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 			if c := s.env.Context; c.Subscription != "" {
 				s.table.Select(c.Subscription)
 			}
-			return s, tea.Batch(msgCmd(nav.SeenMsg{Jumps: jumps}), s.resolve())
+			return s, tea.Batch(nav.Cmd(nav.SeenMsg{Jumps: jumps}), s.resolve())
 		}
 		return s, nil
 	}
@@ -85,9 +85,9 @@ func (s *Subscriptions) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 	}
 	if k, ok := msg.(tea.KeyPressMsg); ok && key.Matches(k, keyAllWorkspaces) {
 		if len(s.items) == 0 {
-			return s, msgCmd(nav.ToastMsg{Level: nav.Warn, Text: "No subscriptions to search"})
+			return s, nav.Cmd(nav.ToastMsg{Level: nav.Warn, Text: "No subscriptions to search"})
 		}
-		return s, msgCmd(nav.PushMsg{Screen: NewWorkspaces(s.env, s.items)})
+		return s, nav.Cmd(nav.PushMsg{Screen: NewWorkspaces(s.env, s.items)})
 	}
 	return s, nil
 }
@@ -98,7 +98,7 @@ func (s *Subscriptions) open() tea.Cmd {
 		return nil
 	}
 	sub := r.Payload.(azure.Subscription)
-	return msgCmd(nav.PushMsg{Screen: NewWorkspaces(s.env, []azure.Subscription{sub})})
+	return nav.Cmd(nav.PushMsg{Screen: NewWorkspaces(s.env, []azure.Subscription{sub})})
 }
 
 func subContext(sub azure.Subscription) nav.Context {
@@ -132,21 +132,21 @@ func (s *Subscriptions) resolve() tea.Cmd {
 	s.pending = nil
 	if p.Subscription == "" {
 		if len(s.items) == 0 {
-			return msgCmd(nav.ToastMsg{Level: nav.Warn, Text: "Cannot look for workspace " + p.Workspace + ": no subscriptions are visible"})
+			return nav.Cmd(nav.ToastMsg{Level: nav.Warn, Text: "Cannot look for workspace " + p.Workspace + ": no subscriptions are visible"})
 		}
 		ws := NewWorkspaces(s.env, s.items)
 		ws.pending = p
-		return msgCmd(nav.PushMsg{Screen: ws})
+		return nav.Cmd(nav.PushMsg{Screen: ws})
 	}
 	for _, sub := range s.items {
 		if strings.EqualFold(sub.ID, p.Subscription) || strings.EqualFold(sub.DisplayName, p.Subscription) {
 			c := *p
 			c.Subscription, c.SubscriptionName = sub.ID, components.Clean(sub.DisplayName)
 			s.table.Select(sub.ID)
-			return msgCmd(nav.OpenMsg{Context: c})
+			return nav.Cmd(nav.OpenMsg{Context: c})
 		}
 	}
-	return msgCmd(nav.ToastMsg{Level: nav.Warn, Text: "No subscription " + p.Subscription + " among the " + plural(len(s.items), "subscription") + " this identity can see"})
+	return nav.Cmd(nav.ToastMsg{Level: nav.Warn, Text: "No subscription " + p.Subscription + " among the " + plural(len(s.items), "subscription") + " this identity can see"})
 }
 
 func plural(n int, noun string) string {

@@ -108,13 +108,13 @@ func (s *Workspaces) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 		if c := s.env.Context; c.Workspace != "" {
 			s.table.Select(nav.Context{Subscription: c.Subscription, ResourceGroup: c.ResourceGroup, Workspace: c.Workspace}.ID())
 		}
-		return s, tea.Batch(msgCmd(nav.SeenMsg{Jumps: jumps}), s.resolve(m.list.Items))
+		return s, tea.Batch(nav.Cmd(nav.SeenMsg{Jumps: jumps}), s.resolve(m.list.Items))
 	}
 	cmd, handled := s.listInput(msg, s.load, s.open, "Copied workspace id")
 	if k, ok := msg.(tea.KeyPressMsg); ok && !handled && key.Matches(k, keyNew) {
 		if r, ok := s.table.Selected(); ok {
 			ws := r.Payload.(azure.Workspace)
-			return s, msgCmd(nav.NewEndpointMsg{Workspace: ws.WorkspaceRef, Location: ws.Location})
+			return s, nav.Cmd(nav.NewEndpointMsg{Workspace: ws.WorkspaceRef, Location: ws.Location})
 		}
 	}
 	return s, cmd
@@ -133,7 +133,7 @@ func (s *Workspaces) open() tea.Cmd {
 	ws := r.Payload.(azure.Workspace)
 	e := NewEndpoints(s.env, ws.WorkspaceRef)
 	e.location = ws.Location
-	return msgCmd(nav.PushMsg{Screen: e})
+	return nav.Cmd(nav.PushMsg{Screen: e})
 }
 
 func (s *Workspaces) View(w, h int) string {
@@ -180,11 +180,11 @@ func (s *Workspaces) resolve(items []azure.Workspace) tea.Cmd {
 	}
 	switch len(found) {
 	case 0:
-		return msgCmd(nav.ToastMsg{Level: nav.Warn, Text: "No workspace " + p.Workspace + " in the subscriptions you can see"})
+		return nav.Cmd(nav.ToastMsg{Level: nav.Warn, Text: "No workspace " + p.Workspace + " in the subscriptions you can see"})
 	case 1:
 		c := s.wsContext(found[0].WorkspaceRef)
 		c.Endpoint = p.Endpoint
-		return msgCmd(nav.OpenMsg{Context: c})
+		return nav.Cmd(nav.OpenMsg{Context: c})
 	}
-	return msgCmd(nav.ToastMsg{Level: nav.Warn, Text: fmt.Sprintf("%d workspaces are named %s: pick one (or pass --subscription and -g)", len(found), p.Workspace)})
+	return nav.Cmd(nav.ToastMsg{Level: nav.Warn, Text: fmt.Sprintf("%d workspaces are named %s: pick one (or pass --subscription and -g)", len(found), p.Workspace)})
 }

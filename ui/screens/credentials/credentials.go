@@ -281,8 +281,6 @@ func (s *Screen) tick() tea.Cmd {
 	return tea.Every(time.Second, func(time.Time) tea.Msg { return tickMsg{id: id} })
 }
 
-func msgCmd(m tea.Msg) tea.Cmd { return func() tea.Msg { return m } }
-
 func reqCtx() (context.Context, context.CancelFunc) {
 	return context.WithTimeout(context.Background(), requestTimeout)
 }

@@ -87,7 +87,7 @@ func (s *Screen) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 		}
 		s.regen = m.op
 		label := fmt.Sprintf("Regenerate the %s key of %s", strings.ToLower(s.regenWhich), components.Clean(s.ep.Endpoint))
-		return s, msgCmd(nav.TrackMsg{Op: m.op, Label: label})
+		return s, nav.Cmd(nav.TrackMsg{Op: m.op, Label: label})
 	case nav.OperationMsg:
 		if s.regen == nil || m.Op != s.regen {
 			return s, nil
@@ -147,7 +147,7 @@ func (s *Screen) onKey(k tea.KeyPressMsg) tea.Cmd {
 	switch {
 	case key.Matches(k, keyBack):
 		s.Close()
-		return msgCmd(nav.PopMsg{})
+		return nav.Cmd(nav.PopMsg{})
 	case k.String() == "pgup" || k.String() == "pgdown":
 		s.scrollBy(map[bool]int{true: -5, false: 5}[k.String() == "pgup"])
 	case key.Matches(k, keyMove):
@@ -165,12 +165,12 @@ func (s *Screen) onKey(k tea.KeyPressMsg) tea.Cmd {
 		s.toggleReveal(sl)
 	case key.Matches(k, keyCopy):
 		if v, ok := s.value(sl); ok {
-			return msgCmd(nav.CopyMsg{Text: v, Label: "Copied the " + lowerFirst(sl.name) + " (not shown)" + s.expiredNote(sl), Secret: true})
+			return nav.Cmd(nav.CopyMsg{Text: v, Label: "Copied the " + lowerFirst(sl.name) + " (not shown)" + s.expiredNote(sl), Secret: true})
 		}
 	case key.Matches(k, keyExport):
 		if v, ok := s.value(sl); ok {
 			name := envVar(sl)
-			return msgCmd(nav.CopyMsg{Text: "export " + name + "=" + shQuote(v),
+			return nav.Cmd(nav.CopyMsg{Text: "export " + name + "=" + shQuote(v),
 				Label: "Copied export " + name + "=… (the value is not shown)" + s.expiredNote(sl), Secret: true})
 		}
 	case key.Matches(k, keyCurl):
@@ -181,7 +181,7 @@ func (s *Screen) onKey(k tea.KeyPressMsg) tea.Cmd {
 		}
 		if v, ok := s.value(sl); ok {
 			s.hideAll() // leaving the screen
-			return msgCmd(nav.ScoreMsg{Endpoint: s.ep, CredentialKind: sl.kind, Credential: v})
+			return nav.Cmd(nav.ScoreMsg{Endpoint: s.ep, CredentialKind: sl.kind, Credential: v})
 		}
 	case key.Matches(k, keyRegen):
 		return s.askRegen(sl)
@@ -197,7 +197,7 @@ func (s *Screen) onKey(k tea.KeyPressMsg) tea.Cmd {
 		}
 	case key.Matches(k, keyCheck):
 		s.hideAll() // leaving the screen
-		return msgCmd(s.checkMsg())
+		return nav.Cmd(s.checkMsg())
 	}
 	return nil
 }
@@ -267,7 +267,7 @@ func (s *Screen) copyCurl(sl *slot) tea.Cmd {
 		cmd = azure.ExportCurl(azure.ScoreRequest{URI: s.ep.ScoringURI, Body: azure.SampleBody(0)})
 		label = "Copied a curl command for the scoring URI; it reads $" + azure.TokenEnvVar + " (e copies the export)"
 	}
-	return msgCmd(nav.CopyMsg{Text: cmd, Label: label})
+	return nav.Cmd(nav.CopyMsg{Text: cmd, Label: label})
 }
 
 // envVar is the variable the export and curl commands use.
@@ -343,7 +343,7 @@ func (s *Screen) askRegen(sl *slot) tea.Cmd {
 		"az ml online-endpoint regenerate-keys -n %[3]s -g %[4]s -w %[5]s --key-type %[1]s\n"+
 		"POST …/onlineEndpoints/%[3]s/regenerateKeys {\"keyType\":\"%[6]s\"}",
 		lw, lo, c(s.ep.Endpoint), c(s.ep.ResourceGroup), c(s.ep.Name), which)
-	return msgCmd(nav.ConfirmMsg{Title: "Regenerate the " + lw + " key of " + c(s.ep.Endpoint) + "?", Body: body,
+	return nav.Cmd(nav.ConfirmMsg{Title: "Regenerate the " + lw + " key of " + c(s.ep.Endpoint) + "?", Body: body,
 		Yes: "Regenerate", OnYes: regenConfirmMsg{id: s.id, which: which}})
 }
 

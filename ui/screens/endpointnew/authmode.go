@@ -172,7 +172,7 @@ func (a *AuthMode) key(k tea.KeyPressMsg) tea.Cmd {
 		return nil // the request is out: its answer must find this screen to be tracked
 	}
 	if key.Matches(k, keyCheck) {
-		return msgCmd(nav.CheckAccessMsg{Context: a.Where(), AuthMode: a.ep.AuthMode})
+		return nav.Cmd(nav.CheckAccessMsg{Context: a.Where(), AuthMode: a.ep.AuthMode})
 	}
 	s := k.String()
 	switch a.step {
@@ -200,11 +200,11 @@ func (a *AuthMode) key(k tea.KeyPressMsg) tea.Cmd {
 		case key.Matches(k, keyApply):
 			return a.start()
 		case key.Matches(k, keyCopyAz):
-			return msgCmd(nav.CopyMsg{Text: a.azCommand(), Label: "Copied the az command"})
+			return nav.Cmd(nav.CopyMsg{Text: a.azCommand(), Label: "Copied the az command"})
 		case key.Matches(k, keyCopyREST):
-			return msgCmd(nav.CopyMsg{Text: a.restText(), Label: "Copied the REST request"})
+			return nav.Cmd(nav.CopyMsg{Text: a.restText(), Label: "Copied the REST request"})
 		case key.Matches(k, keyDetails) && a.startErr != nil:
-			return msgCmd(nav.ErrorMsg{Title: "Changing the auth mode of " + a.ep.Endpoint, Err: a.startErr})
+			return nav.Cmd(nav.ErrorMsg{Title: "Changing the auth mode of " + a.ep.Endpoint, Err: a.startErr})
 		default:
 			a.scroll.key(s, 10)
 		}
@@ -216,7 +216,7 @@ func (a *AuthMode) key(k tea.KeyPressMsg) tea.Cmd {
 		case key.Matches(k, keyRetry):
 			return a.start()
 		case key.Matches(k, keyDetails):
-			return msgCmd(nav.ErrorMsg{Title: "Changing the auth mode of " + a.ep.Endpoint, Err: a.watch.last.Err})
+			return nav.Cmd(nav.ErrorMsg{Title: "Changing the auth mode of " + a.ep.Endpoint, Err: a.watch.last.Err})
 		case s == "esc":
 			a.step = amConfirm
 		}

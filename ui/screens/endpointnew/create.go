@@ -360,7 +360,7 @@ func (c *Create) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 		}
 		if c.watch.succeeded() && c.step == cRun {
 			// The endpoint's details replace the wizard.
-			return c, msgCmd(nav.OpenMsg{Context: placeOf(c.env, c.ws, c.watch.op.Target.Endpoint)})
+			return c, nav.Cmd(nav.OpenMsg{Context: placeOf(c.env, c.ws, c.watch.op.Target.Endpoint)})
 		}
 		return c, nil
 	case spinner.TickMsg:
@@ -450,7 +450,7 @@ func (c *Create) goTo(s cstep) tea.Cmd {
 }
 
 func (c *Create) checkAccess() tea.Cmd {
-	return msgCmd(nav.CheckAccessMsg{Context: placeOf(c.env, c.ws, "")})
+	return nav.Cmd(nav.CheckAccessMsg{Context: placeOf(c.env, c.ws, "")})
 }
 
 func (c *Create) key(k tea.KeyPressMsg) tea.Cmd {
@@ -465,7 +465,7 @@ func (c *Create) key(k tea.KeyPressMsg) tea.Cmd {
 	case cName:
 		switch s {
 		case "esc":
-			return msgCmd(nav.PopMsg{})
+			return nav.Cmd(nav.PopMsg{})
 		case "enter", "tab":
 			if err := c.nameErr(); err != nil {
 				c.hint = err.Error()
@@ -537,7 +537,7 @@ func (c *Create) key(k tea.KeyPressMsg) tea.Cmd {
 		case key.Matches(k, keyRetry):
 			return c.start()
 		case key.Matches(k, keyDetails):
-			return msgCmd(nav.ErrorMsg{Title: "Creating " + c.watch.op.Target.Endpoint, Err: c.watch.last.Err})
+			return nav.Cmd(nav.ErrorMsg{Title: "Creating " + c.watch.op.Target.Endpoint, Err: c.watch.last.Err})
 		case s == "esc":
 			return c.goTo(cReview)
 		}
@@ -618,15 +618,15 @@ func (c *Create) reviewKey(k tea.KeyPressMsg) tea.Cmd {
 		}
 		return c.start()
 	case key.Matches(k, keyCopyYML):
-		return msgCmd(nav.CopyMsg{Text: sp.YAML(), Label: "Copied endpoint.yml"})
+		return nav.Cmd(nav.CopyMsg{Text: sp.YAML(), Label: "Copied endpoint.yml"})
 	case key.Matches(k, keyCopyAz):
-		return msgCmd(nav.CopyMsg{Text: sp.AzCommand(), Label: "Copied the az command"})
+		return nav.Cmd(nav.CopyMsg{Text: sp.AzCommand(), Label: "Copied the az command"})
 	case key.Matches(k, keyCopyREST):
-		return msgCmd(nav.CopyMsg{Text: restText(sp.REST()), Label: "Copied the REST request"})
+		return nav.Cmd(nav.CopyMsg{Text: restText(sp.REST()), Label: "Copied the REST request"})
 	case key.Matches(k, keyEditName):
 		return c.goTo(cName)
 	case key.Matches(k, keyDetails) && c.startErr != nil:
-		return msgCmd(nav.ErrorMsg{Title: "Creating " + sp.Ref.Endpoint, Err: c.startErr})
+		return nav.Cmd(nav.ErrorMsg{Title: "Creating " + sp.Ref.Endpoint, Err: c.startErr})
 	}
 	c.scroll.key(k.String(), 10)
 	return nil

@@ -109,7 +109,7 @@ func (d *Delete) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 		if d.watch.update(m) && d.watch.succeeded() {
 			// Back to the workspace's endpoint list: the details of a
 			// deleted endpoint would only say "not found".
-			return d, msgCmd(nav.OpenMsg{Context: placeOf(d.env, d.ep.WorkspaceRef, "")})
+			return d, nav.Cmd(nav.OpenMsg{Context: placeOf(d.env, d.ep.WorkspaceRef, "")})
 		}
 	case spinner.TickMsg:
 		if d.active() {
@@ -135,7 +135,7 @@ func (d *Delete) key(k tea.KeyPressMsg) tea.Cmd {
 		return nil // the request is out: its answer must find this screen to be tracked
 	}
 	if key.Matches(k, keyCheck) {
-		return msgCmd(nav.CheckAccessMsg{Context: d.Where(), AuthMode: d.ep.AuthMode})
+		return nav.Cmd(nav.CheckAccessMsg{Context: d.Where(), AuthMode: d.ep.AuthMode})
 	}
 	s := k.String()
 	if d.running {
@@ -146,7 +146,7 @@ func (d *Delete) key(k tea.KeyPressMsg) tea.Cmd {
 		case key.Matches(k, keyRetry):
 			return d.start()
 		case key.Matches(k, keyDetails):
-			return msgCmd(nav.ErrorMsg{Title: "Deleting " + d.ep.Endpoint, Err: d.watch.last.Err})
+			return nav.Cmd(nav.ErrorMsg{Title: "Deleting " + d.ep.Endpoint, Err: d.watch.last.Err})
 		case s == "esc":
 			d.running = false
 			return d.input.Focus()
@@ -155,7 +155,7 @@ func (d *Delete) key(k tea.KeyPressMsg) tea.Cmd {
 	}
 	switch s {
 	case "esc":
-		return msgCmd(nav.PopMsg{})
+		return nav.Cmd(nav.PopMsg{})
 	case "enter":
 		// Exact, case included: the point is to read the name, not to match it.
 		if strings.TrimSpace(d.input.Value()) != d.ep.Endpoint {

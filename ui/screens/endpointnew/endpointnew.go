@@ -219,9 +219,7 @@ func wrap(s string, w int) string {
 	return strings.Join(out, "\n")
 }
 
-func msgCmd(m tea.Msg) tea.Cmd { return func() tea.Msg { return m } }
-
-func toast(l nav.Level, s string) tea.Cmd { return msgCmd(nav.ToastMsg{Level: l, Text: s}) }
+func toast(l nav.Level, s string) tea.Cmd { return nav.Cmd(nav.ToastMsg{Level: l, Text: s}) }
 
 // restText is a REST request as shown and copied: method, URL, body.
 func restText(method, path, body string) string {
@@ -388,7 +386,7 @@ type startedMsg struct {
 // track hands op to the root and starts following it.
 func (w *watch) track(op *azure.Operation, label string) tea.Cmd {
 	w.op, w.label, w.last = op, label, azure.Progress{}
-	return msgCmd(nav.TrackMsg{Op: op, Label: label})
+	return nav.Cmd(nav.TrackMsg{Op: op, Label: label})
 }
 
 // update records a report of our operation; false for anyone else's.

@@ -89,7 +89,7 @@ type credential struct {
 
 // preselected is a credential handed over by the credentials screen. A
 // token's expiry is read from its claims when it is a JWT.
-func preselected(kind, value, mode string) credential {
+func preselected(kind, value string) credential {
 	c := credential{choice: choice{kind: kind}, value: value, given: true}
 	if cs, err := azure.DecodeClaims(value); err == nil {
 		c.claims = cs

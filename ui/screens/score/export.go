@@ -35,7 +35,7 @@ func (s *Screen) export(kind string) tea.Cmd {
 		s.exportKind = kind
 		return s.openPrompt(promptAzFile)
 	}
-	return msgCmd(nav.CopyMsg{Text: exportText(kind, req, s.ep.EndpointRef, ""), Label: "Copied the " + kindName(kind) + " (set $" + azure.TokenEnvVar + " first)"})
+	return nav.Cmd(nav.CopyMsg{Text: exportText(kind, req, s.ep.EndpointRef, ""), Label: "Copied the " + kindName(kind) + " (set $" + azure.TokenEnvVar + " first)"})
 }
 
 func kindName(kind string) string {
@@ -102,5 +102,5 @@ func (s *Screen) onExport(m exportMsg) tea.Cmd {
 	if m.kind != "az" {
 		label += " (run it in " + filepath.Dir(m.path) + "; set $" + azure.TokenEnvVar + " first)"
 	}
-	return msgCmd(nav.CopyMsg{Text: m.command, Label: label})
+	return nav.Cmd(nav.CopyMsg{Text: m.command, Label: label})
 }

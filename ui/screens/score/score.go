@@ -171,7 +171,7 @@ func New(env *nav.Env, msg nav.ScoreMsg) nav.Screen {
 	s.cred.choice = autoChoice(s.ep.AuthMode)
 	s.cred.auto = true
 	if msg.Credential != "" && msg.CredentialKind != "" {
-		s.cred = preselected(msg.CredentialKind, msg.Credential, s.ep.AuthMode)
+		s.cred = preselected(msg.CredentialKind, msg.Credential)
 	}
 	return s
 }
@@ -229,10 +229,8 @@ func (s *Screen) Keys() []key.Binding {
 	return ks
 }
 
-func msgCmd(m tea.Msg) tea.Cmd { return func() tea.Msg { return m } }
-
 func toast(l nav.Level, text string) tea.Cmd {
-	return msgCmd(nav.ToastMsg{Level: l, Text: text})
+	return nav.Cmd(nav.ToastMsg{Level: l, Text: text})
 }
 
 func ctxTimeout(d time.Duration) (context.Context, context.CancelFunc) {

@@ -655,7 +655,7 @@ func TestEditorRoundTripReadsTheFileBack(t *testing.T) {
 		t.Fatal("the temp file does not hold the body")
 	}
 	_ = os.WriteFile(ready.path, []byte(`{"edited": true}`), 0o600) // what the user did in the editor
-	msgs := run(s, msgCmd(editorDoneMsg{path: ready.path, before: ready.before}))
+	msgs := run(s, nav.Cmd(editorDoneMsg{path: ready.path, before: ready.before}))
 	if s.editor.Value() != `{"edited": true}` || !strings.Contains(toasts(msgs), "Loaded $EDITOR") {
 		t.Fatalf("body %q, toasts %q", s.editor.Value(), toasts(msgs))
 	}
@@ -665,7 +665,7 @@ func TestEditorRoundTripReadsTheFileBack(t *testing.T) {
 	// An editor that failed leaves the body alone.
 	_, cmd = s.Update(keyOf("e"))
 	ready = cmd().(editorReadyMsg)
-	msgs = run(s, msgCmd(editorDoneMsg{path: ready.path, before: ready.before, err: errors.New("exit status 1")}))
+	msgs = run(s, nav.Cmd(editorDoneMsg{path: ready.path, before: ready.before, err: errors.New("exit status 1")}))
 	if s.editor.Value() != `{"edited": true}` || !strings.Contains(toasts(msgs), "the editor failed (exit status 1); the body is unchanged") {
 		t.Fatalf("body %q, toasts %q", s.editor.Value(), toasts(msgs))
 	}

@@ -221,7 +221,7 @@ func (s *Screen) onKey(k tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(k, keyRepeat):
 		return s.openPrompt(promptRepeat)
 	case key.Matches(k, keyCheck):
-		return msgCmd(nav.CheckAccessMsg{Context: s.Where(), AuthMode: s.ep.AuthMode})
+		return nav.Cmd(nav.CheckAccessMsg{Context: s.Where(), AuthMode: s.ep.AuthMode})
 	case key.Matches(k, keyCopy):
 		return s.copyResponse()
 	default:
@@ -238,11 +238,11 @@ func (s *Screen) copyResponse() tea.Cmd {
 	case s.res == nil:
 		return nil
 	case s.res.hist != nil:
-		return msgCmd(nav.CopyMsg{Text: s.res.hist.ResponseBody, Label: "Copied the response body"})
+		return nav.Cmd(nav.CopyMsg{Text: s.res.hist.ResponseBody, Label: "Copied the response body"})
 	case s.res.resp == nil:
 		return toast(nav.Info, "No response body: the request got no answer")
 	case s.res.resp.IsBinary():
 		return toast(nav.Info, "The response body is binary; it is not copied")
 	}
-	return msgCmd(nav.CopyMsg{Text: string(s.res.resp.Body), Label: fmt.Sprintf("Copied the response body (%s)", components.HumanBytes(len(s.res.resp.Body)))})
+	return nav.Cmd(nav.CopyMsg{Text: string(s.res.resp.Body), Label: fmt.Sprintf("Copied the response body (%s)", components.HumanBytes(len(s.res.resp.Body)))})
 }
