@@ -119,15 +119,24 @@ func IdentityFromClaims(cs []Claim) Identity {
 	default:
 		id.Kind = "user"
 	}
-	if exp := claimValue(cs, "exp"); exp != "" {
-		if f := strings.Fields(exp); len(f) > 0 {
-			exp = f[0] // "1700000000 (2023-11-14 …)": the number comes first
-		}
-		if n, err := strconv.ParseInt(exp, 10, 64); err == nil {
-			id.ExpiresOn = time.Unix(n, 0)
-		}
+	if exp, ok := ClaimTime(cs, "exp"); ok {
+		id.ExpiresOn = exp
 	}
 	return id
+}
+
+// ClaimTime reads a NumericDate claim (exp, iat, nbf) as DecodeClaims
+// renders it: "1700000000 (2023-11-14 …)", the number first.
+func ClaimTime(cs []Claim, name string) (time.Time, bool) {
+	f := strings.Fields(claimValue(cs, name))
+	if len(f) == 0 {
+		return time.Time{}, false
+	}
+	n, err := strconv.ParseInt(f[0], 10, 64)
+	if err != nil {
+		return time.Time{}, false
+	}
+	return time.Unix(n, 0), true
 }
 
 // Name is how to show an identity in one word.

@@ -1,11 +1,9 @@
 package credentials
 
 import (
-	"strconv"
 	"strings"
 	"time"
 
-	"amlauth-tui/azure"
 	"amlauth-tui/ui/components"
 )
 
@@ -43,23 +41,4 @@ func (s *Screen) claimLines(sl *slot, w int, now time.Time) []string {
 			components.Pad(components.Fit(components.Clean(c.Value), vw), vw)+"  "+st.Muted.Render(components.Clean(c.Help)), w))
 	}
 	return out
-}
-
-// claimTime reads a NumericDate claim as azure.DecodeClaims renders it ("1700000000 (2023-…)").
-func claimTime(cs []azure.Claim, name string) (time.Time, bool) {
-	for _, c := range cs {
-		if c.Name != name {
-			continue
-		}
-		f := strings.Fields(c.Value)
-		if len(f) == 0 {
-			return time.Time{}, false
-		}
-		n, err := strconv.ParseInt(f[0], 10, 64)
-		if err != nil {
-			return time.Time{}, false
-		}
-		return time.Unix(n, 0), true
-	}
-	return time.Time{}, false
 }

@@ -444,7 +444,7 @@ func rolesFor(err error, action, scope string) []string {
 
 // issuedAt is the token's iat claim, or when it arrived.
 func issuedAt(cs []azure.Claim, fallback time.Time) time.Time {
-	if t, ok := claimTime(cs, "iat"); ok && !t.After(fallback) {
+	if t, ok := azure.ClaimTime(cs, "iat"); ok && !t.After(fallback) {
 		return t
 	}
 	return fallback
