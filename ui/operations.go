@@ -52,7 +52,6 @@ func (m *Model) onOperation(msg nav.OperationMsg) tea.Cmd {
 		if m.ops[i].op != msg.Op {
 			continue
 		}
-		m.ops[i].last = msg.Progress
 		if !msg.Progress.Done {
 			return tea.Batch(append(cmds, pollOp(msg.Op, msg.Label))...)
 		}
@@ -77,11 +76,7 @@ func (m *Model) opsIndicator() string {
 		return ""
 	}
 	t := m.ops[0]
-	state := t.last.State
-	if state == "" {
-		state = t.op.State()
-	}
-	s := fmt.Sprintf("⟳ %s · %s %s", t.label, state, m.env.Now().Sub(t.op.Started).Round(time.Second))
+	s := fmt.Sprintf("⟳ %s · %s %s", t.label, t.op.State(), m.env.Now().Sub(t.op.Started).Round(time.Second))
 	if len(m.ops) > 1 {
 		s += fmt.Sprintf(" (+%d)", len(m.ops)-1)
 	}

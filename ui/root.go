@@ -80,7 +80,6 @@ type Model struct {
 type tracked struct {
 	op    *azure.Operation
 	label string
-	last  azure.Progress
 }
 
 type overlay struct {
