@@ -15,7 +15,7 @@ import (
 	"amlauth-tui/ui/screens/score"
 )
 
-// endpointScreen builds the screen an endpoint message asks for.
+// endpointScreen builds the screen an endpoint message asks for; nil for any other message.
 func (m *Model) endpointScreen(msg tea.Msg) nav.Screen {
 	switch msg := msg.(type) {
 	case nav.NewEndpointMsg:
@@ -29,7 +29,7 @@ func (m *Model) endpointScreen(msg tea.Msg) nav.Screen {
 	case nav.ScoreMsg:
 		return score.New(m.env, msg)
 	}
-	panic(fmt.Sprintf("endpointScreen: %T", msg))
+	return nil // not an endpoint message (the root's case list and this switch name the same ones)
 }
 
 // opPollTimeout bounds one poll (a hung connection must not stall the operation forever).

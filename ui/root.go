@@ -290,6 +290,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, m.toast(nav.Warn, "Sign in first")
 		}
 		s := m.endpointScreen(msg)
+		if s == nil {
+			return m, nil
+		}
 		m.stack = append(m.stack, s)
 		return m, tea.Batch(s.Init(), m.located())
 	case nav.TrackMsg:
