@@ -50,7 +50,7 @@ func chainSources() []chainSource {
 				return ""
 			},
 			build: func(cfg Config) (azcore.TokenCredential, error) {
-				return azidentity.NewManagedIdentityCredential(&azidentity.ManagedIdentityCredentialOptions{ClientOptions: cfg.ClientOptions()})
+				return azidentity.NewManagedIdentityCredential(managedIdentityOptions(cfg))
 			}},
 		{name: "AzureCLICredential", timeout: 20 * time.Second,
 			skip: func(cfg Config) string {

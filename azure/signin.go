@@ -75,11 +75,22 @@ func missingEnv() string {
 
 func miMethod(cfg Config) MethodInfo {
 	m := MethodInfo{Method: MethodManagedIdentity, Title: "Managed identity", Available: true,
-		Description: "The identity of the Azure VM, App Service, container or AKS pod this runs on"}
+		Description: "The identity of the Azure VM, App Service, container or AKS pod this runs on (AZURE_CLIENT_ID picks a user-assigned one)"}
 	if cfg.Emulated {
 		m.Available, m.Why = false, "Not available in the demo: there is no Azure compute (and no IMDS) behind the simulated Azure"
 	}
 	return m
+}
+
+// managedIdentityOptions picks the user-assigned identity named by
+// AZURE_CLIENT_ID, as DefaultAzureCredential does (a pod or VM with several
+// identities); without it the system-assigned identity answers.
+func managedIdentityOptions(cfg Config) *azidentity.ManagedIdentityCredentialOptions {
+	o := &azidentity.ManagedIdentityCredentialOptions{ClientOptions: cfg.ClientOptions()}
+	if id := os.Getenv("AZURE_CLIENT_ID"); id != "" {
+		o.ID = azidentity.ClientID(id)
+	}
+	return o
 }
 
 // SignIn signs in and returns a session once a management token was issued.
@@ -154,7 +165,7 @@ func credential(ctx context.Context, cfg Config, o SignInOptions) (azcore.TokenC
 		if cfg.Emulated {
 			return nil, &AuthError{Method: o.Method, Reason: "there is no managed identity endpoint in the demo", Next: "Choose a persona or device code."}
 		}
-		c, err := azidentity.NewManagedIdentityCredential(&azidentity.ManagedIdentityCredentialOptions{ClientOptions: co})
+		c, err := azidentity.NewManagedIdentityCredential(managedIdentityOptions(cfg))
 		return c, authErr(o.Method, err)
 	case MethodCLI:
 		if _, err := exec.LookPath("az"); err != nil {
