@@ -54,8 +54,15 @@ func CloudConfig(name string) (Config, error) {
 	return Config{}, fmt.Errorf("unknown cloud %q: use AzureCloud, AzureChinaCloud or AzureUSGovernment", name)
 }
 
+// cloudFrom builds a real cloud's Config. AZURE_AUTHORITY_HOST overrides the
+// sign-in host as azidentity reads it (azidentity itself ignores it once a
+// cloud is set, and we always set one).
 func cloudFrom(name string, c cloud.Configuration, armAud, graph, ml string) Config {
-	return Config{Cloud: name, AuthorityHost: c.ActiveDirectoryAuthorityHost, ARMEndpoint: c.Services[cloud.ResourceManager].Endpoint,
+	authority := c.ActiveDirectoryAuthorityHost
+	if h := os.Getenv("AZURE_AUTHORITY_HOST"); h != "" {
+		authority = h
+	}
+	return Config{Cloud: name, AuthorityHost: authority, ARMEndpoint: c.Services[cloud.ResourceManager].Endpoint,
 		ARMAudience: armAud, GraphEndpoint: graph + "/v1.0", GraphAudience: graph, MLAudience: ml}
 }
 

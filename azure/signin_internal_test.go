@@ -20,3 +20,17 @@ func TestManagedIdentityHonoursAzureClientID(t *testing.T) {
 		t.Fatalf("AZURE_CLIENT_ID set: got ID %#v", o.ID)
 	}
 }
+
+// AZURE_AUTHORITY_HOST (a private or sovereign authority) wins over the
+// cloud's default sign-in host, as the help text promises.
+func TestAuthorityHostFromEnvironment(t *testing.T) {
+	t.Setenv("AZURE_AUTHORITY_HOST", "")
+	cfg, err := CloudConfig("AzureChinaCloud")
+	if err != nil || cfg.AuthorityHost != "https://login.chinacloudapi.cn/" {
+		t.Fatalf("China cloud authority %q, %v", cfg.AuthorityHost, err)
+	}
+	t.Setenv("AZURE_AUTHORITY_HOST", "https://login.example.test/")
+	if cfg, _ := CloudConfig(""); cfg.AuthorityHost != "https://login.example.test/" {
+		t.Fatalf("AZURE_AUTHORITY_HOST ignored: %q", cfg.AuthorityHost)
+	}
+}
