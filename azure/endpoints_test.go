@@ -192,8 +192,10 @@ func run(t *testing.T, op *azure.Operation) []azure.Progress {
 func TestCreateEndpointInEachAuthMode(t *testing.T) {
 	// Retry-After is 1 s and provisioning takes 1 s: Done must come by the
 	// second poll (provisioning time plus one polling interval).
+	// Olivia (Owner of the resource group): attaching the user-assigned
+	// identity needs assign/action on it, which alice lacks.
 	s, cfg := start(t, emulator.Options{ProvisioningTime: time.Second})
-	sess, err := azure.SignIn(ctx(t), cfg, azure.SignInOptions{Method: azure.MethodPersona, Persona: persona(t, s, "alice")})
+	sess, err := azure.SignIn(ctx(t), cfg, azure.SignInOptions{Method: azure.MethodPersona, Persona: persona(t, s, "olivia")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -231,7 +233,7 @@ func TestCreateEndpointInEachAuthMode(t *testing.T) {
 			}
 			ep := last.Endpoint
 			if ep.AuthMode != mode || ep.ProvisioningState != "Succeeded" || ep.ScoringURI == "" || ep.Description != "made by a test" ||
-				ep.Tags["team"] != "ml" || ep.CreatedBy != "alice@contoso.example" {
+				ep.Tags["team"] != "ml" || ep.CreatedBy != "olivia@contoso.example" {
 				t.Fatalf("endpoint: %+v", ep)
 			}
 			if mode == azure.AuthAADToken && (ep.IdentityType != "UserAssigned" || !slices.Equal(ep.UserIdentities, []string{uaiRef})) {
@@ -375,6 +377,15 @@ func TestEndpointWriteRefusals(t *testing.T) {
 		!strings.Contains(azure.Explain(err).Next, "user-assigned identity") {
 		t.Errorf("unknown identity: %T %v", err, err)
 	}
+	// Alice may create endpoints but not lend them the team's identity:
+	// ARM's linked authorization names the action on the identity.
+	borrow := spec("churn-new", azure.AuthKey)
+	borrow.IdentityType, borrow.UserIdentity = "UserAssigned", uaiRef
+	var fe *azure.ForbiddenError
+	if _, err = alice.CreateEndpoint(ctx(t), borrow); !errors.As(err, &fe) || fe.Action != "Microsoft.ManagedIdentity/userAssignedIdentities/assign/action" ||
+		!strings.EqualFold(fe.Scope, uaiRef) || fe.Principal != "alice@contoso.example" {
+		t.Errorf("alice attaches the identity: %T %v", err, err)
+	}
 	elsewhere := spec("churn-new", azure.AuthKey)
 	elsewhere.Location = "westus"
 	if _, err = alice.CreateEndpoint(ctx(t), elsewhere); !errors.As(err, &ir) || ir.Target != "location" {
@@ -390,7 +401,6 @@ func TestEndpointWriteRefusals(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var fe *azure.ForbiddenError
 	sp := spec("churn-bob", azure.AuthKey)
 	if _, err = bob.CreateEndpoint(ctx(t), sp); !errors.As(err, &fe) || fe.Action != "Microsoft.MachineLearningServices/workspaces/onlineEndpoints/write" || fe.Scope != sp.Ref.ID() {
 		t.Errorf("bob creates: %T %v", err, err)

@@ -8,10 +8,13 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
+
+	"amlauth-tui/azure/rbac"
 )
 
 // ErrNotSignedIn means there is no session yet.
@@ -65,6 +68,11 @@ func (e *ServiceError) Error() string {
 
 var authzRE = regexp.MustCompile(`client '([^']*)' with object id '([^']*)' does not have authorization (?:or an ABAC condition not fulfilled )?to perform action '([^']*)' over scope '([^']*)'`)
 
+// linkedRE is ARM's LinkedAuthorizationFailed: allowed on the resource, but
+// not on a resource it references (e.g. a user-assigned identity to attach).
+// The missing action is the one to explain.
+var linkedRE = regexp.MustCompile(`client '([^']*)' with object id '([^']*)' has permission to perform action '[^']*' on scope '[^']*'; however, it does not have permission to perform action\(s\) '([^']*)' on the linked scope\(s\) '([^']*)'`)
+
 // Classify turns SDK errors into the typed errors above (errors.As-able).
 func Classify(err error) error {
 	if err == nil {
@@ -76,7 +84,11 @@ func Classify(err error) error {
 		switch {
 		case re.StatusCode == http.StatusForbidden:
 			fe := &ForbiddenError{Message: msg}
-			if m := authzRE.FindStringSubmatch(msg); m != nil {
+			m := authzRE.FindStringSubmatch(msg)
+			if m == nil {
+				m = linkedRE.FindStringSubmatch(msg)
+			}
+			if m != nil {
 				fe.Principal, fe.Action, fe.Scope = m[1], m[3], m[4]
 			}
 			return fe
@@ -112,6 +124,28 @@ func responseMessage(re *azcore.ResponseError) string {
 	return fmt.Sprintf("%s answered %d %s", host, re.StatusCode, re.ErrorCode)
 }
 
+// builtinRoles is parsed once: explanations are drawn often.
+var builtinRoles = sync.OnceValue(rbac.BuiltinRoles)
+
+// rolesIncluding names the smallest built-in roles that grant action, as
+// " (built-in roles that do: A, B or C)", or "" when none does.
+func rolesIncluding(action string) string {
+	var names []string
+	for _, r := range rbac.RolesGranting(builtinRoles(), action, false) {
+		if len(names) == 3 {
+			break
+		}
+		names = append(names, r.RoleName)
+	}
+	switch len(names) {
+	case 0:
+		return ""
+	case 1:
+		return " (the built-in role that does: " + names[0] + ")"
+	}
+	return " (built-in roles that do: " + strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1] + ")"
+}
+
 // Explainer is an error that explains itself (errors of the endpoint,
 // credential and scoring calls live next to those calls).
 type Explainer interface{ Explanation() Explanation }
@@ -144,7 +178,8 @@ func Explain(err error) Explanation {
 		}
 		return Explanation{Title: "Access denied",
 			Detail: fmt.Sprintf("%s lacks the permission %s on %s.", fe.Principal, fe.Action, fe.Scope),
-			Next:   "Ask an Owner or User Access Administrator to assign a role that includes it (for reading: Reader; for endpoints: AzureML Data Scientist). If access was granted just now, wait a minute and refresh (R)."}
+			Next: "Ask an Owner or User Access Administrator to assign a role that includes it" + rolesIncluding(fe.Action) +
+				". If access was granted just now, wait a minute and refresh (R)."}
 	case errors.As(err, &nf):
 		return Explanation{Title: "Not found", Detail: nf.Message, Next: "Check the name and the subscription; it may have been deleted. Refresh the list (R)."}
 	case errors.As(err, &th):

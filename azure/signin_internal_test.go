@@ -1,6 +1,7 @@
 package azure
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
@@ -32,5 +33,24 @@ func TestAuthorityHostFromEnvironment(t *testing.T) {
 	t.Setenv("AZURE_AUTHORITY_HOST", "https://login.example.test/")
 	if cfg, _ := CloudConfig(""); cfg.AuthorityHost != "https://login.example.test/" {
 		t.Fatalf("AZURE_AUTHORITY_HOST ignored: %q", cfg.AuthorityHost)
+	}
+}
+
+// An access-denied explanation names the smallest built-in roles that grant
+// the missing action, not a generic hint (an identity's assign/action is
+// not in AzureML Data Scientist, whatever the screen).
+func TestForbiddenExplanationNamesRolesThatGrant(t *testing.T) {
+	keys := Explain(&ForbiddenError{Principal: "bob", Action: "Microsoft.MachineLearningServices/workspaces/onlineEndpoints/listKeys/action", Scope: "/x"})
+	if !strings.Contains(keys.Next, "(built-in roles that do: AzureML Data Scientist, ") || !strings.Contains(keys.Detail, "bob lacks the permission") {
+		t.Errorf("listKeys: %+v", keys)
+	}
+	assign := Explain(&ForbiddenError{Principal: "alice", Action: "Microsoft.ManagedIdentity/userAssignedIdentities/assign/action", Scope: "/x"})
+	if strings.Contains(assign.Next, "AzureML Data Scientist") || !strings.Contains(assign.Next, "Owner") {
+		t.Errorf("assign/action: %+v", assign)
+	}
+	// NotActions count: Contributor cannot assign roles.
+	if ra := Explain(&ForbiddenError{Principal: "a", Action: "Microsoft.Authorization/roleAssignments/write", Scope: "/x"}); strings.Contains(ra.Next, "Contributor") ||
+		!strings.Contains(ra.Next, "Role Based Access Control Administrator") {
+		t.Errorf("roleAssignments/write: %+v", ra)
 	}
 }

@@ -23,6 +23,8 @@ import (
 const (
 	actEndpointWrite  = "Microsoft.MachineLearningServices/workspaces/onlineEndpoints/write"
 	actEndpointDelete = "Microsoft.MachineLearningServices/workspaces/onlineEndpoints/delete"
+	// actUserIdentityAssign is the linked action for attaching a user-assigned identity.
+	actUserIdentityAssign = "Microsoft.ManagedIdentity/userAssignedIdentities/assign/action"
 )
 
 // endpointNameRule is the documented rule for online endpoint names (Azure
@@ -165,6 +167,11 @@ func (s *Server) putEndpoint(q *armReq, b *armEndpointBody, bad *armOutcome, fai
 	spec, f := s.validatePut(ws, prev, name, b)
 	if f != nil {
 		return f
+	}
+	if spec.identity != nil {
+		if f := s.linkedIdentityAccess(q.c, prev, *spec.identity, scope); f != nil {
+			return f
+		}
 	}
 	if other := s.endpointNamedInRegion(name, ws.Location, key); other != nil {
 		// The name is the scoring URL's host label, so it is taken region-wide.
@@ -350,6 +357,26 @@ func computeOf(ws *Workspace, c string) (string, bool) {
 // reComputeName is Azure ML's compute name rule (2-16 characters).
 var reComputeName = regexp.MustCompile(`^[a-zA-Z][-a-zA-Z0-9]{1,15}$`)
 
+// linkedIdentityAccess is ARM's linked authorization: attaching a
+// user-assigned identity to a resource also needs
+// userAssignedIdentities/assign/action on the identity, or anyone who can
+// write an endpoint could borrow any identity's permissions. Identities the
+// endpoint already has are not re-checked (an assumption: the documented
+// failure is about assigning one). The caller holds s.mu.
+func (s *Server) linkedIdentityAccess(c *Caller, prev *Endpoint, id identityWrite, scope string) *epOutcome {
+	for _, uai := range id.user {
+		if prev != nil && slices.ContainsFunc(prev.Identity.UserAssigned, func(have string) bool { return strings.EqualFold(have, uai) }) {
+			continue
+		}
+		if !s.armCan(c, actUserIdentityAssign, uai) {
+			return epFail(http.StatusForbidden, "LinkedAuthorizationFailed", "",
+				"The client '%s' with object id '%s' has permission to perform action '%s' on scope '%s'; however, it does not have permission to perform action(s) '%s' on the linked scope(s) '%s' (respectively) or the linked scope(s) are invalid.",
+				c.name(), c.ObjectID, actEndpointWrite, scope, actUserIdentityAssign, uai)
+		}
+	}
+	return nil
+}
+
 // validateIdentity checks a requested managed identity: a known type, and
 // user-assigned identities that exist. The caller holds s.mu.
 func (s *Server) validateIdentity(b *armIdentityBody) (identityWrite, *epOutcome) {
@@ -530,6 +557,9 @@ func (s *Server) patchEndpoint(q *armReq, b *armEndpointPatch, bad *armOutcome, 
 	if b.Identity != nil {
 		x, f := s.validateIdentity(b.Identity)
 		if f != nil {
+			return f
+		}
+		if f := s.linkedIdentityAccess(q.c, e, x, scope); f != nil {
 			return f
 		}
 		id = &x

@@ -281,10 +281,23 @@ func TestEndpointPatchTagsAndIdentity(t *testing.T) {
 	e, clock := epwEnv(t)
 	path := epwPath("mlw-churn", "churn-aml")
 	uai := uaiID(SubProduction, "rg-ml-prod", "id-churn-scoring")
-	code, h, b := e.epwSend("alice", http.MethodPatch, path, map[string]any{
+	patch := map[string]any{
 		"tags":     map[string]string{"stage": "blue-green"},
 		"identity": map[string]any{"type": "UserAssigned", "userAssignedIdentities": map[string]any{strings.ToUpper(uai): map[string]any{}}},
-	})
+	}
+	// Alice may write the endpoint but not lend it the identity (linked
+	// authorization: assign/action on the identity); nothing changes.
+	code, _, b := e.epwSend("alice", http.MethodPatch, path, patch)
+	if c, msg := armtError(t, b); code != http.StatusForbidden || c != "LinkedAuthorizationFailed" ||
+		!strings.Contains(msg, "has permission to perform action 'Microsoft.MachineLearningServices/workspaces/onlineEndpoints/write'") ||
+		!strings.Contains(msg, "does not have permission to perform action(s) 'Microsoft.ManagedIdentity/userAssignedIdentities/assign/action' on the linked scope(s) '"+uai+"'") {
+		t.Fatalf("alice attaching an identity: %d %s", code, b)
+	}
+	if _, got := e.epwGet("alice", path); got.Identity.Type == "UserAssigned" || got.Properties.ProvisioningState != "Succeeded" {
+		t.Fatalf("a refused PATCH changed the endpoint: %+v", got)
+	}
+	// Olivia (Owner of the resource group) may.
+	code, h, b := e.epwSend("olivia", http.MethodPatch, path, patch)
 	loc := h.Get("Location")
 	if code != http.StatusAccepted || loc == "" || h.Get("Retry-After") == "" || len(b) != 0 {
 		t.Fatalf("PATCH: %d %v %s", code, h, b)
