@@ -1,0 +1,198 @@
+#!/usr/bin/env bash
+# Screenshots for the README and docs/TOUR.md, taken from the real app: build
+# the binary, run --demo in a private tmux server, walk the 60-second tour
+# (docs/TOUR.md) as Olivia and, at each stop, capture the pane with its
+# colours and render it to an SVG with scripts/ansi2svg.
+#
+#   bash scripts/screenshots.sh             # regenerate docs/screenshots/
+#   bash scripts/screenshots.sh /tmp/shots  # anywhere else (CI smoke test)
+#
+# The run is pinned so the images only change when the app does: fixed size,
+# persona, navigation, environment (no AZURE_* or az on PATH), time zone and
+# a fresh state directory. Clock times, the emulator's port and timings in
+# the pictures still vary from run to run.
+set -euo pipefail
+out=${1:-}
+if [ -n "$out" ]; then
+  case $out in /*) ;; *) out="$PWD/$out" ;; esac   # relative to where it was called from
+fi
+cd "$(dirname "$0")/.."
+out=${out:-docs/screenshots}
+cols=120 rows=36
+
+command -v tmux >/dev/null 2>&1 || { echo "screenshots: needs tmux (e.g. apt-get install tmux)" >&2; exit 1; }
+tmp=$(mktemp -d)
+# A private tmux server on a socket inside $tmp, as in e2e-tmux.sh: it never
+# touches anyone else's tmux, and nothing is left behind.
+sock="$tmp/tmux.sock"
+name=tour
+t() { tmux -S "$sock" -f /dev/null "$@"; }
+trap 't kill-server 2>/dev/null || true; rm -rf "$tmp"' EXIT
+
+go build -o "$tmp/amlauth-tui" ./cmd/amlauth-tui
+go build -o "$tmp/ansi2svg" ./scripts/ansi2svg
+mkdir -p "$out" "$tmp/nopath" "$tmp/home" "$tmp/svg"
+
+pane() { t capture-pane -p -t "$name" 2>/dev/null || true; }
+
+fail() {
+  echo "screenshots: FAIL: $*" >&2
+  echo "----- pane -----" >&2
+  pane >&2
+  echo "----------------" >&2
+  [ -s "$tmp/stderr.txt" ] && { echo "----- stderr -----" >&2; cat "$tmp/stderr.txt" >&2; }
+  exit 1
+}
+
+# wait_for TEXT [timeout seconds]: poll the pane every 0.1 s until TEXT shows.
+wait_for() {
+  local text=$1 tries=$(( ${2:-10} * 10 ))
+  for _ in $(seq 1 "$tries"); do
+    pane | grep -qF -- "$text" && return 0
+    sleep 0.1
+  done
+  fail "did not see \"$text\""
+}
+
+# wait_re REGEX [timeout seconds]: as wait_for, for an extended regex.
+wait_re() {
+  local re=$1 tries=$(( ${2:-10} * 10 ))
+  for _ in $(seq 1 "$tries"); do
+    pane | grep -qE -- "$re" && return 0
+    sleep 0.1
+  done
+  fail "did not see /$re/"
+}
+
+# wait_gone TEXT [timeout seconds]: poll until TEXT is no longer on screen.
+wait_gone() {
+  local text=$1 tries=$(( ${2:-10} * 10 ))
+  for _ in $(seq 1 "$tries"); do
+    pane | grep -qF -- "$text" || return 0
+    sleep 0.1
+  done
+  fail "\"$text\" did not go away"
+}
+
+keys() { t send-keys -t "$name" "$@"; }
+
+# shot NAME TITLE: let the frame settle, capture it with colours, render it
+# (into $tmp first: $out changes only when the whole tour succeeded).
+shot() {
+  sleep 0.4
+  t capture-pane -e -p -N -t "$name" >"$tmp/$1.ans" || fail "capture of $1"
+  "$tmp/ansi2svg" -cols "$cols" -rows "$rows" -title "$2" -o "$tmp/svg/$1.svg" "$tmp/$1.ans"
+}
+
+# The app sees a plain, known environment: truecolor, UTF-8, UTC, no Azure
+# variables, nothing on PATH (so "Azure CLI not found" on every machine).
+t new-session -d -s "$name" -x "$cols" -y "$rows" \
+  "env -i HOME=$tmp/home PATH=$tmp/nopath TERM=xterm-256color COLORTERM=truecolor LANG=C.UTF-8 TZ=UTC \
+   $tmp/amlauth-tui --demo --state-dir $tmp/state 2>>$tmp/stderr.txt"
+title="amlauth-tui --demo"
+
+# 1. Sign-in: the methods, then a persona.
+wait_for "Sign in to Azure"
+wait_for "Pick a persona"
+shot 01-sign-in "$title"
+keys Enter
+wait_for "Olivia Okafor"
+keys / ; keys -l olivia ; keys Enter Enter
+wait_for "Who you are"
+wait_for "olivia@contoso.example"
+shot 02-identity "$title"
+
+# 2. Browse: subscription › workspace › endpoints.
+keys Enter
+wait_for "Contoso ML Production"
+keys Enter
+wait_for "Workspaces in Contoso ML Production"
+wait_for "mlw-churn"
+keys Enter
+wait_for "Endpoints in mlw-churn"
+wait_for "churn-key"
+shot 03-endpoints "$title"
+
+# 3. Create: the auth-mode step, the review, then the long-running create.
+keys n
+wait_for "Name the endpoint"
+wait_for "You may create endpoints here"
+keys -l churn-v2 ; keys Enter
+wait_for "Describe it"
+keys -l "Churn model v2 for the mobile app" ; keys Enter
+keys -l "team=mobile" ; keys Enter
+wait_for "Where it runs"
+keys Enter
+wait_for "How callers authenticate"
+keys Down Down
+wait_for "callers get it az account get-access-token"
+shot 04-create-auth-mode "$title"
+keys Enter
+wait_for "Which identity it runs as"
+wait_for "system-assigned"
+keys Enter
+wait_for "az ml online-endpoint create --name churn-v2"
+shot 05-create-review "$title"
+keys Enter
+wait_for "Endpoint churn-v2" 20
+wait_for "Succeeded"
+keys Escape
+wait_for "Endpoints in mlw-churn"
+wait_for "churn-v2"
+
+# 4. Endpoint details of churn-key, found with the filter.
+keys / ; keys -l churn-key
+wait_for "1 of 4 endpoints"
+keys Enter Enter
+wait_for "Endpoint churn-key"
+wait_for "Deployments and traffic"
+wait_for "green"
+shot 06-endpoint "$title"
+
+# 5. Check access: can Bob get the keys? No, and here is the role that would.
+keys c
+wait_for "1 Who"
+keys -l bob ; keys Enter
+wait_for "Bob Reyes <bob@contoso.example>"
+keys Down Down Enter
+wait_for "LEVEL"
+keys Enter
+wait_for "Get the keys (key)"
+keys Enter
+wait_for "✗   Get the keys (key)" 15
+keys Down Down Down
+wait_for "Would be granted by:"
+wait_for "listKeys/action at this scope"
+shot 07-check-access "$title"
+
+# 6. Credentials: an AML token, masked, counting down to its expiry.
+keys :
+wait_for "go to a screen"
+keys -l churn-aml
+wait_re "churn-aml +endpoint"
+keys Enter
+wait_for "Endpoint churn-aml"
+keys k
+wait_for "AML token"
+wait_for "auto-refresh on"
+wait_for "Claims"
+shot 08-credentials "$title"
+
+# 7. The request editor: send the sample body with that token.
+keys t
+wait_for "valid JSON"
+wait_for "Credential"
+keys C-s
+wait_for "200 OK" 15
+wait_for "answered by"
+wait_for "x-request-id"
+shot 09-request "$title"
+
+keys q
+wait_gone "Test request" 5
+
+rm -f "$out"/[0-9][0-9]-*.svg   # a renamed or dropped stop leaves no stale image
+for f in "$tmp"/svg/*.svg; do
+  cp "$f" "$out/" && echo "wrote $out/$(basename "$f")"
+done
+echo "screenshots: ok ($(ls "$tmp"/svg/*.svg | wc -l) images in $out)"
