@@ -99,7 +99,17 @@ func New(isDark, noColor bool) *Styles {
 		s.ToastWarn = s.Toast.BorderForeground(p.Warn)
 		s.ToastErr = s.Toast.BorderForeground(p.Err)
 	}
-	s.Help = help.DefaultStyles(isDark)
+	// The footer is read all the time: keys in the muted text colour (bold),
+	// descriptions one step dimmer; bubbles' defaults were too dark to read.
+	s.Help = help.Styles{
+		Ellipsis:       fg(p.Subtle),
+		ShortKey:       fg(p.Muted).Bold(true),
+		ShortDesc:      fg(p.Subtle),
+		ShortSeparator: fg(p.Subtle),
+		FullKey:        fg(p.Muted).Bold(true),
+		FullDesc:       fg(p.Subtle),
+		FullSeparator:  fg(p.Subtle),
+	}
 	s.Input = textinput.DefaultStyles(isDark)
 	if noColor {
 		s.Help = help.Styles{}
