@@ -2,6 +2,7 @@ package ui
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -43,6 +44,14 @@ func hostile(a, b string) string { return a + evil + b }
 // returns a waiter that also records every byte read from the terminal.
 func hostileProgram(t *testing.T, start func(*Options), mutate func(w *emulator.World)) (*teatest.TestModel, func(...string), *bytes.Buffer) {
 	t.Helper()
+	tm, wait, all, _ := hostileProgramSrv(t, start, mutate)
+	return tm, wait, all
+}
+
+// hostileProgramSrv is hostileProgram that also returns the simulated
+// Azure, to change what it answers while the program runs.
+func hostileProgramSrv(t *testing.T, start func(*Options), mutate func(w *emulator.World)) (*teatest.TestModel, func(...string), *bytes.Buffer, *emulator.Server) {
+	t.Helper()
 	hermetic(t)
 	srv, env := startEmulator(t, emulator.Options{AutoApprove: "alice", AutoApproveAfter: 2})
 	srv.Mutate(mutate)
@@ -63,7 +72,7 @@ func hostileProgram(t *testing.T, start func(*Options), mutate func(w *emulator.
 			return true
 		}, teatest.WithDuration(20*time.Second), teatest.WithCheckInterval(20*time.Millisecond))
 	}
-	return tm, wait, all
+	return tm, wait, all, srv
 }
 
 // finish quits and checks the whole byte stream for hostile sequences.
@@ -171,4 +180,128 @@ func TestHostileErrorMessageNeverReachesTheTerminal(t *testing.T) {
 	tm.Send(keyMsg("enter"))
 	wait("ARMResourceNotFoundFix", "ghostA", "ghostB") // the message wraps where its width says: wait for one word of it
 	finishHostile(t, tm, all, append(escapes, "pwned", "cHduZWQ="))
+}
+
+// jsonEscaped is s as the inside of a JSON string with every control
+// character (C0, DEL, C1) written as a \u escape: valid JSON whose strings
+// decode to escape sequences.
+func jsonEscaped(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r == '"' || r == '\\':
+			b.WriteString(`\` + string(r))
+		case r < 0x20 || (r >= 0x7f && r <= 0x9f):
+			fmt.Fprintf(&b, `\u%04x`, r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// inert swaps evil's payloads for words allowed on screen: where an answer
+// shows a sequence as text (a JSON \u escape pretty-printed, a hex dump's
+// ASCII column), its payload is drawn, harmlessly, as letters.
+var inert = strings.NewReplacer("pwned", "ptitle", "cHduZWQ=", "Y2xpcA==", "https://evil", "https://inert").Replace
+
+// Scoring answers are server strings too. The simulated Azure's test hook
+// (Deployment.Respond) makes churn-key answer hostile bodies and headers;
+// each answer is shown, diagnosed and kept in the history, and no escape
+// sequence reaches the terminal. Header values carry C1 controls (U+009B
+// CSI, U+009D OSC, U+009C ST as UTF-8): HTTP/2 drops a header value
+// holding ESC before it leaves the server, but not those.
+func TestHostileScoringResponsesNeverReachTheTerminal(t *testing.T) {
+	ep := strings.ToLower("/subscriptions/" + emulator.SubProduction +
+		"/resourceGroups/rg-ml-prod/providers/Microsoft.MachineLearningServices/workspaces/mlw-churn/onlineEndpoints/churn-key")
+	// Two deployments without traffic, named with escapes, for the target
+	// menu: one named with ESC (no HTTP client sends that in a header) and
+	// one with a C1 CSI (sent, and answered).
+	escDep, c1Dep := hostile("escdepA", "escdepB"), "tgtA\u009b31mtgtB"
+	tm, wait, all, srv := hostileProgramSrv(t, func(o *Options) {
+		o.Start = churn("churn-key")
+		o.Env.Store = newStore(t, t.TempDir()) // the history view reads back what was stored
+	}, func(w *emulator.World) {
+		blue := w.Deployments[ep+"/deployments/blue"]
+		for _, name := range []string{escDep, c1Dep} {
+			d := *blue
+			d.Name = name
+			d.Respond = &emulator.ScoringResponse{ContentType: "text/plain", Body: []byte("tgtbody")}
+			w.Deployments[strings.ToLower(ep+"/deployments/"+name)] = &d
+		}
+	})
+	respond := func(r emulator.ScoringResponse) {
+		srv.Mutate(func(w *emulator.World) {
+			for _, dep := range []string{"blue", "green"} { // whichever the traffic split picks
+				w.Deployments[ep+"/deployments/"+dep].Respond = &r
+			}
+		})
+	}
+	send := func(texts ...string) {
+		t.Helper()
+		tm.Send(tea.KeyPressMsg{Code: 's', Mod: tea.ModCtrl})
+		wait(texts...)
+	}
+	target := func(n string, texts ...string) {
+		t.Helper()
+		tm.Send(keyMsg("d"))
+		wait("Send to which deployment?")
+		tm.Send(keyMsg(n))
+		wait(texts...)
+	}
+
+	wait("Sign in to Azure")
+	tm.Type("/short code")
+	tm.Send(keyMsg("enter"))
+	tm.Send(keyMsg("enter")) // device code, approved as alice; the start context opens churn-key
+	wait("Calling it", "test request")
+	tm.Send(keyMsg("t"))
+	wait("/inference/eastus/churn-key/score", "••••••••")
+
+	// The menu lists traffic first, then by name: 4 is escdep…, 5 is tgt….
+	target("4", "escdepA", "escdepB")
+	send("no answer")
+	target("5", "tgtA", "tgtB")
+	send("tgtbody")
+	target("1", "decides")
+
+	// Waits look for markers: the renderer redraws only the cells that
+	// changed, so a fixed text drawn before at the same place is not sent again.
+	for _, c := range []struct {
+		what string
+		r    emulator.ScoringResponse
+		want []string
+	}{
+		{"text/plain with raw escapes", emulator.ScoringResponse{ContentType: "text/plain; charset=utf-8", Body: []byte(hostile("plainA", "plainB"))},
+			[]string{"plainA", "plainB"}},
+		{"JSON whose strings hold raw escapes (invalid: shown as text)", emulator.ScoringResponse{ContentType: "application/json",
+			Body: []byte(`{"result": "` + hostile("rawjsA", "rawjsB") + `"}`)}, []string{"invalid character", "rawjsA", "rawjsB"}},
+		{"JSON with \\u escapes (pretty-printed, never decoded)", emulator.ScoringResponse{ContentType: "application/json",
+			Body: []byte(`{"result": "escjsA` + jsonEscaped(inert(evil)) + `escjsB"}`)}, []string{"escjsA", "escjsB", `\u001b]0;ptitle\u0007`}},
+		{"hostile header values and x-request-id", emulator.ScoringResponse{ContentType: "text/plain", Body: []byte("hdrbody"),
+			Header: map[string]string{"x-request-id": "ridA\u009b2J\u009d0;c1title\u009cridB", "azureml-model-deployment": "depA\u009b31mdepB",
+				"x-hostile": "hvalA\u009b1;1H\u009d52;c;Y2xpcA==\u009chvalB", "x-hostile-esc": hostile("escvalA", "escvalB")}},
+			[]string{"hdrbody", "ridA", "ridB", "depA", "depB", "hvalA", "hvalB"}},
+		{"a 502 whose text body the diagnosis quotes", emulator.ScoringResponse{Status: 502, ContentType: "text/plain", Body: []byte(hostile("diagA", "diagB"))},
+			[]string{"The endpoint says", "diagA", "diagB"}},
+		{"a 424 whose JSON message and model-error headers the diagnosis quotes", emulator.ScoringResponse{Status: 424, ContentType: "application/json",
+			Header: map[string]string{"ms-azureml-model-error-statuscode": "500", "ms-azureml-model-error-reason": "reasonA\u009b31mreasonB"},
+			Body:   []byte(`{"error": {"code": "ModelError", "message": "mdlA` + jsonEscaped(inert(evil)) + `mdlB"}}`)},
+			[]string{"reasonA", "reasonB", "mdlA", "mdlB"}},
+		{"a binary body with a raw 8-bit CSI", emulator.ScoringResponse{ContentType: "application/octet-stream", Body: []byte("binA" + inert(evil) + "\x9b2J binB")},
+			[]string{"Binary body", "binA"}},
+	} {
+		respond(c.r)
+		send(c.want...)
+	}
+
+	// The history names the targets and shows a past answer, both cleaned.
+	tm.Send(keyMsg("h"))
+	wait("History of churn-key (9, newest first)", "→ tgtA", "→ escdepA")
+	for range 6 { // newest first: the text/plain answer is the 7th
+		tm.Send(keyMsg("down"))
+	}
+	tm.Send(tea.KeyPressMsg{Code: tea.KeySpace})
+	wait("from history", "plainA", "plainB")
+	finishHostile(t, tm, all, append(append(escapes, "\u009d", "\u009c"), payloads...))
 }

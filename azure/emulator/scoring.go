@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"net/http"
 	"slices"
@@ -46,6 +47,49 @@ type scoringTarget struct {
 	id, name, deployment string
 	weights              []float64
 	bias                 float64
+	respond              *ScoringResponse // a copy of the deployment's canned answer
+}
+
+// ScoringResponse is a canned answer a deployment gives instead of running
+// its model (Deployment.Respond). It is a test and demo hook, not Azure
+// behaviour: tests seed hostile bodies and headers with it (escape
+// sequences, invalid JSON) to prove the client never draws them raw. The
+// request is still authenticated, authorized and routed first.
+type ScoringResponse struct {
+	Status      int               // 0 means 200
+	ContentType string            // "" sends no Content-Type (net/http does not sniff one)
+	Header      map[string]string // set last: may replace x-request-id
+	Body        []byte            // sent as is, byte for byte
+}
+
+// clone copies r so the handler writes it without holding s.mu.
+func (r *ScoringResponse) clone() *ScoringResponse {
+	if r == nil {
+		return nil
+	}
+	c := *r
+	c.Header = maps.Clone(r.Header)
+	c.Body = slices.Clone(r.Body)
+	return &c
+}
+
+// write sends the canned answer.
+func (r *ScoringResponse) write(w http.ResponseWriter) {
+	h := w.Header()
+	if r.ContentType != "" {
+		h.Set("Content-Type", r.ContentType)
+	} else {
+		h["Content-Type"] = nil // no sniffing: the body's type is the test's to choose
+	}
+	for k, v := range r.Header {
+		h.Set(k, v)
+	}
+	status := r.Status
+	if status == 0 {
+		status = http.StatusOK
+	}
+	w.WriteHeader(status)
+	_, _ = w.Write(r.Body)
 }
 
 // serveScoring answers /inference/{location}/{endpoint}/{score|swagger.json}.
@@ -96,6 +140,10 @@ func (s *Server) serveScoring(w http.ResponseWriter, r *http.Request) {
 	body, err := readScoringBody(w, r)
 	if err != nil {
 		writeScoringError(w, http.StatusRequestEntityTooLarge, "RequestTooLarge", err.Error())
+		return
+	}
+	if tgt.respond != nil {
+		tgt.respond.write(w)
 		return
 	}
 	preds, err := runModel(body, tgt.weights, tgt.bias)
@@ -154,6 +202,9 @@ func (s *Server) routeScoring(r *http.Request, location, name string, score bool
 	}
 	if d != nil {
 		tgt.deployment, tgt.weights, tgt.bias = d.Name, slices.Clone(d.Weights), d.Bias
+		if score {
+			tgt.respond = d.Respond.clone()
+		}
 	} else {
 		tgt.weights = make([]float64, 10) // swagger of an endpoint without deployments: the seeds' width
 	}

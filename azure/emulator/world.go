@@ -164,4 +164,7 @@ type Deployment struct {
 	Weights   []float64
 	Bias      float64
 	CreatedAt time.Time
+	// Respond, when set, is answered instead of running the model: a test
+	// and demo hook (scoring.go); the seeded world never sets it.
+	Respond *ScoringResponse
 }

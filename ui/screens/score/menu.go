@@ -129,7 +129,7 @@ func (s *Screen) openHistory() {
 		}
 		target := "traffic"
 		if e.Target != "" {
-			target = "→ " + e.Target
+			target = "→ " + components.Clean(e.Target)
 		}
 		label := fmt.Sprintf("%-8s %-5s %-8s %6dms", e.At.Local().Format("15:04:05"), status, components.Fit(components.Clean(dep), 8), e.DurationMS)
 		detail := fmt.Sprintf("%s · %s · %s · %s", target, components.Clean(e.CredentialKind), components.HumanBytes(len(e.RequestBody)), components.Ago(now, e.At))
