@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"charm.land/lipgloss/v2"
 
@@ -17,7 +19,7 @@ func Problem(st *theme.Styles, what string, err error, w int) string {
 	e := azure.Explain(err)
 	title := e.Title
 	if what != "" {
-		title = what + ": " + strings.ToLower(title[:1]) + title[1:]
+		title = what + ": " + lowerFirstWord(title)
 	}
 	wrap := lipgloss.NewStyle().Width(max(w, 10))
 	parts := []string{st.Err.Render(wrap.Render(Clean(title)))}
@@ -29,6 +31,22 @@ func Problem(st *theme.Styles, what string, err error, w int) string {
 	}
 	return strings.Join(parts, "\n")
 }
+
+// lowerFirstWord lets a title follow "what failed: " ("Creating x: access
+// denied"), keeping names and acronyms as written ("Azure is throttling",
+// "Microsoft Entra ID answered 429", "403: ...").
+func lowerFirstWord(title string) string {
+	word, _, _ := strings.Cut(title, " ")
+	r, size := utf8.DecodeRuneInString(word)
+	rest := word[size:]
+	if !unicode.IsUpper(r) || rest == "" || strings.ToLower(rest) != rest || properNouns[word] {
+		return title
+	}
+	return string(unicode.ToLower(r)) + title[size:]
+}
+
+// properNouns start titles and stay capitalized.
+var properNouns = map[string]bool{"Azure": true, "Microsoft": true, "Entra": true, "Graph": true}
 
 // Countdown formats the time left until t: "14:59", "1h02m", "expired".
 func Countdown(now, t time.Time) string {

@@ -311,7 +311,7 @@ func TestFailedRefreshKeepsTheTokenUntilItExpires(t *testing.T) {
 	clk.advance(10 * time.Minute)
 	tick(t, s)
 	v := view(s)
-	if s.slots[0].secret.Value() != amlTok || !strings.Contains(v, "azure answered 503") ||
+	if s.slots[0].secret.Value() != amlTok || !strings.Contains(v, "Azure answered 503") ||
 		!strings.Contains(v, "the current token stays in use until it expires (in 10:00)") {
 		t.Fatalf("a failed refresh must keep the token and say so:\n%s", v)
 	}
@@ -545,7 +545,7 @@ func TestRegenerateProgressAndOutcome(t *testing.T) {
 			if f.keysCalls != 2 || s.slots[0].secret.Value() != f.keys.Primary || strings.Contains(v, f.keys.Primary) {
 				t.Fatalf("after the operation the keys are read again and masked (%d calls):\n%s", f.keysCalls, v)
 			}
-			if fail && (!strings.Contains(v, "Regenerating the primary key: azure answered 500") || !strings.Contains(v, "what Azure holds now") || !strings.Contains(v, "g tries again")) {
+			if fail && (!strings.Contains(v, "Regenerating the primary key: Azure answered 500") || !strings.Contains(v, "what Azure holds now") || !strings.Contains(v, "g tries again")) {
 				t.Fatalf("failure:\n%s", v)
 			}
 			if !fail && !strings.Contains(v, "✓ The primary key was regenerated") {

@@ -384,7 +384,7 @@ func TestCreateRefusedByAzureKeepsInputAndSaysWhatToDo(t *testing.T) {
 		t.Fatal("a server string reached the terminal unsanitized")
 	}
 	v := flat(raw)
-	for _, want := range []string{"already exists in eastus", "n changes the name", "azure answered 409 Conflict"} {
+	for _, want := range []string{"already exists in eastus", "n changes the name", "Azure answered 409 Conflict"} {
 		if !strings.Contains(v, want) {
 			t.Errorf("missing %q:\n%s", want, v)
 		}
