@@ -155,7 +155,8 @@ func (s *Session) Access(ctx context.Context, p PrincipalRef, scope string) (Acc
 
 func partialText(what string, err error) string {
 	var fe *ForbiddenError
-	msg := "could not read " + what + ": " + Explain(err).Detail
+	e := Explain(err) // the title names Azure's answer (a status, a dropped connection)
+	msg := "could not read " + what + " (" + e.Title + "): " + e.Detail
 	if errors.As(err, &fe) && fe.Action != "" {
 		msg = "could not read " + what + ": you lack " + fe.Action + " on " + fe.Scope
 	}

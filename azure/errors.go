@@ -4,11 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
@@ -155,6 +158,9 @@ type Explanation struct{ Title, Detail, Next string }
 
 // Explain says what failed, why, and what to do next.
 func Explain(err error) Explanation {
+	if rw := (*retryWith)(nil); errors.As(err, &rw) {
+		return rw.Explanation() // before Classify, which would unwrap it
+	}
 	err = Classify(err)
 	var ex Explainer
 	if errors.As(err, &ex) {
@@ -185,7 +191,10 @@ func Explain(err error) Explanation {
 	case errors.As(err, &th):
 		return Explanation{Title: "Azure is throttling requests", Detail: th.Message, Next: fmt.Sprintf("Wait %s and retry (R).", max(th.RetryAfter, time.Second))}
 	case errors.Is(err, ErrTokenExpired):
-		return Explanation{Title: "Your sign-in expired", Detail: err.Error(), Next: "Sign in again."}
+		// The token was live when sent (or the SDK would have renewed it):
+		// a retry gets a new one; only a wrong clock makes it fail again.
+		return Explanation{Title: "Your access token expired", Detail: err.Error(),
+			Next: "Retry (R): a new token is fetched. If it keeps failing, check this computer's clock, or sign in again."}
 	case errors.Is(err, ErrNotSignedIn):
 		return Explanation{Title: "Not signed in", Detail: "This needs a signed-in identity.", Next: "Sign in first."}
 	case errors.As(err, &se):
@@ -206,6 +215,20 @@ func Explain(err error) Explanation {
 	case errors.Is(err, context.Canceled):
 		return Explanation{Title: "Cancelled", Detail: "The operation was cancelled."}
 	}
+	var req *azidentity.AuthenticationRequiredError
+	if errors.As(err, &req) {
+		// azidentity drops why the silent renewal failed: say both causes.
+		return Explanation{Title: "Your access token could not be renewed",
+			Detail: "Renewing it without asking you failed: the sign-in service may be busy for a moment, or the sign-in has ended.",
+			Next:   "Retry (R). If it fails again, sign in again (x on the sign-in card)."}
+	}
+	if status, ok := entraTrouble(err); ok {
+		return Explanation{Title: fmt.Sprintf("Getting a token failed: Microsoft Entra ID answered %d %s", status, http.StatusText(status)),
+			Detail: "The sign-in service is throttling or failing for a moment; your sign-in is still valid.", Next: "Wait a moment and retry (R)."}
+	}
+	if why, ok := netTrouble(err); ok {
+		return Explanation{Title: "No answer from Azure", Detail: why, Next: "Check your network and retry (R)."}
+	}
 	var afe *azidentity.AuthenticationFailedError
 	if errors.As(err, &afe) {
 		return Explanation{Title: "Sign-in failed", Detail: firstLine(afe.Error()), Next: "Sign in again, or choose another method."}
@@ -219,4 +242,91 @@ func firstLine(s string) string {
 		return strings.TrimSpace(s[:i])
 	}
 	return s
+}
+
+// Temporary reports a failure worth retrying as it is: throttling, a 5xx,
+// a token service hiccup, no answer, or a token that expired in flight.
+func Temporary(err error) bool {
+	var (
+		th *ThrottledError
+		se *ServiceError
+	)
+	switch {
+	case errors.As(err, &th), transient(err), errors.Is(err, ErrTokenExpired), errors.Is(err, context.DeadlineExceeded):
+		return true
+	case errors.As(err, &se):
+		return se.Status == http.StatusRequestTimeout || se.Status >= http.StatusInternalServerError
+	}
+	var req *azidentity.AuthenticationRequiredError
+	_, entra := entraTrouble(err)
+	_, network := netTrouble(err)
+	return entra || network || errors.As(err, &req)
+}
+
+// RetryWith is err explained with key as the way to retry: the
+// explanations say "(R)", the key of the lists, and a screen where R
+// means something else (a search box, a review) names its own key.
+func RetryWith(err error, key string) error {
+	if err == nil {
+		return nil
+	}
+	return &retryWith{err: err, key: key}
+}
+
+type retryWith struct {
+	err error
+	key string
+}
+
+func (r *retryWith) Error() string { return r.err.Error() }
+func (r *retryWith) Unwrap() error { return r.err }
+func (r *retryWith) Explanation() Explanation {
+	e := Explain(r.err)
+	e.Next = strings.ReplaceAll(e.Next, "(R)", "("+r.key+")")
+	return e
+}
+
+// entraTrouble reports a token request that Microsoft Entra ID answered
+// with a throttle or a server error: temporary, no reason to sign in again.
+func entraTrouble(err error) (int, bool) {
+	status := 0
+	var afe *azidentity.AuthenticationFailedError
+	if errors.As(err, &afe) && afe.RawResponse != nil {
+		status = afe.RawResponse.StatusCode
+	} else if m := msalStatusRE.FindStringSubmatch(err.Error()); m != nil {
+		// MSAL's own error (azidentity passes the device-code request's
+		// through as is): only its text carries the status.
+		status, _ = strconv.Atoi(m[1])
+	}
+	return status, status == http.StatusTooManyRequests || status >= http.StatusInternalServerError
+}
+
+var msalStatusRE = regexp.MustCompile(`^http call\(.*\) error: reply status code was (\d{3})`)
+
+// netTrouble says in words that a request got no answer (the connection
+// broke, was refused or timed out), instead of Go's error text.
+func netTrouble(err error) (string, bool) {
+	var afe *azidentity.AuthenticationFailedError
+	if errors.As(err, &afe) && afe.RawResponse == nil && strings.Contains(afe.Error(), "server response error") {
+		// MSAL's transport failure; azidentity keeps only its text.
+		return "Microsoft Entra ID: the connection broke before an answer came.", true
+	}
+	var ue *url.Error
+	if !errors.As(err, &ue) {
+		return "", false
+	}
+	host := "Azure"
+	if u, perr := url.Parse(ue.URL); perr == nil && u.Host != "" {
+		host = u.Host
+	}
+	var dns *net.DNSError
+	switch {
+	case ue.Timeout():
+		return host + " did not answer in time.", true
+	case errors.Is(ue.Err, syscall.ECONNREFUSED):
+		return host + " refused the connection.", true
+	case errors.As(ue.Err, &dns):
+		return host + " does not resolve (DNS).", true
+	}
+	return host + ": the connection broke before an answer came.", true
 }

@@ -569,7 +569,7 @@ func diagnoseAt(req ScoreRequest, resp ScoreResponse, now time.Time) Diagnosis {
 	case st == http.StatusBadGateway:
 		d.Title = "502: the scoring script failed"
 		d.Detail = withMsg("The model's run() or init() raised (Kubernetes endpoints answer 502 for this).")
-		d.Next = "Read the deployment's logs (az ml online-deployment get-logs) for the traceback."
+		d.Next = "Send again: a one-off crash (a container restarting) passes. If it fails again, read the deployment's logs (az ml online-deployment get-logs) for the traceback."
 	case st == http.StatusServiceUnavailable:
 		d.Title = "503: the deployment is unavailable"
 		d.Detail = withMsg("The deployment cannot take requests now (a load spike the autoscaler has not caught up with, a restart).")

@@ -3,6 +3,8 @@ package azure
 import (
 	"context"
 	"errors"
+	"fmt"
+	"net/http"
 	"os"
 	"os/exec"
 	"strings"
@@ -196,6 +198,18 @@ func authErr(m Method, err error) error {
 	if errors.Is(err, context.Canceled) {
 		return &AuthError{Method: m, Reason: "cancelled", Next: "Choose a method to try again.", Err: err}
 	}
+	if status, ok := entraTrouble(err); ok {
+		return &AuthError{Method: m, Reason: fmt.Sprintf("Microsoft Entra ID answered %d %s, a temporary failure", status, http.StatusText(status)),
+			Next: "Wait a moment and try again (enter).", Err: err}
+	}
+	if why, ok := netTrouble(err); ok {
+		return &AuthError{Method: m, Reason: "no answer: " + why, Next: "Check your network and try again (enter).", Err: err}
+	}
+	var req *azidentity.AuthenticationRequiredError
+	if errors.As(err, &req) {
+		return &AuthError{Method: m, Reason: "signed in, but the first token could not be fetched (the sign-in service may be busy)",
+			Next: "Wait a moment and try again (enter).", Err: err}
+	}
 	reason, next := firstLine(err.Error()), "Try again or choose another method."
 	low := strings.ToLower(err.Error())
 	switch {
@@ -216,7 +230,20 @@ func authErr(m Method, err error) error {
 // newSession gets the first management token (the real sign-in check) and
 // reads the identity from it.
 func newSession(ctx context.Context, cfg Config, cred azcore.TokenCredential, m Method) (*Session, error) {
-	tok, err := cred.GetToken(ctx, policy.TokenRequestOptions{Scopes: []string{cfg.scope(cfg.ARMAudience)}, EnableCAE: true})
+	tro := policy.TokenRequestOptions{Scopes: []string{cfg.scope(cfg.ARMAudience)}, EnableCAE: true}
+	tok, err := cred.GetToken(ctx, tro)
+	// Right after an interactive sign-in, "authentication required" means
+	// the silent renewal of a short-lived token failed (a throttled token
+	// endpoint): the sign-in itself worked, so ask again before giving up.
+	var req *azidentity.AuthenticationRequiredError
+	for i := 1; i <= 3 && errors.As(err, &req); i++ {
+		select {
+		case <-ctx.Done():
+			return nil, authErr(m, ctx.Err())
+		case <-time.After(time.Duration(i) * 200 * time.Millisecond):
+		}
+		tok, err = cred.GetToken(ctx, tro)
+	}
 	if err != nil {
 		return nil, authErr(m, err)
 	}

@@ -6,6 +6,7 @@ import (
 
 	"charm.land/lipgloss/v2"
 
+	"amlauth-tui/azure"
 	"amlauth-tui/ui/components"
 )
 
@@ -35,7 +36,11 @@ func (c *Check) View(w, h int) string {
 		lines = append(lines, st.Muted.Render("where  ")+components.Fit(c.scope, w-7))
 	}
 	if c.err != nil {
-		lines = append(lines, components.Problem(st, "", c.err, w))
+		what, err := "Checking access", c.err
+		if c.step == stepWho { // R would type into the search: enter searches again
+			what, err = "Searching the directory", azure.RetryWith(c.err, "enter")
+		}
+		lines = append(lines, components.Problem(st, what, err, w))
 	}
 	var body string
 	switch c.step {
@@ -57,6 +62,9 @@ func (c *Check) View(w, h int) string {
 		if c.access != nil {
 			for _, p := range c.access.Partial {
 				lines = append(lines, st.Warn.Render(components.Fit("! "+components.Clean(p), w)))
+			}
+			if len(c.access.Partial) > 0 {
+				lines = append(lines, st.Muted.Render("R re-checks once Azure answers."))
 			}
 		}
 	}

@@ -233,7 +233,7 @@ func (c *Create) reviewView(w int) []string {
 	case c.starting:
 		lines = append(lines, st.Accent.Render(c.spin.View()+" Sending the create request…"))
 	case c.startErr != nil:
-		lines = append(lines, components.Problem(st, "Creating "+sp.Ref.Endpoint, c.startErr, w),
+		lines = append(lines, components.Problem(st, "Creating "+sp.Ref.Endpoint, azure.RetryWith(c.startErr, "enter"), w),
 			st.Accent.Render(wrap(startAdvice(c.startErr), w)))
 	}
 	if len(lines) > 0 {

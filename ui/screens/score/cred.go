@@ -176,7 +176,8 @@ func (s *Screen) onCred(m credMsg) {
 // past its refresh-after time, is fetched again before sending.
 func (c credential) needsRefresh(now time.Time) bool {
 	if !c.choice.isToken() {
-		return false
+		// A key whose fetch hit a passing failure is fetched again on send.
+		return c.choice.kind == azure.CredKey && c.value == "" && c.err != nil && azure.Temporary(c.err)
 	}
 	if c.value == "" {
 		return true
@@ -205,6 +206,9 @@ func (s *Screen) describeCred() (main, detail string) {
 		ex := azure.Explain(c.err)
 		parts = append(parts, st.Err.Render("✗ "+components.Clean(ex.Title)))
 		more = append(more, st.Muted.Render(components.Clean(ex.Detail)))
+		if azure.Temporary(c.err) {
+			more = append(more, st.Muted.Render("ctrl+s fetches it again and sends"))
+		}
 	case c.choice.kind == azure.CredNone:
 		parts = append(parts, st.Muted.Render("no Authorization header"))
 	default:

@@ -90,7 +90,7 @@ func (s *Screen) request() (azure.ScoreRequest, error) {
 	switch {
 	case c.loading:
 		return azure.ScoreRequest{}, errors.New("the credential is still being fetched; send again in a moment")
-	case c.err != nil && !c.choice.isToken():
+	case c.err != nil && !c.choice.isToken() && !azure.Temporary(c.err): // a passing failure is fetched again (sendReq)
 		return azure.ScoreRequest{}, fmt.Errorf("no %s: %s. Choose another credential with a (none sends without one)",
 			c.choice.label(), strings.ToLower(azure.Explain(c.err).Title))
 	}
