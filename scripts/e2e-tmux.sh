@@ -4,7 +4,8 @@
 # claims, browse to an endpoint through the filter, quit; then start again and
 # continue at the saved context; then start in a too-small window and resize;
 # check and assign access; create an endpoint; reveal a key and watch an AML
-# token count down; send a scoring request and read the prediction.
+# token count down; send a scoring request and read the prediction; walk it
+# all again while the simulated Azure fails, and check the terminal after.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tmp=$(mktemp -d)
@@ -252,5 +253,118 @@ pane | grep -Eq -- "-?[0-9]+\.[0-9]+,?$" || fail "no prediction in the response 
 keys q
 wait_exit
 grep -rq "eyJ" "$tmp/state7" && fail "a token reached the state directory"
+
+# --- Run 8: Azure in trouble, then the terminal given back ----------------------
+# The simulated Azure answers a fifth of the requests 503, slows some and drops
+# a few connections (seeded). The walk goes on whenever an error shows by
+# pressing the screen's retry key. The app runs from a shell: after q the
+# terminal must be as it was (tty modes, main screen, cursor, no mouse
+# reports), a typed command must echo, and the state must be valid JSON.
+state="$tmp/state8"
+run=$((run + 1))
+name="run$run"
+t new-session -d -s "$name" -x 120 -y 40 "env -i PATH=$PATH HOME=$tmp TERM=xterm-256color PS1='$ ' bash --norc --noprofile -i"
+wait_for '$'
+# The scoring path has no SDK retries: half its requests fail on top, so an
+# error most likely shows there and the walk must recover from it.
+faults="--demo-fault route=/inference/*,status=503,rate=0.5 --demo-fault status=503,rate=0.2,retry-after=0"
+faults+=" --demo-fault latency=30ms,rate=0.3 --demo-fault drop,rate=0.05 --demo-fault-seed 8"
+# (The verdict is put together when it runs: the typed line itself must not match.)
+keys -l "s0=\$(stty -g); $bin --demo --state-dir $state $faults 2>>$tmp/stderr.txt; s1=\$(stty -g); echo TTY-\$([ \"\$s0\" = \"\$s1\" ] && echo SAME || echo CHANGED)"
+keys Enter
+
+recovered=0
+# step KEY TEXT...: wait until every TEXT shows; while an error shows (a
+# "→ what to do" line) and nothing is loading, press KEY (at most $tries
+# times: 8, or 25 where half the requests fail).
+tries=8
+step() {
+  local key=$1 retries=0 p ok x
+  shift
+  for _ in $(seq 1 200); do
+    p=$(pane)
+    ok=1
+    for x in "$@"; do grep -qF -- "$x" <<<"$p" || { ok=0; break; }; done
+    [ "$ok" = 1 ] && return 0
+    if grep -qE '(^|│) *→ ' <<<"$p" && ! grep -q '[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]' <<<"$p"; then
+      retries=$((retries + 1)) recovered=$((recovered + 1))
+      [ "$retries" -le "$tries" ] || fail "still failing after $tries retries: $*"
+      echo "e2e-tmux: run $run: an error showed, pressing $key"
+      keys "$key"
+      sleep 0.3
+    fi
+    sleep 0.1
+  done
+  fail "did not see: $*"
+}
+
+wait_for "Pick a persona" 15
+keys Enter
+wait_for "Alice Chen"
+keys Enter
+step Enter "Who you are" "alice@contoso.example"
+keys Enter
+step R "Contoso ML Production" "2 subscriptions"
+keys Enter
+step R "Workspaces in Contoso ML Production" "mlw-churn"
+keys Enter
+step R "Endpoints in mlw-churn" "churn-key"
+keys / ; keys -l key
+wait_for "1 of 3 endpoints"
+keys Enter Enter
+step R "Endpoint churn-key" "Scoring URI"
+keys k
+step R "Primary key" "r reveals"
+keys r
+wait_for "hides in"
+keys Escape
+step R "Endpoint churn-key" "Scoring URI"
+keys t
+wait_for "valid JSON"
+step C-s "Credential key (primary)"
+keys C-s
+tries=25 step C-s "200 OK" "answered by"
+keys q
+for _ in $(seq 1 100); do
+  pane | grep -q "TTY-CHANGED" && fail "the tty modes (stty -g) differ after the app quit"
+  pane | grep -q "TTY-SAME" && break
+  sleep 0.1
+done
+wait_for "TTY-SAME"
+modes=$(t display-message -p -t "$name" '#{alternate_on} #{cursor_flag} #{mouse_any_flag} #{mouse_button_flag} #{mouse_standard_flag} #{mouse_sgr_flag}')
+[ "$modes" = "0 1 0 0 0 0" ] || fail "terminal not given back (alternate screen, cursor, mouse modes): $modes"
+keys -l 'echo typed-$((6*7))' ; keys Enter
+wait_for 'echo typed-$((6*7))'
+wait_for "typed-42"
+cat >"$tmp/lastctx.go" <<'GO'
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+)
+
+// Prints the state file's last context; fails if it is not valid JSON.
+func main() {
+	b, err := os.ReadFile(os.Args[1])
+	if err != nil {
+		panic(err)
+	}
+	var d struct {
+		Last struct{ Workspace, Endpoint string } `json:"last"`
+	}
+	if err := json.Unmarshal(b, &d); err != nil {
+		fmt.Println("invalid JSON:", err)
+		os.Exit(1)
+	}
+	fmt.Println(d.Last.Workspace + "/" + d.Last.Endpoint)
+}
+GO
+last=$(go run "$tmp/lastctx.go" "$state/state.json") || fail "state after the faults: $last"
+[ "$last" = "mlw-churn/churn-key" ] || fail "state after the faults: last context $last, want mlw-churn/churn-key"
+grep -rq "eyJ" "$state" && fail "a token reached the state directory"
+t kill-session -t "$name"
+echo "e2e-tmux: run $run: recovered from $recovered errors under faults"
 
 echo "e2e-tmux: ok"
