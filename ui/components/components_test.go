@@ -7,6 +7,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"amlauth-tui/ui/theme"
@@ -252,5 +253,29 @@ func TestProblemTitleKeepsNamesAndAcronyms(t *testing.T) {
 		if "Creating x: "+got != want {
 			t.Errorf("%q -> %q, want %q", title, "Creating x: "+got, want)
 		}
+	}
+}
+
+// A column with a Style colours its cells by their text on plain rows; the
+// selected row keeps the selection style whole (no cell's reset cuts its
+// background short), and the text is unchanged.
+func TestTableColumnStyleColoursCells(t *testing.T) {
+	st := theme.New(true, false)
+	tb := NewTable(st, "checks", Column{Title: " ", Width: 2, Style: func(c string) lipgloss.Style {
+		if c == "✗" {
+			return st.Err
+		}
+		return st.OK
+	}}, Column{Title: "Operation", Width: 20, Flex: true})
+	tb.SetRows([]Row{{ID: "a", Cells: []string{"✓", "read"}}, {ID: "b", Cells: []string{"✗", "list keys"}}})
+	lines := strings.Split(tb.View(40, 5), "\n")
+	if got := ansi.Strip(lines[1]); !strings.HasPrefix(got, "✓   read") {
+		t.Fatalf("selected row text: %q", got)
+	}
+	if strings.Count(lines[1], "\x1b[0m")+strings.Count(lines[1], "\x1b[m") > 1 {
+		t.Errorf("the selected row is styled whole, once: %q", lines[1])
+	}
+	if want := st.Err.Render("✗ "); !strings.HasPrefix(lines[2], want) || !strings.Contains(ansi.Strip(lines[2]), "✗   list keys") {
+		t.Errorf("plain row: the mark in the error colour (%q), got %q", want, lines[2])
 	}
 }

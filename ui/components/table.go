@@ -7,6 +7,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"amlauth-tui/ui/theme"
@@ -17,6 +18,9 @@ type Column struct {
 	Title string
 	Width int
 	Flex  bool
+	// Style, when set, colours this column's cell by its text (a verdict's
+	// ✓ or ✗) on rows that are neither selected nor dimmed.
+	Style func(cell string) lipgloss.Style
 }
 
 // Row is one line of a table. Cells must already be Clean; ID keeps the
@@ -314,6 +318,8 @@ func (t *Table) View(w, h int) string {
 			s = t.st.Selected.Render(s)
 		case r.Dim:
 			s = t.st.Muted.Render(s)
+		case t.styled():
+			s = fit(t.styledLine(r.Cells, ws), w)
 		default:
 			s = t.st.Cell.Render(s)
 		}
@@ -364,6 +370,38 @@ func (t *Table) line(cells []string, ws []int) string {
 			c = cells[i]
 		}
 		b.WriteString(pad(c, wd))
+	}
+	return b.String()
+}
+
+// styled reports whether a column colours its cells.
+func (t *Table) styled() bool {
+	for _, c := range t.cols {
+		if c.Style != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// styledLine is line with each cell in its column's style (or the plain
+// cell style): cells are styled one by one, so no style's reset cuts
+// another short.
+func (t *Table) styledLine(cells []string, ws []int) string {
+	var b strings.Builder
+	for i, wd := range ws {
+		if i > 0 {
+			b.WriteString("  ")
+		}
+		c := ""
+		if i < len(cells) {
+			c = cells[i]
+		}
+		st := t.st.Cell
+		if i < len(t.cols) && t.cols[i].Style != nil {
+			st = t.cols[i].Style(c)
+		}
+		b.WriteString(st.Render(pad(c, wd)))
 	}
 	return b.String()
 }

@@ -12,11 +12,13 @@ import (
 	"charm.land/bubbles/v2/spinner"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 
 	"amlauth-tui/azure"
 	"amlauth-tui/azure/rbac"
 	"amlauth-tui/ui/components"
 	"amlauth-tui/ui/nav"
+	"amlauth-tui/ui/theme"
 )
 
 type step int
@@ -107,7 +109,7 @@ func NewCheck(env *nav.Env, m nav.CheckAccessMsg) *Check {
 		where: components.NewTable(st, "scopes", components.Column{Title: "Level", Width: 14}, components.Column{Title: "Scope", Width: 30, Flex: true}),
 		what: components.NewTable(st, "operations", components.Column{Title: " ", Width: 3}, components.Column{Title: "Operation", Width: 50},
 			components.Column{Title: "Action", Width: 30, Flex: true}),
-		verdicts: components.NewTable(st, "operations", components.Column{Title: " ", Width: 2}, components.Column{Title: "Operation", Width: 50},
+		verdicts: components.NewTable(st, "operations", components.Column{Title: " ", Width: 2, Style: verdictStyle(st)}, components.Column{Title: "Operation", Width: 50},
 			components.Column{Title: "Why", Width: 30, Flex: true}),
 		spin:   spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(st.Accent)),
 		chosen: map[string]bool{},
@@ -302,6 +304,19 @@ func (c *Check) ops() []rbac.Operation {
 		}
 	}
 	return out
+}
+
+// verdictStyle colours the verdict marks: ✓ allowed, ✗ denied, ? unknown.
+func verdictStyle(st *theme.Styles) func(string) lipgloss.Style {
+	return func(mark string) lipgloss.Style {
+		switch mark {
+		case "✓":
+			return st.OK
+		case "✗":
+			return st.Err
+		}
+		return st.Warn
+	}
 }
 
 func (c *Check) fill() {
