@@ -8,13 +8,8 @@
 # all again while the simulated Azure fails, and check the terminal after.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-tmp=$(mktemp -d)
-# A private tmux server on a socket inside $tmp: it never touches anyone
-# else's tmux, and nothing is left behind.
-sock="$tmp/tmux.sock"
-name=""
-t() { tmux -S "$sock" -f /dev/null "$@"; }
-trap 't kill-server 2>/dev/null || true; rm -rf "$tmp"' EXIT
+source scripts/lib/tmux.sh
+tmux_init e2e-tmux
 
 go build -o "$tmp/amlauth-tui" ./cmd/amlauth-tui
 bin="$tmp/amlauth-tui"
@@ -24,34 +19,13 @@ run=0
 # start W H [ARGS...]: start the demo in a new session of W x H cells.
 start() {
   run=$((run + 1))
-  name="run$run"
+  name="run$run" label="e2e-tmux (run $run)"
   local w=$1 h=$2
   shift 2
   # remain-on-exit keeps the pane after the app quits, so its exit is observable.
   t new-session -d -s "$name" -x "$w" -y "$h" \
     "$bin --demo --state-dir $state $* 2>>$tmp/stderr.txt"
   t set-option -t "$name" remain-on-exit on >/dev/null 2>&1 || true
-}
-
-pane() { t capture-pane -p -t "$name" 2>/dev/null || true; }
-
-fail() {
-  echo "e2e-tmux: FAIL (run $run): $*" >&2
-  echo "----- pane -----" >&2
-  pane >&2
-  echo "----------------" >&2
-  [ -s "$tmp/stderr.txt" ] && { echo "----- stderr -----" >&2; cat "$tmp/stderr.txt" >&2; }
-  exit 1
-}
-
-# wait_for TEXT [timeout seconds]: poll the pane every 0.1 s until TEXT shows.
-wait_for() {
-  local text=$1 tries=$(( ${2:-10} * 10 ))
-  for _ in $(seq 1 "$tries"); do
-    pane | grep -qF -- "$text" && return 0
-    sleep 0.1
-  done
-  fail "did not see \"$text\""
 }
 
 # wait_exit [timeout]: the app has quit with status 0 (the pane is dead, or
@@ -71,7 +45,6 @@ wait_exit() {
   fail "the app did not quit"
 }
 
-keys() { t send-keys -t "$name" "$@"; }
 
 # --- Run 1: the whole journey --------------------------------------------------
 start 120 40

@@ -21,60 +21,13 @@ out=${out:-docs/screenshots}
 cols=120 rows=36
 
 command -v tmux >/dev/null 2>&1 || { echo "screenshots: needs tmux (e.g. apt-get install tmux)" >&2; exit 1; }
-tmp=$(mktemp -d)
-# A private tmux server on a socket inside $tmp, as in e2e-tmux.sh: it never
-# touches anyone else's tmux, and nothing is left behind.
-sock="$tmp/tmux.sock"
+source scripts/lib/tmux.sh
+tmux_init screenshots
 name=tour
-t() { tmux -S "$sock" -f /dev/null "$@"; }
-trap 't kill-server 2>/dev/null || true; rm -rf "$tmp"' EXIT
 
 go build -o "$tmp/amlauth-tui" ./cmd/amlauth-tui
 go build -o "$tmp/ansi2svg" ./scripts/ansi2svg
 mkdir -p "$out" "$tmp/nopath" "$tmp/home" "$tmp/svg"
-
-pane() { t capture-pane -p -t "$name" 2>/dev/null || true; }
-
-fail() {
-  echo "screenshots: FAIL: $*" >&2
-  echo "----- pane -----" >&2
-  pane >&2
-  echo "----------------" >&2
-  [ -s "$tmp/stderr.txt" ] && { echo "----- stderr -----" >&2; cat "$tmp/stderr.txt" >&2; }
-  exit 1
-}
-
-# wait_for TEXT [timeout seconds]: poll the pane every 0.1 s until TEXT shows.
-wait_for() {
-  local text=$1 tries=$(( ${2:-10} * 10 ))
-  for _ in $(seq 1 "$tries"); do
-    pane | grep -qF -- "$text" && return 0
-    sleep 0.1
-  done
-  fail "did not see \"$text\""
-}
-
-# wait_re REGEX [timeout seconds]: as wait_for, for an extended regex.
-wait_re() {
-  local re=$1 tries=$(( ${2:-10} * 10 ))
-  for _ in $(seq 1 "$tries"); do
-    pane | grep -qE -- "$re" && return 0
-    sleep 0.1
-  done
-  fail "did not see /$re/"
-}
-
-# wait_gone TEXT [timeout seconds]: poll until TEXT is no longer on screen.
-wait_gone() {
-  local text=$1 tries=$(( ${2:-10} * 10 ))
-  for _ in $(seq 1 "$tries"); do
-    pane | grep -qF -- "$text" || return 0
-    sleep 0.1
-  done
-  fail "\"$text\" did not go away"
-}
-
-keys() { t send-keys -t "$name" "$@"; }
 
 # shot NAME TITLE: let the frame settle, capture it with colours, render it
 # (into $tmp first: $out changes only when the whole tour succeeded).
