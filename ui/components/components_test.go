@@ -267,7 +267,7 @@ func TestTableColumnStyleColoursCells(t *testing.T) {
 		}
 		return st.OK
 	}}, Column{Title: "Operation", Width: 20, Flex: true})
-	tb.SetRows([]Row{{ID: "a", Cells: []string{"✓", "read"}}, {ID: "b", Cells: []string{"✗", "list keys"}}})
+	tb.SetRows([]Row{{ID: "a", Cells: []string{"✓", "read"}}, {ID: "b", Cells: []string{"✗", "list keys"}}, {ID: "c"}}) // c: no cells at all
 	lines := strings.Split(tb.View(40, 5), "\n")
 	if got := ansi.Strip(lines[1]); !strings.HasPrefix(got, "✓   read") {
 		t.Fatalf("selected row text: %q", got)

@@ -319,7 +319,7 @@ func (t *Table) View(w, h int) string {
 		case r.Dim:
 			s = t.st.Muted.Render(s)
 		case t.styled():
-			s = fit(t.styledLine(r.Cells, ws), w)
+			s = fit(t.cellLine(r.Cells, ws, true), w)
 		default:
 			s = t.st.Cell.Render(s)
 		}
@@ -359,17 +359,30 @@ func headerCells(cols []Column) []string {
 	return out
 }
 
-func (t *Table) line(cells []string, ws []int) string {
+func (t *Table) line(cells []string, ws []int) string { return t.cellLine(cells, ws, false) }
+
+// cellLine joins the cells, each padded or cut to its width; styled draws
+// each in its column's style (or the plain cell style) one by one, so no
+// style's reset cuts another short.
+func (t *Table) cellLine(cells []string, ws []int, styled bool) string {
 	var b strings.Builder
 	for i, wd := range ws {
 		if i > 0 {
 			b.WriteString("  ")
 		}
-		c := ""
+		raw := ""
 		if i < len(cells) {
-			c = cells[i]
+			raw = cells[i]
 		}
-		b.WriteString(pad(c, wd))
+		c := pad(raw, wd)
+		if styled {
+			st := t.st.Cell
+			if i < len(t.cols) && t.cols[i].Style != nil {
+				st = t.cols[i].Style(raw)
+			}
+			c = st.Render(c)
+		}
+		b.WriteString(c)
 	}
 	return b.String()
 }
@@ -382,28 +395,6 @@ func (t *Table) styled() bool {
 		}
 	}
 	return false
-}
-
-// styledLine is line with each cell in its column's style (or the plain
-// cell style): cells are styled one by one, so no style's reset cuts
-// another short.
-func (t *Table) styledLine(cells []string, ws []int) string {
-	var b strings.Builder
-	for i, wd := range ws {
-		if i > 0 {
-			b.WriteString("  ")
-		}
-		c := ""
-		if i < len(cells) {
-			c = cells[i]
-		}
-		st := t.st.Cell
-		if i < len(t.cols) && t.cols[i].Style != nil {
-			st = t.cols[i].Style(c)
-		}
-		b.WriteString(st.Render(pad(c, wd)))
-	}
-	return b.String()
 }
 
 // pad truncates or pads s to exactly w cells.
