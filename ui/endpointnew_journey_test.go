@@ -194,3 +194,44 @@ func TestTeatestCreateAADTokenEndpoint(t *testing.T) {
 		t.Fatalf("stack: %v", got)
 	}
 }
+
+// Attaching a user-assigned identity is checked on the identity before
+// anything is sent: alice (AzureML Data Scientist on the workspace) may
+// create endpoints but not lend them the team's identity, and is told so
+// with the action; Azure then refuses the create the same way. Olivia
+// (Owner of the resource group) may.
+func TestJourneyAttachingAnIdentityIsChecked(t *testing.T) {
+	hermetic(t)
+	for _, c := range []struct {
+		persona string
+		want    []string
+	}{
+		{"alice", []string{"✗ You may not attach identity id-churn-scoring in resource group rg-ml-prod", "Azure will refuse it (403)"}},
+		{"olivia", []string{"✓ You may attach identity id-churn-scoring here", "(Owner at resource group rg-ml-prod)"}},
+	} {
+		t.Run(c.persona, func(t *testing.T) {
+			srv, env := startEmulator(t, emulator.Options{ProvisioningTime: 300 * time.Millisecond})
+			d := newDriver(t, Options{Env: env, Start: churnWS}, srv, 140, 45)
+			d.signInAs(c.persona)
+			d.waitFor("churn-key", "churn-aad")
+			d.key("n")
+			d.waitFor("New endpoint in mlw-churn", "✓ You may create endpoints here")
+			d.typeText("churn-uai")
+			d.key("enter")
+			d.waitFor("Describe it")
+			d.key("tab", "enter") // no description, no tags
+			d.waitFor("Where it runs")
+			d.key("enter")
+			d.waitFor("How callers authenticate")
+			d.key("enter") // key
+			d.waitFor("Which identity it runs as", "id-churn-scoring")
+			d.key("down", "enter")
+			d.waitFor(append([]string{"endpoint.yml (y)"}, c.want...)...)
+			if c.persona != "alice" {
+				return
+			}
+			d.key("enter")
+			d.waitFor("Creating churn-uai: access denied", "Microsoft.ManagedIdentity/userAssignedIdentities/assign/action")
+		})
+	}
+}

@@ -70,6 +70,7 @@ type Create struct {
 	locSeq                    uint64
 
 	gate     gate
+	idGate   gate // may I attach the chosen user-assigned identity (zero: none chosen)
 	spin     spinner.Model
 	scroll   scroller
 	startSeq uint64
@@ -180,7 +181,7 @@ func (c *Create) Init() tea.Cmd {
 
 // active: something is in flight, so the spinner turns.
 func (c *Create) active() bool {
-	return c.gate.busy || c.idsLoading || c.starting || c.watch.running()
+	return c.gate.busy || c.idGate.busy || c.idsLoading || c.starting || c.watch.running()
 }
 
 func (c *Create) loadIDs() tea.Cmd {
@@ -325,7 +326,9 @@ func parseTags(s string) (map[string]string, error) {
 func (c *Create) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 	switch m := msg.(type) {
 	case gateMsg:
-		c.gate.update(m)
+		if !c.gate.update(m) {
+			c.idGate.update(m)
+		}
 		return c, nil
 	case idsMsg:
 		if m.seq == c.idsSeq {
@@ -599,11 +602,18 @@ func (c *Create) chooseIdentity() tea.Cmd {
 		return nil
 	}
 	c.uai = nil
+	var check tea.Cmd
 	if r.ID != sysAssigned {
 		m := r.Payload.(azure.ManagedIdentity)
 		c.uai = &m
+		if c.idGate.scope != m.ID || (!c.idGate.busy && !c.idGate.done) {
+			c.idGate = identityGate(m)
+			check = c.idGate.start(c.env)
+		}
+	} else {
+		c.idGate = gate{}
 	}
-	return c.goTo(cReview)
+	return tea.Batch(check, c.goTo(cReview))
 }
 
 func (c *Create) reviewKey(k tea.KeyPressMsg) tea.Cmd {

@@ -225,6 +225,11 @@ func (c *Create) reviewView(w int) []string {
 	st := c.env.Styles
 	sp := c.spec()
 	var lines []string
+	if c.uai != nil {
+		if g := c.idGate.view(st, "resource group "+c.uai.ResourceGroup, w); g != "" {
+			lines = append(lines, g)
+		}
+	}
 	if err := sp.Validate(); err != nil {
 		lines = append(lines, st.Err.Render(wrap("✗ This endpoint cannot be created as it is: "+components.Clean(err.Error())+". esc goes back to fix it.", w)))
 	}

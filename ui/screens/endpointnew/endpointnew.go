@@ -249,7 +249,7 @@ func placeOf(env *nav.Env, ws azure.WorkspaceRef, endpoint string) nav.Context {
 // may do the operation here. It only warns: the verdict may be unknown, and
 // Azure has the last word.
 type gate struct {
-	opKey string // rbac operation key: endpoint.write, endpoint.delete
+	op    rbac.Operation // what is checked: endpoint.write, endpoint.delete, identity assign
 	what  string // "create endpoints"
 	scope string
 	seq   uint64
@@ -268,7 +268,21 @@ type gateMsg struct {
 	err error
 }
 
-func newGate(opKey, what, scope string) gate { return gate{opKey: opKey, what: what, scope: scope} }
+func newGate(opKey, what, scope string) gate {
+	op, _ := rbac.OperationByKey(opKey)
+	return gate{op: op, what: what, scope: scope}
+}
+
+// actAssignIdentity is ARM's linked action for attaching a user-assigned
+// identity to a resource; it is checked on the identity, not the endpoint.
+const actAssignIdentity = "Microsoft.ManagedIdentity/userAssignedIdentities/assign/action"
+
+// identityGate asks whether you may attach the user-assigned identity
+// (Azure refuses the create with LinkedAuthorizationFailed otherwise).
+func identityGate(id azure.ManagedIdentity) gate {
+	op := rbac.Operation{Key: "identity.assign", Name: "Attach a user-assigned identity", Action: actAssignIdentity}
+	return gate{op: op, what: "attach identity " + id.Name, scope: id.ID}
+}
 
 // me is the signed-in identity as a principal.
 func me(sess *azure.Session) azure.PrincipalRef {
@@ -288,10 +302,10 @@ func (g *gate) start(env *nav.Env) tea.Cmd {
 	if env.Session == nil {
 		return nil
 	}
-	op, ok := rbac.OperationByKey(g.opKey)
-	if !ok {
+	if g.op.Action == "" {
 		return nil
 	}
+	op := g.op
 	g.seq = env.NextSeq()
 	g.busy = true
 	seq, sess, scope := g.seq, env.Session, g.scope
