@@ -250,7 +250,7 @@ func placeOf(env *nav.Env, ws azure.WorkspaceRef, endpoint string) nav.Context {
 // Azure has the last word.
 type gate struct {
 	op    rbac.Operation // what is checked: endpoint.write, endpoint.delete, identity assign
-	what  string // "create endpoints"
+	what  string         // "create endpoints"
 	scope string
 	seq   uint64
 
