@@ -57,6 +57,17 @@ func chaosOptions(seed int64) emulator.Options {
 	}
 }
 
+// chaosDriver is a driver on a chaos emulator (seed), with a state
+// directory, opened at start; it returns the state directory too.
+func chaosDriver(t *testing.T, seed int64, start nav.Context, w, h int) (*driver, *emulator.Server, *statusLog, string) {
+	t.Helper()
+	hermetic(t)
+	dir := t.TempDir()
+	srv, env, log := startChaos(t, chaosOptions(seed))
+	env.Store = newStore(t, dir)
+	return newDriver(t, Options{Env: env, Start: start}, srv, w, h), srv, log, dir
+}
+
 // startChaos starts the simulated Azure in trouble with the SDK's retries
 // made quick (the app keeps the SDK's defaults: same policy, longer waits).
 func startChaos(t *testing.T, o emulator.Options) (*emulator.Server, nav.Env, *statusLog) {
@@ -400,11 +411,7 @@ var churnProd = state.Context{Subscription: emulator.SubProduction, ResourceGrou
 // throttles, fails and drops; access tokens expire on the way. The state
 // directory holds where she was.
 func TestFaultJourneySignInAndBrowse(t *testing.T) {
-	hermetic(t)
-	dir := t.TempDir()
-	srv, env, log := startChaos(t, chaosOptions(1))
-	env.Store = newStore(t, dir)
-	d := newDriver(t, Options{Env: env}, srv, 120, 40)
+	d, _, log, dir := chaosDriver(t, 1, nav.Context{}, 120, 40)
 
 	d.waitFor("Pick a persona")
 	d.key("enter")
@@ -478,12 +485,7 @@ func noPartial(s string) bool { return !strings.Contains(s, "could not read") }
 // read fails once for sure), assigns the role that grants the keys (the
 // PUT is throttled once for sure) and verifies it turns effective.
 func TestFaultJourneyCheckAssignVerify(t *testing.T) {
-	hermetic(t)
-	dir := t.TempDir()
-	srv, env, log := startChaos(t, chaosOptions(2))
-	env.Store = newStore(t, dir)
-	at := nav.Context{Subscription: emulator.SubProduction, ResourceGroup: "rg-ml-prod", Workspace: "mlw-churn", Endpoint: "churn-key"}
-	d := newDriver(t, Options{Env: env, Start: at}, srv, 140, 45)
+	d, _, log, dir := chaosDriver(t, 2, churn("churn-key"), 140, 45)
 	d.signInTo("olivia", "Endpoint churn-key", "Scoring URI", "c check access")
 	d.key("c")
 	d.waitFor("Check access", "1 Who")
@@ -530,11 +532,7 @@ func TestFaultJourneyCheckAssignVerify(t *testing.T) {
 // once for sure), then one whose provisioning fails: the failure says why,
 // and enter (once Azure provisions again) creates it.
 func TestFaultJourneyCreateEndpoint(t *testing.T) {
-	hermetic(t)
-	dir := t.TempDir()
-	srv, env, log := startChaos(t, chaosOptions(3))
-	env.Store = newStore(t, dir)
-	d := newDriver(t, Options{Env: env, Start: nav.Context{Subscription: emulator.SubProduction, ResourceGroup: "rg-ml-prod", Workspace: "mlw-churn"}}, srv, 120, 40)
+	d, _, log, dir := chaosDriver(t, 3, churnWS, 120, 40)
 	d.signInTo("alice", "Endpoints in mlw-churn", "churn-key", "churn-aad")
 
 	create := func(name string) {
@@ -636,13 +634,8 @@ func (d *driver) openEndpoint(name string) {
 // and watches churn-aml's AML token renew itself across its expiry (one
 // renewal is throttled for sure: the old token stays in use, R renews).
 func TestFaultJourneyCredentials(t *testing.T) {
-	hermetic(t)
 	t.Setenv("TEA_TRACE", "")
-	dir := t.TempDir()
-	srv, env, log := startChaos(t, chaosOptions(4))
-	env.Store = newStore(t, dir)
-	at := nav.Context{Subscription: emulator.SubProduction, ResourceGroup: "rg-ml-prod", Workspace: "mlw-churn", Endpoint: "churn-key"}
-	d := newDriver(t, Options{Env: env, Start: at}, srv, 120, 40)
+	d, srv, log, dir := chaosDriver(t, 4, churn("churn-key"), 120, 40)
 	d.signInTo("alice", "Endpoint churn-key", "Scoring URI", "keys & tokens")
 
 	d.forced("keys", emulator.Fault{Route: "*/onlineEndpoints/churn-key/listKeys", Status: 502}, func() { d.key("k") },
@@ -710,12 +703,7 @@ func (d *driver) sendUntilAnswered(endpoint string) string {
 // send is answered 503 for sure, its diagnosis says so, and ctrl+s sends
 // again. The history survives on disk.
 func TestFaultJourneyScore(t *testing.T) {
-	hermetic(t)
-	dir := t.TempDir()
-	srv, env, log := startChaos(t, chaosOptions(5))
-	env.Store = newStore(t, dir)
-	at := nav.Context{Subscription: emulator.SubProduction, ResourceGroup: "rg-ml-prod", Workspace: "mlw-churn", Endpoint: "churn-key"}
-	d := newDriver(t, Options{Env: env, Start: at}, srv, 120, 40)
+	d, _, log, dir := chaosDriver(t, 5, churn("churn-key"), 120, 40)
 	d.signInTo("alice", "Endpoint churn-key", "Scoring URI", "test request")
 
 	d.key("t")
