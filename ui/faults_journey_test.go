@@ -384,6 +384,20 @@ var (
 	retryPerson = recovery{keys: []string{"enter"}}          // the persona stays selected
 )
 
+// quitAt quits, then checks the faults really happened and that the state
+// directory reloads with the last context at endpoint (in mlw-churn).
+func (d *driver) quitAt(dir string, log *statusLog, endpoint string) state.Data {
+	d.t.Helper()
+	d.key("q")
+	d.waitQuit()
+	d.m.Close()
+	want := churnProd
+	want.Endpoint = endpoint
+	data := reopenState(d.t, dir, want)
+	metFaults(d.t, log)
+	return data
+}
+
 // reopenState checks the state directory after the journey: it loads
 // without a warning and holds where the user was.
 func reopenState(t *testing.T, dir string, want state.Context) state.Data {
@@ -440,13 +454,7 @@ func TestFaultJourneySignInAndBrowse(t *testing.T) {
 	d.typeText("aml")
 	d.key("enter", "enter")
 	d.step("details", retryR, "Endpoint churn-aml", "Scoring URI", "Deployments and traffic", "blue", "green")
-	d.key("q")
-	d.waitQuit()
-	d.m.Close()
-	want := churnProd
-	want.Endpoint = "churn-aml"
-	reopenState(t, dir, want)
-	metFaults(t, log)
+	d.quitAt(dir, log, "churn-aml")
 }
 
 // afterSignIn: the flags' context opened (the stack is deeper than sign-in).
@@ -519,13 +527,7 @@ func TestFaultJourneyCheckAssignVerify(t *testing.T) {
 		retryAssign, "Effective after")
 	d.key("enter")
 	d.stepUntil("verify", retryRecheck, func(s string) bool { return noPartial(s) && strings.Contains(s, "✓   Get the keys (key)") })
-	d.key("q")
-	d.waitQuit()
-	d.m.Close()
-	want := churnProd
-	want.Endpoint = "churn-key"
-	reopenState(t, dir, want)
-	metFaults(t, log)
+	d.quitAt(dir, log, "churn-key")
 }
 
 // Alice creates an endpoint under chaos (its create request is throttled
@@ -583,13 +585,7 @@ func TestFaultJourneyCreateEndpoint(t *testing.T) {
 	d.key("enter")
 	d.stepUntil("create again", retryCreate, d.onTop("Endpoint"))
 	d.step("the new endpoint", retryR, "Endpoint churn-v3", "✓ Succeeded")
-	d.key("q")
-	d.waitQuit()
-	d.m.Close()
-	want := churnProd
-	want.Endpoint = "churn-v3"
-	reopenState(t, dir, want)
-	metFaults(t, log)
+	d.quitAt(dir, log, "churn-v3")
 }
 
 // worldKeys reads an endpoint's keys straight from the simulated Azure
@@ -668,13 +664,7 @@ func TestFaultJourneyCredentials(t *testing.T) {
 	// And once more by itself, across the expiry of the renewed token.
 	second := expiresAt(s)
 	d.stepUntil("AML token renewed again", retryR, func(s string) bool { e := expiresAt(s); return e != "" && e != second && e != first })
-	d.key("q")
-	d.waitQuit()
-	d.m.Close()
-	want := churnProd
-	want.Endpoint = "churn-aml"
-	reopenState(t, dir, want)
-	metFaults(t, log)
+	d.quitAt(dir, log, "churn-aml")
 }
 
 // credReady: the request editor has its credential, or says why not.
@@ -717,19 +707,13 @@ func TestFaultJourneyScore(t *testing.T) {
 		d.sendUntilAnswered(ep)
 		d.key("esc")
 	}
-	d.key("q")
-	d.waitQuit()
-	d.m.Close()
-	want := churnProd
-	want.Endpoint = "churn-aad"
-	data := reopenState(t, dir, want)
+	data := d.quitAt(dir, log, "churn-aad")
 	for _, ep := range []string{"churn-key", "churn-aml", "churn-aad"} {
-		h := data.HistoryOf(nav.Context{Subscription: emulator.SubProduction, ResourceGroup: "rg-ml-prod", Workspace: "mlw-churn", Endpoint: ep}.ID())
+		h := data.HistoryOf(churn(ep).ID())
 		if len(h) == 0 || h[0].Status != 200 {
 			t.Fatalf("history of %s should end with the answered request: %+v", ep, h)
 		}
 	}
-	metFaults(t, log)
 }
 
 // framed is the real Model in a tea.Program that keeps the last frame it
