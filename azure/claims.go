@@ -151,3 +151,17 @@ func (id Identity) Name() string {
 	}
 	return id.ObjectID
 }
+
+// Principal is the identity as a principal for RBAC checks and role
+// assignments: a user, or a service principal (apps and managed identities).
+func (id Identity) Principal() PrincipalRef {
+	kind := "User"
+	if id.Kind != "user" {
+		kind = "ServicePrincipal"
+	}
+	name := id.DisplayName
+	if name == "" {
+		name = id.Name()
+	}
+	return PrincipalRef{ID: id.ObjectID, Kind: kind, DisplayName: name, UPN: id.UPN, AppID: id.AppID}
+}

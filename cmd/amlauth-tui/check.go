@@ -138,12 +138,7 @@ func pickOperations(names []string) ([]rbac.Operation, error) {
 
 func resolvePrincipal(ctx context.Context, sess *azure.Session, q string) (azure.PrincipalRef, error) {
 	if q == "" || strings.EqualFold(q, "me") {
-		id := sess.Identity()
-		kind := "User"
-		if id.Kind != "user" {
-			kind = "ServicePrincipal"
-		}
-		return azure.PrincipalRef{ID: id.ObjectID, Kind: kind, DisplayName: id.DisplayName, UPN: id.UPN, AppID: id.AppID}, nil
+		return sess.Identity().Principal(), nil
 	}
 	found, err := sess.FindPrincipals(ctx, q)
 	if err != nil {

@@ -126,23 +126,10 @@ func NewCheck(env *nav.Env, m nav.CheckAccessMsg) *Check {
 	return c
 }
 
-func (c *Check) me() azure.PrincipalRef {
-	id := c.env.Session.Identity()
-	kind := "User"
-	if id.Kind != "user" {
-		kind = "ServicePrincipal"
-	}
-	name := id.DisplayName
-	if name == "" {
-		name = id.Name()
-	}
-	return azure.PrincipalRef{ID: id.ObjectID, Kind: kind, DisplayName: name, UPN: id.UPN, AppID: id.AppID}
-}
-
 func (c *Check) whoRows(found []azure.PrincipalRef) {
 	var rows []components.Row
 	if c.env.Session != nil {
-		me := c.me()
+		me := c.env.Session.Identity().Principal()
 		rows = append(rows, components.Row{ID: "me:" + me.ID, Payload: me, Cells: []string{"me — " + components.Clean(me.Label()), strings.ToLower(me.Kind), me.ID}})
 	}
 	if c.identity != nil {

@@ -284,20 +284,6 @@ func identityGate(id azure.ManagedIdentity) gate {
 	return gate{op: op, what: "attach identity " + id.Name, scope: id.ID}
 }
 
-// me is the signed-in identity as a principal.
-func me(sess *azure.Session) azure.PrincipalRef {
-	id := sess.Identity()
-	kind := "User"
-	if id.Kind != "user" {
-		kind = "ServicePrincipal"
-	}
-	name := id.DisplayName
-	if name == "" {
-		name = id.Name()
-	}
-	return azure.PrincipalRef{ID: id.ObjectID, Kind: kind, DisplayName: name, UPN: id.UPN, AppID: id.AppID}
-}
-
 func (g *gate) start(env *nav.Env) tea.Cmd {
 	if env.Session == nil {
 		return nil
@@ -312,7 +298,7 @@ func (g *gate) start(env *nav.Env) tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), timeout)
 		defer cancel()
-		a, err := sess.Access(ctx, me(sess), scope)
+		a, err := sess.Access(ctx, sess.Identity().Principal(), scope)
 		if err != nil {
 			return gateMsg{seq: seq, err: err}
 		}
