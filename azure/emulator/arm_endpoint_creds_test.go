@@ -17,28 +17,6 @@ import (
 // mode, per persona, with an injected clock so expiry and operation
 // completion are decided by the test, not by waiting.
 
-// credsClock is a settable clock for Options.Now.
-type credsClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newCredsClock() *credsClock {
-	return &credsClock{t: time.Now().UTC().Truncate(time.Second)}
-}
-
-func (c *credsClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *credsClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
 func credsEP(rg, ws, ep string) string { return epID(SubProduction, rg, ws, ep) }
 
 var (
@@ -117,7 +95,7 @@ func TestCredsListKeysPerAuthMode(t *testing.T) {
 }
 
 func TestCredsTokenPerAuthModeWithInjectedClock(t *testing.T) {
-	clock := newCredsClock()
+	clock := newTestClock()
 	const life = 2 * time.Minute
 	e := newARMT(t, Options{Now: clock.Now, AMLTokenLifetime: life})
 	code, _, b := e.post("alice", churnAML+"/token", "")
@@ -227,7 +205,7 @@ func (e *armtEnv) opStatus(who, url string) armOperationStatusJSON {
 }
 
 func TestCredsRegenerateIsAnLROThatReplacesTheKeyAtTheEnd(t *testing.T) {
-	clock := newCredsClock()
+	clock := newTestClock()
 	var log bytes.Buffer
 	var logMu sync.Mutex
 	e := newARMT(t, Options{Now: clock.Now, Log: lockedWriter{&logMu, &log}})
@@ -336,7 +314,7 @@ func TestCredsRegenerateValidation(t *testing.T) {
 }
 
 func TestCredsRegenerateFailureKeepsTheKeys(t *testing.T) {
-	clock := newCredsClock()
+	clock := newTestClock()
 	e := newARMT(t, Options{Now: clock.Now})
 	f, err := ParseFault("route=*/regenerateKeys,lro-fail")
 	if err != nil {

@@ -13,19 +13,22 @@ import (
 // Endpoint writes (PUT, PATCH, DELETE) as raw ARM requests, with an
 // injected clock: the test decides when an operation is due, nothing waits.
 
-// epwClock is a settable clock for Options.Now.
-type epwClock struct {
+// testClock is a settable clock for Options.Now (the endpoint write and
+// credentials tests move it past provisioning and token lifetimes).
+type testClock struct {
 	mu sync.Mutex
 	t  time.Time
 }
 
-func (c *epwClock) Now() time.Time {
+func newTestClock() *testClock { return &testClock{t: time.Now().UTC().Truncate(time.Second)} }
+
+func (c *testClock) Now() time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.t
 }
 
-func (c *epwClock) Advance(d time.Duration) {
+func (c *testClock) Advance(d time.Duration) {
 	c.mu.Lock()
 	c.t = c.t.Add(d)
 	c.mu.Unlock()
@@ -33,8 +36,8 @@ func (c *epwClock) Advance(d time.Duration) {
 
 const epwAPI = "?api-version=2024-04-01"
 
-func epwEnv(t *testing.T) (*armtEnv, *epwClock) {
-	clock := &epwClock{t: time.Now().UTC().Truncate(time.Second)}
+func epwEnv(t *testing.T) (*armtEnv, *testClock) {
+	clock := newTestClock()
 	return newARMT(t, Options{Now: clock.Now, ProvisioningTime: 3 * time.Second}), clock
 }
 
