@@ -17,12 +17,7 @@ func TestJourneyCheckAssignVerify(t *testing.T) {
 	srv, env := startEmulator(t, emulator.Options{PropagationDelay: 1500 * time.Millisecond})
 	d := newDriver(t, Options{Env: env, Start: nav.Context{Subscription: emulator.SubProduction, ResourceGroup: "rg-ml-prod",
 		Workspace: "mlw-churn", Endpoint: "churn-key"}}, srv, 140, 45)
-	d.waitFor("Pick a persona")
-	d.key("enter")
-	d.waitFor("Olivia Okafor")
-	d.key("/")
-	d.typeText("olivia")
-	d.key("enter", "enter")
+	d.signInAs("olivia")
 	d.waitFor("Endpoint churn-key", "Scoring URI", "c check access")
 	d.key("c")
 	d.waitFor("Check access", "1 Who")

@@ -95,12 +95,7 @@ func TestJourneyRevealEveryCredentialLeavesNoTrace(t *testing.T) {
 	side := personaSession(t, env, "alice")
 	d := newDriver(t, Options{Env: env, Logger: logger, Start: nav.Context{Subscription: emulator.SubProduction, ResourceGroup: "rg-ml-prod",
 		Workspace: "mlw-churn", Endpoint: "churn-key"}}, srv, 120, 40)
-	d.waitFor("Pick a persona")
-	d.key("enter")
-	d.waitFor("Alice Chen")
-	d.key("/")
-	d.typeText("alice")
-	d.key("enter", "enter")
+	d.signInAs("alice")
 	d.waitFor("Endpoint churn-key", "Calling it", "keys & tokens")
 
 	var secrets []string
@@ -227,12 +222,7 @@ func TestJourneyRegenerateKey(t *testing.T) {
 	before := keysOf(t, side, "churn-key")
 	d := newDriver(t, Options{Env: env, Start: nav.Context{Subscription: emulator.SubProduction, ResourceGroup: "rg-ml-prod",
 		Workspace: "mlw-churn", Endpoint: "churn-key"}}, srv, 120, 40)
-	d.waitFor("Pick a persona")
-	d.key("enter")
-	d.waitFor("Olivia Okafor")
-	d.key("/")
-	d.typeText("olivia")
-	d.key("enter", "enter")
+	d.signInAs("olivia")
 	d.waitFor("Endpoint churn-key", "Calling it", "keys & tokens")
 	d.key("k")
 	d.waitFor("Credentials · churn-key", "Primary key", "r reveals for 30s")

@@ -207,3 +207,22 @@ var testSigningKey = sync.OnceValue(func() *rsa.PrivateKey {
 	}
 	return k
 })
+
+// signInAs walks the persona picker of the demo.
+func (d *driver) signInAs(persona string) {
+	d.t.Helper()
+	d.waitFor("Pick a persona")
+	d.key("enter")
+	d.waitFor("Alice Chen")
+	d.key("/")
+	d.typeText(persona)
+	d.key("enter", "enter")
+}
+
+// signInToCard signs in as persona and waits for the identity card (no
+// start context).
+func (d *driver) signInToCard(persona string) {
+	d.t.Helper()
+	d.signInAs(persona)
+	d.waitFor("Who you are")
+}

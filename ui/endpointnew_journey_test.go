@@ -20,17 +20,6 @@ import (
 
 var churnWS = nav.Context{Subscription: emulator.SubProduction, ResourceGroup: "rg-ml-prod", Workspace: "mlw-churn"}
 
-// signInAs walks the persona picker of the demo.
-func (d *driver) signInAs(persona string) {
-	d.t.Helper()
-	d.waitFor("Pick a persona")
-	d.key("enter")
-	d.waitFor("Alice Chen")
-	d.key("/")
-	d.typeText(persona)
-	d.key("enter", "enter")
-}
-
 // endpointsIn lists a workspace's endpoints straight from the simulated Azure.
 func endpointsIn(t *testing.T, d *driver, c nav.Context) []string {
 	t.Helper()

@@ -19,24 +19,13 @@ import (
 
 var sizes = [][2]int{{80, 24}, {120, 40}}
 
-// signInAs walks the persona picker.
-func signInAs(d *driver, persona string) {
-	d.waitFor("Sign in to Azure", "Pick a persona")
-	d.key("enter")
-	d.waitFor("Alice Chen", "Gary Lindqvist")
-	d.key("/")
-	d.typeText(persona)
-	d.key("enter", "enter")
-	d.waitFor("Who you are")
-}
-
 func TestJourneyPersonaToEndpointAndBack(t *testing.T) {
 	hermetic(t)
 	srv, env := startEmulator(t, emulator.Options{})
 	env.Store = newStore(t, t.TempDir())
 	d := newDriver(t, Options{Env: env}, srv, 120, 40)
 
-	signInAs(d, "alice")
+	d.signInToCard("alice")
 	s := d.waitFor("alice@contoso.example", "Tenant", "Contoso ML", "https://management.azure.com", "continue to Subscriptions")
 	if !strings.Contains(s, "DEMO") {
 		t.Error("no DEMO badge in demo mode")
@@ -87,7 +76,7 @@ func TestForbiddenWorkspaceSaysWhy(t *testing.T) {
 	hermetic(t)
 	srv, env := startEmulator(t, emulator.Options{})
 	d := newDriver(t, Options{Env: env}, srv, 120, 40)
-	signInAs(d, "nina")
+	d.signInToCard("nina")
 	d.key("enter")
 	d.waitFor("nina@contoso.example sees no subscriptions", "no role assignment")
 	// Open a workspace nina cannot read, as the flags would.
@@ -179,7 +168,7 @@ func TestLastContextRestoredAfterSignIn(t *testing.T) {
 	srv, env := startEmulator(t, emulator.Options{})
 	env.Store = newStore(t, dir)
 	d := newDriver(t, Options{Env: env}, srv, 120, 40)
-	signInAs(d, "alice")
+	d.signInToCard("alice")
 	d.key("enter")
 	d.waitFor("Contoso ML Production")
 	d.key("enter")
@@ -196,7 +185,7 @@ func TestLastContextRestoredAfterSignIn(t *testing.T) {
 	env2 := env
 	env2.Store = newStore(t, dir)
 	d2 := newDriver(t, Options{Env: env2}, srv, 120, 40)
-	signInAs(d2, "alice")
+	d2.signInToCard("alice")
 	d2.waitFor("continue to Contoso ML Production › mlw-fraud")
 	d2.key("enter")
 	d2.waitFor("Endpoints in mlw-fraud", "Kubernetes")
@@ -221,14 +210,14 @@ func TestCorruptStateIsReportedAndAppStillWorks(t *testing.T) {
 	env.Store = store
 	d := newDriver(t, Options{Env: env, Notices: []string{warns[0].Message}}, srv, 120, 40)
 	d.waitFor("Sign in to Azure", "state.json", "moved aside")
-	signInAs(d, "alice")
+	d.signInToCard("alice")
 }
 
 func TestThrottlingShowsInlineErrorAndRetryWorks(t *testing.T) {
 	hermetic(t)
 	srv, env := startEmulator(t, emulator.Options{Faults: []emulator.Fault{{Route: "/subscriptions", Status: 503}}})
 	d := newDriver(t, Options{Env: env}, srv, 120, 40)
-	signInAs(d, "alice")
+	d.signInToCard("alice")
 	d.key("enter")
 	s := d.waitFor("Listing subscriptions", "R retries")
 	if !strings.Contains(s, "503") {
@@ -249,7 +238,7 @@ func TestPaletteJumpsAndCommands(t *testing.T) {
 	hermetic(t)
 	srv, env := startEmulator(t, emulator.Options{})
 	d := newDriver(t, Options{Env: env}, srv, 120, 40)
-	signInAs(d, "olivia")
+	d.signInToCard("olivia")
 	d.key("enter")
 	d.waitFor("Contoso ML Production")
 	d.key("enter")
@@ -280,7 +269,7 @@ func TestTooSmallAndResizeNeverPanic(t *testing.T) {
 		t.Fatalf("too-small message missing:\n%s", s)
 	}
 	d.update(tea.WindowSizeMsg{Width: 80, Height: 24})
-	signInAs(d, "alice")
+	d.signInToCard("alice")
 	d.key("enter")
 	d.waitFor("Contoso ML Production")
 	for w := 0; w <= 130; w += 7 {
@@ -313,7 +302,7 @@ func TestHostileServerStringsAreDrawnHarmless(t *testing.T) {
 		}
 	})
 	d := newDriver(t, Options{Env: env}, srv, 120, 40)
-	signInAs(d, "alice")
+	d.signInToCard("alice")
 	d.key("enter")
 	d.waitFor("Contoso ML Sandbox")
 	raw := d.m.View().Content
@@ -345,7 +334,7 @@ func TestGoldenEndpoints(t *testing.T) {
 			hermetic(t)
 			srv, env := startEmulator(t, emulator.Options{})
 			d := newDriver(t, Options{Env: env}, srv, sz[0], sz[1])
-			signInAs(d, "alice")
+			d.signInToCard("alice")
 			d.key("enter")
 			d.waitFor("Contoso ML Production")
 			d.key("enter")
