@@ -285,10 +285,7 @@ func identityGate(id azure.ManagedIdentity) gate {
 }
 
 func (g *gate) start(env *nav.Env) tea.Cmd {
-	if env.Session == nil {
-		return nil
-	}
-	if g.op.Action == "" {
+	if env.Session == nil || g.op.Action == "" {
 		return nil
 	}
 	op := g.op
