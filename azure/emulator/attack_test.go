@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"net/http"
 	"testing"
+	"time"
 )
 
 // Attacks from issue 15, each over real HTTPS against a running server:
@@ -51,4 +52,28 @@ func TestAttackSecretsDifferPerInstance(t *testing.T) {
 	if tok := a.token("sp", armtScope); tok == "" {
 		t.Error("no token for the app")
 	}
+}
+
+// The data plane sees finished operations at once: no ARM request needs to
+// arrive in between (before the fix, the old key scored until one did).
+func TestAttackStaleStateAfterRegenerateAndDelete(t *testing.T) {
+	e, clock := epwEnv(t)
+	before, _ := e.keysOf("churn-key")
+	if code, _, b := e.post("olivia", churnKey+"/regenerateKeys", `{"keyType":"Primary"}`); code != http.StatusAccepted {
+		t.Fatalf("regenerate: %d %s", code, b)
+	}
+	// While the operation runs the old key still works, as in Azure.
+	predictions(t)(e.scoreReq("churn-key", before, scoreSample, nil))
+	clock.Advance(3 * time.Second)
+	st, h, b := e.scoreReq("churn-key", before, scoreSample, nil)
+	wantScoreErr(t, st, h, b, http.StatusUnauthorized, "InvalidKey")
+
+	after, _ := e.keysOf("churn-key")
+	predictions(t)(e.scoreReq("churn-key", after, scoreSample, nil))
+	if code, _, b := e.epwSend("olivia", http.MethodDelete, churnKey, nil); code != http.StatusAccepted {
+		t.Fatalf("delete: %d %s", code, b)
+	}
+	clock.Advance(3 * time.Second)
+	st, h, b = e.scoreReq("churn-key", after, scoreSample, nil)
+	wantScoreErr(t, st, h, b, http.StatusNotFound, "EndpointNotFound")
 }

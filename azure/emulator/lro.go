@@ -11,8 +11,9 @@ import (
 // Long-running operations, as ARM runs them (PROTOCOL.md §4): the first
 // answer carries an Azure-AsyncOperation and/or Location URL that the
 // client polls. An operation is due ProvisioningTime after it starts and is
-// settled lazily — by the next request that looks at it or at the resource —
-// so the emulator needs no goroutines and an injected clock drives it.
+// settled lazily, at the front door before every request on every surface
+// (ServeHTTP), so the emulator needs no goroutines and an injected clock
+// drives it.
 
 // lroRetryAfter is the polling interval the emulator asks for. Azure asks for
 // 10 s or more; the emulator's operations take a few seconds, and a client

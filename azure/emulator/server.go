@@ -207,6 +207,10 @@ func (s *Server) now() time.Time { return s.opts.Now() }
 // prefix on the one listener.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rec := &statusRecorder{ResponseWriter: w, status: 200}
+	// Operations that are due finish before any surface looks at the world:
+	// a regenerated key or a deleted endpoint must stop scoring the moment
+	// its operation ends, not when the next ARM request happens to arrive.
+	s.settle()
 	if s.applyFaults(rec, r) {
 		s.logRequest(r, rec.status)
 		return
