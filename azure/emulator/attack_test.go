@@ -1,9 +1,17 @@
 package emulator
 
 import (
+	"bufio"
+	"bytes"
 	"crypto/sha256"
+	"crypto/tls"
 	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"net"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 )
@@ -76,4 +84,83 @@ func TestAttackStaleStateAfterRegenerateAndDelete(t *testing.T) {
 	clock.Advance(3 * time.Second)
 	st, h, b = e.scoreReq("churn-key", after, scoreSample, nil)
 	wantScoreErr(t, st, h, b, http.StatusNotFound, "EndpointNotFound")
+}
+
+// dialTLS opens a raw TLS connection to the server (no HTTP client in the
+// way), with a guard deadline far beyond the limits the test sets: reaching
+// it means the server held the connection.
+func dialTLS(t *testing.T, s *Server) *tls.Conn {
+	t.Helper()
+	conn, err := tls.Dial("tcp", strings.TrimPrefix(s.URL(), "https://"), &tls.Config{RootCAs: s.pool, NextProtos: []string{"http/1.1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = conn.Close() })
+	_ = conn.SetDeadline(time.Now().Add(20 * time.Second))
+	return conn
+}
+
+// closedByServer reads until the connection ends and fails if it ended by
+// the test's guard deadline instead of the server closing it.
+func closedByServer(t *testing.T, conn *tls.Conn, what string) {
+	t.Helper()
+	_, err := io.Copy(io.Discard, conn)
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		t.Fatalf("%s: the server held the connection", what)
+	}
+}
+
+func TestAttackSlowBodyIsCutOff(t *testing.T) {
+	e := newARMT(t, Options{ReadTimeout: 300 * time.Millisecond})
+	conn := dialTLS(t, e.s)
+	// A body announced as 100 bytes, of which one arrives: the server must
+	// not wait for the rest beyond its read timeout.
+	fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{", scoreURI("churn-key"))
+	closedByServer(t, conn, "a trickled body")
+}
+
+func TestAttackIdleConnectionIsClosed(t *testing.T) {
+	e := newARMT(t, Options{IdleTimeout: 300 * time.Millisecond})
+	conn := dialTLS(t, e.s)
+	fmt.Fprintf(conn, "GET /common/discovery/instance HTTP/1.1\r\nHost: x\r\n\r\n")
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	_ = resp.Body.Close()
+	closedByServer(t, conn, "an idle keep-alive connection")
+}
+
+func TestAttackLongURLIsRefusedWithoutEcho(t *testing.T) {
+	e := newARMT(t, Options{})
+	tok := e.token("olivia", armtScope)
+	long := strings.Repeat("k", 100_000)
+	for _, path := range []string{
+		wsID(SubProduction, "rg-ml-prod", "mlw-churn") + "/onlineEndpoints/" + long + "?api-version=2024-04-01",
+		wsID(SubProduction, "rg-ml-prod", "mlw-churn") + "/onlineEndpoints/" + long[:300] + "?api-version=2024-04-01",
+		scoreURI(long[:1000]),
+		"/graph/v1.0/users/" + long[:5000],
+	} {
+		code, _, b := e.do(http.MethodGet, path, tok, nil, nil)
+		if code != http.StatusRequestURITooLong {
+			t.Errorf("%d-character URL: %d, want 414", len(path), code)
+		}
+		if c, _ := armtError(t, b); c != "RequestUriTooLong" || bytes.Contains(b, []byte("kkkk")) {
+			t.Errorf("%d-character URL: %s %.200s", len(path), c, b)
+		}
+	}
+	// A header block over MaxHeaderBytes is refused by the HTTP server itself.
+	small := newARMT(t, Options{MaxHeaderBytes: 4096})
+	conn := dialTLS(t, small.s)
+	fmt.Fprintf(conn, "GET /subscriptions?api-version=2022-12-01 HTTP/1.1\r\nHost: x\r\nX-Big: %s\r\n\r\n", strings.Repeat("h", 8192))
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = resp.Body.Close()
+	if resp.StatusCode != http.StatusRequestHeaderFieldsTooLarge {
+		t.Errorf("oversized headers: %d, want 431", resp.StatusCode)
+	}
 }
