@@ -34,6 +34,9 @@ func (q *armReq) scopeThrough(name string) string {
 	return "/" + strings.Join(q.seg[:q.at[name]+1], "/")
 }
 
+// apiVersion is the request's api-version (the front door checked it).
+func (q *armReq) apiVersion() string { return q.r.URL.Query().Get("api-version") }
+
 // scope is the whole requested path: the resource (or collection) itself.
 func (q *armReq) scope() string { return "/" + strings.Join(q.seg, "/") }
 

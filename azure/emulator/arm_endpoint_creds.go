@@ -164,7 +164,7 @@ func (s *Server) armRegenerateKeys(w http.ResponseWriter, q *armReq) {
 	case o.code != "":
 		writeARMError(w, o.status, o.code, o.msg)
 	default:
-		s.writeLROHeaders(w, op, true, true)
+		s.writeLROHeaders(w, q, op, true, true)
 		w.WriteHeader(http.StatusAccepted)
 	}
 }

@@ -102,7 +102,7 @@ func (s *Server) writeEndpointOutcome(w http.ResponseWriter, q *armReq, o *epOut
 	case o.op == nil: // nothing to do: DELETE of a missing endpoint
 		w.WriteHeader(o.status)
 	default:
-		s.writeLROHeaders(w, o.op, async, location)
+		s.writeLROHeaders(w, q, o.op, async, location)
 		if o.body == nil {
 			w.WriteHeader(o.status)
 			return

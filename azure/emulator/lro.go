@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -15,10 +16,17 @@ import (
 // (ServeHTTP), so the emulator needs no goroutines and an injected clock
 // drives it.
 
-// lroRetryAfter is the polling interval the emulator asks for. Azure asks for
-// 10 s or more; the emulator's operations take a few seconds, and a client
-// must never poll slower than the state changes.
-const lroRetryAfter = 1
+// defaultRetryAfter is the polling interval the emulator asks for unless
+// Options.RetryAfter says otherwise: the low end of the documented range
+// (ARM RPC async operations: 10 s to 10 min; the ML swagger's Retry-After on
+// OnlineEndpoints_Update/Delete/RegenerateKeys: int32, 10-600), which is
+// also what the ML examples send (PROTOCOL.md §4). Tests and the demo
+// shorten it, and the demo says so.
+const defaultRetryAfter = 10 * time.Second
+
+// retryAfter is the Retry-After value of operation answers, in whole
+// seconds (the header carries integer seconds; under a second sends 0).
+func (s *Server) retryAfter() string { return strconv.Itoa(int(s.opts.RetryAfter / time.Second)) }
 
 // operation is one long-running operation.
 type operation struct {
@@ -144,26 +152,29 @@ func (s *Server) opBase(op *operation) string {
 	return s.URL() + "/subscriptions/" + op.Sub + "/providers/" + mlNS + "/locations/" + op.Location
 }
 
-// asyncOperationURL is the Azure-AsyncOperation URL (operation status).
-func (s *Server) asyncOperationURL(op *operation) string {
-	return s.opBase(op) + "/mfeOperationsStatus/" + op.ID + "?api-version=" + apiOnlineEndpoints.versions[0]
+// asyncOperationURL is the Azure-AsyncOperation URL (operation status). It
+// carries the api-version of the request that started the operation, as
+// ARM's do: a client pinned to an older version polls with that version.
+func (s *Server) asyncOperationURL(op *operation, apiVersion string) string {
+	return s.opBase(op) + "/mfeOperationsStatus/" + op.ID + "?api-version=" + url.QueryEscape(apiVersion)
 }
 
-// locationURL is the Location URL (operation result).
-func (s *Server) locationURL(op *operation) string {
-	return s.opBase(op) + "/mfeOperationResults/" + op.ID + "?api-version=" + apiOnlineEndpoints.versions[0]
+// locationURL is the Location URL (operation result), with the request's api-version.
+func (s *Server) locationURL(op *operation, apiVersion string) string {
+	return s.opBase(op) + "/mfeOperationResults/" + op.ID + "?api-version=" + url.QueryEscape(apiVersion)
 }
 
-// writeLROHeaders sets the polling headers of a 201/202 first answer.
-func (s *Server) writeLROHeaders(w http.ResponseWriter, op *operation, async, location bool) {
+// writeLROHeaders sets the polling headers of a 201/202 first answer to q.
+func (s *Server) writeLROHeaders(w http.ResponseWriter, q *armReq, op *operation, async, location bool) {
 	h := w.Header()
+	v := q.apiVersion()
 	if async {
-		h.Set("Azure-AsyncOperation", s.asyncOperationURL(op))
+		h.Set("Azure-AsyncOperation", s.asyncOperationURL(op, v))
 	}
 	if location {
-		h.Set("Location", s.locationURL(op))
+		h.Set("Location", s.locationURL(op, v))
 	}
-	h.Set("Retry-After", strconv.Itoa(lroRetryAfter))
+	h.Set("Retry-After", s.retryAfter())
 	h.Set("x-ms-async-operation-timeout", "PT1H")
 }
 
@@ -193,7 +204,7 @@ func (s *Server) armGetOperationStatus(w http.ResponseWriter, q *armReq) {
 		if total > 0 {
 			body.PercentComplete = min(99, float64(s.now().Sub(op.Start))*100/float64(total))
 		}
-		w.Header().Set("Retry-After", strconv.Itoa(lroRetryAfter))
+		w.Header().Set("Retry-After", s.retryAfter())
 	} else {
 		body.EndTime, body.PercentComplete = armTimestamp(op.End), 100
 	}
@@ -213,8 +224,8 @@ func (s *Server) armGetOperationResult(w http.ResponseWriter, q *armReq) {
 	}
 	switch op.Status {
 	case "InProgress":
-		w.Header().Set("Location", s.locationURL(&op))
-		w.Header().Set("Retry-After", strconv.Itoa(lroRetryAfter))
+		w.Header().Set("Location", s.locationURL(&op, q.apiVersion()))
+		w.Header().Set("Retry-After", s.retryAfter())
 		w.WriteHeader(http.StatusAccepted)
 	case "Failed":
 		writeARMError(w, http.StatusBadRequest, op.ErrCode, op.ErrMsg)

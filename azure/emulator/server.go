@@ -33,11 +33,15 @@ type Options struct {
 	AMLTokenLifetime    time.Duration // default 1h
 	PropagationDelay    time.Duration // new role assignments take effect after this
 	ProvisioningTime    time.Duration // LRO duration, default 3s
-	PageSize            int           // ARM and Graph page size, default 100
-	ExtraEndpoints      int           // generated endpoints added to mlw-sandbox (big-list demos and measurements)
-	Faults              []Fault
-	FaultSeed           int64
-	Now                 func() time.Time
+	// RetryAfter is the polling interval operations ask for, default 10s
+	// (Azure's documented minimum). Whole seconds; under a second asks
+	// clients to poll at once. Tests and the demo shorten it.
+	RetryAfter     time.Duration
+	PageSize       int // ARM and Graph page size, default 100
+	ExtraEndpoints int // generated endpoints added to mlw-sandbox (big-list demos and measurements)
+	Faults         []Fault
+	FaultSeed      int64
+	Now            func() time.Time
 	// SigningKey reuses an RSA key instead of generating one (tests start
 	// hundreds of servers, and RSA generation is most of a start-up).
 	SigningKey *rsa.PrivateKey
@@ -112,6 +116,9 @@ func Start(opts Options) (*Server, error) {
 	}
 	if opts.ProvisioningTime <= 0 {
 		opts.ProvisioningTime = 3 * time.Second
+	}
+	if opts.RetryAfter <= 0 {
+		opts.RetryAfter = defaultRetryAfter
 	}
 	if opts.PageSize <= 0 {
 		opts.PageSize = 100
