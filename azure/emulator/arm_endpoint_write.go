@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"amlauth-tui/azure/rbac"
 )
 
 // Online endpoint writes: PUT (create/replace), PATCH (tags, identity) and
@@ -296,7 +298,7 @@ func (s *Server) validatePut(ws *Workspace, prev *Endpoint, name string, b *armE
 	if kubernetes && out.compute == "" {
 		return fail("properties.compute", "A Kubernetes online endpoint needs properties.compute: the ARM id of the Kubernetes compute attached to workspace '%s'.", ws.Name)
 	}
-	if prev != nil && !strings.EqualFold(prev.Compute, out.compute) {
+	if prev != nil && !rbac.EqualOrdinalIgnoreCase(prev.Compute, out.compute) {
 		return fail("properties.compute", "The compute of online endpoint '%s' cannot be changed (it is '%s'); create a new endpoint instead.",
 			prev.Name, cmp.Or(prev.Compute, "managed"))
 	}
@@ -344,7 +346,7 @@ func sameLocation(a, b string) bool {
 func computeOf(ws *Workspace, c string) (string, bool) {
 	base := wsID(ws.Subscription, ws.ResourceGroup, ws.Name) + "/computes/"
 	c = strings.TrimSpace(c)
-	if len(c) <= len(base) || !strings.EqualFold(c[:len(base)], base) {
+	if len(c) <= len(base) || !rbac.EqualOrdinalIgnoreCase(c[:len(base)], base) {
 		return "", false
 	}
 	name := c[len(base):]
@@ -365,7 +367,7 @@ var reComputeName = regexp.MustCompile(`^[a-zA-Z][-a-zA-Z0-9]{1,15}$`)
 // failure is about assigning one). The caller holds s.mu.
 func (s *Server) linkedIdentityAccess(c *Caller, prev *Endpoint, id identityWrite, scope string) *epOutcome {
 	for _, uai := range id.user {
-		if prev != nil && slices.ContainsFunc(prev.Identity.UserAssigned, func(have string) bool { return strings.EqualFold(have, uai) }) {
+		if prev != nil && slices.ContainsFunc(prev.Identity.UserAssigned, func(have string) bool { return rbac.EqualOrdinalIgnoreCase(have, uai) }) {
 			continue
 		}
 		if !s.armCan(c, actUserIdentityAssign, uai) {
@@ -474,7 +476,7 @@ func (s *Server) setEndpointIdentity(e *Endpoint, id identityWrite) {
 			ServicePrincipalType: "ManagedIdentity", AlternativeNames: []string{armEndpointID(e)}}
 		e.Identity.PrincipalID = pid
 	case !id.system && had:
-		delete(s.world.ServicePrincipals, strings.ToLower(e.Identity.PrincipalID))
+		delete(s.world.ServicePrincipals, rbac.OrdinalKey(e.Identity.PrincipalID))
 		e.Identity.PrincipalID = ""
 	}
 	var types []string
@@ -505,7 +507,7 @@ func (s *Server) endpointBusy(e *Endpoint) *epOutcome {
 // this name in this region, in any workspace. The caller holds s.mu.
 func (s *Server) endpointNamedInRegion(name, location, key string) *Endpoint {
 	for k, e := range s.world.Endpoints {
-		if k != key && strings.EqualFold(e.Name, name) && sameLocation(e.Location, location) {
+		if k != key && rbac.EqualOrdinalIgnoreCase(e.Name, name) && sameLocation(e.Location, location) {
 			return e
 		}
 	}
@@ -634,7 +636,7 @@ func (s *Server) deleteEndpoint(q *armReq, fails bool) *epOutcome {
 				}
 			}
 			if strings.Contains(e.Identity.Type, "SystemAssigned") && e.Identity.PrincipalID != "" {
-				delete(w.ServicePrincipals, strings.ToLower(e.Identity.PrincipalID))
+				delete(w.ServicePrincipals, rbac.OrdinalKey(e.Identity.PrincipalID))
 			}
 		}})
 	if fails {

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"amlauth-tui/azure/rbac"
 )
 
 // Microsoft.MachineLearningServices: workspaces, online endpoints and
@@ -258,7 +260,7 @@ func (s *Server) armListWorkspaces(w http.ResponseWriter, q *armReq) {
 		}
 		var list []*Workspace
 		for _, x := range s.world.Workspaces {
-			if !strings.EqualFold(x.Subscription, q.p["sub"]) || (byRG && !strings.EqualFold(x.ResourceGroup, rg)) {
+			if !rbac.EqualOrdinalIgnoreCase(x.Subscription, q.p["sub"]) || (byRG && !rbac.EqualOrdinalIgnoreCase(x.ResourceGroup, rg)) {
 				continue
 			}
 			if s.armCan(q.c, actWorkspaceRead, wsID(x.Subscription, x.ResourceGroup, x.Name)) {
@@ -375,8 +377,8 @@ func (s *Server) armListEndpoints(w http.ResponseWriter, q *armReq) {
 		can := s.armCanEach(q.c, actEndpointRead, parent)
 		var list []*Endpoint
 		for _, e := range s.world.Endpoints {
-			if !strings.EqualFold(e.Workspace, q.p["ws"]) || !strings.EqualFold(e.ResourceGroup, q.p["rg"]) ||
-				!strings.EqualFold(e.Subscription, q.p["sub"]) || !armEndpointMatches(e, qv) {
+			if !rbac.EqualOrdinalIgnoreCase(e.Workspace, q.p["ws"]) || !rbac.EqualOrdinalIgnoreCase(e.ResourceGroup, q.p["rg"]) ||
+				!rbac.EqualOrdinalIgnoreCase(e.Subscription, q.p["sub"]) || !armEndpointMatches(e, qv) {
 				continue
 			}
 			if can(armEndpointID(e)) {
@@ -395,7 +397,7 @@ func (s *Server) armListEndpoints(w http.ResponseWriter, q *armReq) {
 // computeType, and tags / properties ("k1,k2=v2": every key present, with
 // that value when one is given).
 func armEndpointMatches(e *Endpoint, qv url.Values) bool {
-	if name := qv.Get("name"); name != "" && !strings.EqualFold(e.Name, name) {
+	if name := qv.Get("name"); name != "" && !rbac.EqualOrdinalIgnoreCase(e.Name, name) {
 		return false
 	}
 	if ct := qv.Get("computeType"); ct != "" && !strings.EqualFold(cmp.Or(e.ComputeType, "Managed"), ct) {
@@ -495,8 +497,8 @@ func (s *Server) armDeploymentJSON(d *Deployment) armDeploymentJSON {
 
 // armDeploymentOf reports whether d runs behind e.
 func armDeploymentOf(d *Deployment, e *Endpoint) bool {
-	return strings.EqualFold(d.Endpoint, e.Name) && strings.EqualFold(d.Workspace, e.Workspace) &&
-		strings.EqualFold(d.ResourceGroup, e.ResourceGroup) && strings.EqualFold(d.Subscription, e.Subscription)
+	return rbac.EqualOrdinalIgnoreCase(d.Endpoint, e.Name) && rbac.EqualOrdinalIgnoreCase(d.Workspace, e.Workspace) &&
+		rbac.EqualOrdinalIgnoreCase(d.ResourceGroup, e.ResourceGroup) && rbac.EqualOrdinalIgnoreCase(d.Subscription, e.Subscription)
 }
 
 // GET .../onlineEndpoints/{ep}/deployments: the deployments the caller may read.

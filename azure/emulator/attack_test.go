@@ -164,3 +164,28 @@ func TestAttackLongURLIsRefusedWithoutEcho(t *testing.T) {
 		t.Errorf("oversized headers: %d, want 431", resp.StatusCode)
 	}
 }
+
+// Azure compares names ordinal ignore-case: a Kelvin sign (U+212A) is not
+// a "k" and a long s (U+017F) is not an "s", though Unicode folds them so.
+func TestAttackUnicodeFoldedNamesDoNotMatch(t *testing.T) {
+	e := newARMT(t, Options{})
+	tok := e.token("alice", armtScope)
+	kelvin := wsID(SubProduction, "rg-ml-prod", "mlw-churn") + "/onlineEndpoints/churn-\u212Aey"
+	if code, _, b := e.do(http.MethodGet, kelvin+"?api-version=2024-04-01", tok, nil, nil); code != http.StatusNotFound {
+		t.Errorf("GET with a Kelvin sign: %d %s", code, b)
+	}
+	if code, _, b := e.do(http.MethodPost, kelvin+"/listKeys?api-version=2024-04-01", tok, nil, nil); code == http.StatusOK {
+		t.Errorf("listKeys with a Kelvin sign: %d %s", code, b)
+	}
+	longS := "/\u017Fubscriptions/" + SubProduction + "/resourceGroups/rg-ml-prod?api-version=2022-12-01"
+	if code, _, b := e.do(http.MethodGet, longS, tok, nil, nil); code == http.StatusOK {
+		t.Errorf("a long s in a literal segment: %d %s", code, b)
+	}
+	primary, _ := e.keysOf("churn-key")
+	st, h, b := e.scoreReq("churn-\u212Aey", primary, scoreSample, nil)
+	wantScoreErr(t, st, h, b, http.StatusNotFound, "EndpointNotFound")
+	// Plain case differences still match, as in Azure.
+	if code, _, b := e.do(http.MethodGet, strings.ToUpper(churnKey)+"?api-version=2024-04-01", tok, nil, nil); code != http.StatusOK {
+		t.Errorf("GET in upper case: %d %s", code, b)
+	}
+}

@@ -181,7 +181,7 @@ func (g *graphReq) get(collection, id string) {
 // graphLookup finds a directory object by id (any collection for
 // directoryObjects) or, for users, by UPN. The caller holds s.mu (read).
 func (s *Server) graphLookup(collection, id string) (*graphKind, graphObj) {
-	key := strings.ToLower(id)
+	key := rbac.OrdinalKey(id)
 	if collection == "users" || collection == "directoryObjects" {
 		u := s.world.Users[key]
 		if u == nil && collection == "users" {

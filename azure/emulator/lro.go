@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"amlauth-tui/azure/rbac"
 )
 
 // Long-running operations, as ARM runs them (PROTOCOL.md §4): the first
@@ -68,12 +70,12 @@ func (s *Server) startOp(op *operation) *operation {
 	op.Start = s.now()
 	op.Due = op.Start.Add(s.opts.ProvisioningTime)
 	op.Status = "InProgress"
-	op.Resource = strings.ToLower(op.Resource)
+	op.Resource = rbac.OrdinalKey(op.Resource)
 	s.lro.mu.Lock()
 	if s.lro.ops == nil {
 		s.lro.ops = map[string]*operation{}
 	}
-	s.lro.ops[strings.ToLower(op.ID)] = op
+	s.lro.ops[rbac.OrdinalKey(op.ID)] = op
 	s.lro.inflight++
 	s.lro.mu.Unlock()
 	return op
@@ -82,7 +84,7 @@ func (s *Server) startOp(op *operation) *operation {
 // busy reports an unfinished operation on the resource (ARM answers 409).
 // Call settle first so an operation that is due does not count.
 func (s *Server) busy(resourceID string) *operation {
-	id := strings.ToLower(resourceID)
+	id := rbac.OrdinalKey(resourceID)
 	s.lro.mu.Lock()
 	defer s.lro.mu.Unlock()
 	for _, op := range s.lro.ops {
@@ -140,7 +142,7 @@ func (s *Server) lookupOp(id string) (operation, bool) {
 	s.settle()
 	s.lro.mu.Lock()
 	defer s.lro.mu.Unlock()
-	op, ok := s.lro.ops[strings.ToLower(id)]
+	op, ok := s.lro.ops[rbac.OrdinalKey(id)]
 	if !ok {
 		return operation{}, false
 	}
@@ -191,7 +193,7 @@ type armOperationStatusJSON struct {
 // GET .../locations/{loc}/mfeOperationsStatus/{op}: always 200 with the status body.
 func (s *Server) armGetOperationStatus(w http.ResponseWriter, q *armReq) {
 	op, ok := s.lookupOp(q.p["op"])
-	if !ok || !strings.EqualFold(op.Sub, q.p["sub"]) {
+	if !ok || !rbac.EqualOrdinalIgnoreCase(op.Sub, q.p["sub"]) {
 		writeARMError(w, http.StatusNotFound, "NotFound", "The operation '"+q.p["op"]+"' was not found.")
 		return
 	}
@@ -218,7 +220,7 @@ func (s *Server) armGetOperationStatus(w http.ResponseWriter, q *armReq) {
 // the operation's result (or its error with the status ARM would use).
 func (s *Server) armGetOperationResult(w http.ResponseWriter, q *armReq) {
 	op, ok := s.lookupOp(q.p["op"])
-	if !ok || !strings.EqualFold(op.Sub, q.p["sub"]) {
+	if !ok || !rbac.EqualOrdinalIgnoreCase(op.Sub, q.p["sub"]) {
 		writeARMError(w, http.StatusNotFound, "NotFound", "The operation '"+q.p["op"]+"' was not found.")
 		return
 	}
