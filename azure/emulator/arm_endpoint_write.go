@@ -52,6 +52,7 @@ type armEndpointBody struct {
 	Kind       string             `json:"kind"`
 	Tags       map[string]string  `json:"tags"`
 	Identity   *armIdentityBody   `json:"identity"`
+	SKU        *armSKUJSON        `json:"sku"`
 	Properties *armEndpointPropIn `json:"properties"`
 }
 
@@ -134,6 +135,7 @@ type endpointWrite struct {
 	tags, props                    map[string]string
 	traffic, mirror                map[string]int32 // nil: keep the endpoint's
 	identity                       *identityWrite   // nil: keep (replace) or SystemAssigned (create)
+	sku                            *SKU             // as sent; nil: none sent
 }
 
 // identityWrite is a validated identity: system-assigned or not, and the
@@ -196,7 +198,7 @@ func (s *Server) putEndpoint(q *armReq, b *armEndpointBody, bad *armOutcome, fai
 			spec.identity = &identityWrite{system: true} // the service's default, as the CLI's
 		}
 	}
-	e.AuthMode, e.Description, e.Compute, e.Tags = spec.authMode, spec.description, spec.compute, spec.tags
+	e.AuthMode, e.Description, e.Compute, e.Tags, e.SKU = spec.authMode, spec.description, spec.compute, spec.tags, spec.sku
 	e.ComputeType = "Managed"
 	if e.Compute != "" {
 		e.ComputeType = "Kubernetes"
@@ -256,6 +258,25 @@ func (s *Server) validatePut(ws *Workspace, prev *Endpoint, name string, b *armE
 	if !sameLocation(loc, ws.Location) {
 		return fail("location", "Location '%s' is not the location of workspace '%s' ('%s'): an online endpoint lives in its workspace's region.",
 			epwClip(loc), ws.Name, ws.Location)
+	}
+	if k := b.SKU; k != nil {
+		// common-types v3 Sku: name is required, tier is a closed enum.
+		if strings.TrimSpace(k.Name) == "" {
+			return fail("sku.name", "sku.name is required when sku is given.")
+		}
+		tier := ""
+		for _, t := range []string{"Free", "Basic", "Standard", "Premium"} {
+			if strings.EqualFold(k.Tier, t) {
+				tier = t
+			}
+		}
+		if k.Tier != "" && tier == "" {
+			return fail("sku.tier", "sku.tier '%s' is not valid: use Free, Basic, Standard or Premium.", epwClip(k.Tier))
+		}
+		if k.Capacity != nil && *k.Capacity < 0 {
+			return fail("sku.capacity", "sku.capacity must not be negative.")
+		}
+		out.sku = &SKU{Name: k.Name, Tier: tier, Size: k.Size, Family: k.Family, Capacity: k.Capacity}
 	}
 	p := b.Properties
 	if p == nil {

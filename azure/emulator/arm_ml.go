@@ -15,9 +15,12 @@ import (
 // online deployments, shaped as the 2025-12-01 spec and decoded by
 // armmachinelearning/v4 (which sends 2024-04-01: the shapes agree).
 
+// armSKUJSON is common-types v3 Sku (name required; tier Free|Basic|Standard|Premium).
 type armSKUJSON struct {
 	Name     string `json:"name"`
 	Tier     string `json:"tier,omitempty"`
+	Size     string `json:"size,omitempty"`
+	Family   string `json:"family,omitempty"`
 	Capacity *int32 `json:"capacity,omitempty"`
 }
 
@@ -93,7 +96,7 @@ type armEndpointJSON struct {
 type armEndpointPropsJS struct {
 	AuthMode            string            `json:"authMode"`
 	Description         string            `json:"description"`
-	Compute             string            `json:"compute,omitempty"`
+	Compute             *string           `json:"compute"` // null for managed endpoints, as the service answers
 	Properties          map[string]string `json:"properties"`
 	Traffic             map[string]int32  `json:"traffic"`
 	MirrorTraffic       map[string]int32  `json:"mirrorTraffic"`
@@ -319,13 +322,21 @@ func (s *Server) armEndpointJSON(e *Endpoint) armEndpointJSON {
 			capacity += d.InstanceCount
 		}
 	}
+	sku := armSKUJSON{Name: "Default", Tier: "Standard", Capacity: &capacity}
+	if e.SKU != nil {
+		sku = armSKUJSON{Name: e.SKU.Name, Tier: e.SKU.Tier, Size: e.SKU.Size, Family: e.SKU.Family, Capacity: e.SKU.Capacity}
+	}
+	var compute *string
+	if e.Compute != "" {
+		compute = &e.Compute
+	}
 	return armEndpointJSON{
 		ID: id, Name: e.Name, Type: mlNS + "/workspaces/onlineEndpoints", Location: loc,
 		Kind: armEndpointKind(e.ComputeType), Tags: nonNilMap(e.Tags), Identity: s.armEndpointIdentity(e.Identity),
-		SKU:        armSKUJSON{Name: "Default", Tier: "Standard", Capacity: &capacity},
+		SKU:        sku,
 		SystemData: armSystemData(e.CreatedAt, e.CreatedBy, e.ModifiedAt, e.ModifiedBy),
 		Properties: armEndpointPropsJS{
-			AuthMode: e.AuthMode, Description: e.Description, Compute: e.Compute, Properties: props,
+			AuthMode: e.AuthMode, Description: e.Description, Compute: compute, Properties: props,
 			Traffic: nonNilMap(e.Traffic), MirrorTraffic: nonNilMap(e.MirrorTraffic), PublicNetworkAccess: "Enabled",
 			ProvisioningState: cmp.Or(e.ProvisioningState, "Succeeded"), ScoringURI: base + "/score", SwaggerURI: base + "/swagger.json",
 		},
