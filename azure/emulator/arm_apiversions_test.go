@@ -18,6 +18,11 @@ var apiVersionPaths = []string{
 	"/subscriptions/" + SubProduction + "/providers/Microsoft.Authorization/roleDefinitions",
 	"/subscriptions/" + SubProduction + "/providers/Microsoft.Authorization/denyAssignments",
 	"/subscriptions/" + SubProduction + "/resourceGroups/rg-ml-prod/providers/Microsoft.Authorization/permissions",
+	storageID(SubProduction, "rg-ml-prod", "anyname"),
+	storageID(SubProduction, "rg-ml-prod", "anyname") + "/blobServices/default/containers",
+	registryID(SubProduction, "rg-ml-prod", "anyname"),
+	keyVaultID(SubProduction, "rg-ml-prod", "anyname"),
+	insightsID(SubProduction, "rg-ml-prod", "anyname"),
 }
 
 // An unsupported api-version is a malformed request on every provider: 400,

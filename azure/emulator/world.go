@@ -25,6 +25,15 @@ type World struct {
 	Deployments    map[string]*Deployment
 	Identities     map[string]*UserAssignedIdentity // user-assigned managed identities by ARM id
 
+	// A workspace's associated resources (Workspace.StorageAccount etc. hold
+	// their ARM ids), by lower-cased ARM id. The deployments of issue 17 pull
+	// images from the registry and read models from the storage through them.
+	StorageAccounts map[string]*StorageAccount
+	BlobContainers  map[string]*BlobContainer // by the container's ARM id (…/blobServices/default/containers/{name})
+	Registries      map[string]*ContainerRegistry
+	KeyVaults       map[string]*KeyVault
+	AppInsights     map[string]*AppInsightsComponent
+
 	CustomRoles []rbac.RoleDefinition
 	Assignments []rbac.Assignment
 	Denies      []rbac.DenyAssignment
@@ -99,6 +108,82 @@ type Workspace struct {
 	Description   string
 	Tags          map[string]string
 	CreatedAt     time.Time
+
+	// ARM ids of the associated resources; each exists in the World.
+	StorageAccount, ContainerRegistry, KeyVault, ApplicationInsights string
+
+	PublicNetworkAccess string // Enabled | Disabled
+	ManagedNetwork      ManagedNetwork
+	PrivateEndpoints    []PrivateEndpointConnection
+	// EncryptionKey is the Key Vault key URL of a customer-managed key
+	// (in the workspace's KeyVault); "" for Microsoft-managed keys.
+	EncryptionKey string
+}
+
+// ManagedNetwork is a workspace's managed virtual network.
+type ManagedNetwork struct {
+	IsolationMode string          // Disabled | AllowInternetOutbound | AllowOnlyApprovedOutbound
+	NetworkID     string          // set once the network is provisioned
+	OutboundRules map[string]FQDN // name -> allowed destination (FQDN rules)
+}
+
+// FQDN is a managed-network outbound rule to a host name.
+type FQDN struct{ Destination string }
+
+// PrivateEndpointConnection is an approved private endpoint to a workspace.
+type PrivateEndpointConnection struct {
+	Name             string
+	PrivateEndpoint  string // ARM id of the Microsoft.Network/privateEndpoints resource
+	ApprovalRequired bool   // false: auto-approved
+}
+
+// Resource is what every tracked ARM resource of the world has.
+type Resource struct {
+	Subscription  string
+	ResourceGroup string
+	Name          string
+	Location      string
+	Tags          map[string]string
+	CreatedAt     time.Time
+	CreatedBy     string // UPN (systemData.createdBy)
+}
+
+// StorageAccount is a Microsoft.Storage/storageAccounts resource.
+type StorageAccount struct {
+	Resource
+	Kind       string // StorageV2
+	SKU        string // Standard_LRS ...
+	HNSEnabled bool   // hierarchical namespace (Data Lake Gen2)
+}
+
+// BlobContainer is a container of a storage account's blob service.
+type BlobContainer struct {
+	Account   string // ARM id of the storage account
+	Name      string
+	CreatedAt time.Time
+}
+
+// ContainerRegistry is a Microsoft.ContainerRegistry/registries resource.
+type ContainerRegistry struct {
+	Resource
+	SKU              string // Basic | Standard | Premium
+	AdminUserEnabled bool
+}
+
+// KeyVault is a Microsoft.KeyVault/vaults resource.
+type KeyVault struct {
+	Resource
+	SKU               string // standard | premium
+	RBACAuthorization bool   // Azure RBAC instead of access policies
+}
+
+// AppInsightsComponent is a Microsoft.Insights/components resource.
+// AppID and InstrumentationKey are random per instance, like every id the
+// simulated Azure mints for a client to hold.
+type AppInsightsComponent struct {
+	Resource
+	AppID              string
+	InstrumentationKey string
 }
 
 // Endpoint is an online endpoint. Keys are the data-plane keys (key auth).
