@@ -18,10 +18,10 @@ func TestWorkspaceAssociatedResourcesExist(t *testing.T) {
 	var got struct {
 		Properties struct {
 			StorageAccount, ContainerRegistry, KeyVault, ApplicationInsights, WorkspaceID string
-			PublicNetworkAccess, DiscoveryURL                                               string
-			ManagedNetwork                                                                  struct{ IsolationMode string }
-			PrivateEndpointConnections                                                      []any
-			Encryption                                                                      struct{ Status string }
+			PublicNetworkAccess, DiscoveryURL                                             string
+			ManagedNetwork                                                                struct{ IsolationMode string }
+			PrivateEndpointConnections                                                    []any
+			Encryption                                                                    struct{ Status string }
 		}
 	}
 	if err := json.Unmarshal(b, &got); err != nil || code != 200 {
@@ -71,7 +71,9 @@ func TestWorkspaceAssociatedResourcesExist(t *testing.T) {
 	}
 	// Every workspace has its own set.
 	code, b = e.get("alice", wsID(SubProduction, prodRG, "mlw-fraud")+"?api-version=2025-12-01")
-	var fraud struct{ Properties struct{ StorageAccount, PublicNetworkAccess string } }
+	var fraud struct {
+		Properties struct{ StorageAccount, PublicNetworkAccess string }
+	}
 	_ = json.Unmarshal(b, &fraud)
 	if code != 200 || fraud.Properties.StorageAccount == "" || strings.EqualFold(fraud.Properties.StorageAccount, p.StorageAccount) {
 		t.Errorf("mlw-fraud's storage: %d %s", code, b)
