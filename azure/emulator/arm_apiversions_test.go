@@ -40,4 +40,10 @@ func TestInvalidAPIVersionIs400Everywhere(t *testing.T) {
 			t.Errorf("%s: message %q", p, msg)
 		}
 	}
+	// A 10 KB version is refused without being echoed whole.
+	long := strings.Repeat("9", 10_000)
+	code, _, b := e.do(http.MethodGet, churnKey+"?api-version="+long, tok, nil, nil)
+	if code != http.StatusBadRequest || len(b) > 4096 {
+		t.Errorf("a 10 KB api-version: %d, %d-byte answer", code, len(b))
+	}
 }

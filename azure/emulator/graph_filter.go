@@ -176,7 +176,7 @@ type graphFilterParser struct {
 
 // syntax is Graph's answer to a malformed filter: BadRequest, "Invalid filter clause".
 func (p *graphFilterParser) syntax(pos int, what string) error {
-	return &graphQueryError{"BadRequest", fmt.Sprintf("Invalid filter clause: Syntax error: %s at position %d in '%s'.", what, pos, p.src)}
+	return &graphQueryError{"BadRequest", fmt.Sprintf("Invalid filter clause: Syntax error: %s at position %d in '%s'.", epwClip(what), pos, epwClip(p.src))}
 }
 
 func (p *graphFilterParser) lex() error {
