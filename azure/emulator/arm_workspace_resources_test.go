@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // A workspace names its storage account, container registry, key vault and
@@ -77,5 +78,27 @@ func TestWorkspaceAssociatedResourcesExist(t *testing.T) {
 	_ = json.Unmarshal(b, &fraud)
 	if code != 200 || fraud.Properties.StorageAccount == "" || strings.EqualFold(fraud.Properties.StorageAccount, p.StorageAccount) {
 		t.Errorf("mlw-fraud's storage: %d %s", code, b)
+	}
+}
+
+// Role assignments can be scoped to the associated resources (AcrPull on
+// the registry is what issue 17's deployments need); a missing one is a 404.
+func TestRoleAssignmentOnAssociatedResource(t *testing.T) {
+	e := newARMT(t, Options{})
+	ws := newWorld(time.Now()).Workspaces[armKey(wsID(SubProduction, prodRG, "mlw-churn"))]
+	const acrPull = "7f951dda-4ed3-4680-a7ca-43fe172d538d"
+	put := func(scope string) (int, []byte) {
+		body := `{"properties":{"roleDefinitionId":"/subscriptions/` + SubProduction + `/providers/Microsoft.Authorization/roleDefinitions/` + acrPull +
+			`","principalId":"` + idUAI + `","principalType":"ServicePrincipal"}}`
+		code, _, b := e.do(http.MethodPut, scope+"/providers/Microsoft.Authorization/roleAssignments/"+newGUID()+"?api-version=2022-04-01",
+			e.token("olivia", armtScope), strings.NewReader(body), map[string]string{"Content-Type": "application/json"})
+		return code, b
+	}
+	if code, b := put(ws.ContainerRegistry); code != http.StatusCreated {
+		t.Errorf("AcrPull on the registry: %d %s", code, b)
+	}
+	code, b := put(ws.ContainerRegistry + "nope")
+	if c, _ := armtError(t, b); code != http.StatusNotFound || c != "ResourceNotFound" {
+		t.Errorf("AcrPull on a missing registry: %d %s", code, b)
 	}
 }

@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"strings"
 	"time"
 
 	"amlauth-tui/azure/rbac"
@@ -259,4 +260,34 @@ type Deployment struct {
 	// Respond, when set, is answered instead of running the model: a test
 	// and demo hook (scoring.go); the seeded world never sets it.
 	Respond *ScoringResponse
+}
+
+// HasResource reports whether the resource with ARM id key (lower-cased,
+// as armKey makes it) of type typ (namespace/type[/childType...], any case)
+// exists; modelled is false for types the world does not hold, whose
+// existence it cannot tell. Role assignment scopes use it (a scope on a
+// missing resource is a 404).
+func (w *World) HasResource(typ, key string) (exists, modelled bool) {
+	has := func(ok bool) (bool, bool) { return ok, true }
+	switch strings.ToLower(typ) {
+	case "microsoft.machinelearningservices/workspaces":
+		return has(w.Workspaces[key] != nil)
+	case "microsoft.machinelearningservices/workspaces/onlineendpoints":
+		return has(w.Endpoints[key] != nil)
+	case "microsoft.machinelearningservices/workspaces/onlineendpoints/deployments":
+		return has(w.Deployments[key] != nil)
+	case "microsoft.managedidentity/userassignedidentities":
+		return has(w.Identities[key] != nil)
+	case "microsoft.storage/storageaccounts":
+		return has(w.StorageAccounts[key] != nil)
+	case "microsoft.storage/storageaccounts/blobservices/containers":
+		return has(w.BlobContainers[key] != nil)
+	case "microsoft.containerregistry/registries":
+		return has(w.Registries[key] != nil)
+	case "microsoft.keyvault/vaults":
+		return has(w.KeyVaults[key] != nil)
+	case "microsoft.insights/components":
+		return has(w.AppInsights[key] != nil)
+	}
+	return false, false
 }
