@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"unicode"
+
+	"amlauth-tui/azure/rbac"
 )
 
 // Microsoft Graph query options: the small $filter and $search languages the
@@ -348,6 +350,11 @@ func (p *graphFilterParser) comparison(t graphTok, prop string) (graphTest, erro
 	v := p.next()
 	if v.kind != tokString {
 		return graphTest{}, p.syntax(v.pos, fmt.Sprintf("expected a quoted string after 'eq' but found '%s'", v.text))
+	}
+	if prop == "id" && !rbac.IsGUID(v.text) {
+		// An object id is a GUID: Graph refuses anything else instead of
+		// matching nothing, so text smuggled into the literal is an error.
+		return graphTest{}, &graphQueryError{"Request_BadRequest", fmt.Sprintf("Invalid object identifier '%s'.", epwClip(v.text))}
 	}
 	return graphTest{op: "eq", prop: prop, value: v.text}, nil
 }
