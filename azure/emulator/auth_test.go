@@ -20,7 +20,8 @@ func TestBadTokensAre401WithARMCodes(t *testing.T) {
 	good := func() jwt.MapClaims {
 		now := time.Now()
 		return jwt.MapClaims{"aud": "https://management.azure.com", "iss": s.issuerV1(), "tid": s.TenantID(), "oid": idBob,
-			"iat": now.Unix(), "nbf": now.Add(-time.Minute).Unix(), "exp": now.Add(time.Hour).Unix(), "upn": "bob@contoso.example"}
+			"iat": now.Unix(), "nbf": now.Add(-time.Minute).Unix(), "exp": now.Add(time.Hour).Unix(), "upn": "bob@contoso.example",
+			"appid": armtCLIClientID, "scp": "user_impersonation", "idtyp": "user", "ver": "1.0"}
 	}
 	sign := func(c jwt.MapClaims) string {
 		tok, err := s.sign(c)

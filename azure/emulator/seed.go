@@ -88,7 +88,7 @@ func newWorld(now time.Time) *World {
 	addUser := func(id, persona, given, sur, job, story string) {
 		upn := persona + "@contoso.example"
 		w.Users[id] = &User{ID: id, DisplayName: given + " " + sur, UserPrincipalName: upn, Mail: upn,
-			GivenName: given, Surname: sur, JobTitle: job, Password: persona + "-demo-pass", Persona: persona, Story: story}
+			GivenName: given, Surname: sur, JobTitle: job, Password: newPersonaPassword(persona), Persona: persona, Story: story}
 	}
 	addUser(idAlice, "alice", "Alice", "Chen", "Data Scientist", "AzureML Data Scientist on workspace mlw-churn: can create, read, get keys and tokens, and score its endpoints")
 	addUser(idBob, "bob", "Bob", "Reyes", "Analyst", "Reader on subscription Contoso ML Production: can look at everything there, cannot get keys or tokens")
@@ -97,7 +97,7 @@ func newWorld(now time.Time) *World {
 	addUser(idGary, "gary", "Gary", "Lindqvist", "App Developer", "Member of group ml-scorers, which holds AzureML Data Scientist on endpoint churn-aad only")
 	w.Groups[idGroupScorers] = &Group{ID: idGroupScorers, DisplayName: "ml-scorers", Description: "Apps and people allowed to score the churn model", Members: []string{idGary}}
 	w.ServicePrincipals[idScorerSP] = &ServicePrincipal{ID: idScorerSP, AppID: appScorer, DisplayName: "churn-batch-scorer",
-		ServicePrincipalType: "Application", Secrets: []string{"demo~" + stableKey("churn-batch-scorer")[:30]}}
+		ServicePrincipalType: "Application", Secrets: []string{newClientSecret()}}
 
 	subs := []*Subscription{
 		{ID: SubProduction, DisplayName: "Contoso ML Production", State: "Enabled", Tags: map[string]string{"env": "prod"}},
