@@ -76,10 +76,17 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request, audiences 
 	return c, true
 }
 
+// allowedAudienceText lists each audience with and without its trailing
+// slash, once, as ARM's message does.
 func allowedAudienceText(auds []string) string {
 	var out []string
+	seen := map[string]bool{}
 	for _, a := range auds {
-		out = append(out, a+"/", a)
+		a = strings.TrimSuffix(a, "/")
+		if !seen[a] {
+			seen[a] = true
+			out = append(out, a+"/", a)
+		}
 	}
 	return strings.Join(out, "','")
 }

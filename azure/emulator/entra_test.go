@@ -99,55 +99,53 @@ func signed(t testing.TB, s *Server, c jwt.MapClaims) string {
 func TestEntraClientIDCannotChooseTheAudience(t *testing.T) {
 	e := newARMT(t, Options{})
 	s := e.s
-	for _, client := range []string{"https://management.azure.com", "https://ml.azure.com", "00000003-0000-0000-c000-000000000000", "11111111-2222-4333-8444-555555555555"} {
-		st, body := entraPost(t, s, tokenPath(s), passwordForm(t, s, "alice", client, "https://ml.azure.com/.default"))
-		wantAADSTS(t, st, body, 400, "unauthorized_client", 700016,
-			"Application with identifier '"+client+"' was not found in the directory 'Contoso ML'.")
-		st, body = entraPost(t, s, devicePath(s), url.Values{"client_id": {client}, "scope": {"https://management.azure.com/.default"}})
-		wantAADSTS(t, st, body, 400, "unauthorized_client", 700016, client)
-	}
+	t.Run("unknown client ids", func(t *testing.T) {
+		for _, client := range []string{"https://management.azure.com", "https://ml.azure.com", "00000003-0000-0000-c000-000000000000", "11111111-2222-4333-8444-555555555555"} {
+			st, body := entraPost(t, s, tokenPath(s), passwordForm(t, s, "alice", client, "https://ml.azure.com/.default"))
+			wantAADSTS(t, st, body, 400, "unauthorized_client", 700016,
+				"Application with identifier '"+client+"' was not found in the directory 'Contoso ML'.")
+			st, body = entraPost(t, s, devicePath(s), url.Values{"client_id": {client}, "scope": {"https://management.azure.com/.default"}})
+			wantAADSTS(t, st, body, 400, "unauthorized_client", 700016, client)
+		}
+	})
 
 	// A real sign-in's ID token (audience: the CLI app) is refused by ARM,
 	// Graph and the aad_token endpoint: it is not an access token.
-	st, body := entraPost(t, s, tokenPath(s), passwordForm(t, s, "alice", armtCLIClientID, mlScope))
-	if st != 200 {
-		t.Fatalf("password grant through the Azure CLI app: %d %v", st, body)
-	}
-	id, _ := body["id_token"].(string)
-	code, h, b := e.do(http.MethodGet, "/subscriptions?api-version=2022-12-01", id, nil, nil)
-	if c, m := armtError(t, b); code != 401 || c != "InvalidAuthenticationToken" || !strings.Contains(m, "not an access token") ||
-		!strings.HasPrefix(h.Get("WWW-Authenticate"), `Bearer authorization_uri="`) {
-		t.Errorf("ARM took an ID token: %d %s %v", code, b, h)
-	}
-	code, _, b = e.do(http.MethodGet, "/graph/v1.0/me", id, nil, nil)
-	if c, _ := armtError(t, b); code != 401 || c != "InvalidAuthenticationToken" {
-		t.Errorf("Graph took an ID token: %d %s", code, b)
-	}
-	st2, h2, b2 := e.scoreReq("churn-aad", id, scoreSample, nil)
-	wantScoreErr(t, st2, h2, b2, 401, "InvalidAuthenticationToken", "not an access token")
+	t.Run("a real ID token", func(t *testing.T) {
+		st, body := entraPost(t, s, tokenPath(s), passwordForm(t, s, "alice", armtCLIClientID, mlScope))
+		if st != 200 {
+			t.Fatalf("password grant through the Azure CLI app: %d %v", st, body)
+		}
+		id, _ := body["id_token"].(string)
+		code, h, b := e.do(http.MethodGet, "/subscriptions?api-version=2022-12-01", id, nil, nil)
+		if c, m := armtError(t, b); code != 401 || c != "InvalidAuthenticationToken" || !strings.Contains(m, "not an access token") ||
+			!strings.HasPrefix(h.Get("WWW-Authenticate"), `Bearer authorization_uri="`) {
+			t.Errorf("ARM took an ID token: %d %s %v", code, b, h)
+		}
+		code, _, b = e.do(http.MethodGet, "/graph/v1.0/me", id, nil, nil)
+		if c, _ := armtError(t, b); code != 401 || c != "InvalidAuthenticationToken" {
+			t.Errorf("Graph took an ID token: %d %s", code, b)
+		}
+		st2, h2, b2 := e.scoreReq("churn-aad", id, scoreSample, nil)
+		wantScoreErr(t, st2, h2, b2, 401, "InvalidAuthenticationToken", "not an access token")
+	})
 
 	// Even an ID token whose audience were a resource is not an access token.
-	now := time.Now()
-	for _, aud := range []string{"https://management.azure.com", "https://ml.azure.com", "https://graph.microsoft.com"} {
-		forged := signed(t, s, jwt.MapClaims{"aud": aud, "iss": s.issuerV2(), "iat": now.Unix(), "nbf": now.Unix(), "exp": now.Add(time.Hour).Unix(),
-			"name": "Alice Chen", "oid": idAlice, "preferred_username": "alice@contoso.example", "sub": "x", "tid": s.TenantID(), "ver": "2.0"})
-		var code int
-		var b []byte
-		switch aud {
-		case "https://ml.azure.com":
-			var h http.Header
-			code, h, b = e.scoreReq("churn-aad", forged, scoreSample, nil)
-			wantScoreErr(t, code, h, b, 401, "InvalidAuthenticationToken", "not an access token")
-			continue
-		case "https://graph.microsoft.com":
-			code, _, b = e.do(http.MethodGet, "/graph/v1.0/me", forged, nil, nil)
-		default:
-			code, _, b = e.do(http.MethodGet, "/subscriptions?api-version=2022-12-01", forged, nil, nil)
+	t.Run("an ID token for a resource", func(t *testing.T) {
+		now := time.Now()
+		idToken := func(aud string) string {
+			return signed(t, s, jwt.MapClaims{"aud": aud, "iss": s.issuerV2(), "iat": now.Unix(), "nbf": now.Unix(), "exp": now.Add(time.Hour).Unix(),
+				"name": "Alice Chen", "oid": idAlice, "preferred_username": "alice@contoso.example", "sub": "x", "tid": s.TenantID(), "ver": "2.0"})
 		}
-		if c, m := armtError(t, b); code != 401 || c != "InvalidAuthenticationToken" || !strings.Contains(m, "not an access token") {
-			t.Errorf("an ID token for %s: %d %s", aud, code, b)
+		code, h, b := e.scoreReq("churn-aad", idToken("https://ml.azure.com"), scoreSample, nil)
+		wantScoreErr(t, code, h, b, 401, "InvalidAuthenticationToken", "not an access token")
+		for path, aud := range map[string]string{"/subscriptions?api-version=2022-12-01": "https://management.azure.com", "/graph/v1.0/me": "https://graph.microsoft.com"} {
+			code, h, b := e.do(http.MethodGet, path, idToken(aud), nil, nil)
+			if c, m := armtError(t, b); code != 401 || c != "InvalidAuthenticationToken" || !strings.Contains(m, "not an access token") || h.Get("WWW-Authenticate") == "" {
+				t.Errorf("an ID token for %s: %d %s", aud, code, b)
+			}
 		}
-	}
+	})
 }
 
 // The clients real tools use sign in; the app's own sign-ins keep working.
