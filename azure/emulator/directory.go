@@ -126,6 +126,12 @@ func (w *World) TransitiveGroups(objectID string) []string {
 	return out
 }
 
+// hasPrincipal reports whether a user or service principal with this object id exists.
+func (w *World) hasPrincipal(id string) bool {
+	k := strings.ToLower(id)
+	return w.Users[k] != nil || w.ServicePrincipals[k] != nil
+}
+
 // DirectoryObject says what an object id is: "user", "group" or "servicePrincipal".
 func (w *World) DirectoryObject(id string) (kind, displayName string, ok bool) {
 	k := strings.ToLower(id)

@@ -508,3 +508,34 @@ func TestEntraSecretsArePerInstance(t *testing.T) {
 		t.Fatalf("another instance's token: %d %s", code, raw)
 	}
 }
+
+// A token outlives its principal only until the next request: ARM, Graph
+// and scoring refuse the token of a user or app deleted from the
+// directory, with a claims challenge for CAE clients (which then learn
+// from Entra that the account is gone).
+func TestTokensOfDeletedPrincipalsAreRevoked(t *testing.T) {
+	e := newARMT(t, Options{})
+	s := e.s
+	arm, ml, graph := e.token("alice", armtScope), e.token("alice", mlScope), e.token("alice", "https://graph.microsoft.com/.default")
+	app := e.token("sp", armtScope)
+	if code, b := e.get("alice", "/subscriptions?api-version=2022-12-01"); code != 200 {
+		t.Fatalf("alice before: %d %s", code, b)
+	}
+	s.Mutate(func(w *World) {
+		delete(w.Users, idAlice)
+		delete(w.ServicePrincipals, idScorerSP)
+	})
+	for name, c := range map[string]struct{ path, tok string }{
+		"ARM": {"/subscriptions?api-version=2022-12-01", arm}, "Graph": {"/graph/v1.0/me", graph}, "ARM as the app": {"/subscriptions?api-version=2022-12-01", app},
+	} {
+		code, h, b := e.do(http.MethodGet, c.path, c.tok, nil, nil)
+		if cd, m := armtError(t, b); code != 401 || cd != "InvalidAuthenticationToken" || !strings.Contains(m, "no longer exists in the directory") {
+			t.Errorf("%s: %d %s", name, code, b)
+		}
+		if ch := h.Get("WWW-Authenticate"); !strings.Contains(ch, `error="insufficient_claims", claims="`) {
+			t.Errorf("%s: a CAE token's refusal is a claims challenge, got %q", name, ch)
+		}
+	}
+	st, h, b := e.scoreReq("churn-aad", ml, scoreSample, nil)
+	wantScoreErr(t, st, h, b, 401, "InvalidAuthenticationToken", "no longer exists in the directory")
+}

@@ -133,6 +133,7 @@ func isGraph(resource string) bool {
 type tokenClaims struct {
 	OID, TID, UPN, AppID, Name, Aud, IDType string
 	Exp                                     time.Time
+	CAE                                     bool // the client takes claims challenges (xms_cc holds CP1)
 }
 
 // tokenError says why a bearer token was refused, with ARM's code.
@@ -203,6 +204,10 @@ func (s *Server) validate(raw string) (tokenClaims, error) {
 		return time.Unix(int64(f), 0), ok
 	}
 	tc := tokenClaims{OID: str("oid"), TID: str("tid"), UPN: str("upn"), AppID: str("appid"), Name: str("name"), Aud: str("aud"), IDType: str("idtyp")}
+	cc, _ := claims["xms_cc"].([]any)
+	for _, c := range cc {
+		tc.CAE = tc.CAE || c == "CP1"
+	}
 	if iss := str("iss"); iss != s.issuerV1() && iss != s.issuerV2() {
 		return tokenClaims{}, &tokenError{"InvalidAuthenticationTokenTenant", fmt.Sprintf("The access token is from the wrong issuer '%s'. It must match the tenant 'https://sts.windows.net/%s/' associated with this subscription.", iss, s.world.Tenant.ID)}
 	}
