@@ -52,6 +52,16 @@ func (s *Server) serveDeviceCode(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
+// deviceCodeScope is the scope a pending device code was asked with.
+func (s *Server) deviceCodeScope(code string) string {
+	s.entra.mu.Lock()
+	defer s.entra.mu.Unlock()
+	if dc := s.entra.devices[code]; dc != nil {
+		return dc.scope
+	}
+	return ""
+}
+
 // grantDeviceCode answers MSAL's polls: pending until approved (or
 // auto-approved), then tokens; declined and expired end the flow.
 func (s *Server) grantDeviceCode(w http.ResponseWriter, f url.Values, resource, scope string, cae bool) {

@@ -344,10 +344,16 @@ func (s *Server) serveToken(w http.ResponseWriter, r *http.Request) {
 	}
 	f := r.PostForm
 	cae := strings.Contains(f.Get("claims"), "CP1")
-	resource, scope, ok := resourceFromScope(f.Get("scope"))
 	grant := f.Get("grant_type")
+	requested := f.Get("scope")
+	if requested == "" && (grant == "device_code" || grant == "urn:ietf:params:oauth:grant-type:device_code") {
+		// RFC 8628 §3.4: the device access token request has no scope; the
+		// code carries the one it was asked with (MSAL Python sends none).
+		requested = s.deviceCodeScope(f.Get("device_code"))
+	}
+	resource, scope, ok := resourceFromScope(requested)
 	if !ok && grant != "" {
-		s.writeEntraError(w, errBadScope, f.Get("scope"))
+		s.writeEntraError(w, errBadScope, requested)
 		return
 	}
 	if !knownGrants[grant] {

@@ -207,9 +207,13 @@ func TestEntraClientIDRequired(t *testing.T) {
 	// Another client cannot redeem the code.
 	st, body = entraPost(t, s, tokenPath(s), url.Values{"grant_type": {"device_code"}, "device_code": {dc}, "scope": {armtScope}, "client_id": {"1950a258-227b-4e31-a9cf-717495945fc2"}})
 	wantAADSTS(t, st, body, 400, "bad_verification_code", 70000)
-	st, body = entraPost(t, s, tokenPath(s), url.Values{"grant_type": {"device_code"}, "device_code": {dc}, "scope": {armtScope}, "client_id": {armtCLIClientID}})
+	// RFC 8628's token request has no scope (MSAL Python sends none): the code's own scope applies.
+	st, body = entraPost(t, s, tokenPath(s), url.Values{"grant_type": {"device_code"}, "device_code": {dc}, "client_id": {armtCLIClientID}})
 	if st != 200 || body["access_token"] == nil {
 		t.Fatalf("the asking client redeems its code: %d %v", st, body)
+	}
+	if code, _, b := e.do(http.MethodGet, "/subscriptions?api-version=2022-12-01", body["access_token"].(string), nil, nil); code != 200 {
+		t.Fatalf("the device code's token for ARM: %d %s", code, b)
 	}
 	// A refresh token is bound to its client too.
 	rt := body["refresh_token"].(string)
