@@ -142,7 +142,8 @@ func (s *Server) ApproveDeviceCode(userCode, persona string) error {
 // personaSignIn checks a sign-in on the simulated Entra's own pages: the
 // persona's password, as Entra asks for one, unless the server was started
 // with AutoApprove naming that persona (then it signs in without asking,
-// as it does for device codes). It returns the user, or the refusal.
+// as it does for device codes) or with PasswordlessPages (the in-process
+// demo). It returns the user, or the refusal.
 func (s *Server) personaSignIn(persona, password string) (*User, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
@@ -150,7 +151,7 @@ func (s *Server) personaSignIn(persona, password string) (*User, error) {
 	switch {
 	case u == nil:
 		return nil, fmt.Errorf("no persona %q", persona)
-	case s.opts.AutoApprove != "" && strings.EqualFold(s.opts.AutoApprove, persona):
+	case s.opts.PasswordlessPages, s.opts.AutoApprove != "" && strings.EqualFold(s.opts.AutoApprove, persona):
 		return u, nil
 	case !u.checkPassword(password):
 		return nil, fmt.Errorf("wrong password for %s", u.UserPrincipalName)

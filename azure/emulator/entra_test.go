@@ -404,6 +404,13 @@ func TestDeviceLoginAsksForThePassword(t *testing.T) {
 	if html := page(t, e2.s, "/devicelogin", url.Values{"user_code": {uc}, "persona": {"alice"}, "action": {"approve"}}); !strings.Contains(html, "You signed in as alice") {
 		t.Fatalf("the auto-approve persona: %s", html)
 	}
+
+	// The in-process demo, which never shows passwords, opts out.
+	e3 := newARMT(t, Options{PasswordlessPages: true})
+	_, uc = startDeviceCode(t, e3.s)
+	if html := page(t, e3.s, "/devicelogin", url.Values{"user_code": {uc}, "persona": {"bob"}, "action": {"approve"}}); !strings.Contains(html, "You signed in as bob") {
+		t.Fatalf("passwordless pages: %s", html)
+	}
 }
 
 // The browser sign-in page asks for the password the same way.

@@ -41,6 +41,12 @@ type Options struct {
 	// hundreds of servers, and RSA generation is most of a start-up).
 	SigningKey *rsa.PrivateKey
 	Log        io.Writer // request log (method, path, status, caller); never secrets
+
+	// PasswordlessPages lets the sign-in pages (/devicelogin, the browser
+	// sign-in) approve a persona without its password: only for the
+	// in-process demo, whose user started it and is never shown passwords.
+	// The standalone server asks for them.
+	PasswordlessPages bool
 }
 
 // Server is a running simulated Azure.

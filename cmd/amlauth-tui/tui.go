@@ -117,6 +117,8 @@ func startDemo(o options, log *debuglog.Logger) (*emulator.Server, error) {
 	opts := emulator.Options{
 		AutoApprove: o.demoAutoApprove,
 		FaultSeed:   o.demoFaultSeed,
+		// The demo never shows the personas' passwords; its user picks one.
+		PasswordlessPages: true,
 	}
 	if o.demoEndpoints < 0 || o.demoEndpoints > 100_000 {
 		return nil, fmt.Errorf("--demo-endpoints %d: use 0 to 100000", o.demoEndpoints)
