@@ -100,7 +100,7 @@ func printBanner(w io.Writer, s *Server, caFile string) {
 	fmt.Fprintf(&b, "  token      %s/%s/oauth2/v2.0/token\n", u, t)
 	fmt.Fprintf(&b, "  ARM        %s/subscriptions?api-version=2022-12-01\n", u)
 	fmt.Fprintf(&b, "  Graph      %s/graph/v1.0/me\n", u)
-	fmt.Fprintf(&b, "  sign-in    %s/devicelogin  (approve device codes as a persona)\n", u)
+	fmt.Fprintf(&b, "  sign-in    %s/devicelogin  (approve device codes as a persona, with its password)\n", u)
 	fmt.Fprintf(&b, "  CA         %s  (trust it: curl --cacert, or SSL_CERT_FILE for other clients)\n\n", ca)
 	b.WriteString("Personas (password sign-in):\n")
 	for _, p := range s.Personas() {
