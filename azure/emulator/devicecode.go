@@ -129,6 +129,11 @@ func (s *Server) ApproveDeviceCode(userCode, persona string) error {
 	if u == nil {
 		return fmt.Errorf("no persona %q", persona)
 	}
+	return s.approveAs(userCode, u)
+}
+
+// approveAs approves the pending device code typed as userCode for u.
+func (s *Server) approveAs(userCode string, u *User) error {
 	s.entra.mu.Lock()
 	defer s.entra.mu.Unlock()
 	dc := s.findUserCode(userCode)
@@ -166,14 +171,7 @@ func (s *Server) approveWithPassword(userCode, persona, password string) error {
 	if err != nil {
 		return err
 	}
-	s.entra.mu.Lock()
-	defer s.entra.mu.Unlock()
-	dc := s.findUserCode(userCode)
-	if dc == nil {
-		return fmt.Errorf("no pending sign-in with code %q (it may have expired)", userCode)
-	}
-	dc.approvedBy = u.ID
-	return nil
+	return s.approveAs(userCode, u)
 }
 
 // DeclineDeviceCode declines a pending device code.
