@@ -550,3 +550,35 @@ func TestTokensOfDeletedPrincipalsAreRevoked(t *testing.T) {
 	st, h, b := e.scoreReq("churn-aad", ml, scoreSample, nil)
 	wantScoreErr(t, st, h, b, 401, "InvalidAuthenticationToken", "no longer exists in the directory")
 }
+
+// A deleted endpoint's system-assigned identity is gone from the directory
+// as soon as the delete finishes, whatever surface is asked next: its
+// token is refused by Graph without any ARM request settling the delete.
+func TestDeletedEndpointIdentityIsGoneEverywhere(t *testing.T) {
+	e, clock := epwEnv(t)
+	s := e.s
+	path := epwPath("mlw-churn", "churn-key")
+	var mi *ServicePrincipal
+	s.Mutate(func(w *World) { mi = w.ServicePrincipals[strings.ToLower(w.Endpoints[strings.ToLower(path)].Identity.PrincipalID)] })
+	if mi == nil {
+		t.Fatal("churn-key has no system-assigned identity in the seed")
+	}
+	s.mu.RLock()
+	tok, _, err := s.accessToken(principal{sp: mi}, "https://graph.microsoft.com", mi.AppID, false) // what IMDS would hand the endpoint
+	s.mu.RUnlock()
+	if err != nil {
+		t.Fatal(err)
+	}
+	graphSP := "/graph/v1.0/servicePrincipals/" + mi.ID
+	if code, _, b := e.do(http.MethodGet, graphSP, tok, nil, nil); code == 401 {
+		t.Fatalf("the identity's token before the delete: %d %s", code, b)
+	}
+	if code, _, b := e.epwSend("alice", http.MethodDelete, path, nil); code != http.StatusAccepted {
+		t.Fatalf("delete: %d %s", code, b)
+	}
+	clock.Advance(time.Minute) // the delete is due; nobody has asked ARM since
+	code, _, b := e.do(http.MethodGet, graphSP, tok, nil, nil)
+	if c, m := armtError(t, b); code != 401 || c != "InvalidAuthenticationToken" || !strings.Contains(m, "no longer exists in the directory") {
+		t.Fatalf("the deleted endpoint's identity on Graph: %d %s", code, b)
+	}
+}
