@@ -559,7 +559,9 @@ func TestDeletedEndpointIdentityIsGoneEverywhere(t *testing.T) {
 	s := e.s
 	path := epwPath("mlw-churn", "churn-key")
 	var mi *ServicePrincipal
-	s.Mutate(func(w *World) { mi = w.ServicePrincipals[strings.ToLower(w.Endpoints[strings.ToLower(path)].Identity.PrincipalID)] })
+	s.Mutate(func(w *World) {
+		mi = w.ServicePrincipals[strings.ToLower(w.Endpoints[strings.ToLower(path)].Identity.PrincipalID)]
+	})
 	if mi == nil {
 		t.Fatal("churn-key has no system-assigned identity in the seed")
 	}
