@@ -450,7 +450,12 @@ func (s *Server) grantPassword(w http.ResponseWriter, f url.Values, resource, sc
 	s.mu.RLock()
 	u := s.world.userByUPN(f.Get("username"))
 	ok := u != nil && u.checkPassword(f.Get("password"))
+	tenant := s.world.Tenant.DisplayName
 	s.mu.RUnlock()
+	if u == nil { // Entra names a missing account (AADSTS50034), unlike a wrong password
+		s.writeEntraError(w, errUserNotInTenant, tenant)
+		return
+	}
 	if !ok {
 		s.writeEntraError(w, errBadPassword)
 		return

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/resources/armsubscriptions"
 	"github.com/golang-jwt/jwt/v5"
 )
 
@@ -427,13 +428,33 @@ func TestAuthorizeAsksForThePassword(t *testing.T) {
 	if !strings.Contains(html, `name="code"`) {
 		t.Fatalf("no code with the password: %s", html)
 	}
+	// The code goes once, to the client it was issued to, with the redirect it was issued for.
+	code := regexp.MustCompile(`name="code" value="([^"]+)"`).FindStringSubmatch(html)[1]
+	redeem := func(client, redirect string) (int, map[string]any) {
+		return entraPost(t, s, tokenPath(s), url.Values{"grant_type": {"authorization_code"}, "code": {code}, "client_id": {client},
+			"redirect_uri": {redirect}, "scope": {armtScope}})
+	}
+	st, body := redeem("1950a258-227b-4e31-a9cf-717495945fc2", "http://localhost:9")
+	wantAADSTS(t, st, body, 400, "invalid_grant", 70008) // another client (and the code is spent)
+	html = page(t, s, authorize, url.Values{"persona": {"olivia"}, "password": {personaPassword(t, s, "olivia")}, "action": {"approve"}})
+	code = regexp.MustCompile(`name="code" value="([^"]+)"`).FindStringSubmatch(html)[1]
+	st, body = redeem(armtCLIClientID, "http://localhost:10")
+	wantAADSTS(t, st, body, 400, "invalid_grant", 70008) // another redirect
+	html = page(t, s, authorize, url.Values{"persona": {"olivia"}, "password": {personaPassword(t, s, "olivia")}, "action": {"approve"}})
+	code = regexp.MustCompile(`name="code" value="([^"]+)"`).FindStringSubmatch(html)[1]
+	if st, body := redeem(armtCLIClientID, "http://localhost:9"); st != 200 {
+		t.Fatalf("the code: %d %v", st, body)
+	}
+	st, body = redeem(armtCLIClientID, "http://localhost:9")
+	wantAADSTS(t, st, body, 400, "invalid_grant", 70008) // replayed
+
 	// An unknown client gets no sign-in page at all.
 	resp, err := s.HTTPClient().Get(s.URL() + strings.Replace(authorize, armtCLIClientID, "https%3A%2F%2Fmanagement.azure.com", 1))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	var body map[string]any
+	body = nil
 	_ = json.NewDecoder(resp.Body).Decode(&body)
 	wantAADSTS(t, resp.StatusCode, body, 400, "unauthorized_client", 700016)
 }
@@ -582,5 +603,27 @@ func TestDeletedEndpointIdentityIsGoneEverywhere(t *testing.T) {
 	code, _, b := e.do(http.MethodGet, graphSP, tok, nil, nil)
 	if c, m := armtError(t, b); code != 401 || c != "InvalidAuthenticationToken" || !strings.Contains(m, "no longer exists in the directory") {
 		t.Fatalf("the deleted endpoint's identity on Graph: %d %s", code, b)
+	}
+}
+
+// A real client holding a CAE token of a user deleted since: ARM's claims
+// challenge makes azcore ask the credential for a new token, and Entra
+// answers that the account is gone (AADSTS50034), as it would in Azure.
+func TestRealClientLearnsItsUserIsGone(t *testing.T) {
+	e := newARMT(t, Options{})
+	client, err := armsubscriptions.NewClient(e.cred("nina"), e.arm())
+	if err != nil {
+		t.Fatal(err)
+	}
+	list := func() error {
+		_, err := client.NewListPager(nil).NextPage(armtCtx(t))
+		return err
+	}
+	if err := list(); err != nil {
+		t.Fatalf("nina lists subscriptions: %v", err)
+	}
+	e.s.Mutate(func(w *World) { delete(w.Users, idNina) })
+	if err := list(); err == nil || !strings.Contains(err.Error(), "AADSTS50034") {
+		t.Fatalf("want Entra's AADSTS50034 after the claims challenge, got %v", err)
 	}
 }
