@@ -25,13 +25,7 @@ func TestBadTokensAre401WithARMCodes(t *testing.T) {
 			"iat": now.Unix(), "nbf": now.Add(-time.Minute).Unix(), "exp": now.Add(time.Hour).Unix(), "upn": "bob@contoso.example",
 			"appid": armtCLIClientID, "scp": "user_impersonation", "idtyp": "user", "ver": "1.0"}
 	}
-	sign := func(c jwt.MapClaims) string {
-		tok, err := s.sign(c)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return tok
-	}
+	sign := func(c jwt.MapClaims) string { return signed(t, s, c) }
 	other, _ := rsa.GenerateKey(rand.Reader, 2048)
 	foreign, _ := jwt.NewWithClaims(jwt.SigningMethodRS256, good()).SignedString(other)
 	unsigned := func() string {
