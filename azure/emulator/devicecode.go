@@ -240,7 +240,11 @@ func (s *Server) serveAuthorize(w http.ResponseWriter, r *http.Request) {
 	_ = r.ParseForm()
 	q := r.Form
 	redirect := q.Get("redirect_uri")
-	if ru, err := url.Parse(redirect); err != nil || (ru.Hostname() != "localhost" && ru.Hostname() != "127.0.0.1") {
+	// A public client's redirect URI is the loopback address over http
+	// (https://learn.microsoft.com/entra/identity-platform/reply-url,
+	// "Localhost exceptions"): any other scheme, e.g. javascript:, would run
+	// in this page's origin once the form posts.
+	if ru, err := url.Parse(redirect); err != nil || (ru.Scheme != "http" && ru.Scheme != "https") || (ru.Hostname() != "localhost" && ru.Hostname() != "127.0.0.1") {
 		s.writeEntraError(w, entraErr{400, "invalid_request", 50011, "The redirect URI '%s' specified in the request does not match the redirect URIs configured for the application."}, redirect)
 		return
 	}

@@ -448,15 +448,16 @@ func TestAuthorizeAsksForThePassword(t *testing.T) {
 	st, body = redeem(armtCLIClientID, "http://localhost:9")
 	wantAADSTS(t, st, body, 400, "invalid_grant", 70008) // replayed
 
-	// An unknown client gets no sign-in page at all.
-	resp, err := s.HTTPClient().Get(s.URL() + strings.Replace(authorize, armtCLIClientID, "https%3A%2F%2Fmanagement.azure.com", 1))
-	if err != nil {
-		t.Fatal(err)
+	// Only a loopback http(s) redirect: a javascript: one would run in the sign-in page's origin.
+	for _, redirect := range []string{"javascript://localhost/%0aalert(1)", "https://evil.example/", "data://localhost/x"} {
+		u := strings.Replace(authorize, url.QueryEscape("http://localhost:9"), url.QueryEscape(redirect), 1)
+		st, body = entraPost(t, s, u, nil)
+		wantAADSTS(t, st, body, 400, "invalid_request", 50011, redirect)
 	}
-	defer resp.Body.Close()
-	body = nil
-	_ = json.NewDecoder(resp.Body).Decode(&body)
-	wantAADSTS(t, resp.StatusCode, body, 400, "unauthorized_client", 700016)
+
+	// An unknown client gets no sign-in page at all.
+	st, body = entraPost(t, s, strings.Replace(authorize, armtCLIClientID, "https%3A%2F%2Fmanagement.azure.com", 1), nil)
+	wantAADSTS(t, st, body, 400, "unauthorized_client", 700016)
 }
 
 // Entra answers from the world as it is now: a user deleted after
