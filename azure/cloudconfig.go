@@ -161,17 +161,21 @@ func (c Config) CloudFile() CloudFile {
 	return CloudFile{Name: c.Cloud, Endpoints: ep}
 }
 
-// ResolveCloud picks the cloud for every subcommand: a cloud-config file
-// (the file argument, else $AZURE_CLOUD_CONFIG) or a public cloud by name.
+// ResolveCloud picks the cloud for every subcommand from --cloud NAME and
+// --cloud-config FILE. A flag beats the environment: with neither,
+// $AZURE_CLOUD_CONFIG names a file, else $AZURE_CLOUD a public cloud, else
+// it is AzureCloud.
 func ResolveCloud(name, file string) (Config, error) {
-	if file == "" {
-		file = os.Getenv(CloudConfigEnv)
+	if name != "" && file != "" {
+		return Config{}, fmt.Errorf("both a cloud name (%s) and a cloud-config file (%s) are given: use one", name, file)
+	}
+	if name == "" && file == "" {
+		if file = os.Getenv(CloudConfigEnv); file == "" {
+			name = os.Getenv("AZURE_CLOUD")
+		}
 	}
 	if file == "" {
 		return CloudConfig(name)
-	}
-	if name != "" {
-		return Config{}, fmt.Errorf("both a cloud name (%s) and a cloud-config file (%s) are given: use one", name, file)
 	}
 	return LoadCloudConfig(file)
 }

@@ -129,6 +129,7 @@ func TestResolveCloud(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Setenv(CloudConfigEnv, "")
+	t.Setenv("AZURE_CLOUD", "")
 	if c, err := ResolveCloud("", ""); err != nil || c.Cloud != "AzureCloud" {
 		t.Errorf("default cloud: %+v, %v", c.Cloud, err)
 	}
@@ -139,7 +140,14 @@ func TestResolveCloud(t *testing.T) {
 	if c, err := ResolveCloud("", ""); err != nil || c.ARMEndpoint != "https://management.local.azurestack.external" {
 		t.Errorf("$%s: %+v, %v", CloudConfigEnv, c, err)
 	}
-	if _, err := ResolveCloud("AzureChinaCloud", ""); err == nil || !strings.Contains(err.Error(), "use one") {
+	t.Setenv("AZURE_CLOUD", "AzureChinaCloud")
+	if c, err := ResolveCloud("", ""); err != nil || c.Cloud != "AzureStackUser" {
+		t.Errorf("$%s beats $AZURE_CLOUD: %v, %v", CloudConfigEnv, c.Cloud, err)
+	}
+	if c, err := ResolveCloud("AzureUSGovernment", ""); err != nil || c.Cloud != "AzureUSGovernment" {
+		t.Errorf("--cloud beats the variables: %v, %v", c.Cloud, err)
+	}
+	if _, err := ResolveCloud("AzureChinaCloud", path); err == nil || !strings.Contains(err.Error(), "use one") {
 		t.Errorf("a name and a file: %v", err)
 	}
 	if _, err := ResolveCloud("", filepath.Join(dir, "missing.json")); err == nil || !strings.Contains(err.Error(), "missing.json") {

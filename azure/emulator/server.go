@@ -5,6 +5,7 @@
 package emulator
 
 import (
+	"cmp"
 	"context"
 	"crypto/rsa"
 	"crypto/tls"
@@ -12,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -41,6 +43,10 @@ type Options struct {
 	// hundreds of servers, and RSA generation is most of a start-up).
 	SigningKey *rsa.PrivateKey
 	Log        io.Writer // request log (method, path, status, caller); never secrets
+	// ErrorLog gets the HTTP server's own errors (a client that does not
+	// trust the CA fails its TLS handshake); nil discards them, so they never
+	// print over a terminal UI.
+	ErrorLog *log.Logger
 }
 
 // Server is a running simulated Azure.
@@ -140,7 +146,7 @@ func Start(opts Options) (*Server, error) {
 		Handler:           s,
 		TLSConfig:         &tls.Config{Certificates: []tls.Certificate{tlsCert}, MinVersion: tls.VersionTLS12},
 		ReadHeaderTimeout: 10 * time.Second,
-		ErrorLog:          nil,
+		ErrorLog:          cmp.Or(opts.ErrorLog, log.New(io.Discard, "", 0)),
 	}
 	s.client = &http.Client{Transport: &http.Transport{
 		TLSClientConfig:     &tls.Config{RootCAs: s.pool, MinVersion: tls.VersionTLS12},

@@ -5,7 +5,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
+	"path/filepath"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -46,22 +48,19 @@ func runTUI(o options, stderr io.Writer) int {
 			return 1
 		}
 		defer srv.Close()
-		cfg, err = azure.EmulatorConfig(srv.URL(), srv.CAPEM(), srv.TenantID())
+		cfg, err = demoConfig(srv)
 		if err != nil {
 			fmt.Fprintf(stderr, "amlauth-tui: %v\n", err)
 			return 1
 		}
+		defer os.RemoveAll(filepath.Dir(cfg.CAFile))
 		for _, p := range srv.Personas() {
 			personas = append(personas, azure.Persona{Key: p.Key, Name: p.Name, UPN: p.UPN, Password: p.Password, Story: p.Story})
 		}
 		approve = srv.ApproveDeviceCode
 		log.Info("demo mode", "url", srv.URL(), "tenant", srv.TenantID())
 	} else {
-		name := o.cloud
-		if name == "" {
-			name = "AzureCloud"
-		}
-		cfg, err = azure.CloudConfig(name)
+		cfg, err = azure.ResolveCloud(o.cloud, o.cloudConfig)
 		if err != nil {
 			fmt.Fprintf(stderr, "amlauth-tui: %v\n", err)
 			return 2
@@ -117,6 +116,8 @@ func startDemo(o options, log *debuglog.Logger) (*emulator.Server, error) {
 	opts := emulator.Options{
 		AutoApprove: o.demoAutoApprove,
 		FaultSeed:   o.demoFaultSeed,
+		// The server's own errors go to the --debug log, never over the UI.
+		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	if o.demoEndpoints < 0 || o.demoEndpoints > 100_000 {
 		return nil, fmt.Errorf("--demo-endpoints %d: use 0 to 100000", o.demoEndpoints)
