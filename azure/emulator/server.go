@@ -47,6 +47,9 @@ type Options struct {
 	// trust the CA fails its TLS handshake); nil discards them, so they never
 	// print over a terminal UI.
 	ErrorLog *log.Logger
+	// ProxyHosts: the certificate also covers the Microsoft host names, for
+	// the HTTPS-proxy mode (StartProxy); off, it names only loopback.
+	ProxyHosts bool
 }
 
 // Server is a running simulated Azure.
@@ -128,7 +131,11 @@ func Start(opts Options) (*Server, error) {
 		defer wg.Done()
 		s.signKey, s.kid, keyErr = newSigningKey(opts.SigningKey)
 	}()
-	s.caPEM, tlsCert, s.pool, tlsErr = newTLS(opts.Now())
+	var names []string
+	if opts.ProxyHosts {
+		names = proxyHostNames()
+	}
+	s.caPEM, tlsCert, s.pool, tlsErr = newTLS(opts.Now(), names...)
 	wg.Wait()
 	if err := errors.Join(keyErr, tlsErr); err != nil {
 		return nil, fmt.Errorf("emulator keys: %w", err)
