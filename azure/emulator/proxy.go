@@ -2,12 +2,14 @@ package emulator
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -152,8 +154,53 @@ func (p *Proxy) serveTunnelled(w http.ResponseWriter, r *http.Request) {
 			r.URL.RawPath = prefix + r.URL.RawPath
 		}
 	}
+	if strings.HasSuffix(strings.ToLower(r.URL.Path), "/.well-known/openid-configuration") && !strings.EqualFold(host, p.s.ln.Addr().String()) {
+		p.serveDiscoveryAs(w, r)
+		return
+	}
 	p.s.ServeHTTP(w, r)
 }
+
+// serveDiscoveryAs answers OIDC discovery under the host the client asked.
+// MSAL accepts a discovery document only if its issuer is on the authority's
+// host (MSAL Go: authority.go, "issuer … does not match authority"), and the
+// client's authority here is https://login.microsoftonline.com/{tenant}. The
+// document's endpoints move to that host too, so the token requests come
+// back through the proxy. Tokens keep the emulator's own issuer, which MSAL
+// does not compare (it does not validate ID tokens it receives directly from
+// the token endpoint).
+func (p *Proxy) serveDiscoveryAs(w http.ResponseWriter, r *http.Request) {
+	rec := &bufferedResponse{header: http.Header{}, status: http.StatusOK}
+	p.s.ServeHTTP(rec, r)
+	body := rec.body.Bytes()
+	if rec.status == http.StatusOK {
+		body = bytes.ReplaceAll(body, []byte(p.s.URL()+"/"), []byte("https://"+strings.ToLower(hostOnly(r.Host))+"/"))
+	}
+	for k, v := range rec.header {
+		w.Header()[k] = v
+	}
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(rec.status)
+	_, _ = w.Write(body)
+}
+
+func hostOnly(hostport string) string {
+	if h, _, err := net.SplitHostPort(hostport); err == nil {
+		return h
+	}
+	return hostport
+}
+
+// bufferedResponse holds a small response (a discovery document) to rewrite.
+type bufferedResponse struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func (b *bufferedResponse) Header() http.Header         { return b.header }
+func (b *bufferedResponse) WriteHeader(code int)        { b.status = code }
+func (b *bufferedResponse) Write(p []byte) (int, error) { return b.body.Write(p) }
 
 func sortedHosts() []string {
 	hosts := proxyHostNames()
