@@ -126,6 +126,9 @@ func writeCloudConfig(path, base string) error {
 		"microsoftGraphResourceId":  "https://graph.microsoft.com/",
 		"microsoftGraphEndpoint":    base + graphPrefix,
 		"machineLearningResourceId": mlAudience,
+		// az cloud register requires Azure AD Graph's (retired) id to be set,
+		// else it asks resourceManager/metadata/endpoints for it; nothing calls it.
+		"activeDirectoryGraphResourceId": "https://graph.windows.net/",
 	}}
 	b, err := json.MarshalIndent(doc, "", "  ")
 	if err != nil {
@@ -158,13 +161,16 @@ func printBanner(w io.Writer, s *Server, caFile, cloudFile string, proxy *Proxy)
 	fmt.Fprintf(&b, "Attach the TUI (cloud config %s; sign in with device code, approve at %s/devicelogin):\n", cloudFile, u)
 	fmt.Fprintf(&b, "  SSL_CERT_FILE=%s amlauth-tui --cloud-config %s --tenant %s\n\n", ca, cloudFile, t)
 	if proxy != nil {
-		fmt.Fprintf(&b, "Attach az (HTTPS proxy %s serves login.microsoftonline.com, management.azure.com, graph.microsoft.com):\n", proxy.URL())
-		fmt.Fprintf(&b, "  export HTTPS_PROXY=%s REQUESTS_CA_BUNDLE=%s\n", proxy.URL(), ca)
-		fmt.Fprintf(&b, "  az login --service-principal -u %s -p %s --tenant %s\n", clientID, secret, t)
-		b.WriteString("  (the Python SDK and other clients: the same HTTPS_PROXY, and trust the CA)\n\n")
+		fmt.Fprintf(&b, "Attach az, the Python SDK or any client: no registration; the HTTPS proxy %s serves\n", proxy.URL())
+		b.WriteString("login.microsoftonline.com, management.azure.com and graph.microsoft.com from this simulated Azure:\n")
+		fmt.Fprintf(&b, "  export HTTPS_PROXY=%s REQUESTS_CA_BUNDLE=%s SSL_CERT_FILE=%s\n", proxy.URL(), ca, ca)
+		fmt.Fprintf(&b, "  az login --service-principal -u %s -p '%s' --tenant %s\n", clientID, secret, t)
+		b.WriteString("  az login -u alice@contoso.example -p alice-demo-pass        (or as a persona)\n")
+		fmt.Fprintf(&b, "Or register it as a cloud (az still needs the proxy, for MSAL's instance discovery):\n")
+		fmt.Fprintf(&b, "  az cloud register -n AmlauthEmulator --cloud-config @%s && az cloud set -n AmlauthEmulator\n\n", cloudFile)
 	} else {
-		b.WriteString("Attach az: restart with --proxy 127.0.0.1:8444 (az's MSAL asks login.microsoftonline.com about any\n")
-		b.WriteString("other sign-in host, which fails offline; the proxy serves that host too). See the README.\n\n")
+		b.WriteString("Attach az or the Python SDK: restart with --proxy 127.0.0.1:8444. Their MSAL asks\n")
+		b.WriteString("login.microsoftonline.com about any other sign-in host, which fails offline; the proxy serves it.\n\n")
 	}
 	b.WriteString("Ctrl+C stops the server.\n")
 	io.WriteString(w, b.String())
