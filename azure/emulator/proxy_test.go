@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"log"
 	"net"
 	"net/http"
 	"net/url"
@@ -169,5 +170,40 @@ func TestProxyNeedsProxyHosts(t *testing.T) {
 	defer s2.Close()
 	if _, err := s2.StartProxy("0.0.0.0:0"); err == nil || !strings.Contains(err.Error(), "loopback") {
 		t.Errorf("a proxy on every interface: %v", err)
+	}
+}
+
+// lineWriter hands each write to a channel, so a test can wait for a log line.
+type lineWriter chan string
+
+func (w lineWriter) Write(p []byte) (int, error) { w <- string(p); return len(p), nil }
+
+// The server's own errors (here: a client that does not trust the CA) go to
+// Options.ErrorLog, and without one nowhere: never to the standard logger,
+// which would print over a terminal UI.
+func TestServerErrorsGoToErrorLogOnly(t *testing.T) {
+	lines := make(lineWriter, 16)
+	s, err := Start(Options{SigningKey: testSigningKey(), ErrorLog: log.New(lines, "", 0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	c := &http.Client{Transport: &http.Transport{}} // system roots only
+	defer c.CloseIdleConnections()
+	if resp, err := c.Get(s.URL() + "/subscriptions"); err == nil {
+		resp.Body.Close()
+		t.Fatal("an untrusting client got through")
+	}
+	if got := <-lines; !strings.Contains(got, "TLS handshake error") {
+		t.Errorf("ErrorLog got %q", got)
+	}
+
+	quiet, err := Start(Options{SigningKey: testSigningKey()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer quiet.Close()
+	if quiet.srv.ErrorLog == nil || quiet.srv.ErrorLog.Writer() != io.Discard {
+		t.Error("without Options.ErrorLog the server's errors must be discarded, not printed by the standard logger")
 	}
 }
