@@ -3,6 +3,7 @@ package emulator
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -76,11 +77,14 @@ func (s *Server) StartProxy(addr string) (*Proxy, error) {
 	errLog := s.srv.ErrorLog
 	p := &Proxy{s: s, ln: ln, conns: newTunnelListener(ln.Addr())}
 	p.front = &http.Server{Handler: http.HandlerFunc(p.serveConnect), ReadHeaderTimeout: 10 * time.Second, ErrorLog: errLog}
+	// Inside a tunnel the same limits hold as on the emulator's own listener.
 	p.inner = &http.Server{
 		Handler:           http.HandlerFunc(p.serveTunnelled),
 		TLSConfig:         s.srv.TLSConfig.Clone(),
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
+		ReadHeaderTimeout: s.srv.ReadHeaderTimeout,
+		ReadTimeout:       s.srv.ReadTimeout,
+		IdleTimeout:       cmp.Or(s.srv.IdleTimeout, 2*time.Minute),
+		MaxHeaderBytes:    s.srv.MaxHeaderBytes,
 		ErrorLog:          errLog,
 	}
 	go func() { _ = p.front.Serve(ln) }()
