@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"cmp"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -79,8 +80,10 @@ func (s *Server) StartProxy(addr string) (*Proxy, error) {
 	p.front = &http.Server{Handler: http.HandlerFunc(p.serveConnect), ReadHeaderTimeout: 10 * time.Second, ErrorLog: errLog}
 	// Inside a tunnel the same limits hold as on the emulator's own listener.
 	p.inner = &http.Server{
-		Handler:           http.HandlerFunc(p.serveTunnelled),
-		TLSConfig:         s.srv.TLSConfig.Clone(),
+		Handler: http.HandlerFunc(p.serveTunnelled),
+		// The emulator's certificate (never Clone the config: its own server is
+		// still adding its ALPN protocols to it concurrently).
+		TLSConfig:         &tls.Config{Certificates: s.srv.TLSConfig.Certificates, MinVersion: tls.VersionTLS12},
 		ReadHeaderTimeout: s.srv.ReadHeaderTimeout,
 		ReadTimeout:       s.srv.ReadTimeout,
 		IdleTimeout:       cmp.Or(s.srv.IdleTimeout, 2*time.Minute),
