@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"amlauth-tui/azure/emulator"
 )
 
 func TestCloudConfigFlags(t *testing.T) {
@@ -48,5 +50,30 @@ func TestBadCloudConfigIsExplained(t *testing.T) {
 			!strings.Contains(msg, "endpoints.activeDirectory is missing") {
 			t.Errorf("%v: exit %d, stderr:\n%s", args[0], code, msg)
 		}
+	}
+}
+
+// The demo's CA is a real file for the exports to name, in a private
+// directory, holding exactly the simulated Azure's CA.
+func TestDemoConfigWritesTheCA(t *testing.T) {
+	srv, err := emulator.Start(emulator.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	cfg, err := demoConfig(srv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(filepath.Dir(cfg.CAFile))
+	b, err := os.ReadFile(cfg.CAFile)
+	if err != nil || !bytes.Equal(b, srv.CAPEM()) {
+		t.Fatalf("CA file %s: %v (same as the server's: %v)", cfg.CAFile, err, bytes.Equal(b, srv.CAPEM()))
+	}
+	if fi, err := os.Stat(filepath.Dir(cfg.CAFile)); err != nil || fi.Mode().Perm() != 0o700 {
+		t.Errorf("CA directory mode %v, %v; want 0700", fi.Mode().Perm(), err)
+	}
+	if !cfg.Emulated || cfg.HTTPClient == nil {
+		t.Error("the demo config lost its in-process trust")
 	}
 }
