@@ -350,8 +350,15 @@ echo "e2e-tmux: run $run: recovered from $recovered errors under faults"
 run=$((run + 1))
 name="run$run" label="e2e-tmux (run $run: standalone emulator)"
 port=$(( 20000 + RANDOM % 20000 ))
-t new-session -d -s "$name" -x 120 -y 60 \
-  "$bin emulator --listen 127.0.0.1:$port --auto-approve alice --ca-out $tmp/emu-ca.pem 2>>$tmp/stderr.txt | tee -i $tmp/emulator.txt"
+# The previous run killed the last session, so the tmux server may still be
+# exiting ("server exited unexpectedly"): try again until a new one answers.
+for _ in $(seq 1 20); do
+  t new-session -d -s "$name" -x 120 -y 60 \
+    "$bin emulator --listen 127.0.0.1:$port --auto-approve alice --ca-out $tmp/emu-ca.pem 2>>$tmp/stderr.txt | tee -i $tmp/emulator.txt" \
+    2>/dev/null && break
+  sleep 0.1
+done
+t has-session -t "$name" 2>/dev/null || fail "could not start a tmux session for the emulator"
 t set-option -t "$name" remain-on-exit on >/dev/null 2>&1 || true
 wait_for "Ctrl+C stops the server" 20
 attach=$(grep -m1 -E '^ +SSL_CERT_FILE=.* amlauth-tui --cloud-config ' "$tmp/emulator.txt" | sed -E 's/^ +//') ||
