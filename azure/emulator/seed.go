@@ -2,7 +2,6 @@ package emulator
 
 import (
 	"crypto/sha256"
-	"encoding/base64"
 	"fmt"
 	"strings"
 	"time"
@@ -65,12 +64,6 @@ func hexString(b []byte) string {
 	return string(out)
 }
 
-// stableKey derives a 32-character endpoint key from a name.
-func stableKey(name string) string {
-	sum := sha256.Sum256([]byte("key|" + name))
-	return base64.RawStdEncoding.EncodeToString(sum[:])[:32]
-}
-
 // newWorld seeds the demo tenant. Every persona tells a story:
 // alice can do everything with mlw-churn's endpoints, bob can read but not get
 // keys, olivia owns rg-ml-prod and can grant roles, nina has nothing yet, gary
@@ -97,7 +90,7 @@ func newWorld(now time.Time) *World {
 	addUser(idGary, "gary", "Gary", "Lindqvist", "App Developer", "Member of group ml-scorers, which holds AzureML Data Scientist on endpoint churn-aad only")
 	w.Groups[idGroupScorers] = &Group{ID: idGroupScorers, DisplayName: "ml-scorers", Description: "Apps and people allowed to score the churn model", Members: []string{idGary}}
 	w.ServicePrincipals[idScorerSP] = &ServicePrincipal{ID: idScorerSP, AppID: appScorer, DisplayName: "churn-batch-scorer",
-		ServicePrincipalType: "Application", Secrets: []string{"demo~" + stableKey("churn-batch-scorer")[:30]}}
+		ServicePrincipalType: "Application", Secrets: []string{newClientSecret()}}
 
 	subs := []*Subscription{
 		{ID: SubProduction, DisplayName: "Contoso ML Production", State: "Enabled", Tags: map[string]string{"env": "prod"}},
@@ -148,7 +141,7 @@ func newWorld(now time.Time) *World {
 			Traffic:  map[string]int32{"blue": 100 - e.green, "green": e.green},
 			Identity: Identity{Type: "SystemAssigned", PrincipalID: stableGUID("sai|" + id), TenantID: TenantID},
 			Tags:     map[string]string{"model": strings.SplitN(e.name, "-", 2)[0]}, Properties: map[string]string{"azureml.onlineendpointid": id},
-			PrimaryKey: stableKey(id + "|1"), SecondaryKey: stableKey(id + "|2"),
+			PrimaryKey: newEndpointKey(), SecondaryKey: newEndpointKey(),
 			CreatedAt: created, CreatedBy: "alice@contoso.example", ModifiedAt: created.Add(48 * time.Hour), ModifiedBy: "olivia@contoso.example"}
 		if e.compute == "Kubernetes" {
 			ep.Compute = wsID(e.sub, e.rg, e.ws) + "/computes/onprem-k8s"
@@ -231,6 +224,6 @@ func (w *World) addLoadEndpoints(n int) {
 		w.Endpoints[strings.ToLower(id)] = &Endpoint{Incarnation: newGUID(), Subscription: SubSandbox, ResourceGroup: "rg-sandbox", Workspace: "mlw-sandbox", Name: name,
 			Location: ws.Location, AuthMode: modes[i%3], ComputeType: "Managed", ProvisioningState: "Succeeded",
 			Traffic: map[string]int32{}, Identity: Identity{Type: "None"}, Properties: map[string]string{"azureml.onlineendpointid": id},
-			PrimaryKey: stableKey(id + "|1"), SecondaryKey: stableKey(id + "|2"), CreatedAt: ws.CreatedAt, CreatedBy: "olivia@contoso.example"}
+			PrimaryKey: newEndpointKey(), SecondaryKey: newEndpointKey(), CreatedAt: ws.CreatedAt, CreatedBy: "olivia@contoso.example"}
 	}
 }

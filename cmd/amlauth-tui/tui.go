@@ -40,6 +40,7 @@ func runTUI(o options, stderr io.Writer) int {
 		cfg      azure.Config
 		personas []azure.Persona
 		approve  func(userCode, persona string) error
+		warns    []state.Warning // shown as notices at start
 	)
 	if o.demo {
 		srv, err := startDemo(o, log)
@@ -58,7 +59,10 @@ func runTUI(o options, stderr io.Writer) int {
 			personas = append(personas, azure.Persona{Key: p.Key, Name: p.Name, UPN: p.UPN, Password: p.Password, Story: p.Story})
 		}
 		approve = srv.ApproveDeviceCode
-		log.Info("demo mode", "url", srv.URL(), "tenant", srv.TenantID())
+		log.Info("demo mode", "url", srv.URL(), "tenant", srv.TenantID(), "retry_after", demoRetryAfter)
+		// The demo's banner says what it does faster than Azure.
+		warns = append(warns, state.Warning{Message: fmt.Sprintf(
+			"Demo: the simulated Azure asks clients to poll operations every %s; Azure asks for 10s or more.", demoRetryAfter)})
 	} else {
 		cfg, err = azure.ResolveCloud(o.cloud, o.cloudConfig)
 		if err != nil {
@@ -75,7 +79,8 @@ func runTUI(o options, stderr io.Writer) int {
 		cfg.TenantID = o.tenant
 	}
 
-	store, warns, err := state.Open(o.stateDir)
+	store, stateWarns, err := state.Open(o.stateDir)
+	warns = append(warns, stateWarns...)
 	if err != nil {
 		// The app still works without persistence; say so once.
 		fmt.Fprintf(stderr, "amlauth-tui: state disabled: %v\n", err)
@@ -111,11 +116,16 @@ func runTUI(o options, stderr io.Writer) int {
 	return 0
 }
 
+// demoRetryAfter is the polling interval the demo's operations ask for:
+// Azure asks for 10 s or more, which would keep a presenter waiting.
+const demoRetryAfter = time.Second
+
 // startDemo starts the in-process simulated Azure with the demo's options.
 func startDemo(o options, log *debuglog.Logger) (*emulator.Server, error) {
 	opts := emulator.Options{
 		AutoApprove: o.demoAutoApprove,
 		FaultSeed:   o.demoFaultSeed,
+		RetryAfter:  demoRetryAfter,
 		// The server's own errors go to the --debug log, never over the UI.
 		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
