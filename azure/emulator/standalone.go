@@ -165,7 +165,9 @@ func printBanner(w io.Writer, s *Server, caFile, cloudFile string, proxy *Proxy)
 		b.WriteString("login.microsoftonline.com, management.azure.com and graph.microsoft.com from this simulated Azure:\n")
 		fmt.Fprintf(&b, "  export HTTPS_PROXY=%s REQUESTS_CA_BUNDLE=%s SSL_CERT_FILE=%s\n", proxy.URL(), ca, ca)
 		fmt.Fprintf(&b, "  az login --service-principal -u %s -p '%s' --tenant %s\n", clientID, secret, t)
-		b.WriteString("  az login -u alice@contoso.example -p alice-demo-pass        (or as a persona)\n")
+		if ps := s.Personas(); len(ps) > 0 {
+			fmt.Fprintf(&b, "  az login -u %s -p '%s'        (or as a persona)\n", ps[0].UPN, ps[0].Password)
+		}
 		fmt.Fprintf(&b, "Or register it as a cloud (az still needs the proxy, for MSAL's instance discovery):\n")
 		fmt.Fprintf(&b, "  az cloud register -n AmlauthEmulator --cloud-config @%s && az cloud set -n AmlauthEmulator\n\n", cloudFile)
 	} else {
