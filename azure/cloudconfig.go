@@ -23,10 +23,11 @@ import (
 //	   "microsoftGraphResourceId":  "https://graph.microsoft.com/",
 //	   "machineLearningResourceId": "https://ml.azure.com/"}}
 //
-// https://learn.microsoft.com/cli/azure/cloud#az-cloud-register ("--cloud-config:
-// JSON encoded cloud configuration. Use @{file} to load from a file.")
+// The shape: https://learn.microsoft.com/cli/azure/cloud#az-cloud-register (the
+// --cloud-config parameter), as az 2.45's _build_cloud reads it (endpoint
+// keys in camelCase). Azure Stack Hub's use of it:
 // https://learn.microsoft.com/azure-stack/user/azure-stack-version-profiles-azurecli2
-// ("Connect to Azure Stack Hub": the endpoints a custom cloud needs).
+// ("Connect to Azure Stack Hub").
 //
 // az has no key for the Azure ML audience, so this app reads its own,
 // endpoints.machineLearningResourceId (az ignores it). The simulated Azure

@@ -17,8 +17,8 @@ import (
 	"time"
 )
 
-// The HTTPS-proxy mode: unmodified clients (az, the Python SDK, Terraform's
-// azurerm provider) reach the simulated Azure under Azure's own host names,
+// The HTTPS-proxy mode: unmodified clients (az 2.45 and the Python SDK were
+// tried; Go's azidentity in the tests) reach the simulated Azure under Azure's own host names,
 // with HTTPS_PROXY pointing here and the emulator's CA trusted. No cloud is
 // registered, so MSAL's instance discovery
 // (https://login.microsoftonline.com/common/discovery/instance), which it
@@ -30,8 +30,9 @@ import (
 // signed, and serves the requests from the same world. It never opens an
 // outbound connection: every other host is refused with 403.
 //
-// CONNECT is RFC 9110 §9.3.6 ("the recipient … establish[es] a tunnel to the
-// destination origin server"); here the tunnel's far end is in-process.
+// CONNECT: RFC 9110 §9.3.6 (https://www.rfc-editor.org/rfc/rfc9110#section-9.3.6)
+// asks the recipient to open a tunnel to the destination origin server; here
+// the tunnel's far end is in-process.
 
 // proxiedHosts maps each Microsoft host name the proxy serves to the path
 // prefix that host has on the emulator's listener.
