@@ -55,6 +55,10 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		}
 		return checkError
 	}
+	if *demo && (*cloudName != "" || *cloudConfig != "") {
+		fmt.Fprintln(stderr, "amlauth-tui check: --cloud and --cloud-config do not apply with --demo (the demo is its own cloud)")
+		return checkError
+	}
 	if *scope == "" {
 		fmt.Fprintln(stderr, "amlauth-tui check: --scope is required (e.g. the endpoint's id: /subscriptions/…/onlineEndpoints/NAME)")
 		return checkError
