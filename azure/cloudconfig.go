@@ -200,7 +200,7 @@ func jsonKind(k string) string {
 
 func clip(s string) string {
 	if len(s) > 80 {
-		return s[:77] + "..."
+		return strings.ToValidUTF8(s[:77], "") + "..."
 	}
 	return s
 }

@@ -69,6 +69,7 @@ func runTUI(o options, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "amlauth-tui: %v\n", err)
 			return 2
 		}
+		log.Info("cloud", "name", cfg.Cloud, "config", cfg.Source, "arm", cfg.ARMEndpoint, "authority", cfg.AuthorityHost)
 		if o.subscription == "" {
 			if id, _, ok := azure.CLIDefaultSubscription(""); ok {
 				o.subscription = id
