@@ -186,6 +186,7 @@ keys Enter
 wait_for "Alice Chen"
 keys Enter
 wait_for "Endpoint churn-key" 15
+wait_for "Scoring URI"                  # the page has loaded: k is its key now
 keys k
 wait_for "Primary key"
 # The keys arrive a moment later ("fetching…"): masked.
@@ -199,8 +200,10 @@ wait_for "Endpoints in mlw-churn"
 keys Up                                 # from churn-key (the last row) to churn-aml
 keys Enter
 wait_for "Endpoint churn-aml"
+wait_for "Scoring URI"
 keys k
 wait_for "AML token"
+wait_re "in 0[0-9]:[0-9][0-9]" 10        # the token arrives a moment after the page
 first=$(pane | grep -o "in 0[0-9]:[0-9][0-9]" | head -1)
 [ -n "$first" ] || fail "no countdown shown"
 sleep 2.2
