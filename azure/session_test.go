@@ -19,6 +19,9 @@ func start(t *testing.T, o emulator.Options) (*emulator.Server, azure.Config) {
 	if o.SigningKey == nil {
 		o.SigningKey = testSigningKey()
 	}
+	if o.RetryAfter == 0 {
+		o.RetryAfter = time.Second // the demo's pace, not Azure's 10 s (the operation tests count polls at it)
+	}
 	s, err := emulator.Start(o)
 	if err != nil {
 		t.Fatal(err)

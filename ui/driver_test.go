@@ -33,6 +33,9 @@ func startEmulator(t *testing.T, o emulator.Options) (*emulator.Server, nav.Env)
 	if o.SigningKey == nil {
 		o.SigningKey = testSigningKey()
 	}
+	if o.RetryAfter == 0 {
+		o.RetryAfter = time.Second // the demo's pace, not Azure's 10 s (the operation tests count polls at it)
+	}
 	srv, err := emulator.Start(o)
 	if err != nil {
 		t.Fatal(err)

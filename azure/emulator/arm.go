@@ -34,6 +34,9 @@ func (q *armReq) scopeThrough(name string) string {
 	return "/" + strings.Join(q.seg[:q.at[name]+1], "/")
 }
 
+// apiVersion is the request's api-version (the front door checked it).
+func (q *armReq) apiVersion() string { return q.r.URL.Query().Get("api-version") }
+
 // scope is the whole requested path: the resource (or collection) itself.
 func (q *armReq) scope() string { return "/" + strings.Join(q.seg, "/") }
 
@@ -112,7 +115,7 @@ func (rt *armRoute) match(seg []string) (map[string]string, map[string]int, bool
 			p[name], at[name] = seg[i], i
 			continue
 		}
-		if !strings.EqualFold(want, seg[i]) {
+		if !rbac.EqualOrdinalIgnoreCase(want, seg[i]) {
 			return nil, nil, false
 		}
 	}
@@ -123,7 +126,6 @@ func (rt *armRoute) match(seg []string) (map[string]string, map[string]int, bool
 // routing, then the handler (which authorizes at the resource scope).
 func (s *Server) serveARM(w http.ResponseWriter, r *http.Request) {
 	s.armHeaders(w, r)
-	s.settle() // operations that are due finish before anyone looks at the world
 	c, ok := s.authenticate(w, r, armAudiences...)
 	if !ok {
 		return
@@ -208,7 +210,7 @@ func (s *Server) armSubscriptionExists(w http.ResponseWriter, sub string) bool {
 		return false
 	}
 	s.mu.RLock()
-	_, ok := s.world.Subscriptions[strings.ToLower(sub)]
+	_, ok := s.world.Subscriptions[rbac.OrdinalKey(sub)]
 	s.mu.RUnlock()
 	if !ok {
 		writeARMError(w, http.StatusNotFound, "SubscriptionNotFound", fmt.Sprintf("The subscription '%s' could not be found.", sub))
@@ -224,7 +226,7 @@ func (s *Server) armLocationOf(q *armReq) string {
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	if g := s.world.ResourceGroups[strings.ToLower(q.scopeThrough("rg"))]; g != nil {
+	if g := s.world.ResourceGroups[rbac.OrdinalKey(q.scopeThrough("rg"))]; g != nil {
 		return g.Location
 	}
 	return ""
@@ -248,13 +250,13 @@ func armMethodNotAllowed(w http.ResponseWriter, method string, methods map[strin
 // that names neither a subscription nor a tenant-level provider.
 func armNoRoute(w http.ResponseWriter, seg []string, version string) {
 	for i := 0; i+1 < len(seg); i++ {
-		if !strings.EqualFold(seg[i], "providers") {
+		if !rbac.EqualOrdinalIgnoreCase(seg[i], "providers") {
 			continue
 		}
 		ns := seg[i+1]
 		known := false
 		for _, k := range armNamespaces {
-			known = known || strings.EqualFold(k, ns)
+			known = known || rbac.EqualOrdinalIgnoreCase(k, ns)
 		}
 		if !known {
 			writeARMError(w, http.StatusBadRequest, "InvalidResourceNamespace", fmt.Sprintf("The resource namespace '%s' is invalid.", ns))
@@ -269,12 +271,12 @@ func armNoRoute(w http.ResponseWriter, seg []string, version string) {
 			"The resource type '%s' could not be found in the namespace '%s' for api version '%s'.", strings.Join(types, "/"), ns, version))
 		return
 	}
-	if len(seg) >= 2 && strings.EqualFold(seg[0], "subscriptions") {
+	if len(seg) >= 2 && rbac.EqualOrdinalIgnoreCase(seg[0], "subscriptions") {
 		typ := ""
 		if len(seg) > 2 {
 			typ = seg[2]
 		}
-		if len(seg) > 4 && strings.EqualFold(seg[2], "resourceGroups") {
+		if len(seg) > 4 && rbac.EqualOrdinalIgnoreCase(seg[2], "resourceGroups") {
 			typ = seg[4]
 		}
 		writeARMError(w, http.StatusNotFound, "InvalidResourceType", fmt.Sprintf(
@@ -339,4 +341,4 @@ func (s *Server) armRespond(w http.ResponseWriter, q *armReq, decide func() armO
 }
 
 // armKey is the world's map key for a scope: ARM ids compare case-insensitively.
-func armKey(scope string) string { return strings.ToLower(rbac.NormalizeScope(scope)) }
+func armKey(scope string) string { return rbac.OrdinalKey(rbac.NormalizeScope(scope)) }

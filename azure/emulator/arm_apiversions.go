@@ -17,7 +17,7 @@ type armAPIVersions struct {
 	versions  []string // newest first, as ARM lists them
 	// locations are listed in NoRegisteredProviderFound messages (RP types only).
 	locations []string
-	// extension resources (Microsoft.Authorization/*) are refused with 404
+	// extension resources (Microsoft.Authorization/*) are refused with
 	// InvalidResourceType instead of NoRegisteredProviderFound.
 	extension bool
 }
@@ -37,16 +37,17 @@ func (a *armAPIVersions) accepts(v string) bool {
 // own routes (tenants, subscriptions, resource groups) answer
 // InvalidApiVersionParameter; resource-provider types answer
 // NoRegisteredProviderFound, which also names the location and the supported
-// locations; extension types answer 404 InvalidResourceType. All three
+// locations; extension types answer InvalidResourceType. All three
 // wordings are what ARM returns (captures quoted in azure-cli#28038,
-// azure-sdk-for-js#4097 and acs-engine#4037).
+// azure-sdk-for-js#4097 and acs-engine#4037). Every one is a 400: the
+// request is malformed, whatever the provider (issue 15).
 func (a *armAPIVersions) reject(w http.ResponseWriter, v, location string) {
 	switch {
 	case a.typ == "":
 		writeARMError(w, http.StatusBadRequest, "InvalidApiVersionParameter", fmt.Sprintf(
 			"The api-version '%s' is invalid. The supported versions are '%s'.", v, strings.Join(a.versions, ",")))
 	case a.extension:
-		writeARMError(w, http.StatusNotFound, "InvalidResourceType", fmt.Sprintf(
+		writeARMError(w, http.StatusBadRequest, "InvalidResourceType", fmt.Sprintf(
 			"The resource type '%s' could not be found in the namespace '%s' for api version '%s'. The supported api-versions are '%s'.",
 			a.typ, a.namespace, v, strings.Join(a.versions, ",")))
 	default:

@@ -164,7 +164,7 @@ func (s *Server) armRegenerateKeys(w http.ResponseWriter, q *armReq) {
 	case o.code != "":
 		writeARMError(w, o.status, o.code, o.msg)
 	default:
-		s.writeLROHeaders(w, op, true, true)
+		s.writeLROHeaders(w, q, op, true, true)
 		w.WriteHeader(http.StatusAccepted)
 	}
 }
@@ -253,9 +253,20 @@ func regenerateApply(key, incarnation, which, value string) func(w *World, faile
 	}
 }
 
-// newEndpointKey is a fresh random key shaped like the service's: 32 base64 characters.
+// newEndpointKey is a fresh random key shaped like the service's: 32 base64
+// characters. Every secret the simulated Azure mints comes from crypto/rand,
+// per instance: a key derived from public names could be computed by anyone
+// who can read the endpoint's id (issue 15).
 func newEndpointKey() string {
 	var b [24]byte
 	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails (Go 1.24+)
 	return base64.RawStdEncoding.EncodeToString(b[:])
+}
+
+// newClientSecret is a fresh random app-registration secret, shaped like
+// Entra's (a 3-character prefix, "~", then 36 random characters).
+func newClientSecret() string {
+	var b [27]byte
+	_, _ = rand.Read(b[:])
+	return "dmo~" + base64.RawURLEncoding.EncodeToString(b[:])
 }

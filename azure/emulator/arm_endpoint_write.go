@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"amlauth-tui/azure/rbac"
 )
 
 // Online endpoint writes: PUT (create/replace), PATCH (tags, identity) and
@@ -50,6 +52,7 @@ type armEndpointBody struct {
 	Kind       string             `json:"kind"`
 	Tags       map[string]string  `json:"tags"`
 	Identity   *armIdentityBody   `json:"identity"`
+	SKU        *armSKUJSON        `json:"sku"`
 	Properties *armEndpointPropIn `json:"properties"`
 }
 
@@ -102,7 +105,7 @@ func (s *Server) writeEndpointOutcome(w http.ResponseWriter, q *armReq, o *epOut
 	case o.op == nil: // nothing to do: DELETE of a missing endpoint
 		w.WriteHeader(o.status)
 	default:
-		s.writeLROHeaders(w, o.op, async, location)
+		s.writeLROHeaders(w, q, o.op, async, location)
 		if o.body == nil {
 			w.WriteHeader(o.status)
 			return
@@ -132,6 +135,7 @@ type endpointWrite struct {
 	tags, props                    map[string]string
 	traffic, mirror                map[string]int32 // nil: keep the endpoint's
 	identity                       *identityWrite   // nil: keep (replace) or SystemAssigned (create)
+	sku                            *SKU             // as sent; nil: none sent
 }
 
 // identityWrite is a validated identity: system-assigned or not, and the
@@ -194,7 +198,7 @@ func (s *Server) putEndpoint(q *armReq, b *armEndpointBody, bad *armOutcome, fai
 			spec.identity = &identityWrite{system: true} // the service's default, as the CLI's
 		}
 	}
-	e.AuthMode, e.Description, e.Compute, e.Tags = spec.authMode, spec.description, spec.compute, spec.tags
+	e.AuthMode, e.Description, e.Compute, e.Tags, e.SKU = spec.authMode, spec.description, spec.compute, spec.tags, spec.sku
 	e.ComputeType = "Managed"
 	if e.Compute != "" {
 		e.ComputeType = "Kubernetes"
@@ -255,6 +259,25 @@ func (s *Server) validatePut(ws *Workspace, prev *Endpoint, name string, b *armE
 		return fail("location", "Location '%s' is not the location of workspace '%s' ('%s'): an online endpoint lives in its workspace's region.",
 			epwClip(loc), ws.Name, ws.Location)
 	}
+	if k := b.SKU; k != nil {
+		// common-types v3 Sku: name is required, tier is a closed enum.
+		if strings.TrimSpace(k.Name) == "" {
+			return fail("sku.name", "sku.name is required when sku is given.")
+		}
+		tier := ""
+		for _, t := range []string{"Free", "Basic", "Standard", "Premium"} {
+			if strings.EqualFold(k.Tier, t) {
+				tier = t
+			}
+		}
+		if k.Tier != "" && tier == "" {
+			return fail("sku.tier", "sku.tier '%s' is not valid: use Free, Basic, Standard or Premium.", epwClip(k.Tier))
+		}
+		if k.Capacity != nil && *k.Capacity < 0 {
+			return fail("sku.capacity", "sku.capacity must not be negative.")
+		}
+		out.sku = &SKU{Name: k.Name, Tier: tier, Size: k.Size, Family: k.Family, Capacity: k.Capacity}
+	}
 	p := b.Properties
 	if p == nil {
 		return fail("properties", "The request needs 'properties' with at least 'authMode' (Key, AMLToken or AADToken).")
@@ -296,7 +319,7 @@ func (s *Server) validatePut(ws *Workspace, prev *Endpoint, name string, b *armE
 	if kubernetes && out.compute == "" {
 		return fail("properties.compute", "A Kubernetes online endpoint needs properties.compute: the ARM id of the Kubernetes compute attached to workspace '%s'.", ws.Name)
 	}
-	if prev != nil && !strings.EqualFold(prev.Compute, out.compute) {
+	if prev != nil && !rbac.EqualOrdinalIgnoreCase(prev.Compute, out.compute) {
 		return fail("properties.compute", "The compute of online endpoint '%s' cannot be changed (it is '%s'); create a new endpoint instead.",
 			prev.Name, cmp.Or(prev.Compute, "managed"))
 	}
@@ -344,7 +367,7 @@ func sameLocation(a, b string) bool {
 func computeOf(ws *Workspace, c string) (string, bool) {
 	base := wsID(ws.Subscription, ws.ResourceGroup, ws.Name) + "/computes/"
 	c = strings.TrimSpace(c)
-	if len(c) <= len(base) || !strings.EqualFold(c[:len(base)], base) {
+	if len(c) <= len(base) || !rbac.EqualOrdinalIgnoreCase(c[:len(base)], base) {
 		return "", false
 	}
 	name := c[len(base):]
@@ -365,7 +388,7 @@ var reComputeName = regexp.MustCompile(`^[a-zA-Z][-a-zA-Z0-9]{1,15}$`)
 // failure is about assigning one). The caller holds s.mu.
 func (s *Server) linkedIdentityAccess(c *Caller, prev *Endpoint, id identityWrite, scope string) *epOutcome {
 	for _, uai := range id.user {
-		if prev != nil && slices.ContainsFunc(prev.Identity.UserAssigned, func(have string) bool { return strings.EqualFold(have, uai) }) {
+		if prev != nil && slices.ContainsFunc(prev.Identity.UserAssigned, func(have string) bool { return rbac.EqualOrdinalIgnoreCase(have, uai) }) {
 			continue
 		}
 		if !s.armCan(c, actUserIdentityAssign, uai) {
@@ -474,7 +497,7 @@ func (s *Server) setEndpointIdentity(e *Endpoint, id identityWrite) {
 			ServicePrincipalType: "ManagedIdentity", AlternativeNames: []string{armEndpointID(e)}}
 		e.Identity.PrincipalID = pid
 	case !id.system && had:
-		delete(s.world.ServicePrincipals, strings.ToLower(e.Identity.PrincipalID))
+		delete(s.world.ServicePrincipals, rbac.OrdinalKey(e.Identity.PrincipalID))
 		e.Identity.PrincipalID = ""
 	}
 	var types []string
@@ -505,7 +528,7 @@ func (s *Server) endpointBusy(e *Endpoint) *epOutcome {
 // this name in this region, in any workspace. The caller holds s.mu.
 func (s *Server) endpointNamedInRegion(name, location, key string) *Endpoint {
 	for k, e := range s.world.Endpoints {
-		if k != key && strings.EqualFold(e.Name, name) && sameLocation(e.Location, location) {
+		if k != key && rbac.EqualOrdinalIgnoreCase(e.Name, name) && sameLocation(e.Location, location) {
 			return e
 		}
 	}
@@ -634,7 +657,7 @@ func (s *Server) deleteEndpoint(q *armReq, fails bool) *epOutcome {
 				}
 			}
 			if strings.Contains(e.Identity.Type, "SystemAssigned") && e.Identity.PrincipalID != "" {
-				delete(w.ServicePrincipals, strings.ToLower(e.Identity.PrincipalID))
+				delete(w.ServicePrincipals, rbac.OrdinalKey(e.Identity.PrincipalID))
 			}
 		}})
 	if fails {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -526,5 +527,44 @@ func TestEndpointWritesNeedTheirActions(t *testing.T) {
 	}
 	if _, got := e.epwGet("alice", path); got.Properties.ProvisioningState != "Succeeded" || got.Properties.AuthMode != "Key" {
 		t.Fatalf("a refused write changed the endpoint: %+v", got)
+	}
+}
+
+// A PUT keeps the SKU the client sent, field for field (common-types Sku),
+// and the answer carries compute: null for a managed endpoint, as Azure's.
+func TestEndpointPutKeepsSKUAndReturnsCompute(t *testing.T) {
+	e, clock := epwEnv(t)
+	path := epwPath("mlw-churn", "churn-sku")
+	sku := map[string]any{"name": "Default", "tier": "Premium", "size": "Large", "family": "F2", "capacity": 7}
+	code, _, b := e.epwSend("alice", http.MethodPut, path, epwBody("Key", func(b, _ map[string]any) { b["sku"] = sku }))
+	if code != http.StatusCreated {
+		t.Fatalf("PUT: %d %s", code, b)
+	}
+	clock.Advance(3 * time.Second)
+	code, _, b = e.epwSend("alice", http.MethodGet, path, nil)
+	var got struct {
+		SKU        map[string]any `json:"sku"`
+		Properties map[string]any `json:"properties"`
+	}
+	if err := json.Unmarshal(b, &got); err != nil || code != 200 {
+		t.Fatalf("GET: %d %s", code, b)
+	}
+	if !reflect.DeepEqual(got.SKU, map[string]any{"name": "Default", "tier": "Premium", "size": "Large", "family": "F2", "capacity": 7.0}) {
+		t.Errorf("sku: %v", got.SKU)
+	}
+	if c, ok := got.Properties["compute"]; !ok || c != nil {
+		t.Errorf("compute of a managed endpoint: %v (present %v), want null", c, ok)
+	}
+	for _, tc := range []struct{ sku, target string }{
+		{`{"tier":"Free"}`, "sku.name"},
+		{`{"name":"Default","tier":"Gold"}`, "sku.tier"},
+		{`{"name":"Default","capacity":-1}`, "sku.capacity"},
+	} {
+		var s map[string]any
+		_ = json.Unmarshal([]byte(tc.sku), &s)
+		code, _, b := e.epwSend("alice", http.MethodPut, path, epwBody("Key", func(b, _ map[string]any) { b["sku"] = s }))
+		if _, _, target := epwErr(t, b); code != http.StatusBadRequest || target != tc.target {
+			t.Errorf("sku %s: %d %s", tc.sku, code, b)
+		}
 	}
 }

@@ -38,6 +38,9 @@ func newARMT(t testing.TB, opts Options) *armtEnv {
 	if opts.SigningKey == nil {
 		opts.SigningKey = testSigningKey()
 	}
+	if opts.RetryAfter == 0 {
+		opts.RetryAfter = time.Millisecond // poll at once: no test waits for Azure's 10 s
+	}
 	s, err := Start(opts)
 	if err != nil {
 		t.Fatal(err)

@@ -7,15 +7,20 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"amlauth-tui/azure/rbac"
 )
 
 // Microsoft.MachineLearningServices: workspaces, online endpoints and
 // online deployments, shaped as the 2025-12-01 spec and decoded by
 // armmachinelearning/v4 (which sends 2024-04-01: the shapes agree).
 
+// armSKUJSON is common-types v3 Sku (name required; tier Free|Basic|Standard|Premium).
 type armSKUJSON struct {
 	Name     string `json:"name"`
 	Tier     string `json:"tier,omitempty"`
+	Size     string `json:"size,omitempty"`
+	Family   string `json:"family,omitempty"`
 	Capacity *int32 `json:"capacity,omitempty"`
 }
 
@@ -91,7 +96,7 @@ type armEndpointJSON struct {
 type armEndpointPropsJS struct {
 	AuthMode            string            `json:"authMode"`
 	Description         string            `json:"description"`
-	Compute             string            `json:"compute,omitempty"`
+	Compute             *string           `json:"compute"` // null for managed endpoints, as the service answers
 	Properties          map[string]string `json:"properties"`
 	Traffic             map[string]int32  `json:"traffic"`
 	MirrorTraffic       map[string]int32  `json:"mirrorTraffic"`
@@ -258,7 +263,7 @@ func (s *Server) armListWorkspaces(w http.ResponseWriter, q *armReq) {
 		}
 		var list []*Workspace
 		for _, x := range s.world.Workspaces {
-			if !strings.EqualFold(x.Subscription, q.p["sub"]) || (byRG && !strings.EqualFold(x.ResourceGroup, rg)) {
+			if !rbac.EqualOrdinalIgnoreCase(x.Subscription, q.p["sub"]) || (byRG && !rbac.EqualOrdinalIgnoreCase(x.ResourceGroup, rg)) {
 				continue
 			}
 			if s.armCan(q.c, actWorkspaceRead, wsID(x.Subscription, x.ResourceGroup, x.Name)) {
@@ -317,13 +322,21 @@ func (s *Server) armEndpointJSON(e *Endpoint) armEndpointJSON {
 			capacity += d.InstanceCount
 		}
 	}
+	sku := armSKUJSON{Name: "Default", Tier: "Standard", Capacity: &capacity}
+	if e.SKU != nil {
+		sku = armSKUJSON{Name: e.SKU.Name, Tier: e.SKU.Tier, Size: e.SKU.Size, Family: e.SKU.Family, Capacity: e.SKU.Capacity}
+	}
+	var compute *string
+	if e.Compute != "" {
+		compute = &e.Compute
+	}
 	return armEndpointJSON{
 		ID: id, Name: e.Name, Type: mlNS + "/workspaces/onlineEndpoints", Location: loc,
 		Kind: armEndpointKind(e.ComputeType), Tags: nonNilMap(e.Tags), Identity: s.armEndpointIdentity(e.Identity),
-		SKU:        armSKUJSON{Name: "Default", Tier: "Standard", Capacity: &capacity},
+		SKU:        sku,
 		SystemData: armSystemData(e.CreatedAt, e.CreatedBy, e.ModifiedAt, e.ModifiedBy),
 		Properties: armEndpointPropsJS{
-			AuthMode: e.AuthMode, Description: e.Description, Compute: e.Compute, Properties: props,
+			AuthMode: e.AuthMode, Description: e.Description, Compute: compute, Properties: props,
 			Traffic: nonNilMap(e.Traffic), MirrorTraffic: nonNilMap(e.MirrorTraffic), PublicNetworkAccess: "Enabled",
 			ProvisioningState: cmp.Or(e.ProvisioningState, "Succeeded"), ScoringURI: base + "/score", SwaggerURI: base + "/swagger.json",
 		},
@@ -375,8 +388,8 @@ func (s *Server) armListEndpoints(w http.ResponseWriter, q *armReq) {
 		can := s.armCanEach(q.c, actEndpointRead, parent)
 		var list []*Endpoint
 		for _, e := range s.world.Endpoints {
-			if !strings.EqualFold(e.Workspace, q.p["ws"]) || !strings.EqualFold(e.ResourceGroup, q.p["rg"]) ||
-				!strings.EqualFold(e.Subscription, q.p["sub"]) || !armEndpointMatches(e, qv) {
+			if !rbac.EqualOrdinalIgnoreCase(e.Workspace, q.p["ws"]) || !rbac.EqualOrdinalIgnoreCase(e.ResourceGroup, q.p["rg"]) ||
+				!rbac.EqualOrdinalIgnoreCase(e.Subscription, q.p["sub"]) || !armEndpointMatches(e, qv) {
 				continue
 			}
 			if can(armEndpointID(e)) {
@@ -395,7 +408,7 @@ func (s *Server) armListEndpoints(w http.ResponseWriter, q *armReq) {
 // computeType, and tags / properties ("k1,k2=v2": every key present, with
 // that value when one is given).
 func armEndpointMatches(e *Endpoint, qv url.Values) bool {
-	if name := qv.Get("name"); name != "" && !strings.EqualFold(e.Name, name) {
+	if name := qv.Get("name"); name != "" && !rbac.EqualOrdinalIgnoreCase(e.Name, name) {
 		return false
 	}
 	if ct := qv.Get("computeType"); ct != "" && !strings.EqualFold(cmp.Or(e.ComputeType, "Managed"), ct) {
@@ -495,8 +508,8 @@ func (s *Server) armDeploymentJSON(d *Deployment) armDeploymentJSON {
 
 // armDeploymentOf reports whether d runs behind e.
 func armDeploymentOf(d *Deployment, e *Endpoint) bool {
-	return strings.EqualFold(d.Endpoint, e.Name) && strings.EqualFold(d.Workspace, e.Workspace) &&
-		strings.EqualFold(d.ResourceGroup, e.ResourceGroup) && strings.EqualFold(d.Subscription, e.Subscription)
+	return rbac.EqualOrdinalIgnoreCase(d.Endpoint, e.Name) && rbac.EqualOrdinalIgnoreCase(d.Workspace, e.Workspace) &&
+		rbac.EqualOrdinalIgnoreCase(d.ResourceGroup, e.ResourceGroup) && rbac.EqualOrdinalIgnoreCase(d.Subscription, e.Subscription)
 }
 
 // GET .../onlineEndpoints/{ep}/deployments: the deployments the caller may read.

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+
+	"amlauth-tui/azure/rbac"
 )
 
 // Microsoft.Resources: tenants, subscriptions and resource groups, plus the
@@ -110,7 +112,7 @@ func (s *Server) armListSubscriptions(w http.ResponseWriter, q *armReq) {
 // GET /subscriptions/{sub}: the router has already answered 404 for an unknown one.
 func (s *Server) armGetSubscription(w http.ResponseWriter, q *armReq) {
 	s.armRespond(w, q, func() armOutcome {
-		sub := s.world.Subscriptions[strings.ToLower(q.p["sub"])]
+		sub := s.world.Subscriptions[rbac.OrdinalKey(q.p["sub"])]
 		if !s.armSubscriptionVisible(q.c, sub) {
 			return armForbidden(actSubscriptionRead, q.scope())
 		}
@@ -130,7 +132,7 @@ func (s *Server) armListResourceGroups(w http.ResponseWriter, q *armReq) {
 	s.armRespond(w, q, func() armOutcome {
 		var groups []*ResourceGroup
 		for _, g := range s.world.ResourceGroups {
-			if strings.EqualFold(g.Subscription, q.p["sub"]) && s.armCan(q.c, actResourceGroupRead, rgID(q.p["sub"], g.Name)) {
+			if rbac.EqualOrdinalIgnoreCase(g.Subscription, q.p["sub"]) && s.armCan(q.c, actResourceGroupRead, rgID(q.p["sub"], g.Name)) {
 				groups = append(groups, g)
 			}
 		}
@@ -208,10 +210,10 @@ func (s *Server) armListIdentities(w http.ResponseWriter, q *armReq) {
 		}
 		var list []*UserAssignedIdentity
 		for _, id := range s.world.Identities {
-			if !strings.EqualFold(id.Subscription, q.p["sub"]) {
+			if !rbac.EqualOrdinalIgnoreCase(id.Subscription, q.p["sub"]) {
 				continue
 			}
-			if rg, ok := q.p["rg"]; ok && !strings.EqualFold(id.ResourceGroup, rg) {
+			if rg, ok := q.p["rg"]; ok && !rbac.EqualOrdinalIgnoreCase(id.ResourceGroup, rg) {
 				continue
 			}
 			if s.armCan(q.c, actUserIdentitiesRead, uaiID(id.Subscription, id.ResourceGroup, id.Name)) {

@@ -87,11 +87,6 @@ func (u *User) checkPassword(password string) bool {
 	return u.Password != "" && subtle.ConstantTimeCompare([]byte(u.Password), []byte(password)) == 1
 }
 
-// newClientSecret is a client secret as Entra shapes them (40 characters
-// with "8Q~" after the first three), random per instance (crypto/rand):
-// nothing about the world lets anyone derive it.
-func newClientSecret() string { return randomID(3) + "8Q~" + randomID(34) }
-
 // newPersonaPassword is a persona's password, random per instance but easy
 // to read aloud and type on the sign-in page: "alice-K7QM-3XPA".
 func newPersonaPassword(persona string) string {

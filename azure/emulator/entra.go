@@ -234,7 +234,6 @@ func (s *Server) tenantOK(t string) bool {
 }
 
 func (s *Server) serveEntra(w http.ResponseWriter, r *http.Request) {
-	s.settle() // Entra answers from the world as it is now (finished deletes included)
 	seg := strings.Split(strings.TrimPrefix(r.URL.Path, "/"), "/")
 	tenant, rest := seg[0], strings.ToLower(strings.Join(seg[1:], "/"))
 	if strings.EqualFold(seg[1], "UserRealm") {

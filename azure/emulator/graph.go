@@ -37,17 +37,21 @@ var (
 	graphUserKind = &graphKind{collection: "users", odataType: "#microsoft.graph.user", typeName: "microsoft.graph.user",
 		defaults: []string{"businessPhones", "displayName", "givenName", "jobTitle", "mail", "mobilePhone", "officeLocation",
 			"preferredLanguage", "surname", "userPrincipalName", "id"},
-		extra: []string{"accountEnabled", "userType", "mailNickname", "createdDateTime"},
+		extra: []string{"accountEnabled", "userType", "mailNickname", "createdDateTime", "proxyAddresses", "otherMails", "imAddresses"},
 		filter: graphResource{name: "User", props: graphProps("id", "displayName", "userPrincipalName", "mail", "givenName",
-			"surname", "jobTitle", "mailNickname", "userType")}}
+			"surname", "jobTitle", "mailNickname", "userType"),
+			lists: graphProps("businessPhones", "proxyAddresses", "otherMails", "imAddresses")}}
 	graphGroupKind = &graphKind{collection: "groups", odataType: "#microsoft.graph.group", typeName: "microsoft.graph.group",
 		defaults: []string{"id", "createdDateTime", "description", "displayName", "groupTypes", "mail", "mailEnabled",
 			"mailNickname", "securityEnabled", "visibility"},
-		filter: graphResource{name: "Group", props: graphProps("id", "displayName", "description", "mail", "mailNickname")}}
+		extra: []string{"proxyAddresses"},
+		filter: graphResource{name: "Group", props: graphProps("id", "displayName", "description", "mail", "mailNickname"),
+			lists: graphProps("groupTypes", "proxyAddresses")}}
 	graphSPKind = &graphKind{collection: "servicePrincipals", odataType: "#microsoft.graph.servicePrincipal", typeName: "microsoft.graph.servicePrincipal",
 		defaults: []string{"id", "accountEnabled", "alternativeNames", "appDisplayName", "appId", "appOwnerOrganizationId",
 			"displayName", "servicePrincipalNames", "servicePrincipalType", "signInAudience", "tags"},
-		filter: graphResource{name: "ServicePrincipal", props: graphProps("id", "appId", "displayName", "servicePrincipalType")}}
+		filter: graphResource{name: "ServicePrincipal", props: graphProps("id", "appId", "displayName", "servicePrincipalType"),
+			lists: graphProps("servicePrincipalNames", "alternativeNames", "tags")}}
 )
 
 func graphProps(names ...string) map[string]string {
@@ -181,7 +185,7 @@ func (g *graphReq) get(collection, id string) {
 // graphLookup finds a directory object by id (any collection for
 // directoryObjects) or, for users, by UPN. The caller holds s.mu (read).
 func (s *Server) graphLookup(collection, id string) (*graphKind, graphObj) {
-	key := strings.ToLower(id)
+	key := rbac.OrdinalKey(id)
 	if collection == "users" || collection == "directoryObjects" {
 		u := s.world.Users[key]
 		if u == nil && collection == "users" {
@@ -207,6 +211,7 @@ func (s *Server) graphUser(u *User) graphObj {
 		"jobTitle": nullable(u.JobTitle), "mail": nullable(u.Mail), "mobilePhone": nil, "officeLocation": nil,
 		"preferredLanguage": nil, "surname": nullable(u.Surname), "userPrincipalName": u.UserPrincipalName,
 		"accountEnabled": true, "userType": "Member", "mailNickname": nick, "createdDateTime": nil,
+		"proxyAddresses": graphProxyAddresses(u.Mail), "otherMails": []string{}, "imAddresses": []string{},
 	}
 }
 
@@ -214,8 +219,16 @@ func (s *Server) graphGroup(gr *Group) graphObj {
 	return graphObj{
 		"id": gr.ID, "createdDateTime": nil, "description": nullable(gr.Description), "displayName": gr.DisplayName,
 		"groupTypes": []string{}, "mail": nil, "mailEnabled": false, "mailNickname": graphNickname(gr.DisplayName),
-		"securityEnabled": true, "visibility": nil,
+		"securityEnabled": true, "visibility": nil, "proxyAddresses": []string{},
 	}
+}
+
+// graphProxyAddresses is a mailbox's primary SMTP address as Exchange lists it.
+func graphProxyAddresses(mail string) []string {
+	if mail == "" {
+		return []string{}
+	}
+	return []string{"SMTP:" + mail}
 }
 
 func (s *Server) graphSP(sp *ServicePrincipal) graphObj {
@@ -370,8 +383,7 @@ func (g *graphReq) list(k *graphKind) {
 	g.s.mu.RUnlock()
 	matched := objs[:0]
 	for _, o := range objs {
-		get := func(p string) string { v, _ := o[p].(string); return v }
-		if (graphAnd(conds)).eval(get) {
+		if (graphAnd(conds)).eval(func(p string) any { return o[p] }) {
 			matched = append(matched, o)
 		}
 	}
@@ -446,6 +458,29 @@ func (g *graphReq) readBody(v any) bool {
 	return true
 }
 
+// graphDirectoryTypes are the types getByIds' "types" may name, lower-cased:
+// "Any object that derives from directoryObject may be specified ... The
+// values are not case-sensitive" (https://learn.microsoft.com/graph/api/directoryobject-getbyids,
+// "Request body"); the list is directoryObject and its v1.0 derived types
+// (https://learn.microsoft.com/graph/api/resources/directoryobject). `az`
+// always sends user, group, servicePrincipal, directoryObjectPartnerReference.
+// The emulated directory holds only users, groups and service principals:
+// the other types are valid and find nothing.
+var graphDirectoryTypes = func() map[string]bool {
+	m := map[string]bool{}
+	for _, t := range []string{"directoryObject", "user", "group", "servicePrincipal", "application", "device",
+		"orgContact", "directoryRole", "directoryRoleTemplate", "administrativeUnit", "appRoleAssignment",
+		"contract", "directoryObjectPartnerReference", "endpoint", "extensionProperty", "groupSettingTemplate",
+		"organization", "resourceSpecificPermissionGrant", "multiTenantOrganizationMember", "policyBase",
+		"appManagementPolicy", "authorizationPolicy", "claimsMappingPolicy", "homeRealmDiscoveryPolicy",
+		"identitySecurityDefaultsEnforcementPolicy", "permissionGrantPolicy", "tokenIssuancePolicy",
+		"tokenLifetimePolicy", "activityBasedTimeoutPolicy", "crossTenantAccessPolicy", "tenantAppManagementPolicy",
+		"featureRolloutPolicy", "stsPolicy", "certificateBasedAuthPki", "certificateAuthorityDetail"} {
+		m[strings.ToLower(t)] = true
+	}
+	return m
+}()
+
 // POST /directoryObjects/getByIds {"ids":[…],"types":[…]}: the objects that
 // exist, each with @odata.type; unknown ids are left out, as Graph does.
 func (g *graphReq) getByIds() {
@@ -462,15 +497,12 @@ func (g *graphReq) getByIds() {
 	}
 	want := map[string]bool{}
 	for _, t := range body.Types {
-		switch lt := strings.ToLower(t); lt {
-		case "user", "group", "serviceprincipal":
-			want[lt] = true
-		case "device", "application", "orgcontact", "directoryrole", "administrativeunit":
-			// valid types the emulated directory has none of
-		default:
+		lt := strings.ToLower(t)
+		if !graphDirectoryTypes[lt] {
 			writeGraphError(g.w, http.StatusBadRequest, "Request_BadRequest", fmt.Sprintf("Invalid type '%s' specified.", t))
 			return
 		}
+		want[lt] = true
 	}
 	for _, id := range body.IDs {
 		if !rbac.IsGUID(id) {
@@ -482,7 +514,7 @@ func (g *graphReq) getByIds() {
 	g.s.mu.RLock()
 	for _, id := range body.IDs {
 		k, obj := g.s.graphLookup("directoryObjects", id)
-		if obj == nil || (len(body.Types) > 0 && !want[strings.ToLower(strings.TrimPrefix(k.odataType, "#microsoft.graph."))]) {
+		if obj == nil || (len(body.Types) > 0 && !want["directoryobject"] && !want[strings.ToLower(strings.TrimPrefix(k.odataType, "#microsoft.graph."))]) {
 			continue
 		}
 		out := graphProject(obj, k, nil)

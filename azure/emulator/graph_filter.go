@@ -15,6 +15,8 @@ import (
 //	appId eq '…'   id eq '…'   displayName eq '…'  equality, case-insensitive
 //	endswith(mail,'@contoso.example')              advanced query: needs ConsistencyLevel: eventual
 //	"displayName:wa" [AND|OR "mail:x"]             $search, tokenised prefix match (always advanced)
+//	servicePrincipalNames/any(c:c eq '…')          lambda on a collection property: some item matches
+//	proxyAddresses/any(x:startswith(x,'smtp:'))    (eq or startswith inside; `az` resolves appIds this way)
 //
 // with and/or (and binds tighter), parentheses, case-insensitive operators
 // and function names, and '' as the quote inside a string. Anything else is
@@ -32,11 +34,19 @@ const graphAdvancedHint = " is not supported because the 'ConsistencyLevel:event
 type graphResource struct {
 	name  string            // "User": how Graph names the type in its messages
 	props map[string]string // filterable properties: lower-case -> canonical
+	// lists are the string-collection properties any() ranges over:
+	// lower-case -> canonical (https://learn.microsoft.com/graph/filter-query-parameter,
+	// "Filter using lambda operators"; each type's properties list which support any()).
+	lists map[string]string
 }
 
-// graphCond is a parsed condition, evaluated against an object's string properties.
+// graphValues reads an object's property: a string for the scalar
+// properties, a []string for the collections.
+type graphValues func(prop string) any
+
+// graphCond is a parsed condition, evaluated against an object's properties.
 type graphCond interface {
-	eval(get func(prop string) string) bool
+	eval(get graphValues) bool
 }
 
 type (
@@ -45,9 +55,11 @@ type (
 	graphTest struct {
 		op, prop, value string // op: startswith | endswith | eq | search
 	}
+	// graphAny is prop/any(x: x <op> value): some item of the collection matches.
+	graphAny struct{ test graphTest }
 )
 
-func (c graphOr) eval(get func(string) string) bool {
+func (c graphOr) eval(get graphValues) bool {
 	for _, x := range c {
 		if x.eval(get) {
 			return true
@@ -56,7 +68,7 @@ func (c graphOr) eval(get func(string) string) bool {
 	return false
 }
 
-func (c graphAnd) eval(get func(string) string) bool {
+func (c graphAnd) eval(get graphValues) bool {
 	for _, x := range c {
 		if !x.eval(get) {
 			return false
@@ -65,8 +77,23 @@ func (c graphAnd) eval(get func(string) string) bool {
 	return true
 }
 
-func (t graphTest) eval(get func(string) string) bool {
-	v := get(t.prop)
+func (t graphTest) eval(get graphValues) bool {
+	v, _ := get(t.prop).(string)
+	return t.match(v)
+}
+
+func (a graphAny) eval(get graphValues) bool {
+	items, _ := get(a.test.prop).([]string)
+	for _, v := range items {
+		if a.test.match(v) {
+			return true
+		}
+	}
+	return false
+}
+
+// match applies the test's operator to one value.
+func (t graphTest) match(v string) bool {
 	switch t.op {
 	case "startswith":
 		return len(v) >= len(t.value) && strings.EqualFold(v[:len(t.value)], t.value)
@@ -130,6 +157,7 @@ const (
 	tokLParen
 	tokRParen
 	tokComma
+	tokColon // the range variable's separator in prop/any(x:…)
 )
 
 type graphTok struct {
@@ -166,6 +194,9 @@ func (p *graphFilterParser) lex() error {
 			i++
 		case c == ',':
 			p.toks = append(p.toks, graphTok{tokComma, ",", i})
+			i++
+		case c == ':':
+			p.toks = append(p.toks, graphTok{tokColon, ":", i})
 			i++
 		case c == '\'':
 			var b strings.Builder
@@ -284,6 +315,9 @@ func (p *graphFilterParser) primary(depth int) (graphCond, error) {
 	}
 	word := strings.ToLower(t.text)
 	if p.peek().kind == tokLParen {
+		if prop, lambda, ok := strings.Cut(t.text, "/"); ok {
+			return p.lambda(t, prop, lambda)
+		}
 		return p.function(t, word)
 	}
 	if word == "not" {
@@ -293,21 +327,27 @@ func (p *graphFilterParser) primary(depth int) (graphCond, error) {
 	if err != nil {
 		return nil, err
 	}
+	return p.comparison(t, prop)
+}
+
+// comparison parses "<operator> 'value'" after the property (or range
+// variable) t, which resolved to prop.
+func (p *graphFilterParser) comparison(t graphTok, prop string) (graphTest, error) {
 	op := p.next()
 	if op.kind != tokIdent {
-		return nil, p.syntax(op.pos, fmt.Sprintf("expected an operator after '%s' but found '%s'", t.text, op.text))
+		return graphTest{}, p.syntax(op.pos, fmt.Sprintf("expected an operator after '%s' but found '%s'", t.text, op.text))
 	}
 	switch o := strings.ToLower(op.text); o {
 	case "eq":
 	case "ne", "gt", "ge", "lt", "le", "in", "has":
-		return nil, &graphQueryError{"Request_UnsupportedQuery", fmt.Sprintf(
+		return graphTest{}, &graphQueryError{"Request_UnsupportedQuery", fmt.Sprintf(
 			"Operator '%s' is not supported on this emulated directory: use eq or startswith(property,'value').", o)}
 	default:
-		return nil, p.syntax(op.pos, fmt.Sprintf("'%s' is not an operator", op.text))
+		return graphTest{}, p.syntax(op.pos, fmt.Sprintf("'%s' is not an operator", op.text))
 	}
 	v := p.next()
 	if v.kind != tokString {
-		return nil, p.syntax(v.pos, fmt.Sprintf("expected a quoted string after 'eq' but found '%s'", v.text))
+		return graphTest{}, p.syntax(v.pos, fmt.Sprintf("expected a quoted string after 'eq' but found '%s'", v.text))
 	}
 	return graphTest{op: "eq", prop: prop, value: v.text}, nil
 }
@@ -335,27 +375,82 @@ func (p *graphFilterParser) function(name graphTok, word string) (graphCond, err
 	if err != nil {
 		return nil, err
 	}
+	return p.functionValue(name, word, prop)
+}
+
+// functionValue parses ",'value')" of a string function on prop.
+func (p *graphFilterParser) functionValue(name graphTok, word, prop string) (graphTest, error) {
 	if c := p.next(); c.kind != tokComma {
-		return nil, p.syntax(c.pos, fmt.Sprintf("expected ',' but found '%s'", c.text))
+		return graphTest{}, p.syntax(c.pos, fmt.Sprintf("expected ',' but found '%s'", c.text))
 	}
 	v := p.next()
 	if v.kind != tokString {
-		return nil, p.syntax(v.pos, fmt.Sprintf("expected a quoted string in %s() but found '%s'", name.text, v.text))
+		return graphTest{}, p.syntax(v.pos, fmt.Sprintf("expected a quoted string in %s() but found '%s'", name.text, v.text))
 	}
 	if r := p.next(); r.kind != tokRParen {
-		return nil, p.syntax(r.pos, fmt.Sprintf("expected ')' but found '%s'", r.text))
+		return graphTest{}, p.syntax(r.pos, fmt.Sprintf("expected ')' but found '%s'", r.text))
 	}
 	return graphTest{op: word, prop: prop, value: v.text}, nil
 }
 
 // property resolves a property name case-insensitively, or refuses it with
-// Graph's own wording.
+// Graph's own wording (a collection needs a lambda: it has no single value).
 func (p *graphFilterParser) property(t graphTok) (string, error) {
 	if canon, ok := p.res.props[strings.ToLower(t.text)]; ok {
 		return canon, nil
 	}
-	return "", &graphQueryError{"Request_UnsupportedQuery", fmt.Sprintf(
-		"Unsupported or invalid query filter clause specified for property '%s' of resource '%s'.", t.text, p.res.name)}
+	return "", p.unsupported(t.text)
+}
+
+func (p *graphFilterParser) unsupported(prop string) error {
+	return &graphQueryError{"Request_UnsupportedQuery", fmt.Sprintf(
+		"Unsupported or invalid query filter clause specified for property '%s' of resource '%s'.", prop, p.res.name)}
+}
+
+// lambda parses prop/any(x:x eq 'v') and prop/any(x:startswith(x,'v')), t
+// being the "prop/any" token. Only any() over the string collections of the
+// resource is understood; all() and lambdas on anything else are refused.
+func (p *graphFilterParser) lambda(t graphTok, prop, op string) (graphCond, error) {
+	canon, ok := p.res.lists[strings.ToLower(prop)]
+	if !ok {
+		return nil, p.unsupported(prop)
+	}
+	switch strings.ToLower(op) {
+	case "any":
+	case "all":
+		return nil, &graphQueryError{"Request_UnsupportedQuery", "Operator 'all'" + graphAdvancedHint}
+	default:
+		return nil, p.syntax(t.pos, fmt.Sprintf("'%s' is not a lambda operator (any)", op))
+	}
+	p.next() // (
+	v := p.next()
+	if v.kind != tokIdent || strings.Contains(v.text, "/") {
+		return nil, p.syntax(v.pos, fmt.Sprintf("expected a range variable in %s() but found '%s'", t.text, v.text))
+	}
+	if c := p.next(); c.kind != tokColon {
+		return nil, p.syntax(c.pos, fmt.Sprintf("expected ':' after the range variable but found '%s'", c.text))
+	}
+	var test graphTest
+	var err error
+	switch b := p.next(); {
+	case b.kind == tokIdent && b.text == v.text: // x eq 'v' (the variable is case-sensitive)
+		test, err = p.comparison(b, canon)
+	case b.kind == tokIdent && strings.EqualFold(b.text, "startswith") && p.peek().kind == tokLParen:
+		p.next() // (
+		if x := p.next(); x.kind != tokIdent || x.text != v.text {
+			return nil, p.syntax(x.pos, fmt.Sprintf("expected the range variable '%s' but found '%s'", v.text, x.text))
+		}
+		test, err = p.functionValue(b, "startswith", canon)
+	default:
+		return nil, p.syntax(b.pos, fmt.Sprintf("expected '%s eq' or startswith(%s,…) but found '%s'", v.text, v.text, b.text))
+	}
+	if err != nil {
+		return nil, err
+	}
+	if r := p.next(); r.kind != tokRParen {
+		return nil, p.syntax(r.pos, fmt.Sprintf("expected ')' but found '%s'", r.text))
+	}
+	return graphAny{test}, nil
 }
 
 // parseGraphSearch parses $search: quoted "property:term" clauses joined by

@@ -33,6 +33,9 @@ func fzWithHostile(objs []graphObj, k *graphKind, v string) []graphObj {
 	for _, canon := range k.filter.props {
 		hostile[canon] = v
 	}
+	for _, canon := range k.filter.lists {
+		hostile[canon] = []string{"", v}
+	}
 	return append(slices.Clip(objs), hostile)
 }
 
@@ -41,7 +44,7 @@ func fzWithHostile(objs []graphObj, k *graphKind, v string) []graphObj {
 func fzMatches(c graphCond, objs []graphObj) []int {
 	var out []int
 	for i, o := range objs {
-		if c.eval(func(p string) string { v, _ := o[p].(string); return v }) {
+		if c.eval(func(p string) any { return o[p] }) {
 			out = append(out, i)
 		}
 	}
@@ -75,6 +78,9 @@ func FuzzGraphFilterWorld(f *testing.F) {
 		"displayName ne 'a'", "displayName eq", "startswith(displayName 'a')", "startswith(,)", "()", ")(", "'",
 		"startswith(displayName,'\x1b]0;t\x07')", "displayName eq '\xff\xfe'", "startswith(displayName,'名')",
 		strings.Repeat("(", 40) + "id eq 'x'" + strings.Repeat(")", 40), "a eq 'b' or", "shoeSize eq '9'", "\x00",
+		"servicePrincipalNames/any(c:c eq 'c4a2d9e1-7b3f-4c5a-9e8d-1f2a3b4c5d6e')", "proxyAddresses/any(x:startswith(x,'SMTP:'))",
+		"groupTypes/any(g:g eq 'Unified') or startswith(displayName,'ml')", "tags/any(t:t eq 'a'') or true or (''x')",
+		"alternativeNames/all(x:x eq 'a')", "otherMails/any(x:y eq 'a')", "proxyAddresses/any(x:x eq 'a'", "businessPhones/any(:)",
 	} {
 		f.Add(s, false)
 		f.Add(s, true)
@@ -143,8 +149,8 @@ func FuzzGraphFilterValueRoundTrip(f *testing.F) {
 			}
 		})
 		prop := props[int(pick)%len(props)]
-		holding := func(val string) func(string) string {
-			return func(p string) string {
+		holding := func(val string) graphValues {
+			return func(p string) any {
 				if p == prop {
 					return val
 				}

@@ -6,9 +6,10 @@ import (
 	"testing"
 )
 
-func graphtUser(prop string) string {
-	return map[string]string{"displayName": "Alice Chen", "userPrincipalName": "alice@contoso.example", "mail": "alice@contoso.example",
-		"givenName": "Alice", "surname": "Chen", "id": idAlice}[prop]
+func graphtUser(prop string) any {
+	return map[string]any{"displayName": "Alice Chen", "userPrincipalName": "alice@contoso.example", "mail": "alice@contoso.example",
+		"givenName": "Alice", "surname": "Chen", "id": idAlice,
+		"proxyAddresses": []string{"SMTP:alice@contoso.example", "smtp:achen@contoso.example"}, "otherMails": []string{}}[prop]
 }
 
 func TestGraphFilterSemantics(t *testing.T) {
@@ -27,6 +28,15 @@ func TestGraphFilterSemantics(t *testing.T) {
 		{"displayName eq 'alice chen'", true},
 		{"surname eq 'O''Brien'", false},
 		{"endswith(mail,'.EXAMPLE')", true},
+		{"proxyAddresses/any(x:x eq 'smtp:ACHEN@contoso.example')", true}, // any item, case-insensitive
+		{"proxyAddresses/any(x:startswith(x,'smtp:achen'))", true},
+		{"proxyAddresses/ANY(p:startswith(p,'x:'))", false},
+		{"otherMails/any(m:m eq 'alice@contoso.example')", false}, // an empty collection matches nothing
+		{"startswith(displayName,'x') or proxyAddresses/any(x:x eq 'SMTP:alice@contoso.example')", true},
+		{"(proxyAddresses/any(x:x eq 'nope')) and startswith(displayName,'a')", false},
+		// '' is a quote inside the string: what looks like "or true" is text, so nothing matches.
+		{"proxyAddresses/any(x:x eq 'a'') or true or (''x')", false},
+		{"startswith(displayName,'a'') or true or (''x')", false},
 	} {
 		c, err := parseGraphFilter(tc.filter, graphUserKind.filter, true)
 		if err != nil {
@@ -38,8 +48,36 @@ func TestGraphFilterSemantics(t *testing.T) {
 		}
 	}
 	c, err := parseGraphFilter("displayName eq 'O''Brien'", graphUserKind.filter, false)
-	if err != nil || !c.eval(func(string) string { return "o'brien" }) {
+	if err != nil || !c.eval(func(string) any { return "o'brien" }) {
 		t.Errorf("'' escape: %v", err)
+	}
+}
+
+// Lambdas are understood on the collections only, with eq or startswith
+// on the range variable; everything else is refused with Graph's codes.
+func TestGraphFilterLambdaRefusals(t *testing.T) {
+	for _, tc := range []struct{ filter, code string }{
+		{"displayName/any(x:x eq 'a')", "Request_UnsupportedQuery"},                          // not a collection
+		{"proxyAddresses eq 'a'", "Request_UnsupportedQuery"},                                // a collection has no single value
+		{"proxyAddresses/all(x:x eq 'a')", "Request_UnsupportedQuery"},                       // all() is not supported on directory objects
+		{"proxyAddresses/any(x:y eq 'a')", "BadRequest"},                                     // not the range variable
+		{"proxyAddresses/any(x:X eq 'a')", "BadRequest"},                                     // range variables are case-sensitive
+		{"proxyAddresses/any(x x eq 'a')", "BadRequest"},                                     // no colon
+		{"proxyAddresses/any(x:startswith(y,'a'))", "BadRequest"},                            // not the range variable
+		{"proxyAddresses/any(x:x eq 'a'", "BadRequest"},                                      // not closed
+		{"proxyAddresses/any(x:x eq 'a' or x eq 'b')", "BadRequest"},                         // one comparison only
+		{"proxyAddresses/any(x:x ne 'a')", "Request_UnsupportedQuery"},                       // eq only
+		{"proxyAddresses/some(x:x eq 'a')", "BadRequest"},                                    // not a lambda operator
+		{"proxyAddresses/any(x:endswith(x,'a'))", "BadRequest"},                              // startswith only
+		{"shoeSizes/any(x:x eq '9')", "Request_UnsupportedQuery"},                            // unknown property
+		{"proxyAddresses/any(x:x eq 'a') or true or (x eq 'b')", "Request_UnsupportedQuery"}, // true is no property
+		{"startswith(displayName,'a'') or true or ('x')", "BadRequest"},                      // a string left open
+	} {
+		_, err := parseGraphFilter(tc.filter, graphUserKind.filter, true)
+		var qe *graphQueryError
+		if !errors.As(err, &qe) || qe.code != tc.code {
+			t.Errorf("%q: %v, want %s", tc.filter, err, tc.code)
+		}
 	}
 }
 
@@ -90,6 +128,10 @@ func FuzzGraphFilter(f *testing.F) {
 		"((((((((((",
 		"'unterminated",
 		"",
+		"servicePrincipalNames/any(c:c eq 'x')",
+		"proxyAddresses/any(x:startswith(x,'smtp:'))",
+		"otherMails/any(x:x eq 'a'') or true or (''x')",
+		"proxyAddresses/any(x:",
 	} {
 		f.Add(seed, false)
 		f.Add(seed, true)

@@ -300,3 +300,57 @@ func TestGraphRouting(t *testing.T) {
 		t.Errorf("bad version: %d %v", code, body)
 	}
 }
+
+// What `az role assignment list` and `az role assignment create --assignee
+// <appId>` send (azure-cli's graph client): getByIds with its fixed type
+// list, and servicePrincipalNames/any() to resolve an appId.
+func TestGraphAsAzSendsIt(t *testing.T) {
+	e := newARMT(t, Options{})
+	g := e.graph(t, "olivia")
+	azTypes := []string{"user", "group", "servicePrincipal", "directoryObjectPartnerReference"}
+	code, body := g.call(http.MethodPost, "/directoryObjects/getByIds",
+		map[string]any{"ids": []string{idAlice, idScorerSP, idGroupScorers}, "types": azTypes}, nil)
+	if code != 200 || len(body["value"].([]any)) != 3 {
+		t.Fatalf("getByIds with az's types: %d %v", code, body)
+	}
+	for _, types := range [][]string{{"USER"}, {"directoryObject"}, {"Device", "application"}} {
+		code, body := g.call(http.MethodPost, "/directoryObjects/getByIds", map[string]any{"ids": []string{idAlice}, "types": types}, nil)
+		want := 1
+		if types[0] == "Device" {
+			want = 0
+		}
+		if code != 200 || len(body["value"].([]any)) != want {
+			t.Errorf("getByIds types %v: %d %v", types, code, body)
+		}
+	}
+	code, body = g.call(http.MethodPost, "/directoryObjects/getByIds", map[string]any{"ids": []string{idAlice}, "types": []string{"user", "widget"}}, nil)
+	if c, m := graphtErr(body); code != 400 || c != "Request_BadRequest" || m != "Invalid type 'widget' specified." {
+		t.Errorf("unknown type: %d %v", code, body)
+	}
+
+	q := url.Values{"$filter": {"servicePrincipalNames/any(c:c eq '" + appScorer + "')"}}
+	if got := g.names("/servicePrincipals?"+q.Encode(), "id", nil); !slices.Equal(got, []string{idScorerSP}) {
+		t.Errorf("appId through servicePrincipalNames/any(): %v", got)
+	}
+	// A managed identity is also found by its resource id.
+	q = url.Values{"$filter": {"alternativeNames/any(x:x eq '" + uaiID(SubProduction, "rg-ml-prod", "id-churn-scoring") + "')"}}
+	if got := g.names("/servicePrincipals?"+q.Encode(), "id", nil); !slices.Equal(got, []string{idUAI}) {
+		t.Errorf("managed identity by alternativeNames/any(): %v", got)
+	}
+	q = url.Values{"$filter": {"proxyAddresses/any(x:startswith(x,'smtp:alice@'))"}}
+	if got := g.names("/users?"+q.Encode(), "id", nil); !slices.Equal(got, []string{idAlice}) {
+		t.Errorf("users by proxyAddresses/any(): %v", got)
+	}
+	// The quoting attack of issue 15: '' is a quote inside the string, so
+	// "or true" is text and nothing matches (before any(), it was refused;
+	// it must never match everyone).
+	for _, f := range []string{"servicePrincipalNames/any(c:c eq 'a'') or true or (''x')", "startswith(displayName,'a'') or true or (''x')"} {
+		if got := g.names("/servicePrincipals?"+url.Values{"$filter": {f}}.Encode(), "id", nil); len(got) != 0 {
+			t.Errorf("%s matched %v", f, got)
+		}
+	}
+	code, body = g.call(http.MethodGet, "/servicePrincipals?"+url.Values{"$filter": {"startswith(displayName,'a'') or true or ('x')"}}.Encode(), nil, nil)
+	if c, _ := graphtErr(body); code != 400 || c != "BadRequest" {
+		t.Errorf("an unclosed string: %d %v", code, body)
+	}
+}

@@ -2,22 +2,33 @@ package emulator
 
 import (
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"amlauth-tui/azure/rbac"
 )
 
 // Long-running operations, as ARM runs them (PROTOCOL.md §4): the first
 // answer carries an Azure-AsyncOperation and/or Location URL that the
 // client polls. An operation is due ProvisioningTime after it starts and is
-// settled lazily — by the next request that looks at it or at the resource —
-// so the emulator needs no goroutines and an injected clock drives it.
+// settled lazily, at the front door before every request on every surface
+// (ServeHTTP), so the emulator needs no goroutines and an injected clock
+// drives it.
 
-// lroRetryAfter is the polling interval the emulator asks for. Azure asks for
-// 10 s or more; the emulator's operations take a few seconds, and a client
-// must never poll slower than the state changes.
-const lroRetryAfter = 1
+// defaultRetryAfter is the polling interval the emulator asks for unless
+// Options.RetryAfter says otherwise: the low end of the documented range
+// (ARM RPC async operations: 10 s to 10 min; the ML swagger's Retry-After on
+// OnlineEndpoints_Update/Delete/RegenerateKeys: int32, 10-600), which is
+// also what the ML examples send (PROTOCOL.md §4). Tests and the demo
+// shorten it, and the demo says so.
+const defaultRetryAfter = 10 * time.Second
+
+// retryAfter is the Retry-After value of operation answers, in whole
+// seconds (the header carries integer seconds; under a second sends 0).
+func (s *Server) retryAfter() string { return strconv.Itoa(int(s.opts.RetryAfter / time.Second)) }
 
 // operation is one long-running operation.
 type operation struct {
@@ -59,12 +70,12 @@ func (s *Server) startOp(op *operation) *operation {
 	op.Start = s.now()
 	op.Due = op.Start.Add(s.opts.ProvisioningTime)
 	op.Status = "InProgress"
-	op.Resource = strings.ToLower(op.Resource)
+	op.Resource = rbac.OrdinalKey(op.Resource)
 	s.lro.mu.Lock()
 	if s.lro.ops == nil {
 		s.lro.ops = map[string]*operation{}
 	}
-	s.lro.ops[strings.ToLower(op.ID)] = op
+	s.lro.ops[rbac.OrdinalKey(op.ID)] = op
 	s.lro.inflight++
 	s.lro.mu.Unlock()
 	return op
@@ -73,7 +84,7 @@ func (s *Server) startOp(op *operation) *operation {
 // busy reports an unfinished operation on the resource (ARM answers 409).
 // Call settle first so an operation that is due does not count.
 func (s *Server) busy(resourceID string) *operation {
-	id := strings.ToLower(resourceID)
+	id := rbac.OrdinalKey(resourceID)
 	s.lro.mu.Lock()
 	defer s.lro.mu.Unlock()
 	for _, op := range s.lro.ops {
@@ -131,7 +142,7 @@ func (s *Server) lookupOp(id string) (operation, bool) {
 	s.settle()
 	s.lro.mu.Lock()
 	defer s.lro.mu.Unlock()
-	op, ok := s.lro.ops[strings.ToLower(id)]
+	op, ok := s.lro.ops[rbac.OrdinalKey(id)]
 	if !ok {
 		return operation{}, false
 	}
@@ -143,26 +154,29 @@ func (s *Server) opBase(op *operation) string {
 	return s.URL() + "/subscriptions/" + op.Sub + "/providers/" + mlNS + "/locations/" + op.Location
 }
 
-// asyncOperationURL is the Azure-AsyncOperation URL (operation status).
-func (s *Server) asyncOperationURL(op *operation) string {
-	return s.opBase(op) + "/mfeOperationsStatus/" + op.ID + "?api-version=" + apiOnlineEndpoints.versions[0]
+// asyncOperationURL is the Azure-AsyncOperation URL (operation status). It
+// carries the api-version of the request that started the operation, as
+// ARM's do: a client pinned to an older version polls with that version.
+func (s *Server) asyncOperationURL(op *operation, apiVersion string) string {
+	return s.opBase(op) + "/mfeOperationsStatus/" + op.ID + "?api-version=" + url.QueryEscape(apiVersion)
 }
 
-// locationURL is the Location URL (operation result).
-func (s *Server) locationURL(op *operation) string {
-	return s.opBase(op) + "/mfeOperationResults/" + op.ID + "?api-version=" + apiOnlineEndpoints.versions[0]
+// locationURL is the Location URL (operation result), with the request's api-version.
+func (s *Server) locationURL(op *operation, apiVersion string) string {
+	return s.opBase(op) + "/mfeOperationResults/" + op.ID + "?api-version=" + url.QueryEscape(apiVersion)
 }
 
-// writeLROHeaders sets the polling headers of a 201/202 first answer.
-func (s *Server) writeLROHeaders(w http.ResponseWriter, op *operation, async, location bool) {
+// writeLROHeaders sets the polling headers of a 201/202 first answer to q.
+func (s *Server) writeLROHeaders(w http.ResponseWriter, q *armReq, op *operation, async, location bool) {
 	h := w.Header()
+	v := q.apiVersion()
 	if async {
-		h.Set("Azure-AsyncOperation", s.asyncOperationURL(op))
+		h.Set("Azure-AsyncOperation", s.asyncOperationURL(op, v))
 	}
 	if location {
-		h.Set("Location", s.locationURL(op))
+		h.Set("Location", s.locationURL(op, v))
 	}
-	h.Set("Retry-After", strconv.Itoa(lroRetryAfter))
+	h.Set("Retry-After", s.retryAfter())
 	h.Set("x-ms-async-operation-timeout", "PT1H")
 }
 
@@ -179,7 +193,7 @@ type armOperationStatusJSON struct {
 // GET .../locations/{loc}/mfeOperationsStatus/{op}: always 200 with the status body.
 func (s *Server) armGetOperationStatus(w http.ResponseWriter, q *armReq) {
 	op, ok := s.lookupOp(q.p["op"])
-	if !ok || !strings.EqualFold(op.Sub, q.p["sub"]) {
+	if !ok || !rbac.EqualOrdinalIgnoreCase(op.Sub, q.p["sub"]) {
 		writeARMError(w, http.StatusNotFound, "NotFound", "The operation '"+q.p["op"]+"' was not found.")
 		return
 	}
@@ -192,7 +206,7 @@ func (s *Server) armGetOperationStatus(w http.ResponseWriter, q *armReq) {
 		if total > 0 {
 			body.PercentComplete = min(99, float64(s.now().Sub(op.Start))*100/float64(total))
 		}
-		w.Header().Set("Retry-After", strconv.Itoa(lroRetryAfter))
+		w.Header().Set("Retry-After", s.retryAfter())
 	} else {
 		body.EndTime, body.PercentComplete = armTimestamp(op.End), 100
 	}
@@ -206,14 +220,14 @@ func (s *Server) armGetOperationStatus(w http.ResponseWriter, q *armReq) {
 // the operation's result (or its error with the status ARM would use).
 func (s *Server) armGetOperationResult(w http.ResponseWriter, q *armReq) {
 	op, ok := s.lookupOp(q.p["op"])
-	if !ok || !strings.EqualFold(op.Sub, q.p["sub"]) {
+	if !ok || !rbac.EqualOrdinalIgnoreCase(op.Sub, q.p["sub"]) {
 		writeARMError(w, http.StatusNotFound, "NotFound", "The operation '"+q.p["op"]+"' was not found.")
 		return
 	}
 	switch op.Status {
 	case "InProgress":
-		w.Header().Set("Location", s.locationURL(&op))
-		w.Header().Set("Retry-After", strconv.Itoa(lroRetryAfter))
+		w.Header().Set("Location", s.locationURL(&op, q.apiVersion()))
+		w.Header().Set("Retry-After", s.retryAfter())
 		w.WriteHeader(http.StatusAccepted)
 	case "Failed":
 		writeARMError(w, http.StatusBadRequest, op.ErrCode, op.ErrMsg)

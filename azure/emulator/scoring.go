@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+
+	"amlauth-tui/azure/rbac"
 )
 
 // Scoring: the data plane of online endpoints (PROTOCOL.md §9).
@@ -177,7 +179,7 @@ func (s *Server) routeScoring(r *http.Request, location, name string, score bool
 	var d *Deployment
 	if want := strings.TrimSpace(r.Header.Get(headerDeployment)); want != "" {
 		for _, x := range deps {
-			if strings.EqualFold(x.Name, want) {
+			if rbac.EqualOrdinalIgnoreCase(x.Name, want) {
 				d = x
 			}
 		}
@@ -306,10 +308,10 @@ func (s *Server) isAMLToken(raw string) bool {
 func (s *Server) scoringEndpoint(location, name string) *Endpoint {
 	var found *Endpoint
 	for _, e := range s.world.Endpoints {
-		if !strings.EqualFold(e.Name, name) || !strings.EqualFold(s.endpointLocation(e), location) {
+		if !rbac.EqualOrdinalIgnoreCase(e.Name, name) || !rbac.EqualOrdinalIgnoreCase(s.endpointLocation(e), location) {
 			continue
 		}
-		if found == nil || strings.ToLower(armEndpointID(e)) < strings.ToLower(armEndpointID(found)) {
+		if found == nil || rbac.OrdinalKey(armEndpointID(e)) < rbac.OrdinalKey(armEndpointID(found)) {
 			found = e
 		}
 	}
@@ -348,7 +350,7 @@ func (s *Server) pickByTraffic(endpointID string, traffic map[string]int32, deps
 	total := 0
 	for _, d := range deps { // sorted by name: the rotation is the same on every run
 		for k, v := range traffic {
-			if strings.EqualFold(k, d.Name) && v > 0 {
+			if rbac.EqualOrdinalIgnoreCase(k, d.Name) && v > 0 {
 				cands, weights, total = append(cands, d), append(weights, int(v)), total+int(v)
 			}
 		}
@@ -356,7 +358,7 @@ func (s *Server) pickByTraffic(endpointID string, traffic map[string]int32, deps
 	if total == 0 {
 		return nil
 	}
-	v, _ := s.routeCounters.LoadOrStore(strings.ToLower(endpointID), new(atomic.Uint64))
+	v, _ := s.routeCounters.LoadOrStore(rbac.OrdinalKey(endpointID), new(atomic.Uint64))
 	n := int((v.(*atomic.Uint64).Add(1) - 1) % uint64(total))
 	return cands[swrr(weights, total, n)]
 }

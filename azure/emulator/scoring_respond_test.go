@@ -11,7 +11,7 @@ import (
 // the deployment chosen; deployments without it still run the model.
 func TestScoringRespondOverride(t *testing.T) {
 	e := newARMT(t, Options{})
-	primary, _ := keysOf(e.s, "churn-key")
+	primary, _ := e.keysOf("churn-key")
 	body := []byte("hA\x1b]0;pwned\x07\u009b31m\x9b hB") // raw ESC, C1 as UTF-8 and a lone 0x9b byte
 	e.s.Mutate(func(w *World) {
 		d := w.Deployments[strings.ToLower(epID(SubProduction, "rg-ml-prod", "mlw-churn", "churn-key")+"/deployments/green")]

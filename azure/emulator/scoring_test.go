@@ -36,13 +36,12 @@ func (e *armtEnv) scoreReq(ep, cred, body string, hdr map[string]string) (int, h
 	return e.do(http.MethodPost, scoreURI(ep), cred, strings.NewReader(body), h)
 }
 
-// keysOf reads an endpoint's keys straight from the world.
-func keysOf(s *Server, ep string) (primary, secondary string) {
-	s.Mutate(func(w *World) {
-		e := w.Endpoints[strings.ToLower(epID(SubProduction, "rg-ml-prod", "mlw-churn", ep))]
-		primary, secondary = e.PrimaryKey, e.SecondaryKey
-	})
-	return
+// keysOf reads an endpoint's keys through listKeys, as a user would: the
+// keys are random per server, so nothing can compute them. Olivia owns
+// rg-ml-prod, so she may read the keys of every endpoint there.
+func (e *armtEnv) keysOf(ep string) (primary, secondary string) {
+	k := e.keys("olivia", epID(SubProduction, "rg-ml-prod", "mlw-churn", ep))
+	return k.PrimaryKey, k.SecondaryKey
 }
 
 func wantScoreErr(t *testing.T, status int, hdr http.Header, body []byte, wantStatus int, wantCode string, wantInMsg ...string) {
@@ -87,7 +86,7 @@ func predictions(t *testing.T) func(status int, hdr http.Header, body []byte) []
 
 func TestScoringKeyAuth(t *testing.T) {
 	e := newARMT(t, Options{})
-	primary, secondary := keysOf(e.s, "churn-key")
+	primary, secondary := e.keysOf("churn-key")
 	for _, k := range []string{primary, secondary} {
 		st, h, b := e.scoreReq("churn-key", k, scoreSample, map[string]string{"x-ms-client-request-id": "my-id-1"})
 		if p := predictions(t)(st, h, b); len(p) != 2 {
@@ -133,7 +132,7 @@ func TestScoringAMLTokenAuth(t *testing.T) {
 	wantScoreErr(t, st, h, b, 401, "InvalidToken", "another endpoint")
 	st, h, b = e.scoreReq("churn-aml", e.token("alice", mlScope), scoreSample, nil)
 	wantScoreErr(t, st, h, b, 401, "InvalidToken", "not an AML token")
-	primary, _ := keysOf(e.s, "churn-key")
+	primary, _ := e.keysOf("churn-key")
 	st, h, b = e.scoreReq("churn-aml", primary, scoreSample, nil)
 	wantScoreErr(t, st, h, b, 401, "InvalidToken", "not a token")
 
@@ -169,7 +168,7 @@ func TestScoringEntraAuth(t *testing.T) {
 	st, h, b = e.scoreReq("churn-aad", e.token("nina", mlScope), scoreSample, nil)
 	wantScoreErr(t, st, h, b, 403, "AuthorizationFailed", actScore)
 	// Keys and AML tokens are refused.
-	primary, _ := keysOf(e.s, "churn-aad")
+	primary, _ := e.keysOf("churn-key") // an AADToken endpoint has no keys to list
 	st, h, b = e.scoreReq("churn-aad", primary, scoreSample, nil)
 	wantScoreErr(t, st, h, b, 401, "InvalidToken", "not a token")
 	aml, _, _ := e.s.ScoringAMLToken(epID(SubProduction, "rg-ml-prod", "mlw-churn", "churn-aml"))
@@ -191,7 +190,7 @@ func TestScoringEntraTokenExpired(t *testing.T) {
 
 func TestScoringRoutesByTrafficDeterministically(t *testing.T) {
 	e := newARMT(t, Options{})
-	primary, _ := keysOf(e.s, "churn-key") // blue 90, green 10
+	primary, _ := e.keysOf("churn-key") // blue 90, green 10
 	counts := map[string]int{}
 	var seq []string
 	for range 100 {
@@ -211,8 +210,9 @@ func TestScoringRoutesByTrafficDeterministically(t *testing.T) {
 	}
 	// The rotation is the same on another server.
 	e2 := newARMT(t, Options{})
+	primary2, _ := e2.keysOf("churn-key") // keys are random per server
 	for i := range 20 {
-		if _, h, _ := e2.scoreReq("churn-key", primary, scoreSample, nil); h.Get("azureml-model-deployment") != seq[i] {
+		if _, h, _ := e2.scoreReq("churn-key", primary2, scoreSample, nil); h.Get("azureml-model-deployment") != seq[i] {
 			t.Fatalf("request %d went to %s on a fresh server, %s before", i, h.Get("azureml-model-deployment"), seq[i])
 		}
 	}
@@ -260,7 +260,7 @@ func TestScoringRoutesByHeaderAndModelsDiffer(t *testing.T) {
 
 func TestScoringNotFound(t *testing.T) {
 	e := newARMT(t, Options{})
-	primary, _ := keysOf(e.s, "churn-key")
+	primary, _ := e.keysOf("churn-key")
 	st, h, b := e.scoreReq("no-such-endpoint", primary, scoreSample, nil)
 	wantScoreErr(t, st, h, b, 404, "EndpointNotFound", "no-such-endpoint")
 	st, h, b = e.do(http.MethodPost, "/inference/westeurope/churn-key/score", primary, strings.NewReader(scoreSample), nil)
@@ -287,7 +287,7 @@ func TestScoringNotFound(t *testing.T) {
 
 func TestScoringBadInput(t *testing.T) {
 	e := newARMT(t, Options{})
-	primary, _ := keysOf(e.s, "churn-key")
+	primary, _ := e.keysOf("churn-key")
 	for _, tc := range []struct{ name, body, want string }{
 		{"empty", "", "empty"},
 		{"invalid JSON", `{"data": [[1,2,3}`, "not valid JSON"},
@@ -319,7 +319,7 @@ func TestScoringBadInput(t *testing.T) {
 
 func TestScoringFaults(t *testing.T) {
 	e := newARMT(t, Options{})
-	primary, _ := keysOf(e.s, "churn-key")
+	primary, _ := e.keysOf("churn-key")
 	for _, tc := range []struct {
 		status     int
 		code       string
@@ -349,7 +349,7 @@ func TestScoringFaults(t *testing.T) {
 
 func TestScoringSwagger(t *testing.T) {
 	e := newARMT(t, Options{})
-	primary, _ := keysOf(e.s, "churn-key")
+	primary, _ := e.keysOf("churn-key")
 	st, _, b := e.do(http.MethodGet, "/inference/eastus/churn-key/swagger.json", primary, nil, nil)
 	if st != 200 {
 		t.Fatalf("swagger: %d %s", st, b)

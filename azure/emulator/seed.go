@@ -2,7 +2,6 @@ package emulator
 
 import (
 	"crypto/sha256"
-	"encoding/base64"
 	"fmt"
 	"strings"
 	"time"
@@ -63,12 +62,6 @@ func hexString(b []byte) string {
 		out = append(out, digits[c>>4], digits[c&15])
 	}
 	return string(out)
-}
-
-// stableKey derives a 32-character endpoint key from a name.
-func stableKey(name string) string {
-	sum := sha256.Sum256([]byte("key|" + name))
-	return base64.RawStdEncoding.EncodeToString(sum[:])[:32]
 }
 
 // newWorld seeds the demo tenant. Every persona tells a story:
@@ -148,7 +141,7 @@ func newWorld(now time.Time) *World {
 			Traffic:  map[string]int32{"blue": 100 - e.green, "green": e.green},
 			Identity: Identity{Type: "SystemAssigned", PrincipalID: stableGUID("sai|" + id), TenantID: TenantID},
 			Tags:     map[string]string{"model": strings.SplitN(e.name, "-", 2)[0]}, Properties: map[string]string{"azureml.onlineendpointid": id},
-			PrimaryKey: stableKey(id + "|1"), SecondaryKey: stableKey(id + "|2"),
+			PrimaryKey: newEndpointKey(), SecondaryKey: newEndpointKey(),
 			CreatedAt: created, CreatedBy: "alice@contoso.example", ModifiedAt: created.Add(48 * time.Hour), ModifiedBy: "olivia@contoso.example"}
 		if e.compute == "Kubernetes" {
 			ep.Compute = wsID(e.sub, e.rg, e.ws) + "/computes/onprem-k8s"
@@ -231,6 +224,6 @@ func (w *World) addLoadEndpoints(n int) {
 		w.Endpoints[strings.ToLower(id)] = &Endpoint{Incarnation: newGUID(), Subscription: SubSandbox, ResourceGroup: "rg-sandbox", Workspace: "mlw-sandbox", Name: name,
 			Location: ws.Location, AuthMode: modes[i%3], ComputeType: "Managed", ProvisioningState: "Succeeded",
 			Traffic: map[string]int32{}, Identity: Identity{Type: "None"}, Properties: map[string]string{"azureml.onlineendpointid": id},
-			PrimaryKey: stableKey(id + "|1"), SecondaryKey: stableKey(id + "|2"), CreatedAt: ws.CreatedAt, CreatedBy: "olivia@contoso.example"}
+			PrimaryKey: newEndpointKey(), SecondaryKey: newEndpointKey(), CreatedAt: ws.CreatedAt, CreatedBy: "olivia@contoso.example"}
 	}
 }

@@ -5,6 +5,7 @@
 package emulator
 
 import (
+	"cmp"
 	"context"
 	"crypto/rsa"
 	"crypto/tls"
@@ -12,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -32,11 +34,15 @@ type Options struct {
 	AMLTokenLifetime    time.Duration // default 1h
 	PropagationDelay    time.Duration // new role assignments take effect after this
 	ProvisioningTime    time.Duration // LRO duration, default 3s
-	PageSize            int           // ARM and Graph page size, default 100
-	ExtraEndpoints      int           // generated endpoints added to mlw-sandbox (big-list demos and measurements)
-	Faults              []Fault
-	FaultSeed           int64
-	Now                 func() time.Time
+	// RetryAfter is the polling interval operations ask for, default 10s
+	// (Azure's documented minimum). Whole seconds; under a second asks
+	// clients to poll at once. Tests and the demo shorten it.
+	RetryAfter     time.Duration
+	PageSize       int // ARM and Graph page size, default 100
+	ExtraEndpoints int // generated endpoints added to mlw-sandbox (big-list demos and measurements)
+	Faults         []Fault
+	FaultSeed      int64
+	Now            func() time.Time
 	// SigningKey reuses an RSA key instead of generating one (tests start
 	// hundreds of servers, and RSA generation is most of a start-up).
 	SigningKey *rsa.PrivateKey
@@ -47,7 +53,28 @@ type Options struct {
 	// in-process demo, whose user started it and is never shown passwords.
 	// The standalone server asks for them.
 	PasswordlessPages bool
+	// ErrorLog gets the HTTP server's own errors (a client that does not
+	// trust the CA fails its TLS handshake); nil discards them, so they never
+	// print over a terminal UI.
+	ErrorLog *log.Logger
+	// ProxyHosts: the certificate also covers the Microsoft host names, for
+	// the HTTPS-proxy mode (StartProxy); off, it names only loopback.
+	ProxyHosts bool
+
+	// Connection limits (defaults in Start). A client that trickles a body
+	// or parks idle connections must not hold the server's resources.
+	ReadHeaderTimeout time.Duration // request line and headers, default 10s
+	ReadTimeout       time.Duration // the whole request including its body, default 15s
+	IdleTimeout       time.Duration // an idle keep-alive connection is closed after this, default 60s
+	MaxHeaderBytes    int           // request line plus headers, default 1 MiB (Go answers 431 above it)
+	MaxURLLength      int           // path plus query, default 16384 (answered 414 above it)
 }
+
+// maxURLSegment is the longest path segment served. Azure's front ends run
+// on http.sys, whose UrlSegmentMaxLength default is 260 characters
+// (https://learn.microsoft.com/troubleshoot/developer/webapps/iis/iisadmin-service-inetinfo/httpsys-registry-windows,
+// "Registry keys"); MaxFieldLength, the URL limit, defaults to 16384.
+const maxURLSegment = 260
 
 // Server is a running simulated Azure.
 type Server struct {
@@ -104,12 +131,20 @@ func Start(opts Options) (*Server, error) {
 	if opts.ProvisioningTime <= 0 {
 		opts.ProvisioningTime = 3 * time.Second
 	}
+	if opts.RetryAfter <= 0 {
+		opts.RetryAfter = defaultRetryAfter
+	}
 	if opts.PageSize <= 0 {
 		opts.PageSize = 100
 	}
 	if opts.AutoApproveAfter <= 0 {
 		opts.AutoApproveAfter = 1
 	}
+	opts.ReadHeaderTimeout = cmp.Or(opts.ReadHeaderTimeout, 10*time.Second)
+	opts.ReadTimeout = cmp.Or(opts.ReadTimeout, 15*time.Second)
+	opts.IdleTimeout = cmp.Or(opts.IdleTimeout, 60*time.Second)
+	opts.MaxHeaderBytes = cmp.Or(opts.MaxHeaderBytes, 1<<20)
+	opts.MaxURLLength = cmp.Or(opts.MaxURLLength, 16384)
 	if err := checkLoopback(opts.Addr); err != nil {
 		return nil, err
 	}
@@ -128,7 +163,11 @@ func Start(opts Options) (*Server, error) {
 		defer wg.Done()
 		s.signKey, s.kid, keyErr = newSigningKey(opts.SigningKey)
 	}()
-	s.caPEM, tlsCert, s.pool, tlsErr = newTLS(opts.Now())
+	var names []string
+	if opts.ProxyHosts {
+		names = proxyHostNames()
+	}
+	s.caPEM, tlsCert, s.pool, tlsErr = newTLS(opts.Now(), names...)
 	wg.Wait()
 	if err := errors.Join(keyErr, tlsErr); err != nil {
 		return nil, fmt.Errorf("emulator keys: %w", err)
@@ -145,8 +184,11 @@ func Start(opts Options) (*Server, error) {
 	s.srv = &http.Server{
 		Handler:           s,
 		TLSConfig:         &tls.Config{Certificates: []tls.Certificate{tlsCert}, MinVersion: tls.VersionTLS12},
-		ReadHeaderTimeout: 10 * time.Second,
-		ErrorLog:          nil,
+		ReadHeaderTimeout: opts.ReadHeaderTimeout,
+		ReadTimeout:       opts.ReadTimeout,
+		IdleTimeout:       opts.IdleTimeout,
+		MaxHeaderBytes:    opts.MaxHeaderBytes,
+		ErrorLog:          cmp.Or(opts.ErrorLog, log.New(io.Discard, "", 0)),
 	}
 	s.client = &http.Client{Transport: &http.Transport{
 		TLSClientConfig:     &tls.Config{RootCAs: s.pool, MinVersion: tls.VersionTLS12},
@@ -213,6 +255,14 @@ func (s *Server) now() time.Time { return s.opts.Now() }
 // prefix on the one listener.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rec := &statusRecorder{ResponseWriter: w, status: 200}
+	if s.urlTooLong(rec, r) {
+		s.logRequest(r, rec.status)
+		return
+	}
+	// Operations that are due finish before any surface looks at the world:
+	// a regenerated key or a deleted endpoint must stop scoring the moment
+	// its operation ends, not when the next ARM request happens to arrive.
+	s.settle()
 	if s.applyFaults(rec, r) {
 		s.logRequest(r, rec.status)
 		return
@@ -231,6 +281,25 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serveARM(rec, r)
 	}
 	s.logRequest(r, rec.status)
+}
+
+// urlTooLong refuses an over-long URL or path segment before anything
+// routes it, so no handler ever echoes unbounded input in an error message.
+// The answer names the limit, never the URL.
+func (s *Server) urlTooLong(w http.ResponseWriter, r *http.Request) bool {
+	if len(r.RequestURI) > s.opts.MaxURLLength {
+		writeARMError(w, http.StatusRequestURITooLong, "RequestUriTooLong",
+			fmt.Sprintf("The request URL is longer than %d characters.", s.opts.MaxURLLength))
+		return true
+	}
+	for _, seg := range strings.Split(r.URL.Path, "/") {
+		if len(seg) > maxURLSegment {
+			writeARMError(w, http.StatusRequestURITooLong, "RequestUriTooLong",
+				fmt.Sprintf("A segment of the request path is longer than %d characters.", maxURLSegment))
+			return true
+		}
+	}
+	return false
 }
 
 // logRequest writes one line per request: never query values, bodies or headers.

@@ -118,6 +118,7 @@ type Endpoint struct {
 	Identity          Identity
 	Tags              map[string]string
 	Properties        map[string]string
+	SKU               *SKU // as the client sent it; nil: the service's default
 	PrimaryKey        string
 	SecondaryKey      string
 	CreatedAt         time.Time
@@ -127,6 +128,12 @@ type Endpoint struct {
 	// Incarnation is random per creation: AML tokens carry it, so a deleted
 	// and re-created endpoint of the same name refuses the old tokens.
 	Incarnation string
+}
+
+// SKU is common-types v3 Sku, kept as the client sent it.
+type SKU struct {
+	Name, Tier, Size, Family string
+	Capacity                 *int32
 }
 
 // Identity is an endpoint's managed identity.

@@ -37,6 +37,8 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	fs.Var(&ops, "operation", "what, repeatable or comma-separated: an operation key (see below) or an action; default all")
 	demo := fs.Bool("demo", false, "ask the built-in simulated Azure")
 	as := fs.String("as", "alice", "with --demo: the persona that signs in")
+	cloudName := fs.String("cloud", "", "AzureCloud (default), AzureChinaCloud or AzureUSGovernment (or $AZURE_CLOUD)")
+	cloudConfig := fs.String("cloud-config", "", "a cloud-config file for any other cloud (or $"+azure.CloudConfigEnv+"); see amlauth-tui --help")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: amlauth-tui check --scope SCOPE [--principal me|ID|UPN|NAME] [--operation KEY...] [--demo [--as PERSONA]]")
 		fmt.Fprintln(stderr, "\nPrints whether the principal may perform each operation at the scope, and why.")
@@ -51,6 +53,10 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
 		}
+		return checkError
+	}
+	if *demo && (*cloudName != "" || *cloudConfig != "") {
+		fmt.Fprintln(stderr, "amlauth-tui check: --cloud and --cloud-config do not apply with --demo (the demo is its own cloud)")
 		return checkError
 	}
 	if *scope == "" {
@@ -90,7 +96,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "amlauth-tui check: no persona %q (alice, bob, olivia, nina, gary)\n", *as)
 			return checkError
 		}
-	} else if cfg, err = azure.CloudConfig("AzureCloud"); err != nil {
+	} else if cfg, err = azure.ResolveCloud(*cloudName, *cloudConfig); err != nil {
 		fmt.Fprintf(stderr, "amlauth-tui check: %v\n", err)
 		return checkError
 	}

@@ -5,7 +5,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
+	"path/filepath"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -38,6 +40,7 @@ func runTUI(o options, stderr io.Writer) int {
 		cfg      azure.Config
 		personas []azure.Persona
 		approve  func(userCode, persona string) error
+		warns    []state.Warning // shown as notices at start
 	)
 	if o.demo {
 		srv, err := startDemo(o, log)
@@ -46,26 +49,27 @@ func runTUI(o options, stderr io.Writer) int {
 			return 1
 		}
 		defer srv.Close()
-		cfg, err = azure.EmulatorConfig(srv.URL(), srv.CAPEM(), srv.TenantID())
+		cfg, err = demoConfig(srv)
 		if err != nil {
 			fmt.Fprintf(stderr, "amlauth-tui: %v\n", err)
 			return 1
 		}
+		defer os.RemoveAll(filepath.Dir(cfg.CAFile))
 		for _, p := range srv.Personas() {
 			personas = append(personas, azure.Persona{Key: p.Key, Name: p.Name, UPN: p.UPN, Password: p.Password, Story: p.Story})
 		}
 		approve = srv.ApproveDeviceCode
-		log.Info("demo mode", "url", srv.URL(), "tenant", srv.TenantID())
+		log.Info("demo mode", "url", srv.URL(), "tenant", srv.TenantID(), "retry_after", demoRetryAfter)
+		// The demo's banner says what it does faster than Azure.
+		warns = append(warns, state.Warning{Message: fmt.Sprintf(
+			"Demo: the simulated Azure asks clients to poll operations every %s; Azure asks for 10s or more.", demoRetryAfter)})
 	} else {
-		name := o.cloud
-		if name == "" {
-			name = "AzureCloud"
-		}
-		cfg, err = azure.CloudConfig(name)
+		cfg, err = azure.ResolveCloud(o.cloud, o.cloudConfig)
 		if err != nil {
 			fmt.Fprintf(stderr, "amlauth-tui: %v\n", err)
 			return 2
 		}
+		log.Info("cloud", "name", cfg.Cloud, "config", cfg.Source, "arm", cfg.ARMEndpoint, "authority", cfg.AuthorityHost)
 		if o.subscription == "" {
 			if id, _, ok := azure.CLIDefaultSubscription(""); ok {
 				o.subscription = id
@@ -76,7 +80,8 @@ func runTUI(o options, stderr io.Writer) int {
 		cfg.TenantID = o.tenant
 	}
 
-	store, warns, err := state.Open(o.stateDir)
+	store, stateWarns, err := state.Open(o.stateDir)
+	warns = append(warns, stateWarns...)
 	if err != nil {
 		// The app still works without persistence; say so once.
 		fmt.Fprintf(stderr, "amlauth-tui: state disabled: %v\n", err)
@@ -112,6 +117,10 @@ func runTUI(o options, stderr io.Writer) int {
 	return 0
 }
 
+// demoRetryAfter is the polling interval the demo's operations ask for:
+// Azure asks for 10 s or more, which would keep a presenter waiting.
+const demoRetryAfter = time.Second
+
 // startDemo starts the in-process simulated Azure with the demo's options.
 func startDemo(o options, log *debuglog.Logger) (*emulator.Server, error) {
 	opts := emulator.Options{
@@ -119,6 +128,9 @@ func startDemo(o options, log *debuglog.Logger) (*emulator.Server, error) {
 		FaultSeed:   o.demoFaultSeed,
 		// The demo never shows the personas' passwords; its user picks one.
 		PasswordlessPages: true,
+		RetryAfter:        demoRetryAfter,
+		// The server's own errors go to the --debug log, never over the UI.
+		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	if o.demoEndpoints < 0 || o.demoEndpoints > 100_000 {
 		return nil, fmt.Errorf("--demo-endpoints %d: use 0 to 100000", o.demoEndpoints)

@@ -264,7 +264,7 @@ func (s *Screen) copyCurl(sl *slot) tea.Cmd {
 			return nil
 		}
 		// The request editor's export, with the seeds' sample input: runnable as is once the variable is set.
-		cmd = azure.ExportCurl(azure.ScoreRequest{URI: s.ep.ScoringURI, Body: azure.SampleBody(0)})
+		cmd = azure.ExportCurl(azure.ScoreRequest{URI: s.ep.ScoringURI, Body: azure.SampleBody(0), CAFile: s.env.Config.CAFile})
 		label = "Copied a curl command for the scoring URI; it reads $" + azure.TokenEnvVar + " (e copies the export)"
 	}
 	return nav.Cmd(nav.CopyMsg{Text: cmd, Label: label})

@@ -725,6 +725,22 @@ func TestExportsNeverHoldTheCredential(t *testing.T) {
 	}
 }
 
+// In the demo the exports name the simulated Azure's CA file, so they run
+// as copied; for real Azure (no CAFile) they never do.
+func TestExportsNameTheDemoCA(t *testing.T) {
+	for _, ca := range []string{"/tmp/amlauth-tui-demo-1/simulated-azure-ca.pem", ""} {
+		e := env()
+		e.Config.CAFile = ca
+		s := newScreen(t, e, endpoint(azure.AuthKey, "https://127.0.0.1:8443/inference/eastus/churn-key/score"), nav.ScoreMsg{CredentialKind: azure.CredKey, Credential: "k"})
+		for i, want := range []string{"--cacert " + ca + " ", "cafile=\"" + ca + "\""} {
+			c, ok := press(s, "x", fmt.Sprint(i+1))[0].(nav.CopyMsg)
+			if !ok || strings.Contains(c.Text, want) != (ca != "") || (ca == "" && (strings.Contains(c.Text, "--cacert") || strings.Contains(c.Text, "cafile"))) {
+				t.Errorf("CA %q, export %d:\n%s", ca, i+1, c.Text)
+			}
+		}
+	}
+}
+
 func TestParseRepeat(t *testing.T) {
 	for in, want := range map[string][2]int{"20": {20, 1}, "50x5": {50, 5}, "50 x 5": {50, 5}, "8/32": {8, 8}, "1000X2": {1000, 2}} {
 		n, c, err := parseRepeat(in)
