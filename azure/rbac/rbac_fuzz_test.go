@@ -13,6 +13,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 )
 
 const (
@@ -61,7 +63,7 @@ func fzSwapASCIICase(s string) string {
 }
 
 // FuzzActionPattern: MatchAction agrees with the reference glob on
-// lower-cased text; '*' matches everything; a pattern without '*' matches
+// ordinally upper-cased text (.NET OrdinalIgnoreCase: the Kelvin sign is not 'k'); '*' matches everything; a pattern without '*' matches
 // itself in any ASCII case and, among lower-case strings, only itself;
 // EffectivePermissions agrees with MatchAction (Actions minus NotActions);
 // ValidatePattern never panics, explains every refusal, and accepts only
@@ -94,7 +96,7 @@ func FuzzActionPattern(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, p, a string) {
 		got := MatchAction(p, a)
-		if want := fzGlob(strings.ToLower(p), strings.ToLower(a)); got != want {
+		if want := fzGlob(fzUpper(p), fzUpper(a)); got != want {
 			t.Fatalf("MatchAction(%q, %q) = %v, reference glob says %v", p, a, got, want)
 		}
 		if !MatchAction("*", a) {
@@ -184,7 +186,7 @@ func FuzzScopeContainment(f *testing.F) {
 		sa, sb := fzSegments(a), fzSegments(b)
 		want := len(sa) <= len(sb)
 		for i := 0; want && i < len(sa); i++ {
-			want = strings.EqualFold(sa[i], sb[i])
+			want = fzOrdinalEqual(sa[i], sb[i])
 		}
 		if got != want {
 			t.Fatalf("ScopeContains(%q, %q) = %v, segment prefix says %v", a, b, got, want)
@@ -288,3 +290,23 @@ func FuzzIsGUID(f *testing.F) {
 		}
 	})
 }
+
+// fzUpper is .NET's OrdinalIgnoreCase reading, written independently of
+// fold.go: each rune upper-cased by the simple mapping; bytes that are not
+// UTF-8 stay as they are (so two different ones never compare equal).
+func fzUpper(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && n == 1 {
+			b.WriteByte(s[i])
+		} else {
+			b.WriteRune(unicode.ToUpper(r))
+		}
+		i += n
+	}
+	return b.String()
+}
+
+// fzOrdinalEqual is .NET's OrdinalIgnoreCase equality.
+func fzOrdinalEqual(a, b string) bool { return fzUpper(a) == fzUpper(b) }
