@@ -57,6 +57,7 @@ type Env struct {
 	// demo's stand-in for a browser on another device. nil against real Azure.
 	ApproveDeviceCode func(userCode, persona string) error
 	Now               func() time.Time
+	Poll              time.Duration // how often a screen re-asks Azure while waiting for a change (0: the screen's default)
 	Context           Context // where the user is (breadcrumbs)
 
 	seq uint64 // only touched in Update, on the event loop
@@ -211,6 +212,7 @@ type CheckAccessMsg struct {
 	Context  Context
 	AuthMode string              // the endpoint's auth mode, to preselect the operations that matter
 	Identity *azure.PrincipalRef // the endpoint's own managed identity, offered as a "who"
+	Run      *CheckRun           // non-nil: answer at once for the signed-in identity (access.go)
 }
 
 // AssignMsg opens the assign wizard, prefilled.

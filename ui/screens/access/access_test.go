@@ -88,8 +88,7 @@ func TestVerdictExplainsGroupGrantAndSuggestsForDenial(t *testing.T) {
 		Assignments: []rbac.Assignment{
 			{ID: sub + "/providers/Microsoft.Authorization/roleAssignments/1", Scope: sub, RoleDefinitionID: reader.ID, PrincipalID: bobID, PrincipalType: "User"},
 		},
-		Roles: rbac.BuiltinRoles()}
-	c.names[group] = "ml-scorers"
+		Roles: rbac.BuiltinRoles(), Names: map[string]string{group: "ml-scorers"}}
 	verdictFor(c, a)
 	v := ansi.Strip(c.View(120, 40))
 	for _, want := range []string{"✓   Read online endpoints", "Reader at subscription 5b7d9e11", "✗   Get the keys (key)", "no role grants it — e.g."} {
@@ -137,12 +136,12 @@ func TestDenyAssignmentAndPermissionsAPIDisagreement(t *testing.T) {
 	}
 	verdictFor(c, a)
 	v := ansi.Strip(c.View(140, 40))
-	if !strings.Contains(v, "denied by deny assignment No key rotation") {
+	if !strings.Contains(v, "⊘   Regenerate keys") || !strings.Contains(v, "blocked by deny assignment No key rotation") {
 		t.Errorf("deny not shown:\n%s", v)
 	}
 	c.verdicts.Select("endpoint.listKeys") // Owner grants it locally; the Permissions API said only */read
 	v = ansi.Strip(c.View(140, 40))
-	if !strings.Contains(v, "The Permissions API says false: they disagree") {
+	if !strings.Contains(v, "The Permissions API does not list it: they disagree") {
 		t.Errorf("disagreement with the Permissions API not flagged:\n%s", v)
 	}
 }
@@ -150,7 +149,7 @@ func TestDenyAssignmentAndPermissionsAPIDisagreement(t *testing.T) {
 func TestUnreadableAssignmentsAreUnknownNotDenied(t *testing.T) {
 	c := check(t, azure.AuthKey)
 	verdictFor(c, azure.Access{Principal: azure.PrincipalRef{ID: bobID}, Scope: epID, Roles: rbac.BuiltinRoles(), AssignmentsUnknown: true,
-		Partial: []string{"could not read role assignments: you lack Microsoft.Authorization/roleAssignments/read on " + epID}})
+		Unreadable: []azure.Unreadable{{What: "role assignments", Action: "Microsoft.Authorization/roleAssignments/read", Scope: epID, Roles: []string{"Reader"}}}})
 	v := ansi.Strip(c.View(140, 40))
 	if !strings.Contains(v, "roleAssignments/read") || strings.Contains(v, "✗") || !strings.Contains(v, "?") {
 		t.Errorf("unknown verdicts:\n%s", v)
