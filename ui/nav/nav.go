@@ -58,7 +58,7 @@ type Env struct {
 	ApproveDeviceCode func(userCode, persona string) error
 	Now               func() time.Time
 	Poll              time.Duration // how often a screen re-asks Azure while waiting for a change (0: the screen's default)
-	Context           Context // where the user is (breadcrumbs)
+	Context           Context       // where the user is (breadcrumbs)
 
 	seq uint64 // only touched in Update, on the event loop
 }

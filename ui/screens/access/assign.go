@@ -62,10 +62,10 @@ type Assign struct {
 	// access is what Azure says about the principal where the action is
 	// needed: its assignments, groups and the deny assignments there. It
 	// tells, before anything changes, whether a role would help.
-	access *azure.Access
+	access  *azure.Access
 	accErr  error
 	roleSet rbac.RoleSet // the role definitions Azure listed
-	self    bool // the principal is the signed-in identity: Azure can be asked directly
+	self    bool         // the principal is the signed-in identity: Azure can be asked directly
 
 	role     rbac.RoleDefinition
 	create   bool // the role is one of the seeds' custom roles, to be created first

@@ -74,10 +74,10 @@ type Check struct {
 	results   []azure.Verdict
 	tableTop  int
 
-	focus     string // the operation the cursor lands on when the verdicts arrive
-	explain   bool   // w: the whole evaluation of the selected verdict
-	why       viewport.Model
-	auto      bool   // opened already run (from a 403): Init starts the check
+	focus   string // the operation the cursor lands on when the verdicts arrive
+	explain bool   // w: the whole evaluation of the selected verdict
+	why     viewport.Model
+	auto    bool // opened already run (from a 403): Init starts the check
 
 	actionIn  textinput.Model // "+": an action typed by hand
 	typingAct bool

@@ -80,7 +80,7 @@ func (c *Check) View(w, h int) string {
 		body = c.why.View()
 	} else if c.step == stepVerdict && c.access != nil {
 		detail := strings.Split(c.detail(w), "\n")
-		room := max(rest-6, 3) // the table keeps at least its header and a few rows
+		room := max(rest-6, 3)  // the table keeps at least its header and a few rows
 		if len(detail) > room { // whole lines only, and a pointer to all of it
 			detail = append(detail[:room-1], st.Muted.Render("… more below: w shows the whole explanation"))
 		}
@@ -93,4 +93,3 @@ func (c *Check) View(w, h int) string {
 	}
 	return components.Block(top+"\n"+body, w, h)
 }
-

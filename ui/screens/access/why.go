@@ -254,4 +254,3 @@ func (c *Check) testText(t rbac.PatternTest) string {
 	}
 	return fmt.Sprintf("%s[%d] %s — %s", t.List, t.Block, t.Pattern, res)
 }
-
