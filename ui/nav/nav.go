@@ -57,8 +57,11 @@ type Env struct {
 	// demo's stand-in for a browser on another device. nil against real Azure.
 	ApproveDeviceCode func(userCode, persona string) error
 	Now               func() time.Time
-	Poll              time.Duration // how often a screen re-asks Azure while waiting for a change (0: the screen's default)
-	Context           Context       // where the user is (breadcrumbs)
+	Context           Context // where the user is (breadcrumbs)
+
+	// Poll is how often a screen re-asks Azure while it waits for a change
+	// to apply (0: the screen's default); tests make it short.
+	Poll time.Duration
 
 	seq uint64 // only touched in Update, on the event loop
 }
