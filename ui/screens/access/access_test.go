@@ -104,7 +104,7 @@ func TestVerdictExplainsGroupGrantAndSuggestsForDenial(t *testing.T) {
 		c.Update(tea.KeyPressMsg{Code: tea.KeyDown})
 	}
 	v = ansi.Strip(c.View(120, 40))
-	if !strings.Contains(v, "Would be granted by:") || !strings.Contains(v, "AzureML Data Scientist") {
+	if !strings.Contains(v, "assign one of: AzureML Data Scientist") || !strings.Contains(v, "A opens the assign wizard") {
 		t.Errorf("no suggestion for the denied row:\n%s", v)
 	}
 	_, cmd := c.Update(tea.KeyPressMsg{Code: 'A', Text: "A"})

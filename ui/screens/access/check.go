@@ -43,7 +43,7 @@ var (
 	keyBack   = key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "change who/where/what"))
 	// w opens the whole evaluation behind the selected verdict.
 	keyWhy      = key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "why: the whole evaluation"))
-	keyWhyClose = key.NewBinding(key.WithKeys("w", "esc"), key.WithHelp("w/esc", "back to the verdicts"))
+	keyWhyClose = key.NewBinding(key.WithKeys("w", "esc"), key.WithHelp("w", "back to the verdicts"))
 )
 
 const timeout = 60 * time.Second

@@ -32,7 +32,7 @@ func (c *Check) View(w, h int) string {
 		lines = append(lines, st.Muted.Render("who    ")+components.Clean(c.principal.Label()))
 	}
 	if c.scope != "" && c.step > stepWhere {
-		lines = append(lines, st.Muted.Render("where  ")+components.Fit(c.scope, w-7))
+		lines = append(lines, st.Muted.Render("where  ")+wrapIndent(levelOf(c.scope)+" "+c.scope, w-7, 7))
 	}
 	if c.err != nil {
 		what, err := "Checking access", c.err

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"amlauth-tui/azure/rbac"
 	"amlauth-tui/ui/components"
 )
@@ -19,7 +21,7 @@ func (c *Check) detail(w int) string {
 	}
 	d := v.Decision
 	var b []string
-	add := func(s string) { b = append(b, wrapIndent(s, w, 2)) }
+	add := func(s string) { b = append(b, wrapIndent(s, w, hang(s))) }
 	act := v.Op.Action
 	if act == "" {
 		act = "(no action)"
@@ -49,10 +51,7 @@ func (c *Check) detail(w int) string {
 		}
 		add(st.Muted.Render("  Azure applies a new assignment within about 10 minutes: R re-checks."))
 	case v.Outcome == rbac.Unknown:
-		add(style.Render("? Unknown: ") + components.Clean(d.Reason))
-		for _, u := range v.Missing {
-			add("  " + components.Clean(u.Text()))
-		}
+		add(style.Render("? ") + components.Clean(d.Reason)) // what could not be read: the advice below and the lines above the table
 	case v.Outcome == rbac.Allowed:
 		for i, g := range d.Grants {
 			if i == 3 {
@@ -79,16 +78,7 @@ func (c *Check) detail(w int) string {
 		}
 	}
 	if canAssign(v) {
-		var names []string
-		for _, r := range v.Suggest {
-			n := r.RoleName
-			if r.RoleType == "CustomRole" {
-				n += " (custom, from the seeds)"
-			}
-			names = append(names, n)
-		}
-		add("  Would be granted by: " + strings.Join(names, ", "))
-		add(st.Accent.Render("  A") + " opens the assign wizard with these roles.")
+		add(st.Accent.Render("  A") + " opens the assign wizard with the roles that would grant it.")
 	}
 	if v.PermissionsAPI != nil && v.Source != "Permissions API" {
 		agrees := *v.PermissionsAPI == (d.Outcome == rbac.Allowed || d.Outcome == rbac.DeniedByDenyAssignment)
@@ -104,6 +94,17 @@ func (c *Check) detail(w int) string {
 	}
 	add(st.Accent.Render("  w") + st.Muted.Render(" shows the whole evaluation: every assignment and deny assignment at each scope, each pattern tested."))
 	return strings.Join(b, "\n")
+}
+
+// hang is how far a wrapped line's continuation is indented: under the
+// text after its leading spaces and any "→ " or mark.
+func hang(s string) int {
+	plain := ansi.Strip(s)
+	n := len(plain) - len(strings.TrimLeft(plain, " "))
+	if strings.HasPrefix(plain[n:], "→ ") {
+		n += 2
+	}
+	return n + 2
 }
 
 func orDash(s string) string {
@@ -173,9 +174,10 @@ func (c *Check) evaluation(w int) string {
 	}
 	for _, l := range tr.Levels {
 		b = append(b, "")
-		add(st.Bold.Render(strings.ToUpper(l.Level.String()[:1])+l.Level.String()[1:]) + " " + st.Muted.Render(orRoot(l.Scope)))
+		lv := levelOf(orRoot(l.Scope))
+		add(st.Bold.Render(strings.ToUpper(lv[:1])+lv[1:]) + " " + st.Muted.Render(orRoot(l.Scope)))
 		if len(l.Assignments) == 0 && len(l.Denies) == 0 {
-			add(st.Muted.Render("  no role assignment or deny assignment here applies to this principal"))
+			add(st.Muted.Render("  nothing here: no role assignment of this principal or its groups, no deny assignment"))
 		}
 		for _, at := range l.Assignments {
 			role := at.Role.RoleName
