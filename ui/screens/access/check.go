@@ -673,9 +673,10 @@ func (c *Check) choose() tea.Cmd {
 }
 
 // canAssign: a role would help. Never for a deny assignment (no role lifts
-// it) nor when the roles Azure would weigh could not be found.
+// it), nor when the Permissions API already allows the action.
 func canAssign(v azure.Verdict) bool {
-	return !v.NoRole && v.Deny == nil && len(v.Suggest) > 0 &&
+	apiAllows := v.PermissionsAPI != nil && *v.PermissionsAPI // a role is not what is missing
+	return !v.NoRole && v.Deny == nil && len(v.Suggest) > 0 && !apiAllows &&
 		(v.Outcome == rbac.NotGranted || v.Outcome == rbac.Unknown)
 }
 
