@@ -44,6 +44,8 @@ func (d *driver) checkAs(whom string) string {
 		d.key("enter")
 		d.waitFor("<" + whom + "@contoso.example>")
 		d.key("down", "down") // me, the endpoint's identity, then them
+	} else {
+		d.key("enter") // leaves the empty search for the list: me first
 	}
 	d.key("enter")
 	d.waitFor("LEVEL", "endpoint")
@@ -68,7 +70,7 @@ func (d *driver) selectRow(action string) string {
 }
 
 // detailOf: the detail under the verdicts explains action (its header
-// line ends with it).
+// line ends with it). Advice bullets are "•": "→" is an error's next step.
 func detailOf(s, action string) bool {
 	for _, l := range strings.Split(s, "\n") {
 		if strings.HasSuffix(strings.TrimRight(l, " "), "  "+action) {
@@ -230,7 +232,7 @@ func TestJourneyUnreadableAssignmentsAreUnknown(t *testing.T) {
 	d.key("enter", "enter")
 	s := d.waitFor("4 Verdict", "Read online endpoints")
 	for _, want := range []string{"?   Read online endpoints and deployments", "unknown: could not read role assignments",
-		"could not read role assignments: it needs Microsoft.Authorization/roleAssignments/read", "(Reader or User Access Administrator grants it)"} {
+		"could not read role assignments: it needs Microsoft.Authorization/roleAssignments/read", "you need Microsoft.Authorization/roleAssignments/read", "(Reader or User Access Administrator)."} {
 		if !strings.Contains(s, want) {
 			t.Errorf("should show %q:\n%s", want, s)
 		}
@@ -338,7 +340,8 @@ func TestJourneyVerifyForSomeoneElse(t *testing.T) {
 			t.Errorf("review should show %q:\n%s", want, s)
 		}
 	}
-	noneOf(t, s, "…")
+	review := s[strings.Index(s, "Review"):strings.Index(s, "y applies")]
+	noneOf(t, review, "…") // wrapped, never cut
 	d.key("a")
 	d.waitFor("Copied the az command")
 	d.key("y")
@@ -353,4 +356,10 @@ func TestJourneyVerifyForSomeoneElse(t *testing.T) {
 	c.add(120 * time.Second)
 	d.key("enter")
 	d.waitFor("✓   Get the keys (key)", "AzureML Data Scientist at endpoint churn-key")
+
+	// And back: d removes the assignment that grants it, after a confirm.
+	d.key("d")
+	d.waitFor("Remove this role assignment?", "az role assignment delete --ids")
+	d.key("y")
+	d.waitFor("Role assignment removed", "✗   Get the keys (key)")
 }

@@ -60,7 +60,7 @@ func (c *Check) View(w, h int) string {
 	case stepVerdict:
 		if c.access != nil && !c.explain {
 			for _, u := range c.access.Unreadable {
-				lines = append(lines, st.Warn.Render(wrapIndent("! "+components.Clean(u.Text()), w, 2)))
+				lines = append(lines, st.Warn.Render(wrapIndent("! "+components.Clean(unreadText(*c.access, u)), w, 2)))
 			}
 			if len(c.access.Unreadable) > 0 {
 				lines = append(lines, st.Muted.Render("R re-checks once Azure answers."))
@@ -92,4 +92,19 @@ func (c *Check) View(w, h int) string {
 		body = c.table().View(w, max(rest, 3))
 	}
 	return components.Block(top+"\n"+body, w, h)
+}
+
+// unreadText says what could not be read: for a refusal, the action and
+// the roles that read it; otherwise Azure's answer (its status) and what
+// the verdicts lack because of it (Access.Partial, in the same order).
+func unreadText(a azure.Access, u azure.Unreadable) string {
+	if u.Action != "" {
+		return u.Text()
+	}
+	for i, x := range a.Unreadable {
+		if x.What == u.What && i < len(a.Partial) {
+			return a.Partial[i]
+		}
+	}
+	return u.Text()
 }

@@ -56,7 +56,7 @@ func denyLines(d *azure.DenyDetail, advice []string) []string {
 	lines = append(lines, "  blocks: "+d.Pattern+" for "+principals(d.Principals),
 		"  excluded: "+principals(d.Excluded))
 	for _, a := range advice {
-		lines = append(lines, "  → "+components.Clean(a))
+		lines = append(lines, "  • "+components.Clean(a))
 	}
 	return lines
 }

@@ -74,7 +74,7 @@ func (c *Check) detail(w int) string {
 	}
 	if v.Deny == nil {
 		for _, a := range v.Advice {
-			add("  → " + components.Clean(a))
+			add("  • " + components.Clean(a))
 		}
 	}
 	if canAssign(v) {
@@ -97,11 +97,11 @@ func (c *Check) detail(w int) string {
 }
 
 // hang is how far a wrapped line's continuation is indented: under the
-// text after its leading spaces and any "→ " or mark.
+// text after its leading spaces and any "• " bullet.
 func hang(s string) int {
 	plain := ansi.Strip(s)
 	n := len(plain) - len(strings.TrimLeft(plain, " "))
-	if strings.HasPrefix(plain[n:], "→ ") {
+	if strings.HasPrefix(plain[n:], "• ") {
 		n += 2
 	}
 	return n + 2
@@ -170,7 +170,7 @@ func (c *Check) evaluation(w int) string {
 		}
 	}
 	for _, u := range a.Unreadable {
-		add(st.Warn.Render("  ! ") + components.Clean(u.Text()))
+		add(st.Warn.Render("  ! ") + components.Clean(unreadText(*a, u)))
 	}
 	for _, l := range tr.Levels {
 		b = append(b, "")
