@@ -115,8 +115,9 @@ func NewAssign(env *nav.Env, m nav.AssignMsg) *Assign {
 	st := env.Styles
 	a := &Assign{env: env, m: m,
 		roles: components.NewTable(st, "roles", components.Column{Title: "Role", Width: 44, Flex: true},
-			components.Column{Title: "Kind", Width: 22}, components.Column{Title: "Grants the action", Width: 26}),
-		scopes: components.NewTable(st, "scopes", components.Column{Title: "Level", Width: 14}, components.Column{Title: "Scope", Width: 40, Flex: true}),
+			components.Column{Title: "Kind", Width: 24}, components.Column{Title: "Grants the action", Width: 24}),
+		scopes: components.NewTable(st, "scopes", components.Column{Title: "Level", Width: 14}, components.Column{Title: "Name", Width: 36},
+			components.Column{Title: "Scope", Width: 40, Flex: true}),
 		spin:   spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(st.Accent)),
 		vp:     viewport.New(),
 	}
@@ -125,7 +126,8 @@ func NewAssign(env *nav.Env, m nav.AssignMsg) *Assign {
 	}
 	var rows []components.Row
 	for _, s := range m.Scopes {
-		rows = append(rows, components.Row{ID: s, Payload: s, Cells: []string{levelOf(s), s}})
+		name := s[strings.LastIndexByte(strings.TrimRight(s, "/"), '/')+1:]
+		rows = append(rows, components.Row{ID: s, Payload: s, Cells: []string{levelOf(s), components.Clean(name), s}})
 	}
 	a.scopes.SetRows(rows)
 	a.setRoles(nil)
@@ -201,7 +203,7 @@ func (a *Assign) setRoles(existing rbac.RoleSet) {
 			case !a.grants(r):
 				grants = "✗ no"
 			case denied:
-				grants = "⊘ yes, but a deny blocks it"
+				grants = "⊘ yes, a deny blocks it"
 			default:
 				grants = "✓ yes"
 			}

@@ -44,7 +44,11 @@ func (a *Assign) View(w, h int) string {
 	case aScope:
 		body = st.Muted.Render(wrap("Choose where to assign it (narrowest first; it applies to everything below):", w))
 		a.tableTop = height(top) + height(body)
-		body += "\n" + a.scopes.View(w, max(h-a.tableTop, 3))
+		full := ""
+		if r, ok := a.scopes.Selected(); ok { // the whole id, which the table may shorten
+			full = st.Muted.Render("scope  ") + wrapIndent(r.ID, w-7, 7)
+		}
+		body += "\n" + a.scopes.View(w, max(h-a.tableTop-height(full), 3)) + "\n" + full
 	case aApplying:
 		body = "Applying…"
 	default:

@@ -360,6 +360,9 @@ func mark(v azure.Verdict) string {
 
 func (c *Check) fill() {
 	c.results = c.access.Check(c.ops())
+	for i := range c.results {
+		notYet(&c.results[i])
+	}
 	var rows []components.Row
 	for _, v := range c.results {
 		rows = append(rows, components.Row{ID: v.Op.Key, Payload: v, Cells: []string{mark(v), v.Op.Name, components.Clean(c.short(v))}})
@@ -371,6 +374,20 @@ func (c *Check) fill() {
 	}
 	c.verdicts.SetRows(rows)
 	c.verdicts.Select(c.focus)
+}
+
+// notYet turns your own "allowed" into "assigned, not yet in effect" when
+// Azure's Permissions API does not list the action yet: the role
+// assignments say it is granted, Azure does not apply it yet (a new
+// assignment takes up to 10 minutes:
+// https://learn.microsoft.com/azure/role-based-access-control/troubleshooting#symptom---role-assignment-changes-are-not-being-detected).
+func notYet(v *azure.Verdict) {
+	if v.Outcome != rbac.Allowed || v.NoRole || v.PermissionsAPI == nil || *v.PermissionsAPI || v.Source == "Permissions API" {
+		return
+	}
+	v.Outcome = rbac.Pending
+	v.Decision.Reason = "A role assignment grants it, but Azure's Permissions API does not list it for you yet: " +
+		"Azure has not applied the assignment (" + v.Decision.Reason + ")"
 }
 
 // short is the one-line reason for the table (the detail below says it all).
@@ -392,7 +409,7 @@ func (c *Check) short(v azure.Verdict) string {
 		return "unknown: could not read " + strings.Join(what, ", ")
 	case v.Outcome == rbac.Conditional:
 		return "depends on a condition: " + v.Condition
-	case v.Outcome == rbac.Pending && len(d.Pending) > 0:
+	case v.Outcome == rbac.Pending:
 		return "assigned, not yet in effect"
 	case v.Outcome == rbac.Allowed && len(d.Grants) > 0:
 		g := d.Grants[0]

@@ -80,7 +80,7 @@ func (c *Check) detail(w int) string {
 	if canAssign(v) {
 		add(st.Accent.Render("  A") + " opens the assign wizard with the roles that would grant it.")
 	}
-	if v.PermissionsAPI != nil && v.Source != "Permissions API" {
+	if v.PermissionsAPI != nil && v.Source != "Permissions API" && v.Outcome != rbac.Pending {
 		agrees := *v.PermissionsAPI == (d.Outcome == rbac.Allowed || d.Outcome == rbac.DeniedByDenyAssignment)
 		switch {
 		case agrees && *v.PermissionsAPI && v.Deny != nil:
