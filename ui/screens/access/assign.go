@@ -118,8 +118,8 @@ func NewAssign(env *nav.Env, m nav.AssignMsg) *Assign {
 			components.Column{Title: "Kind", Width: 24}, components.Column{Title: "Grants the action", Width: 24}),
 		scopes: components.NewTable(st, "scopes", components.Column{Title: "Level", Width: 14}, components.Column{Title: "Name", Width: 36},
 			components.Column{Title: "Scope", Width: 40, Flex: true}),
-		spin:   spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(st.Accent)),
-		vp:     viewport.New(),
+		spin: spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(st.Accent)),
+		vp:   viewport.New(),
 	}
 	if env.Session != nil {
 		a.self = strings.EqualFold(env.Session.Identity().ObjectID, m.Principal.ID)
