@@ -326,7 +326,7 @@ func reason(d Decision) string {
 		da := d.Denied.Deny
 		s := fmt.Sprintf("Blocked by deny assignment %q at %s (its pattern %s)", da.Label(), da.Scope, d.Denied.Pattern)
 		if len(d.Grants) > 0 {
-			s += fmt.Sprintf(", although %s grants it", d.Grants[0].Role.RoleName)
+			s += ", although a role assignment grants it" // no role name: it would read as a way past the deny
 		}
 		return s + "; no role assignment lifts a deny assignment, only its excluded principals are exempt"
 	case Allowed:
