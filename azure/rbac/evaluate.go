@@ -70,8 +70,16 @@ func Evaluate(req Request, assignments []Assignment, roles Roles, denies []DenyA
 	d.Trace = Trace{Action: req.Action, DataAction: req.DataAction, Principal: req.PrincipalID,
 		Groups: append([]string(nil), req.GroupIDs...), Levels: levels}
 	action := foldKey(req.Action)
+	applicable := func(scope string) int {
+		// Most of a world's assignments sit elsewhere: one containment test
+		// rules them out before the per-level comparison.
+		if !ScopeContains(scope, req.Scope) && len(req.ManagementGroups) == 0 {
+			return -1
+		}
+		return levelOf(levels, scope)
+	}
 	for _, a := range assignments {
-		li := levelOf(levels, a.Scope)
+		li := applicable(a.Scope)
 		if li < 0 {
 			continue
 		}
@@ -110,7 +118,7 @@ func Evaluate(req Request, assignments []Assignment, roles Roles, denies []DenyA
 		levels[li].Assignments = append(levels[li].Assignments, t)
 	}
 	for _, da := range denies {
-		li := levelOf(levels, da.Scope)
+		li := applicable(da.Scope)
 		if li < 0 {
 			continue
 		}
@@ -218,31 +226,25 @@ func (m membership) deny(da DenyAssignment) Applies {
 // the scope itself, each parent, the management groups the request names,
 // and the root "/".
 func requestLevels(req Request) []TraceLevel {
-	var scopes []string
+	var out []TraceLevel
 	if sc, err := ParseScope(req.Scope); err == nil {
-		scopes = sc.Ancestors()
+		for cur, ok := sc, true; ok; cur, ok = cur.Parent() {
+			out = append(out, TraceLevel{Scope: cur.Raw, Level: cur.Level})
+		}
 	} else { // not an ARM scope Azure would accept: still walk its segments
 		seg := segments(req.Scope)
 		for n := len(seg); n > 0; n -= 2 {
-			scopes = append(scopes, "/"+strings.Join(seg[:n], "/"))
+			out = append(out, TraceLevel{Scope: "/" + strings.Join(seg[:n], "/"), Level: AtResource})
 		}
-		scopes = append(scopes, "/")
+		out = append(out, TraceLevel{Scope: "/", Level: AtRoot})
 	}
-	if n := len(scopes); n > 0 && len(req.ManagementGroups) > 0 {
-		root := scopes[n-1]
-		scopes = scopes[:n-1]
+	if n := len(out); len(req.ManagementGroups) > 0 {
+		root := out[n-1]
+		out = out[:n-1]
 		for _, mg := range req.ManagementGroups {
-			scopes = append(scopes, ManagementGroupScope(mg))
+			out = append(out, TraceLevel{Scope: ManagementGroupScope(mg), Level: AtManagementGroup})
 		}
-		scopes = append(scopes, root)
-	}
-	out := make([]TraceLevel, 0, len(scopes))
-	for _, s := range scopes {
-		l := AtRoot
-		if sc, err := ParseScope(s); err == nil {
-			l = sc.Level
-		}
-		out = append(out, TraceLevel{Scope: s, Level: l})
+		out = append(out, root)
 	}
 	return out
 }
