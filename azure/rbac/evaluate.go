@@ -170,14 +170,15 @@ type membership struct {
 }
 
 // Role assignments to a group apply to its members, nested groups
-// included: "If you assign a role to a group, all members of that group
-// inherit that role ... Azure RBAC supports nested groups; if a group is a
-// member of another group, a role assigned to the outer group applies to the
-// members of the inner group" (paraphrased from the Azure docs). Callers
-// pass the transitive group ids in Request.GroupIDs (Graph's
-// getMemberGroups / transitiveMemberOf).
-// https://learn.microsoft.com/azure/role-based-access-control/overview#security-principal
-// https://learn.microsoft.com/azure/role-based-access-control/troubleshoot-limits (nested groups)
+// included. Azure's rule: "Role assignments are transitive for groups,
+// which means that if User A is a member of Group X and Group X is a member
+// of Group Y that has a role assignment on Resource Z, then User A can
+// access Resource Z." Deny assignments name users, groups, service
+// principals or Everyone, and the same membership decides whether one
+// applies. Callers pass the transitive group ids in Request.GroupIDs
+// (Graph's getMemberObjects / transitiveMemberOf).
+// https://learn.microsoft.com/azure/role-based-access-control/role-assignments-steps#step-1-determine-who-needs-access
+// https://learn.microsoft.com/azure/role-based-access-control/deny-assignments#deny-assignment-properties
 func newMembership(req Request) membership {
 	m := membership{principal: req.PrincipalID, groups: make(map[string]string, len(req.GroupIDs))}
 	for _, g := range req.GroupIDs {
