@@ -90,9 +90,9 @@ type Verdict struct {
 	Outcome  rbac.Outcome
 	Decision rbac.Decision // the engine's evaluation (Decision.Trace for "explain")
 	NoRole   bool          // the operation needs no role (e.g. fetching an Entra token)
-	// Suggest: for NotGranted (or Unknown without a blocking deny), roles that
-	// would grant it, smallest first. Never a role a readable deny assignment
-	// would block; empty for DeniedByDenyAssignment.
+	// Suggest: for NotGranted, roles that would grant it, smallest first.
+	// Never a role a readable deny assignment would block; empty for every
+	// other outcome.
 	Suggest []rbac.RoleDefinition
 	// Advice is the next step in plain words (no UI key names).
 	Advice []string
@@ -496,7 +496,10 @@ func (a Access) verdict(op rbac.Operation, roles rbac.RoleIndex) Verdict {
 		v.Advice = denyAdvice(v.Deny)
 		return v
 	}
-	if v.Outcome == rbac.NotGranted || v.Outcome == rbac.Unknown {
+	// Roles are suggested only when it is known that none grants the action
+	// (an unknown verdict may already be granted) and none a readable deny
+	// would block (suggest tries each).
+	if v.Outcome == rbac.NotGranted {
 		v.Suggest = a.suggest(op.Action, roles)
 		if len(v.Suggest) > 0 {
 			names := make([]string, len(v.Suggest))

@@ -70,8 +70,16 @@ func Evaluate(req Request, assignments []Assignment, roles Roles, denies []DenyA
 	d.Trace = Trace{Action: req.Action, DataAction: req.DataAction, Principal: req.PrincipalID,
 		Groups: append([]string(nil), req.GroupIDs...), Levels: levels}
 	action := foldKey(req.Action)
+	applicable := func(scope string) int {
+		// Most of a world's assignments sit elsewhere: one containment test
+		// rules them out before the per-level comparison.
+		if !ScopeContains(scope, req.Scope) && len(req.ManagementGroups) == 0 {
+			return -1
+		}
+		return levelOf(levels, scope)
+	}
 	for _, a := range assignments {
-		li := levelOf(levels, a.Scope)
+		li := applicable(a.Scope)
 		if li < 0 {
 			continue
 		}
@@ -110,7 +118,7 @@ func Evaluate(req Request, assignments []Assignment, roles Roles, denies []DenyA
 		levels[li].Assignments = append(levels[li].Assignments, t)
 	}
 	for _, da := range denies {
-		li := levelOf(levels, da.Scope)
+		li := applicable(da.Scope)
 		if li < 0 {
 			continue
 		}
@@ -162,14 +170,15 @@ type membership struct {
 }
 
 // Role assignments to a group apply to its members, nested groups
-// included: "If you assign a role to a group, all members of that group
-// inherit that role ... Azure RBAC supports nested groups; if a group is a
-// member of another group, a role assigned to the outer group applies to the
-// members of the inner group" (paraphrased from the Azure docs). Callers
-// pass the transitive group ids in Request.GroupIDs (Graph's
-// getMemberGroups / transitiveMemberOf).
-// https://learn.microsoft.com/azure/role-based-access-control/overview#security-principal
-// https://learn.microsoft.com/azure/role-based-access-control/troubleshoot-limits (nested groups)
+// included. Azure's rule: "Role assignments are transitive for groups,
+// which means that if User A is a member of Group X and Group X is a member
+// of Group Y that has a role assignment on Resource Z, then User A can
+// access Resource Z." Deny assignments name users, groups, service
+// principals or Everyone, and the same membership decides whether one
+// applies. Callers pass the transitive group ids in Request.GroupIDs
+// (Graph's getMemberObjects / transitiveMemberOf).
+// https://learn.microsoft.com/azure/role-based-access-control/role-assignments-steps#step-1-determine-who-needs-access
+// https://learn.microsoft.com/azure/role-based-access-control/deny-assignments#deny-assignment-properties
 func newMembership(req Request) membership {
 	m := membership{principal: req.PrincipalID, groups: make(map[string]string, len(req.GroupIDs))}
 	for _, g := range req.GroupIDs {
@@ -218,31 +227,25 @@ func (m membership) deny(da DenyAssignment) Applies {
 // the scope itself, each parent, the management groups the request names,
 // and the root "/".
 func requestLevels(req Request) []TraceLevel {
-	var scopes []string
+	var out []TraceLevel
 	if sc, err := ParseScope(req.Scope); err == nil {
-		scopes = sc.Ancestors()
+		for cur, ok := sc, true; ok; cur, ok = cur.Parent() {
+			out = append(out, TraceLevel{Scope: cur.Raw, Level: cur.Level})
+		}
 	} else { // not an ARM scope Azure would accept: still walk its segments
 		seg := segments(req.Scope)
 		for n := len(seg); n > 0; n -= 2 {
-			scopes = append(scopes, "/"+strings.Join(seg[:n], "/"))
+			out = append(out, TraceLevel{Scope: "/" + strings.Join(seg[:n], "/"), Level: AtResource})
 		}
-		scopes = append(scopes, "/")
+		out = append(out, TraceLevel{Scope: "/", Level: AtRoot})
 	}
-	if n := len(scopes); n > 0 && len(req.ManagementGroups) > 0 {
-		root := scopes[n-1]
-		scopes = scopes[:n-1]
+	if n := len(out); len(req.ManagementGroups) > 0 {
+		root := out[n-1]
+		out = out[:n-1]
 		for _, mg := range req.ManagementGroups {
-			scopes = append(scopes, ManagementGroupScope(mg))
+			out = append(out, TraceLevel{Scope: ManagementGroupScope(mg), Level: AtManagementGroup})
 		}
-		scopes = append(scopes, root)
-	}
-	out := make([]TraceLevel, 0, len(scopes))
-	for _, s := range scopes {
-		l := AtRoot
-		if sc, err := ParseScope(s); err == nil {
-			l = sc.Level
-		}
-		out = append(out, TraceLevel{Scope: s, Level: l})
+		out = append(out, root)
 	}
 	return out
 }
@@ -326,7 +329,7 @@ func reason(d Decision) string {
 		da := d.Denied.Deny
 		s := fmt.Sprintf("Blocked by deny assignment %q at %s (its pattern %s)", da.Label(), da.Scope, d.Denied.Pattern)
 		if len(d.Grants) > 0 {
-			s += fmt.Sprintf(", although %s grants it", d.Grants[0].Role.RoleName)
+			s += ", although a role assignment grants it" // no role name: it would read as a way past the deny
 		}
 		return s + "; no role assignment lifts a deny assignment, only its excluded principals are exempt"
 	case Allowed:
