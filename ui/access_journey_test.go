@@ -19,6 +19,8 @@ const (
 	regenAction = "Microsoft.MachineLearningServices/workspaces/onlineEndpoints/regenerateKeys/action"
 	keysAction  = "Microsoft.MachineLearningServices/workspaces/onlineEndpoints/listKeys/action"
 	denyName    = "Production keys are rotated by the platform team"
+	regenOp     = "Regenerate keys"
+	keysOp      = "Get the keys (key)"
 )
 
 // accessRig starts the simulated Azure on a settable clock shared with the
@@ -55,41 +57,42 @@ func (d *driver) checkAs(whom string) string {
 	return d.waitFor("4 Verdict", "Get the keys (key)", "Regenerate keys")
 }
 
-// selectRow moves the verdict cursor to the operation whose action the
-// detail's header names, and returns the screen.
-func (d *driver) selectRow(action string) string {
+// selectRow moves the verdict cursor to the operation named op and returns
+// the screen.
+func (d *driver) selectRow(op string) string {
 	d.t.Helper()
 	for i := 0; i < 24; i++ { // up to the top, then down
-		if s := d.screen(); detailOf(s, action) {
+		if s := d.screen(); detailOf(s, op) {
 			return s
 		}
 		d.key(map[bool]string{true: "up", false: "down"}[i < 12])
 	}
-	d.t.Fatalf("no verdict row for %s:\n%s", action, d.screen())
+	d.t.Fatalf("no verdict row for %s:\n%s", op, d.screen())
 	return ""
 }
 
-// detailOf: the detail under the verdicts explains action (its header
-// line ends with it). Advice bullets are "•": "→" is an error's next step.
-func detailOf(s, action string) bool {
+// detailOf: the detail under the verdicts explains the operation named op
+// (its header line starts with the name and then the action; table rows
+// start with their mark). Advice bullets are "•": "→" is an error's next step.
+func detailOf(s, op string) bool {
 	for _, l := range strings.Split(s, "\n") {
-		if strings.HasSuffix(strings.TrimRight(l, " "), "  "+action) {
+		if strings.HasPrefix(l, op+"  Microsoft.") {
 			return true
 		}
 	}
 	return false
 }
 
-// waitDetail waits until the detail explains action.
-func (d *driver) waitDetail(action string, texts ...string) string {
+// waitDetail waits until the detail explains the operation named op.
+func (d *driver) waitDetail(op string, texts ...string) string {
 	d.t.Helper()
 	for i := 0; i < 400; i++ {
-		if s := d.waitFor(texts...); detailOf(s, action) {
+		if s := d.waitFor(texts...); detailOf(s, op) {
 			return s
 		}
 		d.pump(50 * time.Millisecond)
 	}
-	d.t.Fatalf("the detail does not explain %s:\n%s", action, d.screen())
+	d.t.Fatalf("the detail does not explain %s:\n%s", op, d.screen())
 	return ""
 }
 
@@ -113,14 +116,14 @@ func TestJourneyDenyAssignmentForNinaAndBob(t *testing.T) {
 	d.waitFor("Endpoint churn-key", "c check access")
 	for _, who := range []string{"nina", "bob"} {
 		s := d.checkAs(who)
-		if !strings.Contains(s, "⊘   Regenerate keys") || !strings.Contains(s, "blocked by deny assignment "+denyName[:20]) {
+		if !strings.Contains(s, "⊘   Regenerate keys") || !strings.Contains(s, "blocked by a deny assignment (no role lifts it)") {
 			t.Errorf("%s: regenerating keys should be blocked by the deny assignment:\n%s", who, s)
 		}
 		noneOf(t, s, "✓   Regenerate keys", "✗   Regenerate keys")
 		if !strings.Contains(s, "✗   Get the keys (key)") {
 			t.Errorf("%s: the keys are not granted:\n%s", who, s)
 		}
-		s = d.selectRow(regenAction)
+		s = d.selectRow(regenOp)
 		for _, want := range []string{"⊘ Blocked by the deny assignment “" + denyName + "”", "where: endpoint /subscriptions/",
 			"excluded: Olivia Okafor (user)", "Use an identity the deny assignment excludes: Olivia Okafor",
 			"No role assignment can lift a deny"} {
@@ -145,7 +148,7 @@ func TestJourneyDenyAssignmentForNinaAndBob(t *testing.T) {
 			}
 		}
 		d.key("w")
-		s = d.selectRow(keysAction)
+		s = d.selectRow(keysOp)
 		if !strings.Contains(s, "assign one of: AzureML Data Scientist") {
 			t.Errorf("%s: the keys row should name the role that grants them:\n%s", who, s)
 		}
@@ -156,7 +159,7 @@ func TestJourneyDenyAssignmentForNinaAndBob(t *testing.T) {
 	}
 	// bob's evaluation shows his Reader assignment at the subscription, tested and not matching.
 	d.checkAs("bob")
-	d.selectRow(keysAction)
+	d.selectRow(keysOp)
 	d.key("w")
 	s := d.waitFor("Why: Get the keys (key)")
 	if !strings.Contains(s, "role assignment: Reader, directly — does not match") || !strings.Contains(s, "Actions[0] */read — does not match") {
@@ -185,7 +188,7 @@ func TestJourneyServicePrincipalDenyAndCFromA403(t *testing.T) {
 	d.key("y")
 	d.waitFor("access denied")
 	d.key("c")
-	s := d.waitDetail(regenAction, "Check access", "4 Verdict")
+	s := d.waitDetail(regenOp, "Check access", "4 Verdict")
 	if !strings.Contains(s, "who    app "+cid) {
 		t.Errorf("the check should be for the signed-in service principal:\n%s", s)
 	}
@@ -206,7 +209,7 @@ func TestJourneyCFromA403OpensTheFailedOperation(t *testing.T) {
 	d.key("k")
 	d.waitFor("Credentials · churn-key", "ccess denied")
 	d.key("c")
-	s := d.waitDetail(keysAction, "Check access", "4 Verdict")
+	s := d.waitDetail(keysOp, "Check access", "4 Verdict")
 	if !strings.Contains(s, "who    Bob Reyes <bob@contoso.example>") || !strings.Contains(s, "where  endpoint /subscriptions/") {
 		t.Errorf("the check should be for bob at the endpoint:\n%s", s)
 	}
@@ -281,7 +284,7 @@ func TestJourneyVerifyForYourself(t *testing.T) {
 	if !strings.Contains(s, "✗   Get the keys (key)") {
 		t.Fatalf("nina cannot get the keys yet:\n%s", s)
 	}
-	d.selectRow(keysAction)
+	d.selectRow(keysOp)
 	d.key("A")
 	d.waitFor("Assign a role", "Choose the role", "AzureML Data Scientist")
 	d.key("enter")
@@ -317,7 +320,7 @@ func TestJourneyVerifyForSomeoneElse(t *testing.T) {
 	d.signInAs("olivia")
 	d.waitFor("Endpoint churn-key", "c check access")
 	d.checkAs("bob")
-	d.selectRow(keysAction)
+	d.selectRow(keysOp)
 	d.key("A")
 	d.waitFor("Choose the role", "AzureML Data Scientist")
 	s := d.screen()
@@ -353,8 +356,17 @@ func TestJourneyVerifyForSomeoneElse(t *testing.T) {
 	noneOf(t, strings.ToLower(s), "effective")
 	d.key("m")
 	d.waitFor("Copied the command they can run")
+	// Back at the check, nobody promises bob the keys while Azure may still
+	// be applying the assignment; once that time has passed, the grant stands.
 	c.add(120 * time.Second)
 	d.key("enter")
+	s = d.waitFor("⧖   Get the keys (key)")
+	s = d.selectRow(keysOp)
+	if !strings.Contains(s, "Assigned 2m0s ago: Azure takes up to 10 minutes") {
+		t.Errorf("the pending verdict should say why:\n%s", s)
+	}
+	c.add(10 * time.Minute)
+	d.key("R")
 	d.waitFor("✓   Get the keys (key)", "AzureML Data Scientist at endpoint churn-key")
 
 	// And back: d removes the assignment that grants it, after a confirm.

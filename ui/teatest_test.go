@@ -95,7 +95,7 @@ func TestTeatestCheckAssignVerify(t *testing.T) {
 	keys("y")
 	wait("assigned ✓ (listed by Azure)") // for someone else: listed, never "effective"
 	keys("enter")
-	wait("AzureML Data Scientist at endpoint churn-key")
+	wait("⧖   Get the keys (key)", "assigned, not yet in effect") // not promised to someone else while Azure applies it
 	keys("q")
 	tm.WaitFinished(t, teatest.WithFinalTimeout(10*time.Second))
 }

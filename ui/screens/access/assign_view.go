@@ -88,8 +88,8 @@ func (a *Assign) review(w int) string {
 		}
 		b = append(b, "", wrapIndent("  az role definition create --role-definition @role.json", w, 4),
 			wrapIndent("  PUT https://management.azure.com"+a.role.AssignableScopes[0]+"/providers/Microsoft.Authorization/roleDefinitions/{new-guid}?api-version=2022-04-01", w, 4),
-			st.Muted.Render(wrap("  It is created at "+levelOf(a.role.AssignableScopes[0])+" "+a.role.AssignableScopes[0]+
-				": creating a role needs Microsoft.Authorization/roleDefinitions/write on every one of its assignable scopes.", w)),
+			st.Muted.Render(wrapIndent("  It is created at "+levelOf(a.role.AssignableScopes[0])+" "+a.role.AssignableScopes[0]+
+				": creating a role needs Microsoft.Authorization/roleDefinitions/write on every one of its assignable scopes.", w, 4)),
 			"", st.Bold.Render("2. Assign it")+":")
 	}
 	az, rest := a.commands()

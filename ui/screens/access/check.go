@@ -361,7 +361,7 @@ func mark(v azure.Verdict) string {
 func (c *Check) fill() {
 	c.results = c.access.Check(c.ops())
 	for i := range c.results {
-		notYet(&c.results[i])
+		c.notYet(&c.results[i])
 	}
 	var rows []components.Row
 	for _, v := range c.results {
@@ -376,28 +376,57 @@ func (c *Check) fill() {
 	c.verdicts.Select(c.focus)
 }
 
-// notYet turns your own "allowed" into "assigned, not yet in effect" when
-// Azure's Permissions API does not list the action yet: the role
-// assignments say it is granted, Azure does not apply it yet (a new
-// assignment takes up to 10 minutes:
+// settleTime is how long Azure may take to apply a new role assignment:
+// up to 10 minutes ("Symptom - Role assignment changes are not being
+// detected",
 // https://learn.microsoft.com/azure/role-based-access-control/troubleshooting#symptom---role-assignment-changes-are-not-being-detected).
-func notYet(v *azure.Verdict) {
-	if v.Outcome != rbac.Allowed || v.NoRole || v.PermissionsAPI == nil || *v.PermissionsAPI || v.Source == "Permissions API" {
+const settleTime = 10 * time.Minute
+
+// notYet turns "allowed" into "assigned, not yet in effect" when Azure may
+// not apply the grant yet. For yourself, Azure says so: its Permissions API
+// does not list the action yet. For anyone else nobody can ask Azure, so a
+// grant that rests only on assignments created less than settleTime ago
+// is not promised.
+func (c *Check) notYet(v *azure.Verdict) {
+	if v.Outcome != rbac.Allowed || v.NoRole || v.Source == "Permissions API" {
+		return
+	}
+	if v.PermissionsAPI != nil {
+		if !*v.PermissionsAPI {
+			v.Outcome = rbac.Pending
+			v.Decision.Reason = "A role assignment grants it, but Azure's Permissions API does not list it for you yet: " +
+				"Azure has not applied the assignment (" + v.Decision.Reason + ")"
+		}
+		return
+	}
+	now := c.env.Now()
+	newest := time.Time{}
+	for _, g := range v.Decision.Grants {
+		at := g.Assignment.CreatedOn
+		if at.IsZero() || now.Sub(at) >= settleTime {
+			return // an older grant stands on its own
+		}
+		if at.After(newest) {
+			newest = at
+		}
+	}
+	if newest.IsZero() {
 		return
 	}
 	v.Outcome = rbac.Pending
-	v.Decision.Reason = "A role assignment grants it, but Azure's Permissions API does not list it for you yet: " +
-		"Azure has not applied the assignment (" + v.Decision.Reason + ")"
+	v.Decision.Reason = fmt.Sprintf("Assigned %s ago: Azure takes up to %d minutes to apply a new role assignment, so it may not be in effect yet "+
+		"(%s). Only they can check it: amlauth-tui check --principal me", now.Sub(newest).Round(time.Second), int(settleTime.Minutes()), v.Decision.Reason)
 }
 
-// short is the one-line reason for the table (the detail below says it all).
+// short is the one-line reason for the table, short enough not to be cut
+// in a narrow terminal: the detail below says it all, wrapped.
 func (c *Check) short(v azure.Verdict) string {
 	d := v.Decision
 	switch {
 	case v.NoRole:
 		return "no role needed"
-	case v.Outcome == rbac.DeniedByDenyAssignment && v.Deny != nil:
-		return "blocked by deny assignment " + v.Deny.Name
+	case v.Outcome == rbac.DeniedByDenyAssignment:
+		return "blocked by a deny assignment (no role lifts it)"
 	case v.Outcome == rbac.Unknown:
 		var what []string
 		for _, m := range v.Missing {
@@ -424,8 +453,6 @@ func (c *Check) short(v azure.Verdict) string {
 		return "the Permissions API lists no permission for it"
 	case len(d.Blocked) > 0:
 		return "removed by NotAction " + d.Blocked[0].NotPattern + " of " + d.Blocked[0].Role.RoleName
-	case len(v.Suggest) > 0:
-		return "no role grants it — e.g. " + v.Suggest[0].RoleName
 	}
 	return "no role grants it"
 }
