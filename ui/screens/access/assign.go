@@ -268,16 +268,15 @@ func (a *Assign) Keys() []key.Binding {
 			ks = append(ks, keyCopyRole)
 		}
 		return append(ks, keyScroll)
-	case aVerify:
-		if a.self {
-			return []key.Binding{keyStop}
+	case aVerify, aDone:
+		var ks []key.Binding
+		if a.step == aVerify {
+			ks = append(ks, keyStop)
 		}
-		return []key.Binding{keyStop, keyCopyMe}
-	case aDone:
-		if !a.self && a.assigned.ID != "" {
-			return []key.Binding{keyCopyMe}
+		if !a.self && a.last.v.Command != "" {
+			ks = append(ks, keyCopyMe)
 		}
-		return nil
+		return append(ks, keyScroll)
 	case aApplying:
 		return nil
 	}

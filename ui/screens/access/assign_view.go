@@ -35,6 +35,8 @@ func (a *Assign) View(w, h int) string {
 		if a.accErr != nil {
 			intro += "\n" + st.Warn.Render(wrap("? The deny assignments could not be read, so a role marked ✓ may still be blocked: "+
 				components.Clean(azure.Explain(a.accErr).Title), w))
+		} else if a.access != nil && a.access.DeniesUnknown {
+			intro += "\n" + st.Warn.Render(wrap("? The deny assignments could not be read, so a role marked ✓ may still be blocked by one.", w))
 		} else if a.access == nil && a.m.Action != "" {
 			intro += "\n" + st.Muted.Render("Reading the deny assignments where it is needed…")
 		}
