@@ -1,6 +1,7 @@
 package azure
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"net/url"
@@ -305,19 +306,12 @@ func unreadable(what, scope string, err error) Unreadable {
 	u := Unreadable{What: what, Detail: Explain(err).Detail}
 	var fe *ForbiddenError
 	if errors.As(err, &fe) {
-		u.Action, u.Scope = cmpOr(fe.Action, readActions[what]), cmpOr(fe.Scope, scope)
+		u.Action, u.Scope = cmp.Or(fe.Action, readActions[what]), cmp.Or(fe.Scope, scope)
 	}
 	if u.Action != "" {
 		u.Roles = rolesToRead(u.Action)
 	}
 	return u
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 // rolesToRead names the usual built-in roles that grant a read action:
