@@ -1,6 +1,7 @@
 package azure
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"net/url"
@@ -32,7 +33,8 @@ type Access struct {
 	Partial []string
 	// Unreadable is the same, structured: what, and the role needed to read it.
 	Unreadable []Unreadable
-	// Mine is the Permissions API's answer when the principal is the caller (nil otherwise).
+	// Mine is the Permissions API's answer when the principal is the caller
+	// (nil when not asked or unreadable; empty when Azure lists nothing).
 	Mine []rbac.Permission
 	// AssignmentsUnknown: the role assignments could not be listed, so a
 	// local verdict would be a guess (see Partial).
@@ -211,6 +213,9 @@ func (s *Session) Access(ctx context.Context, p PrincipalRef, scope string) (Acc
 	if strings.EqualFold(p.ID, s.id.ObjectID) {
 		run("your permissions", func() error {
 			perms, err := s.myPermissions(ctx, f, scope)
+			if _, _, _, _, _, ok := splitResourceScope(scope); ok && err == nil && perms == nil {
+				perms = []rbac.Permission{} // asked, and Azure lists nothing: not the same as not asked
+			}
 			a.Mine = perms
 			return err
 		})
@@ -301,19 +306,12 @@ func unreadable(what, scope string, err error) Unreadable {
 	u := Unreadable{What: what, Detail: Explain(err).Detail}
 	var fe *ForbiddenError
 	if errors.As(err, &fe) {
-		u.Action, u.Scope = cmpOr(fe.Action, readActions[what]), cmpOr(fe.Scope, scope)
+		u.Action, u.Scope = cmp.Or(fe.Action, readActions[what]), cmp.Or(fe.Scope, scope)
 	}
 	if u.Action != "" {
 		u.Roles = rolesToRead(u.Action)
 	}
 	return u
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 // rolesToRead names the usual built-in roles that grant a read action:
@@ -421,9 +419,27 @@ func (a Access) Check(ops []rbac.Operation) []Verdict {
 	return out
 }
 
-// request is the engine's question for one action.
+// request is the engine's question for one action. Azure lists the
+// assignments and deny assignments at, above and below the scope; one at
+// a management group can only be above it, so those management groups are
+// the chain the engine needs.
 func (a Access) request(action string) rbac.Request {
-	return rbac.Request{PrincipalID: a.Principal.ID, GroupIDs: a.Groups, Action: action, Scope: a.Scope}
+	r := rbac.Request{PrincipalID: a.Principal.ID, GroupIDs: a.Groups, Action: action, Scope: a.Scope}
+	seen := map[string]bool{}
+	add := func(scope string) {
+		sc, err := rbac.ParseScope(scope)
+		if err == nil && sc.Level == rbac.AtManagementGroup && !seen[strings.ToLower(sc.Raw)] {
+			seen[strings.ToLower(sc.Raw)] = true
+			r.ManagementGroups = append(r.ManagementGroups, sc.Raw)
+		}
+	}
+	for _, x := range a.Assignments {
+		add(x.Scope)
+	}
+	for _, d := range a.Denies {
+		add(d.Scope)
+	}
+	return r
 }
 
 // verdict forms one operation's answer. An answer is a promise: "allowed"
@@ -484,6 +500,15 @@ func (a Access) verdict(op rbac.Operation, roles rbac.RoleIndex) Verdict {
 		v.Outcome = rbac.Unknown
 		missing("group memberships")
 		d.Reason = "Unknown: a deny assignment names groups, and your group memberships could not be read"
+	case v.PermissionsAPI != nil && !*v.PermissionsAPI && d.Outcome == rbac.Allowed:
+		// Azure lists the assignment but does not apply it to you yet.
+		v.Outcome = rbac.Pending
+		d.Reason = "Assigned (Azure lists a role assignment that grants " + op.Action + "), but Azure's Permissions API does not grant it to you yet: " + TypicalPropagation
+	case v.PermissionsAPI != nil && *v.PermissionsAPI && d.Outcome == rbac.NotGranted && !a.DeniesUnknown:
+		// Azure grants it through something the listing did not show
+		// (a group, a management group); no readable deny blocks it.
+		v.Outcome, v.Source = rbac.Allowed, "Permissions API"
+		d.Reason = "The Permissions API allows " + op.Action + " (pattern " + apiBy + ") and no deny assignment blocks it; no role assignment that could be read grants it"
 	}
 	d.Outcome, d.Allowed = v.Outcome, v.Outcome == rbac.Allowed
 	v.Unknown = v.Outcome == rbac.Unknown

@@ -201,3 +201,24 @@ func TestVerifyAssignment(t *testing.T) {
 		t.Errorf("effective shown for someone else")
 	}
 }
+
+// For yourself, an assignment Azure lists but does not apply yet is
+// "pending", not "allowed": the Permissions API has the last word on roles.
+func TestCheckPendingUntilAzureApplies(t *testing.T) {
+	clock := &settable{t: time.Now().UTC().Truncate(time.Second)}
+	s, cfg := start(t, emulator.Options{PropagationDelay: 120 * time.Second, Now: clock.Now})
+	olivia := signIn(t, s, cfg, "olivia")
+	bob := signIn(t, s, cfg, "bob") // Reader on production: he can read role and deny assignments
+	ds, _ := rbac.RoleByName(rbac.BuiltinRoles(), "AzureML Data Scientist")
+	if _, err := olivia.AssignRole(ctx(t), bob.Identity().Principal(), ds.ID, prodEP+"churn-aml"); err != nil {
+		t.Fatal(err)
+	}
+	_, v := verdictFor(t, bob, "me", prodEP+"churn-aml", "endpoint.listKeys")
+	if v.Outcome != rbac.Pending || v.PermissionsAPI == nil || *v.PermissionsAPI || len(v.Suggest) != 0 {
+		t.Fatalf("before propagation: %v %s", v.Outcome, v.Decision.Reason)
+	}
+	clock.Advance(121 * time.Second)
+	if _, v = verdictFor(t, bob, "me", prodEP+"churn-aml", "endpoint.listKeys"); v.Outcome != rbac.Allowed {
+		t.Fatalf("after propagation: %v %s", v.Outcome, v.Decision.Reason)
+	}
+}

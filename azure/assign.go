@@ -144,6 +144,9 @@ func SelfCheckCommand(scope string, op rbac.Operation) string {
 // is performed (it may sit below the assignment's scope).
 func (s *Session) Verify(ctx context.Context, p PrincipalRef, assignment rbac.Assignment, scope string, op rbac.Operation) Verification {
 	v := Verification{Self: strings.EqualFold(p.ID, s.id.ObjectID), Typical: TypicalPropagation, Command: SelfCheckCommand(scope, op)}
+	if p.Kind == "Group" {
+		v.Typical += " Members get it through the group; each member runs the command to check for themselves."
+	}
 	v.Listed, v.ListErr = s.listed(ctx, assignment)
 	if !v.Self {
 		return v
