@@ -143,7 +143,7 @@ func TestDenyAssignmentAndPermissionsAPIDisagreement(t *testing.T) {
 	}
 	c.verdicts.Select("endpoint.listKeys") // Owner grants it locally; the Permissions API said only */read
 	v = ansi.Strip(c.View(140, 40))
-	if !strings.Contains(v, "⧖   Get the keys (key)") || !strings.Contains(v, "Azure's Permissions API does not list it for you yet") {
+	if !strings.Contains(v, "⧖   Get the keys (key)") || !strings.Contains(v, "Azure's Permissions API does not grant it to you yet") {
 		t.Errorf("a grant Azure does not apply yet should be pending, not ✓:\n%s", v)
 	}
 }

@@ -382,22 +382,17 @@ func (c *Check) fill() {
 // https://learn.microsoft.com/azure/role-based-access-control/troubleshooting#symptom---role-assignment-changes-are-not-being-detected).
 const settleTime = 10 * time.Minute
 
-// notYet turns "allowed" into "assigned, not yet in effect" when Azure may
-// not apply the grant yet. For yourself, Azure says so: its Permissions API
-// does not list the action yet. For anyone else nobody can ask Azure, so a
-// grant that rests only on assignments created less than settleTime ago
-// is not promised.
+// notYet turns someone else's "allowed" into "assigned, not yet in effect"
+// when Azure may not apply the grant yet. For yourself Azure's Permissions
+// API says so (azure.Access.Check); for anyone else nobody can ask Azure,
+// so a grant that rests only on assignments created less than settleTime
+// ago is not promised.
 func (c *Check) notYet(v *azure.Verdict) {
 	if v.Outcome != rbac.Allowed || v.NoRole || v.Source == "Permissions API" {
 		return
 	}
 	if v.PermissionsAPI != nil {
-		if !*v.PermissionsAPI {
-			v.Outcome = rbac.Pending
-			v.Decision.Reason = "A role assignment grants it, but Azure's Permissions API does not list it for you yet: " +
-				"Azure has not applied the assignment (" + v.Decision.Reason + ")"
-		}
-		return
+		return // yourself: Azure's Permissions API decides (azure.Access.Check makes it Pending)
 	}
 	now := c.env.Now()
 	newest := time.Time{}

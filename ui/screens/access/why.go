@@ -45,11 +45,11 @@ func (c *Check) detail(w int) string {
 		add("  condition (version " + components.Clean(orDash(v.ConditionVersion)) + "): " + components.Clean(v.Condition))
 		add(st.Muted.Render("  Azure evaluates it on each request with attributes this check cannot see."))
 	case v.Outcome == rbac.Pending:
-		add(style.Render("⧖ Assigned, not yet in effect: ") + components.Clean(d.Reason))
+		add(style.Render("⧖ ") + components.Clean(d.Reason))
 		for _, p := range d.Pending {
 			add(st.Muted.Render("  " + components.ScopeName(p.Scope) + ": assignment " + p.Name))
 		}
-		add(st.Muted.Render("  Azure applies a new assignment within about 10 minutes: R re-checks."))
+		add(st.Muted.Render("  R re-checks."))
 	case v.Outcome == rbac.Unknown:
 		add(style.Render("? ") + components.Clean(d.Reason)) // what could not be read: the advice below and the lines above the table
 	case v.Outcome == rbac.Allowed:
