@@ -232,10 +232,14 @@ func requestLevels(req Request) []TraceLevel {
 		for cur, ok := sc, true; ok; cur, ok = cur.Parent() {
 			out = append(out, TraceLevel{Scope: cur.Raw, Level: cur.Level})
 		}
-	} else { // not an ARM scope Azure would accept: still walk its segments
+	} else { // not an ARM scope Azure would accept (a name with a '/'): every prefix is a level
 		seg := segments(req.Scope)
-		for n := len(seg); n > 0; n -= 2 {
-			out = append(out, TraceLevel{Scope: "/" + strings.Join(seg[:n], "/"), Level: AtResource})
+		for n := len(seg); n > 0; n-- {
+			l := AtResource
+			if p, err := ParseScope("/" + strings.Join(seg[:n], "/")); err == nil {
+				l = p.Level
+			}
+			out = append(out, TraceLevel{Scope: "/" + strings.Join(seg[:n], "/"), Level: l})
 		}
 		out = append(out, TraceLevel{Scope: "/", Level: AtRoot})
 	}

@@ -392,3 +392,14 @@ func TestTraceRecordsEveryPattern(t *testing.T) {
 		t.Errorf("deny trace %+v", dt)
 	}
 }
+
+// A resource name with a '/' in it (a hostile deployment name) makes a
+// scope ARM would not parse; assignments above it still apply.
+func TestEvaluateUnparsableScopeStillInherits(t *testing.T) {
+	odd := epKey + "/deployments/x\x1b]8;;https://evil\x07y"
+	d := Evaluate(Request{PrincipalID: alice, Action: ep + "deployments/read", Scope: odd},
+		[]Assignment{semAssign(alice, "wild-middle", ws), semAssign(alice, "star", ws)}, semRoles, nil)
+	if d.Outcome != Allowed || len(d.Grants) != 1 || !d.Grants[0].Inherited {
+		t.Fatalf("outcome %v grants %+v: %s", d.Outcome, d.Grants, d.Reason)
+	}
+}
