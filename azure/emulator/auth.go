@@ -143,6 +143,11 @@ func (s *Server) roles() rbac.RoleSet {
 }
 
 // decide evaluates action at scope for the caller. Call with s.mu held.
+// Deny assignments take part in every decision (rbac.Evaluate), and only
+// rbac.Allowed lets a request through: a grant that rests on an ABAC
+// condition (Conditional) is refused, because the simulated Azure does not
+// evaluate conditions — it fails closed rather than open. A grant not yet
+// propagated (Pending) is refused for every principal alike.
 func (s *Server) decide(c *Caller, action, scope string) rbac.Decision {
 	return rbac.Evaluate(rbac.Request{PrincipalID: c.ObjectID, GroupIDs: c.Groups, Action: action, Scope: scope, At: s.now()},
 		s.world.Assignments, s.roleIndex(), s.world.Denies)
@@ -160,21 +165,4 @@ func (s *Server) authorize(w http.ResponseWriter, c *Caller, action, scope strin
 func authorizationFailed(c *Caller, action, scope string) string {
 	return fmt.Sprintf("The client '%s' with object id '%s' does not have authorization to perform action '%s' over scope '%s' or the scope is invalid. If access was recently granted, please refresh your credentials.",
 		c.name(), c.ObjectID, action, scope)
-}
-
-// hasAnyAssignmentIn reports whether the caller (or a group of theirs) holds
-// any role assignment at or below scope: Azure lists a subscription to such a caller.
-func (s *Server) hasAnyAssignmentIn(c *Caller, scope string) bool {
-	ids := append([]string{c.ObjectID}, c.Groups...)
-	for _, a := range s.world.Assignments {
-		if !rbac.ScopeContains(scope, a.Scope) && !rbac.ScopeContains(a.Scope, scope) {
-			continue
-		}
-		for _, id := range ids {
-			if strings.EqualFold(id, a.PrincipalID) {
-				return true
-			}
-		}
-	}
-	return false
 }

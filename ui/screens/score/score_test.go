@@ -426,7 +426,8 @@ func TestFailuresAreDiagnosed(t *testing.T) {
 				t.Fatalf("c sent %v", msgs)
 			}
 			m := msgs[0].(nav.CheckAccessMsg)
-			if m.AuthMode != azure.AuthAADToken || m.Context.Endpoint != "churn-key" || m.Context.Workspace != "mlw-churn" || m.Context.ResourceGroup != "rg-ml" {
+			if m.AuthMode != azure.AuthAADToken || m.Context.Endpoint != "churn-key" || m.Context.Workspace != "mlw-churn" || m.Context.ResourceGroup != "rg-ml" ||
+				m.Run == nil || m.Run.Operation != "endpoint.score" {
 				t.Fatalf("check access message %+v", m)
 			}
 		}
