@@ -1,6 +1,7 @@
 package azure
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"net/url"
@@ -24,27 +25,103 @@ type Access struct {
 	Groups      []string // transitive group object ids
 	Assignments []rbac.Assignment
 	Roles       rbac.RoleSet
-	Denies      []rbac.DenyAssignment
+	Denies      []rbac.DenyAssignment // principals' DisplayName filled from Graph where it answered
+	// Names maps object ids (folded with strings.ToLower) to display names:
+	// the principal's groups, deny principals and exclusions, deny creators.
+	Names map[string]string
 	// Partial names what could not be read, why, and what the verdicts lack because of it.
 	Partial []string
-	// Mine is the Permissions API's answer when the principal is the caller (nil otherwise).
+	// Unreadable is the same, structured: what, and the role needed to read it.
+	Unreadable []Unreadable
+	// Mine is the Permissions API's answer when the principal is the caller
+	// (nil when not asked or unreadable; empty when Azure lists nothing).
 	Mine []rbac.Permission
 	// AssignmentsUnknown: the role assignments could not be listed, so a
 	// local verdict would be a guess (see Partial).
 	AssignmentsUnknown bool
-	At                 time.Time
+	// DeniesUnknown: the deny assignments could not be listed, so an
+	// allowed verdict could still be blocked.
+	DeniesUnknown bool
+	// GroupsUnknown: the principal's group memberships could not be read.
+	GroupsUnknown bool
+	At            time.Time
+}
+
+// Unreadable is one part of Azure's state that could not be read.
+type Unreadable struct {
+	What   string   // "role assignments", "deny assignments", "group memberships", "role definitions", "your permissions", "names"
+	Action string   // the action needed to read it, when Azure named it or it is known
+	Scope  string   // where it was needed
+	Roles  []string // built-in roles that grant Action (smallest first), e.g. Reader
+	Detail string   // Azure's answer, as plain text (not sanitized for drawing)
+}
+
+// Text is the Unreadable as one sentence.
+func (u Unreadable) Text() string {
+	s := "could not read " + u.What
+	if u.Action != "" {
+		s += ": it needs " + u.Action
+		if u.Scope != "" {
+			s += " on " + u.Scope
+		}
+		if len(u.Roles) > 0 {
+			s += " (" + strings.Join(u.Roles, " or ") + " grants it)"
+		}
+	} else if u.Detail != "" {
+		s += ": " + u.Detail
+	}
+	return s
+}
+
+// Name is the display name of an object id, or the id when Graph did not answer.
+func (a Access) Name(id string) string {
+	if n := a.Names[strings.ToLower(id)]; n != "" {
+		return n
+	}
+	if id == rbac.Everyone {
+		return "Everyone"
+	}
+	return id
 }
 
 // Verdict is one operation's answer with its reasons.
 type Verdict struct {
-	Op       rbac.Operation
-	Decision rbac.Decision
-	NoRole   bool                  // the operation needs no role (e.g. fetching an Entra token)
-	Suggest  []rbac.RoleDefinition // for a denial: roles that would grant it, smallest first
+	Op rbac.Operation
+	// Outcome is the answer: rbac.Allowed, NotGranted, DeniedByDenyAssignment,
+	// Conditional, Pending, or Unknown when something it needs could not be read.
+	Outcome  rbac.Outcome
+	Decision rbac.Decision // the engine's evaluation (Decision.Trace for "explain")
+	NoRole   bool          // the operation needs no role (e.g. fetching an Entra token)
+	// Suggest: for NotGranted, roles that would grant it, smallest first.
+	// Never a role a readable deny assignment would block; empty for every
+	// other outcome.
+	Suggest []rbac.RoleDefinition
+	// Advice is the next step in plain words (no UI key names).
+	Advice []string
 	// PermissionsAPI is, for the caller, what the Permissions API says (nil when not asked).
 	PermissionsAPI *bool
-	// Unknown: no verdict could be formed (role assignments unreadable and no Permissions API answer).
+	// Source says where the verdict came from: "role assignments" or "Permissions API".
+	Source string
+	// Unknown: Outcome == rbac.Unknown.
 	Unknown bool
+	// Missing is what could not be read that this verdict needed.
+	Missing []Unreadable
+	// Deny is the deny assignment that blocks the action (nil when none blocks).
+	Deny *DenyDetail
+	// Condition and ConditionVersion of the assignment the grant depends on (Conditional).
+	Condition, ConditionVersion string
+}
+
+// DenyDetail is a blocking deny assignment, ready to show.
+type DenyDetail struct {
+	Name, ID, Scope, Description string
+	Pattern                      string       // the deny's pattern that matched the action
+	Via                          rbac.Applies // how it reaches the principal
+	CreatedBy                    string       // display name (or id) of the creator, "" when Azure does not say
+	IsSystemProtected            bool
+	DoNotApplyToChildScopes      bool
+	Principals                   []rbac.Principal // DisplayName filled where Graph answered
+	Excluded                     []rbac.Principal // who is exempt: the only way past it
 }
 
 func (s *Session) authzFactory(sub string) (*armauthorization.ClientFactory, error) {
@@ -136,6 +213,9 @@ func (s *Session) Access(ctx context.Context, p PrincipalRef, scope string) (Acc
 	if strings.EqualFold(p.ID, s.id.ObjectID) {
 		run("your permissions", func() error {
 			perms, err := s.myPermissions(ctx, f, scope)
+			if _, _, _, _, _, ok := splitResourceScope(scope); ok && err == nil && perms == nil {
+				perms = []rbac.Permission{} // asked, and Azure lists nothing: not the same as not asked
+			}
 			a.Mine = perms
 			return err
 		})
@@ -147,10 +227,105 @@ func (s *Session) Access(ctx context.Context, p PrincipalRef, scope string) (Acc
 	for _, name := range []string{"role assignments", "deny assignments", "group memberships", "role definitions", "your permissions"} {
 		if err, ok := errs[name]; ok {
 			a.Partial = append(a.Partial, partialText(name, err))
+			a.Unreadable = append(a.Unreadable, unreadable(name, scope, err))
 		}
 	}
 	_, a.AssignmentsUnknown = errs["role assignments"]
+	_, a.DeniesUnknown = errs["deny assignments"]
+	_, a.GroupsUnknown = errs["group memberships"]
+	if a.GroupsUnknown {
+		// assignedTo() already expands the principal's groups on Azure's side,
+		// so a group assignment it returned is one of theirs.
+		for _, x := range a.Assignments {
+			if x.PrincipalType == "Group" && !strings.EqualFold(x.PrincipalID, p.ID) {
+				a.Groups = append(a.Groups, x.PrincipalID)
+			}
+		}
+	}
+	if err := s.resolveNames(ctx, &a); err != nil {
+		a.Partial = append(a.Partial, partialText("names", err))
+		a.Unreadable = append(a.Unreadable, unreadable("names", "", err))
+	}
 	return a, nil
+}
+
+// resolveNames asks Graph for the display names of the principal's groups
+// and of every principal a deny assignment names, so nobody reads GUIDs.
+func (s *Session) resolveNames(ctx context.Context, a *Access) error {
+	a.Names = map[string]string{}
+	seen := map[string]bool{}
+	var ids []string
+	add := func(id string) {
+		k := strings.ToLower(id)
+		if id == "" || id == rbac.Everyone || seen[k] || !rbac.IsGUID(id) {
+			return
+		}
+		seen[k] = true
+		ids = append(ids, id)
+	}
+	for _, g := range a.Groups {
+		add(g)
+	}
+	for _, d := range a.Denies {
+		for _, p := range d.Principals {
+			add(p.ID)
+		}
+		for _, p := range d.ExcludePrincipals {
+			add(p.ID)
+		}
+		add(d.CreatedBy)
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	refs, err := s.Principals(ctx, ids)
+	for _, r := range refs {
+		a.Names[strings.ToLower(r.ID)] = r.DisplayName
+	}
+	name := func(ps []rbac.Principal) {
+		for i := range ps {
+			ps[i].DisplayName = a.Name(ps[i].ID)
+		}
+	}
+	for i := range a.Denies {
+		name(a.Denies[i].Principals)
+		name(a.Denies[i].ExcludePrincipals)
+	}
+	return err
+}
+
+// readActions are what each part of an access check needs, for the
+// "you need ... to read this" line when Azure's 403 did not name it.
+var readActions = map[string]string{
+	"role assignments": "Microsoft.Authorization/roleAssignments/read",
+	"deny assignments": "Microsoft.Authorization/denyAssignments/read",
+	"role definitions": "Microsoft.Authorization/roleDefinitions/read",
+}
+
+func unreadable(what, scope string, err error) Unreadable {
+	u := Unreadable{What: what, Detail: Explain(err).Detail}
+	var fe *ForbiddenError
+	if errors.As(err, &fe) {
+		u.Action, u.Scope = cmp.Or(fe.Action, readActions[what]), cmp.Or(fe.Scope, scope)
+	}
+	if u.Action != "" {
+		u.Roles = rolesToRead(u.Action)
+	}
+	return u
+}
+
+// rolesToRead names the usual built-in roles that grant a read action:
+// Reader first (it reads everything, including role and deny assignments),
+// then User Access Administrator for Microsoft.Authorization.
+func rolesToRead(action string) []string {
+	var out []string
+	for _, name := range []string{"Reader", "User Access Administrator"} {
+		r, ok := rbac.RoleByName(rbac.BuiltinRoles(), name)
+		if ok && len(rbac.RolesGranting([]rbac.RoleDefinition{r}, action, false)) > 0 {
+			out = append(out, name)
+		}
+	}
+	return out
 }
 
 func partialText(what string, err error) string {
@@ -162,13 +337,15 @@ func partialText(what string, err error) string {
 	}
 	switch what {
 	case "role assignments":
-		msg += " — verdicts below only reflect what could be read (for yourself, the Permissions API still answers)"
+		msg += " — verdicts that depend on them are unknown (for yourself, the Permissions API still answers)"
 	case "deny assignments":
-		msg += " — a deny assignment could still block an allowed action"
+		msg += " — a deny assignment could still block an allowed action, so such verdicts are unknown"
 	case "group memberships":
-		msg += " — roles held through groups are not counted"
+		msg += " — only the group assignments Azure listed for this principal are counted"
 	case "role definitions":
 		msg += " — using the built-in roles only"
+	case "names":
+		msg += " — some principals show by object id"
 	}
 	return msg
 }
@@ -237,35 +414,219 @@ func (a Access) Check(ops []rbac.Operation) []Verdict {
 	roles := a.Roles.Index()
 	out := make([]Verdict, 0, len(ops))
 	for _, op := range ops {
-		v := Verdict{Op: op}
-		if op.Action == "" {
-			v.NoRole = true
-			v.Decision = rbac.Decision{Allowed: true, Reason: op.Note}
-			out = append(out, v)
-			continue
-		}
-		v.Decision = rbac.Evaluate(rbac.Request{PrincipalID: a.Principal.ID, GroupIDs: a.Groups, Action: op.Action, Scope: a.Scope},
-			a.Assignments, roles, a.Denies)
-		if a.Mine != nil {
-			by, _, ok := rbac.EffectivePermissions(a.Mine, op.Action, false)
-			v.PermissionsAPI = &ok
-			if a.AssignmentsUnknown { // the Permissions API is all we have
-				v.Decision = rbac.Decision{Allowed: ok, Reason: "from the Permissions API (role assignments could not be read); matched " + by}
-			}
-		} else if a.AssignmentsUnknown {
-			v.Unknown = true
-			v.Decision.Reason = "role assignments could not be read"
-		}
-		if !v.Decision.Allowed {
-			v.Suggest = Suggestions(a.Roles, op.Action, a.Scope)
-		}
-		out = append(out, v)
+		out = append(out, a.verdict(op, roles))
 	}
 	return out
 }
 
+// request is the engine's question for one action. Azure lists the
+// assignments and deny assignments at, above and below the scope; one at
+// a management group can only be above it, so those management groups are
+// the chain the engine needs.
+func (a Access) request(action string) rbac.Request {
+	r := rbac.Request{PrincipalID: a.Principal.ID, GroupIDs: a.Groups, Action: action, Scope: a.Scope}
+	seen := map[string]bool{}
+	add := func(scope string) {
+		sc, err := rbac.ParseScope(scope)
+		if err == nil && sc.Level == rbac.AtManagementGroup && !seen[strings.ToLower(sc.Raw)] {
+			seen[strings.ToLower(sc.Raw)] = true
+			r.ManagementGroups = append(r.ManagementGroups, sc.Raw)
+		}
+	}
+	for _, x := range a.Assignments {
+		add(x.Scope)
+	}
+	for _, d := range a.Denies {
+		add(d.Scope)
+	}
+	return r
+}
+
+// verdict forms one operation's answer. An answer is a promise: "allowed"
+// or "not granted" only when everything Azure evaluates was read; a
+// readable deny assignment that blocks the action wins over everything,
+// the Permissions API included (it does not take deny assignments into
+// account: https://learn.microsoft.com/rest/api/authorization/permissions/list-for-resource).
+func (a Access) verdict(op rbac.Operation, roles rbac.RoleIndex) Verdict {
+	v := Verdict{Op: op, Source: "role assignments"}
+	if op.Action == "" {
+		v.NoRole, v.Outcome = true, rbac.Allowed
+		v.Decision = rbac.Decision{Outcome: rbac.Allowed, Allowed: true, Reason: op.Note}
+		return v
+	}
+	v.Decision = rbac.Evaluate(a.request(op.Action), a.Assignments, roles, a.Denies)
+	d := &v.Decision
+	v.Outcome = d.Outcome
+	var apiBy string
+	if a.Mine != nil {
+		var ok bool
+		apiBy, _, ok = rbac.EffectivePermissions(a.Mine, op.Action, false)
+		v.PermissionsAPI = &ok
+	}
+	missing := func(what string) {
+		for _, u := range a.Unreadable {
+			if u.What == what {
+				v.Missing = append(v.Missing, u)
+			}
+		}
+	}
+	switch {
+	case d.Outcome == rbac.DeniedByDenyAssignment:
+		// A deny that was read blocks it, whatever else could not be read.
+	case a.AssignmentsUnknown && v.PermissionsAPI != nil:
+		v.Source = "Permissions API"
+		missing("role assignments")
+		switch {
+		case !*v.PermissionsAPI:
+			v.Outcome = rbac.NotGranted
+			d.Reason = "The Permissions API lists no permission for " + op.Action + " for you at this scope (your role assignments could not be read)"
+		case a.DeniesUnknown:
+			v.Outcome = rbac.Unknown
+			missing("deny assignments")
+			d.Reason = "The Permissions API allows " + op.Action + " (pattern " + apiBy + "), but it ignores deny assignments, and they could not be read"
+		default:
+			v.Outcome = rbac.Allowed
+			d.Reason = "The Permissions API allows " + op.Action + " (pattern " + apiBy + ") and no deny assignment blocks it (your role assignments could not be read)"
+		}
+	case a.AssignmentsUnknown:
+		v.Outcome = rbac.Unknown
+		missing("role assignments")
+		d.Reason = "Unknown: the role assignments could not be read, so nothing says whether a role grants " + op.Action
+	case a.DeniesUnknown && d.Outcome != rbac.NotGranted:
+		v.Outcome = rbac.Unknown
+		missing("deny assignments")
+		d.Reason = "Unknown: a role grants " + op.Action + ", but the deny assignments could not be read and one could block it"
+	case a.GroupsUnknown && a.hasGroupDeny():
+		v.Outcome = rbac.Unknown
+		missing("group memberships")
+		d.Reason = "Unknown: a deny assignment names groups, and your group memberships could not be read"
+	case v.PermissionsAPI != nil && !*v.PermissionsAPI && d.Outcome == rbac.Allowed:
+		// Azure lists the assignment but does not apply it to you yet.
+		v.Outcome = rbac.Pending
+		d.Reason = "Assigned (Azure lists a role assignment that grants " + op.Action + "), but Azure's Permissions API does not grant it to you yet: " + TypicalPropagation
+	case v.PermissionsAPI != nil && *v.PermissionsAPI && d.Outcome == rbac.NotGranted && !a.DeniesUnknown:
+		// Azure grants it through something the listing did not show
+		// (a group, a management group); no readable deny blocks it.
+		v.Outcome, v.Source = rbac.Allowed, "Permissions API"
+		d.Reason = "The Permissions API allows " + op.Action + " (pattern " + apiBy + ") and no deny assignment blocks it; no role assignment that could be read grants it"
+	}
+	d.Outcome, d.Allowed = v.Outcome, v.Outcome == rbac.Allowed
+	v.Unknown = v.Outcome == rbac.Unknown
+	if v.Outcome == rbac.Conditional && len(d.Conditional) > 0 {
+		v.Condition = d.Conditional[0].Assignment.Condition
+		v.ConditionVersion = d.Conditional[0].Assignment.ConditionVersion
+	}
+	if d.Denied != nil {
+		v.Deny = a.denyDetail(*d.Denied)
+		v.Advice = denyAdvice(v.Deny)
+		return v
+	}
+	// Roles are suggested only when it is known that none grants the action
+	// (an unknown verdict may already be granted) and none a readable deny
+	// would block (suggest tries each).
+	if v.Outcome == rbac.NotGranted {
+		v.Suggest = a.suggest(op.Action, roles)
+		if len(v.Suggest) > 0 {
+			names := make([]string, len(v.Suggest))
+			for i, r := range v.Suggest {
+				names[i] = r.RoleName
+			}
+			v.Advice = append(v.Advice, "Ask an Owner or User Access Administrator of "+a.Scope+" to assign one of: "+strings.Join(names, ", ")+".")
+		}
+		if a.DeniesUnknown {
+			v.Advice = append(v.Advice, "The deny assignments could not be read, so a role assignment might still be blocked by one.")
+		}
+	}
+	for _, u := range v.Missing {
+		if len(u.Roles) > 0 {
+			v.Advice = append(v.Advice, "To see the "+u.What+", you need "+u.Action+" on "+u.Scope+" ("+strings.Join(u.Roles, " or ")+").")
+		}
+	}
+	return v
+}
+
+// hasGroupDeny reports whether a deny assignment names a principal other
+// than Everyone and this principal: only a group could be that.
+func (a Access) hasGroupDeny() bool {
+	for _, d := range a.Denies {
+		for _, p := range append(append([]rbac.Principal(nil), d.Principals...), d.ExcludePrincipals...) {
+			if p.ID != rbac.Everyone && !strings.EqualFold(p.ID, a.Principal.ID) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// suggest lists the roles that would grant action if assigned at the
+// scope: each candidate is tried against the same deny assignments, so a
+// role the deny would block is never offered.
+func (a Access) suggest(action string, roles rbac.RoleIndex) []rbac.RoleDefinition {
+	var out []rbac.RoleDefinition
+	for _, r := range Suggestions(a.Roles, action, a.Scope) {
+		hypo := rbac.Assignment{Scope: a.Scope, RoleDefinitionID: "hypothetical/" + r.RoleName, PrincipalID: a.Principal.ID}
+		d := rbac.Evaluate(a.request(action), []rbac.Assignment{hypo}, hypothetical{r}, a.Denies)
+		if d.Outcome == rbac.Allowed {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// hypothetical resolves every role id to one role (a "what if" assignment).
+type hypothetical struct{ r rbac.RoleDefinition }
+
+func (h hypothetical) Role(string) (rbac.RoleDefinition, bool) { return h.r, true }
+
+func (a Access) denyDetail(m rbac.DenyMatch) *DenyDetail {
+	d := m.Deny
+	out := &DenyDetail{Name: d.Label(), ID: d.ID, Scope: d.Scope, Description: d.Description, Pattern: m.Pattern, Via: m.Via,
+		IsSystemProtected: d.IsSystemProtected, DoNotApplyToChildScopes: d.DoNotApplyToChildScopes,
+		Principals: d.Principals, Excluded: d.ExcludePrincipals}
+	if d.CreatedBy != "" {
+		out.CreatedBy = a.Name(d.CreatedBy)
+	}
+	return out
+}
+
+// denyAdvice is the real next step past a deny assignment: no role lifts
+// it, only its exclusions do.
+// https://learn.microsoft.com/azure/role-based-access-control/deny-assignments
+func denyAdvice(d *DenyDetail) []string {
+	var out []string
+	who := make([]string, 0, len(d.Excluded))
+	for _, p := range d.Excluded {
+		who = append(who, principalLabel(p))
+	}
+	if len(who) > 0 {
+		out = append(out, "Use an identity the deny assignment excludes: "+strings.Join(who, ", ")+".")
+	}
+	by := "whoever manages it"
+	if d.CreatedBy != "" {
+		by = d.CreatedBy
+	}
+	if d.IsSystemProtected {
+		by = "the Azure service that created it (it is system-protected: only that service can change it)"
+	}
+	out = append(out, "Or ask "+by+" to add you to the excluded principals of deny assignment \""+d.Name+"\" at "+d.Scope+
+		". No role assignment can lift a deny assignment.")
+	return out
+}
+
+func principalLabel(p rbac.Principal) string {
+	name := p.DisplayName
+	if name == "" {
+		name = p.ID
+	}
+	if p.Type != "" {
+		name += " (" + p.Type + ")"
+	}
+	return name
+}
+
 // Suggestions are the built-in roles that would grant action (smallest
-// first, at most three) plus the seeds' custom role that fits.
+// first, at most three) plus the seeds' custom role that fits. They ignore
+// deny assignments: Access.Check filters them against the ones it read.
 func Suggestions(roles rbac.RoleSet, action, scope string) []rbac.RoleDefinition {
 	var builtins []rbac.RoleDefinition
 	for _, r := range roles {
@@ -303,6 +664,7 @@ func assignmentFrom(x *armauthorization.RoleAssignment) rbac.Assignment {
 		a.Scope, a.RoleDefinitionID, a.PrincipalID = deref(p.Scope), deref(p.RoleDefinitionID), deref(p.PrincipalID)
 		a.PrincipalType, a.Description = derefEnum(p.PrincipalType), deref(p.Description)
 		a.CreatedOn = deref(p.CreatedOn)
+		a.Condition, a.ConditionVersion = deref(p.Condition), deref(p.ConditionVersion)
 	}
 	return a
 }

@@ -3,6 +3,7 @@ package azure
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"strings"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/to"
@@ -98,4 +99,125 @@ func AssignCommands(p PrincipalRef, role rbac.RoleDefinition, scope string) []st
 func RoleDefinitionCommand(def rbac.RoleDefinition) string {
 	return fmt.Sprintf("az role definition create --role-definition role.json   # %q, assignable at %s",
 		def.RoleName, strings.Join(def.AssignableScopes, ", "))
+}
+
+// Verification says exactly what was checked after an assignment, and by whom.
+// For yourself, Azure answers (the Permissions API, deny assignments, and the
+// operation itself when trying it is harmless); for someone else it can only
+// say the assignment is listed, how long Azure usually takes, and how they can
+// check for themselves: amlauth-tui cannot act as them.
+type Verification struct {
+	Self bool // the principal is the signed-in identity
+	// Listed: Azure's role-assignment list at the assignment's scope shows it
+	// ("assigned (listed by Azure)"). Azure lists a new assignment at once,
+	// before it takes effect.
+	Listed  bool
+	ListErr string // why the list could not be read ("" when it was)
+
+	// For yourself.
+	Verdict   *Verdict // the access check for the operation at the scope (nil for someone else)
+	Probe     string   // the harmless request tried ("GET <endpoint id>"); "" when the operation is not harmless to try
+	ProbeOK   *bool    // Azure's answer to the probe; nil when not tried
+	ProbeErr  string   // Azure's refusal of the probe, as plain text
+	Effective bool     // Azure answered that you may perform the operation now (never set for someone else)
+
+	// For someone else (and for yourself while it is not effective yet).
+	Typical string // how long Azure usually takes to apply it
+	Command string // the command they can run to check for themselves
+}
+
+// TypicalPropagation is how long Azure usually takes to apply a role
+// assignment, from the Azure RBAC troubleshooting guide ("Symptom - Role
+// assignment changes are not being detected": Azure Resource Manager caches
+// configurations and data, so a change can take up to 10 minutes; changes
+// through group membership, and at management-group scope, take longer,
+// and a new sign-in refreshes the token).
+// https://learn.microsoft.com/azure/role-based-access-control/troubleshooting#symptom---role-assignment-changes-are-not-being-detected
+const TypicalPropagation = "Azure usually applies a new role assignment within 10 minutes; a change through group membership, or at management-group scope, can take longer. Signing out and in again refreshes the token."
+
+// SelfCheckCommand is the command someone runs to check their own access.
+func SelfCheckCommand(scope string, op rbac.Operation) string {
+	return "amlauth-tui check --principal me --scope " + scope + " --operation " + op.Key
+}
+
+// Verify checks an assignment just made for p. scope is where the operation
+// is performed (it may sit below the assignment's scope).
+func (s *Session) Verify(ctx context.Context, p PrincipalRef, assignment rbac.Assignment, scope string, op rbac.Operation) Verification {
+	v := Verification{Self: strings.EqualFold(p.ID, s.id.ObjectID), Typical: TypicalPropagation, Command: SelfCheckCommand(scope, op)}
+	if p.Kind == "Group" {
+		v.Typical += " Members get it through the group; each member runs the command to check for themselves."
+	}
+	v.Listed, v.ListErr = s.listed(ctx, assignment)
+	if !v.Self {
+		return v
+	}
+	acc, err := s.Access(ctx, p, scope)
+	if err != nil {
+		v.ProbeErr = Explain(err).Detail
+		return v
+	}
+	vs := acc.Check([]rbac.Operation{op})
+	v.Verdict = &vs[0]
+	apiSays := v.Verdict.PermissionsAPI != nil && *v.Verdict.PermissionsAPI
+	if probe := s.harmlessProbe(op, scope); probe != nil {
+		v.Probe = "GET " + scope
+		err := probe(ctx)
+		ok := err == nil
+		v.ProbeOK = &ok
+		if err != nil {
+			v.ProbeErr = Explain(err).Detail
+		}
+	}
+	// Effective only when Azure itself says so: the Permissions API grants
+	// it, no deny assignment blocks it (the verdict read them), and the
+	// operation, where it was tried, succeeded.
+	v.Effective = apiSays && v.Verdict.Outcome == rbac.Allowed && (v.ProbeOK == nil || *v.ProbeOK)
+	return v
+}
+
+// listed reports whether Azure's role-assignment list shows the assignment.
+func (s *Session) listed(ctx context.Context, x rbac.Assignment) (bool, string) {
+	f, err := s.authzFactory(subscriptionOf(x.Scope))
+	if err != nil {
+		return false, err.Error()
+	}
+	filter := url.QueryEscape("principalId eq '" + x.PrincipalID + "'")
+	pager := f.NewRoleAssignmentsClient().NewListForScopePager(x.Scope, &armauthorization.RoleAssignmentsClientListForScopeOptions{Filter: &filter})
+	list, err := collect(ctx, pager, func(p armauthorization.RoleAssignmentsClientListForScopeResponse) []*armauthorization.RoleAssignment {
+		return p.Value
+	}, assignmentFrom)
+	if err != nil {
+		return false, Explain(err).Detail
+	}
+	for _, y := range list {
+		if strings.EqualFold(y.Name, x.Name) || (x.ID != "" && strings.EqualFold(y.ID, x.ID)) {
+			return true, ""
+		}
+	}
+	return false, ""
+}
+
+// harmlessProbe is the operation itself when performing it changes
+// nothing (a read of the endpoint), nil otherwise.
+func (s *Session) harmlessProbe(op rbac.Operation, scope string) func(context.Context) error {
+	ref, ok := endpointRefOf(scope)
+	if !ok || op.Key != "endpoint.read" {
+		return nil
+	}
+	return func(ctx context.Context) error {
+		_, err := s.Endpoint(ctx, ref)
+		return err
+	}
+}
+
+// endpointRefOf reads an online endpoint's ARM id.
+func endpointRefOf(id string) (EndpointRef, bool) {
+	sc, err := rbac.ParseScope(id)
+	if err != nil || sc.Level != rbac.AtResource || len(sc.Types) != 2 ||
+		!strings.EqualFold(sc.Provider, "Microsoft.MachineLearningServices") ||
+		!strings.EqualFold(sc.Types[0], "workspaces") || !strings.EqualFold(sc.Types[1], "onlineEndpoints") {
+		return EndpointRef{}, false
+	}
+	return EndpointRef{WorkspaceRef: WorkspaceRef{Subscription: sc.Subscription, ResourceGroup: sc.ResourceGroup, Name: sc.Names[0]},
+		Endpoint: sc.Names[1]}, true
 }

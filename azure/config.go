@@ -8,8 +8,10 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -34,6 +36,12 @@ type Config struct {
 	ClientID      string       // public client; "" = the Azure CLI's app id
 	HTTPClient    *http.Client // nil = default transport
 	Emulated      bool
+	// CAFile is a CA certificate file that commands exported for use
+	// outside this process must trust (the simulated Azure's); "" for
+	// clouds whose certificates the system already trusts.
+	CAFile string
+	// Source is the cloud-config file this came from ("" for a built-in cloud).
+	Source string
 	// Retry tunes the SDK's retry policy (tests lower it; zero value = SDK defaults).
 	Retry policy.RetryOptions
 }
@@ -82,6 +90,26 @@ func EmulatorConfig(baseURL string, caPEM []byte, tenantID string) (Config, erro
 			ForceAttemptHTTP2: true, IdleConnTimeout: 90 * time.Second,
 		}},
 	}, nil
+}
+
+// knownAuthorityHosts are the Microsoft sign-in hosts MSAL knows without
+// asking login.microsoftonline.com (instance discovery). Any other host (the
+// simulated Azure, Azure Stack Hub, a private cloud) is asked about only if
+// discovery stays on, which fails offline and for ADFS, so it is turned off.
+var knownAuthorityHosts = []string{"login.microsoftonline.com", "login.chinacloudapi.cn", "login.microsoftonline.us",
+	"login.windows.net", "login.microsoft.com", "sts.windows.net", "login.partner.microsoftonline.cn"}
+
+// InstanceDiscoveryOff reports whether credentials must not ask Entra's
+// instance discovery about the authority host.
+func (c Config) InstanceDiscoveryOff() bool {
+	if c.Emulated {
+		return true
+	}
+	u, err := url.Parse(c.AuthorityHost)
+	if err != nil {
+		return true
+	}
+	return !slices.Contains(knownAuthorityHosts, strings.ToLower(u.Hostname()))
 }
 
 // cloudConfiguration is the azcore view of the endpoints.

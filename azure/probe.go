@@ -30,7 +30,7 @@ func chainSources() []chainSource {
 				return ""
 			},
 			build: func(cfg Config) (azcore.TokenCredential, error) {
-				return azidentity.NewEnvironmentCredential(&azidentity.EnvironmentCredentialOptions{ClientOptions: cfg.ClientOptions(), DisableInstanceDiscovery: cfg.Emulated})
+				return azidentity.NewEnvironmentCredential(&azidentity.EnvironmentCredentialOptions{ClientOptions: cfg.ClientOptions(), DisableInstanceDiscovery: cfg.InstanceDiscoveryOff()})
 			}},
 		{name: "WorkloadIdentityCredential", timeout: 20 * time.Second,
 			skip: func(Config) string {
@@ -40,7 +40,7 @@ func chainSources() []chainSource {
 				return ""
 			},
 			build: func(cfg Config) (azcore.TokenCredential, error) {
-				return azidentity.NewWorkloadIdentityCredential(&azidentity.WorkloadIdentityCredentialOptions{ClientOptions: cfg.ClientOptions(), DisableInstanceDiscovery: cfg.Emulated})
+				return azidentity.NewWorkloadIdentityCredential(&azidentity.WorkloadIdentityCredentialOptions{ClientOptions: cfg.ClientOptions(), DisableInstanceDiscovery: cfg.InstanceDiscoveryOff()})
 			}},
 		{name: "ManagedIdentityCredential", timeout: 3 * time.Second,
 			skip: func(cfg Config) string {

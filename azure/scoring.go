@@ -47,6 +47,7 @@ type ScoreRequest struct {
 	Credential     string            // bearer value: a secret, never logged
 	CredentialKind string            // Cred* constant, for Diagnose
 	Timeout        time.Duration     // 0 = 30s
+	CAFile         string            // exports only: a CA the exported commands must trust (Config.CAFile)
 }
 
 // ScoreTrace is where the time went (net/http/httptrace).

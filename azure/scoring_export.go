@@ -28,10 +28,15 @@ const InlineBodyLimit = 2048
 func ExportNeedsRequestFile(req ScoreRequest) bool { return len(req.Body) > InlineBodyLimit }
 
 // ExportCurl is the request as a curl command (the seeds' form, with
-// --data-binary so the body is sent byte for byte).
+// --data-binary so the body is sent byte for byte). Against the simulated
+// Azure it names the CA file (--cacert), so it runs as copied; a request for
+// real Azure has no CAFile and trusts the system's CAs.
 func ExportCurl(req ScoreRequest) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "curl --request POST %s \\\n", shellWord(req.URI))
+	if req.CAFile != "" {
+		fmt.Fprintf(&b, "  --cacert %s \\\n", shellWord(req.CAFile))
+	}
 	fmt.Fprintf(&b, "  --header \"Authorization: Bearer $%s\" \\\n", TokenEnvVar)
 	ct, extra := exportHeaders(req)
 	fmt.Fprintf(&b, "  --header %s \\\n", shellWord("Content-Type: "+ct))
@@ -47,10 +52,16 @@ func ExportCurl(req ScoreRequest) string {
 }
 
 // ExportPython is the request as the seeds' Python sample (urllib, no
-// extra packages), the token read from the environment.
+// extra packages), the token read from the environment. Against the
+// simulated Azure it trusts the CA file (an ssl context with cafile=, as
+// requests' verify= would), so it runs as copied.
 func ExportPython(req ScoreRequest) string {
 	var b strings.Builder
-	b.WriteString("import urllib.request\nimport json\nimport os\n\n")
+	b.WriteString("import urllib.request\nimport json\nimport os\n")
+	if req.CAFile != "" {
+		b.WriteString("import ssl\n")
+	}
+	b.WriteString("\n")
 	if ExportNeedsRequestFile(req) {
 		fmt.Fprintf(&b, "with open(%s, \"rb\") as f:\n    body = f.read()\n\n", pyString(RequestFile))
 	} else {
@@ -68,11 +79,19 @@ func ExportPython(req ScoreRequest) string {
 		fmt.Fprintf(&b, ", %s:%s", pyString(h[0]), pyString(h[1]))
 	}
 	b.WriteString("}\n\n")
-	b.WriteString(`req = urllib.request.Request(url, body, headers)
-
+	b.WriteString("req = urllib.request.Request(url, body, headers)\n")
+	if req.CAFile != "" {
+		fmt.Fprintf(&b, "# The simulated Azure's CA: its certificates are signed by it, not by a public CA.\ncontext = ssl.create_default_context(cafile=%s)\n", pyString(req.CAFile))
+	}
+	b.WriteString(`
 try:
-    response = urllib.request.urlopen(req)
-
+`)
+	if req.CAFile != "" {
+		b.WriteString("    response = urllib.request.urlopen(req, context=context)\n")
+	} else {
+		b.WriteString("    response = urllib.request.urlopen(req)\n")
+	}
+	b.WriteString(`
     result = response.read()
     print(result)
 except urllib.error.HTTPError as error:

@@ -117,7 +117,7 @@ func (c Config) tenantOrOrganizations() string {
 // credential builds (and for interactive methods, runs) the method's credential.
 func credential(ctx context.Context, cfg Config, o SignInOptions) (azcore.TokenCredential, error) {
 	co := cfg.ClientOptions()
-	disc := cfg.Emulated // the simulated Azure is not a Microsoft host: never ask login.microsoftonline.com about it
+	disc := cfg.InstanceDiscoveryOff() // the simulated Azure or a private cloud: never ask login.microsoftonline.com about it
 	mgmt := &policy.TokenRequestOptions{Scopes: []string{cfg.scope(cfg.ARMAudience)}, EnableCAE: true}
 	switch o.Method {
 	case MethodPersona:

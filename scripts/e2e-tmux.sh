@@ -5,7 +5,8 @@
 # continue at the saved context; then start in a too-small window and resize;
 # check and assign access; create an endpoint; reveal a key and watch an AML
 # token count down; send a scoring request and read the prediction; walk it
-# all again while the simulated Azure fails, and check the terminal after.
+# all again while the simulated Azure fails, and check the terminal after;
+# last, attach the TUI to a standalone simulated Azure running in another pane.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/tmux.sh
@@ -185,6 +186,7 @@ keys Enter
 wait_for "Alice Chen"
 keys Enter
 wait_for "Endpoint churn-key" 15
+wait_for "Scoring URI"                  # the page has loaded: k is its key now
 keys k
 wait_for "Primary key"
 # The keys arrive a moment later ("fetching…"): masked.
@@ -198,8 +200,10 @@ wait_for "Endpoints in mlw-churn"
 keys Up                                 # from churn-key (the last row) to churn-aml
 keys Enter
 wait_for "Endpoint churn-aml"
+wait_for "Scoring URI"
 keys k
 wait_for "AML token"
+wait_re "in 0[0-9]:[0-9][0-9]" 10        # the token arrives a moment after the page
 first=$(pane | grep -o "in 0[0-9]:[0-9][0-9]" | head -1)
 [ -n "$first" ] || fail "no countdown shown"
 sleep 2.2
@@ -340,5 +344,56 @@ last=$(go run "$tmp/lastctx.go" "$state/state.json") || fail "state after the fa
 grep -rq "eyJ" "$state" && fail "a token reached the state directory"
 t kill-session -t "$name"
 echo "e2e-tmux: run $run: recovered from $recovered errors under faults"
+
+# --- Run 9: the TUI attached to a standalone simulated Azure -------------------
+# As a presenter would: the simulated Azure runs in one pane, the TUI in a
+# second, attached with the cloud-config file the emulator wrote and the
+# command it printed (SSL_CERT_FILE trusts its CA). The TUI signs in with
+# device code (the emulator approves it as alice) and reaches the endpoints.
+run=$((run + 1))
+name="run$run" label="e2e-tmux (run $run: standalone emulator)"
+port=$(( 20000 + RANDOM % 20000 ))
+# The previous run killed the last session, so the tmux server may still be
+# exiting ("server exited unexpectedly"): try again until a new one answers.
+for _ in $(seq 1 20); do
+  t new-session -d -s "$name" -x 120 -y 60 \
+    "$bin emulator --listen 127.0.0.1:$port --auto-approve alice --ca-out $tmp/emu-ca.pem 2>>$tmp/stderr.txt | tee -i $tmp/emulator.txt" \
+    2>/dev/null && break
+  sleep 0.1
+done
+t has-session -t "$name" 2>/dev/null || fail "could not start a tmux session for the emulator"
+t set-option -t "$name" remain-on-exit on >/dev/null 2>&1 || true
+wait_for "Ctrl+C stops the server" 20
+attach=$(grep -m1 -E '^ +SSL_CERT_FILE=.* amlauth-tui --cloud-config ' "$tmp/emulator.txt" | sed -E 's/^ +//') ||
+  fail "the emulator printed no command that attaches the TUI"
+[ -s "$tmp/emu-ca.cloud.json" ] || fail "no cloud config next to --ca-out"
+# The printed command, run as printed (only the binary's path differs).
+t split-window -v -t "$name" "${attach/ amlauth-tui / $bin } --state-dir $tmp/state-standalone 2>>$tmp/stderr.txt"
+name="$name:0.1"
+wait_for "Sign in to Azure" 20
+wait_for "Device code"
+keys Down Down                          # Automatic, Azure CLI, Device code
+keys Enter
+wait_for "Signed in with Device code" 30
+wait_for "alice@contoso.example"
+keys Enter
+wait_for "Contoso ML Production" 20
+keys Enter
+wait_for "Workspaces in Contoso ML Production" 20
+wait_for "mlw-churn"
+keys Enter
+wait_for "Endpoints in mlw-churn" 20
+wait_for "churn-key"
+keys q
+name="${name%:0.1}"
+t send-keys -t "$name:0.0" C-c
+for _ in $(seq 1 50); do
+  grep -q "simulated Azure stopped" "$tmp/emulator.txt" && break
+  sleep 0.1
+done
+grep -q "simulated Azure stopped" "$tmp/emulator.txt" || fail "the emulator did not stop on Ctrl+C"
+[ -e "$tmp/emu-ca.cloud.json" ] && fail "the emulator left its cloud config behind"
+t kill-session -t "$name"
+echo "e2e-tmux: run $run: the TUI attached to a standalone emulator in a second pane"
 
 echo "e2e-tmux: ok"

@@ -102,7 +102,8 @@ wait_for "Deployments and traffic"
 wait_for "green"
 shot 06-endpoint "$title"
 
-# 5. Check access: can Bob get the keys? No, and here is the role that would.
+# 5. Check access: can Bob rotate the keys? No role would help: a deny
+# assignment blocks it for everyone but Olivia, and the verdict says so.
 keys c
 wait_for "1 Who"
 keys -l bob ; keys Enter
@@ -112,10 +113,10 @@ wait_for "LEVEL"
 keys Enter
 wait_for "Get the keys (key)"
 keys Enter
-wait_for "✗   Get the keys (key)" 15
-keys Down Down Down
-wait_for "Would be granted by:"
-wait_for "listKeys/action at this scope"
+wait_for "⊘   Regenerate keys" 15
+keys Down Down Down Down
+wait_for "⊘ Blocked by the deny assignment"
+wait_for "excluded: Olivia Okafor"
 shot 07-check-access "$title"
 
 # 6. Credentials: an AML token, masked, counting down to its expiry.

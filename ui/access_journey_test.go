@@ -1,56 +1,373 @@
 package ui
 
 import (
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"amlauth-tui/azure/emulator"
+	"amlauth-tui/azure/rbac"
 	"amlauth-tui/ui/nav"
 )
 
-// Issue 4's journey: Bob (Reader) is told why he cannot get keys, Olivia
-// (Owner of the resource group) assigns him AzureML Data Scientist, and the
-// verify step turns ✗ into ✓ once the assignment has propagated.
-func TestJourneyCheckAssignVerify(t *testing.T) {
+// Issue 14's journeys: access answers the user can act on. Every
+// assertion is about what the screen shows.
+
+const (
+	regenAction = "Microsoft.MachineLearningServices/workspaces/onlineEndpoints/regenerateKeys/action"
+	keysAction  = "Microsoft.MachineLearningServices/workspaces/onlineEndpoints/listKeys/action"
+	denyName    = "Production keys are rotated by the platform team"
+	regenOp     = "Regenerate keys"
+	keysOp      = "Get the keys (key)"
+)
+
+// accessRig starts the simulated Azure on a settable clock shared with the
+// UI, re-asking every few milliseconds while it waits for Azure.
+func accessRig(t *testing.T, o emulator.Options, start nav.Context) (*driver, *clock) {
+	t.Helper()
 	hermetic(t)
-	srv, env := startEmulator(t, emulator.Options{PropagationDelay: 1500 * time.Millisecond})
-	d := newDriver(t, Options{Env: env, Start: nav.Context{Subscription: emulator.SubProduction, ResourceGroup: "rg-ml-prod",
-		Workspace: "mlw-churn", Endpoint: "churn-key"}}, srv, 140, 45)
-	d.signInAs("olivia")
-	d.waitFor("Endpoint churn-key", "Scoring URI", "c check access")
+	c := &clock{t: time.Now()}
+	o.Now = c.Now
+	srv, env := startEmulator(t, o)
+	env.Now, env.Poll = c.Now, 5*time.Millisecond
+	return newDriver(t, Options{Env: env, Start: start}, srv, 140, 45), c
+}
+
+// checkAs opens the check at the start endpoint and runs it for whom
+// ("" = me) at the endpoint, for the operations preselected there.
+func (d *driver) checkAs(whom string) string {
+	d.t.Helper()
 	d.key("c")
 	d.waitFor("Check access", "1 Who")
-	d.typeText("bob")
-	d.key("enter")
-	d.waitFor("Bob Reyes <bob@contoso.example>")
-	d.key("down", "down") // me, the endpoint's identity, then Bob
+	if whom != "" {
+		d.typeText(whom)
+		d.key("enter")
+		d.waitFor("<" + whom + "@contoso.example>")
+		d.key("down", "down") // me, the endpoint's identity, then them
+	} else {
+		d.key("enter") // leaves the empty search for the list: me first
+	}
 	d.key("enter")
 	d.waitFor("LEVEL", "endpoint")
 	d.key("enter")
 	d.waitFor("Get the keys (key)")
 	d.key("enter")
-	s := d.waitFor("✗   Get the keys (key)", "✓   Read online endpoints")
-	if !strings.Contains(s, "Reader at subscription") {
-		t.Errorf("the read verdict should name Bob's Reader assignment:\n%s", s)
+	return d.waitFor("4 Verdict", "Get the keys (key)", "Regenerate keys")
+}
+
+// selectRow moves the verdict cursor to the operation named op and returns
+// the screen.
+func (d *driver) selectRow(op string) string {
+	d.t.Helper()
+	for i := 0; i < 24; i++ { // up to the top, then down
+		if s := d.screen(); detailOf(s, op) {
+			return s
+		}
+		d.key(map[bool]string{true: "up", false: "down"}[i < 12])
 	}
-	for i := 0; i < 10 && !strings.Contains(d.screen(), "Would be granted by:"); i++ {
-		d.key("down")
+	d.t.Fatalf("no verdict row for %s:\n%s", op, d.screen())
+	return ""
+}
+
+// detailOf: the detail under the verdicts explains the operation named op
+// (its header line starts with the name and then the action; table rows
+// start with their mark). Advice bullets are "•": "→" is an error's next step.
+func detailOf(s, op string) bool {
+	for _, l := range strings.Split(s, "\n") {
+		if strings.HasPrefix(l, op+"  Microsoft.") {
+			return true
+		}
 	}
-	d.waitFor("Would be granted by:", "AzureML Data Scientist")
-	d.key("A")
-	d.waitFor("Assign a role", "Choose the role")
-	d.key("enter") // the smallest role that grants it is first
-	d.waitFor("Choose where to assign it")
-	d.key("enter") // the endpoint
-	s = d.waitFor("Review", "az role assignment create", "PUT ")
-	if !strings.Contains(s, "--assignee-object-id b0b00000-0000-4000-8000-000000000b0b") {
-		t.Errorf("review should show the az command for Bob:\n%s", s)
+	return false
+}
+
+// waitDetail waits until the detail explains the operation named op.
+func (d *driver) waitDetail(op string, texts ...string) string {
+	d.t.Helper()
+	for i := 0; i < 400; i++ {
+		if s := d.waitFor(texts...); detailOf(s, op) {
+			return s
+		}
+		d.pump(50 * time.Millisecond)
 	}
+	d.t.Fatalf("the detail does not explain %s:\n%s", op, d.screen())
+	return ""
+}
+
+func noneOf(t *testing.T, s string, texts ...string) {
+	t.Helper()
+	for _, x := range texts {
+		if strings.Contains(s, x) {
+			t.Errorf("the screen shows %q:\n%s", x, s)
+		}
+	}
+}
+
+// The deny assignment on churn-key blocks key regeneration for everyone but
+// olivia. Checked for nina (no role at all) and bob (Reader), the verdict
+// is "blocked" with the deny's name, place and exclusion, and no role is
+// suggested for it; the keys, which the deny does not touch, are a plain
+// "not granted" with the role that grants them.
+func TestJourneyDenyAssignmentForNinaAndBob(t *testing.T) {
+	d, _ := accessRig(t, emulator.Options{}, churn("churn-key"))
+	d.signInAs("olivia")
+	d.waitFor("Endpoint churn-key", "c check access")
+	for _, who := range []string{"nina", "bob"} {
+		s := d.checkAs(who)
+		if !strings.Contains(s, "⊘   Regenerate keys") || !strings.Contains(s, "blocked by a deny assignment (no role lifts it)") {
+			t.Errorf("%s: regenerating keys should be blocked by the deny assignment:\n%s", who, s)
+		}
+		noneOf(t, s, "✓   Regenerate keys", "✗   Regenerate keys")
+		if !strings.Contains(s, "✗   Get the keys (key)") {
+			t.Errorf("%s: the keys are not granted:\n%s", who, s)
+		}
+		s = d.selectRow(regenOp)
+		for _, want := range []string{"⊘ Blocked by the deny assignment “" + denyName + "”", "where: endpoint /subscriptions/",
+			"excluded: Olivia Okafor (user)", "Use an identity the deny assignment excludes: Olivia Okafor",
+			"No role assignment can lift a deny"} {
+			if !strings.Contains(s, want) {
+				t.Errorf("%s: the blocked verdict should say %q:\n%s", who, want, s)
+			}
+		}
+		// Never a role for it: no suggestion, and A is not offered.
+		noneOf(t, s, "assign one of", "A opens the assign wizard", "A assign a role")
+		d.key("A")
+		if st := d.m.Stack(); st[len(st)-1] != "Check access" {
+			t.Fatalf("%s: A opened %v for a blocked action", who, st)
+		}
+
+		// w: the whole evaluation, level by level, with the pattern tested.
+		d.key("w")
+		s = d.waitFor("Why: Regenerate keys", "Group memberships used")
+		for _, want := range []string{"deny assignment: “" + denyName + "”, for Everyone — blocks it",
+			"Actions[0] " + regenAction + " — matches", "Endpoint /subscriptions/", "Resource group /subscriptions/"} {
+			if !strings.Contains(s, want) {
+				t.Errorf("%s: the evaluation should show %q:\n%s", who, want, s)
+			}
+		}
+		d.key("w")
+		s = d.selectRow(keysOp)
+		if !strings.Contains(s, "assign one of: AzureML Data Scientist") {
+			t.Errorf("%s: the keys row should name the role that grants them:\n%s", who, s)
+		}
+		for i := 0; i < 8 && d.m.Stack()[len(d.m.Stack())-1] == "Check access"; i++ {
+			d.key("esc") // verdict › what › where › who (clear, leave the input) › back to the endpoint
+		}
+		d.waitFor("Endpoint churn-key", "c check access")
+	}
+	// bob's evaluation shows his Reader assignment at the subscription, tested and not matching.
+	d.checkAs("bob")
+	d.selectRow(keysOp)
+	d.key("w")
+	s := d.waitFor("Why: Get the keys (key)")
+	if !strings.Contains(s, "role assignment: Reader, directly — does not match") || !strings.Contains(s, "Actions[0] */read — does not match") {
+		t.Errorf("bob's Reader assignment should be in the evaluation:\n%s", s)
+	}
+}
+
+// Signed in as the demo service principal (the Permissions API answers for
+// it), the check never shows ✓ where the deny assignment blocks: and when
+// regenerating the keys then fails with a 403, c opens the check already
+// run, for that operation, with the cursor on its verdict.
+func TestJourneyServicePrincipalDenyAndCFromA403(t *testing.T) {
+	d, _ := accessRig(t, emulator.Options{}, churn("churn-key"))
+	tid, cid, secret := d.srv.ServicePrincipalCredentials()
+	t.Setenv("AZURE_TENANT_ID", tid)
+	t.Setenv("AZURE_CLIENT_ID", cid)
+	t.Setenv("AZURE_CLIENT_SECRET", secret)
+	d.waitFor("Sign in to Azure")
+	d.typeText("/environment")
+	d.key("enter", "enter")
+	d.waitFor("Endpoint churn-key", "keys & tokens")
+	d.key("k")
+	d.waitFor("Credentials · churn-key", "Primary key")
+	d.key("g")
+	d.waitFor("Regenerate the primary key of churn-key?")
 	d.key("y")
-	d.waitFor("Effective after")
+	d.waitFor("access denied")
+	d.key("c")
+	s := d.waitDetail(regenOp, "Check access", "4 Verdict")
+	if !strings.Contains(s, "who    app "+cid) {
+		t.Errorf("the check should be for the signed-in service principal:\n%s", s)
+	}
+	// The Permissions API allows it, but it ignores deny assignments and
+	// this identity cannot read them: unknown, never ✓.
+	noneOf(t, s, "✓   Regenerate keys", "A opens the assign wizard")
+	if !strings.Contains(s, "?   Regenerate keys") || !strings.Contains(s, "but it ignores deny assignments, and they could not be read") {
+		t.Errorf("regenerating keys should be unknown:\n%s", s)
+	}
+}
+
+// Bob's keys are refused (403) on the credentials screen: c opens the check
+// already run for him at the endpoint, with the cursor on the keys.
+func TestJourneyCFromA403OpensTheFailedOperation(t *testing.T) {
+	d, _ := accessRig(t, emulator.Options{}, churn("churn-key"))
+	d.signInAs("bob")
+	d.waitFor("Endpoint churn-key", "keys & tokens")
+	d.key("k")
+	d.waitFor("Credentials · churn-key", "ccess denied")
+	d.key("c")
+	s := d.waitDetail(keysOp, "Check access", "4 Verdict")
+	if !strings.Contains(s, "who    Bob Reyes <bob@contoso.example>") || !strings.Contains(s, "where  endpoint /subscriptions/") {
+		t.Errorf("the check should be for bob at the endpoint:\n%s", s)
+	}
+	if !strings.Contains(s, "✗   Get the keys (key)") || !strings.Contains(s, "assign one of: AzureML Data Scientist") {
+		t.Errorf("the keys verdict should say what would grant them:\n%s", s)
+	}
+}
+
+// Gary cannot read role assignments at churn-aad: checking bob there, every
+// verdict that needs them is "?", with what could not be read and the role
+// that reads it, and never "no role grants it".
+func TestJourneyUnreadableAssignmentsAreUnknown(t *testing.T) {
+	d, _ := accessRig(t, emulator.Options{}, churn("churn-aad"))
+	d.signInAs("gary")
+	d.waitFor("Endpoint churn-aad", "c check access")
+	d.key("c")
+	d.waitFor("1 Who")
+	d.typeText("bob")
+	d.key("enter")
+	d.waitFor("<bob@contoso.example>")
+	d.key("down", "down", "enter")
+	d.waitFor("LEVEL", "endpoint")
+	d.key("enter", "enter")
+	s := d.waitFor("4 Verdict", "Read online endpoints")
+	for _, want := range []string{"?   Read online endpoints and deployments", "unknown: could not read role assignments",
+		"could not read role assignments: it needs Microsoft.Authorization/roleAssignments/read", "you need Microsoft.Authorization/roleAssignments/read", "(Reader or User Access Administrator)."} {
+		if !strings.Contains(s, want) {
+			t.Errorf("should show %q:\n%s", want, s)
+		}
+	}
+	noneOf(t, s, "no role grants it", "✗   ", "✓   Read online endpoints")
+}
+
+var checksRe = regexp.MustCompile(`(\d+) checks`)
+
+// waitChecks waits until verification has asked Azure at least n times.
+func (d *driver) waitChecks(n int) string {
+	d.t.Helper()
+	for i := 0; i < 400; i++ {
+		s := d.screen()
+		if m := checksRe.FindStringSubmatch(s); m != nil {
+			if k, _ := strconv.Atoi(m[1]); k >= n {
+				return s
+			}
+		}
+		d.pump(50 * time.Millisecond)
+	}
+	d.t.Fatalf("verification did not ask %d times:\n%s", n, d.screen())
+	return ""
+}
+
+// For yourself, verification asks Azure and says "effective" only when
+// Azure does: with a 120 s propagation delay it keeps asking, then says so
+// once the clock has moved; the elapsed time stops there.
+func TestJourneyVerifyForYourself(t *testing.T) {
+	d, c := accessRig(t, emulator.Options{PropagationDelay: 120 * time.Second}, churn("churn-key"))
+	uaa, _ := rbac.RoleByName(rbac.BuiltinRoles(), "User Access Administrator")
+	rg := "/subscriptions/" + emulator.SubProduction + "/resourceGroups/rg-ml-prod"
+	ninaID := ""
+	for _, p := range d.srv.Personas() {
+		if p.Key == "nina" {
+			ninaID = p.ObjectID
+		}
+	}
+	d.srv.Mutate(func(w *emulator.World) { // nina may manage access in rg-ml-prod, and nothing else
+		w.Assignments = append(w.Assignments, rbac.Assignment{ID: rg + "/providers/Microsoft.Authorization/roleAssignments/0a1b2c3d-0000-4000-8000-00000000aaaa",
+			Name: "0a1b2c3d-0000-4000-8000-00000000aaaa", Scope: rg, RoleDefinitionID: uaa.ID, PrincipalID: ninaID, PrincipalType: "User"})
+	})
+	d.signInAs("nina")
+	d.waitFor("Endpoint churn-key", "c check access")
+	s := d.checkAs("")
+	if !strings.Contains(s, "✗   Get the keys (key)") {
+		t.Fatalf("nina cannot get the keys yet:\n%s", s)
+	}
+	d.selectRow(keysOp)
+	d.key("A")
+	d.waitFor("Assign a role", "Choose the role", "AzureML Data Scientist")
+	d.key("enter")
+	d.waitFor("Choose where to assign it", "endpoint")
+	d.key("enter")
+	d.waitFor("Review", "az role assignment create")
+	d.key("y")
+	d.waitFor("Verifying: asking Azure")
+	s = d.waitChecks(3)
+	noneOf(t, s, "Effective", "effective")
+	if !strings.Contains(s, "Permissions API at endpoint: does not list it yet") {
+		t.Errorf("verification should say what Azure answered:\n%s", s)
+	}
+	c.add(120 * time.Second)
+	s = d.waitFor("✓ Effective after 2m0s: Azure says so.")
+	if !strings.Contains(s, "Permissions API at endpoint: allows it") || !strings.Contains(s, "Deny assignments: none blocks it") {
+		t.Errorf("effective should rest on Azure's answers:\n%s", s)
+	}
+	c.add(5 * time.Minute) // the step has ended: the elapsed time stays
+	d.pump(50 * time.Millisecond)
+	if s := d.screen(); !strings.Contains(s, "✓ Effective after 2m0s") {
+		t.Errorf("the elapsed time kept counting after the step ended:\n%s", s)
+	}
 	d.key("enter")
 	d.waitFor("✓   Get the keys (key)")
+}
+
+// For someone else there is no "effective": three separate facts — listed
+// by Azure, how long Azure usually takes, and the command they can run —
+// and the command can be copied.
+func TestJourneyVerifyForSomeoneElse(t *testing.T) {
+	d, c := accessRig(t, emulator.Options{PropagationDelay: 120 * time.Second}, churn("churn-key"))
+	d.signInAs("olivia")
+	d.waitFor("Endpoint churn-key", "c check access")
+	d.checkAs("bob")
+	d.selectRow(keysOp)
+	d.key("A")
+	d.waitFor("Choose the role", "AzureML Data Scientist")
+	s := d.screen()
+	if !strings.Contains(s, "✓ yes") || !strings.Contains(s, "✗ no") {
+		t.Errorf("the roles should be marked by whether they grant the action:\n%s", s)
+	}
+	d.key("enter")
+	d.waitFor("Choose where to assign it")
+	s = d.screen()
+	for _, lv := range []string{"endpoint ", "workspace ", "resource group ", "subscription "} {
+		if !strings.Contains(s, lv) {
+			t.Errorf("the scope picker should name the level %q:\n%s", lv, s)
+		}
+	}
+	d.key("enter")
+	s = d.waitFor("Review", "az CLI:", "REST:")
+	for _, want := range []string{"az role assignment create --assignee-object-id b0b00000-0000-4000-8000-000000000b0b",
+		"PUT https://management.azure.com/subscriptions/", "a copies the az command"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("review should show %q:\n%s", want, s)
+		}
+	}
+	review := s[strings.Index(s, "Review"):strings.Index(s, "y applies")]
+	noneOf(t, review, "…") // wrapped, never cut
+	d.key("a")
+	d.waitFor("Copied the az command")
+	d.key("y")
+	s = d.waitFor("assigned ✓ (listed by Azure)", "How long Azure usually takes:", "can check for themselves with:",
+		"amlauth-tui check --principal me --scope /subscriptions/"+emulator.SubProduction)
+	if !strings.Contains(s, "--operation endpoint.listKeys") {
+		t.Errorf("the command should check the operation that was granted:\n%s", s)
+	}
+	noneOf(t, strings.ToLower(s), "effective")
+	d.key("m")
+	d.waitFor("Copied the command they can run")
+	// Back at the check, nobody promises bob the keys while Azure may still
+	// be applying the assignment; once that time has passed, the grant stands.
+	c.add(120 * time.Second)
+	d.key("enter")
+	s = d.waitFor("⧖   Get the keys (key)")
+	s = d.selectRow(keysOp)
+	if !strings.Contains(s, "Assigned 2m0s ago: Azure takes up to 10 minutes") {
+		t.Errorf("the pending verdict should say why:\n%s", s)
+	}
+	c.add(10 * time.Minute)
+	d.key("R")
+	d.waitFor("✓   Get the keys (key)", "AzureML Data Scientist at endpoint churn-key")
 
 	// And back: d removes the assignment that grants it, after a confirm.
 	d.key("d")

@@ -59,7 +59,7 @@ func TestTeatestDeviceCodeJourney(t *testing.T) {
 
 // Issue 4's journey through a real tea.Program: Olivia checks Bob on
 // churn-key (he is Reader: ✗ keys, with the reason), assigns the suggested
-// role, and verify reports it effective.
+// role, and verify reports it listed by Azure (never "effective" for someone else).
 func TestTeatestCheckAssignVerify(t *testing.T) {
 	hermetic(t)
 	srv, env := startEmulator(t, emulator.Options{AutoApprove: "olivia", PropagationDelay: time.Second})
@@ -93,9 +93,9 @@ func TestTeatestCheckAssignVerify(t *testing.T) {
 	keys("enter", "enter")
 	wait("az role assignment create --assignee-object-id b0b00000-0000-4000-8000-000000000b0b")
 	keys("y")
-	wait("Effective after")
+	wait("assigned ✓ (listed by Azure)") // for someone else: listed, never "effective"
 	keys("enter")
-	wait("AzureML Data Scientist at endpoint churn-key")
+	wait("⧖   Get the keys (key)", "assigned, not yet in effect") // not promised to someone else while Azure applies it
 	keys("q")
 	tm.WaitFinished(t, teatest.WithFinalTimeout(10*time.Second))
 }

@@ -32,8 +32,8 @@ func armDenied(w http.ResponseWriter, c *Caller, action, scope string) {
 // caller may read it, or holds any (propagated) role assignment in it — a
 // Contributor on one resource group sees the subscription in `az account
 // list` even though no role grants subscriptions/read at its scope. The
-// caller holds s.mu (read). Unlike hasAnyAssignmentIn, an assignment that
-// has not propagated yet does not count: Azure would not show it either.
+// caller holds s.mu (read). An assignment that has not propagated yet does
+// not count: Azure would not show it either.
 func (s *Server) armSubscriptionVisible(c *Caller, sub *Subscription) bool {
 	scope := "/subscriptions/" + sub.ID
 	if s.armCan(c, actSubscriptionRead, scope) {

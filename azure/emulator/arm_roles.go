@@ -250,7 +250,12 @@ func parseAuthzFilter(raw string, functions []string, allowed ...string) (authzF
 		case reAtScopeAndBelow.MatchString(t) && slices.Contains(functions, "atScopeAndBelow()"):
 			f.atScopeAndBelow = true
 		case reAssignedTo.MatchString(t) && slices.Contains(functions, "assignedTo('{objectId}')"):
+			// An object id is a GUID: anything else (quotes smuggling "or
+			// true" into the value) is refused, as Azure refuses it.
 			f.assignedTo = strings.ReplaceAll(reAssignedTo.FindStringSubmatch(t)[1], "''", "'")
+			if !rbac.IsGUID(f.assignedTo) {
+				return f, fmt.Errorf("assignedTo() takes an object id (a GUID), not '%s'; %s (combined with 'and')", f.assignedTo, supported)
+			}
 		case reEq.MatchString(t):
 			m := reEq.FindStringSubmatch(t)
 			ok := false
@@ -260,7 +265,11 @@ func parseAuthzFilter(raw string, functions []string, allowed ...string) (authzF
 			if !ok {
 				return f, fmt.Errorf("the property '%s' cannot be filtered on: %s (combined with 'and')", m[1], supported)
 			}
-			f.eq[strings.ToLower(m[1])] = strings.ReplaceAll(m[2], "''", "'")
+			v := strings.ReplaceAll(m[2], "''", "'")
+			if strings.HasSuffix(strings.ToLower(m[1]), "principalid") && !rbac.IsGUID(v) {
+				return f, fmt.Errorf("%s takes an object id (a GUID), not '%s'; %s (combined with 'and')", m[1], v, supported)
+			}
+			f.eq[strings.ToLower(m[1])] = v
 		default:
 			return f, fmt.Errorf("'%s' is not a supported filter: %s (combined with 'and')", t, supported)
 		}
@@ -384,11 +393,11 @@ func roleDefinitionMissing(id string) armOutcome {
 type armRoleDefinitionBody struct {
 	Name       string `json:"name"`
 	Properties *struct {
-		RoleName         string              `json:"roleName"`
-		Description      string              `json:"description"`
-		Type             string              `json:"type"`
-		AssignableScopes []string            `json:"assignableScopes"`
-		Permissions      []armPermissionJSON `json:"permissions"`
+		RoleName         string                `json:"roleName"`
+		Description      string                `json:"description"`
+		Type             string                `json:"type"`
+		AssignableScopes []string              `json:"assignableScopes"`
+		Permissions      *[]*armPermissionJSON `json:"permissions"` // pointers: null is told apart from a block
 	} `json:"properties"`
 }
 
@@ -415,16 +424,29 @@ func (s *Server) armPutRoleDefinition(w http.ResponseWriter, a *authzReq) {
 			return armFail(http.StatusBadRequest, "InvalidRoleDefinitionId",
 				"The role definition ID '%s' is not valid. The role definition ID must be a GUID.", a.name)
 		}
-		if !s.armCan(a.q.c, actRoleDefinitionsWrite, a.scope) {
-			return armForbidden(actRoleDefinitionsWrite, a.scope)
-		}
-		if bad != nil {
-			return *bad
-		}
+		// Azure's rule: "Users that are granted ... the
+		// Microsoft.Authorization/roleDefinitions/write permission on all the
+		// AssignableScopes of the custom role can create (or update) custom
+		// roles for use in those scopes." The URL scope only addresses the
+		// role; the assignable scopes are what it grants at. An update needs
+		// the permission on every EXISTING assignable scope as well as on
+		// every new one: otherwise a holder could widen a role assigned to
+		// them (add "*" to it) from a scope they own.
+		// https://learn.microsoft.com/azure/role-based-access-control/custom-roles#who-can-create-delete-update-or-view-a-custom-role
 		existing, exists := s.roleIndex().Role(a.name)
 		if exists && existing.RoleType == "BuiltInRole" {
 			return armFail(http.StatusBadRequest, "CannotModifyBuiltInRole",
 				"The built-in role '%s' (%s) cannot be modified; create a custom role instead.", existing.RoleName, a.name)
+		}
+		if exists {
+			for _, as := range existing.AssignableScopes {
+				if !s.armCan(a.q.c, actRoleDefinitionsWrite, as) {
+					return armForbidden(actRoleDefinitionsWrite, as)
+				}
+			}
+		}
+		if bad != nil {
+			return *bad
 		}
 		if body.Properties == nil || strings.TrimSpace(body.Properties.RoleName) == "" {
 			return armFail(http.StatusBadRequest, "RoleDefinitionNameNullOrEmpty", "The role definition name (properties.roleName) cannot be null or empty.")
@@ -455,8 +477,16 @@ func (s *Server) armPutRoleDefinition(w http.ResponseWriter, a *authzReq) {
 			}
 			scopes = append(scopes, sc.Raw)
 		}
+		if p.Permissions == nil {
+			return armFail(http.StatusBadRequest, "InvalidRequestContent",
+				"The request content was invalid: 'properties.permissions' is required and must be a list of permission blocks, not null.")
+		}
 		var perms []rbac.Permission
-		for i, pb := range p.Permissions {
+		for i, pb := range *p.Permissions {
+			if pb == nil {
+				return armFail(http.StatusBadRequest, "InvalidRequestContent",
+					"The request content was invalid: 'properties.permissions[%d]' is null; a permission block has actions, notActions, dataActions and notDataActions.", i)
+			}
 			for _, list := range []struct {
 				name, code string
 				v          []string
@@ -715,6 +745,7 @@ func (s *Server) armPutRoleAssignment(w http.ResponseWriter, a *authzReq) {
 					"Tenant ID, application ID, principal ID, and scope are not allowed to be updated.")
 			}
 			x.Description = p.Description
+			x.Condition, x.ConditionVersion = p.Condition, condVersion // what enforcement reads (auth.go decide)
 			key := strings.ToLower(assignmentID(*x))
 			meta := s.raMeta[key]
 			if meta == nil {
@@ -736,7 +767,7 @@ func (s *Server) armPutRoleAssignment(w http.ResponseWriter, a *authzReq) {
 		scope := rbac.NormalizeScope(a.scope)
 		x := rbac.Assignment{ID: scope + "/providers/Microsoft.Authorization/roleAssignments/" + a.name, Name: a.name, Scope: scope,
 			RoleDefinitionID: roleDefinitionIDAt(scope, roleGUIDOf(role)), PrincipalID: p.PrincipalID, PrincipalType: ptype,
-			CreatedOn: now, Description: p.Description}
+			CreatedOn: now, Description: p.Description, Condition: p.Condition, ConditionVersion: condVersion}
 		if d := s.opts.PropagationDelay; d > 0 {
 			x.EffectiveAt = now.Add(d) // Azure caches grants: new ones take effect later
 		}

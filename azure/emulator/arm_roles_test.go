@@ -1,17 +1,12 @@
 package emulator
 
 import (
-	"errors"
-	"net/http"
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/to"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/authorization/armauthorization/v2"
-	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/resources/armresources"
 
 	"amlauth-tui/azure/rbac"
 )
@@ -501,40 +496,6 @@ func TestAuthzPermissions(t *testing.T) {
 	code, b := e.get("alice", rgID(SubProduction, "rg-nope")+"/providers/Microsoft.Authorization/permissions?api-version=2022-04-01")
 	if c, _ := armtError(t, b); code != 404 || c != "ResourceGroupNotFound" {
 		t.Errorf("missing rg: %d %s", code, b)
-	}
-}
-
-// A new assignment is listed at once but grants nothing until PropagationDelay has passed.
-func TestAuthzPropagationDelay(t *testing.T) {
-	e := newARMT(t, Options{PropagationDelay: 300 * time.Millisecond})
-	ctx := armtCtx(t)
-	rgs, err := armresources.NewResourceGroupsClient(SubSandbox, e.cred("bob"), e.arm())
-	if err != nil {
-		t.Fatal(err)
-	}
-	_ = e.token("bob", armtScope) // sign bob in first: the window below is short
-	ra := e.raClient("olivia", SubSandbox)
-	scope := rgID(SubSandbox, "rg-sandbox")
-	if _, err := ra.Create(ctx, scope, raGUID1, raParams("/subscriptions/"+SubSandbox+"/providers/Microsoft.Authorization/roleDefinitions/"+roleReader, idBob, "User"), nil); err != nil {
-		t.Fatal(err)
-	}
-	_, err = rgs.Get(ctx, "rg-sandbox", nil)
-	armtWantErr(t, err, 403, "AuthorizationFailed", armtForbidden("bob@contoso.example", idBob, actResourceGroupRead,
-		"/subscriptions/"+SubSandbox+"/resourcegroups/rg-sandbox")) // the SDK's casing, as sent
-	if g, err := e.raClient("olivia", SubSandbox).Get(ctx, scope, raGUID1, nil); err != nil || *g.Properties.PrincipalID != idBob {
-		t.Fatalf("the assignment is listed at once: %v", err)
-	}
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		_, err = rgs.Get(ctx, "rg-sandbox", nil)
-		if err == nil {
-			break
-		}
-		var re *azcore.ResponseError
-		if !errors.As(err, &re) || re.StatusCode != http.StatusForbidden || time.Now().After(deadline) {
-			t.Fatalf("after the delay: %v", err)
-		}
-		time.Sleep(50 * time.Millisecond)
 	}
 }
 

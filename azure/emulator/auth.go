@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"net/http"
@@ -31,8 +32,7 @@ var graphAudiences = []string{"https://graph.microsoft.com", "00000003-0000-0000
 func (s *Server) authenticate(w http.ResponseWriter, r *http.Request, audiences ...string) (*Caller, bool) {
 	graph := strings.HasPrefix(r.URL.Path, "/graph/")
 	fail := func(code, msg string) (*Caller, bool) {
-		w.Header().Set("WWW-Authenticate", fmt.Sprintf(`Bearer authorization_uri="%s/%s/oauth2/authorize", error="invalid_token", error_description="%s"`,
-			s.url, s.world.Tenant.ID, strings.ReplaceAll(msg, `"`, `'`)))
+		w.Header().Set("WWW-Authenticate", s.tokenChallenge(msg))
 		if graph {
 			writeGraphError(w, http.StatusUnauthorized, "InvalidAuthenticationToken", msg)
 		} else {
@@ -71,15 +71,68 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request, audiences 
 		c.UPN = ""
 	}
 	s.mu.RLock()
+	gone := s.principalGone(tc)
 	c.Groups = s.world.TransitiveGroups(c.ObjectID)
 	s.mu.RUnlock()
+	if gone != "" {
+		w.Header().Set("WWW-Authenticate", s.revokedChallenge(tc, gone))
+		if graph {
+			writeGraphError(w, http.StatusUnauthorized, "InvalidAuthenticationToken", gone)
+		} else {
+			writeARMError(w, http.StatusUnauthorized, "InvalidAuthenticationToken", gone)
+		}
+		return nil, false
+	}
 	return c, true
 }
 
+// tokenChallenge is the WWW-Authenticate of a refused bearer token.
+func (s *Server) tokenChallenge(msg string) string {
+	return fmt.Sprintf(`Bearer authorization_uri="%s/%s/oauth2/authorize", error="invalid_token", error_description="%s"`,
+		s.url, s.world.Tenant.ID, strings.ReplaceAll(msg, `"`, `'`))
+}
+
+// principalGone says why a valid token's principal may no longer act (""
+// when it may): the user or service principal (a managed identity of a
+// deleted endpoint included) is no longer in the directory. Azure revokes
+// such tokens at once for clients that take claims challenges ("User
+// Account is deleted or disabled" is a critical event:
+// https://learn.microsoft.com/entra/identity/conditional-access/concept-continuous-access-evaluation,
+// "Critical event evaluation"); the simulated Azure does so for every
+// token, so its answers never rest on a principal that is gone.
+// The caller holds s.mu (read).
+func (s *Server) principalGone(tc tokenClaims) string {
+	if s.world.hasPrincipal(tc.OID) {
+		return ""
+	}
+	return fmt.Sprintf("The access token has been revoked: the principal with object id '%s' no longer exists in the directory.", tc.OID)
+}
+
+// revokedChallenge is the challenge for a revoked token: a claims
+// challenge for a CAE-capable client (xms_cc CP1), which then asks Entra
+// for a new token and learns why it gets none
+// (https://learn.microsoft.com/entra/identity-platform/claims-challenge,
+// "Claims challenge header format"); invalid_token otherwise.
+func (s *Server) revokedChallenge(tc tokenClaims, msg string) string {
+	if !tc.CAE {
+		return s.tokenChallenge(msg)
+	}
+	claims := fmt.Sprintf(`{"access_token":{"nbf":{"essential":true,"value":"%d"}}}`, s.now().Unix())
+	return fmt.Sprintf(`Bearer realm="", authorization_uri="%s/%s/oauth2/authorize", error="insufficient_claims", claims="%s"`,
+		s.url, s.world.Tenant.ID, base64.StdEncoding.EncodeToString([]byte(claims)))
+}
+
+// allowedAudienceText lists each audience with and without its trailing
+// slash, once, as ARM's message does.
 func allowedAudienceText(auds []string) string {
 	var out []string
+	seen := map[string]bool{}
 	for _, a := range auds {
-		out = append(out, a+"/", a)
+		a = strings.TrimSuffix(a, "/")
+		if !seen[a] {
+			seen[a] = true
+			out = append(out, a+"/", a)
+		}
 	}
 	return strings.Join(out, "','")
 }
@@ -90,6 +143,11 @@ func (s *Server) roles() rbac.RoleSet {
 }
 
 // decide evaluates action at scope for the caller. Call with s.mu held.
+// Deny assignments take part in every decision (rbac.Evaluate), and only
+// rbac.Allowed lets a request through: a grant that rests on an ABAC
+// condition (Conditional) is refused, because the simulated Azure does not
+// evaluate conditions — it fails closed rather than open. A grant not yet
+// propagated (Pending) is refused for every principal alike.
 func (s *Server) decide(c *Caller, action, scope string) rbac.Decision {
 	return rbac.Evaluate(rbac.Request{PrincipalID: c.ObjectID, GroupIDs: c.Groups, Action: action, Scope: scope, At: s.now()},
 		s.world.Assignments, s.roleIndex(), s.world.Denies)
@@ -107,21 +165,4 @@ func (s *Server) authorize(w http.ResponseWriter, c *Caller, action, scope strin
 func authorizationFailed(c *Caller, action, scope string) string {
 	return fmt.Sprintf("The client '%s' with object id '%s' does not have authorization to perform action '%s' over scope '%s' or the scope is invalid. If access was recently granted, please refresh your credentials.",
 		c.name(), c.ObjectID, action, scope)
-}
-
-// hasAnyAssignmentIn reports whether the caller (or a group of theirs) holds
-// any role assignment at or below scope: Azure lists a subscription to such a caller.
-func (s *Server) hasAnyAssignmentIn(c *Caller, scope string) bool {
-	ids := append([]string{c.ObjectID}, c.Groups...)
-	for _, a := range s.world.Assignments {
-		if !rbac.ScopeContains(scope, a.Scope) && !rbac.ScopeContains(a.Scope, scope) {
-			continue
-		}
-		for _, id := range ids {
-			if strings.EqualFold(id, a.PrincipalID) {
-				return true
-			}
-		}
-	}
-	return false
 }

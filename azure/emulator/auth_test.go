@@ -3,7 +3,9 @@ package emulator
 import (
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/x509"
 	"encoding/base64"
+	"encoding/pem"
 	"net/http"
 	"strings"
 	"testing"
@@ -20,15 +22,10 @@ func TestBadTokensAre401WithARMCodes(t *testing.T) {
 	good := func() jwt.MapClaims {
 		now := time.Now()
 		return jwt.MapClaims{"aud": "https://management.azure.com", "iss": s.issuerV1(), "tid": s.TenantID(), "oid": idBob,
-			"iat": now.Unix(), "nbf": now.Add(-time.Minute).Unix(), "exp": now.Add(time.Hour).Unix(), "upn": "bob@contoso.example"}
+			"iat": now.Unix(), "nbf": now.Add(-time.Minute).Unix(), "exp": now.Add(time.Hour).Unix(), "upn": "bob@contoso.example",
+			"appid": armtCLIClientID, "scp": "user_impersonation", "idtyp": "user", "ver": "1.0"}
 	}
-	sign := func(c jwt.MapClaims) string {
-		tok, err := s.sign(c)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return tok
-	}
+	sign := func(c jwt.MapClaims) string { return signed(t, s, c) }
 	other, _ := rsa.GenerateKey(rand.Reader, 2048)
 	foreign, _ := jwt.NewWithClaims(jwt.SigningMethodRS256, good()).SignedString(other)
 	unsigned := func() string {
@@ -46,16 +43,32 @@ func TestBadTokensAre401WithARMCodes(t *testing.T) {
 	delete(noOID, "oid")
 	wrongAud := good()
 	wrongAud["aud"] = "https://vault.azure.net"
+	// alg confusion: HS256 keyed with the public key a verifier might trust.
+	pubDER, _ := x509.MarshalPKIXPublicKey(&s.signKey.PublicKey)
+	hmacWithPublicKey, _ := jwt.NewWithClaims(jwt.SigningMethodHS256, good()).SignedString(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: pubDER}))
+	idToken := good() // an ID token's claims: no client (appid/azp), no scp/roles/idtyp
+	delete(idToken, "appid")
+	delete(idToken, "scp")
+	delete(idToken, "idtyp")
+	idToken["iss"], idToken["ver"] = s.issuerV2(), "2.0"
+	otherHost := good() // v2 issuer of another simulated Azure (another port)
+	otherHost["iss"] = "https://127.0.0.1:1/" + s.TenantID() + "/v2.0"
+	amlToken := good() // what an aml_token endpoint's getToken returns
+	amlToken["iss"], amlToken["typ"] = s.amlTokenIssuer(), "aml_token"
 
 	for name, tc := range map[string]struct{ token, code, msg string }{
-		"malformed":      {"not-a-jwt", "InvalidAuthenticationToken", "invalid"},
-		"unsigned":       {unsigned, "InvalidAuthenticationToken", "signature"},
-		"foreign key":    {foreign, "InvalidAuthenticationToken", "signature"},
-		"expired":        {sign(expired), "ExpiredAuthenticationToken", "is earlier than current UTC time"},
-		"wrong tenant":   {sign(wrongTenant), "InvalidAuthenticationTokenTenant", "wrong issuer"},
-		"not yet valid":  {sign(notYet), "InvalidAuthenticationToken", "not yet valid"},
-		"missing oid":    {sign(noOID), "InvalidAuthenticationToken", "required claims"},
-		"wrong audience": {sign(wrongAud), "InvalidAuthenticationTokenAudience", "audience"},
+		"malformed":                       {"not-a-jwt", "InvalidAuthenticationToken", "invalid"},
+		"unsigned":                        {unsigned, "InvalidAuthenticationToken", "signature"},
+		"foreign key":                     {foreign, "InvalidAuthenticationToken", "signature"},
+		"expired":                         {sign(expired), "ExpiredAuthenticationToken", "is earlier than current UTC time"},
+		"wrong tenant":                    {sign(wrongTenant), "InvalidAuthenticationTokenTenant", "wrong issuer"},
+		"not yet valid":                   {sign(notYet), "InvalidAuthenticationToken", "not yet valid"},
+		"missing oid":                     {sign(noOID), "InvalidAuthenticationToken", "required claims"},
+		"wrong audience":                  {sign(wrongAud), "InvalidAuthenticationTokenAudience", "audience"},
+		"hs256 keyed with the public key": {hmacWithPublicKey, "InvalidAuthenticationToken", "signature"},
+		"id token":                        {sign(idToken), "InvalidAuthenticationToken", "not an access token"},
+		"other instance":                  {sign(otherHost), "InvalidAuthenticationTokenTenant", "wrong issuer"},
+		"aml token":                       {sign(amlToken), "InvalidAuthenticationTokenTenant", "wrong issuer"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			code, h, b := e.do(http.MethodGet, "/subscriptions?api-version=2022-12-01", tc.token, nil, nil)

@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"crypto/rand"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -11,23 +12,37 @@ import (
 
 const userCodeAlphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789" // no 0/O, 1/I: codes are read aloud and typed
 
-func (s *Server) serveDeviceCode(w http.ResponseWriter, r *http.Request) {
-	if err := r.ParseForm(); err != nil || r.Method != http.MethodPost {
-		s.writeEntraError(w, entraErr{400, "invalid_request", 900144, "The request body must contain the following parameter: 'client_id'."})
-		return
-	}
-	if _, _, ok := resourceFromScope(r.PostForm.Get("scope")); !ok {
-		s.writeEntraError(w, errBadScope, r.PostForm.Get("scope"))
-		return
-	}
-	b := []byte(randomID(9))
+// randomCode is n characters of userCodeAlphabet from crypto/rand (32
+// letters divide 256, so every letter is equally likely).
+func randomCode(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
 	for i := range b {
 		b[i] = userCodeAlphabet[int(b[i])%len(userCodeAlphabet)]
 	}
-	dc := &deviceCode{userCode: string(b), deviceCode: "DAQABAAEAAA" + randomID(48), clientID: r.PostForm.Get("client_id"),
+	return string(b)
+}
+
+func (s *Server) serveDeviceCode(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil || r.Method != http.MethodPost {
+		s.writeEntraError(w, errNoClientID)
+		return
+	}
+	if !s.checkClient(w, r.PostForm, false) {
+		return
+	}
+	resource, _, ok := resourceFromScope(r.PostForm.Get("scope"))
+	if !ok {
+		s.writeEntraError(w, errBadScope, r.PostForm.Get("scope"))
+		return
+	}
+	if !s.checkResource(w, resource) {
+		return
+	}
+	dc := &deviceCode{userCode: randomCode(9), deviceCode: "DAQABAAEAAA" + randomID(48), clientID: r.PostForm.Get("client_id"),
 		scope: r.PostForm.Get("scope"), expires: s.now().Add(s.opts.DeviceCodeLifetime)}
 	s.entra.mu.Lock()
-	s.entra.devices[dc.deviceCode] = dc
+	boundedPut(s.entra.devices, dc.deviceCode, dc, s.entra.limit, s.now(), func(d *deviceCode) time.Time { return d.expires })
 	s.entra.mu.Unlock()
 	verify := s.url + "/devicelogin"
 	writeJSON(w, 200, map[string]any{
@@ -35,6 +50,16 @@ func (s *Server) serveDeviceCode(w http.ResponseWriter, r *http.Request) {
 		"expires_in": int(s.opts.DeviceCodeLifetime.Seconds()), "interval": 5,
 		"message": fmt.Sprintf("To sign in, use a web browser to open the page %s and enter the code %s to authenticate.", verify, dc.userCode),
 	})
+}
+
+// deviceCodeScope is the scope a pending device code was asked with.
+func (s *Server) deviceCodeScope(code string) string {
+	s.entra.mu.Lock()
+	defer s.entra.mu.Unlock()
+	if dc := s.entra.devices[code]; dc != nil {
+		return dc.scope
+	}
+	return ""
 }
 
 // grantDeviceCode answers MSAL's polls: pending until approved (or
@@ -47,10 +72,17 @@ func (s *Server) grantDeviceCode(w http.ResponseWriter, f url.Values, resource, 
 		s.writeEntraError(w, errBadDevice)
 		return
 	}
+	if !strings.EqualFold(dc.clientID, f.Get("client_id")) { // a device code is redeemed by the client that asked for it
+		s.entra.mu.Unlock()
+		s.writeEntraError(w, errBadDevice)
+		return
+	}
 	dc.polls++
-	if dc.approvedBy == nil && !dc.declined && s.opts.AutoApprove != "" && dc.polls >= s.opts.AutoApproveAfter {
+	if dc.approvedBy == "" && !dc.declined && s.opts.AutoApprove != "" && dc.polls >= s.opts.AutoApproveAfter {
 		s.mu.RLock()
-		dc.approvedBy = s.world.personaByKey(s.opts.AutoApprove)
+		if u := s.world.personaByKey(s.opts.AutoApprove); u != nil {
+			dc.approvedBy = u.ID
+		}
 		s.mu.RUnlock()
 	}
 	switch {
@@ -62,7 +94,7 @@ func (s *Server) grantDeviceCode(w http.ResponseWriter, f url.Values, resource, 
 		delete(s.entra.devices, dc.deviceCode)
 		s.entra.mu.Unlock()
 		s.writeEntraError(w, errExpiredCode)
-	case dc.approvedBy == nil:
+	case dc.approvedBy == "":
 		s.entra.mu.Unlock()
 		s.writeEntraError(w, errPending)
 	default:
@@ -73,18 +105,23 @@ func (s *Server) grantDeviceCode(w http.ResponseWriter, f url.Values, resource, 
 	}
 }
 
-// findUserCode finds a pending code by the code a person typed.
+// findUserCode finds a pending, unexpired code by the code a person typed.
 func (s *Server) findUserCode(code string) *deviceCode {
 	code = strings.ToUpper(strings.NewReplacer("-", "", " ", "").Replace(code))
+	now := s.now()
 	for _, dc := range s.entra.devices {
-		if dc.userCode == code {
+		if dc.userCode == code && now.Before(dc.expires) {
 			return dc
 		}
 	}
 	return nil
 }
 
-// ApproveDeviceCode approves a pending device code as a persona.
+// ApproveDeviceCode approves a pending device code as a persona. It is the
+// in-process demo's approval (the sign-in screen's approve key): the person
+// at the keyboard started the demo, so it asks for no password. The
+// /devicelogin page, which anything on the machine can reach, does
+// (approveWithPassword).
 func (s *Server) ApproveDeviceCode(userCode, persona string) error {
 	s.mu.RLock()
 	u := s.world.personaByKey(persona)
@@ -92,14 +129,49 @@ func (s *Server) ApproveDeviceCode(userCode, persona string) error {
 	if u == nil {
 		return fmt.Errorf("no persona %q", persona)
 	}
+	return s.approveAs(userCode, u)
+}
+
+// approveAs approves the pending device code typed as userCode for u.
+func (s *Server) approveAs(userCode string, u *User) error {
 	s.entra.mu.Lock()
 	defer s.entra.mu.Unlock()
 	dc := s.findUserCode(userCode)
 	if dc == nil {
 		return fmt.Errorf("no pending sign-in with code %q (it may have expired)", userCode)
 	}
-	dc.approvedBy = u
+	dc.approvedBy = u.ID
 	return nil
+}
+
+// personaSignIn checks a sign-in on the simulated Entra's own pages: the
+// persona's password, as Entra asks for one, unless the server was started
+// with AutoApprove naming that persona (then it signs in without asking,
+// as it does for device codes) or with PasswordlessPages (the in-process
+// demo). It returns the user, or the refusal.
+func (s *Server) personaSignIn(persona, password string) (*User, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	u := s.world.personaByKey(persona)
+	switch {
+	case u == nil:
+		return nil, fmt.Errorf("no persona %q", persona)
+	case s.opts.PasswordlessPages, s.opts.AutoApprove != "" && strings.EqualFold(s.opts.AutoApprove, persona):
+		return u, nil
+	case !u.checkPassword(password):
+		return nil, fmt.Errorf("wrong password for %s", u.UserPrincipalName)
+	}
+	return u, nil
+}
+
+// approveWithPassword is the /devicelogin page's approval: the persona's
+// password is required (personaSignIn).
+func (s *Server) approveWithPassword(userCode, persona, password string) error {
+	u, err := s.personaSignIn(persona, password)
+	if err != nil {
+		return err
+	}
+	return s.approveAs(userCode, u)
 }
 
 // DeclineDeviceCode declines a pending device code.
@@ -126,6 +198,7 @@ label{display:block;margin:.4em 0}small{color:#59636e}.msg{padding:.6em;border:1
 <p>Sign in as:</p>
 {{range $i, $p := .Personas}}<label><input type="radio" name="persona" value="{{$p.Key}}" {{if eq $i 0}}checked{{end}}>
 <b>{{$p.Name}}</b> ({{$p.UPN}}) — <small>{{$p.Story}}</small></label>{{end}}
+<label>Password <input type="password" name="password" autocomplete="off"></label>
 <p><button name="action" value="approve">Approve</button> <button name="action" value="decline">Decline</button></p>
 </form>{{end}}
 </body></html>`))
@@ -148,7 +221,7 @@ func (s *Server) serveDeviceLogin(w http.ResponseWriter, r *http.Request) {
 			err = s.DeclineDeviceCode(code)
 			d.Message = "You declined the sign-in. You can close this window."
 		} else {
-			err = s.ApproveDeviceCode(code, persona)
+			err = s.approveWithPassword(code, persona, r.PostForm.Get("password"))
 			d.Message = fmt.Sprintf("You signed in as %s. You can close this window and return to the application.", persona)
 		}
 		if err != nil {
@@ -167,37 +240,46 @@ func (s *Server) serveAuthorize(w http.ResponseWriter, r *http.Request) {
 	_ = r.ParseForm()
 	q := r.Form
 	redirect := q.Get("redirect_uri")
-	if ru, err := url.Parse(redirect); err != nil || (ru.Hostname() != "localhost" && ru.Hostname() != "127.0.0.1") {
+	// A public client's redirect URI is the loopback address over http
+	// (https://learn.microsoft.com/entra/identity-platform/reply-url,
+	// "Localhost exceptions"): any other scheme, e.g. javascript:, would run
+	// in this page's origin once the form posts.
+	if ru, err := url.Parse(redirect); err != nil || (ru.Scheme != "http" && ru.Scheme != "https") || (ru.Hostname() != "localhost" && ru.Hostname() != "127.0.0.1") {
 		s.writeEntraError(w, entraErr{400, "invalid_request", 50011, "The redirect URI '%s' specified in the request does not match the redirect URIs configured for the application."}, redirect)
 		return
 	}
-	persona := s.opts.AutoApprove
+	if !s.checkClient(w, q, false) {
+		return
+	}
+	persona, password, message := s.opts.AutoApprove, "", ""
 	if r.Method == http.MethodPost && r.PostForm.Get("persona") != "" {
-		persona = r.PostForm.Get("persona")
+		persona, password = r.PostForm.Get("persona"), r.PostForm.Get("password")
 		if r.PostForm.Get("action") == "decline" {
 			s.formPost(w, redirect, map[string]string{"error": "access_denied", "error_description": "AADSTS65004: User declined to consent to access the app.", "state": q.Get("state")})
 			return
 		}
 	}
-	if persona == "" {
+	var u *User
+	if persona != "" {
+		var err error
+		if u, err = s.personaSignIn(persona, password); err != nil {
+			message = "That did not work: " + err.Error()
+		}
+	}
+	if u == nil {
 		hidden := map[string]string{}
 		for _, k := range []string{"client_id", "redirect_uri", "state", "code_challenge", "code_challenge_method", "scope", "response_mode", "response_type"} {
 			hidden[k] = q.Get(k)
 		}
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		_ = pageTmpl.Execute(w, pageData{Title: "Pick an account", Action: r.URL.Path, Form: true, Hidden: hidden, Personas: s.Personas()})
-		return
-	}
-	s.mu.RLock()
-	u := s.world.personaByKey(persona)
-	s.mu.RUnlock()
-	if u == nil {
-		s.writeEntraError(w, errBadPassword)
+		_ = pageTmpl.Execute(w, pageData{Title: "Pick an account", Message: message, Action: r.URL.Path, Form: true, Hidden: hidden, Personas: s.Personas()})
 		return
 	}
 	code := "0.A" + randomID(48)
+	now := s.now()
 	s.entra.mu.Lock()
-	s.entra.codes[code] = &authCode{user: u, clientID: q.Get("client_id"), redirectURI: redirect, challenge: q.Get("code_challenge"), expires: s.now().Add(10 * time.Minute)}
+	boundedPut(s.entra.codes, code, &authCode{userID: u.ID, clientID: q.Get("client_id"), redirectURI: redirect, challenge: q.Get("code_challenge"), expires: now.Add(10 * time.Minute)},
+		s.entra.limit, now, func(c *authCode) time.Time { return c.expires })
 	s.entra.mu.Unlock()
 	s.formPost(w, redirect, map[string]string{"code": code, "state": q.Get("state"), "session_state": newGUID()})
 }

@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"crypto/subtle"
 	"sort"
 	"strings"
 )
@@ -69,13 +70,28 @@ func (w *World) servicePrincipalByAppID(appID string) *ServicePrincipal {
 	return nil
 }
 
+// hasSecret compares with every secret in constant time.
 func (sp *ServicePrincipal) hasSecret(secret string) bool {
+	found := 0
 	for _, s := range sp.Secrets {
-		if s != "" && s == secret {
-			return true
+		if s != "" {
+			found |= subtle.ConstantTimeCompare([]byte(s), []byte(secret))
 		}
 	}
-	return false
+	return found == 1
+}
+
+// checkPassword compares in constant time; a user without a password
+// cannot sign in with one.
+func (u *User) checkPassword(password string) bool {
+	return u.Password != "" && subtle.ConstantTimeCompare([]byte(u.Password), []byte(password)) == 1
+}
+
+// newPersonaPassword is a persona's password, random per instance but easy
+// to read aloud and type on the sign-in page: "alice-K7QM-3XPA".
+func newPersonaPassword(persona string) string {
+	b := randomCode(8)
+	return persona + "-" + b[:4] + "-" + b[4:]
 }
 
 // TransitiveGroups returns every group objectID is in, directly or through
@@ -103,6 +119,12 @@ func (w *World) TransitiveGroups(objectID string) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// hasPrincipal reports whether a user or service principal with this object id exists.
+func (w *World) hasPrincipal(id string) bool {
+	k := strings.ToLower(id)
+	return w.Users[k] != nil || w.ServicePrincipals[k] != nil
 }
 
 // DirectoryObject says what an object id is: "user", "group" or "servicePrincipal".

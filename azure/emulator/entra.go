@@ -11,36 +11,76 @@ import (
 	"time"
 )
 
-// entraState holds the short-lived secrets of the sign-in flows.
+// entraState holds the short-lived secrets of the sign-in flows. Every map
+// is bounded: an entry leaves when it expires, and a full map first drops
+// its expired entries, then the one closest to expiry (boundedPut), so no
+// flood of sign-ins grows the server's memory.
 type entraState struct {
 	mu      sync.Mutex
+	limit   int                    // most entries per map (defaultEntraLimit; tests lower it)
 	devices map[string]*deviceCode // by device_code
 	codes   map[string]*authCode   // by authorization code
 	refresh map[string]refreshGrant
 }
 
+// defaultEntraLimit bounds each map of pending sign-ins and refresh tokens.
+const defaultEntraLimit = 4096
+
+// refreshTokenLifetime is Entra's default for refresh tokens outside single
+// page apps: "90 days" (https://learn.microsoft.com/entra/identity-platform/refresh-tokens,
+// "Token lifetime").
+const refreshTokenLifetime = 90 * 24 * time.Hour
+
+// Device codes, auth codes and refresh grants hold user ids, not *User: the
+// user is looked up when the token is issued, so a user deleted in between
+// gets no token (state is current at every request).
 type deviceCode struct {
 	userCode, deviceCode, clientID, scope string
 	expires                               time.Time
 	polls                                 int
-	approvedBy                            *User
+	approvedBy                            string // user object id
 	declined                              bool
 }
 
 type authCode struct {
-	user                             *User
-	clientID, redirectURI, challenge string
-	expires                          time.Time
+	userID, clientID, redirectURI, challenge string
+	expires                                  time.Time
 }
 
 type refreshGrant struct {
 	userID, clientID string
+	expires          time.Time
 }
 
 func (e *entraState) init() {
+	e.limit = defaultEntraLimit
 	e.devices = map[string]*deviceCode{}
 	e.codes = map[string]*authCode{}
 	e.refresh = map[string]refreshGrant{}
+}
+
+// boundedPut stores v under k in m, keeping len(m) <= limit: when m is full
+// it drops the entries that expired by now and, if still full, the one that
+// expires first.
+func boundedPut[V any](m map[string]V, k string, v V, limit int, now time.Time, expires func(V) time.Time) {
+	if _, ok := m[k]; !ok && len(m) >= limit {
+		var first string
+		var firstExp time.Time
+		for key, x := range m {
+			exp := expires(x)
+			if !now.Before(exp) {
+				delete(m, key)
+				continue
+			}
+			if first == "" || exp.Before(firstExp) {
+				first, firstExp = key, exp
+			}
+		}
+		if len(m) >= limit {
+			delete(m, first)
+		}
+	}
+	m[k] = v
 }
 
 func (e *entraState) stop() {}
@@ -59,7 +99,9 @@ func isEntraPath(p string) bool {
 	return false
 }
 
-// entraErr is an AADSTS error (ENTRA.md §2.4).
+// entraErr is an AADSTS error (ENTRA.md §2.4). The texts are Entra's, from
+// https://learn.microsoft.com/entra/identity-platform/reference-error-codes
+// ("AADSTS error codes") and the messages real Entra returns.
 type entraErr struct {
 	status int
 	err    string
@@ -68,20 +110,102 @@ type entraErr struct {
 }
 
 var (
-	errPending       = entraErr{400, "authorization_pending", 70016, "OAuth 2.0 device flow error. Authorization is pending. Continue polling."}
-	errDeclined      = entraErr{400, "authorization_declined", 70019, "The end user declined the authorization request."}
-	errExpiredCode   = entraErr{400, "expired_token", 70020, "The provided value for the input parameter 'device_code' is not valid. This device code has expired."}
-	errBadDevice     = entraErr{400, "bad_verification_code", 70000, "The provided value for the input parameter 'device_code' is not valid."}
-	errBadSecret     = entraErr{401, "invalid_client", 7000215, "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '%s'."}
-	errNoClient      = entraErr{400, "unauthorized_client", 700016, "Application with identifier '%s' was not found in the directory 'Contoso ML'."}
-	errBadPassword   = entraErr{400, "invalid_grant", 50126, "Error validating credentials due to invalid username or password."}
-	errBadRefresh    = entraErr{400, "invalid_grant", 9002313, "Invalid request. Request is malformed or invalid."}
-	errBadAuthCode   = entraErr{400, "invalid_grant", 70008, "The provided authorization code or refresh token has expired due to inactivity. Send a new interactive authorization request for this user and resource."}
-	errBadVerifier   = entraErr{400, "invalid_grant", 501481, "The Code_Verifier does not match the code_challenge supplied in the authorization request."}
-	errBadScope      = entraErr{400, "invalid_scope", 70011, "The provided request must include a 'scope' input parameter with exactly one resource: %s"}
-	errBadGrant      = entraErr{400, "unsupported_grant_type", 70003, "The app requested an unsupported grant type '%s'."}
-	errUnknownTenant = entraErr{400, "invalid_request", 90002, "Tenant '%s' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud."}
+	errPending         = entraErr{400, "authorization_pending", 70016, "OAuth 2.0 device flow error. Authorization is pending. Continue polling."}
+	errDeclined        = entraErr{400, "authorization_declined", 70019, "The end user declined the authorization request."}
+	errExpiredCode     = entraErr{400, "expired_token", 70020, "The provided value for the input parameter 'device_code' is not valid. This device code has expired."}
+	errBadDevice       = entraErr{400, "bad_verification_code", 70000, "The provided value for the input parameter 'device_code' is not valid."}
+	errBadSecret       = entraErr{401, "invalid_client", 7000215, "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '%s'."}
+	errNeedSecret      = entraErr{401, "invalid_client", 7000218, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'."}
+	errPublicSecret    = entraErr{401, "invalid_client", 700025, "Client is public so neither 'client_assertion' nor 'client_secret' should be presented."}
+	errNoClient        = entraErr{400, "unauthorized_client", 700016, "Application with identifier '%s' was not found in the directory '%s'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant."}
+	errNoClientID      = entraErr{400, "invalid_request", 900144, "The request body must contain the following parameter: 'client_id'."}
+	errNoResource      = entraErr{400, "invalid_resource", 500011, "The resource principal named %s was not found in the tenant named %s. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant."}
+	errBadPassword     = entraErr{400, "invalid_grant", 50126, "Error validating credentials due to invalid username or password."}
+	errBadRefresh      = entraErr{400, "invalid_grant", 9002313, "Invalid request. Request is malformed or invalid."}
+	errBadAuthCode     = entraErr{400, "invalid_grant", 70008, "The provided authorization code or refresh token has expired due to inactivity. Send a new interactive authorization request for this user and resource."}
+	errBadVerifier     = entraErr{400, "invalid_grant", 501481, "The Code_Verifier does not match the code_challenge supplied in the authorization request."}
+	errBadScope        = entraErr{400, "invalid_scope", 70011, "The provided request must include a 'scope' input parameter with exactly one resource: %s"}
+	errBadGrant        = entraErr{400, "unsupported_grant_type", 70003, "The app requested an unsupported grant type '%s'."}
+	errUnknownTenant   = entraErr{400, "invalid_request", 90002, "Tenant '%s' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud."}
+	errUserNotInTenant = entraErr{400, "invalid_grant", 50034, "The user account does not exist in the '%s' directory. To sign into this application, the account must be added to the directory."}
 )
+
+// firstPartyClients are Microsoft's public client applications that every
+// tenant knows without a registration, the ones real tools sign in with.
+// azidentity's DeviceCode and InteractiveBrowser credentials default to the
+// Azure CLI's (azidentity v1.15.0 azidentity.go, developerSignOnClientID),
+// and so does this app (azure/config.go, AzureCLIClientID).
+var firstPartyClients = map[string]string{
+	"04b07795-8ddb-461a-bbee-02f9e1bf7b46": "Microsoft Azure CLI",
+	"1950a258-227b-4e31-a9cf-717495945fc2": "Microsoft Azure PowerShell",
+	"aebc6443-996d-45c2-90f0-388ff96faa56": "Visual Studio Code",
+}
+
+// resourceAudiences are the resources the simulated Azure serves, by every
+// identifier Azure accepts for them (without a trailing slash): a token is
+// only ever issued for one of these or for an app of the world.
+var resourceAudiences = func() []string {
+	out := append([]string{mlAudience}, graphAudiences...)
+	for _, a := range armAudiences {
+		if !strings.HasSuffix(a, "/") {
+			out = append(out, a)
+		}
+	}
+	return out
+}()
+
+// knownResource reports whether a token may be issued for resource: one of
+// the simulated Azure's services, or an application of the directory (by
+// app id or api://app id). The caller holds s.mu (read).
+func (s *Server) knownResource(resource string) bool {
+	r := strings.TrimSuffix(resource, "/")
+	for _, a := range resourceAudiences {
+		if strings.EqualFold(r, a) {
+			return true
+		}
+	}
+	sp := s.world.servicePrincipalByAppID(strings.TrimPrefix(strings.ToLower(r), "api://"))
+	return sp != nil && sp.ServicePrincipalType == "Application"
+}
+
+// checkClient identifies the client of a token or device code request as
+// Entra does: client_id is required; it must be a first-party public client
+// (which sends no secret) or an application of the directory (which proves
+// itself with its secret when it asks for tokens). A token's audience can
+// therefore never be chosen through client_id. It writes the error and
+// returns false when the client is refused.
+func (s *Server) checkClient(w http.ResponseWriter, f url.Values, tokenRequest bool) bool {
+	id, secret := f.Get("client_id"), f.Get("client_secret")
+	if id == "" {
+		s.writeEntraError(w, errNoClientID)
+		return false
+	}
+	if _, ok := firstPartyClients[strings.ToLower(id)]; ok {
+		if secret != "" || f.Get("client_assertion") != "" {
+			s.writeEntraError(w, errPublicSecret)
+			return false
+		}
+		return true
+	}
+	s.mu.RLock()
+	sp := s.world.servicePrincipalByAppID(id)
+	tenant := s.world.Tenant.DisplayName
+	s.mu.RUnlock()
+	switch {
+	case sp == nil:
+		s.writeEntraError(w, errNoClient, id, tenant)
+		return false
+	case !tokenRequest:
+		return true
+	case secret == "":
+		s.writeEntraError(w, errNeedSecret)
+		return false
+	case !sp.hasSecret(secret):
+		s.writeEntraError(w, errBadSecret, id)
+		return false
+	}
+	return true
+}
 
 func (s *Server) writeEntraError(w http.ResponseWriter, e entraErr, args ...any) {
 	text := e.text
@@ -220,10 +344,23 @@ func (s *Server) serveToken(w http.ResponseWriter, r *http.Request) {
 	}
 	f := r.PostForm
 	cae := strings.Contains(f.Get("claims"), "CP1")
-	resource, scope, ok := resourceFromScope(f.Get("scope"))
 	grant := f.Get("grant_type")
+	requested := f.Get("scope")
+	if requested == "" && (grant == "device_code" || grant == "urn:ietf:params:oauth:grant-type:device_code") {
+		// RFC 8628 §3.4: the device access token request has no scope; the
+		// code carries the one it was asked with (MSAL Python sends none).
+		requested = s.deviceCodeScope(f.Get("device_code"))
+	}
+	resource, scope, ok := resourceFromScope(requested)
 	if !ok && grant != "" {
-		s.writeEntraError(w, errBadScope, f.Get("scope"))
+		s.writeEntraError(w, errBadScope, requested)
+		return
+	}
+	if !knownGrants[grant] {
+		s.writeEntraError(w, errBadGrant, grant)
+		return
+	}
+	if !s.checkClient(w, f, true) || !s.checkResource(w, resource) {
 		return
 	}
 	switch grant {
@@ -237,22 +374,31 @@ func (s *Server) serveToken(w http.ResponseWriter, r *http.Request) {
 		s.grantPassword(w, f, resource, scope, cae)
 	case "authorization_code":
 		s.grantAuthCode(w, f, resource, scope, cae)
-	default:
-		s.writeEntraError(w, errBadGrant, grant)
 	}
 }
 
+var knownGrants = map[string]bool{"client_credentials": true, "device_code": true, "urn:ietf:params:oauth:grant-type:device_code": true,
+	"refresh_token": true, "password": true, "authorization_code": true}
+
+// checkResource refuses a token for a resource nobody registered
+// (AADSTS500011); it writes the error and returns false.
+func (s *Server) checkResource(w http.ResponseWriter, resource string) bool {
+	s.mu.RLock()
+	ok, tenant := s.knownResource(resource), s.world.Tenant.ID
+	s.mu.RUnlock()
+	if !ok {
+		s.writeEntraError(w, errNoResource, resource, tenant)
+	}
+	return ok
+}
+
 func (s *Server) grantClientCredentials(w http.ResponseWriter, f url.Values, resource string, cae bool) {
-	id, secret := f.Get("client_id"), f.Get("client_secret")
+	id := f.Get("client_id")
 	s.mu.RLock()
 	sp := s.world.servicePrincipalByAppID(id)
 	s.mu.RUnlock()
-	if sp == nil {
-		s.writeEntraError(w, errNoClient, id)
-		return
-	}
-	if !sp.hasSecret(secret) {
-		s.writeEntraError(w, errBadSecret, id)
+	if sp == nil { // a first-party public client has no secret to prove itself with
+		s.writeEntraError(w, errNeedSecret)
 		return
 	}
 	tok, _, err := s.accessToken(principal{sp: sp}, resource, id, cae)
@@ -265,8 +411,17 @@ func (s *Server) grantClientCredentials(w http.ResponseWriter, f url.Values, res
 }
 
 // userTokens answers a user flow with everything MSAL needs to cache the
-// account and refresh silently (ENTRA.md §0.7, §3).
-func (s *Server) userTokens(w http.ResponseWriter, u *User, clientID, resource, scope string, cae bool) {
+// account and refresh silently (ENTRA.md §0.7, §3). The user is looked up
+// now, so one deleted since the flow began gets no token.
+func (s *Server) userTokens(w http.ResponseWriter, userID, clientID, resource, scope string, cae bool) {
+	s.mu.RLock()
+	u := s.world.Users[strings.ToLower(userID)]
+	tenant := s.world.Tenant.DisplayName
+	s.mu.RUnlock()
+	if u == nil {
+		s.writeEntraError(w, errUserNotInTenant, tenant)
+		return
+	}
 	at, _, err := s.accessToken(principal{user: u}, resource, clientID, cae)
 	if err != nil {
 		s.writeEntraError(w, entraErr{500, "server_error", 50000, "%s"}, err.Error())
@@ -278,8 +433,10 @@ func (s *Server) userTokens(w http.ResponseWriter, u *User, clientID, resource, 
 		return
 	}
 	rt := "0.A" + randomID(40)
+	now := s.now()
 	s.entra.mu.Lock()
-	s.entra.refresh[rt] = refreshGrant{userID: u.ID, clientID: clientID}
+	boundedPut(s.entra.refresh, rt, refreshGrant{userID: u.ID, clientID: clientID, expires: now.Add(refreshTokenLifetime)},
+		s.entra.limit, now, func(g refreshGrant) time.Time { return g.expires })
 	s.entra.mu.Unlock()
 	secs := int(s.opts.AccessTokenLifetime.Seconds()) - 1
 	writeJSON(w, 200, map[string]any{
@@ -291,30 +448,35 @@ func (s *Server) userTokens(w http.ResponseWriter, u *User, clientID, resource, 
 func (s *Server) grantPassword(w http.ResponseWriter, f url.Values, resource, scope string, cae bool) {
 	s.mu.RLock()
 	u := s.world.userByUPN(f.Get("username"))
+	ok := u != nil && u.checkPassword(f.Get("password"))
+	tenant := s.world.Tenant.DisplayName
 	s.mu.RUnlock()
-	if u == nil || u.Password == "" || u.Password != f.Get("password") {
+	if u == nil { // Entra names a missing account (AADSTS50034), unlike a wrong password
+		s.writeEntraError(w, errUserNotInTenant, tenant)
+		return
+	}
+	if !ok {
 		s.writeEntraError(w, errBadPassword)
 		return
 	}
-	s.userTokens(w, u, f.Get("client_id"), resource, scope, cae)
+	s.userTokens(w, u.ID, f.Get("client_id"), resource, scope, cae)
 }
 
+// grantRefresh redeems a refresh token. It is bound to the client it was
+// issued to, and dies at its expiry.
 func (s *Server) grantRefresh(w http.ResponseWriter, f url.Values, resource, scope string, cae bool) {
 	s.entra.mu.Lock()
 	g, ok := s.entra.refresh[f.Get("refresh_token")]
+	if ok && !s.now().Before(g.expires) {
+		delete(s.entra.refresh, f.Get("refresh_token"))
+		ok = false
+	}
 	s.entra.mu.Unlock()
-	if !ok {
+	if !ok || !strings.EqualFold(g.clientID, f.Get("client_id")) {
 		s.writeEntraError(w, errBadRefresh)
 		return
 	}
-	s.mu.RLock()
-	u := s.world.Users[strings.ToLower(g.userID)]
-	s.mu.RUnlock()
-	if u == nil {
-		s.writeEntraError(w, errBadRefresh)
-		return
-	}
-	s.userTokens(w, u, g.clientID, resource, scope, cae)
+	s.userTokens(w, g.userID, g.clientID, resource, scope, cae)
 }
 
 func (s *Server) grantAuthCode(w http.ResponseWriter, f url.Values, resource, scope string, cae bool) {
@@ -322,7 +484,7 @@ func (s *Server) grantAuthCode(w http.ResponseWriter, f url.Values, resource, sc
 	c, ok := s.entra.codes[f.Get("code")]
 	delete(s.entra.codes, f.Get("code")) // codes are single use
 	s.entra.mu.Unlock()
-	if !ok || s.now().After(c.expires) || c.redirectURI != f.Get("redirect_uri") {
+	if !ok || s.now().After(c.expires) || c.redirectURI != f.Get("redirect_uri") || !strings.EqualFold(c.clientID, f.Get("client_id")) {
 		s.writeEntraError(w, errBadAuthCode)
 		return
 	}
@@ -331,5 +493,5 @@ func (s *Server) grantAuthCode(w http.ResponseWriter, f url.Values, resource, sc
 		s.writeEntraError(w, errBadVerifier)
 		return
 	}
-	s.userTokens(w, c.user, c.clientID, resource, scope, cae)
+	s.userTokens(w, c.userID, c.clientID, resource, scope, cae)
 }

@@ -267,7 +267,8 @@ func FuzzAuthzFilter(f *testing.F) {
 
 // FuzzAuthzFilterRoundTrip: a role-assignment $filter built from any object
 // id and principal id (quoted with ”) in any order and case comes back with
-// exactly those values.
+// exactly those values when they are GUIDs, and is refused otherwise (an
+// object id is a GUID; "assignedTo('a”) or true or (”x')" must not pass).
 func FuzzAuthzFilterRoundTrip(f *testing.F) {
 	f.Add("6f1c2a3b-0d4e-4f5a-8b6c-7d8e9f0a1b2c", "0a0b0c0d-1111-2222-3333-444455556666", uint8(0))
 	f.Add("x' and atScope() and '", "''", uint8(3))
@@ -288,6 +289,12 @@ func FuzzAuthzFilterRoundTrip(f *testing.F) {
 		raw := strings.Join(terms, sep)
 		col := fzAuthzCollections[1]
 		fl, err := parseAuthzFilter(raw, col.functions, col.allowed...)
+		if guids := rbac.IsGUID(obj) && rbac.IsGUID(principal); !guids {
+			if err == nil {
+				t.Fatalf("$filter %q with a non-GUID object id accepted: %+v", raw, fl)
+			}
+			return
+		}
 		if err != nil {
 			t.Fatalf("$filter %q refused: %v", raw, err)
 		}

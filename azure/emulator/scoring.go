@@ -273,6 +273,9 @@ func (s *Server) scoringAuth(e *Endpoint, raw string) (int, string, string) {
 			return http.StatusUnauthorized, "InvalidAuthenticationTokenAudience", fmt.Sprintf(
 				"The access token has been obtained for wrong audience or resource '%s'. Endpoint '%s' accepts only tokens for '%s' (scope %s/.default).", tc.Aud, e.Name, mlAudience, mlAudience)
 		}
+		if gone := s.principalGone(tc); gone != "" {
+			return http.StatusUnauthorized, "InvalidAuthenticationToken", gone
+		}
 		c := &Caller{ObjectID: tc.OID, TenantID: tc.TID, UPN: tc.UPN, AppID: tc.AppID, Audience: tc.Aud}
 		if tc.IDType == "app" {
 			c.UPN = ""

@@ -164,7 +164,7 @@ func newWorld(now time.Time) *World {
 	addUser := func(id, persona, given, sur, job, story string) {
 		upn := persona + "@contoso.example"
 		w.Users[id] = &User{ID: id, DisplayName: given + " " + sur, UserPrincipalName: upn, Mail: upn,
-			GivenName: given, Surname: sur, JobTitle: job, Password: persona + "-demo-pass", Persona: persona, Story: story}
+			GivenName: given, Surname: sur, JobTitle: job, Password: newPersonaPassword(persona), Persona: persona, Story: story}
 	}
 	addUser(idAlice, "alice", "Alice", "Chen", "Data Scientist", "AzureML Data Scientist on workspace mlw-churn: can create, read, get keys and tokens, and score its endpoints")
 	addUser(idBob, "bob", "Bob", "Reyes", "Analyst", "Reader on subscription Contoso ML Production: can look at everything there, cannot get keys or tokens")

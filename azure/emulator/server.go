@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -46,6 +47,19 @@ type Options struct {
 	// hundreds of servers, and RSA generation is most of a start-up).
 	SigningKey *rsa.PrivateKey
 	Log        io.Writer // request log (method, path, status, caller); never secrets
+
+	// PasswordlessPages lets the sign-in pages (/devicelogin, the browser
+	// sign-in) approve a persona without its password: only for the
+	// in-process demo, whose user started it and is never shown passwords.
+	// The standalone server asks for them.
+	PasswordlessPages bool
+	// ErrorLog gets the HTTP server's own errors (a client that does not
+	// trust the CA fails its TLS handshake); nil discards them, so they never
+	// print over a terminal UI.
+	ErrorLog *log.Logger
+	// ProxyHosts: the certificate also covers the Microsoft host names, for
+	// the HTTPS-proxy mode (StartProxy); off, it names only loopback.
+	ProxyHosts bool
 
 	// Connection limits (defaults in Start). A client that trickles a body
 	// or parks idle connections must not hold the server's resources.
@@ -149,7 +163,11 @@ func Start(opts Options) (*Server, error) {
 		defer wg.Done()
 		s.signKey, s.kid, keyErr = newSigningKey(opts.SigningKey)
 	}()
-	s.caPEM, tlsCert, s.pool, tlsErr = newTLS(opts.Now())
+	var names []string
+	if opts.ProxyHosts {
+		names = proxyHostNames()
+	}
+	s.caPEM, tlsCert, s.pool, tlsErr = newTLS(opts.Now(), names...)
 	wg.Wait()
 	if err := errors.Join(keyErr, tlsErr); err != nil {
 		return nil, fmt.Errorf("emulator keys: %w", err)
@@ -170,7 +188,7 @@ func Start(opts Options) (*Server, error) {
 		ReadTimeout:       opts.ReadTimeout,
 		IdleTimeout:       opts.IdleTimeout,
 		MaxHeaderBytes:    opts.MaxHeaderBytes,
-		ErrorLog:          nil,
+		ErrorLog:          cmp.Or(opts.ErrorLog, log.New(io.Discard, "", 0)),
 	}
 	s.client = &http.Client{Transport: &http.Transport{
 		TLSClientConfig:     &tls.Config{RootCAs: s.pool, MinVersion: tls.VersionTLS12},

@@ -102,7 +102,7 @@ func TestSmokeRealCredentials(t *testing.T) {
 
 	// Password grant (the demo persona picker).
 	//lint:ignore SA1019 the simplest headless user flow for tests
-	up, err := azidentity.NewUsernamePasswordCredential(tid, "04b07795-8ddb-461a-bbee-02f9e1bf7b46", "bob@contoso.example", "bob-demo-pass",
+	up, err := azidentity.NewUsernamePasswordCredential(tid, "04b07795-8ddb-461a-bbee-02f9e1bf7b46", "bob@contoso.example", personaPassword(t, s, "bob"),
 		&azidentity.UsernamePasswordCredentialOptions{ClientOptions: clientOptions(s), DisableInstanceDiscovery: true})
 	if err != nil {
 		t.Fatal(err)

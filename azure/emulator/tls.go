@@ -14,9 +14,10 @@ import (
 )
 
 // newTLS makes a throw-away CA and a leaf certificate for 127.0.0.1,
-// localhost and ::1. Clients trust the CA (in-process through the
+// localhost and ::1, plus extraNames (the Microsoft host names the
+// HTTPS-proxy mode serves, proxy.go). Clients trust the CA (in-process through the
 // transport, other clients through the PEM file the standalone command writes).
-func newTLS(now time.Time) (caPEM []byte, cert tls.Certificate, pool *x509.CertPool, err error) {
+func newTLS(now time.Time, extraNames ...string) (caPEM []byte, cert tls.Certificate, pool *x509.CertPool, err error) {
 	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		return nil, cert, nil, err
@@ -50,7 +51,7 @@ func newTLS(now time.Time) (caPEM []byte, cert tls.Certificate, pool *x509.CertP
 		NotAfter:     now.Add(30 * 24 * time.Hour),
 		KeyUsage:     x509.KeyUsageDigitalSignature,
 		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		DNSNames:     []string{"localhost"},
+		DNSNames:     append([]string{"localhost"}, extraNames...),
 		IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},
 	}
 	leafDER, err := x509.CreateCertificate(rand.Reader, leafTmpl, caCert, &leafKey.PublicKey, caKey)

@@ -133,6 +133,7 @@ func isGraph(resource string) bool {
 type tokenClaims struct {
 	OID, TID, UPN, AppID, Name, Aud, IDType string
 	Exp                                     time.Time
+	CAE                                     bool // the client takes claims challenges (xms_cc holds CP1)
 }
 
 // tokenError says why a bearer token was refused, with ARM's code.
@@ -143,17 +144,50 @@ type tokenError struct {
 func (e *tokenError) Error() string { return e.Code + ": " + e.Message }
 
 // tokenCache keeps validated tokens so the hot path skips the RSA check.
-type tokenCache struct{ m sync.Map }
+// It is bounded like the sign-in maps (boundedPut): an entry goes when its
+// token expires, and a full cache drops the one expiring first.
+type tokenCache struct {
+	mu    sync.Mutex
+	limit int // 0 = defaultEntraLimit; tests lower it
+	m     map[string]tokenClaims
+}
 
-// validate checks signature, algorithm, issuer, tenant and expiry. Audience
-// is the caller's concern (ARM and Graph accept different ones).
+func (c *tokenCache) get(raw string, now time.Time) (tokenClaims, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	tc, ok := c.m[raw]
+	if ok && !now.Before(tc.Exp) {
+		delete(c.m, raw)
+		return tokenClaims{}, false
+	}
+	return tc, ok
+}
+
+func (c *tokenCache) put(raw string, tc tokenClaims, now time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil {
+		c.m = map[string]tokenClaims{}
+	}
+	limit := c.limit
+	if limit <= 0 {
+		limit = defaultEntraLimit
+	}
+	boundedPut(c.m, raw, tc, limit, now, func(t tokenClaims) time.Time { return t.Exp })
+}
+
+func (c *tokenCache) len() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.m)
+}
+
+// validate checks signature, algorithm, issuer, tenant, expiry and that
+// the token is an access token. Audience is the caller's concern (ARM and
+// Graph accept different ones).
 func (s *Server) validate(raw string) (tokenClaims, error) {
-	if v, ok := s.tokens.m.Load(raw); ok {
-		tc := v.(tokenClaims)
-		if s.now().Before(tc.Exp) {
-			return tc, nil
-		}
-		s.tokens.m.Delete(raw)
+	if tc, ok := s.tokens.get(raw, s.now()); ok {
+		return tc, nil
 	}
 	parser := jwt.NewParser(jwt.WithValidMethods([]string{"RS256"}), jwt.WithoutClaimsValidation())
 	claims := jwt.MapClaims{}
@@ -170,6 +204,10 @@ func (s *Server) validate(raw string) (tokenClaims, error) {
 		return time.Unix(int64(f), 0), ok
 	}
 	tc := tokenClaims{OID: str("oid"), TID: str("tid"), UPN: str("upn"), AppID: str("appid"), Name: str("name"), Aud: str("aud"), IDType: str("idtyp")}
+	cc, _ := claims["xms_cc"].([]any)
+	for _, c := range cc {
+		tc.CAE = tc.CAE || c == "CP1"
+	}
 	if iss := str("iss"); iss != s.issuerV1() && iss != s.issuerV2() {
 		return tokenClaims{}, &tokenError{"InvalidAuthenticationTokenTenant", fmt.Sprintf("The access token is from the wrong issuer '%s'. It must match the tenant 'https://sts.windows.net/%s/' associated with this subscription.", iss, s.world.Tenant.ID)}
 	}
@@ -189,8 +227,28 @@ func (s *Server) validate(raw string) (tokenClaims, error) {
 	if nbf, ok := num("nbf"); ok && now.Before(nbf) {
 		return tokenClaims{}, &tokenError{"InvalidAuthenticationToken", "The access token is not yet valid."}
 	}
-	s.tokens.m.Store(raw, tc)
+	if !isAccessToken(claims) {
+		return tokenClaims{}, &tokenError{"InvalidAuthenticationToken",
+			"The access token is invalid: it is not an access token (an ID token proves a sign-in to its client app; it cannot call an API)."}
+	}
+	s.tokens.put(raw, tc, now)
 	return tc, nil
+}
+
+// isAccessToken tells an access token from an ID token by the claims only
+// access tokens carry: the client they were issued to (appid in v1, azp in
+// v2) and what the caller may do, delegated scopes (scp) or, for an app,
+// app roles or idtyp "app". An ID token has none of these: its audience is
+// the client itself.
+// https://learn.microsoft.com/entra/identity-platform/access-token-claims-reference ("Payload claims")
+// https://learn.microsoft.com/entra/identity-platform/id-token-claims-reference ("Payload claims")
+func isAccessToken(c jwt.MapClaims) bool {
+	str := func(k string) string { v, _ := c[k].(string); return v }
+	if str("appid") == "" && str("azp") == "" {
+		return false
+	}
+	roles, _ := c["roles"].([]any)
+	return str("scp") != "" || len(roles) > 0 || str("idtyp") == "app"
 }
 
 // armTime formats like ARM's messages: 11/24/2025 11:31:00 PM.

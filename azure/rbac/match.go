@@ -7,14 +7,15 @@ import (
 )
 
 // MatchAction reports whether an Actions/NotActions pattern matches action.
-// Matching is case-insensitive and '*' matches any run of characters,
-// slashes included, as Azure does ("Microsoft.X/*/read" matches
-// "Microsoft.X/a/b/read").
+// Matching is ordinal ignore-case and '*' matches any run of characters,
+// slashes included, anywhere in the pattern, as Azure does
+// ("Microsoft.X/*/read" matches "Microsoft.X/a/b/read").
+// https://learn.microsoft.com/azure/role-based-access-control/role-definitions#actions-format
 func MatchAction(pattern, action string) bool {
-	return matchFold(strings.ToLower(pattern), strings.ToLower(action))
+	return matchFold(foldKey(pattern), foldKey(action))
 }
 
-// matchFold is glob matching on already lower-cased strings with '*' only.
+// matchFold is glob matching on already folded (foldKey) strings with '*' only.
 // Iterative with backtracking to the last star: linear for typical patterns.
 func matchFold(p, s string) bool {
 	pi, si := 0, 0
@@ -72,7 +73,7 @@ func ValidatePattern(p string) error {
 // one Permissions API answer) for action. It returns the pattern that allowed
 // it, or the allowing pattern and the NotAction that removed it.
 func EffectivePermissions(perms []Permission, action string, data bool) (allowedBy, removedBy string, ok bool) {
-	a := strings.ToLower(action)
+	a := foldKey(action)
 	for _, p := range perms {
 		allow, deny := p.Actions, p.NotActions
 		if data {
@@ -93,9 +94,9 @@ func EffectivePermissions(perms []Permission, action string, data bool) (allowed
 	return allowedBy, removedBy, false
 }
 
-func firstMatch(patterns []string, lowerAction string) string {
+func firstMatch(patterns []string, foldedAction string) string {
 	for _, p := range patterns {
-		if matchFold(strings.ToLower(p), lowerAction) {
+		if matchFold(foldKey(p), foldedAction) {
 			return p
 		}
 	}

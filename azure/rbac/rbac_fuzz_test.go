@@ -13,6 +13,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 )
 
 const (
@@ -61,7 +63,7 @@ func fzSwapASCIICase(s string) string {
 }
 
 // FuzzActionPattern: MatchAction agrees with the reference glob on
-// lower-cased text; '*' matches everything; a pattern without '*' matches
+// ordinally upper-cased text (.NET OrdinalIgnoreCase: the Kelvin sign is not 'k'); '*' matches everything; a pattern without '*' matches
 // itself in any ASCII case and, among lower-case strings, only itself;
 // EffectivePermissions agrees with MatchAction (Actions minus NotActions);
 // ValidatePattern never panics, explains every refusal, and accepts only
@@ -94,7 +96,7 @@ func FuzzActionPattern(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, p, a string) {
 		got := MatchAction(p, a)
-		if want := fzGlob(strings.ToLower(p), strings.ToLower(a)); got != want {
+		if want := fzGlob(fzUpper(p), fzUpper(a)); got != want {
 			t.Fatalf("MatchAction(%q, %q) = %v, reference glob says %v", p, a, got, want)
 		}
 		if !MatchAction("*", a) {
@@ -184,7 +186,7 @@ func FuzzScopeContainment(f *testing.F) {
 		sa, sb := fzSegments(a), fzSegments(b)
 		want := len(sa) <= len(sb)
 		for i := 0; want && i < len(sa); i++ {
-			want = strings.EqualFold(sa[i], sb[i])
+			want = fzOrdinalEqual(sa[i], sb[i])
 		}
 		if got != want {
 			t.Fatalf("ScopeContains(%q, %q) = %v, segment prefix says %v", a, b, got, want)
@@ -285,6 +287,96 @@ func FuzzIsGUID(f *testing.F) {
 		}
 		if IsGUID(s) && (!IsGUID(strings.ToUpper(s)) || !IsGUID(strings.ToLower(s))) {
 			t.Fatalf("IsGUID(%q) depends on case", s)
+		}
+	})
+}
+
+// fzUpper is .NET's OrdinalIgnoreCase reading, written independently of
+// fold.go: each rune upper-cased by the simple mapping; bytes that are not
+// UTF-8 stay as they are (so two different ones never compare equal).
+func fzUpper(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && n == 1 {
+			b.WriteByte(s[i])
+		} else {
+			b.WriteRune(unicode.ToUpper(r))
+		}
+		i += n
+	}
+	return b.String()
+}
+
+// fzOrdinalEqual is .NET's OrdinalIgnoreCase equality.
+func fzOrdinalEqual(a, b string) bool { return fzUpper(a) == fzUpper(b) }
+
+// FuzzEvaluateInvariants: whatever the action, scopes and principals, a
+// deny assignment that blocks decides the outcome; "allowed" needs an
+// unconditional grant and no blocking deny; a blocked verdict's reason
+// names no role; every assignment at a valid scope at or above the scope appears
+// once in the trace; a deny of everything for Everyone lets nothing through
+// unless the principal is excluded.
+func FuzzEvaluateInvariants(f *testing.F) {
+	f.Add(fzEP+"listKeys/action", fzEP+"*", fzWS, uint8(0))
+	f.Add(fzEP+"regenerateKeys/action", "*", "/", uint8(7))
+	f.Add("Microsoft.Storage/x/read", "*/read", fzSub, uint8(12))
+	f.Add("", "", "", uint8(255))
+	f.Fuzz(func(t *testing.T, action, pattern, scope string, flags uint8) {
+		roles := RoleSet{
+			{ID: "/providers/Microsoft.Authorization/roleDefinitions/r1", Name: "r1", RoleName: "Fuzz Role One",
+				Permissions: []Permission{{Actions: []string{pattern}, DataActions: []string{pattern}}}},
+			{ID: "/providers/Microsoft.Authorization/roleDefinitions/r2", Name: "r2", RoleName: "Fuzz Role Two",
+				Permissions: []Permission{{Actions: []string{"*"}, NotActions: []string{pattern}}}},
+		}
+		a1 := Assignment{Name: "a1", Scope: scope, RoleDefinitionID: "r1", PrincipalID: alice}
+		a2 := Assignment{Name: "a2", Scope: fzWS, RoleDefinitionID: "r2", PrincipalID: group}
+		if flags&1 != 0 {
+			a1.Condition = "@Resource[x] StringEquals 'y'"
+		}
+		var exclude []Principal
+		if flags&2 != 0 {
+			exclude = []Principal{{ID: alice, Type: "User"}}
+		}
+		deny := DenyAssignment{Name: "d", Scope: scope, Principals: []Principal{{ID: Everyone}}, ExcludePrincipals: exclude,
+			DoNotApplyToChildScopes: flags&4 != 0, Permissions: []Permission{{Actions: []string{pattern}, DataActions: []string{pattern}}}}
+		req := Request{PrincipalID: alice, GroupIDs: []string{group}, Action: action, DataAction: flags&8 != 0, Scope: fzEPKey}
+		d := Evaluate(req, []Assignment{a1, a2}, roles, []DenyAssignment{deny})
+
+		blocks := 0
+		inTrace := map[string]int{}
+		for _, l := range d.Trace.Levels {
+			for _, dt := range l.Denies {
+				if dt.Blocks {
+					blocks++
+				}
+			}
+			for _, at := range l.Assignments {
+				inTrace[at.Assignment.Name]++
+			}
+		}
+		if (blocks > 0) != (d.Outcome == DeniedByDenyAssignment) || blocks != len(d.Denies) {
+			t.Fatalf("%d blocking denies in the trace, outcome %v, denies %d", blocks, d.Outcome, len(d.Denies))
+		}
+		if d.Allowed != (d.Outcome == Allowed) || (d.Allowed && (len(d.Grants) == 0 || d.Denied != nil)) {
+			t.Fatalf("allowed %v outcome %v grants %d denied %v", d.Allowed, d.Outcome, len(d.Grants), d.Denied)
+		}
+		if d.Outcome == DeniedByDenyAssignment && (strings.Contains(d.Reason, "Fuzz Role") || d.Reason == "") {
+			t.Fatalf("a blocked verdict names a role: %q", d.Reason)
+		}
+		for _, a := range []Assignment{a1, a2} {
+			want := 0 // a scope Azure would not accept ("/subscriptions") is no level of the request
+			if _, err := ParseScope(a.Scope); err == nil && ScopeContains(a.Scope, req.Scope) {
+				want = 1
+			}
+			if inTrace[a.Name] != want {
+				t.Fatalf("assignment %s at %q appears %d times in the trace of %q", a.Name, a.Scope, inTrace[a.Name], req.Scope)
+			}
+		}
+		all := DenyAssignment{Name: "all", Scope: "/", Principals: []Principal{{ID: Everyone}}, ExcludePrincipals: exclude,
+			Permissions: []Permission{{Actions: []string{"*"}, DataActions: []string{"*"}}}}
+		if d2 := Evaluate(req, []Assignment{a1, a2}, roles, []DenyAssignment{all}); d2.Outcome == Allowed && exclude == nil {
+			t.Fatalf("a deny of everything for Everyone let %q through", action)
 		}
 	})
 }

@@ -44,7 +44,7 @@ func segments(s string) []string {
 }
 
 // ScopeContains reports whether ancestor is scope or one of its ancestors.
-// Comparison is per segment and case-insensitive ("rg1" does not contain "rg10").
+// Comparison is per segment and ordinal ignore-case ("rg1" does not contain "rg10").
 // It walks both strings without allocating: RBAC runs it for every
 // assignment against every item of a list.
 func ScopeContains(ancestor, scope string) bool {
@@ -56,7 +56,7 @@ func ScopeContains(ancestor, scope string) bool {
 			return true
 		}
 		b, j = nextSegment(scope, j)
-		if b == "" || !strings.EqualFold(a, b) {
+		if b == "" || !equalFold(a, b) {
 			return false
 		}
 	}
@@ -75,7 +75,7 @@ func nextSegment(s string, i int) (string, int) {
 	return s[start:i], i
 }
 
-// SameScope reports whether two scopes are equal, ignoring case and slashes.
+// SameScope reports whether two scopes are equal, ignoring case (ordinally) and slashes.
 func SameScope(a, b string) bool {
 	return ScopeContains(a, b) && ScopeContains(b, a)
 }
@@ -87,14 +87,14 @@ func ParseScope(raw string) (Scope, error) {
 	if len(seg) == 0 {
 		return sc, nil
 	}
-	if strings.EqualFold(seg[0], "providers") {
-		if len(seg) == 4 && strings.EqualFold(seg[1], "Microsoft.Management") && strings.EqualFold(seg[2], "managementGroups") {
+	if equalFold(seg[0], "providers") {
+		if len(seg) == 4 && equalFold(seg[1], "Microsoft.Management") && equalFold(seg[2], "managementGroups") {
 			sc.Level = AtManagementGroup
 			return sc, nil
 		}
 		return sc, fmt.Errorf("scope %q: a scope starts with /subscriptions/{id} or /providers/Microsoft.Management/managementGroups/{name}", raw)
 	}
-	if !strings.EqualFold(seg[0], "subscriptions") || len(seg) < 2 {
+	if !equalFold(seg[0], "subscriptions") || len(seg) < 2 {
 		return sc, fmt.Errorf("scope %q: a scope starts with /subscriptions/{subscription id}", raw)
 	}
 	if !isGUID(seg[1]) {
@@ -105,7 +105,7 @@ func ParseScope(raw string) (Scope, error) {
 	if len(rest) == 0 {
 		return sc, nil
 	}
-	if !strings.EqualFold(rest[0], "resourceGroups") || len(rest) < 2 {
+	if !equalFold(rest[0], "resourceGroups") || len(rest) < 2 {
 		return sc, fmt.Errorf("scope %q: after the subscription comes /resourceGroups/{name}", raw)
 	}
 	sc.ResourceGroup, sc.Level = rest[1], AtResourceGroup
@@ -113,7 +113,7 @@ func ParseScope(raw string) (Scope, error) {
 	if len(rest) == 0 {
 		return sc, nil
 	}
-	if !strings.EqualFold(rest[0], "providers") || len(rest) < 4 || len(rest)%2 != 0 {
+	if !equalFold(rest[0], "providers") || len(rest) < 4 || len(rest)%2 != 0 {
 		return sc, fmt.Errorf("scope %q: a resource is /providers/{Namespace}/{type}/{name}[/{type}/{name}...]", raw)
 	}
 	sc.Provider, sc.Level = rest[1], AtResource

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -17,9 +18,10 @@ import (
 
 // Exit codes of `amlauth-tui check`, for scripts.
 const (
-	checkAllowed = 0
-	checkDenied  = 1
-	checkError   = 2
+	checkAllowed = 0 // every operation is allowed
+	checkDenied  = 1 // some operation is denied (not granted, blocked by a deny assignment, or not yet in effect)
+	checkError   = 2 // the check itself failed (bad flags, sign-in, scope)
+	checkUnsure  = 3 // nothing denied, but some answer is unknown or depends on a condition
 )
 
 type stringList []string
@@ -37,10 +39,14 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	fs.Var(&ops, "operation", "what, repeatable or comma-separated: an operation key (see below) or an action; default all")
 	demo := fs.Bool("demo", false, "ask the built-in simulated Azure")
 	as := fs.String("as", "alice", "with --demo: the persona that signs in")
+	cloudName := fs.String("cloud", "", "AzureCloud (default), AzureChinaCloud or AzureUSGovernment (or $AZURE_CLOUD)")
+	cloudConfig := fs.String("cloud-config", "", "a cloud-config file for any other cloud (or $"+azure.CloudConfigEnv+"); see amlauth-tui --help")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: amlauth-tui check --scope SCOPE [--principal me|ID|UPN|NAME] [--operation KEY...] [--demo [--as PERSONA]]")
 		fmt.Fprintln(stderr, "\nPrints whether the principal may perform each operation at the scope, and why.")
-		fmt.Fprintln(stderr, "Exit status: 0 all allowed, 1 some denied, 2 error. Signs in with the credential chain (az login, AZURE_* variables, managed identity).\n\nFlags:")
+		fmt.Fprintln(stderr, "\nExit status:\n  0  every operation is allowed\n  1  some operation is denied (no role grants it, a deny assignment blocks it, or a new assignment is not in effect yet)\n"+
+			"  3  nothing is denied, but some answer is unknown (something could not be read) or depends on a condition\n  2  error (bad flags, sign-in failed, bad scope)")
+		fmt.Fprintln(stderr, "\nSigns in with the credential chain (az login, AZURE_* variables, managed identity). --principal me (the default) checks the signed-in identity.\n\nFlags:")
 		fs.PrintDefaults()
 		fmt.Fprintln(stderr, "\nOperations:")
 		for _, o := range rbac.Operations() {
@@ -51,6 +57,10 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
 		}
+		return checkError
+	}
+	if *demo && (*cloudName != "" || *cloudConfig != "") {
+		fmt.Fprintln(stderr, "amlauth-tui check: --cloud and --cloud-config do not apply with --demo (the demo is its own cloud)")
 		return checkError
 	}
 	if *scope == "" {
@@ -90,7 +100,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "amlauth-tui check: no persona %q (alice, bob, olivia, nina, gary)\n", *as)
 			return checkError
 		}
-	} else if cfg, err = azure.CloudConfig("AzureCloud"); err != nil {
+	} else if cfg, err = azure.ResolveCloud(*cloudName, *cloudConfig); err != nil {
 		fmt.Fprintf(stderr, "amlauth-tui check: %v\n", err)
 		return checkError
 	}
@@ -157,6 +167,8 @@ func resolvePrincipal(ctx context.Context, sess *azure.Session, q string) (azure
 	return azure.PrincipalRef{}, fmt.Errorf("%q matches %d principals; pass an object id:\n%s", q, len(found), strings.Join(names, "\n"))
 }
 
+// printVerdicts writes the table and the next steps, and returns the exit
+// status: denied wins over unsure, unsure over allowed.
 func printVerdicts(w io.Writer, a azure.Access, vs []azure.Verdict) int {
 	fmt.Fprintf(w, "Principal  %s  (%s %s)\nScope      %s\n", a.Principal.Label(), strings.ToLower(a.Principal.Kind), a.Principal.ID, a.Scope)
 	for _, p := range a.Partial {
@@ -165,27 +177,72 @@ func printVerdicts(w io.Writer, a azure.Access, vs []azure.Verdict) int {
 	fmt.Fprintln(w)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "OPERATION\tVERDICT\tWHY")
-	code := checkAllowed
+	denied, unsure := false, false
+	var next []string
 	for _, v := range vs {
-		mark, why := "✓ allowed", v.Decision.Reason
-		switch {
-		case v.NoRole:
-			mark = "✓ no role needed"
-		case v.Unknown:
-			mark = "? unknown"
-			code = max(code, checkDenied)
-		case !v.Decision.Allowed:
-			mark = "✗ denied"
-			code = checkDenied
-			if len(v.Suggest) > 0 {
-				why += "; would be granted by " + v.Suggest[0].RoleName
-			}
+		mark, why := verdictMark(v), v.Decision.Reason
+		switch v.Outcome {
+		case rbac.NotGranted, rbac.DeniedByDenyAssignment, rbac.Pending:
+			denied = true
+		case rbac.Unknown, rbac.Conditional:
+			unsure = true
 		}
-		if v.PermissionsAPI != nil && *v.PermissionsAPI != v.Decision.Allowed {
+		if v.Deny != nil && len(v.Deny.Excluded) > 0 {
+			names := make([]string, len(v.Deny.Excluded))
+			for i, p := range v.Deny.Excluded {
+				names[i] = cmp.Or(p.DisplayName, p.ID)
+			}
+			why += " (excluded: " + strings.Join(names, ", ") + ")"
+		}
+		if v.Outcome == rbac.NotGranted && len(v.Suggest) > 0 {
+			why += "; would be granted by " + v.Suggest[0].RoleName
+		}
+		if v.Outcome == rbac.Conditional {
+			why += " [condition: " + v.Condition + "]"
+		}
+		if v.PermissionsAPI != nil && v.Source != "Permissions API" && *v.PermissionsAPI != (v.Outcome == rbac.Allowed) && v.Deny == nil {
 			why += fmt.Sprintf(" [the Permissions API says %v: a change may not have propagated yet]", *v.PermissionsAPI)
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\n", v.Op.Name, mark, why)
+		for _, a := range v.Advice {
+			next = append(next, v.Op.Name+": "+a)
+		}
 	}
 	tw.Flush()
-	return code
+	if len(next) > 0 {
+		fmt.Fprintln(w, "\nNext steps")
+		for _, n := range next {
+			fmt.Fprintln(w, "  "+n)
+		}
+	}
+	switch {
+	case denied:
+		return checkDenied
+	case unsure:
+		return checkUnsure
+	}
+	return checkAllowed
+}
+
+// verdictMark is a verdict's one-word answer.
+func verdictMark(v azure.Verdict) string {
+	if v.NoRole {
+		return "✓ no role needed"
+	}
+	switch v.Outcome {
+	case rbac.Allowed:
+		if v.Source == "Permissions API" {
+			return "✓ allowed (Permissions API, no deny assignment)"
+		}
+		return "✓ allowed"
+	case rbac.DeniedByDenyAssignment:
+		return "✗ denied by a deny assignment"
+	case rbac.Conditional:
+		return "~ depends on a condition"
+	case rbac.Pending:
+		return "✗ assigned, not in effect yet"
+	case rbac.Unknown:
+		return "? unknown"
+	}
+	return "✗ denied"
 }

@@ -42,3 +42,51 @@ func TestCheckCommandExitCodes(t *testing.T) {
 		}
 	}
 }
+
+const churnAAD = prodRG + "/providers/Microsoft.MachineLearningServices/workspaces/mlw-churn/onlineEndpoints/churn-aad"
+
+// The deny assignment on churn-key blocks key regeneration for everyone
+// but olivia: the check says so, names who is excluded, and advises no role.
+func TestCheckDenyAnswer(t *testing.T) {
+	code, out, errs := runArgs("check", "--demo", "--as", "olivia", "--principal", "nina", "--scope", churnKey, "--operation", "endpoint.regenerateKeys")
+	if code != checkDenied {
+		t.Fatalf("exit %d, want %d\n%s%s", code, checkDenied, out, errs)
+	}
+	if strings.Contains(out, "AzureML Data Scientist") || strings.Contains(out, "would be granted by") {
+		t.Errorf("advises a role the deny blocks:\n%s", out)
+	}
+	for _, want := range []string{"✗ denied by a deny assignment", "Production keys are rotated by the platform team", "excluded: Olivia Okafor", "excluded principals"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+// Exit 3: nothing denied, but gary cannot read the deny assignments, so
+// the Permissions API's "allowed" is not an answer.
+func TestCheckUnknownExitsThree(t *testing.T) {
+	code, out, errs := runArgs("check", "--demo", "--as", "gary", "--principal", "me", "--scope", churnAAD, "--operation", "endpoint.read")
+	if code != checkUnsure || !strings.Contains(out, "? unknown") || strings.Contains(out, "✓") {
+		t.Fatalf("exit %d, want %d\n%s%s", code, checkUnsure, out, errs)
+	}
+	if !strings.Contains(out, "Microsoft.Authorization/denyAssignments/read") || !strings.Contains(out, "Reader") {
+		t.Errorf("does not say what could not be read and the role needed:\n%s", out)
+	}
+	// One denied operation among unknown ones: denied wins.
+	code, out, _ = runArgs("check", "--demo", "--as", "gary", "--scope", churnAAD, "--operation", "endpoint.read,studio.deploy")
+	if code != checkDenied {
+		t.Errorf("unknown and denied: exit %d\n%s", code, out)
+	}
+}
+
+func TestCheckHelpDocumentsExitCodes(t *testing.T) {
+	code, _, errs := runArgs("check", "--help")
+	if code != 0 {
+		t.Fatalf("help: exit %d", code)
+	}
+	for _, want := range []string{"0  every operation is allowed", "1  some operation is denied", "3  nothing is denied", "2  error", "--principal me"} {
+		if !strings.Contains(errs, want) {
+			t.Errorf("help lacks %q:\n%s", want, errs)
+		}
+	}
+}

@@ -19,6 +19,7 @@ type options struct {
 	endpoint        string
 	tenant          string
 	cloud           string
+	cloudConfig     string
 	debugFile       string
 	stateDir        string
 	demoFaults      []string
@@ -53,6 +54,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.endpoint, "n", "", "")
 	fs.StringVar(&o.tenant, "tenant", "", "")
 	fs.StringVar(&o.cloud, "cloud", "", "")
+	fs.StringVar(&o.cloudConfig, "cloud-config", "", "")
 	fs.StringVar(&o.debugFile, "debug", "", "")
 	fs.StringVar(&o.stateDir, "state-dir", "", "")
 	fs.Var((*repeated)(&o.demoFaults), "demo-fault", "")
@@ -83,8 +85,11 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	if o.tenant == "" {
 		o.tenant = os.Getenv("AZURE_TENANT_ID")
 	}
-	if o.cloud == "" {
-		o.cloud = os.Getenv("AZURE_CLOUD")
+	if o.demo && o.cloudConfig != "" {
+		return o, errors.New("--cloud-config does not apply with --demo (the demo is its own cloud); attach to a standalone emulator instead: amlauth-tui emulator")
+	}
+	if o.cloud != "" && o.cloudConfig != "" {
+		return o, errors.New("--cloud and --cloud-config both name a cloud: use one")
 	}
 	if !o.demo && (len(o.demoFaults) > 0 || o.demoAutoApprove != "") {
 		return o, errors.New("--demo-fault and --demo-auto-approve only apply with --demo")
@@ -101,6 +106,7 @@ Usage:
   amlauth-tui [flags]              start the terminal UI (real Azure)
   amlauth-tui --demo [flags]       start it against the built-in simulated Azure (no account needed)
   amlauth-tui emulator [flags]     serve the simulated Azure standalone (see 'amlauth-tui emulator --help')
+  amlauth-tui check [flags]        print who may do what at a scope (see 'amlauth-tui check --help')
   amlauth-tui version              print version information
 
 Open directly at a context (as az and az ml spell them):
@@ -112,6 +118,11 @@ Open directly at a context (as az and az ml spell them):
 Sign-in and cloud:
       --tenant ID              tenant to sign in to (default: $AZURE_TENANT_ID, else your home tenant)
       --cloud NAME             AzureCloud (default), AzureChinaCloud or AzureUSGovernment (or $AZURE_CLOUD)
+      --cloud-config FILE      any other cloud: Azure Stack Hub, a private cloud, or a standalone simulated
+                               Azure (or $AZURE_CLOUD_CONFIG). The JSON az cloud register --cloud-config
+                               takes: endpoints.resourceManager, activeDirectory, activeDirectoryResourceId,
+                               microsoftGraphResourceId, plus machineLearningResourceId (the ML scoring
+                               audience). Its certificates must be trusted: SSL_CERT_FILE=CA.pem
   The service principal and managed identity methods read the AZURE_* variables as azidentity does:
   AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET, AZURE_CLIENT_CERTIFICATE_PATH,
   AZURE_FEDERATED_TOKEN_FILE, AZURE_AUTHORITY_HOST.

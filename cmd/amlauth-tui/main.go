@@ -7,8 +7,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"runtime/debug"
 	"time"
+
+	"amlauth-tui/azure"
+	"amlauth-tui/azure/emulator"
 )
 
 // started is read by the TUI to log the time to its first frame.
@@ -50,4 +54,25 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	return runTUI(opts, stderr)
+}
+
+// demoConfig is the Config for the in-process simulated Azure, with its CA
+// in a file that exported curl and Python commands name (they run outside
+// this process). The CA is public, not a secret; it lives in a private
+// temporary directory that the caller removes on exit.
+func demoConfig(srv *emulator.Server) (azure.Config, error) {
+	cfg, err := azure.EmulatorConfig(srv.URL(), srv.CAPEM(), srv.TenantID())
+	if err != nil {
+		return cfg, err
+	}
+	dir, err := os.MkdirTemp("", "amlauth-tui-demo-*")
+	if err != nil {
+		return cfg, fmt.Errorf("writing the demo's CA: %w", err)
+	}
+	cfg.CAFile = filepath.Join(dir, "simulated-azure-ca.pem")
+	if err := os.WriteFile(cfg.CAFile, srv.CAPEM(), 0o600); err != nil {
+		os.RemoveAll(dir)
+		return cfg, fmt.Errorf("writing the demo's CA: %w", err)
+	}
+	return cfg, nil
 }

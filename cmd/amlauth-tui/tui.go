@@ -5,7 +5,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
+	"path/filepath"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -47,11 +49,12 @@ func runTUI(o options, stderr io.Writer) int {
 			return 1
 		}
 		defer srv.Close()
-		cfg, err = azure.EmulatorConfig(srv.URL(), srv.CAPEM(), srv.TenantID())
+		cfg, err = demoConfig(srv)
 		if err != nil {
 			fmt.Fprintf(stderr, "amlauth-tui: %v\n", err)
 			return 1
 		}
+		defer os.RemoveAll(filepath.Dir(cfg.CAFile))
 		for _, p := range srv.Personas() {
 			personas = append(personas, azure.Persona{Key: p.Key, Name: p.Name, UPN: p.UPN, Password: p.Password, Story: p.Story})
 		}
@@ -61,15 +64,12 @@ func runTUI(o options, stderr io.Writer) int {
 		warns = append(warns, state.Warning{Message: fmt.Sprintf(
 			"Demo: the simulated Azure asks clients to poll operations every %s; Azure asks for 10s or more.", demoRetryAfter)})
 	} else {
-		name := o.cloud
-		if name == "" {
-			name = "AzureCloud"
-		}
-		cfg, err = azure.CloudConfig(name)
+		cfg, err = azure.ResolveCloud(o.cloud, o.cloudConfig)
 		if err != nil {
 			fmt.Fprintf(stderr, "amlauth-tui: %v\n", err)
 			return 2
 		}
+		log.Info("cloud", "name", cfg.Cloud, "config", cfg.Source, "arm", cfg.ARMEndpoint, "authority", cfg.AuthorityHost)
 		if o.subscription == "" {
 			if id, _, ok := azure.CLIDefaultSubscription(""); ok {
 				o.subscription = id
@@ -126,7 +126,11 @@ func startDemo(o options, log *debuglog.Logger) (*emulator.Server, error) {
 	opts := emulator.Options{
 		AutoApprove: o.demoAutoApprove,
 		FaultSeed:   o.demoFaultSeed,
-		RetryAfter:  demoRetryAfter,
+		// The demo never shows the personas' passwords; its user picks one.
+		PasswordlessPages: true,
+		RetryAfter:        demoRetryAfter,
+		// The server's own errors go to the --debug log, never over the UI.
+		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	if o.demoEndpoints < 0 || o.demoEndpoints > 100_000 {
 		return nil, fmt.Errorf("--demo-endpoints %d: use 0 to 100000", o.demoEndpoints)

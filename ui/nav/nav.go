@@ -59,6 +59,10 @@ type Env struct {
 	Now               func() time.Time
 	Context           Context // where the user is (breadcrumbs)
 
+	// Poll is how often a screen re-asks Azure while it waits for a change
+	// to apply (0: the screen's default); tests make it short.
+	Poll time.Duration
+
 	seq uint64 // only touched in Update, on the event loop
 }
 
@@ -211,6 +215,7 @@ type CheckAccessMsg struct {
 	Context  Context
 	AuthMode string              // the endpoint's auth mode, to preselect the operations that matter
 	Identity *azure.PrincipalRef // the endpoint's own managed identity, offered as a "who"
+	Run      *CheckRun           // non-nil: answer at once for the signed-in identity (access.go)
 }
 
 // AssignMsg opens the assign wizard, prefilled.

@@ -1,6 +1,8 @@
 package access
 
 import (
+	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -88,11 +90,10 @@ func TestVerdictExplainsGroupGrantAndSuggestsForDenial(t *testing.T) {
 		Assignments: []rbac.Assignment{
 			{ID: sub + "/providers/Microsoft.Authorization/roleAssignments/1", Scope: sub, RoleDefinitionID: reader.ID, PrincipalID: bobID, PrincipalType: "User"},
 		},
-		Roles: rbac.BuiltinRoles()}
-	c.names[group] = "ml-scorers"
+		Roles: rbac.BuiltinRoles(), Names: map[string]string{group: "ml-scorers"}}
 	verdictFor(c, a)
 	v := ansi.Strip(c.View(120, 40))
-	for _, want := range []string{"✓   Read online endpoints", "Reader at subscription 5b7d9e11", "✗   Get the keys (key)", "no role grants it — e.g."} {
+	for _, want := range []string{"✓   Read online endpoints", "Reader at subscription 5b7d9e11", "✗   Get the keys (key)", "no role grants it"} {
 		if !strings.Contains(v, want) {
 			t.Errorf("missing %q:\n%s", want, v)
 		}
@@ -105,7 +106,7 @@ func TestVerdictExplainsGroupGrantAndSuggestsForDenial(t *testing.T) {
 		c.Update(tea.KeyPressMsg{Code: tea.KeyDown})
 	}
 	v = ansi.Strip(c.View(120, 40))
-	if !strings.Contains(v, "Would be granted by:") || !strings.Contains(v, "AzureML Data Scientist") {
+	if !strings.Contains(v, "assign one of: AzureML Data Scientist") || !strings.Contains(v, "A opens the assign wizard") {
 		t.Errorf("no suggestion for the denied row:\n%s", v)
 	}
 	_, cmd := c.Update(tea.KeyPressMsg{Code: 'A', Text: "A"})
@@ -137,20 +138,20 @@ func TestDenyAssignmentAndPermissionsAPIDisagreement(t *testing.T) {
 	}
 	verdictFor(c, a)
 	v := ansi.Strip(c.View(140, 40))
-	if !strings.Contains(v, "denied by deny assignment No key rotation") {
+	if !strings.Contains(v, "⊘   Regenerate keys") || !strings.Contains(v, "blocked by a deny assignment (no role lifts it)") {
 		t.Errorf("deny not shown:\n%s", v)
 	}
 	c.verdicts.Select("endpoint.listKeys") // Owner grants it locally; the Permissions API said only */read
 	v = ansi.Strip(c.View(140, 40))
-	if !strings.Contains(v, "The Permissions API says false: they disagree") {
-		t.Errorf("disagreement with the Permissions API not flagged:\n%s", v)
+	if !strings.Contains(v, "⧖   Get the keys (key)") || !strings.Contains(v, "Azure's Permissions API does not grant it to you yet") {
+		t.Errorf("a grant Azure does not apply yet should be pending, not ✓:\n%s", v)
 	}
 }
 
 func TestUnreadableAssignmentsAreUnknownNotDenied(t *testing.T) {
 	c := check(t, azure.AuthKey)
 	verdictFor(c, azure.Access{Principal: azure.PrincipalRef{ID: bobID}, Scope: epID, Roles: rbac.BuiltinRoles(), AssignmentsUnknown: true,
-		Partial: []string{"could not read role assignments: you lack Microsoft.Authorization/roleAssignments/read on " + epID}})
+		Unreadable: []azure.Unreadable{{What: "role assignments", Action: "Microsoft.Authorization/roleAssignments/read", Scope: epID, Roles: []string{"Reader"}}}})
 	v := ansi.Strip(c.View(140, 40))
 	if !strings.Contains(v, "roleAssignments/read") || strings.Contains(v, "✗") || !strings.Contains(v, "?") {
 		t.Errorf("unknown verdicts:\n%s", v)
@@ -187,5 +188,238 @@ func TestTypedActionIsValidatedAndChecked(t *testing.T) {
 	}
 	if !found {
 		t.Fatal("the typed action is not among the operations to check")
+	}
+}
+
+const (
+	keysAct  = "Microsoft.MachineLearningServices/workspaces/onlineEndpoints/listKeys/action"
+	regenAct = "Microsoft.MachineLearningServices/workspaces/onlineEndpoints/regenerateKeys/action"
+)
+
+var bob = azure.PrincipalRef{ID: bobID, Kind: "User", DisplayName: "Bob Reyes", UPN: "bob@contoso.example"}
+
+func assignFor(action string) *Assign {
+	return NewAssign(env(), nav.AssignMsg{Principal: bob, Scopes: []string{epID, ws, rg, sub}, Action: action,
+		Suggest: []rbac.RoleDefinition{role("AzureML Data Scientist")}})
+}
+
+// press sends one key and runs the command it returns (one level: the
+// messages a screen sends to the root).
+func press(s interface {
+	Update(tea.Msg) (nav.Screen, tea.Cmd)
+}, k tea.KeyPressMsg) tea.Msg {
+	_, cmd := s.Update(k)
+	if cmd == nil {
+		return nil
+	}
+	return cmd()
+}
+
+func enter() tea.KeyPressMsg { return tea.KeyPressMsg{Code: tea.KeyEnter} }
+func letter(r rune) tea.KeyPressMsg {
+	return tea.KeyPressMsg{Code: r, Text: string(r)}
+}
+
+func TestAssignAsksBeforeARoleThatDoesNotGrantTheAction(t *testing.T) {
+	a := assignFor(keysAct)
+	v := ansi.Strip(a.View(140, 30))
+	if !strings.Contains(v, "✓ yes") || !strings.Contains(v, "✗ no") {
+		t.Fatalf("roles should be marked by whether they grant the action:\n%s", v)
+	}
+	a.roles.Select("Reader")
+	m, ok := press(a, enter()).(nav.ConfirmMsg)
+	if !ok || m.Title != "This role does not grant the action" || !strings.Contains(m.Body, keysAct) {
+		t.Fatalf("choosing Reader should ask first: %#v", m)
+	}
+	if a.step != aRole {
+		t.Fatal("nothing may move on before the answer")
+	}
+	a.Update(m.OnYes)
+	if a.step != aScope || a.role.RoleName != "Reader" {
+		t.Fatalf("yes keeps the choice: step %v role %q", a.step, a.role.RoleName)
+	}
+	// The smallest role that grants it goes straight on.
+	b := assignFor(keysAct)
+	if msg := press(b, enter()); msg != nil || b.step != aScope {
+		t.Fatalf("a granting role should not ask: %#v, step %v", msg, b.step)
+	}
+}
+
+func TestAssignSaysADenyBlocksTheActionBeforeAnythingChanges(t *testing.T) {
+	a := assignFor(regenAct)
+	olivia := rbac.Principal{ID: "01171a00-0000-4000-8000-0000000001a1", Type: "User", DisplayName: "Olivia Okafor"}
+	a.Update(assignAccessMsg{seq: a.seq, access: azure.Access{Principal: bob, Scope: epID, Roles: rbac.BuiltinRoles(),
+		Denies: []rbac.DenyAssignment{{ID: epID + "/providers/Microsoft.Authorization/denyAssignments/d1", Name: "d1",
+			DenyAssignmentName: "Keys are rotated by the platform team", Scope: epID,
+			Permissions:       []rbac.Permission{{Actions: []string{regenAct}}},
+			Principals:        []rbac.Principal{{ID: rbac.Everyone, Type: "SystemDefined"}},
+			ExcludePrincipals: []rbac.Principal{olivia}}}}})
+	v := ansi.Strip(a.View(140, 30))
+	if !strings.Contains(v, "⊘ yes, a deny blocks it") {
+		t.Fatalf("a role the deny would block must say so in the list:\n%s", v)
+	}
+	m, ok := press(a, enter()).(nav.ConfirmMsg)
+	if !ok || m.Title != "A deny assignment blocks this action anyway" {
+		t.Fatalf("choosing it should warn first: %#v", m)
+	}
+	for _, want := range []string{"Keys are rotated by the platform team", "where: endpoint " + epID, "excluded: Olivia Okafor (user)",
+		"Use an identity the deny assignment excludes: Olivia Okafor"} {
+		if !strings.Contains(m.Body, want) {
+			t.Errorf("the warning should say %q:\n%s", want, m.Body)
+		}
+	}
+	a.Update(m.OnYes)
+	press(a, enter()) // the endpoint
+	v = ansi.Strip(a.View(140, 60))
+	if !strings.Contains(v, "A deny assignment blocks this action whatever the role") {
+		t.Errorf("the review should repeat it:\n%s", v)
+	}
+}
+
+func TestScopePickerNamesTheLevel(t *testing.T) {
+	a := assignFor(keysAct)
+	press(a, enter())
+	v := ansi.Strip(a.View(200, 30))
+	for _, want := range []string{"endpoint        churn-key", "workspace       mlw-churn", "resource group  rg-ml-prod",
+		"subscription    5b7d9e11-2c4a-4e6f-9a1b-3c5d7e9f1a2b", "scope  " + epID[:100]} {
+		if !strings.Contains(v, want) {
+			t.Errorf("missing %q:\n%s", want, v)
+		}
+	}
+}
+
+// The review wraps at any width and cuts nothing; a and r copy the az
+// command and the REST request whole.
+func TestReviewWrapsAndCopiesWhole(t *testing.T) {
+	a := assignFor(keysAct)
+	press(a, enter())
+	press(a, enter())
+	if a.step != aReview {
+		t.Fatalf("step %v", a.step)
+	}
+	az, rest := a.commands()
+	for _, w := range []int{60, 90, 140} {
+		v := ansi.Strip(a.View(w, 80))
+		if strings.Contains(v, "…") {
+			t.Errorf("width %d: cut with …:\n%s", w, v)
+		}
+		flat := strings.Join(strings.Fields(v), "")
+		for _, c := range []string{az, rest} {
+			if !strings.Contains(flat, strings.Join(strings.Fields(c), "")) {
+				t.Errorf("width %d: %q is not whole on screen:\n%s", w, c, v)
+			}
+		}
+	}
+	if m, ok := press(a, letter('a')).(nav.CopyMsg); !ok || m.Text != az {
+		t.Errorf("a should copy the az command: %#v", m)
+	}
+	if m, ok := press(a, letter('r')).(nav.CopyMsg); !ok || m.Text != rest {
+		t.Errorf("r should copy the REST request: %#v", m)
+	}
+}
+
+// The seeds' custom role: its role.json (the seeds' template, real ids) is
+// shown before anything is created, assignable at the resource group, and
+// j copies it with the az command that creates it.
+func TestCustomRoleShowsAndCopiesRoleJSON(t *testing.T) {
+	a := assignFor(keysAct)
+	if !a.roles.Select(rbac.CustomControlPlaneRoleName) {
+		t.Fatal("the seeds' control-plane role is not offered")
+	}
+	press(a, enter())
+	press(a, enter())
+	v := ansi.Strip(a.View(140, 80))
+	for _, want := range []string{`"Name": "Custom role for control plane operations - online endpoint"`, `"IsCustom": true`,
+		`"AssignableScopes": [`, `"` + rg + `"`, "az role definition create --role-definition @role.json", "j role.json"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("missing %q:\n%s", want, v)
+		}
+	}
+	m, ok := press(a, letter('j')).(nav.CopyMsg)
+	if !ok {
+		t.Fatal("j should copy role.json")
+	}
+	head, rest, _ := strings.Cut(m.Text, "\n")
+	body, cmd, _ := strings.Cut(rest, "\nEOF\n")
+	if head != "cat > role.json <<'EOF'" || strings.TrimSpace(cmd) != "az role definition create --role-definition @role.json" {
+		t.Fatalf("copied text:\n%s", m.Text)
+	}
+	var f roleFile
+	if err := json.Unmarshal([]byte(body), &f); err != nil {
+		t.Fatalf("role.json does not parse: %v\n%s", err, body)
+	}
+	if f.Name != rbac.CustomControlPlaneRoleName || !f.IsCustom || len(f.AssignableScopes) != 1 || f.AssignableScopes[0] != rg ||
+		!slices.Contains(f.Actions, keysAct) {
+		t.Fatalf("role.json %+v", f)
+	}
+}
+
+// Verification for someone else ends at "listed" and never says
+// "effective"; for yourself the elapsed time stops when the step ends.
+func TestVerificationSaysWhatWasChecked(t *testing.T) {
+	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	a := assignFor(keysAct)
+	a.env.Now = func() time.Time { return now }
+	a.step, a.started, a.busy = aVerify, now, true
+	a.Update(verifyMsg{seq: a.seq, v: azure.Verification{Listed: true, Typical: azure.TypicalPropagation,
+		Command: "amlauth-tui check --principal me --scope " + epID + " --operation endpoint.listKeys"}})
+	v := ansi.Strip(a.View(140, 40))
+	if a.step != aDone || !strings.Contains(v, "assigned ✓ (listed by Azure)") || !strings.Contains(v, "within 10 minutes") ||
+		!strings.Contains(v, "--operation endpoint.listKeys") || strings.Contains(strings.ToLower(v), "effective") {
+		t.Fatalf("someone else's verification:\n%s", v)
+	}
+	if m, ok := press(a, letter('m')).(nav.CopyMsg); !ok || !strings.HasPrefix(m.Text, "amlauth-tui check --principal me") {
+		t.Errorf("m should copy their command: %#v", m)
+	}
+
+	me := assignFor(keysAct)
+	me.self = true
+	me.env.Now = func() time.Time { return now }
+	me.step, me.started, me.busy = aVerify, now.Add(-90*time.Second), true
+	yes := true
+	vd := azure.Verdict{Outcome: rbac.Allowed, PermissionsAPI: &yes}
+	me.Update(verifyMsg{seq: me.seq, v: azure.Verification{Self: true, Listed: true, Effective: true, Verdict: &vd}})
+	if v := ansi.Strip(me.View(140, 40)); !strings.Contains(v, "✓ Effective after 1m30s: Azure says so.") {
+		t.Fatalf("your verification:\n%s", v)
+	}
+	now = now.Add(10 * time.Minute)
+	if v := ansi.Strip(me.View(140, 40)); !strings.Contains(v, "Effective after 1m30s") {
+		t.Fatalf("the elapsed time kept counting after the step:\n%s", v)
+	}
+}
+
+// A blocked verdict never offers a role; a conditional one shows the condition.
+func TestBlockedAndConditionalVerdicts(t *testing.T) {
+	c := check(t, azure.AuthKey)
+	ds := role("AzureML Data Scientist")
+	cond := "@Resource[Microsoft.MachineLearningServices/workspaces/onlineEndpoints:name] StringEquals 'churn-key'"
+	verdictFor(c, azure.Access{Principal: bob, Scope: epID, Roles: rbac.BuiltinRoles(),
+		Assignments: []rbac.Assignment{{ID: "c1", Scope: ws, RoleDefinitionID: ds.ID, PrincipalID: bobID, PrincipalType: "User",
+			Condition: cond, ConditionVersion: "2.0"}},
+		Denies: []rbac.DenyAssignment{{Name: "d1", DenyAssignmentName: "No key rotation", Scope: epID,
+			Permissions: []rbac.Permission{{Actions: []string{regenAct}}}, Principals: []rbac.Principal{{ID: rbac.Everyone, Type: "SystemDefined"}}}}})
+	c.verdicts.Select("endpoint.listKeys")
+	v := ansi.Strip(c.View(160, 50))
+	if !strings.Contains(v, "~   Get the keys (key)") || !strings.Contains(v, "condition (version 2.0): "+cond) {
+		t.Errorf("a conditional grant should show the condition:\n%s", v)
+	}
+	c.verdicts.Select("endpoint.regenerateKeys")
+	v = ansi.Strip(c.View(160, 50))
+	if !strings.Contains(v, "⊘   Regenerate keys") || strings.Contains(v, "A opens the assign wizard") || strings.Contains(v, "assign one of") {
+		t.Errorf("a blocked verdict must not offer a role:\n%s", v)
+	}
+	if msg := press(c, letter('A')); msg != nil {
+		t.Errorf("A on a blocked verdict sent %#v", msg)
+	}
+	// w opens the whole evaluation; w closes it.
+	press(c, letter('w'))
+	v = ansi.Strip(c.View(160, 60))
+	if !strings.Contains(v, "Why: Regenerate keys") || !strings.Contains(v, "deny assignment: “No key rotation”, for Everyone — blocks it") ||
+		!strings.Contains(v, "role assignment: AzureML Data Scientist, directly —") {
+		t.Errorf("the evaluation:\n%s", v)
+	}
+	press(c, letter('w'))
+	if c.explain {
+		t.Error("w should close the evaluation")
 	}
 }

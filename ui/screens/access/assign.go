@@ -8,6 +8,7 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/spinner"
+	"charm.land/bubbles/v2/viewport"
 	tea "charm.land/bubbletea/v2"
 
 	"amlauth-tui/azure"
@@ -28,12 +29,23 @@ const (
 )
 
 // verifyLimit is how long verify re-checks before saying the assignment
-// is kept but not effective yet (Azure documents up to ~10 minutes).
-const verifyLimit = 5 * time.Minute
+// is kept but not effective yet. Azure documents up to 10 minutes for a
+// role assignment change to take effect ("Symptom - Role assignment changes
+// are not being detected",
+// https://learn.microsoft.com/azure/role-based-access-control/troubleshooting#symptom---role-assignment-changes-are-not-being-detected).
+const verifyLimit = 10 * time.Minute
+
+// verifyEvery is how often verify asks Azure again (nav.Env.Poll overrides it).
+const verifyEvery = 2 * time.Second
 
 var (
-	keyApply = key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "apply"))
-	keyStop  = key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "stop verifying"))
+	keyApply    = key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "apply"))
+	keyStop     = key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "stop verifying"))
+	keyCopyAz   = key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "copy az command"))
+	keyCopyREST = key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "copy REST request"))
+	keyCopyRole = key.NewBinding(key.WithKeys("j"), key.WithHelp("j", "copy role.json + az command"))
+	keyCopyMe   = key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "copy their check command"))
+	keyScroll   = key.NewBinding(key.WithKeys("up", "down", "pgup", "pgdown"), key.WithHelp("↑/↓", "scroll"))
 )
 
 // Assign is the assign wizard: role, scope, review (az + REST), apply, verify.
@@ -45,6 +57,15 @@ type Assign struct {
 	roles  components.Table
 	scopes components.Table
 	spin   spinner.Model
+	vp     viewport.Model // the review and the verification, scrollable
+
+	// access is what Azure says about the principal where the action is
+	// needed: its assignments, groups and the deny assignments there. It
+	// tells, before anything changes, whether a role would help.
+	access  *azure.Access
+	accErr  error
+	roleSet rbac.RoleSet // the role definitions Azure listed
+	self    bool         // the principal is the signed-in identity: Azure can be asked directly
 
 	role     rbac.RoleDefinition
 	create   bool // the role is one of the seeds' custom roles, to be created first
@@ -53,10 +74,12 @@ type Assign struct {
 	busy     bool
 	err      error
 	started  time.Time
+	ended    time.Time // when verification stopped: the elapsed time stops with it
 	checks   int
-	verdict  string
+	last     verifyMsg
 	assigned rbac.Assignment
 	tableTop int
+	vpTop    int
 }
 
 type (
@@ -65,18 +88,26 @@ type (
 		roles rbac.RoleSet
 		err   error
 	}
+	assignAccessMsg struct {
+		seq    uint64
+		access azure.Access
+		err    error
+	}
 	appliedMsg struct {
 		seq uint64
 		a   rbac.Assignment
 		err error
 	}
+	// verifyMsg is one round of verification: what Azure listed and, for
+	// yourself, what Azure says you may do.
 	verifyMsg struct {
-		seq     uint64
-		allowed bool
-		reason  string
-		err     error
+		seq uint64
+		v   azure.Verification
 	}
 	verifyTick struct{ seq uint64 }
+	// pickMsg confirms a role that needs a second thought (it does not grant
+	// the action, or a deny assignment blocks the action anyway).
+	pickMsg struct{ choice roleChoice }
 )
 
 // NewAssign opens the wizard.
@@ -84,27 +115,75 @@ func NewAssign(env *nav.Env, m nav.AssignMsg) *Assign {
 	st := env.Styles
 	a := &Assign{env: env, m: m,
 		roles: components.NewTable(st, "roles", components.Column{Title: "Role", Width: 44, Flex: true},
-			components.Column{Title: "Kind", Width: 22}, components.Column{Title: "Grants the action", Width: 17}),
-		scopes: components.NewTable(st, "scopes", components.Column{Title: "Scope", Width: 40, Flex: true}),
-		spin:   spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(st.Accent)),
+			components.Column{Title: "Kind", Width: 24}, components.Column{Title: "Grants the action", Width: 24}),
+		scopes: components.NewTable(st, "scopes", components.Column{Title: "Level", Width: 14}, components.Column{Title: "Name", Width: 36},
+			components.Column{Title: "Scope", Width: 40, Flex: true}),
+		spin: spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(st.Accent)),
+		vp:   viewport.New(),
+	}
+	if env.Session != nil {
+		a.self = strings.EqualFold(env.Session.Identity().ObjectID, m.Principal.ID)
 	}
 	var rows []components.Row
 	for _, s := range m.Scopes {
-		rows = append(rows, components.Row{ID: s, Payload: s, Cells: []string{s}})
+		name := s[strings.LastIndexByte(strings.TrimRight(s, "/"), '/')+1:]
+		rows = append(rows, components.Row{ID: s, Payload: s, Cells: []string{levelOf(s), components.Clean(name), s}})
 	}
 	a.scopes.SetRows(rows)
 	a.setRoles(nil)
 	return a
 }
 
-func (a *Assign) sub() string {
+// target is the scope where the action is needed (the narrowest offered).
+func (a *Assign) target() string {
+	if len(a.m.Scopes) > 0 {
+		return a.m.Scopes[0]
+	}
+	return a.scope
+}
+
+// assignable is where the seeds' custom roles are created: the resource
+// group, as in the seeds' templates. A resource-group Owner may create a
+// role there; at the subscription it takes roleDefinitions/write on the
+// subscription.
+func (a *Assign) assignable() string {
 	for _, s := range a.m.Scopes {
-		parts := strings.Split(strings.Trim(s, "/"), "/")
-		if len(parts) >= 2 {
-			return "/subscriptions/" + parts[1]
+		if rg := resourceGroupOf(s); rg != "" {
+			return rg
+		}
+	}
+	for _, s := range a.m.Scopes {
+		if c, ok := nav.ContextFromID(s); ok {
+			return "/subscriptions/" + c.Subscription
 		}
 	}
 	return ""
+}
+
+// blocked is the verdict of the action for the principal where it is
+// needed when a deny assignment blocks it there: then no role helps.
+func (a *Assign) blocked() (azure.Verdict, bool) {
+	if a.access == nil || a.m.Action == "" {
+		return azure.Verdict{}, false
+	}
+	v := a.access.Check([]rbac.Operation{a.op()})[0]
+	return v, v.Deny != nil
+}
+
+// op is the catalogue's operation for the action (or the action alone).
+func (a *Assign) op() rbac.Operation {
+	for _, o := range rbac.Operations() {
+		if o.Action != "" && strings.EqualFold(o.Action, a.m.Action) {
+			return o
+		}
+	}
+	return rbac.Operation{Key: a.m.Action, Name: a.m.Action, Action: a.m.Action}
+}
+
+// grants says whether the role's permissions include the action.
+func (a *Assign) grants(r rbac.RoleDefinition) bool {
+	_, _, ok := rbac.EffectivePermissions(r.Permissions, a.m.Action, false)
+	return ok
 }
 
 // setRoles lists suggestions first, then the usual ML roles, existing
@@ -112,6 +191,7 @@ func (a *Assign) sub() string {
 func (a *Assign) setRoles(existing rbac.RoleSet) {
 	var rows []components.Row
 	seen := map[string]bool{}
+	_, denied := a.blocked()
 	add := func(r rbac.RoleDefinition, kind string, create bool) {
 		if seen[strings.ToLower(r.RoleName)] {
 			return
@@ -119,13 +199,17 @@ func (a *Assign) setRoles(existing rbac.RoleSet) {
 		seen[strings.ToLower(r.RoleName)] = true
 		grants := "—"
 		if a.m.Action != "" {
-			if _, _, ok := rbac.EffectivePermissions(r.Permissions, a.m.Action, false); ok {
-				grants = "yes"
-			} else {
-				grants = "no"
+			switch {
+			case !a.grants(r):
+				grants = "✗ no"
+			case denied:
+				grants = "⊘ yes, a deny blocks it"
+			default:
+				grants = "✓ yes"
 			}
 		}
-		rows = append(rows, components.Row{ID: r.RoleName, Payload: roleChoice{r, create}, Cells: []string{components.Clean(r.RoleName), kind, grants}, Dim: grants == "no"})
+		rows = append(rows, components.Row{ID: r.RoleName, Payload: roleChoice{r, create}, Cells: []string{components.Clean(r.RoleName), kind, grants},
+			Dim: grants != "✓ yes" && grants != "—"})
 	}
 	byName := func(n string) (rbac.RoleDefinition, bool) {
 		if r, ok := rbac.RoleByName(existing, n); ok {
@@ -133,11 +217,13 @@ func (a *Assign) setRoles(existing rbac.RoleSet) {
 		}
 		return rbac.RoleByName(rbac.BuiltinRoles(), n)
 	}
+	assignable := a.assignable()
 	for _, r := range a.m.Suggest {
 		if r.RoleType == "CustomRole" {
 			if ex, ok := rbac.RoleByName(existing, r.RoleName); ok {
 				add(ex, "custom (exists)", false)
 			} else {
+				r.AssignableScopes = []string{assignable}
 				add(r, "custom: create it first", true)
 			}
 			continue
@@ -154,12 +240,14 @@ func (a *Assign) setRoles(existing rbac.RoleSet) {
 			add(r, "custom (exists)", false)
 		}
 	}
-	if sub := a.sub(); sub != "" {
-		for _, r := range []rbac.RoleDefinition{rbac.CustomControlPlaneRole(sub), rbac.CustomScoringRole(sub)} {
+	if assignable != "" {
+		for _, r := range []rbac.RoleDefinition{rbac.CustomControlPlaneRole(assignable), rbac.CustomScoringRole(assignable)} {
 			add(r, "custom: create it first", true)
 		}
 	}
+	sel, _ := a.roles.Selected()
 	a.roles.SetRows(rows)
+	a.roles.Select(sel.ID)
 }
 
 type roleChoice struct {
@@ -175,10 +263,21 @@ func (a *Assign) HandlesEsc() bool {
 func (a *Assign) Keys() []key.Binding {
 	switch a.step {
 	case aReview:
-		return []key.Binding{keyApply}
-	case aVerify:
-		return []key.Binding{keyStop}
-	case aDone, aApplying:
+		ks := []key.Binding{keyApply, keyCopyAz, keyCopyREST}
+		if a.create {
+			ks = append(ks, keyCopyRole)
+		}
+		return append(ks, keyScroll)
+	case aVerify, aDone:
+		var ks []key.Binding
+		if a.step == aVerify {
+			ks = append(ks, keyStop)
+		}
+		if !a.self && a.last.v.Command != "" {
+			ks = append(ks, keyCopyMe)
+		}
+		return append(ks, keyScroll)
+	case aApplying:
 		return nil
 	}
 	return []key.Binding{keyNext, components.KeyFilter}
@@ -189,13 +288,25 @@ func (a *Assign) Init() tea.Cmd {
 		return nil
 	}
 	a.seq = a.env.NextSeq()
-	seq, sess, scope := a.seq, a.env.Session, a.m.Scopes[len(a.m.Scopes)-1]
-	return func() tea.Msg {
+	seq, sess, top, p, target := a.seq, a.env.Session, a.m.Scopes[len(a.m.Scopes)-1], a.m.Principal, a.target()
+	return tea.Batch(func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), timeout)
 		defer cancel()
-		roles, err := sess.Roles(ctx, scope)
+		roles, err := sess.Roles(ctx, top)
 		return rolesMsg{seq: seq, roles: roles, err: err}
+	}, func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), timeout)
+		defer cancel()
+		acc, err := sess.Access(ctx, p, target)
+		return assignAccessMsg{seq: seq, access: acc, err: err}
+	})
+}
+
+func (a *Assign) poll() time.Duration {
+	if a.env.Poll > 0 {
+		return a.env.Poll
 	}
+	return verifyEvery
 }
 
 func (a *Assign) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
@@ -209,7 +320,23 @@ func (a *Assign) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 		return a, cmd
 	case rolesMsg:
 		if m.seq == a.seq && m.err == nil {
+			a.roleSet = m.roles
 			a.setRoles(m.roles)
+		}
+		return a, nil
+	case assignAccessMsg:
+		if m.seq == a.seq {
+			a.accErr = m.err
+			if m.err == nil {
+				acc := m.access
+				a.access = &acc
+			}
+			a.setRoles(a.roleSet)
+		}
+		return a, nil
+	case pickMsg:
+		if a.step == aRole {
+			a.picked(m.choice)
 		}
 		return a, nil
 	case appliedMsg:
@@ -222,7 +349,7 @@ func (a *Assign) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 			return a, nil
 		}
 		a.assigned = m.a
-		a.step, a.started, a.checks = aVerify, a.env.Now(), 0
+		a.step, a.started, a.ended, a.checks = aVerify, a.env.Now(), time.Time{}, 0
 		a.busy = true
 		return a, tea.Batch(a.spin.Tick, a.verify(), toast(nav.Success, "Role assigned: "+a.role.RoleName))
 	case verifyTick:
@@ -235,36 +362,56 @@ func (a *Assign) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 			return a, nil
 		}
 		a.checks++
-		a.verdict = m.reason
-		if m.err != nil {
-			a.verdict = azure.Explain(m.err).Title + ": " + azure.Explain(m.err).Detail
-		}
-		if m.allowed {
-			a.step, a.busy = aDone, false
-			return a, toast(nav.Success, fmt.Sprintf("Effective after %s", a.env.Now().Sub(a.started).Round(time.Second)))
-		}
-		if a.env.Now().Sub(a.started) > verifyLimit {
-			a.step, a.busy = aDone, false
+		a.last = m
+		switch {
+		case a.self && m.v.Effective:
+			a.finish()
+			return a, toast(nav.Success, fmt.Sprintf("Effective after %s (Azure says so)", a.elapsed()))
+		case !a.self && m.v.Listed:
+			a.finish() // all that can be known about someone else
+			return a, nil
+		case a.env.Now().Sub(a.started) > verifyLimit:
+			a.finish()
 			return a, nil
 		}
 		seq := a.seq
-		return a, tea.Tick(2*time.Second, func(time.Time) tea.Msg { return verifyTick{seq: seq} })
+		return a, tea.Tick(a.poll(), func(time.Time) tea.Msg { return verifyTick{seq: seq} })
 	case tea.KeyPressMsg:
 		return a, a.key(m)
-	case tea.MouseClickMsg, tea.MouseWheelMsg:
+	case tea.MouseWheelMsg:
+		if a.step >= aReview {
+			var cmd tea.Cmd
+			a.vp, cmd = a.vp.Update(m)
+			return a, cmd
+		}
+		if t := a.table(); t != nil {
+			t.Update(m)
+		}
+	case tea.MouseClickMsg:
 		t := a.table()
 		if t == nil {
 			return a, nil
 		}
-		if cl, ok := m.(tea.MouseClickMsg); ok {
-			cl.Y -= a.tableTop
-			m = cl
-		}
+		m.Y -= a.tableTop
 		if _, _, chosen := t.Update(m); chosen {
 			return a, a.choose()
 		}
 	}
 	return a, nil
+}
+
+// finish ends verification; the elapsed time stops here.
+func (a *Assign) finish() {
+	a.step, a.busy, a.ended = aDone, false, a.env.Now()
+	a.seq = a.env.NextSeq() // a round still in flight is dropped
+}
+
+func (a *Assign) elapsed() time.Duration {
+	end := a.ended
+	if end.IsZero() {
+		end = a.env.Now()
+	}
+	return end.Sub(a.started).Round(time.Second)
 }
 
 func (a *Assign) table() *components.Table {
@@ -277,13 +424,17 @@ func (a *Assign) table() *components.Table {
 	return nil
 }
 
+func (a *Assign) copy(text, label string) tea.Cmd {
+	return nav.Cmd(nav.CopyMsg{Text: text, Label: label})
+}
+
 func (a *Assign) key(k tea.KeyPressMsg) tea.Cmd {
 	switch a.step {
 	case aRole, aScope:
 		t := a.table()
 		if k.String() == "esc" && !t.Filtering() && t.Query() == "" {
 			if a.step == aRole {
-				return func() tea.Msg { return nav.PopMsg{} }
+				return nav.Cmd(nav.PopMsg{})
 			}
 			a.step--
 			return nil
@@ -296,20 +447,38 @@ func (a *Assign) key(k tea.KeyPressMsg) tea.Cmd {
 			return cmd
 		}
 	case aReview:
+		az, rest := a.commands()
 		switch {
 		case key.Matches(k, keyApply):
 			return a.apply()
+		case key.Matches(k, keyCopyAz):
+			return a.copy(az, "Copied the az command")
+		case key.Matches(k, keyCopyREST):
+			return a.copy(rest, "Copied the REST request")
+		case key.Matches(k, keyCopyRole) && a.create:
+			return a.copy(roleCreateScript(a.role), "Copied role.json and az role definition create")
 		case k.String() == "esc":
 			a.step, a.err = aScope, nil
+			if a.scopes.Total() == 1 {
+				a.step = aRole
+			}
+		default:
+			var cmd tea.Cmd
+			a.vp, cmd = a.vp.Update(k)
+			return cmd
 		}
-	case aVerify:
-		if key.Matches(k, keyStop) || k.String() == "esc" {
-			a.step, a.busy = aDone, false
-			a.seq = a.env.NextSeq()
-		}
-	case aDone:
-		if k.String() == "esc" || k.String() == "enter" {
-			return tea.Batch(func() tea.Msg { return nav.PopMsg{} }, func() tea.Msg { return nav.AccessChangedMsg{} })
+	case aVerify, aDone:
+		switch {
+		case key.Matches(k, keyCopyMe) && !a.self && a.last.v.Command != "":
+			return a.copy(a.last.v.Command, "Copied the command they can run")
+		case a.step == aVerify && (key.Matches(k, keyStop) || k.String() == "esc"):
+			a.finish()
+		case a.step == aDone && (k.String() == "esc" || k.String() == "enter"):
+			return tea.Batch(nav.Cmd(nav.PopMsg{}), nav.Cmd(nav.AccessChangedMsg{}))
+		default:
+			var cmd tea.Cmd
+			a.vp, cmd = a.vp.Update(k)
+			return cmd
 		}
 	}
 	return nil
@@ -323,20 +492,53 @@ func (a *Assign) choose() tea.Cmd {
 			return nil
 		}
 		rc := r.Payload.(roleChoice)
-		a.role, a.create = rc.role, rc.create
-		a.step = aScope
-		if a.scopes.Total() == 1 {
-			a.scope, a.step = a.m.Scopes[0], aReview
+		// A second thought before a role that would not help: it lacks the
+		// action, or a deny assignment blocks the action whatever the role.
+		if a.m.Action != "" && !a.grants(rc.role) {
+			return nav.Cmd(nav.ConfirmMsg{Title: "This role does not grant the action", Yes: "Assign it anyway",
+				Body:  fmt.Sprintf("%s does not include\n%s\n\nAssigning it will not make this operation work.", rc.role.RoleName, a.m.Action),
+				OnYes: pickMsg{rc}})
 		}
+		if v, ok := a.blocked(); ok {
+			return nav.Cmd(nav.ConfirmMsg{Title: "A deny assignment blocks this action anyway", Yes: "Assign it anyway",
+				Body: strings.Join(append([]string{fmt.Sprintf("%s grants %s, but:", rc.role.RoleName, a.m.Action), ""},
+					denyLines(v.Deny, v.Advice)...), "\n"),
+				OnYes: pickMsg{rc}})
+		}
+		a.picked(rc)
 	case aScope:
 		r, ok := a.scopes.Selected()
 		if !ok {
 			return nil
 		}
 		a.scope = r.Payload.(string)
-		a.step = aReview
+		a.toReview()
 	}
 	return nil
+}
+
+func (a *Assign) picked(rc roleChoice) {
+	a.role, a.create = rc.role, rc.create
+	a.step = aScope
+	if a.scopes.Total() == 1 {
+		a.scope = a.m.Scopes[0]
+		a.toReview()
+	}
+}
+
+func (a *Assign) toReview() {
+	a.step = aReview
+	a.vp.GotoTop()
+}
+
+// commands are the az command and the REST request of the assignment.
+func (a *Assign) commands() (az, rest string) {
+	role := a.role
+	if a.create {
+		role.ID = "{the new role's id}"
+	}
+	c := azure.AssignCommands(a.m.Principal, role, a.scope)
+	return c[0], c[1]
 }
 
 func (a *Assign) apply() tea.Cmd {
@@ -358,100 +560,13 @@ func (a *Assign) apply() tea.Cmd {
 	})
 }
 
-// verify re-checks the action for the principal at the scope it was needed.
+// verify asks Azure once (azure.Session.Verify): is the new assignment
+// listed, and, for yourself only, does Azure allow the operation now.
 func (a *Assign) verify() tea.Cmd {
-	seq, sess, p, action := a.seq, a.env.Session, a.m.Principal, a.m.Action
-	scope := a.scope
-	if len(a.m.Scopes) > 0 {
-		scope = a.m.Scopes[0]
-	}
+	seq, sess, p, asg, scope, op := a.seq, a.env.Session, a.m.Principal, a.assigned, a.target(), a.op()
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), timeout)
 		defer cancel()
-		acc, err := sess.Access(ctx, p, scope)
-		if err != nil {
-			return verifyMsg{seq: seq, err: err}
-		}
-		v := acc.Check([]rbac.Operation{{Key: action, Name: action, Action: action}})[0]
-		allowed := v.Decision.Allowed
-		if v.PermissionsAPI != nil { // for yourself, effective means the Permissions API says so too
-			allowed = allowed && *v.PermissionsAPI
-		}
-		return verifyMsg{seq: seq, allowed: allowed, reason: v.Decision.Reason}
+		return verifyMsg{seq: seq, v: sess.Verify(ctx, p, asg, scope, op)}
 	}
-}
-
-func (a *Assign) View(w, h int) string {
-	st := a.env.Styles
-	head := st.Title.Render("Assign a role") + "  " + st.Muted.Render("to ") + components.Clean(a.m.Principal.Label())
-	if a.busy {
-		head += "  " + a.spin.View()
-	}
-	var lines []string
-	if a.m.Action != "" {
-		lines = append(lines, st.Muted.Render("for    ")+a.m.Action)
-	}
-	if a.step > aRole {
-		lines = append(lines, st.Muted.Render("role   ")+components.Clean(a.role.RoleName))
-	}
-	if a.step > aScope {
-		lines = append(lines, st.Muted.Render("scope  ")+components.Fit(a.scope, w-7))
-	}
-	if a.err != nil {
-		lines = append(lines, components.Problem(st, "Assigning", azure.RetryWith(a.err, "y"), w))
-	}
-	top := head + "\n" + strings.Join(lines, "\n")
-	a.tableTop = strings.Count(top, "\n") + 2
-	rest := h - a.tableTop
-	var body string
-	switch a.step {
-	case aRole:
-		body = st.Muted.Render("Choose the role (the smallest that grants the action is first):") + "\n" + a.roles.View(w, max(rest, 3))
-	case aScope:
-		body = st.Muted.Render("Choose where to assign it (narrowest first; it applies to everything below):") + "\n" + a.scopes.View(w, max(rest, 3))
-	case aReview:
-		var b []string
-		b = append(b, st.Bold.Render("Review — this is what will run:"), "")
-		if a.create {
-			def := a.role
-			b = append(b, "Create the custom role:", "  "+azure.RoleDefinitionCommand(def),
-				"  PUT "+a.sub()+"/providers/Microsoft.Authorization/roleDefinitions/{new-guid}?api-version=2022-04-01", "")
-		}
-		role := a.role
-		if a.create {
-			role.ID = "{the new role's id}"
-		}
-		for _, c := range azure.AssignCommands(a.m.Principal, role, a.scope) {
-			b = append(b, "  "+c)
-		}
-		b = append(b, "", st.Accent.Render("y")+" applies · esc goes back")
-		body = strings.Join(b, "\n")
-	case aApplying:
-		body = "Applying…"
-	case aVerify, aDone:
-		el := a.env.Now().Sub(a.started).Round(time.Second)
-		var b []string
-		switch {
-		case a.step == aVerify:
-			b = append(b, fmt.Sprintf("Verifying: re-checking every 2 s until it is effective — %s elapsed, %d checks", el, a.checks))
-			b = append(b, st.Muted.Render("Azure takes up to a few minutes to apply a new assignment. s stops (the assignment stays)."))
-		case strings.HasPrefix(a.verdict, "Allowed"):
-			b = append(b, st.OK.Render(fmt.Sprintf("✓ Effective after %s.", el)))
-			b = append(b, st.Muted.Render("The identity must get a new token to use it: refresh your credentials (sign in again, or wait for the token to renew)."))
-		default:
-			b = append(b, st.Warn.Render(fmt.Sprintf("The assignment exists but was not effective after %s; it is kept.", el)))
-			b = append(b, st.Muted.Render("Check again later from the check screen (R)."))
-		}
-		if a.verdict != "" {
-			b = append(b, "", st.Muted.Render("last check: ")+components.Clean(a.verdict))
-		}
-		if a.assigned.ID != "" {
-			b = append(b, st.Muted.Render("assignment: ")+a.assigned.ID)
-		}
-		if a.step == aDone {
-			b = append(b, "", st.Accent.Render("enter")+" back to the check")
-		}
-		body = strings.Join(b, "\n")
-	}
-	return components.Block(top+"\n"+body, w, h)
 }

@@ -11,6 +11,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/spinner"
 	"charm.land/bubbles/v2/textinput"
+	"charm.land/bubbles/v2/viewport"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
@@ -40,6 +41,9 @@ var (
 	keyRemove = key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "remove the granting assignment"))
 	keyRedo   = key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "re-check"))
 	keyBack   = key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "change who/where/what"))
+	// w opens the whole evaluation behind the selected verdict.
+	keyWhy      = key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "why: the whole evaluation"))
+	keyWhyClose = key.NewBinding(key.WithKeys("w", "esc"), key.WithHelp("w", "back to the verdicts"))
 )
 
 const timeout = 60 * time.Second
@@ -68,8 +72,12 @@ type Check struct {
 	err       error
 	access    *azure.Access
 	results   []azure.Verdict
-	names     map[string]string // object id -> display name (groups in explanations)
 	tableTop  int
+
+	focus   string // the operation the cursor lands on when the verdicts arrive
+	explain bool   // w: the whole evaluation of the selected verdict
+	why     viewport.Model
+	auto    bool // opened already run (from a 403): Init starts the check
 
 	actionIn  textinput.Model // "+": an action typed by hand
 	typingAct bool
@@ -86,7 +94,6 @@ type (
 	accessMsg struct {
 		seq    uint64
 		access azure.Access
-		names  map[string]string
 		err    error
 	}
 	removedMsg struct {
@@ -113,7 +120,7 @@ func NewCheck(env *nav.Env, m nav.CheckAccessMsg) *Check {
 			components.Column{Title: "Why", Width: 30, Flex: true}),
 		spin:   spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(st.Accent)),
 		chosen: map[string]bool{},
-		names:  map[string]string{},
+		why:    viewport.New(),
 	}
 	c.actionIn = textinput.New()
 	c.actionIn.Prompt = "action: "
@@ -123,7 +130,27 @@ func NewCheck(env *nav.Env, m nav.CheckAccessMsg) *Check {
 	c.whereRows()
 	c.preselect()
 	c.whatRows()
+	if m.Run != nil && env.Session != nil {
+		c.runFor(*m.Run)
+	}
 	return c
+}
+
+// runFor skips the questions after a failure: the signed-in identity, at
+// the context's deepest scope, with the failed operation chosen and the
+// cursor waiting on its verdict (Init runs the check).
+func (c *Check) runFor(r nav.CheckRun) {
+	c.principal = c.env.Session.Identity().Principal()
+	c.scope = c.ctx.ID()
+	c.focus = r.Operation
+	if _, ok := rbac.OperationByKey(r.Operation); !ok && r.Action != "" {
+		c.custom = append(c.custom, rbac.Operation{Key: r.Action, Name: "Failed: " + r.Action, Action: r.Action})
+		c.focus = r.Action
+	}
+	c.chosen[c.focus] = true
+	c.whatRows()
+	c.step = stepVerdict
+	c.auto = true
 }
 
 func (c *Check) whoRows(found []azure.PrincipalRef) {
@@ -215,7 +242,9 @@ func (c *Check) Title() string { return "Check access" }
 func (c *Check) Typing() bool {
 	return (c.step == stepWho && c.input.Focused()) || c.typingAct || c.who.Filtering() || c.where.Filtering() || c.what.Filtering() || c.verdicts.Filtering()
 }
-func (c *Check) HandlesEsc() bool { return c.step != stepWho || c.input.Focused() || c.typingAct }
+func (c *Check) HandlesEsc() bool {
+	return c.step != stepWho || c.input.Focused() || c.typingAct || c.explain
+}
 
 func (c *Check) Keys() []key.Binding {
 	switch c.step {
@@ -226,8 +255,11 @@ func (c *Check) Keys() []key.Binding {
 	case stepWhat:
 		return []key.Binding{keyToggle, keyAll, keyAction, keyNext}
 	}
-	ks := []key.Binding{keyRedo, keyBack}
-	if v, ok := c.selected(); ok && !v.Decision.Allowed && !v.NoRole {
+	if c.explain {
+		return []key.Binding{keyWhyClose, keyScroll, keyRedo}
+	}
+	ks := []key.Binding{keyWhy, keyRedo, keyBack}
+	if v, ok := c.selected(); ok && canAssign(v) {
 		ks = append(ks, keyAssign)
 	}
 	if v, ok := c.selected(); ok && v.Decision.Allowed && len(v.Decision.Grants) > 0 {
@@ -239,6 +271,9 @@ func (c *Check) Keys() []key.Binding {
 func (c *Check) Init() tea.Cmd {
 	if c.env.Session == nil {
 		return nil
+	}
+	if c.auto {
+		return c.run()
 	}
 	return c.input.Focus()
 }
@@ -271,13 +306,8 @@ func (c *Check) run() tea.Cmd {
 	return tea.Batch(c.spin.Tick, func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), timeout)
 		defer cancel()
-		a, err := sess.Access(ctx, p, scope)
-		names := map[string]string{}
-		refs, _ := sess.Principals(ctx, a.Groups) // groups appear in explanations by name; one request
-		for _, r := range refs {
-			names[strings.ToLower(r.ID)] = r.DisplayName
-		}
-		return accessMsg{seq: seq, access: a, names: names, err: err}
+		a, err := sess.Access(ctx, p, scope) // groups and deny principals come named (Access.Names)
+		return accessMsg{seq: seq, access: a, err: err}
 	})
 }
 
@@ -293,67 +323,133 @@ func (c *Check) ops() []rbac.Operation {
 	return out
 }
 
-// verdictStyle colours the verdict marks: ✓ allowed, ✗ denied, ? unknown.
+// verdictStyle colours the verdict marks (see mark).
 func verdictStyle(st *theme.Styles) func(string) lipgloss.Style {
-	return func(mark string) lipgloss.Style {
-		switch mark {
+	return func(m string) lipgloss.Style {
+		switch m {
 		case "✓":
 			return st.OK
-		case "✗":
+		case "✗", "⊘":
 			return st.Err
 		}
 		return st.Warn
 	}
 }
 
-func (c *Check) fill() {
-	c.results = c.access.Check(c.ops())
-	var rows []components.Row
-	for _, v := range c.results {
-		mark := "✓"
-		switch {
-		case v.Unknown:
-			mark = "?"
-		case !v.Decision.Allowed:
-			mark = "✗"
-		}
-		rows = append(rows, components.Row{ID: v.Op.Key, Payload: v, Cells: []string{mark, v.Op.Name, components.Clean(c.short(v))}})
+// mark is a verdict's one-cell answer: ✓ allowed, ✗ not granted, ⊘ blocked
+// by a deny assignment, ~ depends on a condition, ⧖ assigned but not yet in
+// effect, ? unknown (something Azure evaluates could not be read).
+func mark(v azure.Verdict) string {
+	if v.NoRole {
+		return "✓"
 	}
-	c.verdicts.SetRows(rows)
+	switch v.Outcome {
+	case rbac.Allowed:
+		return "✓"
+	case rbac.DeniedByDenyAssignment:
+		return "⊘"
+	case rbac.Conditional:
+		return "~"
+	case rbac.Pending:
+		return "⧖"
+	case rbac.Unknown:
+		return "?"
+	}
+	return "✗"
 }
 
-// short is the one-line reason for the table.
+func (c *Check) fill() {
+	c.results = c.access.Check(c.ops())
+	for i := range c.results {
+		c.notYet(&c.results[i])
+	}
+	var rows []components.Row
+	for _, v := range c.results {
+		rows = append(rows, components.Row{ID: v.Op.Key, Payload: v, Cells: []string{mark(v), v.Op.Name, components.Clean(c.short(v))}})
+	}
+	// The cursor stays where it was (a re-check); at first it waits on the
+	// operation the user came for.
+	if r, ok := c.verdicts.Selected(); ok {
+		c.focus = r.ID
+	}
+	c.verdicts.SetRows(rows)
+	c.verdicts.Select(c.focus)
+}
+
+// settleTime is how long Azure may take to apply a new role assignment:
+// up to 10 minutes ("Symptom - Role assignment changes are not being
+// detected",
+// https://learn.microsoft.com/azure/role-based-access-control/troubleshooting#symptom---role-assignment-changes-are-not-being-detected).
+const settleTime = 10 * time.Minute
+
+// notYet turns someone else's "allowed" into "assigned, not yet in effect"
+// when Azure may not apply the grant yet. For yourself Azure's Permissions
+// API says so (azure.Access.Check); for anyone else nobody can ask Azure,
+// so a grant that rests only on assignments created less than settleTime
+// ago is not promised.
+func (c *Check) notYet(v *azure.Verdict) {
+	if v.Outcome != rbac.Allowed || v.NoRole || v.Source == "Permissions API" {
+		return
+	}
+	if v.PermissionsAPI != nil {
+		return // yourself: Azure's Permissions API decides (azure.Access.Check makes it Pending)
+	}
+	now := c.env.Now()
+	newest := time.Time{}
+	for _, g := range v.Decision.Grants {
+		at := g.Assignment.CreatedOn
+		if at.IsZero() || now.Sub(at) >= settleTime {
+			return // an older grant stands on its own
+		}
+		if at.After(newest) {
+			newest = at
+		}
+	}
+	if newest.IsZero() {
+		return
+	}
+	v.Outcome = rbac.Pending
+	v.Decision.Reason = fmt.Sprintf("Assigned %s ago: Azure takes up to %d minutes to apply a new role assignment, so it may not be in effect yet "+
+		"(%s). Only they can check it: amlauth-tui check --principal me", now.Sub(newest).Round(time.Second), int(settleTime.Minutes()), v.Decision.Reason)
+}
+
+// short is the one-line reason for the table, short enough not to be cut
+// in a narrow terminal: the detail below says it all, wrapped.
 func (c *Check) short(v azure.Verdict) string {
 	d := v.Decision
 	switch {
 	case v.NoRole:
 		return "no role needed"
-	case v.Unknown:
-		return "unknown: role assignments could not be read"
-	case d.Denied != nil:
-		return "denied by deny assignment " + d.Denied.Deny.DenyAssignmentName
-	case d.Allowed && len(d.Grants) > 0:
+	case v.Outcome == rbac.DeniedByDenyAssignment:
+		return "blocked by a deny assignment (no role lifts it)"
+	case v.Outcome == rbac.Unknown:
+		var what []string
+		for _, m := range v.Missing {
+			what = append(what, m.What)
+		}
+		if len(what) == 0 {
+			return "unknown"
+		}
+		return "unknown: could not read " + strings.Join(what, ", ")
+	case v.Outcome == rbac.Conditional:
+		return "depends on a condition: " + v.Condition
+	case v.Outcome == rbac.Pending:
+		return "assigned, not yet in effect"
+	case v.Outcome == rbac.Allowed && len(d.Grants) > 0:
 		g := d.Grants[0]
 		s := g.Role.RoleName + " at " + components.ScopeName(g.Assignment.Scope)
 		if g.ViaGroup != "" {
-			s += " via group " + c.name(g.ViaGroup)
+			s += " via group " + c.access.Name(g.ViaGroup)
 		}
 		return s
-	case d.Allowed:
+	case v.Outcome == rbac.Allowed:
 		return d.Reason
+	case v.Source == "Permissions API":
+		return "the Permissions API lists no permission for it"
 	case len(d.Blocked) > 0:
 		return "removed by NotAction " + d.Blocked[0].NotPattern + " of " + d.Blocked[0].Role.RoleName
-	case len(v.Suggest) > 0:
-		return "no role grants it — e.g. " + v.Suggest[0].RoleName
 	}
 	return "no role grants it"
-}
-
-func (c *Check) name(id string) string {
-	if n := c.names[strings.ToLower(id)]; n != "" {
-		return n
-	}
-	return id
 }
 
 func (c *Check) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
@@ -383,9 +479,6 @@ func (c *Check) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 			if m.err == nil {
 				a := m.access
 				c.access = &a
-				for k, v := range m.names {
-					c.names[k] = v
-				}
 				c.fill()
 			}
 		}
@@ -422,6 +515,11 @@ func (c *Check) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 			return c, cmd
 		}
 	case tea.MouseClickMsg, tea.MouseWheelMsg:
+		if c.explain {
+			var cmd tea.Cmd
+			c.why, cmd = c.why.Update(m)
+			return c, cmd
+		}
 		if t := c.table(); t != nil {
 			if cl, ok := m.(tea.MouseClickMsg); ok {
 				cl.Y -= c.tableTop
@@ -502,6 +600,19 @@ func (c *Check) key(k tea.KeyPressMsg) tea.Cmd {
 		c.actionIn, cmd = c.actionIn.Update(k)
 		return cmd
 	}
+	if c.explain {
+		switch {
+		case key.Matches(k, keyWhyClose):
+			c.explain = false
+		case key.Matches(k, keyRedo):
+			return c.run()
+		default:
+			var cmd tea.Cmd
+			c.why, cmd = c.why.Update(k)
+			return cmd
+		}
+		return nil
+	}
 	t := c.table()
 	if k.String() == "esc" && !t.Filtering() && t.Query() == "" {
 		switch c.step {
@@ -543,6 +654,12 @@ func (c *Check) key(k tea.KeyPressMsg) tea.Cmd {
 		switch {
 		case key.Matches(k, keyRedo):
 			return c.run()
+		case key.Matches(k, keyWhy) && !c.verdicts.Filtering():
+			if _, ok := c.selected(); ok && c.access != nil {
+				c.explain = true
+				c.why.GotoTop()
+			}
+			return nil
 		case key.Matches(k, keyBack):
 			c.step = stepWhat
 			return nil
@@ -594,9 +711,17 @@ func (c *Check) choose() tea.Cmd {
 	return nil
 }
 
+// canAssign: a role would help. Never for a deny assignment (no role lifts
+// it), nor when the Permissions API already allows the action.
+func canAssign(v azure.Verdict) bool {
+	apiAllows := v.PermissionsAPI != nil && *v.PermissionsAPI // a role is not what is missing
+	return !v.NoRole && v.Deny == nil && len(v.Suggest) > 0 && !apiAllows &&
+		(v.Outcome == rbac.NotGranted || v.Outcome == rbac.Unknown)
+}
+
 func (c *Check) assign() tea.Cmd {
 	v, ok := c.selected()
-	if !ok || v.Decision.Allowed || v.NoRole {
+	if !ok || !canAssign(v) {
 		return nil
 	}
 	var scopes []string

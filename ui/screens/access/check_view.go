@@ -1,7 +1,6 @@
 package access
 
 import (
-	"fmt"
 	"strings"
 
 	"charm.land/lipgloss/v2"
@@ -33,7 +32,7 @@ func (c *Check) View(w, h int) string {
 		lines = append(lines, st.Muted.Render("who    ")+components.Clean(c.principal.Label()))
 	}
 	if c.scope != "" && c.step > stepWhere {
-		lines = append(lines, st.Muted.Render("where  ")+components.Fit(c.scope, w-7))
+		lines = append(lines, st.Muted.Render("where  ")+wrapIndent(levelOf(c.scope)+" "+c.scope, w-7, 7))
 	}
 	if c.err != nil {
 		what, err := "Checking access", c.err
@@ -59,11 +58,11 @@ func (c *Check) View(w, h int) string {
 			}
 		}
 	case stepVerdict:
-		if c.access != nil {
-			for _, p := range c.access.Partial {
-				lines = append(lines, st.Warn.Render(components.Fit("! "+components.Clean(p), w)))
+		if c.access != nil && !c.explain {
+			for _, u := range c.access.Unreadable {
+				lines = append(lines, st.Warn.Render(wrapIndent("! "+components.Clean(unreadText(*c.access, u)), w, 2)))
 			}
-			if len(c.access.Partial) > 0 {
+			if len(c.access.Unreadable) > 0 {
 				lines = append(lines, st.Muted.Render("R re-checks once Azure answers."))
 			}
 		}
@@ -74,10 +73,19 @@ func (c *Check) View(w, h int) string {
 	}
 	c.tableTop = lipgloss.Height(top)
 	rest := h - c.tableTop
-	if c.step == stepVerdict && c.access != nil {
-		detail := c.detail(w)
-		dh := min(lipgloss.Height(detail), max(rest-5, 3))
-		body = c.verdicts.View(w, max(rest-dh-1, 4)) + "\n" + components.Block(detail, w, dh)
+	if c.step == stepVerdict && c.access != nil && c.explain {
+		c.why.SetWidth(w)
+		c.why.SetHeight(max(rest, 3))
+		c.why.SetContent(c.evaluation(w))
+		body = c.why.View()
+	} else if c.step == stepVerdict && c.access != nil {
+		detail := strings.Split(c.detail(w), "\n")
+		room := max(rest-6, 3)  // the table keeps at least its header and a few rows
+		if len(detail) > room { // whole lines only, and a pointer to all of it
+			detail = append(detail[:room-1], st.Muted.Render("… more below: w shows the whole explanation"))
+		}
+		dh := len(detail)
+		body = c.verdicts.View(w, max(rest-dh-1, 4)) + "\n" + components.Block(strings.Join(detail, "\n"), w, dh)
 	} else if c.step == stepVerdict {
 		body = st.Muted.Render("Reading role assignments, role definitions, deny assignments and group memberships…")
 	} else {
@@ -86,76 +94,17 @@ func (c *Check) View(w, h int) string {
 	return components.Block(top+"\n"+body, w, h)
 }
 
-// detail explains the selected verdict: grants, NotActions, deny, pending,
-// what would grant it, and what the Permissions API says for "me".
-func (c *Check) detail(w int) string {
-	st := c.env.Styles
-	v, ok := c.selected()
-	if !ok {
-		return ""
+// unreadText says what could not be read: for a refusal, the action and
+// the roles that read it; otherwise Azure's answer (its status) and what
+// the verdicts lack because of it (Access.Partial, in the same order).
+func unreadText(a azure.Access, u azure.Unreadable) string {
+	if u.Action != "" {
+		return u.Text()
 	}
-	d := v.Decision
-	var b []string
-	add := func(s string) { b = append(b, components.Fit(s, w)) }
-	act := v.Op.Action
-	if act == "" {
-		act = "(no action)"
-	}
-	add(st.Bold.Render(v.Op.Name) + st.Muted.Render("  "+act))
-	switch {
-	case v.NoRole:
-		add(st.OK.Render("✓ ") + components.Clean(v.Op.Note))
-	case v.Unknown:
-		add(st.Warn.Render("? ") + "The role assignments could not be read here, so there is no verdict.")
-	case d.Denied != nil:
-		add(st.Err.Render("✗ ") + components.Clean(d.Reason))
-		add(st.Muted.Render("  A deny assignment wins over every role; only its owner (often a managed application) can lift it."))
-	case d.Allowed:
-		for i, g := range d.Grants {
-			if i == 3 {
-				add(st.Muted.Render(fmt.Sprintf("  … and %d more assignments grant it", len(d.Grants)-3)))
-				break
-			}
-			how := "assigned directly"
-			if g.ViaGroup != "" {
-				how = "through group " + components.Clean(c.name(g.ViaGroup))
-			}
-			where := "at this scope"
-			if g.Inherited {
-				where = "inherited from " + components.ScopeName(g.Assignment.Scope)
-			}
-			add(st.OK.Render("✓ ") + fmt.Sprintf("%s, %s, %s — pattern %s", components.Clean(g.Role.RoleName), how, where, g.Pattern))
-		}
-	default:
-		add(st.Err.Render("✗ ") + components.Clean(d.Reason))
-		for _, bl := range d.Blocked {
-			add(st.Muted.Render(fmt.Sprintf("  %s matches through %s but its NotAction %s removes it", bl.Role.RoleName, bl.Pattern, bl.NotPattern)))
-		}
-		if len(d.Pending) > 0 {
-			add(st.Warn.Render("  A new assignment grants it but has not propagated yet: wait and re-check (R)."))
-		}
-		if len(v.Suggest) > 0 {
-			var names []string
-			for _, r := range v.Suggest {
-				n := r.RoleName
-				if r.RoleType == "CustomRole" {
-					n += " (custom, from the seeds)"
-				}
-				names = append(names, n)
-			}
-			add("  Would be granted by: " + strings.Join(names, ", "))
-			add(st.Accent.Render("  A") + " opens the assign wizard with these roles.")
-		}
-		if v.Op.Key == "endpoint.score" {
-			add(st.Muted.Render("  Only aad_token endpoints check this; key and aml_token scoring needs no role (the key or AML token is the proof)."))
+	for i, x := range a.Unreadable {
+		if x.What == u.What && i < len(a.Partial) {
+			return a.Partial[i]
 		}
 	}
-	if v.PermissionsAPI != nil {
-		if *v.PermissionsAPI == d.Allowed {
-			add(st.Muted.Render(fmt.Sprintf("  The Permissions API agrees (%v).", *v.PermissionsAPI)))
-		} else {
-			add(st.Warn.Render(fmt.Sprintf("  ! The Permissions API says %v: they disagree — a change may still be propagating; R re-checks.", *v.PermissionsAPI)))
-		}
-	}
-	return strings.Join(b, "\n")
+	return u.Text()
 }

@@ -1,6 +1,7 @@
 package credentials
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -264,7 +265,7 @@ func (s *Screen) copyCurl(sl *slot) tea.Cmd {
 			return nil
 		}
 		// The request editor's export, with the seeds' sample input: runnable as is once the variable is set.
-		cmd = azure.ExportCurl(azure.ScoreRequest{URI: s.ep.ScoringURI, Body: azure.SampleBody(0)})
+		cmd = azure.ExportCurl(azure.ScoreRequest{URI: s.ep.ScoringURI, Body: azure.SampleBody(0), CAFile: s.env.Config.CAFile})
 		label = "Copied a curl command for the scoring URI; it reads $" + azure.TokenEnvVar + " (e copies the export)"
 	}
 	return nav.Cmd(nav.CopyMsg{Text: cmd, Label: label})
@@ -363,12 +364,40 @@ func (s *Screen) startRegen(which string) tea.Cmd {
 	}
 }
 
-// checkMsg opens the access check at the endpoint, offering its own identity.
+// checkMsg opens the access check at the endpoint, offering its own identity;
+// after a 403 it opens it already run for the operation that failed.
 func (s *Screen) checkMsg() nav.CheckAccessMsg {
 	m := nav.CheckAccessMsg{Context: s.Where(), AuthMode: s.mode}
+	if op := s.forbiddenOp(); op != "" {
+		m.Run = &nav.CheckRun{Operation: op}
+	}
 	if s.ep.IdentityPrincipal != "" {
 		m.Identity = &azure.PrincipalRef{ID: s.ep.IdentityPrincipal, Kind: "ServicePrincipal", SPType: "ManagedIdentity",
 			DisplayName: components.Clean(s.ep.Endpoint)}
 	}
 	return m
+}
+
+// forbiddenOp is the operation behind the 403 on screen ("" when none): the
+// regeneration, else the selected credential's request, else any other.
+func (s *Screen) forbiddenOp() string {
+	var fe *azure.ForbiddenError
+	if s.regenErr != nil && errors.As(azure.Classify(s.regenErr), &fe) {
+		return "endpoint.regenerateKeys"
+	}
+	groups := []group{gKeys, gAML}
+	if c := s.current(); c != nil {
+		groups = append([]group{c.group}, groups...)
+	}
+	for _, g := range groups {
+		if err := s.loads[g].err; err != nil && errors.As(azure.Classify(err), &fe) {
+			switch g {
+			case gKeys:
+				return "endpoint.listKeys"
+			case gAML:
+				return "endpoint.token"
+			}
+		}
+	}
+	return ""
 }

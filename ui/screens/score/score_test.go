@@ -426,7 +426,8 @@ func TestFailuresAreDiagnosed(t *testing.T) {
 				t.Fatalf("c sent %v", msgs)
 			}
 			m := msgs[0].(nav.CheckAccessMsg)
-			if m.AuthMode != azure.AuthAADToken || m.Context.Endpoint != "churn-key" || m.Context.Workspace != "mlw-churn" || m.Context.ResourceGroup != "rg-ml" {
+			if m.AuthMode != azure.AuthAADToken || m.Context.Endpoint != "churn-key" || m.Context.Workspace != "mlw-churn" || m.Context.ResourceGroup != "rg-ml" ||
+				m.Run == nil || m.Run.Operation != "endpoint.score" {
 				t.Fatalf("check access message %+v", m)
 			}
 		}
@@ -722,6 +723,22 @@ func TestExportsNeverHoldTheCredential(t *testing.T) {
 	press(s, "enter")
 	if s.inputErr == "" || !strings.Contains(s.inputErr, "keep that file name") {
 		t.Fatalf("curl reads request.json: %q", s.inputErr)
+	}
+}
+
+// In the demo the exports name the simulated Azure's CA file, so they run
+// as copied; for real Azure (no CAFile) they never do.
+func TestExportsNameTheDemoCA(t *testing.T) {
+	for _, ca := range []string{"/tmp/amlauth-tui-demo-1/simulated-azure-ca.pem", ""} {
+		e := env()
+		e.Config.CAFile = ca
+		s := newScreen(t, e, endpoint(azure.AuthKey, "https://127.0.0.1:8443/inference/eastus/churn-key/score"), nav.ScoreMsg{CredentialKind: azure.CredKey, Credential: "k"})
+		for i, want := range []string{"--cacert " + ca + " ", "cafile=\"" + ca + "\""} {
+			c, ok := press(s, "x", fmt.Sprint(i+1))[0].(nav.CopyMsg)
+			if !ok || strings.Contains(c.Text, want) != (ca != "") || (ca == "" && (strings.Contains(c.Text, "--cacert") || strings.Contains(c.Text, "cafile"))) {
+				t.Errorf("CA %q, export %d:\n%s", ca, i+1, c.Text)
+			}
+		}
 	}
 }
 

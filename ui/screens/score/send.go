@@ -95,7 +95,7 @@ func (s *Screen) request() (azure.ScoreRequest, error) {
 			c.choice.label(), strings.ToLower(azure.Explain(c.err).Title))
 	}
 	return azure.ScoreRequest{URI: s.ep.ScoringURI, Body: []byte(body), Deployment: s.target, Headers: hdrs,
-		Credential: c.value, CredentialKind: c.choice.kind}, nil
+		Credential: c.value, CredentialKind: c.choice.kind, CAFile: s.env.Config.CAFile}, nil
 }
 
 // send sends the editor's request (ctrl+s). Nothing is sent while the body

@@ -221,7 +221,11 @@ func (s *Screen) onKey(k tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(k, keyRepeat):
 		return s.openPrompt(promptRepeat)
 	case key.Matches(k, keyCheck):
-		return nav.Cmd(nav.CheckAccessMsg{Context: s.Where(), AuthMode: s.ep.AuthMode})
+		m := nav.CheckAccessMsg{Context: s.Where(), AuthMode: s.ep.AuthMode}
+		if s.res != nil && s.res.diag.CheckAccess { // a 403: open the check already run for scoring
+			m.Run = &nav.CheckRun{Operation: "endpoint.score"}
+		}
+		return nav.Cmd(m)
 	case key.Matches(k, keyCopy):
 		return s.copyResponse()
 	default:

@@ -1,0 +1,224 @@
+package azure_test
+
+import (
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"amlauth-tui/azure"
+	"amlauth-tui/azure/emulator"
+	"amlauth-tui/azure/rbac"
+)
+
+// Access checks against the simulated Azure: the answers a troubleshooting
+// user acts on.
+
+const (
+	prodEP  = "/subscriptions/" + emulator.SubProduction + "/resourceGroups/rg-ml-prod/providers/Microsoft.MachineLearningServices/workspaces/mlw-churn/onlineEndpoints/"
+	opRegen = "endpoint.regenerateKeys"
+)
+
+func signIn(t *testing.T, s *emulator.Server, cfg azure.Config, who string) *azure.Session {
+	t.Helper()
+	sess, err := azure.SignIn(ctx(t), cfg, azure.SignInOptions{Method: azure.MethodPersona, Persona: persona(t, s, who)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sess
+}
+
+func op(t *testing.T, key string) rbac.Operation {
+	t.Helper()
+	o, ok := rbac.OperationByKey(key)
+	if !ok {
+		t.Fatalf("no operation %s", key)
+	}
+	return o
+}
+
+func verdictFor(t *testing.T, sess *azure.Session, who, scope, key string) (azure.Access, azure.Verdict) {
+	t.Helper()
+	p := sess.Identity().Principal()
+	if who != "me" {
+		found, err := sess.FindPrincipals(ctx(t), who)
+		if err != nil || len(found) != 1 {
+			t.Fatalf("find %s: %v %+v", who, err, found)
+		}
+		p = found[0]
+	}
+	acc, err := sess.Access(ctx(t), p, scope)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return acc, acc.Check([]rbac.Operation{op(t, key)})[0]
+}
+
+// The deny on churn-key blocks key regeneration for everyone but olivia:
+// the answer names it, who is excluded, and never suggests a role.
+func TestCheckDenyAssignmentBlocksWhateverTheRole(t *testing.T) {
+	s, cfg := start(t, emulator.Options{})
+	olivia := signIn(t, s, cfg, "olivia")
+	for _, who := range []string{"nina@contoso", "bob@contoso", "alice@contoso"} {
+		_, v := verdictFor(t, olivia, who, prodEP+"churn-key", opRegen)
+		if v.Outcome != rbac.DeniedByDenyAssignment || v.Decision.Allowed || v.Deny == nil {
+			t.Fatalf("%s: outcome %v, deny %+v", who, v.Outcome, v.Deny)
+		}
+		if len(v.Suggest) != 0 {
+			t.Errorf("%s: suggests %v, which the deny would block", who, v.Suggest[0].RoleName)
+		}
+		all := v.Decision.Reason + strings.Join(v.Advice, " ")
+		if strings.Contains(all, "AzureML Data Scientist") || strings.Contains(all, "assign one of") {
+			t.Errorf("%s: advice suggests a role: %s", who, all)
+		}
+		if len(v.Deny.Excluded) != 1 || v.Deny.Excluded[0].DisplayName != "Olivia Okafor" || !strings.Contains(all, "Olivia Okafor") ||
+			!strings.Contains(all, "excluded principals") || v.Deny.Name != "Production keys are rotated by the platform team" ||
+			!strings.HasSuffix(v.Deny.Scope, "churn-key") || v.Deny.Description == "" {
+			t.Errorf("%s: deny detail %+v advice %q", who, v.Deny, v.Advice)
+		}
+		for _, a := range v.Advice {
+			if strings.Contains(a, "press") || strings.Contains(a, "[") {
+				t.Errorf("advice names a key: %q", a)
+			}
+		}
+	}
+	if _, v := verdictFor(t, olivia, "me", prodEP+"churn-key", opRegen); v.Outcome != rbac.Allowed || v.Deny != nil {
+		t.Errorf("olivia is excluded: %v %s", v.Outcome, v.Decision.Reason)
+	}
+	// A role that would grant listKeys is suggested (no deny blocks it).
+	if _, v := verdictFor(t, olivia, "nina@contoso", prodEP+"churn-key", "endpoint.listKeys"); v.Outcome != rbac.NotGranted || len(v.Suggest) == 0 {
+		t.Errorf("nina's keys: %v %v", v.Outcome, v.Suggest)
+	}
+}
+
+// The demo service principal: the Permissions API says it may regenerate
+// churn-key's keys (it ignores deny assignments), the principal cannot read
+// deny assignments, so the answer is unknown, never allowed.
+func TestCheckServicePrincipalPermissionsAPIIsNotEnough(t *testing.T) {
+	s, cfg := start(t, emulator.Options{})
+	tid, cid, secret := s.ServicePrincipalCredentials()
+	t.Setenv("AZURE_TENANT_ID", tid)
+	t.Setenv("AZURE_CLIENT_ID", cid)
+	t.Setenv("AZURE_CLIENT_SECRET", secret)
+	sp, err := azure.SignIn(ctx(t), cfg, azure.SignInOptions{Method: azure.MethodEnvironment})
+	if err != nil {
+		t.Fatal(err)
+	}
+	acc, v := verdictFor(t, sp, "me", prodEP+"churn-key", opRegen)
+	if v.PermissionsAPI == nil || !*v.PermissionsAPI {
+		t.Fatalf("the Permissions API should allow it (AzureML Data Scientist on the workspace): %+v", v)
+	}
+	if v.Outcome == rbac.Allowed || v.Decision.Allowed {
+		t.Fatalf("allowed although a deny blocks it: %s", v.Decision.Reason)
+	}
+	if !acc.DeniesUnknown || v.Outcome != rbac.Unknown || !v.Unknown {
+		t.Fatalf("outcome %v, denies unknown %v: %s", v.Outcome, acc.DeniesUnknown, v.Decision.Reason)
+	}
+	var denyMissing *azure.Unreadable
+	for i, u := range v.Missing {
+		if u.What == "deny assignments" {
+			denyMissing = &v.Missing[i]
+		}
+	}
+	if denyMissing == nil || denyMissing.Action != "Microsoft.Authorization/denyAssignments/read" || len(denyMissing.Roles) == 0 || denyMissing.Roles[0] != "Reader" {
+		t.Errorf("missing %+v", v.Missing)
+	}
+}
+
+// gary can read neither role assignments nor deny assignments at churn-aad.
+func TestCheckUnknownWhenAssignmentsUnreadable(t *testing.T) {
+	s, cfg := start(t, emulator.Options{})
+	gary := signIn(t, s, cfg, "gary")
+	// Someone else: no Permissions API, so nothing is known.
+	acc, v := verdictFor(t, gary, "nina@contoso", prodEP+"churn-aad", "endpoint.listKeys")
+	if !acc.AssignmentsUnknown || v.Outcome != rbac.Unknown || strings.Contains(v.Decision.Reason, "No role assignment grants") || len(v.Suggest) != 0 {
+		t.Errorf("nina seen by gary: %v %q %v", v.Outcome, v.Decision.Reason, v.Suggest)
+	}
+	if len(v.Missing) == 0 || v.Missing[0].What != "role assignments" || v.Missing[0].Action != "Microsoft.Authorization/roleAssignments/read" {
+		t.Errorf("missing: %+v", v.Missing)
+	}
+	// Himself: the Permissions API allows it, the deny assignments are unreadable.
+	_, v = verdictFor(t, gary, "me", prodEP+"churn-aad", "endpoint.read")
+	if v.Outcome != rbac.Unknown || v.Source != "Permissions API" || len(v.Suggest) != 0 {
+		t.Errorf("gary himself: %v %s %v", v.Outcome, v.Source, v.Suggest)
+	}
+	// Bob (Reader) reads everything: the answer is definite.
+	bob := signIn(t, s, cfg, "bob")
+	acc, v = verdictFor(t, bob, "gary@contoso", prodEP+"churn-aad", "endpoint.listKeys")
+	if acc.AssignmentsUnknown || acc.DeniesUnknown || v.Outcome != rbac.Allowed || v.Decision.Grants[0].ViaGroup == "" {
+		t.Fatalf("gary seen by bob: %v %s", v.Outcome, v.Decision.Reason)
+	}
+	if acc.Name(v.Decision.Grants[0].ViaGroup) != "ml-scorers" {
+		t.Errorf("the group reads as %q", acc.Name(v.Decision.Grants[0].ViaGroup))
+	}
+}
+
+// settable is an injected clock for the simulated Azure.
+type settable struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *settable) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *settable) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+// Verification with a 120 s propagation delay: listed at once; for
+// someone else never "effective", with the command to run; for yourself
+// effective only once Azure answers so.
+func TestVerifyAssignment(t *testing.T) {
+	clock := &settable{t: time.Now().UTC().Truncate(time.Second)}
+	s, cfg := start(t, emulator.Options{PropagationDelay: 120 * time.Second, Now: clock.Now})
+	olivia := signIn(t, s, cfg, "olivia")
+	bob := signIn(t, s, cfg, "bob")
+	ep := "/subscriptions/" + emulator.SubSandbox + "/resourceGroups/rg-sandbox/providers/Microsoft.MachineLearningServices/workspaces/mlw-sandbox/onlineEndpoints/sandbox-echo"
+	reader, _ := rbac.RoleByName(rbac.BuiltinRoles(), "Reader")
+	bobRef := bob.Identity().Principal()
+	a, err := olivia.AssignRole(ctx(t), bobRef, reader.ID, ep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	read := op(t, "endpoint.read")
+	other := olivia.Verify(ctx(t), bobRef, a, ep, read)
+	if other.Self || !other.Listed || other.Effective || other.Verdict != nil ||
+		other.Command != "amlauth-tui check --principal me --scope "+ep+" --operation endpoint.read" || !strings.Contains(other.Typical, "10 minutes") {
+		t.Fatalf("for someone else: %+v", other)
+	}
+	self := bob.Verify(ctx(t), bobRef, a, ep, read)
+	// bob cannot list role assignments there until his Reader role applies.
+	if !self.Self || self.Listed || self.ListErr == "" || self.Effective || self.ProbeOK == nil || *self.ProbeOK || self.Probe != "GET "+ep {
+		t.Fatalf("for bob before propagation: %+v", self)
+	}
+	clock.Advance(121 * time.Second)
+	self = bob.Verify(ctx(t), bobRef, a, ep, read)
+	if !self.Effective || !self.Listed || self.ProbeOK == nil || !*self.ProbeOK || self.Verdict == nil || self.Verdict.Outcome != rbac.Allowed {
+		t.Fatalf("for bob after propagation: %+v", self)
+	}
+	if other = olivia.Verify(ctx(t), bobRef, a, ep, read); other.Effective {
+		t.Errorf("effective shown for someone else")
+	}
+}
+
+// For yourself, an assignment Azure lists but does not apply yet is
+// "pending", not "allowed": the Permissions API has the last word on roles.
+func TestCheckPendingUntilAzureApplies(t *testing.T) {
+	clock := &settable{t: time.Now().UTC().Truncate(time.Second)}
+	s, cfg := start(t, emulator.Options{PropagationDelay: 120 * time.Second, Now: clock.Now})
+	olivia := signIn(t, s, cfg, "olivia")
+	bob := signIn(t, s, cfg, "bob") // Reader on production: he can read role and deny assignments
+	ds, _ := rbac.RoleByName(rbac.BuiltinRoles(), "AzureML Data Scientist")
+	if _, err := olivia.AssignRole(ctx(t), bob.Identity().Principal(), ds.ID, prodEP+"churn-aml"); err != nil {
+		t.Fatal(err)
+	}
+	_, v := verdictFor(t, bob, "me", prodEP+"churn-aml", "endpoint.listKeys")
+	if v.Outcome != rbac.Pending || v.PermissionsAPI == nil || *v.PermissionsAPI || len(v.Suggest) != 0 {
+		t.Fatalf("before propagation: %v %s", v.Outcome, v.Decision.Reason)
+	}
+	clock.Advance(121 * time.Second)
+	if _, v = verdictFor(t, bob, "me", prodEP+"churn-aml", "endpoint.listKeys"); v.Outcome != rbac.Allowed {
+		t.Fatalf("after propagation: %v %s", v.Outcome, v.Decision.Reason)
+	}
+}

@@ -1,0 +1,258 @@
+package access
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"amlauth-tui/azure/rbac"
+	"amlauth-tui/ui/components"
+)
+
+// detail explains the selected verdict under the table: the answer in full
+// sentences (wrapped, never cut), the deny assignment or the condition it
+// rests on, what could not be read, and the next step.
+func (c *Check) detail(w int) string {
+	st := c.env.Styles
+	v, ok := c.selected()
+	if !ok {
+		return ""
+	}
+	d := v.Decision
+	var b []string
+	add := func(s string) { b = append(b, wrapIndent(s, w, hang(s))) }
+	act := v.Op.Action
+	if act == "" {
+		act = "(no action)"
+	}
+	add(st.Bold.Render(v.Op.Name) + st.Muted.Render("  "+act))
+	m := mark(v)
+	style := verdictStyle(st)(m)
+	switch {
+	case v.NoRole:
+		add(st.OK.Render("✓ ") + components.Clean(v.Op.Note))
+		return strings.Join(b, "\n")
+	case v.Outcome == rbac.DeniedByDenyAssignment && v.Deny != nil:
+		for _, l := range denyLines(v.Deny, v.Advice) {
+			if strings.HasPrefix(l, "⊘") {
+				l = style.Render(l)
+			}
+			add(l)
+		}
+	case v.Outcome == rbac.Conditional:
+		add(style.Render("~ Depends on a condition: ") + components.Clean(d.Reason))
+		add("  condition (version " + components.Clean(orDash(v.ConditionVersion)) + "): " + components.Clean(v.Condition))
+		add(st.Muted.Render("  Azure evaluates it on each request with attributes this check cannot see."))
+	case v.Outcome == rbac.Pending:
+		add(style.Render("⧖ ") + components.Clean(d.Reason))
+		for _, p := range d.Pending {
+			add(st.Muted.Render("  " + components.ScopeName(p.Scope) + ": assignment " + p.Name))
+		}
+		add(st.Muted.Render("  R re-checks."))
+	case v.Outcome == rbac.Unknown:
+		add(style.Render("? ") + components.Clean(d.Reason)) // what could not be read: the advice below and the lines above the table
+	case v.Outcome == rbac.Allowed:
+		for i, g := range d.Grants {
+			if i == 3 {
+				add(st.Muted.Render(fmt.Sprintf("  and %d more assignments grant it (w shows them all)", len(d.Grants)-3)))
+				break
+			}
+			add(st.OK.Render("✓ ") + c.grantText(g))
+		}
+		if len(d.Grants) == 0 {
+			add(st.OK.Render("✓ ") + components.Clean(d.Reason))
+		}
+	default:
+		add(style.Render("✗ ") + components.Clean(d.Reason))
+		for _, bl := range d.Blocked {
+			add(st.Muted.Render(fmt.Sprintf("  %s matches through %s but its own NotAction %s removes it", bl.Role.RoleName, bl.Pattern, bl.NotPattern)))
+		}
+		if v.Op.Key == "endpoint.score" {
+			add(st.Muted.Render("  Only aad_token endpoints check this; key and aml_token scoring needs no role (the key or AML token is the proof)."))
+		}
+	}
+	if v.Deny == nil {
+		for _, a := range v.Advice {
+			add("  • " + components.Clean(a))
+		}
+	}
+	if canAssign(v) {
+		add(st.Accent.Render("  A") + " opens the assign wizard with the roles that would grant it.")
+	}
+	if v.PermissionsAPI != nil && v.Source != "Permissions API" && v.Outcome != rbac.Pending {
+		agrees := *v.PermissionsAPI == (d.Outcome == rbac.Allowed || d.Outcome == rbac.DeniedByDenyAssignment)
+		switch {
+		case agrees && *v.PermissionsAPI && v.Deny != nil:
+			add(st.Muted.Render("  The Permissions API lists it (it ignores deny assignments): the deny assignment still blocks it."))
+		case agrees:
+			add(st.Muted.Render(fmt.Sprintf("  The Permissions API agrees (%s).", yesNo(*v.PermissionsAPI, "lists it", "does not list it"))))
+		default:
+			add(st.Warn.Render(fmt.Sprintf("  ! The Permissions API %s: they disagree — a change may still be propagating; R re-checks.",
+				yesNo(*v.PermissionsAPI, "lists it", "does not list it"))))
+		}
+	}
+	add(st.Accent.Render("  w") + st.Muted.Render(" shows the whole evaluation: every assignment and deny assignment at each scope, each pattern tested."))
+	return strings.Join(b, "\n")
+}
+
+// hang is how far a wrapped line's continuation is indented: under the
+// text after its leading spaces and any "• " bullet.
+func hang(s string) int {
+	plain := ansi.Strip(s)
+	n := len(plain) - len(strings.TrimLeft(plain, " "))
+	if strings.HasPrefix(plain[n:], "• ") {
+		n += 2
+	}
+	return n + 2
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
+}
+
+// grantText is one grant in a sentence: the role, how it reaches the
+// principal (a group by its display name), and where it is assigned.
+func (c *Check) grantText(g rbac.Grant) string {
+	how := "assigned directly"
+	if g.ViaGroup != "" {
+		how = "through group " + components.Clean(c.access.Name(g.ViaGroup))
+	}
+	where := "at this scope"
+	if g.Inherited {
+		where = "inherited from " + components.ScopeName(g.Assignment.Scope)
+	}
+	return fmt.Sprintf("%s, %s, %s — pattern %s", components.Clean(g.Role.RoleName), how, where, g.Pattern)
+}
+
+// evaluation is the whole evaluation behind the selected verdict (w): each
+// scope level from the checked scope up to the root, every role assignment
+// and deny assignment considered there and whether it matched, each
+// pattern tested against the action, and the group memberships used.
+func (c *Check) evaluation(w int) string {
+	st := c.env.Styles
+	v, ok := c.selected()
+	if !ok || c.access == nil {
+		return ""
+	}
+	a := c.access
+	tr := v.Decision.Trace
+	var b []string
+	add := func(s string) { b = append(b, wrapIndent(s, w, 4)) }
+	add(st.Title.Render("Why: ") + st.Bold.Render(v.Op.Name) + st.Muted.Render("  (w or esc goes back, ↑/↓ scroll)"))
+	add(st.Muted.Render("who    ") + components.Clean(c.principal.Label()) + st.Muted.Render("  "+c.principal.ID))
+	add(st.Muted.Render("where  ") + levelOf(c.scope) + " " + c.scope)
+	if v.NoRole {
+		add(st.Muted.Render("action ") + "none: " + components.Clean(v.Op.Note))
+		return strings.Join(b, "\n")
+	}
+	kind := "action"
+	if tr.DataAction {
+		kind = "data action"
+	}
+	add(st.Muted.Render("action ") + v.Op.Action + st.Muted.Render(" ("+kind+")"))
+	add(verdictStyle(st)(mark(v)).Render(mark(v)+" "+v.Outcome.String()) + ": " + components.Clean(v.Decision.Reason))
+	add(st.Muted.Render("source ") + v.Source)
+	b = append(b, "")
+
+	add(st.Bold.Render("Group memberships used"))
+	switch {
+	case a.GroupsUnknown:
+		add(st.Warn.Render("  could not be read") + " — only group assignments Azure listed for this principal count")
+	case len(tr.Groups) == 0:
+		add("  none (the principal is in no group, transitively)")
+	default:
+		for _, g := range tr.Groups {
+			add("  " + components.Clean(a.Name(g)) + st.Muted.Render("  "+g))
+		}
+	}
+	for _, u := range a.Unreadable {
+		add(st.Warn.Render("  ! ") + components.Clean(unreadText(*a, u)))
+	}
+	for _, l := range tr.Levels {
+		b = append(b, "")
+		lv := levelOf(orRoot(l.Scope))
+		add(st.Bold.Render(strings.ToUpper(lv[:1])+lv[1:]) + " " + st.Muted.Render(orRoot(l.Scope)))
+		if len(l.Assignments) == 0 && len(l.Denies) == 0 {
+			add(st.Muted.Render("  nothing here: no role assignment of this principal or its groups, no deny assignment"))
+		}
+		for _, at := range l.Assignments {
+			role := at.Role.RoleName
+			if role == "" {
+				role = rbac.RoleGUID(at.Assignment.RoleDefinitionID)
+			}
+			res := at.Result.String()
+			if at.Result == rbac.Grants || at.Result == rbac.GrantsIfCondition {
+				res = st.OK.Render(res)
+			} else if at.Result == rbac.RemovedByNotAction {
+				res = st.Warn.Render(res)
+			}
+			add(fmt.Sprintf("  role assignment: %s, %s — %s", components.Clean(role), c.appliesText(at.Applies), res))
+			if at.Assignment.Condition != "" {
+				add("    condition: " + components.Clean(at.Assignment.Condition))
+			}
+			for _, t := range at.Tests {
+				add("    " + c.testText(t))
+			}
+		}
+		for _, dt := range l.Denies {
+			res := "does not block"
+			switch {
+			case dt.Blocks:
+				res = st.Err.Render("blocks it")
+			case dt.SkippedChildScope:
+				res = "does not apply below its own scope (doNotApplyToChildScopes)"
+			case dt.Applies.Kind == rbac.Excluded:
+				res = "does not block: the principal is excluded"
+			case dt.Applies.Kind == rbac.OtherPrincipal:
+				res = "does not block: it names other principals"
+			}
+			add(fmt.Sprintf("  deny assignment: “%s”, %s — %s", components.Clean(dt.Deny.Label()), c.appliesText(dt.Applies), res))
+			for _, t := range dt.Tests {
+				add("    " + c.testText(t))
+			}
+		}
+	}
+	if v.PermissionsAPI != nil {
+		b = append(b, "")
+		add(st.Bold.Render("Permissions API") + " (what Azure says you may do here; it does not include deny assignments): " +
+			yesNo(*v.PermissionsAPI, "lists "+v.Op.Action, "does not list "+v.Op.Action))
+	}
+	return strings.Join(b, "\n")
+}
+
+func orRoot(s string) string {
+	if s == "" {
+		return "/"
+	}
+	return s
+}
+
+// appliesText says how an assignment reaches the principal, groups by name.
+func (c *Check) appliesText(ap rbac.Applies) string {
+	switch ap.Kind {
+	case rbac.ViaGroup:
+		return "through group " + components.Clean(c.access.Name(ap.GroupID))
+	case rbac.Excluded:
+		if ap.GroupID != "" {
+			return "excluded through group " + components.Clean(c.access.Name(ap.GroupID))
+		}
+		return "excluded"
+	case rbac.ViaEveryone:
+		return "for Everyone"
+	}
+	return ap.Kind.String()
+}
+
+// testText is one pattern tested against the action.
+func (c *Check) testText(t rbac.PatternTest) string {
+	st := c.env.Styles
+	res := st.Muted.Render("does not match")
+	if t.Matched {
+		res = st.Accent.Render("matches")
+	}
+	return fmt.Sprintf("%s[%d] %s — %s", t.List, t.Block, t.Pattern, res)
+}
