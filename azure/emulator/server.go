@@ -73,6 +73,8 @@ type Server struct {
 
 	lro lroStore // long-running operations (lro.go)
 
+	handlers inflight // handlers running (Close waits for them, not for clients)
+
 	routeCounters sync.Map // lower-cased endpoint id -> *atomic.Uint64: the traffic rotation (scoring.go)
 
 	raMeta map[string]*raMeta // role assignment extras (condition, createdBy) by lower-cased id; under mu
@@ -188,17 +190,62 @@ func (s *Server) Mutate(fn func(w *World)) {
 	s.roleMu.Unlock()
 }
 
-// Close stops the server and drops idle client connections.
+// Close stops the server and drops idle client connections. It waits for
+// running handlers (up to 2 s), not for clients to hang up: after its
+// GOAWAY an HTTP/2 server waits a second for the client to close the
+// connection, and every test's server would pay that second.
 func (s *Server) Close() error {
+	s.client.CloseIdleConnections()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
-	err := s.srv.Shutdown(ctx)
-	s.client.CloseIdleConnections()
+	stop, cancelStop := context.WithCancel(ctx)
+	defer cancelStop()
+	go func() {
+		select {
+		case <-s.handlers.idle():
+			cancelStop()
+		case <-stop.Done():
+		}
+	}()
+	err := s.srv.Shutdown(stop)
 	s.entra.stop()
-	if errors.Is(err, context.DeadlineExceeded) {
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
 		err = s.srv.Close()
 	}
 	return err
+}
+
+// inflight counts running handlers.
+type inflight struct {
+	mu    sync.Mutex
+	n     int
+	waits []chan struct{}
+}
+
+func (f *inflight) start() { f.mu.Lock(); f.n++; f.mu.Unlock() }
+
+func (f *inflight) done() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.n--; f.n == 0 {
+		for _, c := range f.waits {
+			close(c)
+		}
+		f.waits = nil
+	}
+}
+
+// idle is closed when no handler runs.
+func (f *inflight) idle() <-chan struct{} {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	c := make(chan struct{})
+	if f.n == 0 {
+		close(c)
+	} else {
+		f.waits = append(f.waits, c)
+	}
+	return c
 }
 
 func (s *Server) now() time.Time { return s.opts.Now() }
@@ -206,6 +253,8 @@ func (s *Server) now() time.Time { return s.opts.Now() }
 // ServeHTTP routes by path prefix: each simulated "host" lives under its own
 // prefix on the one listener.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.handlers.start()
+	defer s.handlers.done()
 	rec := &statusRecorder{ResponseWriter: w, status: 200}
 	if s.applyFaults(rec, r) {
 		s.logRequest(r, rec.status)
