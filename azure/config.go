@@ -36,6 +36,8 @@ type Config struct {
 	Emulated      bool
 	// Retry tunes the SDK's retry policy (tests lower it; zero value = SDK defaults).
 	Retry policy.RetryOptions
+	// Polling is the clock long-running operations wait on (zero = real time).
+	Polling Polling
 }
 
 // AzureCLIClientID is the public client azidentity (and az) use by default.

@@ -99,7 +99,7 @@ func (s *Session) RegenerateKeyTo(ctx context.Context, ref EndpointRef, which, v
 	if err != nil {
 		return nil, s.credentialError(ctx, ref, AuthKey, err)
 	}
-	return trackPoller("regenerateKeys", ref, p, first, "InProgress", nil), nil
+	return trackPoller(s.cfg.Polling, "regenerateKeys", ref, p, first, "InProgress", nil), nil
 }
 
 // AMLToken gets an aml_token endpoint's token (token/action).
