@@ -7,7 +7,6 @@ import (
 	"errors"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -20,9 +19,9 @@ func start(t *testing.T, o emulator.Options) (*emulator.Server, azure.Config) {
 	if o.SigningKey == nil {
 		o.SigningKey = testSigningKey()
 	}
-	var clock *skipClock
+	var clock *emulator.SkipClock
 	if o.Now == nil {
-		clock = &skipClock{}
+		clock = &emulator.SkipClock{}
 		o.Now = clock.Now
 	}
 	s, err := emulator.Start(o)
@@ -38,17 +37,6 @@ func start(t *testing.T, o emulator.Options) (*emulator.Server, azure.Config) {
 		cfg.Polling = azure.Polling{Now: clock.Now, Wait: clock.Wait}
 	}
 	return s, cfg
-}
-
-// skipClock is the real clock, moved forward whenever an operation waits
-// to poll: the simulated Azure sees the interval pass and nothing waits.
-type skipClock struct{ skipped atomic.Int64 }
-
-func (c *skipClock) Now() time.Time { return time.Now().Add(time.Duration(c.skipped.Load())) }
-
-func (c *skipClock) Wait(ctx context.Context, d time.Duration) error {
-	c.skipped.Add(int64(d))
-	return ctx.Err()
 }
 
 func persona(t *testing.T, s *emulator.Server, key string) azure.Persona {

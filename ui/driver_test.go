@@ -9,6 +9,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/charmbracelet/x/ansi"
 
 	"amlauth-tui/azure"
@@ -33,6 +34,11 @@ func startEmulator(t *testing.T, o emulator.Options) (*emulator.Server, nav.Env)
 	if o.SigningKey == nil {
 		o.SigningKey = testSigningKey()
 	}
+	var clock *emulator.SkipClock
+	if o.Now == nil {
+		clock = &emulator.SkipClock{}
+		o.Now = clock.Now
+	}
 	srv, err := emulator.Start(o)
 	if err != nil {
 		t.Fatal(err)
@@ -41,6 +47,12 @@ func startEmulator(t *testing.T, o emulator.Options) (*emulator.Server, nav.Env)
 	cfg, err := azure.EmulatorConfig(srv.URL(), srv.CAPEM(), srv.TenantID())
 	if err != nil {
 		t.Fatal(err)
+	}
+	// The SDK's retries keep their count (what the app does on a 429 or a
+	// 503 is the same) but not their seconds of back-off.
+	cfg.Retry = policy.RetryOptions{RetryDelay: time.Millisecond, MaxRetryDelay: 5 * time.Millisecond}
+	if clock != nil {
+		cfg.Polling = azure.Polling{Now: clock.Now, Wait: clock.Wait}
 	}
 	var ps []azure.Persona
 	for _, p := range srv.Personas() {
