@@ -21,7 +21,7 @@ import (
 // client_secret, password, DATA_PLANE_TOKEN, client_assertion, device_code,
 // code_verifier, sig (a SAS signature)... A name like "tokenType" or
 // "keyName" does not end with one of them and is left alone.
-const secretName = `[A-Za-z0-9_.-]*(?i:key|keys|token|secret|password|passwd|pwd|assertion|credential|code_verifier|device_code|devicecode|sig|signature)`
+const secretName = `[A-Za-z0-9_.-]*(?i:key|keys|keyvalue|token|secret|password|passwd|pwd|assertion|credential|code_verifier|device_code|devicecode|sig|signature)`
 
 // Patterns that look like credentials, in the shapes they take in logs:
 // JWTs (three base64url segments starting with eyJ), authorization

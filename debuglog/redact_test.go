@@ -96,7 +96,7 @@ func TestHoldReplacesAndForgets(t *testing.T) {
 // secretNames are the members whose values the redactor must hide, as the
 // app meets them (ARM listKeys, AML getToken, Entra token answers, forms).
 var secretNames = []string{"primaryKey", "secondaryKey", "access_token", "refresh_token", "id_token", "client_secret",
-	"password", "accessToken", "device_code", "client_assertion", "code_verifier", "apiKey", "DATA_PLANE_TOKEN"}
+	"password", "accessToken", "device_code", "client_assertion", "code_verifier", "apiKey", "DATA_PLANE_TOKEN", "keyValue"}
 
 // FuzzRedactSecretMembers puts an arbitrary value under each secret name,
 // in JSON, in JSON quoted as slog writes an attribute, and as an
