@@ -27,6 +27,8 @@ type driver struct {
 	srv  *emulator.Server
 	msgs chan tea.Msg
 	quit bool
+	// interrupted: the quit was an interrupt (ctrl+c): the program exits 130.
+	interrupted bool
 }
 
 func startEmulator(t *testing.T, o emulator.Options) (*emulator.Server, nav.Env) {
@@ -106,8 +108,12 @@ func (d *driver) exec(cmd tea.Cmd) {
 }
 
 func (d *driver) update(msg tea.Msg) {
-	if _, ok := msg.(tea.QuitMsg); ok {
+	switch msg.(type) {
+	case tea.QuitMsg:
 		d.quit = true
+		return
+	case tea.InterruptMsg:
+		d.quit, d.interrupted = true, true
 		return
 	}
 	_, cmd := d.m.Update(msg)

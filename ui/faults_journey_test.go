@@ -411,7 +411,7 @@ func reopenState(t *testing.T, dir string, want state.Context) state.Data {
 		t.Fatalf("state after the journey: %v", warns)
 	}
 	got := d.Last
-	got.Tenant, got.SubName = "", ""
+	got.Tenant, got.SubName, got.Identity = "", "", ""
 	if got != want {
 		t.Fatalf("last context %+v, want %+v", d.Last, want)
 	}

@@ -12,7 +12,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"net"
 	"net/http"
 	"strings"
@@ -64,8 +63,7 @@ type Server struct {
 	entra  entraState // device codes, auth codes, refresh tokens
 
 	faultMu sync.Mutex
-	faults  []Fault
-	rng     *rand.Rand
+	faults  []armedFault // faults.go
 
 	roleMu  sync.Mutex
 	roleIdx rbac.RoleIndex
@@ -109,7 +107,8 @@ func Start(opts Options) (*Server, error) {
 	if err := checkLoopback(opts.Addr); err != nil {
 		return nil, err
 	}
-	s := &Server{opts: opts, faults: opts.Faults, rng: rand.New(rand.NewPCG(uint64(opts.FaultSeed), 0x5eed))}
+	s := &Server{opts: opts}
+	s.faults = armFaults(opts.Faults, opts.FaultSeed)
 	s.entra.init()
 
 	// Key generation is the slow part of start-up; do both at once.
