@@ -36,8 +36,12 @@ func startEmulator(t *testing.T, o emulator.Options) (*emulator.Server, nav.Env)
 	if o.SigningKey == nil {
 		o.SigningKey = testSigningKey()
 	}
+	// Operations wait on a clock that skips ahead (emulator.SkipClock) —
+	// unless the test wants tokens that expire in seconds: the client's
+	// token cache reads the real clock, so a skipping server would expire
+	// them early and the journey would not be the one under test.
 	var clock *emulator.SkipClock
-	if o.Now == nil {
+	if o.Now == nil && o.AccessTokenLifetime == 0 {
 		clock = &emulator.SkipClock{}
 		o.Now = clock.Now
 	}

@@ -693,7 +693,7 @@ func (d *driver) sendUntilAnswered(endpoint string) string {
 // send is answered 503 for sure, its diagnosis says so, and ctrl+s sends
 // again. The history survives on disk.
 func TestFaultJourneyScore(t *testing.T) {
-	d, _, log, dir := chaosDriver(t, 5, churn("churn-key"), 120, 40)
+	d, _, log, dir := chaosDriver(t, 15, churn("churn-key"), 120, 40)
 	d.signInTo("alice", "Endpoint churn-key", "Scoring URI", "test request")
 
 	d.key("t")
