@@ -248,7 +248,8 @@ func TestJSONEditorLargeBodyChecksAfterPause(t *testing.T) {
 // take up to a second (9 execs/s). What matters is the windowing — a
 // window of 8 lines with a margin of 3, moved by edits across its edges —
 // and 30 lines with 60 edits cross those edges many times; the reference
-// renders unstyled, without a virtual cursor, at 110 columns.
+// renders unstyled, without a virtual cursor, at 110 columns, and only for
+// the edits that need its Update (moves call the textarea's methods).
 func FuzzJSONEditorEdits(f *testing.F) {
 	f.Add(jsonRows(20), []byte{0, 1, 1, 1, 2, 3, 4, 5, 6, 7, 1, 1, 1, 1, 1, 1, 1, 1, 1, 8})
 	f.Add("{}", []byte{2, 2, 2, 0, 0, 0, 1, 1, 5, 9})
@@ -304,11 +305,22 @@ func FuzzJSONEditorEdits(f *testing.F) {
 			}
 			for _, k := range ks {
 				e.Update(k)
-				if k.Code == tea.KeyHome && k.Mod == tea.ModCtrl {
+				// The moves and the typed rune call what the textarea's
+				// Update calls for them, without its render of every line.
+				switch {
+				case k.Code == tea.KeyHome && k.Mod == tea.ModCtrl:
 					ref.MoveToBegin()
-				} else if k.Code == tea.KeyEnd && k.Mod == tea.ModCtrl {
+				case k.Code == tea.KeyEnd && k.Mod == tea.ModCtrl:
 					ref.MoveToEnd()
-				} else {
+				case k.Code == tea.KeyHome && k.Mod == 0:
+					ref.CursorStart()
+				case k.Code == tea.KeyDown && k.Mod == 0:
+					ref.CursorDown()
+				case k.Code == tea.KeyUp && k.Mod == 0:
+					ref.CursorUp()
+				case k.Text == "{":
+					ref.InsertRune('{')
+				default:
 					ref, _ = ref.Update(k)
 				}
 			}
