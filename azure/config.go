@@ -44,6 +44,25 @@ type Config struct {
 	Source string
 	// Retry tunes the SDK's retry policy (tests lower it; zero value = SDK defaults).
 	Retry policy.RetryOptions
+	// Polling is the clock long-running operations wait on (zero = real time).
+	Polling Polling
+	// Secrets is told every secret value this package obtains (nil: nobody
+	// listens); the debug log's redactor listens (debuglog.Redactor.Hold).
+	Secrets SecretHook
+}
+
+// SecretHook learns the secret values the app holds, so that a log can
+// redact them even when they do not look like secrets: endpoint keys, AML
+// and Entra tokens (every token the session's credential returns), the
+// client secret, a persona's password. Each value has a slot (a key of an
+// endpoint, the token for a scope); a new value for a slot replaces the
+// old one, which is then forgotten; "" empties the slot.
+type SecretHook interface{ Hold(slot, value string) }
+
+func (c Config) hold(slot, value string) {
+	if c.Secrets != nil {
+		c.Secrets.Hold(slot, value)
+	}
 }
 
 // AzureCLIClientID is the public client azidentity (and az) use by default.

@@ -66,7 +66,10 @@ func (s *Session) Keys(ctx context.Context, ref EndpointRef) (EndpointKeys, erro
 	if err != nil {
 		return EndpointKeys{}, s.credentialError(ctx, ref, AuthKey, err)
 	}
-	return EndpointKeys{Primary: deref(r.PrimaryKey), Secondary: deref(r.SecondaryKey)}, nil
+	keys := EndpointKeys{Primary: deref(r.PrimaryKey), Secondary: deref(r.SecondaryKey)}
+	s.cfg.hold("key primary "+ref.ID(), keys.Primary)
+	s.cfg.hold("key secondary "+ref.ID(), keys.Secondary)
+	return keys, nil
 }
 
 // RegenerateKey starts regenerating "Primary" or "Secondary" (an LRO).
@@ -93,13 +96,14 @@ func (s *Session) RegenerateKeyTo(ctx context.Context, ref EndpointRef, which, v
 	body := armmachinelearning.RegenerateEndpointKeysRequest{KeyType: &kt}
 	if value != "" {
 		body.KeyValue = &value
+		s.cfg.hold("key "+strings.ToLower(which)+" "+ref.ID(), value)
 	}
 	var first *http.Response
 	p, err := c.BeginRegenerateKeys(runtime.WithCaptureResponse(ctx, &first), ref.ResourceGroup, ref.Name, ref.Endpoint, body, nil)
 	if err != nil {
 		return nil, s.credentialError(ctx, ref, AuthKey, err)
 	}
-	return trackPoller("regenerateKeys", ref, p, first, "InProgress", nil), nil
+	return trackPoller(s.cfg.Polling, "regenerateKeys", ref, p, first, "InProgress", nil), nil
 }
 
 // AMLToken gets an aml_token endpoint's token (token/action).
@@ -113,6 +117,7 @@ func (s *Session) AMLToken(ctx context.Context, ref EndpointRef) (Credential, er
 		return Credential{}, s.credentialError(ctx, ref, AuthAMLToken, err)
 	}
 	cred := Credential{Kind: AuthAMLToken, Value: deref(r.AccessToken)}
+	s.cfg.hold("aml token "+ref.ID(), cred.Value)
 	if cred.Value == "" {
 		return Credential{}, fmt.Errorf("endpoint %s answered the token call without a token", ref.Endpoint)
 	}

@@ -483,7 +483,7 @@ func (s *Session) CreateEndpoint(ctx context.Context, spec EndpointSpec) (*Opera
 	if err != nil {
 		return nil, classifyWrite(err)
 	}
-	return trackPoller("create", r, p, first, "Creating", endpointResult(r)), nil
+	return trackPoller(s.cfg.Polling, "create", r, p, first, "Creating", endpointResult(r)), nil
 }
 
 // SetAuthMode changes the auth mode of an existing endpoint (a PUT of the
@@ -522,7 +522,7 @@ func (s *Session) SetAuthMode(ctx context.Context, ref EndpointRef, mode string)
 	if err != nil {
 		return nil, classifyWrite(err)
 	}
-	return trackPoller("update", ref, poller, first, "Updating", endpointResult(ref)), nil
+	return trackPoller(s.cfg.Polling, "update", ref, poller, first, "Updating", endpointResult(ref)), nil
 }
 
 // requestIdentity is the identity as a request states it: its type and the
@@ -552,7 +552,7 @@ func (s *Session) DeleteEndpoint(ctx context.Context, ref EndpointRef) (*Operati
 	if err != nil {
 		return nil, classifyWrite(err)
 	}
-	return trackPoller("delete", ref, p, first, "Deleting", nil), nil
+	return trackPoller(s.cfg.Polling, "delete", ref, p, first, "Deleting", nil), nil
 }
 
 // UserAssignedIdentities lists the user-assigned identities of a subscription.

@@ -1,6 +1,7 @@
 package azure_test
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -81,7 +82,10 @@ func TestExpiredDeviceCode(t *testing.T) {
 	s, cfg := start(t, emulator.Options{DeviceCodeLifetime: time.Second})
 	_ = s
 	prompted := false
-	_, err := azure.SignIn(ctx(t), cfg, azure.SignInOptions{Method: azure.MethodDeviceCode, OnDeviceCode: func(azure.DeviceCode) { prompted = true }})
+	_, err := azure.SignIn(ctx(t), cfg, azure.SignInOptions{Method: azure.MethodDeviceCode, OnDeviceCode: func(azure.DeviceCode) {
+		prompted = true
+		_ = cfg.Polling.Wait(context.Background(), 2*time.Second) // nobody approves while the code's second passes
+	}})
 	var ae *azure.AuthError
 	if !prompted || !errors.As(err, &ae) || !strings.Contains(ae.Reason, "declined or expired") || !strings.Contains(ae.Next, "new code") {
 		t.Fatalf("expired code: prompted=%v %T %v", prompted, err, err)

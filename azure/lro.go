@@ -32,7 +32,37 @@ type Operation struct {
 	last   Progress
 	poll   func(ctx context.Context) (*http.Response, bool, error) // one poll: response, terminal?, error
 	finish func(ctx context.Context) (*Endpoint, error)            // after a terminal poll: the result
-	now    func() time.Time
+	clock  Polling
+}
+
+// Polling is the clock an Operation reads and waits on (Config.Polling).
+// The zero value is the real clock. Tests give a clock that moves forward
+// when the operation waits, shared with the simulated Azure's Options.Now:
+// an operation then runs to its end without waiting for real.
+type Polling struct {
+	Now  func() time.Time
+	Wait func(ctx context.Context, d time.Duration) error // returns ctx.Err() if ctx ends first
+}
+
+func (p Polling) now() time.Time {
+	if p.Now == nil {
+		return time.Now()
+	}
+	return p.Now()
+}
+
+func (p Polling) wait(ctx context.Context, d time.Duration) error {
+	if p.Wait != nil {
+		return p.Wait(ctx, d)
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
 }
 
 // Progress is one observation of an operation.
@@ -57,8 +87,8 @@ const (
 // with runtime.WithCaptureResponse) for its Retry-After and starting state;
 // finish turns the poller's result into the endpoint shown at the end (it
 // may be nil: the operation then ends without an endpoint).
-func trackPoller[T any](kind string, target EndpointRef, p *runtime.Poller[T], first *http.Response, startState string, finish func(ctx context.Context, res T) (*Endpoint, error)) *Operation {
-	op := &Operation{Kind: kind, Target: target, Started: time.Now(), now: time.Now, state: startState, wait: retryAfter(first)}
+func trackPoller[T any](clock Polling, kind string, target EndpointRef, p *runtime.Poller[T], first *http.Response, startState string, finish func(ctx context.Context, res T) (*Endpoint, error)) *Operation {
+	op := &Operation{Kind: kind, Target: target, Started: clock.now(), clock: clock, state: startState, wait: retryAfter(first)}
 	if s := stateOf(first); s != "" {
 		op.state = s
 	}
@@ -96,12 +126,8 @@ func (o *Operation) Next(ctx context.Context) Progress {
 	if done {
 		return last
 	}
-	t := time.NewTimer(wait)
-	select {
-	case <-ctx.Done():
-		t.Stop()
-		return o.report(Progress{Err: ctx.Err()})
-	case <-t.C:
+	if err := o.clock.wait(ctx, wait); err != nil {
+		return o.report(Progress{Err: err})
 	}
 	resp, terminal, err := o.poll(ctx)
 	o.mu.Lock()
@@ -142,7 +168,7 @@ func (o *Operation) Next(ctx context.Context) Progress {
 func (o *Operation) report(p Progress) Progress {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	p.Elapsed = o.now().Sub(o.Started)
+	p.Elapsed = o.clock.now().Sub(o.Started)
 	if p.State == "" {
 		p.State = o.state
 	}

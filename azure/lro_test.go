@@ -25,10 +25,20 @@ func lroResp(status int, body string, hdr ...string) *http.Response {
 	return &http.Response{StatusCode: status, Header: h, Body: io.NopCloser(strings.NewReader(body)), ContentLength: int64(len(body)), Request: req}
 }
 
-// scripted is an Operation whose polls answer from a script; polls counts them.
-func scripted(kind string, answers []*http.Response, finish func(i int, resp *http.Response) (*Endpoint, error)) (*Operation, *int) {
+// recordWaits is a Polling that does not wait: it notes each interval.
+func recordWaits(waited *[]time.Duration) Polling {
+	return Polling{Wait: func(ctx context.Context, d time.Duration) error {
+		*waited = append(*waited, d)
+		return ctx.Err()
+	}}
+}
+
+// scripted is an Operation whose polls answer from a script; polls counts
+// them, waited holds the intervals it waited before each.
+func scripted(kind string, answers []*http.Response, finish func(i int, resp *http.Response) (*Endpoint, error)) (op *Operation, polls *int, waited *[]time.Duration) {
 	n := 0
-	op := &Operation{Kind: kind, Target: EndpointRef{Endpoint: "churn-x"}, Started: time.Now(), now: time.Now, state: "Creating"}
+	waited = &[]time.Duration{}
+	op = &Operation{Kind: kind, Target: EndpointRef{Endpoint: "churn-x"}, Started: time.Now(), clock: recordWaits(waited), state: "Creating", wait: defaultPoll}
 	op.poll = func(context.Context) (*http.Response, bool, error) {
 		resp := answers[min(n, len(answers)-1)]
 		n++
@@ -37,7 +47,7 @@ func scripted(kind string, answers []*http.Response, finish func(i int, resp *ht
 		return resp, terminal, nil
 	}
 	op.finish = func(context.Context) (*Endpoint, error) { return finish(n, answers[min(n, len(answers))-1]) }
-	return op, &n
+	return op, &n, waited
 }
 
 func TestRetryAfterIsBounded(t *testing.T) {
@@ -58,7 +68,7 @@ func TestRetryAfterIsBounded(t *testing.T) {
 
 func TestOperationFailedStatusIsTyped(t *testing.T) {
 	failed := `{"status":"Failed","error":{"code":"InternalServerError","message":"Provisioning online endpoint 'churn-x' failed."}}`
-	op, polls := scripted("create", []*http.Response{
+	op, polls, waited := scripted("create", []*http.Response{
 		lroResp(http.StatusOK, `{"status":"InProgress"}`, "Retry-After", "1"),
 		lroResp(http.StatusOK, failed),
 	}, func(_ int, resp *http.Response) (*Endpoint, error) { return nil, runtime.NewResponseError(resp) })
@@ -66,7 +76,6 @@ func TestOperationFailedStatusIsTyped(t *testing.T) {
 	if p := op.Next(context.Background()); p.Done || p.State != "Creating" || p.Err != nil || op.Interval() != time.Second {
 		t.Fatalf("first report: %+v, interval %s", p, op.Interval())
 	}
-	op.wait = 0 // the script needs no real waiting
 	p := op.Next(context.Background())
 	var fe *OperationFailedError
 	if !p.Done || p.State != "Failed" || !errors.As(p.Err, &fe) || fe.Code != "InternalServerError" ||
@@ -79,11 +88,15 @@ func TestOperationFailedStatusIsTyped(t *testing.T) {
 	if again := op.Next(context.Background()); *polls != 2 || again.Err != p.Err || op.State() != "Failed" || op.Interval() != 0 {
 		t.Errorf("after the end: %d polls, %+v", *polls, again)
 	}
+	// The first poll waited the default interval, the second the server's Retry-After.
+	if len(*waited) != 2 || (*waited)[0] != defaultPoll || (*waited)[1] != time.Second {
+		t.Errorf("waited %v", *waited)
+	}
 }
 
 func TestOperationFailedLocationIsTyped(t *testing.T) {
 	// A Location poll answers the operation's error with a 4xx and no status field.
-	op, _ := scripted("delete", []*http.Response{
+	op, _, _ := scripted("delete", []*http.Response{
 		lroResp(http.StatusBadRequest, `{"error":{"code":"InternalServerError","message":"Deleting online endpoint 'churn-x' failed."}}`),
 	}, func(_ int, resp *http.Response) (*Endpoint, error) { return nil, runtime.NewResponseError(resp) })
 	op.state = "Deleting"
@@ -97,7 +110,7 @@ func TestOperationFailedLocationIsTyped(t *testing.T) {
 func TestOperationRereadsAThrottledResult(t *testing.T) {
 	// The operation succeeded but the final GET was throttled: not the end yet.
 	ok := lroResp(http.StatusOK, `{"status":"Succeeded"}`)
-	op, polls := scripted("create", []*http.Response{ok}, func(i int, _ *http.Response) (*Endpoint, error) {
+	op, polls, _ := scripted("create", []*http.Response{ok}, func(i int, _ *http.Response) (*Endpoint, error) {
 		if i == 1 {
 			return nil, runtime.NewResponseError(lroResp(http.StatusTooManyRequests, `{"error":{"code":"TooManyRequests","message":"slow down"}}`, "Retry-After", "2"))
 		}
@@ -107,7 +120,6 @@ func TestOperationRereadsAThrottledResult(t *testing.T) {
 	if p := op.Next(context.Background()); p.Done || !errors.As(p.Err, &th) {
 		t.Fatalf("throttled result: %+v", p)
 	}
-	op.wait = 0
 	if p := op.Next(context.Background()); !p.Done || p.Err != nil || p.Endpoint == nil || p.State != "Succeeded" || *polls != 2 {
 		t.Fatalf("second read: %+v after %d polls", p, *polls)
 	}
@@ -117,7 +129,8 @@ func TestOperationReadersDoNotWaitForNext(t *testing.T) {
 	// A poll that hangs until released: Next is inside it while the
 	// header reads the state.
 	entered, release := make(chan struct{}), make(chan struct{})
-	op := &Operation{Kind: "create", Started: time.Now(), now: time.Now, state: "Creating"}
+	var waited []time.Duration
+	op := &Operation{Kind: "create", Started: time.Now(), clock: recordWaits(&waited), state: "Creating"}
 	op.poll = func(context.Context) (*http.Response, bool, error) {
 		close(entered)
 		<-release
@@ -146,5 +159,16 @@ func TestOperationReadersDoNotWaitForNext(t *testing.T) {
 	cancel()
 	if p := op.Next(ctx); p.Done || !errors.Is(p.Err, context.Canceled) || p.State != "Creating" {
 		t.Fatalf("cancelled: %+v", p)
+	}
+}
+
+func TestRealPollingWaitEndsWithTheContext(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := (Polling{}).wait(ctx, time.Hour); !errors.Is(err, context.Canceled) {
+		t.Fatalf("an hour's wait on a cancelled context: %v", err)
+	}
+	if d := (Polling{}).now(); time.Since(d) > time.Minute || time.Since(d) < 0 {
+		t.Fatalf("the zero Polling's clock is not the real one: %s", d)
 	}
 }

@@ -22,6 +22,11 @@ func start(t *testing.T, o emulator.Options) (*emulator.Server, azure.Config) {
 	if o.RetryAfter == 0 {
 		o.RetryAfter = time.Second // the demo's pace, not Azure's 10 s (the operation tests count polls at it)
 	}
+	var clock *emulator.SkipClock
+	if o.Now == nil {
+		clock = &emulator.SkipClock{}
+		o.Now = clock.Now
+	}
 	s, err := emulator.Start(o)
 	if err != nil {
 		t.Fatal(err)
@@ -30,6 +35,9 @@ func start(t *testing.T, o emulator.Options) (*emulator.Server, azure.Config) {
 	cfg, err := azure.EmulatorConfig(s.URL(), s.CAPEM(), s.TenantID())
 	if err != nil {
 		t.Fatal(err)
+	}
+	if clock != nil {
+		cfg.Polling = azure.Polling{Now: clock.Now, Wait: clock.Wait}
 	}
 	return s, cfg
 }

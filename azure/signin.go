@@ -100,6 +100,8 @@ func SignIn(ctx context.Context, cfg Config, o SignInOptions) (*Session, error) 
 	if o.TenantID != "" {
 		cfg.TenantID = o.TenantID
 	}
+	cfg.hold("client secret", os.Getenv("AZURE_CLIENT_SECRET")) // read by the environment credential
+	cfg.hold("persona password", o.Persona.Password)
 	cred, err := credential(ctx, cfg, o)
 	if err != nil {
 		return nil, err
@@ -230,6 +232,9 @@ func authErr(m Method, err error) error {
 // newSession gets the first management token (the real sign-in check) and
 // reads the identity from it.
 func newSession(ctx context.Context, cfg Config, cred azcore.TokenCredential, m Method) (*Session, error) {
+	if _, ok := cred.(heldCredential); !ok && cfg.Secrets != nil {
+		cred = heldCredential{cred, cfg}
+	}
 	tro := policy.TokenRequestOptions{Scopes: []string{cfg.scope(cfg.ARMAudience)}, EnableCAE: true}
 	tok, err := cred.GetToken(ctx, tro)
 	// Right after an interactive sign-in, "authentication required" means
@@ -257,6 +262,21 @@ func newSession(ctx context.Context, cfg Config, cred azcore.TokenCredential, m 
 		id.ExpiresOn = tok.ExpiresOn
 	}
 	return buildSession(cfg, cred, id)
+}
+
+// heldCredential tells Config.Secrets every token the credential returns
+// (management, Graph, Azure ML, whichever scope), one slot per scope.
+type heldCredential struct {
+	azcore.TokenCredential
+	cfg Config
+}
+
+func (h heldCredential) GetToken(ctx context.Context, o policy.TokenRequestOptions) (azcore.AccessToken, error) {
+	t, err := h.TokenCredential.GetToken(ctx, o)
+	if err == nil {
+		h.cfg.hold("token "+o.TenantID+" "+strings.Join(o.Scopes, " "), t.Token)
+	}
+	return t, err
 }
 
 // Method titles for messages.

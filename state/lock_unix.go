@@ -3,14 +3,20 @@
 package state
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"syscall"
 )
 
-// lock takes an exclusive advisory lock; the kernel drops it if the process dies.
+// lock takes an exclusive advisory lock; the kernel drops it if the process
+// dies. A symbolic link planted at path is not followed: it would create or
+// lock a file elsewhere.
 func lock(path string) (func(), error) {
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o600)
+	f, err := openNoFollow(path, os.O_CREATE|os.O_RDWR, 0o600)
+	if errors.Is(err, syscall.ELOOP) {
+		return nil, fmt.Errorf("state lock %s is a symbolic link, which amlauth-tui never follows; remove it", path)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("state lock: %w", err)
 	}

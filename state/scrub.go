@@ -1,14 +1,6 @@
 package state
 
-import "regexp"
-
-// Secret-shaped strings never reach the disk, even if a caller slips: JWTs,
-// Authorization headers and key/secret fields in bodies.
-var secretShapes = []*regexp.Regexp{
-	regexp.MustCompile(`eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*`),
-	regexp.MustCompile(`(?i)(authorization\s*[:=]\s*)("?)(bearer\s+)?[^\s"]+`),
-	regexp.MustCompile(`(?i)("(?:primaryKey|secondaryKey|accessToken|access_token|refresh_token|client_secret|keyValue)"\s*:\s*")[^"]*`),
-}
+import "amlauth-tui/debuglog"
 
 // Scrub removes secret-shaped strings from bodies and history (for data
 // that did not come through SaveBody/AppendHistory).
@@ -26,8 +18,7 @@ func Scrub(d *Data) {
 	}
 }
 
-func scrub(s string) string {
-	s = secretShapes[0].ReplaceAllString(s, "[REDACTED]")
-	s = secretShapes[1].ReplaceAllString(s, "${1}${2}[REDACTED]")
-	return secretShapes[2].ReplaceAllString(s, "${1}[REDACTED]")
-}
+// scrub: secret-shaped strings never reach the disk, even if a caller
+// slips (JWTs, Authorization values, key, token, secret and password
+// members): the debug log's patterns, one set for both.
+func scrub(s string) string { return debuglog.RedactShapes(s) }

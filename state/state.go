@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,17 +17,36 @@ import (
 	"unicode/utf8"
 )
 
-// Version is the current schema version.
-const Version = 1
+// Version is the current schema version. 2 added the last place per
+// identity (Lasts) and when each body was saved (BodyAt); a version-1 file
+// loads as it is (see LastFor for its last context).
+const Version = 2
 
-// Bounds keep the state file small.
+// Bounds keep the state file small: it is rewritten whole on every change,
+// under a lock, so its size is what every click costs. With these bounds a
+// state.json stays under about 4 MB (typically a few KB).
 const (
 	MaxRecents     = 50
-	MaxHistory     = 100
-	MaxHistoryBody = 64 << 10
+	MaxHistory     = 100      // entries per endpoint
+	MaxHistoryBody = 64 << 10 // request or response body per entry (cut, and marked)
+	// MaxHistoryBytes bounds the bodies and errors of all endpoints'
+	// history together; the oldest entries go first.
+	MaxHistoryBytes = 2 << 20
 	// MaxSavedBody bounds the remembered request body per endpoint: the
 	// state file is rewritten on every change, so megabytes do not belong in it.
 	MaxSavedBody = 256 << 10
+	// MaxBodies and MaxBodiesBytes bound the remembered bodies of all
+	// endpoints together; the least recently saved go first.
+	MaxBodies      = 100
+	MaxBodiesBytes = 1 << 20
+	// MaxLasts is how many identities' last places are kept (the least
+	// recently used goes first).
+	MaxLasts = 20
+	// MaxStateFile and MaxConfigFile are the largest files Load reads: a
+	// bigger one was not written by these bounds; it is set aside (not
+	// deleted) with a warning instead of being read into memory whole.
+	MaxStateFile  = 16 << 20
+	MaxConfigFile = 64 << 10
 )
 
 // ErrBodyTooLarge means a body was not remembered (over MaxSavedBody).
@@ -40,15 +60,19 @@ type Prefs struct {
 	SignInMethod      string `json:"signInMethod,omitempty"`
 }
 
-// Context is where the user was.
+// Context is where the user was. Identity (the object id) and Tenant say
+// whose place it is: the next sign-in of that identity continues there
+// (LastFor), another identity does not.
 type Context struct {
-	Cloud         string `json:"cloud,omitempty"`
-	Tenant        string `json:"tenant,omitempty"`
-	Subscription  string `json:"subscription,omitempty"`
-	SubName       string `json:"subscriptionName,omitempty"`
-	ResourceGroup string `json:"resourceGroup,omitempty"`
-	Workspace     string `json:"workspace,omitempty"`
-	Endpoint      string `json:"endpoint,omitempty"`
+	Cloud         string    `json:"cloud,omitempty"`
+	Tenant        string    `json:"tenant,omitempty"`
+	Subscription  string    `json:"subscription,omitempty"`
+	SubName       string    `json:"subscriptionName,omitempty"`
+	ResourceGroup string    `json:"resourceGroup,omitempty"`
+	Workspace     string    `json:"workspace,omitempty"`
+	Endpoint      string    `json:"endpoint,omitempty"`
+	Identity      string    `json:"identity,omitempty"`
+	At            time.Time `json:"at,omitzero"` // when it was last recorded (bounds Lasts)
 }
 
 // Recent is a recently opened resource or screen.
@@ -79,11 +103,15 @@ type HistoryEntry struct {
 
 // Data is everything the store keeps.
 type Data struct {
-	Version int                       `json:"version"`
-	Prefs   Prefs                     `json:"-"`
+	Version int   `json:"version"`
+	Prefs   Prefs `json:"-"`
+	// Last is the most recent place of whoever signed in last (the hint
+	// before sign-in); Lasts has one per tenant and identity, newest first.
 	Last    Context                   `json:"last"`
+	Lasts   []Context                 `json:"lasts,omitempty"`
 	Recents []Recent                  `json:"recents,omitempty"`
 	Bodies  map[string]string         `json:"bodies,omitempty"`
+	BodyAt  map[string]time.Time      `json:"bodyAt,omitempty"` // when each body was saved (bounds Bodies)
 	History map[string][]HistoryEntry `json:"history,omitempty"`
 }
 
@@ -105,7 +133,9 @@ type Store struct {
 }
 
 // Open creates the directories (0700). root "" means the XDG locations;
-// otherwise both files live under root.
+// otherwise both files live under root. A directory that already exists is
+// used only if it is safe (see privateDir) and never has its mode changed:
+// it may be shared (--state-dir /tmp would otherwise lose its sticky bit).
 func Open(root string) (*Store, []Warning, error) {
 	cfgDir, stDir := root, root
 	if root == "" {
@@ -120,10 +150,9 @@ func Open(root string) (*Store, []Warning, error) {
 		cfgDir, stDir = c, s
 	}
 	for _, d := range []string{cfgDir, stDir} {
-		if err := os.MkdirAll(d, 0o700); err != nil {
-			return nil, nil, fmt.Errorf("state directory %s: %w", d, err)
+		if err := privateDir(d); err != nil {
+			return nil, nil, err
 		}
-		_ = os.Chmod(d, 0o700)
 	}
 	s := &Store{configFile: filepath.Join(cfgDir, "config.json"), stateFile: filepath.Join(stDir, "state.json"), now: time.Now}
 	_, warns := s.Load()
@@ -144,53 +173,107 @@ func xdg(env, fallback string) (string, error) {
 // Paths are the two files.
 func (s *Store) Paths() (configFile, stateFile string) { return s.configFile, s.stateFile }
 
-// Load reads both files. A corrupt file is set aside and reported.
+// Load reads both files. A corrupt, oversized or symlinked file is set
+// aside and reported.
 func (s *Store) Load() (Data, []Warning) {
+	d, warns, _ := s.load()
+	return d, warns
+}
+
+// load is Load, and whether a file was written by a newer version.
+func (s *Store) load() (Data, []Warning, bool) {
 	var warns []Warning
 	d := Data{Version: Version}
 	var pf prefsFile
-	if w := s.read(s.configFile, &pf); w != nil {
+	w, newerCfg := s.read(s.configFile, MaxConfigFile, &pf)
+	if w != nil {
 		warns = append(warns, *w)
 	} else {
 		d.Prefs = pf.Prefs
 	}
 	var sd Data
-	if w := s.read(s.stateFile, &sd); w != nil {
+	w, newerState := s.read(s.stateFile, MaxStateFile, &sd)
+	if w != nil {
 		warns = append(warns, *w)
 	} else if sd.Version != 0 {
 		sd.Prefs = d.Prefs
 		d = sd
 	}
-	return d, warns
+	return d, warns, newerCfg || newerState
 }
 
-// errNewer marks a file written by a newer version: read what we can, never overwrite it.
-var errNewer = errors.New("newer schema")
-
-// read decodes path into v. Missing is fine; corrupt is moved aside.
-func (s *Store) read(path string, v any) *Warning {
-	b, err := os.ReadFile(path)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil
+// read decodes path into v. Missing is fine; corrupt is moved aside; newer
+// (written by a newer version) is reported and left alone.
+func (s *Store) read(path string, limit int64, v any) (w *Warning, newer bool) {
+	b, w := s.readFile(path, limit)
+	if w != nil || b == nil {
+		return w, false
 	}
-	if err != nil {
-		return &Warning{File: path, Message: fmt.Sprintf("cannot read %s: %v", filepath.Base(path), err)}
-	}
-	_ = os.Chmod(path, 0o600)
 	var probe struct {
 		Version int `json:"version"`
 	}
 	if err := json.Unmarshal(b, &probe); err == nil && probe.Version > Version {
-		return &Warning{File: path, Message: fmt.Sprintf("%s was written by a newer amlauth-tui (schema %d); it is left untouched and not updated", filepath.Base(path), probe.Version)}
+		return &Warning{File: path, Message: fmt.Sprintf("%s was written by a newer amlauth-tui (schema %d); it is left untouched and not updated", filepath.Base(path), probe.Version)}, true
 	}
 	if err := json.Unmarshal(b, v); err != nil {
-		aside := fmt.Sprintf("%s.corrupt-%s", path, s.now().UTC().Format("20060102T150405"))
-		if rerr := os.Rename(path, aside); rerr != nil {
-			return &Warning{File: path, Message: fmt.Sprintf("%s is corrupt (%v) and could not be moved aside: %v", filepath.Base(path), err, rerr)}
-		}
-		return &Warning{File: path, Message: fmt.Sprintf("%s was corrupt (%v); moved aside to %s; starting fresh", filepath.Base(path), err, filepath.Base(aside))}
+		return s.setAside(path, "corrupt", fmt.Sprintf("was corrupt (%v)", err)), false
 	}
-	return nil
+	return nil, false
+}
+
+// readFile reads path without following a symbolic link (one planted there
+// would make the app read, chmod or later replace another file) and
+// without reading more than limit bytes. nil, nil: there is no file.
+func (s *Store) readFile(path string, limit int64) ([]byte, *Warning) {
+	f, err := openNoFollow(path, os.O_RDONLY, 0)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		if st, lerr := os.Lstat(path); lerr == nil && st.Mode()&os.ModeSymlink != 0 {
+			return nil, s.setAside(path, "symlink", "is a symbolic link, which amlauth-tui never follows")
+		}
+		return nil, &Warning{File: path, Message: fmt.Sprintf("cannot read %s: %v", filepath.Base(path), err)}
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, &Warning{File: path, Message: fmt.Sprintf("cannot read %s: %v", filepath.Base(path), err)}
+	}
+	if !st.Mode().IsRegular() {
+		return nil, s.setAside(path, "notfile", "is not a regular file")
+	}
+	if st.Size() > limit {
+		return nil, s.setAside(path, "toolarge", fmt.Sprintf("is %s, over the %s limit", mb(st.Size()), mb(limit)))
+	}
+	if st.Mode().Perm() != 0o600 {
+		_ = f.Chmod(0o600) // the open file itself: never a link's target
+	}
+	b, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, &Warning{File: path, Message: fmt.Sprintf("cannot read %s: %v", filepath.Base(path), err)}
+	}
+	if int64(len(b)) > limit { // it grew while we read
+		return nil, s.setAside(path, "toolarge", fmt.Sprintf("is over the %s limit", mb(limit)))
+	}
+	return b, nil
+}
+
+// setAside renames path (the link itself, if it is one) out of the way and
+// says so: the user's file is kept, the app starts fresh.
+func (s *Store) setAside(path, tag, why string) *Warning {
+	aside := fmt.Sprintf("%s.%s-%s", path, tag, s.now().UTC().Format("20060102T150405"))
+	if err := os.Rename(path, aside); err != nil {
+		return &Warning{File: path, Message: fmt.Sprintf("%s %s and could not be moved aside: %v", filepath.Base(path), why, err)}
+	}
+	return &Warning{File: path, Message: fmt.Sprintf("%s %s; moved aside to %s; starting fresh", filepath.Base(path), why, filepath.Base(aside))}
+}
+
+func mb(n int64) string {
+	if n < 1<<20 {
+		return fmt.Sprintf("%d KB", n>>10)
+	}
+	return fmt.Sprintf("%d MB", n>>20)
 }
 
 // Update applies fn to a fresh copy read under the lock, then writes both
@@ -209,13 +292,14 @@ func (s *Store) Update(fn func(*Data)) error {
 			_ = os.Remove(p)
 		}
 	}
-	if newer(s.stateFile) || newer(s.configFile) {
+	d, _, newer := s.load()
+	if newer {
 		return fmt.Errorf("state files were written by a newer amlauth-tui; not overwriting them")
 	}
-	d, _ := s.Load()
 	before := d.Prefs
 	fn(&d)
 	d.Version = Version
+	d.bound(s.now())
 	if d.Prefs != before || !exists(s.configFile) {
 		if err := writeAtomic(s.configFile, prefsFile{Version: Version, Prefs: d.Prefs}); err != nil {
 			return err
@@ -224,22 +308,13 @@ func (s *Store) Update(fn func(*Data)) error {
 	return writeAtomic(s.stateFile, d)
 }
 
-func exists(p string) bool { _, err := os.Stat(p); return err == nil }
-
-func newer(path string) bool {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return false
-	}
-	var probe struct {
-		Version int `json:"version"`
-	}
-	return json.Unmarshal(b, &probe) == nil && probe.Version > Version
-}
+func exists(p string) bool { _, err := os.Lstat(p); return err == nil }
 
 // writeAtomic writes v as JSON to a temp file in the same directory, syncs
 // it, renames it over path and syncs the directory: a crash leaves the old
-// file or the new one, never a torn one.
+// file or the new one, never a torn one. Neither step follows a symbolic
+// link: CreateTemp creates with O_EXCL (a planted link is "exists", and it
+// tries another name) and rename replaces a link at path, not its target.
 func writeAtomic(path string, v any) error {
 	b, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
@@ -283,6 +358,25 @@ func (s *Store) SetPrefs(p Prefs) error { return s.Update(func(d *Data) { d.Pref
 // SetLast records where the user is.
 func (s *Store) SetLast(c Context) error { return s.Update(func(d *Data) { d.Last = c }) }
 
+// LastFor is where this identity (object id) of this tenant left off.
+// A version-1 file has one last place and no owner: the first identity of
+// its tenant to ask gets it (it becomes that identity's on the next save);
+// every other identity starts fresh.
+func (d *Data) LastFor(tenant, identity string) (Context, bool) {
+	if tenant == "" || identity == "" {
+		return Context{}, false
+	}
+	for _, c := range d.Lasts {
+		if strings.EqualFold(c.Tenant, tenant) && strings.EqualFold(c.Identity, identity) {
+			return c, true
+		}
+	}
+	if l := d.Last; l.Identity == "" && (l.Tenant == "" || strings.EqualFold(l.Tenant, tenant)) && l != (Context{}) {
+		return l, true
+	}
+	return Context{}, false
+}
+
 // AddRecent puts r first, dropping an older entry of the same kind and id.
 func (s *Store) AddRecent(r Recent) error {
 	if r.At.IsZero() {
@@ -308,7 +402,7 @@ func (d *Data) AddRecent(r Recent) {
 func (s *Store) SaveBody(endpointID, body string) error {
 	k := strings.ToLower(endpointID)
 	if len(body) > MaxSavedBody {
-		if err := s.Update(func(d *Data) { delete(d.Bodies, k) }); err != nil {
+		if err := s.Update(func(d *Data) { delete(d.Bodies, k); delete(d.BodyAt, k) }); err != nil {
 			return err
 		}
 		return ErrBodyTooLarge
@@ -317,7 +411,11 @@ func (s *Store) SaveBody(endpointID, body string) error {
 		if d.Bodies == nil {
 			d.Bodies = map[string]string{}
 		}
+		if d.BodyAt == nil {
+			d.BodyAt = map[string]time.Time{}
+		}
 		d.Bodies[k] = scrub(body)
+		d.BodyAt[k] = s.now()
 	})
 }
 

@@ -149,7 +149,7 @@ func TestHistoryBoundedAndTruncated(t *testing.T) {
 // Two processes and many goroutines add recents at once: nothing is lost.
 func TestConcurrentInstancesLoseNothing(t *testing.T) {
 	root := t.TempDir()
-	const perWorker = 40
+	const perWorker = MaxBodies / 4 // all of them fit in the bounds
 	var wg sync.WaitGroup
 	for g := 0; g < 3; g++ {
 		wg.Add(1)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/charmbracelet/x/ansi"
 
 	"amlauth-tui/azure"
@@ -26,6 +27,8 @@ type driver struct {
 	srv  *emulator.Server
 	msgs chan tea.Msg
 	quit bool
+	// interrupted: the quit was an interrupt (ctrl+c): the program exits 130.
+	interrupted bool
 }
 
 func startEmulator(t *testing.T, o emulator.Options) (*emulator.Server, nav.Env) {
@@ -36,6 +39,15 @@ func startEmulator(t *testing.T, o emulator.Options) (*emulator.Server, nav.Env)
 	if o.RetryAfter == 0 {
 		o.RetryAfter = time.Second // the demo's pace, not Azure's 10 s (the operation tests count polls at it)
 	}
+	// Operations wait on a clock that skips ahead (emulator.SkipClock) —
+	// unless the test wants tokens that expire in seconds: the client's
+	// token cache reads the real clock, so a skipping server would expire
+	// them early and the journey would not be the one under test.
+	var clock *emulator.SkipClock
+	if o.Now == nil && o.AccessTokenLifetime == 0 {
+		clock = &emulator.SkipClock{}
+		o.Now = clock.Now
+	}
 	srv, err := emulator.Start(o)
 	if err != nil {
 		t.Fatal(err)
@@ -44,6 +56,12 @@ func startEmulator(t *testing.T, o emulator.Options) (*emulator.Server, nav.Env)
 	cfg, err := azure.EmulatorConfig(srv.URL(), srv.CAPEM(), srv.TenantID())
 	if err != nil {
 		t.Fatal(err)
+	}
+	// The SDK's retries keep their count (what the app does on a 429 or a
+	// 503 is the same) but not their seconds of back-off.
+	cfg.Retry = policy.RetryOptions{RetryDelay: time.Millisecond, MaxRetryDelay: 5 * time.Millisecond}
+	if clock != nil {
+		cfg.Polling = azure.Polling{Now: clock.Now, Wait: clock.Wait}
 	}
 	var ps []azure.Persona
 	for _, p := range srv.Personas() {
@@ -97,8 +115,12 @@ func (d *driver) exec(cmd tea.Cmd) {
 }
 
 func (d *driver) update(msg tea.Msg) {
-	if _, ok := msg.(tea.QuitMsg); ok {
+	switch msg.(type) {
+	case tea.QuitMsg:
 		d.quit = true
+		return
+	case tea.InterruptMsg:
+		d.quit, d.interrupted = true, true
 		return
 	}
 	_, cmd := d.m.Update(msg)

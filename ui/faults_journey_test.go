@@ -411,7 +411,7 @@ func reopenState(t *testing.T, dir string, want state.Context) state.Data {
 		t.Fatalf("state after the journey: %v", warns)
 	}
 	got := d.Last
-	got.Tenant, got.SubName = "", ""
+	got.Tenant, got.SubName, got.Identity = "", "", ""
 	if got != want {
 		t.Fatalf("last context %+v, want %+v", d.Last, want)
 	}
@@ -694,7 +694,7 @@ func (d *driver) sendUntilAnswered(endpoint string) string {
 // send is answered 503 for sure, its diagnosis says so, and ctrl+s sends
 // again. The history survives on disk.
 func TestFaultJourneyScore(t *testing.T) {
-	d, _, log, dir := chaosDriver(t, 5, churn("churn-key"), 120, 40)
+	d, _, log, dir := chaosDriver(t, 15, churn("churn-key"), 120, 40)
 	d.signInTo("alice", "Endpoint churn-key", "Scoring URI", "test request")
 
 	d.key("t")

@@ -264,6 +264,15 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.env.Context.TenantID = id.TenantID
 		m.signInMethod = string(id.Method)
 		m.log.Info("signed in", "method", string(id.Method), "kind", id.Kind, "tenant", id.TenantID)
+		if !m.autoOpen && m.env.Store != nil { // continue where this identity left off, not the last one
+			d, _ := m.env.Store.Load()
+			l, _ := d.LastFor(id.TenantID, id.ObjectID)
+			m.env.Context = nav.Context{TenantID: id.TenantID, Subscription: l.Subscription, SubscriptionName: l.SubName,
+				ResourceGroup: l.ResourceGroup, Workspace: l.Workspace, Endpoint: l.Endpoint}
+			if s, ok := m.stack[0].(*signin.Screen); ok {
+				s.SetNext(m.nextLabel())
+			}
+		}
 		var cmds []tea.Cmd
 		if m.autoOpen {
 			m.autoOpen = false
@@ -378,9 +387,12 @@ func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
 	if key.Matches(k, m.keys.ForceQuit) {
 		if m.overlay.confirm != nil && len(m.ops) > 0 { // ctrl+c twice: quit anyway
 			m.saver.close()
-			return tea.Quit
+			return tea.Interrupt // the program exits 130, as after ctrl+c in a shell
 		}
-		return m.quit()
+		if m.quit() != nil {
+			return tea.Interrupt
+		}
+		return nil
 	}
 	switch {
 	case m.palette != nil:
@@ -471,8 +483,12 @@ func (m *Model) located() tea.Cmd {
 		rec.At = m.env.Now()
 		m.recents = append([]state.Recent{*rec}, m.recents...)
 	}
-	return m.saver.set(state.Context{Tenant: c.TenantID, Subscription: c.Subscription, SubName: c.SubscriptionName,
-		ResourceGroup: c.ResourceGroup, Workspace: c.Workspace, Endpoint: c.Endpoint}, rec)
+	last := state.Context{Tenant: c.TenantID, Subscription: c.Subscription, SubName: c.SubscriptionName,
+		ResourceGroup: c.ResourceGroup, Workspace: c.Workspace, Endpoint: c.Endpoint}
+	if m.env.Session != nil {
+		last.Identity = m.env.Session.Identity().ObjectID // whose place it is (state.Data.LastFor)
+	}
+	return m.saver.set(last, rec)
 }
 
 // quit saves where the user is, synchronously (the program is about to

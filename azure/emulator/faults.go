@@ -2,9 +2,11 @@ package emulator
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -91,22 +93,43 @@ func matchGlob(p, s string) bool {
 	return s != "" && p[0] == s[0] && matchGlob(p[1:], s[1:])
 }
 
-// roll draws from the seeded dice; deterministic for a given seed and request order.
-func (s *Server) roll(rate float64) bool {
-	if rate <= 0 || rate >= 1 {
+// armedFault is a fault with its own dice. Each fault (each route) draws
+// from its own source, seeded from the seed and the fault's place in the
+// list: requests to other routes, in whatever order they interleave, do
+// not change which requests of this route fail, so a seed reproduces a run.
+type armedFault struct {
+	Fault
+	mu  *sync.Mutex
+	rng *rand.Rand
+}
+
+func armFaults(fs []Fault, seed int64) []armedFault {
+	out := make([]armedFault, len(fs))
+	for i, f := range fs {
+		out[i] = armedFault{Fault: f, mu: &sync.Mutex{}, rng: rand.New(rand.NewPCG(uint64(seed), 0x5eed+uint64(i)))}
+	}
+	return out
+}
+
+// roll draws from the fault's dice; deterministic for a given seed and
+// order of the requests this fault matches.
+func (f armedFault) roll() bool {
+	if f.Rate <= 0 || f.Rate >= 1 {
 		return true
 	}
-	s.faultMu.Lock()
-	defer s.faultMu.Unlock()
-	return s.rng.Float64() < rate
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.rng.Float64() < f.Rate
 }
 
 // SetFaults replaces the injected faults while the server runs (tests that
-// show an error and then the recovery; a demo that turns trouble on and off).
+// show an error and then the recovery; a demo that turns trouble on and
+// off). Their dice start again from the server's seed.
 func (s *Server) SetFaults(fs []Fault) {
+	armed := armFaults(fs, s.opts.FaultSeed)
 	s.faultMu.Lock()
 	defer s.faultMu.Unlock()
-	s.faults = append([]Fault(nil), fs...)
+	s.faults = armed
 }
 
 // applyFaults injects the first matching fault; true means the request was answered.
@@ -115,7 +138,7 @@ func (s *Server) applyFaults(w http.ResponseWriter, r *http.Request) bool {
 	faults := s.faults
 	s.faultMu.Unlock()
 	for _, f := range faults {
-		if f.LROFail || !f.matches(r) || !s.roll(f.Rate) {
+		if f.LROFail || !f.matches(r) || !f.roll() {
 			continue
 		}
 		if f.Latency > 0 {
@@ -158,7 +181,7 @@ func (s *Server) lroFails(r *http.Request) bool {
 	faults := s.faults
 	s.faultMu.Unlock()
 	for _, f := range faults {
-		if f.LROFail && f.matches(r) && s.roll(f.Rate) {
+		if f.LROFail && f.matches(r) && f.roll() {
 			return true
 		}
 	}

@@ -14,7 +14,6 @@ import (
 	"fmt"
 	"io"
 	"log"
-	"math/rand/v2"
 	"net"
 	"net/http"
 	"strings"
@@ -97,14 +96,15 @@ type Server struct {
 	entra  entraState // device codes, auth codes, refresh tokens
 
 	faultMu sync.Mutex
-	faults  []Fault
-	rng     *rand.Rand
+	faults  []armedFault // faults.go
 
 	roleMu  sync.Mutex
 	roleIdx rbac.RoleIndex
 	roleGen int
 
 	lro lroStore // long-running operations (lro.go)
+
+	handlers inflight // handlers running (Close waits for them, not for clients)
 
 	routeCounters sync.Map // lower-cased endpoint id -> *atomic.Uint64: the traffic rotation (scoring.go)
 
@@ -148,7 +148,8 @@ func Start(opts Options) (*Server, error) {
 	if err := checkLoopback(opts.Addr); err != nil {
 		return nil, err
 	}
-	s := &Server{opts: opts, faults: opts.Faults, rng: rand.New(rand.NewPCG(uint64(opts.FaultSeed), 0x5eed))}
+	s := &Server{opts: opts}
+	s.faults = armFaults(opts.Faults, opts.FaultSeed)
 	s.entra.init()
 
 	// Key generation is the slow part of start-up; do both at once.
@@ -236,17 +237,62 @@ func (s *Server) Mutate(fn func(w *World)) {
 	s.roleMu.Unlock()
 }
 
-// Close stops the server and drops idle client connections.
+// Close stops the server and drops idle client connections. It waits for
+// running handlers (up to 2 s), not for clients to hang up: after its
+// GOAWAY an HTTP/2 server waits a second for the client to close the
+// connection, and every test's server would pay that second.
 func (s *Server) Close() error {
+	s.client.CloseIdleConnections()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
-	err := s.srv.Shutdown(ctx)
-	s.client.CloseIdleConnections()
+	stop, cancelStop := context.WithCancel(ctx)
+	defer cancelStop()
+	go func() {
+		select {
+		case <-s.handlers.idle():
+			cancelStop()
+		case <-stop.Done():
+		}
+	}()
+	err := s.srv.Shutdown(stop)
 	s.entra.stop()
-	if errors.Is(err, context.DeadlineExceeded) {
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
 		err = s.srv.Close()
 	}
 	return err
+}
+
+// inflight counts running handlers.
+type inflight struct {
+	mu    sync.Mutex
+	n     int
+	waits []chan struct{}
+}
+
+func (f *inflight) start() { f.mu.Lock(); f.n++; f.mu.Unlock() }
+
+func (f *inflight) done() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.n--; f.n == 0 {
+		for _, c := range f.waits {
+			close(c)
+		}
+		f.waits = nil
+	}
+}
+
+// idle is closed when no handler runs.
+func (f *inflight) idle() <-chan struct{} {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	c := make(chan struct{})
+	if f.n == 0 {
+		close(c)
+	} else {
+		f.waits = append(f.waits, c)
+	}
+	return c
 }
 
 func (s *Server) now() time.Time { return s.opts.Now() }
@@ -254,6 +300,8 @@ func (s *Server) now() time.Time { return s.opts.Now() }
 // ServeHTTP routes by path prefix: each simulated "host" lives under its own
 // prefix on the one listener.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.handlers.start()
+	defer s.handlers.done()
 	rec := &statusRecorder{ResponseWriter: w, status: 200}
 	if s.urlTooLong(rec, r) {
 		s.logRequest(r, rec.status)

@@ -7,7 +7,10 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"os/signal"
 	"path/filepath"
+	"sync"
+	"syscall"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -79,12 +82,24 @@ func runTUI(o options, stderr io.Writer) int {
 	if o.tenant != "" {
 		cfg.TenantID = o.tenant
 	}
+	// The redactor learns every secret value the app obtains; with
+	// --debug, every HTTP exchange is logged, and with
+	// AMLAUTH_TUI_DEBUG_BODIES=1 the answers' bodies too (redacted).
+	cfg.Secrets = log.Redactor
+	if o.debugFile != "" {
+		cfg = cfg.WithHTTPLog(log.Logger, os.Getenv("AMLAUTH_TUI_DEBUG_BODIES") == "1")
+	}
 
 	store, stateWarns, err := state.Open(o.stateDir)
 	warns = append(warns, stateWarns...)
 	if err != nil {
-		// The app still works without persistence; say so once.
-		fmt.Fprintf(stderr, "amlauth-tui: state disabled: %v\n", err)
+		if o.stateDir != "" {
+			// Asked for by name: an unsafe directory is refused, not worked around.
+			fmt.Fprintf(stderr, "amlauth-tui: %v\n", err)
+			return 2
+		}
+		// The app still works without persistence; say so where it is seen.
+		warns = append(warns, state.Warning{Message: "Nothing will be remembered this time: " + err.Error()})
 		store = nil
 	}
 
@@ -110,7 +125,21 @@ func runTUI(o options, stderr io.Writer) int {
 		Started: started,
 		Logger:  log.Logger,
 	})
-	if _, err := tea.NewProgram(model).Run(); err != nil && !errors.Is(err, tea.ErrInterrupted) {
+	// Bubble Tea's own handler turns SIGTERM into a quit and SIGINT into an
+	// interrupt and leaves every other signal to kill the process with the
+	// terminal still in the alternate screen, the cursor hidden and mouse
+	// reports on. Ours catches every signal that ends a process by default.
+	p := tea.NewProgram(model, tea.WithoutSignalHandler())
+	caught := restoreOnSignals(p, stderr)
+	_, err = p.Run()
+	model.Close() // what quit saves, also after a signal
+	if sig := caught(); sig != nil {
+		return exitStatus(sig)
+	}
+	switch {
+	case errors.Is(err, tea.ErrInterrupted): // ctrl+c
+		return 130
+	case err != nil:
 		fmt.Fprintf(stderr, "amlauth-tui: %v\n", err)
 		return 1
 	}
@@ -120,6 +149,45 @@ func runTUI(o options, stderr io.Writer) int {
 // demoRetryAfter is the polling interval the demo's operations ask for:
 // Azure asks for 10 s or more, which would keep a presenter waiting.
 const demoRetryAfter = time.Second
+
+// restoreOnSignals kills p on the first of terminatingSignals: Kill
+// restores the terminal (main screen, cursor, mouse and keyboard modes,
+// tty mode), and Run returns. A second signal exits at once. caught says
+// which signal came, if one did.
+func restoreOnSignals(p *tea.Program, stderr io.Writer) (caught func() os.Signal) {
+	ch := make(chan os.Signal, 2)
+	signal.Notify(ch, terminatingSignals...)
+	var mu sync.Mutex
+	var first os.Signal
+	go func() {
+		for sig := range ch {
+			mu.Lock()
+			again := first != nil
+			if !again {
+				first = sig
+			}
+			mu.Unlock()
+			if again {
+				fmt.Fprintf(stderr, "amlauth-tui: %v again; exiting\n", sig)
+				os.Exit(exitStatus(sig))
+			}
+			go p.Kill()
+		}
+	}()
+	return func() os.Signal {
+		mu.Lock()
+		defer mu.Unlock()
+		return first
+	}
+}
+
+// exitStatus is the shell's convention for death by a signal: 128 + its number.
+func exitStatus(sig os.Signal) int {
+	if s, ok := sig.(syscall.Signal); ok {
+		return 128 + int(s)
+	}
+	return 1
+}
 
 // startDemo starts the in-process simulated Azure with the demo's options.
 func startDemo(o options, log *debuglog.Logger) (*emulator.Server, error) {

@@ -242,13 +242,21 @@ func TestJSONEditorLargeBodyChecksAfterPause(t *testing.T) {
 // and the validation must agree with azure.ValidateJSON. Vertical moves
 // start at column 0 (home first), where the textarea has no column memory
 // for a re-window to lose.
+//
+// Every textarea key renders the whole document (about 35 µs a line with
+// styles, at 256 columns): 80-line bodies and 120 edits made each exec
+// take up to a second (9 execs/s). What matters is the windowing — a
+// window of 8 lines with a margin of 3, moved by edits across its edges —
+// and 30 lines with 60 edits cross those edges many times; the reference
+// renders unstyled, without a virtual cursor, at 110 columns, and only for
+// the edits that need its Update (moves call the textarea's methods).
 func FuzzJSONEditorEdits(f *testing.F) {
-	f.Add(jsonRows(40), []byte{0, 1, 1, 1, 2, 3, 4, 5, 6, 7, 1, 1, 1, 1, 1, 1, 1, 1, 1, 8})
+	f.Add(jsonRows(20), []byte{0, 1, 1, 1, 2, 3, 4, 5, 6, 7, 1, 1, 1, 1, 1, 1, 1, 1, 1, 8})
 	f.Add("{}", []byte{2, 2, 2, 0, 0, 0, 1, 1, 5, 9})
 	f.Add("[\n1,\n2\n]\n", []byte{7, 1, 1, 3, 3, 3, 6, 6, 4})
 	f.Fuzz(func(t *testing.T, body string, ops []byte) {
 		// Small: the plain textarea re-renders all its lines on every key.
-		if len(body) > 2000 || strings.Count(body, "\n") > 80 || len(ops) > 120 || strings.ContainsRune(body, '\uFFFD') {
+		if len(body) > 1200 || strings.Count(body, "\n") > 30 || len(ops) > 60 || strings.ContainsRune(body, '\uFFFD') {
 			return
 		}
 		for _, l := range strings.Split(body, "\n") {
@@ -256,11 +264,14 @@ func FuzzJSONEditorEdits(f *testing.F) {
 				return
 			}
 		}
-		// Wide enough for no soft wrap: moves are by logical line in both.
-		e := editorAt(t, body, 256, 4, 8, 3)
+		// Wide enough for no soft wrap (lines are at most 100): moves are by
+		// logical line in both.
+		e := editorAt(t, body, 110, 4, 8, 3)
 		ref := textarea.New()
 		ref.MaxHeight, ref.MaxWidth, ref.ShowLineNumbers, ref.Prompt = 0, 0, false, ""
-		ref.SetWidth(256)
+		ref.SetStyles(textarea.Styles{})
+		ref.SetVirtualCursor(false)
+		ref.SetWidth(110)
 		ref.SetHeight(3)
 		ref.SetValue(normalize(body))
 		ref.MoveToBegin()
@@ -294,11 +305,22 @@ func FuzzJSONEditorEdits(f *testing.F) {
 			}
 			for _, k := range ks {
 				e.Update(k)
-				if k.Code == tea.KeyHome && k.Mod == tea.ModCtrl {
+				// The moves and the typed rune call what the textarea's
+				// Update calls for them, without its render of every line.
+				switch {
+				case k.Code == tea.KeyHome && k.Mod == tea.ModCtrl:
 					ref.MoveToBegin()
-				} else if k.Code == tea.KeyEnd && k.Mod == tea.ModCtrl {
+				case k.Code == tea.KeyEnd && k.Mod == tea.ModCtrl:
 					ref.MoveToEnd()
-				} else {
+				case k.Code == tea.KeyHome && k.Mod == 0:
+					ref.CursorStart()
+				case k.Code == tea.KeyDown && k.Mod == 0:
+					ref.CursorDown()
+				case k.Code == tea.KeyUp && k.Mod == 0:
+					ref.CursorUp()
+				case k.Text == "{":
+					ref.InsertRune('{')
+				default:
 					ref, _ = ref.Update(k)
 				}
 			}
