@@ -151,6 +151,14 @@ func TestCheckUnknownWhenAssignmentsUnreadable(t *testing.T) {
 	if acc.Name(v.Decision.Grants[0].ViaGroup) != "ml-scorers" {
 		t.Errorf("the group reads as %q", acc.Name(v.Decision.Grants[0].ViaGroup))
 	}
+	explained := strings.Join(acc.Explain(v), "\n")
+	for _, want := range []string{"for Gary Lindqvist", "Group memberships (transitive): ml-scorers",
+		"role assignment: AzureML Data Scientist to ml-scorers (through group ml-scorers): grants",
+		"Actions Microsoft.MachineLearningServices/workspaces/*/action: matches", "At root /", "Verdict: allowed."} {
+		if !strings.Contains(explained, want) {
+			t.Errorf("explanation lacks %q:\n%s", want, explained)
+		}
+	}
 }
 
 // settable is an injected clock for the simulated Azure.

@@ -39,6 +39,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	fs.Var(&ops, "operation", "what, repeatable or comma-separated: an operation key (see below) or an action; default all")
 	demo := fs.Bool("demo", false, "ask the built-in simulated Azure")
 	as := fs.String("as", "alice", "with --demo: the persona that signs in")
+	explain := fs.Bool("explain", false, "also print each verdict's whole evaluation: every assignment and deny assignment, each pattern tested")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: amlauth-tui check --scope SCOPE [--principal me|ID|UPN|NAME] [--operation KEY...] [--demo [--as PERSONA]]")
 		fmt.Fprintln(stderr, "\nPrints whether the principal may perform each operation at the scope, and why.")
@@ -114,7 +115,17 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "amlauth-tui check: %v\n", err)
 		return checkError
 	}
-	return printVerdicts(stdout, access, access.Check(operations))
+	verdicts := access.Check(operations)
+	code := printVerdicts(stdout, access, verdicts)
+	if *explain {
+		for _, v := range verdicts {
+			fmt.Fprintln(stdout, "\n"+v.Op.Name)
+			for _, l := range access.Explain(v) {
+				fmt.Fprintln(stdout, "  "+l)
+			}
+		}
+	}
+	return code
 }
 
 func pickOperations(names []string) ([]rbac.Operation, error) {
