@@ -253,6 +253,9 @@ func (s *Session) Access(ctx context.Context, p PrincipalRef, scope string) (Acc
 // and of every principal a deny assignment names, so nobody reads GUIDs.
 func (s *Session) resolveNames(ctx context.Context, a *Access) error {
 	a.Names = map[string]string{}
+	if a.Principal.DisplayName != "" {
+		a.Names[strings.ToLower(a.Principal.ID)] = a.Principal.DisplayName
+	}
 	seen := map[string]bool{}
 	var ids []string
 	add := func(id string) {
@@ -697,4 +700,84 @@ func denyFrom(x *armauthorization.DenyAssignment) rbac.DenyAssignment {
 		}
 	}
 	return d
+}
+
+// Explain is a verdict's whole evaluation as plain lines, from the scope
+// up to the root: every role assignment and deny assignment considered,
+// how it reaches the principal, each pattern tested and its result, and
+// the group memberships used. Names come from Graph where it answered.
+// (A screen may draw the Trace itself; this is the text form.)
+func (a Access) Explain(v Verdict) []string {
+	tr := v.Decision.Trace
+	if v.NoRole || tr.Action == "" {
+		return []string{v.Decision.Reason}
+	}
+	kind := "action"
+	if tr.DataAction {
+		kind = "data action"
+	}
+	out := []string{"Evaluating " + kind + " " + tr.Action + " for " + a.Name(tr.Principal)}
+	if len(tr.Groups) > 0 {
+		names := make([]string, len(tr.Groups))
+		for i, g := range tr.Groups {
+			names[i] = a.Name(g)
+		}
+		out = append(out, "Group memberships (transitive): "+strings.Join(names, ", "))
+	} else {
+		out = append(out, "Group memberships: none")
+	}
+	via := func(ap rbac.Applies) string {
+		switch ap.Kind {
+		case rbac.ViaGroup:
+			return "through group " + a.Name(ap.GroupID)
+		case rbac.Excluded:
+			if ap.GroupID != "" {
+				return "excluded through group " + a.Name(ap.GroupID)
+			}
+		}
+		return ap.Kind.String()
+	}
+	tests := func(ts []rbac.PatternTest) []string {
+		var lines []string
+		for _, t := range ts {
+			m := "no match"
+			if t.Matched {
+				m = "matches"
+			}
+			lines = append(lines, "      "+t.List+" "+t.Pattern+": "+m)
+		}
+		return lines
+	}
+	for _, l := range tr.Levels {
+		out = append(out, "At "+l.Level.String()+" "+l.Scope)
+		if len(l.Assignments) == 0 && len(l.Denies) == 0 {
+			out = append(out, "    nothing assigned here")
+		}
+		for _, x := range l.Assignments {
+			role := x.Role.RoleName
+			if role == "" {
+				role = rbac.RoleGUID(x.Assignment.RoleDefinitionID)
+			}
+			line := "    role assignment: " + role + " to " + a.Name(x.Assignment.PrincipalID) + " (" + via(x.Applies) + "): " + x.Result.String()
+			if x.Assignment.Condition != "" {
+				line += "; condition: " + x.Assignment.Condition
+			}
+			out = append(out, line)
+			out = append(out, tests(x.Tests)...)
+		}
+		for _, d := range l.Denies {
+			line := "    deny assignment: " + d.Deny.Label() + " (" + via(d.Applies) + ")"
+			switch {
+			case d.Blocks:
+				line += ": blocks it"
+			case d.SkippedChildScope:
+				line += ": does not apply below its own scope"
+			default:
+				line += ": does not block it"
+			}
+			out = append(out, line)
+			out = append(out, tests(d.Tests)...)
+		}
+	}
+	return append(out, "Verdict: "+v.Outcome.String()+". "+v.Decision.Reason)
 }

@@ -2,7 +2,6 @@ package azure_test
 
 import (
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -18,15 +17,6 @@ const (
 	prodEP  = "/subscriptions/" + emulator.SubProduction + "/resourceGroups/rg-ml-prod/providers/Microsoft.MachineLearningServices/workspaces/mlw-churn/onlineEndpoints/"
 	opRegen = "endpoint.regenerateKeys"
 )
-
-func signIn(t *testing.T, s *emulator.Server, cfg azure.Config, who string) *azure.Session {
-	t.Helper()
-	sess, err := azure.SignIn(ctx(t), cfg, azure.SignInOptions{Method: azure.MethodPersona, Persona: persona(t, s, who)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return sess
-}
 
 func op(t *testing.T, key string) rbac.Operation {
 	t.Helper()
@@ -58,7 +48,7 @@ func verdictFor(t *testing.T, sess *azure.Session, who, scope, key string) (azur
 // the answer names it, who is excluded, and never suggests a role.
 func TestCheckDenyAssignmentBlocksWhateverTheRole(t *testing.T) {
 	s, cfg := start(t, emulator.Options{})
-	olivia := signIn(t, s, cfg, "olivia")
+	olivia := signInAs(t, s, cfg, "olivia")
 	for _, who := range []string{"nina@contoso", "bob@contoso", "alice@contoso"} {
 		_, v := verdictFor(t, olivia, who, prodEP+"churn-key", opRegen)
 		if v.Outcome != rbac.DeniedByDenyAssignment || v.Decision.Allowed || v.Deny == nil {
@@ -128,7 +118,7 @@ func TestCheckServicePrincipalPermissionsAPIIsNotEnough(t *testing.T) {
 // gary can read neither role assignments nor deny assignments at churn-aad.
 func TestCheckUnknownWhenAssignmentsUnreadable(t *testing.T) {
 	s, cfg := start(t, emulator.Options{})
-	gary := signIn(t, s, cfg, "gary")
+	gary := signInAs(t, s, cfg, "gary")
 	// Someone else: no Permissions API, so nothing is known.
 	acc, v := verdictFor(t, gary, "nina@contoso", prodEP+"churn-aad", "endpoint.listKeys")
 	if !acc.AssignmentsUnknown || v.Outcome != rbac.Unknown || strings.Contains(v.Decision.Reason, "No role assignment grants") || len(v.Suggest) != 0 {
@@ -143,7 +133,7 @@ func TestCheckUnknownWhenAssignmentsUnreadable(t *testing.T) {
 		t.Errorf("gary himself: %v %s %v", v.Outcome, v.Source, v.Suggest)
 	}
 	// Bob (Reader) reads everything: the answer is definite.
-	bob := signIn(t, s, cfg, "bob")
+	bob := signInAs(t, s, cfg, "bob")
 	acc, v = verdictFor(t, bob, "gary@contoso", prodEP+"churn-aad", "endpoint.listKeys")
 	if acc.AssignmentsUnknown || acc.DeniesUnknown || v.Outcome != rbac.Allowed || v.Decision.Grants[0].ViaGroup == "" {
 		t.Fatalf("gary seen by bob: %v %s", v.Outcome, v.Decision.Reason)
@@ -151,16 +141,18 @@ func TestCheckUnknownWhenAssignmentsUnreadable(t *testing.T) {
 	if acc.Name(v.Decision.Grants[0].ViaGroup) != "ml-scorers" {
 		t.Errorf("the group reads as %q", acc.Name(v.Decision.Grants[0].ViaGroup))
 	}
+	explained := strings.Join(acc.Explain(v), "\n")
+	for _, want := range []string{"for Gary Lindqvist", "Group memberships (transitive): ml-scorers",
+		"role assignment: AzureML Data Scientist to ml-scorers (through group ml-scorers): grants",
+		"Actions Microsoft.MachineLearningServices/workspaces/*/action: matches", "At root /", "Verdict: allowed."} {
+		if !strings.Contains(explained, want) {
+			t.Errorf("explanation lacks %q:\n%s", want, explained)
+		}
+	}
 }
 
-// settable is an injected clock for the simulated Azure.
-type settable struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *settable) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *settable) Advance(d time.Duration) {
+// advance moves the simulated Azure's clock.
+func (c *fixedClock) advance(d time.Duration) {
 	c.mu.Lock()
 	c.t = c.t.Add(d)
 	c.mu.Unlock()
@@ -170,10 +162,10 @@ func (c *settable) Advance(d time.Duration) {
 // someone else never "effective", with the command to run; for yourself
 // effective only once Azure answers so.
 func TestVerifyAssignment(t *testing.T) {
-	clock := &settable{t: time.Now().UTC().Truncate(time.Second)}
+	clock := &fixedClock{t: time.Now().UTC().Truncate(time.Second)}
 	s, cfg := start(t, emulator.Options{PropagationDelay: 120 * time.Second, Now: clock.Now})
-	olivia := signIn(t, s, cfg, "olivia")
-	bob := signIn(t, s, cfg, "bob")
+	olivia := signInAs(t, s, cfg, "olivia")
+	bob := signInAs(t, s, cfg, "bob")
 	ep := "/subscriptions/" + emulator.SubSandbox + "/resourceGroups/rg-sandbox/providers/Microsoft.MachineLearningServices/workspaces/mlw-sandbox/onlineEndpoints/sandbox-echo"
 	reader, _ := rbac.RoleByName(rbac.BuiltinRoles(), "Reader")
 	bobRef := bob.Identity().Principal()
@@ -192,7 +184,7 @@ func TestVerifyAssignment(t *testing.T) {
 	if !self.Self || self.Listed || self.ListErr == "" || self.Effective || self.ProbeOK == nil || *self.ProbeOK || self.Probe != "GET "+ep {
 		t.Fatalf("for bob before propagation: %+v", self)
 	}
-	clock.Advance(121 * time.Second)
+	clock.advance(121 * time.Second)
 	self = bob.Verify(ctx(t), bobRef, a, ep, read)
 	if !self.Effective || !self.Listed || self.ProbeOK == nil || !*self.ProbeOK || self.Verdict == nil || self.Verdict.Outcome != rbac.Allowed {
 		t.Fatalf("for bob after propagation: %+v", self)
@@ -205,10 +197,10 @@ func TestVerifyAssignment(t *testing.T) {
 // For yourself, an assignment Azure lists but does not apply yet is
 // "pending", not "allowed": the Permissions API has the last word on roles.
 func TestCheckPendingUntilAzureApplies(t *testing.T) {
-	clock := &settable{t: time.Now().UTC().Truncate(time.Second)}
+	clock := &fixedClock{t: time.Now().UTC().Truncate(time.Second)}
 	s, cfg := start(t, emulator.Options{PropagationDelay: 120 * time.Second, Now: clock.Now})
-	olivia := signIn(t, s, cfg, "olivia")
-	bob := signIn(t, s, cfg, "bob") // Reader on production: he can read role and deny assignments
+	olivia := signInAs(t, s, cfg, "olivia")
+	bob := signInAs(t, s, cfg, "bob") // Reader on production: he can read role and deny assignments
 	ds, _ := rbac.RoleByName(rbac.BuiltinRoles(), "AzureML Data Scientist")
 	if _, err := olivia.AssignRole(ctx(t), bob.Identity().Principal(), ds.ID, prodEP+"churn-aml"); err != nil {
 		t.Fatal(err)
@@ -217,7 +209,7 @@ func TestCheckPendingUntilAzureApplies(t *testing.T) {
 	if v.Outcome != rbac.Pending || v.PermissionsAPI == nil || *v.PermissionsAPI || len(v.Suggest) != 0 {
 		t.Fatalf("before propagation: %v %s", v.Outcome, v.Decision.Reason)
 	}
-	clock.Advance(121 * time.Second)
+	clock.advance(121 * time.Second)
 	if _, v = verdictFor(t, bob, "me", prodEP+"churn-aml", "endpoint.listKeys"); v.Outcome != rbac.Allowed {
 		t.Fatalf("after propagation: %v %s", v.Outcome, v.Decision.Reason)
 	}

@@ -180,7 +180,7 @@ func TestJourneyServicePrincipalDenyAndCFromA403(t *testing.T) {
 	d.waitFor("Sign in to Azure")
 	d.typeText("/environment")
 	d.key("enter", "enter")
-	d.waitFor("Endpoint churn-key", "keys & tokens")
+	d.waitFor("Endpoint churn-key", "Auth mode") // k is ignored until the endpoint has loaded
 	d.key("k")
 	d.waitFor("Credentials · churn-key", "Primary key")
 	d.key("g")
@@ -205,7 +205,7 @@ func TestJourneyServicePrincipalDenyAndCFromA403(t *testing.T) {
 func TestJourneyCFromA403OpensTheFailedOperation(t *testing.T) {
 	d, _ := accessRig(t, emulator.Options{}, churn("churn-key"))
 	d.signInAs("bob")
-	d.waitFor("Endpoint churn-key", "keys & tokens")
+	d.waitFor("Endpoint churn-key", "Auth mode") // k is ignored until the endpoint has loaded
 	d.key("k")
 	d.waitFor("Credentials · churn-key", "ccess denied")
 	d.key("c")

@@ -923,23 +923,10 @@ func (s *Server) armListDenyAssignments(w http.ResponseWriter, a *authzReq) {
 }
 
 // denyAppliesTo reports whether d covers the principal (directly, through a
-// group or as Everyone) without excluding it. The caller holds s.mu.
+// group or as Everyone) without excluding it: the engine's rule. The caller
+// holds s.mu.
 func (s *Server) denyAppliesTo(d rbac.DenyAssignment, principal string) bool {
-	ids := append([]string{principal}, s.world.TransitiveGroups(principal)...)
-	has := func(ps []rbac.Principal, everyone bool) bool {
-		for _, p := range ps {
-			if everyone && p.ID == rbac.Everyone {
-				return true
-			}
-			for _, id := range ids {
-				if strings.EqualFold(p.ID, id) {
-					return true
-				}
-			}
-		}
-		return false
-	}
-	return has(d.Principals, true) && !has(d.ExcludePrincipals, false)
+	return rbac.DenyApplies(d, principal, s.world.TransitiveGroups(principal)).Blocks()
 }
 
 // GET {scope}/providers/Microsoft.Authorization/denyAssignments/{id}, also GetByID.

@@ -125,8 +125,7 @@ func Evaluate(req Request, assignments []Assignment, roles Roles, denies []DenyA
 		t := DenyTrace{Deny: da, Applies: who.deny(da), SkippedChildScope: da.DoNotApplyToChildScopes && li > 0}
 		var by string
 		t.Tests, by = testDeny(da.Permissions, action, req.DataAction)
-		applies := t.Applies.Kind == Direct || t.Applies.Kind == ViaGroup || t.Applies.Kind == ViaEveryone
-		if t.Blocks = applies && !t.SkippedChildScope && by != ""; t.Blocks {
+		if t.Blocks = t.Applies.Blocks() && !t.SkippedChildScope && by != ""; t.Blocks {
 			d.Denies = append(d.Denies, DenyMatch{Deny: da, Pattern: by, Via: t.Applies})
 		}
 		levels[li].Denies = append(levels[li].Denies, t)
@@ -221,6 +220,19 @@ func (m membership) deny(da DenyAssignment) Applies {
 		}
 	}
 	return out
+}
+
+// DenyApplies says how a deny assignment reaches a principal with the
+// given transitive groups: Direct, ViaGroup, ViaEveryone, Excluded, or
+// OtherPrincipal when it does not name them. Only the first three block.
+func DenyApplies(da DenyAssignment, principalID string, groupIDs []string) Applies {
+	return newMembership(Request{PrincipalID: principalID, GroupIDs: groupIDs}).deny(da)
+}
+
+// Blocks reports whether a deny assignment reached the principal this way
+// blocks it (it was not excluded and it named them).
+func (a Applies) Blocks() bool {
+	return a.Kind == Direct || a.Kind == ViaGroup || a.Kind == ViaEveryone
 }
 
 // requestLevels lists the scopes whose assignments apply to the request:

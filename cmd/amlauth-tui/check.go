@@ -41,6 +41,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	as := fs.String("as", "alice", "with --demo: the persona that signs in")
 	cloudName := fs.String("cloud", "", "AzureCloud (default), AzureChinaCloud or AzureUSGovernment (or $AZURE_CLOUD)")
 	cloudConfig := fs.String("cloud-config", "", "a cloud-config file for any other cloud (or $"+azure.CloudConfigEnv+"); see amlauth-tui --help")
+	explain := fs.Bool("explain", false, "also print each verdict's whole evaluation: every assignment and deny assignment, each pattern tested")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: amlauth-tui check --scope SCOPE [--principal me|ID|UPN|NAME] [--operation KEY...] [--demo [--as PERSONA]]")
 		fmt.Fprintln(stderr, "\nPrints whether the principal may perform each operation at the scope, and why.")
@@ -120,7 +121,17 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "amlauth-tui check: %v\n", err)
 		return checkError
 	}
-	return printVerdicts(stdout, access, access.Check(operations))
+	verdicts := access.Check(operations)
+	code := printVerdicts(stdout, access, verdicts)
+	if *explain {
+		for _, v := range verdicts {
+			fmt.Fprintln(stdout, "\n"+v.Op.Name)
+			for _, l := range access.Explain(v) {
+				fmt.Fprintln(stdout, "  "+l)
+			}
+		}
+	}
+	return code
 }
 
 func pickOperations(names []string) ([]rbac.Operation, error) {

@@ -55,7 +55,12 @@ func TestCheckDenyAnswer(t *testing.T) {
 	if strings.Contains(out, "AzureML Data Scientist") || strings.Contains(out, "would be granted by") {
 		t.Errorf("advises a role the deny blocks:\n%s", out)
 	}
-	for _, want := range []string{"✗ denied by a deny assignment", "Production keys are rotated by the platform team", "excluded: Olivia Okafor", "excluded principals"} {
+	code, out, _ = runArgs("check", "--demo", "--as", "olivia", "--principal", "nina", "--scope", churnKey, "--operation", "endpoint.regenerateKeys", "--explain")
+	if code != checkDenied {
+		t.Fatalf("--explain changed the exit status: %d", code)
+	}
+	for _, want := range []string{"✗ denied by a deny assignment", "Production keys are rotated by the platform team", "excluded: Olivia Okafor", "excluded principals",
+		"deny assignment: Production keys are rotated by the platform team (Everyone): blocks it", "for Nina Novak"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
