@@ -56,7 +56,7 @@ func (p *palette) build() []entry {
 				return func() tea.Msg { return nav.CheckAccessMsg{Context: c} }
 			}},
 			entry{kind: "screen", label: "Identity (who am I, token claims)", run: func(m *Model) tea.Cmd {
-				m.stack = m.stack[:1]
+				m.drop(1)
 				return nil
 			}})
 	}
@@ -66,6 +66,7 @@ func (p *palette) build() []entry {
 			s := signin.New(m.env)
 			s.Prefer(m.signInMethod)
 			s.SetNext(m.nextLabel())
+			m.drop(0)
 			m.stack = []nav.Screen{s}
 			return s.Init()
 		}},

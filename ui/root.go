@@ -349,6 +349,25 @@ func (m *Model) broadcast(msg tea.Msg) tea.Cmd {
 	return tea.Batch(cmds...)
 }
 
+// deliver gives msg to the one screen it is addressed to; if that screen
+// was dropped meanwhile, nobody gets it.
+func (m *Model) deliver(to uint64, msg tea.Msg) tea.Cmd {
+	for i, s := range m.stack {
+		if a, ok := s.(nav.Addressed); ok && a.ScreenID() == to {
+			ns, cmd := s.Update(msg)
+			m.stack[i] = ns
+			return cmd
+		}
+	}
+	return nil
+}
+
+// drop removes the screens above the first keep ones, closing them.
+func (m *Model) drop(keep int) {
+	closeScreens(m.stack[keep:])
+	m.stack = m.stack[:keep]
+}
+
 func (m *Model) toTop(msg tea.Msg) tea.Cmd {
 	ns, cmd := m.top().Update(msg)
 	m.stack[len(m.stack)-1] = ns
@@ -394,6 +413,9 @@ func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
 				m.saver.close()
 				return tea.Quit
 			}
+			if c.To != 0 {
+				return m.deliver(c.To, c.OnYes)
+			}
 			return m.broadcast(c.OnYes)
 		case "n", "esc", "q":
 			m.overlay.confirm = nil
@@ -433,8 +455,7 @@ func (m *Model) pop() tea.Cmd {
 	if len(m.stack) <= 1 {
 		return nil
 	}
-	closeScreens(m.stack[len(m.stack)-1:])
-	m.stack = m.stack[:len(m.stack)-1]
+	m.drop(len(m.stack) - 1)
 	return m.located()
 }
 

@@ -36,9 +36,10 @@ type Screen interface {
 // (clearing a filter, leaving a sub-step); otherwise esc goes back.
 type EscHandler interface{ HandlesEsc() bool }
 
-// Closer is implemented by screens that hold something to let go of when
-// they leave the stack (secrets to wipe). The root calls Close on every
-// screen it drops: pop, replace, reset and a rebuilt stack.
+// Closer is implemented by every screen that embeds a Kit (its requests
+// are cancelled) and by screens that hold more (secrets to wipe). The root
+// calls Close on every screen it drops: pop, replace, reset, a rebuilt
+// stack, a palette jump and signing in again.
 type Closer interface{ Close() }
 
 // Locator is implemented by screens that stand for a place (a subscription,
@@ -117,13 +118,21 @@ type ErrorMsg struct {
 	Err   error
 }
 
-// ConfirmMsg opens a confirm overlay; OnYes is sent (to all screens) when the user accepts.
+// ConfirmMsg opens a confirm overlay; OnYes is sent when the user accepts:
+// to the screen whose ScreenID is To (Kit.Confirm sets it), and to no other.
+// To == 0 is the old broadcast to every screen, kept until the access
+// screens move to the kit.
 type ConfirmMsg struct {
 	Title string
 	Body  string
 	Yes   string // button label, default "Yes"
 	OnYes tea.Msg
+	To    uint64
 }
+
+// Addressed is implemented by screens that can receive addressed messages
+// (every screen that embeds a Kit).
+type Addressed interface{ ScreenID() uint64 }
 
 // CopyMsg copies text to the clipboard (OSC52) and toasts Label ("Copied endpoint id").
 // Secret copies set Secret so nothing of the value is echoed.
