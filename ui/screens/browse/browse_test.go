@@ -1,6 +1,7 @@
 package browse
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -8,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
@@ -37,18 +39,61 @@ func endpoint(name, mode string) azure.Endpoint {
 
 func plain(s string) string { return ansi.Strip(s) }
 
+// fake is the browser's Azure without HTTPS; it answers with what its
+// fields hold when the request runs.
+type fake struct {
+	subs []azure.Subscription
+	wsl  azure.WorkspaceList
+	eps  []azure.Endpoint
+	ep   azure.Endpoint
+	deps []azure.Deployment
+	err  error
+}
+
+func (f *fake) Subscriptions(context.Context) ([]azure.Subscription, error) { return f.subs, f.err }
+func (f *fake) Workspaces(context.Context, []string) (azure.WorkspaceList, error) {
+	return f.wsl, f.err
+}
+func (f *fake) Endpoints(context.Context, azure.WorkspaceRef) ([]azure.Endpoint, error) {
+	return f.eps, f.err
+}
+func (f *fake) Endpoint(context.Context, azure.EndpointRef) (azure.Endpoint, error) {
+	return f.ep, f.err
+}
+func (f *fake) Deployments(context.Context, azure.EndpointRef) ([]azure.Deployment, error) {
+	return f.deps, nil
+}
+
+// feed runs cmd and gives its messages (spinner ticks aside) to s; it
+// returns the commands s answered with.
+func feed(s nav.Screen, cmd tea.Cmd) tea.Cmd {
+	var out []tea.Cmd
+	for _, m := range collect(cmd) {
+		if _, tick := m.(spinner.TickMsg); tick {
+			continue
+		}
+		_, c := s.Update(m)
+		out = append(out, c)
+	}
+	return tea.Batch(out...)
+}
+
 func TestEndpointsDropsStaleResultsAndShowsLatest(t *testing.T) {
 	e := env()
 	s := NewEndpoints(e, ws)
-	first, _ := s.start()
-	second, _ := s.start() // R pressed before the first answer came
-	s.Update(endpointsMsg{seq: second, items: []azure.Endpoint{endpoint("new", azure.AuthKey)}})
-	s.Update(endpointsMsg{seq: first, items: []azure.Endpoint{endpoint("old", azure.AuthKey)}})
+	az := &fake{}
+	s.az = az
+	first := s.Init()
+	_, second := s.Update(tea.KeyPressMsg{Code: 'R', Text: "R"}) // R pressed before the first answer came
+	az.eps = []azure.Endpoint{endpoint("new", azure.AuthKey)}
+	feed(s, second)
+	az.eps = []azure.Endpoint{endpoint("old", azure.AuthKey)}
+	feed(s, first)
 	v := plain(s.View(100, 20))
 	if !strings.Contains(v, "new") || strings.Contains(v, "old") {
 		t.Fatalf("stale result shown:\n%s", v)
 	}
-	if s.loading {
+	if s.loading() {
 		t.Fatal("still loading after the latest result")
 	}
 }
@@ -56,9 +101,9 @@ func TestEndpointsDropsStaleResultsAndShowsLatest(t *testing.T) {
 func TestEndpointsForbiddenShowsActionScopeAndNextStep(t *testing.T) {
 	e := env()
 	s := NewEndpoints(e, ws)
-	seq, _ := s.start()
 	err := &azure.ForbiddenError{Principal: "bob@contoso.example", Action: "Microsoft.MachineLearningServices/workspaces/onlineEndpoints/read", Scope: ws.ID()}
-	s.Update(endpointsMsg{seq: seq, err: err})
+	s.az = &fake{err: err}
+	feed(s, s.Init())
 	v := strings.ReplaceAll(plain(s.View(100, 20)), "\n", "")
 	for _, want := range []string{"Listing endpoints: access denied", "bob@contoso.example", "onlineEndpoints/read", "mlw-churn", "R retries"} {
 		if !strings.Contains(v, want) {
@@ -95,7 +140,7 @@ func TestEndpointsKeysOpenCopyRefresh(t *testing.T) {
 	if pushed == nil || pushed.ref.Endpoint != "b-ep" {
 		t.Fatalf("enter should open b-ep's details, got %#v", msgs)
 	}
-	if _, cmd = s.Update(tea.KeyPressMsg{Code: 'R', Text: "R"}); cmd == nil || !s.loading {
+	if _, cmd = s.Update(tea.KeyPressMsg{Code: 'R', Text: "R"}); cmd == nil || !s.loading() {
 		t.Fatal("R should reload")
 	}
 }
@@ -119,11 +164,11 @@ func TestWorkspacesPartialFailureNamesTheSubscription(t *testing.T) {
 	e := env()
 	subs := []azure.Subscription{{ID: "sub-1", DisplayName: "Prod"}, {ID: "sub-2", DisplayName: "Sandbox"}}
 	s := NewWorkspaces(e, subs)
-	seq, _ := s.start()
-	s.Update(workspacesMsg{seq: seq, list: azure.WorkspaceList{
+	s.az = &fake{wsl: azure.WorkspaceList{
 		Items:  []azure.Workspace{{WorkspaceRef: ws, ID: ws.ID(), Location: "eastus"}},
 		Failed: map[string]error{"sub-2": &azure.ThrottledError{Message: "Too many requests", RetryAfter: 2 * time.Second}},
-	}})
+	}}
+	feed(s, s.Init())
 	v := plain(s.View(120, 20))
 	for _, want := range []string{"1 subscription(s) could not be listed", "Sandbox", "throttling", "mlw-churn", "Prod"} {
 		if !strings.Contains(v, want) {
@@ -136,8 +181,8 @@ func TestSubscriptionsResolveByName(t *testing.T) {
 	e := env()
 	s := NewSubscriptions(e)
 	s.Resolve(nav.Context{Subscription: "PROD", Workspace: "mlw-churn", ResourceGroup: "rg-ml"})
-	seq, _ := s.start()
-	_, cmd := s.Update(subscriptionsMsg{seq: seq, items: []azure.Subscription{{ID: "sub-1", DisplayName: "Prod", State: "Enabled"}}})
+	s.az = &fake{subs: []azure.Subscription{{ID: "sub-1", DisplayName: "Prod", State: "Enabled"}}}
+	cmd := feed(s, s.Init())
 	var open *nav.OpenMsg
 	for _, m := range collect(cmd) {
 		if o, ok := m.(nav.OpenMsg); ok {
@@ -170,11 +215,11 @@ func details() *Details {
 	ep.CreatedAt, ep.CreatedBy = now.Add(-30*24*time.Hour), "alice@contoso.example"
 	ep.ModifiedAt, ep.ModifiedBy = now.Add(-2*time.Hour), "olivia@contoso.example"
 	d := NewDetails(e, ep.EndpointRef, nil)
-	seq, _ := d.start()
-	d.Update(detailsMsg{seq: seq, ep: ep, deps: []azure.Deployment{
+	d.az = &fake{ep: ep, deps: []azure.Deployment{
 		{Name: "blue", ProvisioningState: "Succeeded", InstanceType: "Standard_DS3_v2", InstanceCount: 1, Model: "azureml:churn:1", TrafficPercent: 90},
 		{Name: "green", ProvisioningState: "Updating", InstanceType: "Standard_DS3_v2", InstanceCount: 2, Model: "azureml:churn:2", TrafficPercent: 10},
-	}})
+	}}
+	feed(d, d.Init())
 	return d
 }
 
@@ -199,8 +244,8 @@ func TestDetailsScrollsAndCopies(t *testing.T) {
 		t.Fatalf("u copies the scoring URI: %#v", m)
 	}
 	d2 := NewDetails(env(), d.ref, nil)
-	seq, _ := d2.start()
-	d2.Update(detailsMsg{seq: seq, err: errors.New("connection reset by peer")})
+	d2.az = &fake{err: errors.New("connection reset by peer")}
+	feed(d2, d2.Init())
 	if v := plain(d2.View(80, 10)); !strings.Contains(v, "Reading the endpoint") || !strings.Contains(v, "R retries") {
 		t.Fatalf("error view:\n%s", v)
 	}

@@ -1,6 +1,7 @@
 package browse
 
 import (
+	"context"
 	"fmt"
 	"sort"
 	"strings"
@@ -37,10 +38,10 @@ type Details struct {
 	deleted bool // a delete of this endpoint succeeded: nothing left to show
 }
 
-type detailsMsg struct {
-	seq     uint64
+// detail is one read of the endpoint: the endpoint, then its deployments
+// (a failure there still shows the endpoint).
+type detail struct {
 	ep      azure.Endpoint
-	err     error
 	deps    []azure.Deployment
 	depsErr error
 }
@@ -59,34 +60,32 @@ func (d *Details) Keys() []key.Binding {
 	return []key.Binding{keyCreds, keyTest, keyCheck, keyAuthMode, keyDelete, keyScroll, keyCopy, keyCopyURI, keyCopySwagger, keyRefresh}
 }
 
-func (d *Details) Init() tea.Cmd { return d.load() }
+func (d *Details) Init() tea.Cmd { return d.reload() }
 
-func (d *Details) load() tea.Cmd {
-	seq, spin := d.start()
-	sess, ref := d.env.Session, d.ref
-	return tea.Batch(spin, func() tea.Msg {
-		c, cancel := ctx()
-		defer cancel()
-		ep, err := sess.Endpoint(c, ref)
-		m := detailsMsg{seq: seq, ep: ep, err: err}
-		if err == nil {
-			m.deps, m.depsErr = sess.Deployments(c, ref)
+func (d *Details) reload() tea.Cmd {
+	ref := d.ref
+	return fetch(&d.page, func(ctx context.Context, az Azure) (detail, error) {
+		ep, err := az.Endpoint(ctx, ref)
+		if err != nil {
+			return detail{}, err
 		}
-		return m
+		r := detail{ep: ep}
+		r.deps, r.depsErr = az.Deployments(ctx, ref)
+		return r, nil
 	})
 }
 
 func (d *Details) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
-	if m, ok := msg.(detailsMsg); ok {
-		if d.finish(m.seq, m.err) && m.err == nil {
-			d.ep, d.deps, d.depsErr = &m.ep, m.deps, m.depsErr
+	if m, ok := msg.(nav.Result[detail]); ok {
+		if d.finish(m, m.Err) && m.Err == nil {
+			d.ep, d.deps, d.depsErr = &m.Value.ep, m.Value.deps, m.Value.depsErr
 		}
 		return d, nil
 	}
 	switch m := msg.(type) {
 	case nav.EndpointsChangedMsg:
 		if strings.EqualFold(m.Endpoint.ID(), d.ref.ID()) && !d.deleted {
-			return d, d.load()
+			return d, d.reload()
 		}
 		return d, nil
 	case nav.OperationMsg:
@@ -109,7 +108,7 @@ func (d *Details) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 	case tea.KeyPressMsg:
 		switch {
 		case key.Matches(m, keyRefresh):
-			return d, d.load()
+			return d, d.reload()
 		case key.Matches(m, keyCheck):
 			return d, nav.Cmd(d.checkMsg())
 		case key.Matches(m, keyCreds), key.Matches(m, keyTest), key.Matches(m, keyAuthMode), key.Matches(m, keyDelete):
@@ -205,7 +204,7 @@ func (d *Details) content(w int) string {
 	switch {
 	case d.depsErr != nil:
 		b.WriteString(components.Problem(st, "Listing deployments", d.depsErr, w) + "\n")
-	case len(d.deps) == 0 && !d.loading:
+	case len(d.deps) == 0 && !d.loading():
 		b.WriteString(st.Muted.Render("No deployments yet: traffic has nowhere to go.") + "\n")
 	default:
 		b.WriteString(st.TableHeader.Render(fmt.Sprintf("%-16s %8s  %-10s %-22s %s", "NAME", "TRAFFIC", "STATE", "INSTANCE", "MODEL")) + "\n")
@@ -257,8 +256,8 @@ func stateStyle(d *Details, s string) string {
 func (d *Details) View(w, h int) string {
 	st := d.env.Styles
 	head := st.Title.Render("Endpoint " + components.Clean(d.ref.Endpoint))
-	if d.loading {
-		head += "  " + d.spin.View() + st.Muted.Render(" loading…")
+	if d.loading() {
+		head += "  " + d.Spinner() + st.Muted.Render(" loading…")
 	}
 	if d.deleted {
 		body := head + "\n" + st.Muted.Render("This endpoint was deleted. esc goes back to the list.")

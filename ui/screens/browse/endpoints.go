@@ -1,6 +1,7 @@
 package browse
 
 import (
+	"context"
 	"fmt"
 	"sort"
 	"strings"
@@ -21,12 +22,6 @@ type Endpoints struct {
 	shown    map[*azure.Operation]bool
 }
 
-type endpointsMsg struct {
-	seq   uint64
-	items []azure.Endpoint
-	err   error
-}
-
 // NewEndpoints lists the endpoints of ws.
 func NewEndpoints(env *nav.Env, ws azure.WorkspaceRef) *Endpoints {
 	return &Endpoints{ws: ws, page: newPage(env, "endpoints", "Listing endpoints",
@@ -44,22 +39,17 @@ func (s *Endpoints) Keys() []key.Binding {
 	return []key.Binding{components.KeyOpen, components.KeyFilter, keyNew, keyRefresh, keyCopy}
 }
 
-func (s *Endpoints) Init() tea.Cmd { return s.load() }
+func (s *Endpoints) Init() tea.Cmd { return s.reload() }
 
-func (s *Endpoints) load() tea.Cmd {
-	seq, spin := s.start()
-	sess, ws := s.env.Session, s.ws
-	return tea.Batch(spin, func() tea.Msg {
-		c, cancel := ctx()
-		defer cancel()
-		items, err := sess.Endpoints(c, ws)
-		return endpointsMsg{seq: seq, items: items, err: err}
-	})
+func (s *Endpoints) reload() tea.Cmd {
+	ws := s.ws
+	return fetch(&s.page, func(ctx context.Context, az Azure) ([]azure.Endpoint, error) { return az.Endpoints(ctx, ws) })
 }
 
 // SetEndpoints fills the list directly (benchmarks and tests of big lists).
 func (s *Endpoints) SetEndpoints(items []azure.Endpoint) {
-	s.finish(s.seq, nil)
+	s.Cancel(&s.load)
+	s.err = nil
 	s.fill(items)
 }
 
@@ -105,15 +95,15 @@ func (s *Endpoints) epContext(name string) nav.Context {
 }
 
 func (s *Endpoints) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
-	if m, ok := msg.(endpointsMsg); ok {
-		if !s.finish(m.seq, m.err) {
+	if m, ok := msg.(nav.Result[[]azure.Endpoint]); ok {
+		if !s.finish(m, m.Err) {
 			return s, nil
 		}
-		if m.err != nil {
+		if m.Err != nil {
 			s.table.SetRows(nil)
 			return s, nil
 		}
-		jumps := s.fill(m.items)
+		jumps := s.fill(m.Value)
 		if c := s.env.Context; c.Endpoint != "" {
 			s.table.Select(s.ws.ID() + "/onlineEndpoints/" + c.Endpoint)
 		}
@@ -126,17 +116,17 @@ func (s *Endpoints) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 				s.shown = map[*azure.Operation]bool{}
 			}
 			s.shown[m.Op] = true
-			return s, s.load()
+			return s, s.reload()
 		}
 		return s, nil
 	}
 	if m, ok := msg.(nav.EndpointsChangedMsg); ok {
 		if strings.EqualFold(m.Endpoint.WorkspaceRef.ID(), s.ws.ID()) {
-			return s, s.load()
+			return s, s.reload()
 		}
 		return s, nil
 	}
-	cmd, handled := s.listInput(msg, s.load, s.open, "Copied endpoint id")
+	cmd, handled := s.listInput(msg, s.reload, s.open, "Copied endpoint id")
 	if k, ok := msg.(tea.KeyPressMsg); ok && !handled && key.Matches(k, keyNew) {
 		loc := s.location
 		if r, ok := s.table.Selected(); ok && loc == "" {

@@ -9,10 +9,10 @@ import (
 	"time"
 
 	"charm.land/bubbles/v2/key"
-	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
+	"amlauth-tui/azure"
 	"amlauth-tui/ui/components"
 	"amlauth-tui/ui/nav"
 )
@@ -28,62 +28,75 @@ var (
 	keyNew     = key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "new endpoint"))
 )
 
-// page is what every list screen shares: the table, a spinner while
-// loading, the last error, and the sequence number of the request in flight.
+// Azure is what the browser needs from azure; a *azure.Session has it,
+// and screen tests give a fake.
+type Azure interface {
+	Subscriptions(ctx context.Context) ([]azure.Subscription, error)
+	Workspaces(ctx context.Context, subscriptions []string) (azure.WorkspaceList, error)
+	Endpoints(ctx context.Context, ws azure.WorkspaceRef) ([]azure.Endpoint, error)
+	Endpoint(ctx context.Context, ref azure.EndpointRef) (azure.Endpoint, error)
+	Deployments(ctx context.Context, ref azure.EndpointRef) ([]azure.Deployment, error)
+}
+
+// page is what every list screen shares: the kit (request, spinner), the
+// table, the last error.
 type page struct {
-	env     *nav.Env
-	table   components.Table
-	spin    spinner.Model
-	loading bool
-	err     error
-	seq     uint64
-	what    string // "list workspaces", for error titles
+	nav.Kit
+	env   *nav.Env
+	az    Azure // nil: the session's
+	table components.Table
+	load  nav.Call // the screen's one request: list, or read the endpoint
+	err   error
+	what  string // "list workspaces", for error titles
+	asked bool   // a load was started (the empty list is an answer, not a blank)
 
 	tableTop int // rows above the table at the last View, for mouse clicks
 }
 
 func newPage(env *nav.Env, noun, what string, cols ...components.Column) page {
 	return page{
+		Kit:   nav.NewKit(env),
 		env:   env,
 		table: components.NewTable(env.Styles, noun, cols...),
-		spin:  spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(env.Styles.Accent)),
 		what:  what,
 	}
 }
 
-// start begins a load: a new sequence number and the spinner.
-func (p *page) start() (uint64, tea.Cmd) {
-	p.seq = p.env.NextSeq()
-	p.loading = true
-	return p.seq, p.spin.Tick
+func (p *page) api() Azure {
+	if p.az != nil {
+		return p.az
+	}
+	return p.env.Session
 }
 
-// finish accepts a result if it is the latest; false means drop it.
-func (p *page) finish(seq uint64, err error) bool {
-	if seq != p.seq {
+// fetch starts the screen's request (a refresh supersedes the one out).
+func fetch[T any](p *page, fn func(ctx context.Context, az Azure) (T, error)) tea.Cmd {
+	p.asked = true
+	az := p.api()
+	return nav.Go(&p.Kit, &p.load, requestTimeout, func(ctx context.Context) (T, error) { return fn(ctx, az) })
+}
+
+// finish accepts a result if it answers the latest request; false means drop it.
+func (p *page) finish(r nav.Tagged, err error) bool {
+	if !p.Done(&p.load, r) {
 		return false
 	}
-	p.loading = false
 	p.err = err
 	return true
 }
 
+func (p *page) loading() bool { return p.load.Busy() }
+
 // common handles the spinner and table navigation. handled=false means the
 // screen should look at msg itself; chosen reports enter/click on a row.
 func (p *page) common(msg tea.Msg) (cmd tea.Cmd, handled, chosen bool) {
-	if t, ok := msg.(spinner.TickMsg); ok {
-		if !p.loading {
-			return nil, true, false
-		}
-		var c tea.Cmd
-		p.spin, c = p.spin.Update(t)
+	if c, ok := p.Spin(msg, false); ok {
 		return c, true, false
 	}
 	switch m := msg.(type) {
 	case tea.KeyPressMsg:
 		if p.err != nil && key.Matches(m, keyError) && !p.table.Filtering() {
-			err, what := p.err, p.what
-			return func() tea.Msg { return nav.ErrorMsg{Title: what, Err: err} }, true, false
+			return p.Error(p.what, p.err), true, false
 		}
 		return p.table.Update(msg)
 	case tea.MouseClickMsg:
@@ -124,8 +137,8 @@ func (p *page) listInput(msg tea.Msg, load, open func() tea.Cmd, copyLabel strin
 func (p *page) view(w, h int, title string, extra string) string {
 	st := p.env.Styles
 	head := st.Title.Render(title)
-	if p.loading {
-		head += "  " + p.spin.View() + st.Muted.Render(" loading…")
+	if p.loading() {
+		head += "  " + p.Spinner() + st.Muted.Render(" loading…")
 	}
 	lines := head
 	if extra != "" {
@@ -142,12 +155,8 @@ func (p *page) view(w, h int, title string, extra string) string {
 	top := components.Block(lines, w, min(lipgloss.Height(lines), h-3))
 	p.tableTop = lipgloss.Height(top)
 	th := h - p.tableTop
-	p.table.Loading = p.loading
+	p.table.Loading = p.loading()
 	return top + "\n" + p.table.View(w, th)
-}
-
-func ctx() (context.Context, context.CancelFunc) {
-	return context.WithTimeout(context.Background(), requestTimeout)
 }
 
 func copyCmd(text, label string) tea.Cmd {

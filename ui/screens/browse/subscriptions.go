@@ -1,6 +1,7 @@
 package browse
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
@@ -26,12 +27,6 @@ type Subscriptions struct {
 // the subscription by display name, or leave it out and name a workspace.
 func (s *Subscriptions) Resolve(c nav.Context) { s.pending = &c }
 
-type subscriptionsMsg struct {
-	seq   uint64
-	items []azure.Subscription
-	err   error
-}
-
 // NewSubscriptions builds the first browse screen.
 func NewSubscriptions(env *nav.Env) *Subscriptions {
 	return &Subscriptions{page: newPage(env, "subscriptions", "Listing subscriptions",
@@ -47,26 +42,19 @@ func (s *Subscriptions) Keys() []key.Binding {
 	return []key.Binding{components.KeyOpen, components.KeyFilter, keyAllWorkspaces, keyRefresh, keyCopy}
 }
 
-func (s *Subscriptions) Init() tea.Cmd { return s.load() }
+func (s *Subscriptions) Init() tea.Cmd { return s.reload() }
 
-func (s *Subscriptions) load() tea.Cmd {
-	seq, spin := s.start()
-	sess := s.env.Session
-	return tea.Batch(spin, func() tea.Msg {
-		c, cancel := ctx()
-		defer cancel()
-		items, err := sess.Subscriptions(c)
-		return subscriptionsMsg{seq: seq, items: items, err: err}
-	})
+func (s *Subscriptions) reload() tea.Cmd {
+	return fetch(&s.page, func(ctx context.Context, az Azure) ([]azure.Subscription, error) { return az.Subscriptions(ctx) })
 }
 
 func (s *Subscriptions) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
-	if m, ok := msg.(subscriptionsMsg); ok {
-		if s.finish(m.seq, m.err) && m.err == nil {
-			s.items = m.items
-			rows := make([]components.Row, len(m.items))
-			jumps := make([]nav.Jump, len(m.items))
-			for i, sub := range m.items {
+	if m, ok := msg.(nav.Result[[]azure.Subscription]); ok {
+		if s.finish(m, m.Err) && m.Err == nil {
+			s.items = m.Value
+			rows := make([]components.Row, len(m.Value))
+			jumps := make([]nav.Jump, len(m.Value))
+			for i, sub := range m.Value {
 				name := components.Clean(sub.DisplayName)
 				rows[i] = components.Row{ID: sub.ID, Cells: []string{name, components.Clean(sub.ID), components.Clean(sub.State)}, Payload: sub,
 					Dim: !strings.EqualFold(sub.State, "Enabled")}
@@ -80,12 +68,12 @@ func (s *Subscriptions) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 		}
 		return s, nil
 	}
-	if cmd, handled := s.listInput(msg, s.load, s.open, "Copied subscription id"); handled {
+	if cmd, handled := s.listInput(msg, s.reload, s.open, "Copied subscription id"); handled {
 		return s, cmd
 	}
 	if k, ok := msg.(tea.KeyPressMsg); ok && key.Matches(k, keyAllWorkspaces) {
 		if len(s.items) == 0 {
-			return s, nav.Cmd(nav.ToastMsg{Level: nav.Warn, Text: "No subscriptions to search"})
+			return s, s.Toast(nav.Warn, "No subscriptions to search")
 		}
 		return s, nav.Cmd(nav.PushMsg{Screen: NewWorkspaces(s.env, s.items)})
 	}
@@ -107,7 +95,7 @@ func subContext(sub azure.Subscription) nav.Context {
 
 func (s *Subscriptions) View(w, h int) string {
 	extra := ""
-	if !s.loading && s.err == nil && len(s.items) == 0 && s.seq != 0 {
+	if !s.loading() && s.err == nil && len(s.items) == 0 && s.asked {
 		who := "This identity"
 		if sess := s.env.Session; sess != nil {
 			who = components.Clean(sess.Identity().Name())
@@ -132,7 +120,7 @@ func (s *Subscriptions) resolve() tea.Cmd {
 	s.pending = nil
 	if p.Subscription == "" {
 		if len(s.items) == 0 {
-			return nav.Cmd(nav.ToastMsg{Level: nav.Warn, Text: "Cannot look for workspace " + p.Workspace + ": no subscriptions are visible"})
+			return s.Toast(nav.Warn, "Cannot look for workspace "+p.Workspace+": no subscriptions are visible")
 		}
 		ws := NewWorkspaces(s.env, s.items)
 		ws.pending = p
@@ -146,7 +134,7 @@ func (s *Subscriptions) resolve() tea.Cmd {
 			return nav.Cmd(nav.OpenMsg{Context: c})
 		}
 	}
-	return nav.Cmd(nav.ToastMsg{Level: nav.Warn, Text: "No subscription " + p.Subscription + " among the " + plural(len(s.items), "subscription") + " this identity can see"})
+	return s.Toast(nav.Warn, "No subscription "+p.Subscription+" among the "+plural(len(s.items), "subscription")+" this identity can see")
 }
 
 func plural(n int, noun string) string {

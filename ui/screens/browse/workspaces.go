@@ -1,6 +1,7 @@
 package browse
 
 import (
+	"context"
 	"fmt"
 	"sort"
 	"strings"
@@ -24,12 +25,6 @@ type Workspaces struct {
 	pending *nav.Context
 }
 
-type workspacesMsg struct {
-	seq  uint64
-	list azure.WorkspaceList
-	err  error
-}
-
 // NewWorkspaces lists the workspaces of subs.
 func NewWorkspaces(env *nav.Env, subs []azure.Subscription) *Workspaces {
 	return &Workspaces{subs: subs, page: newPage(env, "workspaces", "Listing workspaces",
@@ -51,21 +46,14 @@ func (s *Workspaces) Keys() []key.Binding {
 	return []key.Binding{components.KeyOpen, components.KeyFilter, keyNew, keyRefresh, keyCopy}
 }
 
-func (s *Workspaces) Init() tea.Cmd { return s.load() }
+func (s *Workspaces) Init() tea.Cmd { return s.reload() }
 
-func (s *Workspaces) load() tea.Cmd {
-	seq, spin := s.start()
-	sess := s.env.Session
+func (s *Workspaces) reload() tea.Cmd {
 	ids := make([]string, len(s.subs))
 	for i, sub := range s.subs {
 		ids[i] = sub.ID
 	}
-	return tea.Batch(spin, func() tea.Msg {
-		c, cancel := ctx()
-		defer cancel()
-		list, err := sess.Workspaces(c, ids)
-		return workspacesMsg{seq: seq, list: list, err: err}
-	})
+	return fetch(&s.page, func(ctx context.Context, az Azure) (azure.WorkspaceList, error) { return az.Workspaces(ctx, ids) })
 }
 
 func (s *Workspaces) subName(id string) string {
@@ -78,10 +66,11 @@ func (s *Workspaces) subName(id string) string {
 }
 
 func (s *Workspaces) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
-	if m, ok := msg.(workspacesMsg); ok {
-		if !s.finish(m.seq, m.err) {
+	if r, ok := msg.(nav.Result[azure.WorkspaceList]); ok {
+		if !s.finish(r, r.Err) {
 			return s, nil
 		}
+		m := struct{ list azure.WorkspaceList }{r.Value}
 		s.failed = nil
 		ids := make([]string, 0, len(m.list.Failed))
 		for id := range m.list.Failed {
@@ -110,7 +99,7 @@ func (s *Workspaces) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 		}
 		return s, tea.Batch(nav.Cmd(nav.SeenMsg{Jumps: jumps}), s.resolve(m.list.Items))
 	}
-	cmd, handled := s.listInput(msg, s.load, s.open, "Copied workspace id")
+	cmd, handled := s.listInput(msg, s.reload, s.open, "Copied workspace id")
 	if k, ok := msg.(tea.KeyPressMsg); ok && !handled && key.Matches(k, keyNew) {
 		if r, ok := s.table.Selected(); ok {
 			ws := r.Payload.(azure.Workspace)
@@ -180,11 +169,11 @@ func (s *Workspaces) resolve(items []azure.Workspace) tea.Cmd {
 	}
 	switch len(found) {
 	case 0:
-		return nav.Cmd(nav.ToastMsg{Level: nav.Warn, Text: "No workspace " + p.Workspace + " in the subscriptions you can see"})
+		return s.Toast(nav.Warn, "No workspace "+p.Workspace+" in the subscriptions you can see")
 	case 1:
 		c := s.wsContext(found[0].WorkspaceRef)
 		c.Endpoint = p.Endpoint
 		return nav.Cmd(nav.OpenMsg{Context: c})
 	}
-	return nav.Cmd(nav.ToastMsg{Level: nav.Warn, Text: fmt.Sprintf("%d workspaces are named %s: pick one (or pass --subscription and -g)", len(found), p.Workspace)})
+	return s.Toast(nav.Warn, fmt.Sprintf("%d workspaces are named %s: pick one (or pass --subscription and -g)", len(found), p.Workspace))
 }

@@ -4,6 +4,7 @@ package signin
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os/exec"
 	"runtime"
@@ -11,7 +12,6 @@ import (
 	"time"
 
 	"charm.land/bubbles/v2/key"
-	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
@@ -49,6 +49,7 @@ var (
 
 // Screen is the sign-in screen.
 type Screen struct {
+	nav.Kit
 	env   *nav.Env
 	phase phase
 
@@ -58,7 +59,9 @@ type Screen struct {
 	methods  components.Table
 	personas components.Table
 	tenants  components.Table
-	spin     spinner.Model
+	tenantsQ nav.Call // the account's tenants, read after sign-in
+	opening  nav.Call // the browser opener
+	opener   func(ctx context.Context, url string) error
 
 	method   azure.MethodInfo
 	persona  azure.Persona
@@ -80,7 +83,7 @@ type Screen struct {
 // ("Subscriptions" or the restored context).
 func New(env *nav.Env) *Screen {
 	st := env.Styles
-	s := &Screen{env: env,
+	s := &Screen{Kit: nav.NewKit(env), env: env, opener: openURL,
 		methods: components.NewTable(st, "methods",
 			components.Column{Title: "Method", Width: 32},
 			components.Column{Title: "When to choose it", Width: 30, Flex: true}),
@@ -92,7 +95,6 @@ func New(env *nav.Env) *Screen {
 			components.Column{Title: "Tenant", Width: 20, Flex: true},
 			components.Column{Title: "Domain", Width: 20},
 			components.Column{Title: "Id", Width: 36}),
-		spin: spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(st.Accent)),
 	}
 	var rows []components.Row
 	for _, m := range azure.Methods(env.Config, env.Personas) {
@@ -175,10 +177,6 @@ type (
 		sess *azure.Session
 		err  error
 	}
-	tenantsMsg struct {
-		flow    uint64
-		tenants []azure.Tenant
-	}
 	approvedMsg struct{ err error }
 )
 
@@ -200,7 +198,8 @@ func (s *Screen) begin(m azure.MethodInfo, p azure.Persona) tea.Cmd {
 	s.method, s.persona = m, p
 	s.flow = s.env.NextSeq()
 	s.phase, s.probes, s.code, s.err, s.browser = phaseWorking, nil, nil, nil, ""
-	ctx, cancel := context.WithTimeout(context.Background(), signInTimeout)
+	s.Cancel(&s.tenantsQ)
+	ctx, cancel := context.WithTimeout(s.Context(), signInTimeout)
 	s.cancel = cancel
 	ch := make(chan any, 16)
 	cfg := s.env.Config
@@ -221,18 +220,14 @@ func (s *Screen) begin(m azure.MethodInfo, p azure.Persona) tea.Cmd {
 			return nil
 		}
 	}
-	return tea.Batch(listen(s.flow, ch), s.spin.Tick, save)
+	return tea.Batch(listen(s.flow, ch), s.StartSpinner(), save)
 }
 
 func (s *Screen) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
-	switch m := msg.(type) {
-	case spinner.TickMsg:
-		if s.phase != phaseWorking && s.phase != phaseDeviceCode {
-			return s, nil
-		}
-		var cmd tea.Cmd
-		s.spin, cmd = s.spin.Update(m)
+	if cmd, ok := s.Spin(msg, s.phase == phaseWorking || s.phase == phaseDeviceCode); ok {
 		return s, cmd
+	}
+	switch m := msg.(type) {
 	case tickMsg:
 		if s.phase == phaseDeviceCode {
 			return s, tick()
@@ -254,21 +249,30 @@ func (s *Screen) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 			return s, nil // a cancelled flow finishing late
 		}
 		return s, s.onFlow(m)
-	case tenantsMsg:
-		if m.flow == s.flow {
-			s.tenantsL = m.tenants
+	case nav.Result[[]azure.Tenant]:
+		if s.Done(&s.tenantsQ, m) {
+			s.tenantsL = m.Value // a failure only hides the tenant switch
 			var rows []components.Row
-			for _, t := range m.tenants {
+			for _, t := range m.Value {
 				rows = append(rows, components.Row{ID: t.ID, Payload: t, Cells: []string{components.Clean(t.DisplayName), components.Clean(t.DefaultDomain), t.ID}})
 			}
 			s.tenants.SetRows(rows)
 		}
 		return s, nil
+	case nav.Result[struct{}]:
+		if s.Done(&s.opening, m) && s.code != nil {
+			if m.Err != nil {
+				s.browser = "The browser could not be opened (" + components.Clean(m.Err.Error()) + "): open the URL on any device and enter the code."
+			} else {
+				s.browser = "Browser opened. Enter the code there, then come back."
+			}
+		}
+		return s, nil
 	case approvedMsg:
 		if m.err != nil {
-			return s, toast(nav.Error, "Approval failed: "+m.err.Error())
+			return s, s.Toast(nav.Error, "Approval failed: "+m.err.Error())
 		}
-		return s, toast(nav.Info, "Approved in the simulated browser; waiting for the token…")
+		return s, s.Toast(nav.Info, "Approved in the simulated browser; waiting for the token…")
 	case tea.KeyPressMsg:
 		return s, s.key(m)
 	case tea.MouseClickMsg, tea.MouseWheelMsg:
@@ -301,15 +305,10 @@ func (s *Screen) onFlow(m flowMsg) tea.Cmd {
 			return nil
 		}
 		s.session, s.phase, s.claims, s.announced, s.openAsked = ev.sess, phaseCard, false, false, false
-		sess, flow := ev.sess, m.flow
+		sess := ev.sess
 		return tea.Batch(
 			func() tea.Msg { return nav.SignedInMsg{Session: sess} },
-			func() tea.Msg {
-				ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-				defer cancel()
-				ts, _ := sess.Tenants(ctx) // a failure only hides the tenant switch
-				return tenantsMsg{flow: flow, tenants: ts}
-			})
+			nav.Go(&s.Kit, &s.tenantsQ, 30*time.Second, sess.Tenants))
 	}
 	return listen(m.flow, m.ch)
 }
@@ -318,10 +317,6 @@ func (s *Screen) onFlow(m flowMsg) tea.Cmd {
 type tickMsg struct{}
 
 func tick() tea.Cmd { return tea.Every(time.Second, func(time.Time) tea.Msg { return tickMsg{} }) }
-
-func toast(l nav.Level, text string) tea.Cmd {
-	return func() tea.Msg { return nav.ToastMsg{Level: l, Text: text} }
-}
 
 func (s *Screen) activeTable() *components.Table {
 	switch s.phase {
@@ -354,11 +349,16 @@ func (s *Screen) mouse(msg tea.Msg) tea.Cmd {
 func (s *Screen) key(k tea.KeyPressMsg) tea.Cmd {
 	if t := s.activeTable(); t != nil {
 		if k.String() == "esc" && !t.Filtering() && t.Query() == "" {
-			switch s.phase {
-			case phasePersonas:
+			switch {
+			case s.phase == phasePersonas && s.code != nil && s.cancel != nil:
+				// "Approve as…" is a step inside the device-code sign-in:
+				// esc leaves the picker, not the sign-in.
+				s.phase, s.err = phaseDeviceCode, nil
+				return nil
+			case s.phase == phasePersonas:
 				s.phase, s.err = phaseMethods, nil
 				return nil
-			case phaseTenants:
+			case s.phase == phaseTenants:
 				s.phase = phaseCard
 				return nil
 			}
@@ -383,7 +383,8 @@ func (s *Screen) key(k tea.KeyPressMsg) tea.Cmd {
 			}
 			s.flow = s.env.NextSeq() // drop whatever the cancelled flow still sends
 			s.phase, s.code = phaseMethods, nil
-			return toast(nav.Info, s.method.Title+" sign-in cancelled")
+			s.Cancel(&s.opening)
+			return s.Toast(nav.Info, s.method.Title+" sign-in cancelled")
 		case s.phase == phaseDeviceCode && key.Matches(k, keyBrowser):
 			return s.openBrowser()
 		case s.phase == phaseDeviceCode && key.Matches(k, keyCopyCode) && s.code != nil:
@@ -460,22 +461,36 @@ func (s *Screen) choose() tea.Cmd {
 		s.phase = phaseWorking
 		s.method.Title = "Tenant switch"
 		ch := make(chan any, 1)
+		ctx, cancel := context.WithTimeout(s.Context(), signInTimeout)
+		s.cancel = cancel
 		go func() {
-			ctx, cancel := context.WithTimeout(context.Background(), signInTimeout)
 			defer cancel()
 			ns, err := sess.SwitchTenant(ctx, t.ID)
 			ch <- doneEv{sess: ns, err: err}
 			close(ch)
 		}()
-		return tea.Batch(listen(s.flow, ch), s.spin.Tick)
+		return tea.Batch(listen(s.flow, ch), s.StartSpinner())
 	}
 	return nil
 }
 
-// openBrowser tries the platform's opener; when none works the screen
-// says so and the URL stays on screen for another device.
+// openBrowser runs the platform's opener and says what it answered: only
+// an opener that succeeded counts as "Browser opened." The URL stays on
+// screen for another device either way.
 func (s *Screen) openBrowser() tea.Cmd {
-	url := s.code.VerificationURL
+	url, open := s.code.VerificationURL, s.opener
+	s.browser = "Opening a browser…"
+	return nav.Go(&s.Kit, &s.opening, 0, func(ctx context.Context) (struct{}, error) { return struct{}{}, open(ctx, url) })
+}
+
+// openerGrace is how long an opener may run before it counts as having
+// opened the browser: xdg-open and open return at once, but some openers
+// (sensible-browser with a console browser) keep running.
+const openerGrace = 5 * time.Second
+
+var errNoOpener = errors.New("no opener (xdg-open, wslview, sensible-browser) is installed")
+
+func openURL(ctx context.Context, url string) error {
 	var cmd *exec.Cmd
 	switch runtime.GOOS {
 	case "darwin":
@@ -490,13 +505,22 @@ func (s *Screen) openBrowser() tea.Cmd {
 			}
 		}
 	}
-	if cmd == nil || cmd.Start() != nil {
-		s.browser = "No browser can be opened from here: open the URL on any device and enter the code."
+	if cmd == nil {
+		return errNoOpener
+	}
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(openerGrace):
+		return nil // still running: it has the browser
+	case <-ctx.Done():
 		return nil
 	}
-	go func() { _ = cmd.Wait() }()
-	s.browser = "Browser opened. Enter the code there, then come back."
-	return nil
 }
 
 func (s *Screen) methodsHead(w int) string {
@@ -558,7 +582,7 @@ func (s *Screen) View(w, h int) string {
 func (s *Screen) workingView(w int) string {
 	st := s.env.Styles
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s %s\n\n", s.spin.View(), st.Title.Render("Signing in: "+s.method.Title+"…"))
+	fmt.Fprintf(&b, "%s %s\n\n", s.Spinner(), st.Title.Render("Signing in: "+s.method.Title+"…"))
 	if s.method.Method == azure.MethodChain || len(s.probes) > 0 {
 		b.WriteString(st.Muted.Render("DefaultAzureCredential tries each source in order:") + "\n")
 		b.WriteString(ProbeLines(st, s.probes, w))

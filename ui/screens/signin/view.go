@@ -12,22 +12,37 @@ import (
 	"amlauth-tui/ui/theme"
 )
 
-// ProbeLines renders the chain probe: one line per source with ✓/✗, its
-// time and the reason it did or did not answer.
+// ProbeLines renders the chain probe, one line per source in the chain's
+// order, with its real state: the first source that produced a token is
+// "used"; the ones before it "failed" (why); the ones after it were only
+// checked, so they "would work" or "would fail" (why) — not failures.
 func ProbeLines(st *theme.Styles, probes []azure.ProbeResult, w int) string {
 	var b strings.Builder
-	for _, p := range probes {
-		mark := st.Err.Render("✗")
+	used := -1
+	for i, p := range probes {
 		if p.OK {
-			mark = st.OK.Render("✓")
+			used = i
+			break
+		}
+	}
+	for i, p := range probes {
+		var mark, state string
+		switch {
+		case i == used:
+			mark, state = st.OK.Render("✓"), st.OK.Render("used")
+		case used >= 0 && i > used && p.OK:
+			mark, state = st.Muted.Render("·"), st.Muted.Render("checked after: would work")
+		case used >= 0 && i > used:
+			mark, state = st.Muted.Render("·"), st.Muted.Render("checked after: would fail")
+		default:
+			mark, state = st.Err.Render("✗"), st.Err.Render("failed")
 		}
 		took := fmt.Sprintf("%6s", p.Took.Round(time.Millisecond))
 		if p.Took < time.Millisecond {
 			took = fmt.Sprintf("%6s", p.Took.Round(time.Microsecond))
 		}
-		head := fmt.Sprintf(" %s %-28s %s  ", mark, p.Source, st.Muted.Render(took))
-		reason := components.Clean(p.Reason)
-		b.WriteString(components.Fit(head+reason, w) + "\n")
+		head := fmt.Sprintf(" %s %-28s %s  %s  ", mark, p.Source, st.Muted.Render(took), state)
+		b.WriteString(components.Fit(head+components.Clean(p.Reason), w) + "\n")
 	}
 	return b.String()
 }
@@ -36,7 +51,7 @@ func (s *Screen) deviceCodeView(w int) string {
 	st := s.env.Styles
 	c := s.code
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s %s\n\n", s.spin.View(), st.Title.Render("Device code sign-in"))
+	fmt.Fprintf(&b, "%s %s\n\n", s.Spinner(), st.Title.Render("Device code sign-in"))
 	b.WriteString("1. Open  " + st.Accent.Underline(true).Render(components.Clean(c.VerificationURL)) + "\n")
 	b.WriteString("2. Enter the code:\n\n")
 	code := components.Clean(c.UserCode)
