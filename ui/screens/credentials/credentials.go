@@ -61,8 +61,7 @@ func (g group) action() string {
 
 // loader is a group's request in flight and its last failure.
 type loader struct {
-	seq     uint64
-	loading bool
+	call    nav.Call
 	err     error
 	errAt   time.Time
 	roles   []string // for a 403: the built-in roles that grant the action
@@ -83,6 +82,7 @@ type slot struct {
 
 // Screen is the credentials screen of one endpoint.
 type Screen struct {
+	nav.Kit
 	env  *nav.Env
 	ep   azure.Endpoint
 	mode string // the auth mode the screen is built for
@@ -96,19 +96,17 @@ type Screen struct {
 
 	auto   bool          // refresh AML tokens at refresh-after
 	reveal time.Duration // how long r shows a secret
-	id     uint64        // this screen's tick chain
 	drawn  bool          // View ran since the last tick: the screen is on top
-	closed bool
 
 	notice    string // the last refusal or hint, until the next key
 	modeNote  string // the auth mode changed under the screen
-	rereadSeq uint64 // endpoint re-read after an auth-mode mismatch
+	reread    nav.Call // endpoint re-read after an auth-mode mismatch
 	rereadErr error
 	switches  int // auth-mode changes followed without the user asking
 
 	regen      *azure.Operation
 	regenWhich string
-	regenStart bool // waiting for regenerateKeys to answer
+	regenCall  nav.Call // waiting for regenerateKeys to answer
 	regenLast  azure.Progress
 	regenErr   error
 	regenRoles []string
@@ -141,43 +139,30 @@ func (s *Screen) svc() service {
 	return s.env.Session
 }
 
-// Messages. Each carries the sequence number or id it answers, so results
-// meant for another request (or another credentials screen) are dropped.
+// Messages. Requests answer with nav.Result (the kit drops stale ones);
+// the clock's ticks carry the screen's id (another credentials screen has
+// its own chain).
 type (
-	tickMsg   struct{ id uint64 }
-	loadedMsg struct {
-		seq  uint64
+	tickMsg struct{ id uint64 }
+	// loaded is a group's credential (keys, or one token).
+	loaded struct {
 		keys azure.EndpointKeys
 		cred azure.Credential
-		err  error
 	}
-	endpointMsg struct {
-		seq uint64
-		ep  azure.Endpoint
-		err error
-	}
-	regenConfirmMsg struct {
-		id    uint64
-		which string
-	}
-	regenStartedMsg struct {
-		id  uint64
-		op  *azure.Operation
-		err error
-	}
-	savedPrefMsg struct{ err error }
+	regenConfirmMsg struct{ which string }
+	savedPrefMsg    struct{ err error }
 )
 
 // A loaded credential passes through the root: should anything ever print
 // the message, it must not print the value.
-func (loadedMsg) String() string   { return "credentials.loadedMsg{[secret]}" }
-func (loadedMsg) GoString() string { return "credentials.loadedMsg{[secret]}" }
+func (loaded) String() string   { return "credentials.loaded{[secret]}" }
+func (loaded) GoString() string { return "credentials.loaded{[secret]}" }
 
 // New opens the credentials screen of msg.Endpoint.
 func New(env *nav.Env, msg nav.CredentialsMsg) nav.Screen { return newScreen(env, msg.Endpoint) }
 
 func newScreen(env *nav.Env, ep azure.Endpoint) *Screen {
-	s := &Screen{env: env, ep: ep, auto: true, reveal: defaultReveal, id: env.NextSeq(), lookupEnv: os.LookupEnv,
+	s := &Screen{Kit: nav.NewKit(env), env: env, ep: ep, auto: true, reveal: defaultReveal, lookupEnv: os.LookupEnv,
 		mgmt: &slot{name: "Control-plane token", kind: azure.CredManagement, group: gMgmt}}
 	if env.Store != nil {
 		// A small local file, read once (the root reads it the same way at start).
@@ -234,7 +219,7 @@ func (s *Screen) Where() nav.Context {
 // Init fetches the credential (one call) and starts the clock.
 func (s *Screen) Init() tea.Cmd {
 	if len(s.slots) == 0 {
-		return tea.Batch(s.tick(), s.reread())
+		return tea.Batch(s.tick(), s.readEndpoint())
 	}
 	return tea.Batch(s.tick(), s.load(s.slots[0].group))
 }
@@ -246,7 +231,7 @@ func (s *Screen) Close() {
 		sl.secret.Clear()
 		sl.meta = azure.Credential{}
 	}
-	s.closed = true
+	s.Kit.Close()
 }
 
 func (s *Screen) all() []*slot { return append(append([]*slot{}, s.slots...), s.mgmt) }
@@ -277,12 +262,8 @@ func (s *Screen) hideAll() {
 // tick fires on each wall-clock second; everything shown is computed from
 // env.Now at that moment, never from a count of ticks, so nothing drifts.
 func (s *Screen) tick() tea.Cmd {
-	id := s.id
+	id := s.ScreenID()
 	return tea.Every(time.Second, func(time.Time) tea.Msg { return tickMsg{id: id} })
-}
-
-func reqCtx() (context.Context, context.CancelFunc) {
-	return context.WithTimeout(context.Background(), requestTimeout)
 }
 
 // load fetches a group's credential.
@@ -290,60 +271,55 @@ func (s *Screen) load(g group) tea.Cmd {
 	l := &s.loads[g]
 	sess := s.svc()
 	if sess == nil {
-		l.err, l.loading = azure.ErrNotSignedIn, false
+		s.Cancel(&l.call)
+		l.err = azure.ErrNotSignedIn
 		return nil
 	}
-	l.seq, l.loading = s.env.NextSeq(), true
-	seq, ref, cfg := l.seq, s.ep.EndpointRef, sess.Config()
-	return func() tea.Msg {
-		ctx, cancel := reqCtx()
-		defer cancel()
-		m := loadedMsg{seq: seq}
+	ref, cfg := s.ep.EndpointRef, sess.Config()
+	return nav.Go(&s.Kit, &l.call, requestTimeout, func(ctx context.Context) (m loaded, err error) {
 		switch g {
 		case gKeys:
-			m.keys, m.err = sess.Keys(ctx, ref)
+			m.keys, err = sess.Keys(ctx, ref)
 		case gAML:
-			m.cred, m.err = sess.AMLToken(ctx, ref)
+			m.cred, err = sess.AMLToken(ctx, ref)
 		case gML:
-			m.cred, m.err = sess.EntraToken(ctx, cfg.MLAudience)
+			m.cred, err = sess.EntraToken(ctx, cfg.MLAudience)
 		case gMgmt:
-			m.cred, m.err = sess.EntraToken(ctx, cfg.ARMAudience)
+			m.cred, err = sess.EntraToken(ctx, cfg.ARMAudience)
 		}
-		return m
-	}
+		return m, err
+	})
 }
 
-// reread reads the endpoint again: its auth mode decides what to fetch.
-func (s *Screen) reread() tea.Cmd {
+// readEndpoint reads the endpoint again: its auth mode decides what to fetch.
+func (s *Screen) readEndpoint() tea.Cmd {
 	sess := s.svc()
 	if sess == nil {
 		s.rereadErr = azure.ErrNotSignedIn
 		return nil
 	}
-	s.rereadSeq, s.rereadErr = s.env.NextSeq(), nil
-	seq, ref := s.rereadSeq, s.ep.EndpointRef
-	return func() tea.Msg {
-		ctx, cancel := reqCtx()
-		defer cancel()
-		ep, err := sess.Endpoint(ctx, ref)
-		return endpointMsg{seq: seq, ep: ep, err: err}
-	}
+	s.rereadErr = nil
+	ref := s.ep.EndpointRef
+	return nav.Go(&s.Kit, &s.reread, requestTimeout, func(ctx context.Context) (azure.Endpoint, error) { return sess.Endpoint(ctx, ref) })
 }
 
 // onLoaded stores a credential, or the failure next to the old one.
-func (s *Screen) onLoaded(m loadedMsg) tea.Cmd {
+func (s *Screen) onLoaded(r nav.Result[loaded]) tea.Cmd {
 	g := group(-1)
 	for i := range s.loads {
-		if s.loads[i].seq == m.seq && s.loads[i].loading {
+		if s.Done(&s.loads[i].call, r) {
 			g = group(i)
 		}
 	}
 	if g < 0 {
 		return nil // stale: refreshed again, or the mode changed
 	}
+	m := struct {
+		loaded
+		err error
+	}{r.Value, r.Err}
 	l := &s.loads[g]
 	now := s.env.Now()
-	l.loading = false
 	if m.err != nil {
 		// Keep what was there: an AML token stays usable until it expires.
 		l.err, l.errAt, l.roles = m.err, now, rolesFor(m.err, g.action(), s.ep.ID)
@@ -383,20 +359,19 @@ func (s *Screen) onLoaded(m loadedMsg) tea.Cmd {
 }
 
 // onEndpoint takes the endpoint as read again (its mode was not known).
-func (s *Screen) onEndpoint(m endpointMsg) tea.Cmd {
-	if m.seq != s.rereadSeq {
+func (s *Screen) onEndpoint(m nav.Result[azure.Endpoint]) tea.Cmd {
+	if !s.Done(&s.reread, m) {
 		return nil
 	}
-	s.rereadSeq = 0
-	if m.err != nil {
-		s.rereadErr = m.err
+	if m.Err != nil {
+		s.rereadErr = m.Err
 		return nil
 	}
-	s.ep = m.ep
-	if m.ep.AuthMode == s.mode && len(s.slots) > 0 {
+	s.ep = m.Value
+	if m.Value.AuthMode == s.mode && len(s.slots) > 0 {
 		return nil
 	}
-	return s.follow(m.ep.AuthMode)
+	return s.follow(m.Value.AuthMode)
 }
 
 // maxSwitches bounds how often one screen follows a changed auth mode on
@@ -411,7 +386,10 @@ func (s *Screen) follow(mode string) tea.Cmd {
 			components.Clean(s.mode) + "); showing its credential."
 	}
 	s.ep.AuthMode = mode
-	s.loads[gKeys], s.loads[gAML], s.loads[gML] = loader{}, loader{}, loader{}
+	for _, g := range []group{gKeys, gAML, gML} {
+		s.Cancel(&s.loads[g].call)
+		s.loads[g] = loader{}
+	}
 	s.setMode(mode)
 	if len(s.slots) == 0 {
 		return nil

@@ -1,8 +1,10 @@
 package credentials
 
 import (
+	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -40,8 +42,8 @@ func (s *Screen) Keys() []key.Binding {
 		ks = append(ks, key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "data-plane credential")))
 	case s.mode == azure.AuthKey:
 		ks = append(ks, keyMove, keyRegen)
-	case s.mode == azure.AuthAMLToken:
-		ks = append(ks, keyAuto)
+	case len(s.slots) > 0:
+		ks = append(ks, keyAuto) // tokens: AML and Entra
 	}
 	if s.showMgmt || s.mode != azure.AuthKey {
 		ks = append(ks, keyScroll)
@@ -55,39 +57,35 @@ func (s *Screen) Keys() []key.Binding {
 
 // Update handles keys (when on top), the clock, focus and async results.
 func (s *Screen) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
-	if s.closed {
+	if s.Closed() {
 		return s, nil // closed: no result may bring a secret back
 	}
 	switch m := msg.(type) {
 	case tickMsg:
-		if m.id != s.id {
+		if m.id != s.ScreenID() {
 			return s, nil
 		}
 		return s, tea.Batch(s.tick(), s.onTick())
 	case tea.BlurMsg:
 		s.hideAll() // the terminal lost focus: whoever looks at it now did not ask
 		return s, nil
-	case loadedMsg:
+	case nav.Result[loaded]:
 		return s, s.onLoaded(m)
-	case endpointMsg:
+	case nav.Result[azure.Endpoint]:
 		return s, s.onEndpoint(m)
-	case regenConfirmMsg:
-		if m.id != s.id {
-			return s, nil
-		}
+	case regenConfirmMsg: // addressed to this screen by the root (Kit.Confirm)
 		return s, s.startRegen(m.which)
-	case regenStartedMsg:
-		if m.id != s.id {
+	case nav.Result[*azure.Operation]:
+		if !s.Done(&s.regenCall, m) {
 			return s, nil
 		}
-		s.regenStart = false
-		if m.err != nil {
-			s.regenErr, s.regenRoles = m.err, rolesFor(m.err, actRegenerate, s.ep.ID)
+		if m.Err != nil {
+			s.regenErr, s.regenRoles = m.Err, rolesFor(m.Err, actRegenerate, s.ep.ID)
 			return s, nil
 		}
-		s.regen = m.op
+		s.regen = m.Value
 		label := fmt.Sprintf("Regenerate the %s key of %s", strings.ToLower(s.regenWhich), components.Clean(s.ep.Endpoint))
-		return s, nav.Cmd(nav.TrackMsg{Op: m.op, Label: label})
+		return s, nav.Cmd(nav.TrackMsg{Op: m.Value, Label: label})
 	case nav.OperationMsg:
 		if s.regen == nil || m.Op != s.regen {
 			return s, nil
@@ -118,8 +116,25 @@ func (s *Screen) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 // actRegenerate is the action regenerateKeys needs.
 const actRegenerate = "Microsoft.MachineLearningServices/workspaces/onlineEndpoints/regenerateKeys/action"
 
-// onTick re-masks what must not stay revealed and refreshes a due AML
-// token (the returned command; the caller re-arms the clock).
+// entraRefreshLead is how long before expiry an Entra token is fetched
+// again: MSAL treats a token as due five minutes before it expires.
+const entraRefreshLead = 5 * time.Minute
+
+// refreshAt is when a token is due: an AML token says so itself
+// (refreshAfterTimeUtc); an Entra token is due shortly before it expires.
+// Keys are never due.
+func refreshAt(c azure.Credential) time.Time {
+	switch {
+	case !c.RefreshAfter.IsZero():
+		return c.RefreshAfter
+	case !c.ExpiresOn.IsZero():
+		return c.ExpiresOn.Add(-entraRefreshLead)
+	}
+	return time.Time{}
+}
+
+// onTick re-masks what must not stay revealed and refreshes due tokens
+// (the returned command; the caller re-arms the clock).
 func (s *Screen) onTick() tea.Cmd {
 	now := s.env.Now()
 	if !s.drawn {
@@ -131,14 +146,20 @@ func (s *Screen) onTick() tea.Cmd {
 	for _, sl := range s.all() {
 		sl.secret.Expire(now)
 	}
-	if s.auto && s.mode == azure.AuthAMLToken && len(s.slots) == 1 {
-		sl, l := s.slots[0], &s.loads[gAML]
-		due := !sl.meta.RefreshAfter.IsZero() && !now.Before(sl.meta.RefreshAfter)
-		if due && !l.loading && !now.Before(sl.nextAuto) {
-			return s.load(gAML)
+	if !s.auto {
+		return nil
+	}
+	var cmds []tea.Cmd
+	for _, sl := range s.all() {
+		if sl.group == gKeys || sl.secret.Empty() {
+			continue // keys do not expire; a token never fetched is not refreshed
+		}
+		due := refreshAt(sl.meta)
+		if !due.IsZero() && !now.Before(due) && !s.loads[sl.group].call.Busy() && !now.Before(sl.nextAuto) {
+			cmds = append(cmds, s.load(sl.group))
 		}
 	}
-	return nil
+	return tea.Batch(cmds...)
 }
 
 func (s *Screen) onKey(k tea.KeyPressMsg) tea.Cmd {
@@ -192,7 +213,7 @@ func (s *Screen) onKey(k tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(k, keyMgmt):
 		s.hideAll()
 		s.showMgmt, s.scroll = !s.showMgmt, 0
-		if s.showMgmt && s.mgmt.secret.Empty() && !s.loads[gMgmt].loading {
+		if s.showMgmt && s.mgmt.secret.Empty() && !s.loads[gMgmt].call.Busy() {
 			return s.load(gMgmt)
 		}
 	case key.Matches(k, keyCheck):
@@ -297,15 +318,15 @@ func (s *Screen) refresh() tea.Cmd {
 	}
 	s.switches = 0
 	if len(s.slots) == 0 || s.rereadErr != nil {
-		return s.reread()
+		return s.readEndpoint()
 	}
 	s.modeNote = ""
 	return s.load(s.slots[0].group)
 }
 
 func (s *Screen) toggleAuto() tea.Cmd {
-	if s.mode != azure.AuthAMLToken || s.showMgmt {
-		s.notice = "Automatic refresh is for AML tokens (aml_token endpoints)."
+	if s.mode == azure.AuthKey && !s.showMgmt {
+		s.notice = "Keys do not expire: automatic refresh is for tokens (AML, Entra, control-plane)."
 		return nil
 	}
 	s.auto = !s.auto
@@ -325,7 +346,7 @@ func (s *Screen) askRegen(sl *slot) tea.Cmd {
 		s.notice = "Only keys can be regenerated (key endpoints); tokens are simply fetched again (R)."
 		return nil
 	}
-	if s.regen != nil || s.regenStart {
+	if s.regen != nil || s.regenCall.Busy() {
 		s.notice = "A regeneration is already running; wait for it to finish."
 		return nil
 	}
@@ -343,8 +364,7 @@ func (s *Screen) askRegen(sl *slot) tea.Cmd {
 		"az ml online-endpoint regenerate-keys -n %[3]s -g %[4]s -w %[5]s --key-type %[1]s\n"+
 		"POST …/onlineEndpoints/%[3]s/regenerateKeys {\"keyType\":\"%[6]s\"}",
 		lw, lo, c(s.ep.Endpoint), c(s.ep.ResourceGroup), c(s.ep.Name), which)
-	return nav.Cmd(nav.ConfirmMsg{Title: "Regenerate the " + lw + " key of " + c(s.ep.Endpoint) + "?", Body: body,
-		Yes: "Regenerate", OnYes: regenConfirmMsg{id: s.id, which: which}})
+	return s.Confirm("Regenerate the "+lw+" key of "+c(s.ep.Endpoint)+"?", body, "Regenerate", regenConfirmMsg{which: which})
 }
 
 func (s *Screen) startRegen(which string) tea.Cmd {
@@ -353,14 +373,11 @@ func (s *Screen) startRegen(which string) tea.Cmd {
 		s.regenErr = azure.ErrNotSignedIn
 		return nil
 	}
-	s.regenWhich, s.regenStart, s.regenErr, s.regenRoles, s.regenLast = which, true, nil, nil, azure.Progress{}
-	id, ref := s.id, s.ep.EndpointRef
-	return func() tea.Msg {
-		ctx, cancel := reqCtx()
-		defer cancel()
-		op, err := sess.RegenerateKey(ctx, ref, which)
-		return regenStartedMsg{id: id, op: op, err: err}
-	}
+	s.regenWhich, s.regenErr, s.regenRoles, s.regenLast = which, nil, nil, azure.Progress{}
+	ref := s.ep.EndpointRef
+	return nav.Go(&s.Kit, &s.regenCall, requestTimeout, func(ctx context.Context) (*azure.Operation, error) {
+		return sess.RegenerateKey(ctx, ref, which)
+	})
 }
 
 // checkMsg opens the access check at the endpoint, offering its own identity.

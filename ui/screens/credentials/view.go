@@ -142,7 +142,7 @@ func (s *Screen) slotLines(sl *slot, cursor bool, w, budget int, now time.Time) 
 	switch {
 	case sl.secret.Empty():
 		state := "—"
-		if l.loading {
+		if l.call.Busy() {
 			state = "fetching…"
 		}
 		out = append(out, lead+name+st.Muted.Render(state))
@@ -162,7 +162,7 @@ func (s *Screen) slotLines(sl *slot, cursor bool, w, budget int, now time.Time) 
 		switch {
 		case expired:
 			line += "  " + st.Err.Render("EXPIRED")
-		case l.loading:
+		case l.call.Busy():
 			line += st.Muted.Render("  refreshing…")
 		case cursor || len(s.visible()) == 1:
 			line += st.Muted.Render(fmt.Sprintf("  r reveals for %s", s.reveal))
@@ -179,7 +179,7 @@ func (s *Screen) slotLines(sl *slot, cursor bool, w, budget int, now time.Time) 
 	} else {
 		out = append(out, label("Expires")+st.Bold.Render("in "+components.Countdown(now, exp))+st.Muted.Render(" · at "+clock(exp)))
 	}
-	if ra := sl.meta.RefreshAfter; !ra.IsZero() {
+	if ra := refreshAt(sl.meta); !ra.IsZero() {
 		when := "after " + clock(ra)
 		if now.Before(ra) {
 			when += " (in " + components.Countdown(now, ra) + ")"
@@ -231,7 +231,7 @@ func (s *Screen) regenLines(w int) []string {
 	which := strings.ToLower(s.regenWhich)
 	out := []string{""}
 	switch {
-	case s.regenStart:
+	case s.regenCall.Busy():
 		out = append(out, st.Warn.Render("⟳ Regenerating the "+which+" key: asking Azure…"))
 	case s.regen != nil:
 		p := s.regenLast
