@@ -61,10 +61,10 @@ func (g group) action() string {
 
 // loader is a group's request in flight and its last failure.
 type loader struct {
-	call    nav.Call
-	err     error
-	errAt   time.Time
-	roles   []string // for a 403: the built-in roles that grant the action
+	call  nav.Call
+	err   error
+	errAt time.Time
+	roles []string // for a 403: the built-in roles that grant the action
 }
 
 // slot is one credential on screen.
@@ -98,8 +98,8 @@ type Screen struct {
 	reveal time.Duration // how long r shows a secret
 	drawn  bool          // View ran since the last tick: the screen is on top
 
-	notice    string // the last refusal or hint, until the next key
-	modeNote  string // the auth mode changed under the screen
+	notice    string   // the last refusal or hint, until the next key
+	modeNote  string   // the auth mode changed under the screen
 	reread    nav.Call // endpoint re-read after an auth-mode mismatch
 	rereadErr error
 	switches  int // auth-mode changes followed without the user asking

@@ -256,7 +256,7 @@ func (s *Screen) choose(show bool) tea.Cmd {
 // resend puts a history entry's body and target back and sends it.
 func (s *Screen) resend(e state.HistoryEntry) tea.Cmd {
 	if e.RequestTruncated {
-		return toast(nav.Warn, fmt.Sprintf("That body was cut at %s when saved; it cannot be re-sent as it was", components.HumanBytes(state.MaxHistoryBody)))
+		return s.Toast(nav.Warn, fmt.Sprintf("That body was cut at %s when saved; it cannot be re-sent as it was", components.HumanBytes(state.MaxHistoryBody)))
 	}
 	s.setBody(e.RequestBody)
 	s.target = e.Target
@@ -288,7 +288,7 @@ func (s *Screen) submitPrompt() tea.Cmd {
 		if err != nil {
 			s.closeModal()
 			s.notice = "Not exported: " + err.Error()
-			return toast(nav.Warn, s.notice)
+			return s.Toast(nav.Warn, s.notice)
 		}
 		s.closeModal()
 		return s.writeRequestFile(v, req)

@@ -13,7 +13,6 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/progress"
-	"charm.land/bubbles/v2/spinner"
 	"charm.land/bubbles/v2/textarea"
 	"charm.land/bubbles/v2/textinput"
 	"charm.land/bubbles/v2/viewport"
@@ -80,9 +79,21 @@ var (
 	keyEditorT = key.NewBinding(key.WithKeys("ctrl+x"), key.WithHelp("ctrl+x", "$EDITOR"))
 )
 
+// Azure is what the request editor needs from azure's session (a
+// *azure.Session has it); tests give a fake.
+type Azure interface {
+	Config() azure.Config
+	Deployments(ctx context.Context, ref azure.EndpointRef) ([]azure.Deployment, error)
+	Keys(ctx context.Context, ref azure.EndpointRef) (azure.EndpointKeys, error)
+	AMLToken(ctx context.Context, ref azure.EndpointRef) (azure.Credential, error)
+	EntraToken(ctx context.Context, audience string) (azure.Credential, error)
+}
+
 // Screen is the request editor of one endpoint.
 type Screen struct {
+	nav.Kit
 	env    *nav.Env
+	az     Azure // nil: the session's
 	ep     azure.Endpoint
 	id     string // endpoint ARM id: the key of its body and history
 	scorer *azure.Scorer
@@ -92,25 +103,23 @@ type Screen struct {
 	focus   pane
 	typing  bool // the focused pane (body or headers) has the keyboard
 
-	deps    []azure.Deployment
-	depsErr error
-	depsSeq uint64
-	target  string // deployment to score; "" = the traffic split decides
+	deps     []azure.Deployment
+	depsErr  error
+	depsCall nav.Call
+	target   string // deployment to score; "" = the traffic split decides
 
-	cred    credential
-	credSeq uint64
+	cred     credential
+	credCall nav.Call
 
-	sending bool
-	sendSeq uint64
-	spin    spinner.Model
-	notice  string // why the last ctrl+s sent nothing
+	sendCall nav.Call
+	notice   string // why the last ctrl+s sent nothing
 
 	res   *result
 	vp    viewport.Model
 	vpFor int // width the response content was laid out for
 
-	hist    []state.HistoryEntry
-	histSeq uint64
+	hist     []state.HistoryEntry
+	histCall nav.Call
 
 	modal      modal
 	menu       menu
@@ -131,7 +140,7 @@ type Screen struct {
 // message carries, else the one the auth mode needs (fetched in Init).
 func New(env *nav.Env, msg nav.ScoreMsg) nav.Screen {
 	st := env.Styles
-	s := &Screen{env: env, ep: msg.Endpoint, id: msg.Endpoint.ID, written: map[string]bool{}}
+	s := &Screen{Kit: nav.NewKit(env), env: env, ep: msg.Endpoint, id: msg.Endpoint.ID, written: map[string]bool{}}
 	if s.id == "" {
 		s.id = msg.Endpoint.EndpointRef.ID()
 	}
@@ -149,7 +158,6 @@ func New(env *nav.Env, msg nav.ScoreMsg) nav.Screen {
 		hs = textarea.Styles{}
 	}
 	s.headers.SetStyles(hs)
-	s.spin = spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(st.Accent))
 	s.prog = progress.New(progress.WithDefaultBlend(), progress.WithoutPercentage())
 	s.vp = viewport.New()
 	s.input = textinput.New()
@@ -229,10 +237,27 @@ func (s *Screen) Keys() []key.Binding {
 	return ks
 }
 
-func toast(l nav.Level, text string) tea.Cmd {
-	return nav.Cmd(nav.ToastMsg{Level: l, Text: text})
+// api is the session, or the tests' fake (a nil *Session must not become
+// a non-nil interface).
+func (s *Screen) api() Azure {
+	if s.az != nil {
+		return s.az
+	}
+	if s.env.Session == nil {
+		return nil
+	}
+	return s.env.Session
 }
 
-func ctxTimeout(d time.Duration) (context.Context, context.CancelFunc) {
-	return context.WithTimeout(context.Background(), d)
+// sending: a single request is out.
+func (s *Screen) sending() bool { return s.sendCall.Busy() }
+
+// Close lets go of the credential and stops what the screen has out
+// (the request, a repeat run).
+func (s *Screen) Close() {
+	if s.rep != nil && !s.rep.done {
+		s.rep.cancel()
+	}
+	s.cred = credential{choice: s.cred.choice}
+	s.Kit.Close()
 }

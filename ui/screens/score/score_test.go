@@ -1,6 +1,7 @@
 package score
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -40,6 +41,29 @@ var ref = azure.EndpointRef{WorkspaceRef: azure.WorkspaceRef{Subscription: "sub-
 func endpoint(mode, uri string) azure.Endpoint {
 	return azure.Endpoint{EndpointRef: ref, ID: ref.ID(), AuthMode: mode, ScoringURI: uri,
 		Traffic: map[string]int32{"blue": 90, "green": 10}}
+}
+
+// deploys is an Azure that knows only an endpoint's deployments.
+type deploys []azure.Deployment
+
+func (d deploys) Config() azure.Config { return azure.Config{} }
+func (d deploys) Deployments(context.Context, azure.EndpointRef) ([]azure.Deployment, error) {
+	return d, nil
+}
+func (d deploys) Keys(context.Context, azure.EndpointRef) (azure.EndpointKeys, error) {
+	return azure.EndpointKeys{}, azure.ErrNotSignedIn
+}
+func (d deploys) AMLToken(context.Context, azure.EndpointRef) (azure.Credential, error) {
+	return azure.Credential{}, azure.ErrNotSignedIn
+}
+func (d deploys) EntraToken(context.Context, string) (azure.Credential, error) {
+	return azure.Credential{}, azure.ErrNotSignedIn
+}
+
+// withDeployments answers the screen's deployments request through Update.
+func withDeployments(s *Screen, ds ...azure.Deployment) {
+	s.az = deploys(ds)
+	run(s, s.loadDeployments())
 }
 
 func newScreen(t testing.TB, e *nav.Env, ep azure.Endpoint, msg ...nav.ScoreMsg) *Screen {
@@ -537,7 +561,7 @@ func TestResponseBodiesAreShownSafely(t *testing.T) {
 func TestTargetAndCredentialPickers(t *testing.T) {
 	f := newFake(t, predict)
 	s := newScreen(t, env(), endpoint(azure.AuthKey, f.URL+"/score"), nav.ScoreMsg{CredentialKind: azure.CredKey, Credential: "k"})
-	s.Update(depsMsg{seq: s.depsSeq, deps: []azure.Deployment{{Name: "blue", TrafficPercent: 90}, {Name: "green", TrafficPercent: 10}, {Name: "shadow"}}})
+	withDeployments(s, azure.Deployment{Name: "blue", TrafficPercent: 90}, azure.Deployment{Name: "green", TrafficPercent: 10}, azure.Deployment{Name: "shadow"})
 	press(s, "d")
 	v := view(s, 120, 37)
 	for _, want := range []string{"Send to which deployment?", "let traffic decide  blue 90% · green 10%", "green  10% of traffic", "shadow  0% of traffic: reachable only by naming it"} {
@@ -768,6 +792,43 @@ func TestRepeatRunsAndSummarises(t *testing.T) {
 	}
 	if f.calls.Load() != 20 {
 		t.Fatalf("%d requests, want 20", f.calls.Load())
+	}
+}
+
+// A single send after a repeat run is shown (the run's summary used to
+// stay in its place, though the history recorded the send).
+func TestSendAfterRepeatIsShown(t *testing.T) {
+	f := newFake(t, predict)
+	s := newScreen(t, env(), endpoint(azure.AuthKey, f.URL+"/score"), nav.ScoreMsg{CredentialKind: azure.CredKey, Credential: "k"})
+	press(s, "n")
+	typeText(s, "3")
+	_, cmd := s.Update(keyOf("enter"))
+	run(s, cmd)
+	if s.rep == nil || !s.rep.done || !strings.Contains(view(s, 120, 37), "Repeat: 3 requests") {
+		t.Fatalf("the run did not finish:\n%s", view(s, 120, 37))
+	}
+	press(s, "ctrl+s")
+	v := view(s, 120, 37)
+	if strings.Contains(v, "Repeat: 3 requests") || !strings.Contains(v, "200") {
+		t.Fatalf("the single send is not shown after the repeat run:\n%s", v)
+	}
+}
+
+// Close lets go of the credential and cancels the request in flight.
+func TestCloseForgetsTheCredentialAndCancels(t *testing.T) {
+	f := newFake(t, predict)
+	s := newScreen(t, env(), endpoint(azure.AuthKey, f.URL+"/score"), nav.ScoreMsg{CredentialKind: azure.CredKey, Credential: "secret-key"})
+	_, cmd := s.Update(keyOf("ctrl+s"))
+	if !s.sending() {
+		t.Fatal("ctrl+s did not send")
+	}
+	s.Close()
+	if s.cred.value != "" {
+		t.Fatal("the credential survived Close")
+	}
+	run(s, cmd)
+	if s.res != nil || f.calls.Load() != 0 {
+		t.Fatalf("a closed screen's request went out or its answer was taken (%d calls)", f.calls.Load())
 	}
 }
 

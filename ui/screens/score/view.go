@@ -56,8 +56,8 @@ func (s *Screen) tabs(w int) string {
 	if s.res != nil && s.res.resp != nil {
 		resp = fmt.Sprintf(" Response %d ", s.res.resp.Status)
 	}
-	if s.sending {
-		resp = " Response " + s.spin.View() + " "
+	if s.sending() {
+		resp = " Response " + s.Spinner() + " "
 	}
 	if s.focus == paneResponse {
 		return components.Fit(st.Muted.Render(req)+st.Selected.Render(resp)+st.Muted.Render("  tab switches"+s.scroll), w)
@@ -155,8 +155,8 @@ func (s *Screen) responseView(w, h int) string {
 		head = s.paneTitle("Response", paneResponse)
 	}
 	switch {
-	case s.sending:
-		return strings.Join(nonEmpty(head, s.spin.View()+st.Muted.Render(" sending to "+components.Clean(s.ep.Endpoint)+"…")), "\n")
+	case s.sending():
+		return strings.Join(nonEmpty(head, s.Spinner()+st.Muted.Render(" sending to "+components.Clean(s.ep.Endpoint)+"…")), "\n")
 	case s.rep != nil:
 		return strings.Join(nonEmpty(head, s.repeatView(w)), "\n")
 	}
