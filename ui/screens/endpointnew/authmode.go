@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"charm.land/bubbles/v2/key"
-	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
@@ -30,25 +29,23 @@ var (
 
 // AuthMode changes the auth mode of an existing endpoint.
 type AuthMode struct {
+	nav.Kit
 	env    *nav.Env
 	ep     azure.Endpoint
 	step   amStep
 	cursor int
 	hint   string
 
-	gate     gate
-	spin     spinner.Model
-	scroll   scroller
-	startSeq uint64
-	starting bool
-	startErr error
-	watch    watch
+	gate      gate
+	scroll    scroller
+	startCall nav.Call // starting the operation: its answer must find this screen to be tracked
+	startErr  error
+	watch     watch
 }
 
 func newAuthMode(env *nav.Env, msg nav.ChangeAuthModeMsg) *AuthMode {
 	ep := msg.Endpoint
-	return &AuthMode{env: env, ep: ep, cursor: modeIndex(ep.AuthMode),
-		spin: spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(env.Styles.Accent)),
+	return &AuthMode{Kit: nav.NewKit(env), env: env, ep: ep, cursor: modeIndex(ep.AuthMode),
 		gate: newGate("endpoint.write", "change endpoints", ep.EndpointRef.ID())}
 }
 
@@ -86,14 +83,14 @@ func (a *AuthMode) Keys() []key.Binding {
 }
 
 func (a *AuthMode) Init() tea.Cmd {
-	cmd := a.gate.start(a.env)
+	cmd := a.gate.start(&a.Kit, a.env)
 	if cmd == nil {
 		return nil
 	}
-	return tea.Batch(cmd, a.spin.Tick)
+	return tea.Batch(cmd, a.StartSpinner())
 }
 
-func (a *AuthMode) active() bool { return a.gate.busy || a.starting || a.watch.running() }
+func (a *AuthMode) active() bool { return a.gate.busy() || a.startCall.Busy() || a.watch.running() }
 
 func (a *AuthMode) target() string { return modes()[a.cursor].Mode }
 
@@ -128,32 +125,28 @@ func armMode(mode string) string {
 }
 
 func (a *AuthMode) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
+	if cmd, ok := a.Spin(msg, a.active()); ok {
+		return a, cmd
+	}
 	switch m := msg.(type) {
-	case gateMsg:
-		a.gate.update(m)
-	case startedMsg:
-		if m.seq != a.startSeq {
+	case nav.Result[azure.Verdict]:
+		a.gate.update(&a.Kit, m)
+	case nav.Result[*azure.Operation]:
+		if !a.Done(&a.startCall, m) {
 			return a, nil
 		}
-		a.starting = false
-		if m.err != nil {
-			a.startErr, a.step = m.err, amConfirm
+		if m.Err != nil {
+			a.startErr, a.step = m.Err, amConfirm
 			return a, nil
 		}
 		a.step = amRun
-		return a, tea.Batch(a.watch.track(m.op, fmt.Sprintf("Auth mode %s → %s", a.ep.Endpoint, a.target())), a.spin.Tick)
+		return a, tea.Batch(a.watch.track(m.Value, fmt.Sprintf("Auth mode %s → %s", a.ep.Endpoint, a.target())), a.StartSpinner())
 	case nav.OperationMsg:
 		if a.watch.update(m) && a.watch.succeeded() {
 			a.ep.AuthMode = a.target()
 			if p := m.Progress.Endpoint; p != nil {
 				a.ep = *p
 			}
-		}
-	case spinner.TickMsg:
-		if a.active() {
-			var cmd tea.Cmd
-			a.spin, cmd = a.spin.Update(m)
-			return a, cmd
 		}
 	case tea.KeyPressMsg:
 		return a, a.key(m)
@@ -168,7 +161,7 @@ func (a *AuthMode) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 }
 
 func (a *AuthMode) key(k tea.KeyPressMsg) tea.Cmd {
-	if a.starting {
+	if a.startCall.Busy() {
 		return nil // the request is out: its answer must find this screen to be tracked
 	}
 	if key.Matches(k, keyCheck) {
@@ -225,25 +218,19 @@ func (a *AuthMode) key(k tea.KeyPressMsg) tea.Cmd {
 }
 
 func (a *AuthMode) start() tea.Cmd {
-	if a.env.Session == nil || a.starting {
+	if a.env.Session == nil || a.startCall.Busy() {
 		return nil
 	}
-	a.startSeq = a.env.NextSeq()
-	a.starting, a.startErr = true, nil
-	seq, sess, ref, to := a.startSeq, a.env.Session, a.ep.EndpointRef, a.target()
-	return tea.Batch(a.spin.Tick, func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), timeout)
-		defer cancel()
-		op, err := sess.SetAuthMode(ctx, ref, to)
-		return startedMsg{seq: seq, op: op, err: err}
-	})
+	a.startErr = nil
+	sess, ref, to := a.env.Session, a.ep.EndpointRef, a.target()
+	return nav.Go(&a.Kit, &a.startCall, timeout, func(ctx context.Context) (*azure.Operation, error) { return sess.SetAuthMode(ctx, ref, to) })
 }
 
 func (a *AuthMode) View(w, h int) string {
 	st := a.env.Styles
 	head := st.Title.Render("Change the auth mode") + st.Muted.Render(" of "+components.Clean(a.ep.Endpoint))
 	if a.active() {
-		head += "  " + a.spin.View()
+		head += "  " + a.Spinner()
 	}
 	top := []string{components.Fit(head, w)}
 	if g := a.gate.view(st, a.ep.Endpoint, w); g != "" {
@@ -286,8 +273,8 @@ func (a *AuthMode) View(w, h int) string {
 			lines = append(lines, st.Warn.Render(strings.Join(wrapBullet(s, w), "\n")))
 		}
 		switch {
-		case a.starting:
-			lines = append(lines, "", st.Accent.Render(a.spin.View()+" Sending the change…"))
+		case a.startCall.Busy():
+			lines = append(lines, "", st.Accent.Render(a.Spinner()+" Sending the change…"))
 		case a.startErr != nil:
 			lines = append(lines, "", components.Problem(st, "Changing the auth mode", a.startErr, w),
 				st.Accent.Render(wrap(changeAdvice(a.startErr), w)))
@@ -300,7 +287,7 @@ func (a *AuthMode) View(w, h int) string {
 		return components.Block(topS+"\n"+a.scroll.window(st, lines, rest), w, h)
 	}
 	if a.watch.op != nil {
-		lines = a.watch.view(st, a.spin.View(), a.env.Now(), w)
+		lines = a.watch.view(st, a.Spinner(), a.env.Now(), w)
 	}
 	lines = append(lines, "")
 	switch {

@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"charm.land/bubbles/v2/key"
-	"charm.land/bubbles/v2/spinner"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
@@ -51,6 +50,7 @@ const sysAssigned = "system-assigned"
 
 // Create is the create-endpoint wizard.
 type Create struct {
+	nav.Kit
 	env      *nav.Env
 	ws       azure.WorkspaceRef
 	location string
@@ -62,35 +62,20 @@ type Create struct {
 	typingCompute             bool
 	auth                      int // index in modes()
 	ids                       components.Table
-	idsLoading                bool
+	idsCall                   nav.Call
 	idsErr                    error
-	idsSeq                    uint64
 	uai                       *azure.ManagedIdentity // chosen; nil = system-assigned
 	hint                      string                 // why the last enter was refused
-	locSeq                    uint64
+	locCall                   nav.Call
 
-	gate     gate
-	idGate   gate // may I attach the chosen user-assigned identity (zero: none chosen)
-	spin     spinner.Model
-	scroll   scroller
-	startSeq uint64
-	starting bool
-	startErr error
-	watch    watch
-	tableTop int
+	gate      gate
+	idGate    gate // may I attach the chosen user-assigned identity (zero: none chosen)
+	scroll    scroller
+	startCall nav.Call // starting the operation: its answer must find this screen to be tracked
+	startErr  error
+	watch     watch
+	tableTop  int
 }
-
-type (
-	idsMsg struct {
-		seq uint64
-		ids []azure.ManagedIdentity
-		err error
-	}
-	locationMsg struct {
-		seq uint64
-		loc string
-	}
-)
 
 func newCreate(env *nav.Env, msg nav.NewEndpointMsg) *Create {
 	st := env.Styles
@@ -102,14 +87,13 @@ func newCreate(env *nav.Env, msg nav.NewEndpointMsg) *Create {
 		in.SetStyles(st.Input)
 		return in
 	}
-	c := &Create{env: env, ws: msg.Workspace, location: msg.Location,
+	c := &Create{Kit: nav.NewKit(env), env: env, ws: msg.Workspace, location: msg.Location,
 		name:    input("name: ", "e.g. churn-v2", 64),
 		desc:    input("description: ", "optional: what this endpoint serves", 512),
 		tags:    input("tags: ", "optional: team=ml, env=dev", 1024),
 		compute: input("compute: ", "the Kubernetes compute attached to the workspace, e.g. onprem-k8s", 512),
 		ids: components.NewTable(st, "identities", components.Column{Title: "Identity", Width: 22},
 			components.Column{Title: "Details", Width: 30, Flex: true}),
-		spin: spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(st.Accent)),
 		gate: newGate("endpoint.write", "create endpoints", msg.Workspace.ID()),
 	}
 	c.idRows(nil)
@@ -169,57 +153,54 @@ func (c *Create) Keys() []key.Binding {
 }
 
 func (c *Create) Init() tea.Cmd {
-	cmds := []tea.Cmd{c.name.Focus(), c.gate.start(c.env), c.loadIDs()}
+	cmds := []tea.Cmd{c.name.Focus(), c.gate.start(&c.Kit, c.env), c.loadIDs()}
 	if c.location == "" && c.env.Session != nil {
 		cmds = append(cmds, c.loadLocation())
 	}
 	if c.active() {
-		cmds = append(cmds, c.spin.Tick)
+		cmds = append(cmds, c.StartSpinner())
 	}
 	return tea.Batch(cmds...)
 }
 
 // active: something is in flight, so the spinner turns.
 func (c *Create) active() bool {
-	return c.gate.busy || c.idGate.busy || c.idsLoading || c.starting || c.watch.running()
+	return c.Busy() || c.watch.running()
 }
 
 func (c *Create) loadIDs() tea.Cmd {
 	if c.env.Session == nil {
 		return nil
 	}
-	c.idsSeq = c.env.NextSeq()
-	c.idsLoading, c.idsErr = true, nil
+	c.idsErr = nil
 	c.ids.Loading = true
-	seq, sess, sub := c.idsSeq, c.env.Session, c.ws.Subscription
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), timeout)
-		defer cancel()
-		ids, err := sess.UserAssignedIdentities(ctx, sub)
-		return idsMsg{seq: seq, ids: ids, err: err}
-	}
+	sess, sub := c.env.Session, c.ws.Subscription
+	return nav.Go(&c.Kit, &c.idsCall, timeout, func(ctx context.Context) ([]azure.ManagedIdentity, error) {
+		return sess.UserAssignedIdentities(ctx, sub)
+	})
 }
 
 // loadLocation finds the workspace's region when the caller did not know it
 // (a new endpoint lives in its workspace's region).
 func (c *Create) loadLocation() tea.Cmd {
-	c.locSeq = c.env.NextSeq()
-	seq, sess, ws := c.locSeq, c.env.Session, c.ws
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), timeout)
-		defer cancel()
+	sess, ws := c.env.Session, c.ws
+	return nav.Go(&c.Kit, &c.locCall, timeout, func(ctx context.Context) (location, error) {
 		list, err := sess.Workspaces(ctx, []string{ws.Subscription})
 		if err != nil {
-			return locationMsg{seq: seq}
+			return "", err
 		}
 		for _, w := range list.Items {
 			if strings.EqualFold(w.ID, ws.ID()) || (strings.EqualFold(w.Name, ws.Name) && strings.EqualFold(w.ResourceGroup, ws.ResourceGroup)) {
-				return locationMsg{seq: seq, loc: w.Location}
+				return location(w.Location), nil
 			}
 		}
-		return locationMsg{seq: seq}
-	}
+		return "", nil
+	})
 }
+
+// location is a workspace's region (its own type: a Result of it is told
+// apart from other string results).
+type location string
 
 func (c *Create) idRows(list []azure.ManagedIdentity) {
 	rows := []components.Row{{ID: sysAssigned, Cells: []string{"system-assigned", "created and deleted with the endpoint; nothing to manage"}}}
@@ -324,39 +305,41 @@ func parseTags(s string) (map[string]string, error) {
 }
 
 func (c *Create) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
+	if cmd, ok := c.Spin(msg, c.active()); ok {
+		return c, cmd
+	}
 	switch m := msg.(type) {
-	case gateMsg:
-		if !c.gate.update(m) {
-			c.idGate.update(m)
+	case nav.Result[azure.Verdict]:
+		if !c.gate.update(&c.Kit, m) {
+			c.idGate.update(&c.Kit, m)
 		}
 		return c, nil
-	case idsMsg:
-		if m.seq == c.idsSeq {
-			c.idsLoading, c.idsErr = false, m.err
+	case nav.Result[[]azure.ManagedIdentity]:
+		if c.Done(&c.idsCall, m) {
+			c.idsErr = m.Err
 			c.ids.Loading = false
-			c.idRows(m.ids)
+			c.idRows(m.Value)
 			if c.uai != nil && !c.ids.Select(c.uai.ID) {
 				c.uai = nil // it is gone: back to system-assigned
 			}
 		}
 		return c, nil
-	case locationMsg:
-		if m.seq == c.locSeq && c.location == "" {
-			c.location = m.loc
+	case nav.Result[location]:
+		if c.Done(&c.locCall, m) && c.location == "" {
+			c.location = string(m.Value) // a failure leaves it to the user
 		}
 		return c, nil
-	case startedMsg:
-		if m.seq != c.startSeq {
+	case nav.Result[*azure.Operation]:
+		if !c.Done(&c.startCall, m) {
 			return c, nil
 		}
-		c.starting = false
-		if m.err != nil {
-			c.startErr = m.err
+		if m.Err != nil {
+			c.startErr = m.Err
 			c.step = cReview
 			return c, nil
 		}
 		c.step = cRun
-		return c, tea.Batch(c.watch.track(m.op, "Create "+c.spec().Ref.Endpoint), c.spin.Tick)
+		return c, tea.Batch(c.watch.track(m.Value, "Create "+c.spec().Ref.Endpoint), c.StartSpinner())
 	case nav.OperationMsg:
 		if !c.watch.update(m) {
 			return c, nil
@@ -366,13 +349,6 @@ func (c *Create) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 			return c, nav.Cmd(nav.OpenMsg{Context: placeOf(c.env, c.ws, c.watch.op.Target.Endpoint)})
 		}
 		return c, nil
-	case spinner.TickMsg:
-		if !c.active() {
-			return c, nil
-		}
-		var cmd tea.Cmd
-		c.spin, cmd = c.spin.Update(m)
-		return c, cmd
 	case tea.KeyPressMsg:
 		return c, c.key(m)
 	case tea.PasteMsg:
@@ -457,7 +433,7 @@ func (c *Create) checkAccess() tea.Cmd {
 }
 
 func (c *Create) key(k tea.KeyPressMsg) tea.Cmd {
-	if c.starting {
+	if c.startCall.Busy() {
 		return nil // the request is out: its answer must find this screen to be tracked
 	}
 	if key.Matches(k, keyCheck) {
@@ -523,7 +499,7 @@ func (c *Create) key(k tea.KeyPressMsg) tea.Cmd {
 			return c.goTo(cAuth)
 		}
 		if key.Matches(k, keyReload) && !c.ids.Filtering() {
-			return tea.Batch(c.loadIDs(), c.spin.Tick)
+			return tea.Batch(c.loadIDs(), c.StartSpinner())
 		}
 		cmd, _, chosen := c.ids.Update(k)
 		if chosen {
@@ -606,9 +582,9 @@ func (c *Create) chooseIdentity() tea.Cmd {
 	if r.ID != sysAssigned {
 		m := r.Payload.(azure.ManagedIdentity)
 		c.uai = &m
-		if c.idGate.scope != m.ID || (!c.idGate.busy && !c.idGate.done) {
+		if c.idGate.scope != m.ID || (!c.idGate.busy() && !c.idGate.done) {
 			c.idGate = identityGate(m)
-			check = c.idGate.start(c.env)
+			check = c.idGate.start(&c.Kit, c.env)
 		}
 	} else {
 		c.idGate = gate{}
@@ -648,14 +624,8 @@ func (c *Create) start() tea.Cmd {
 		c.hint = "Sign in first."
 		return nil
 	}
-	c.startSeq = c.env.NextSeq()
-	c.starting, c.startErr, c.hint = true, nil, ""
+	c.startErr, c.hint = nil, ""
 	c.step = cReview
-	seq, sess, sp := c.startSeq, c.env.Session, c.spec()
-	return tea.Batch(c.spin.Tick, func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), timeout)
-		defer cancel()
-		op, err := sess.CreateEndpoint(ctx, sp)
-		return startedMsg{seq: seq, op: op, err: err}
-	})
+	sess, sp := c.env.Session, c.spec()
+	return nav.Go(&c.Kit, &c.startCall, timeout, func(ctx context.Context) (*azure.Operation, error) { return sess.CreateEndpoint(ctx, sp) })
 }

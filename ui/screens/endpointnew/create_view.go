@@ -68,7 +68,7 @@ func (c *Create) head(w int) string {
 	title := st.Title.Render("New endpoint") + st.Muted.Render(" in "+components.Clean(c.ws.Name)) + "  "
 	spin := ""
 	if c.active() {
-		spin = "  " + c.spin.View()
+		spin = "  " + c.Spinner()
 	}
 	head := title + crumbs(true) + spin
 	if lipgloss.Width(head) > w {
@@ -207,7 +207,7 @@ func (c *Create) identityIntro(w int) []string {
 	lines := []string{st.Bold.Render("Which identity it runs as"),
 		st.Muted.Render(wrap("It pulls the image and reads the model and secrets. It is not who may score: the auth mode decides that.", w))}
 	switch {
-	case c.idsLoading:
+	case c.idsCall.Busy():
 		lines = append(lines, st.Muted.Render("Loading the user-assigned identities of the subscription…"))
 	case c.idsErr != nil:
 		lines = append(lines, components.Problem(st, "Listing user-assigned identities", c.idsErr, w),
@@ -235,8 +235,8 @@ func (c *Create) reviewView(w int) []string {
 	}
 	lines = append(lines, c.hintLine(w)...)
 	switch {
-	case c.starting:
-		lines = append(lines, st.Accent.Render(c.spin.View()+" Sending the create request…"))
+	case c.startCall.Busy():
+		lines = append(lines, st.Accent.Render(c.Spinner()+" Sending the create request…"))
 	case c.startErr != nil:
 		lines = append(lines, components.Problem(st, "Creating "+sp.Ref.Endpoint, azure.RetryWith(c.startErr, "enter"), w),
 			st.Accent.Render(wrap(startAdvice(c.startErr), w)))
@@ -294,7 +294,7 @@ func (c *Create) runView(w int) []string {
 	if c.watch.op == nil {
 		return nil
 	}
-	lines := c.watch.view(st, c.spin.View(), c.env.Now(), w)
+	lines := c.watch.view(st, c.Spinner(), c.env.Now(), w)
 	lines = append(lines, "")
 	switch {
 	case c.watch.failed():

@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"charm.land/bubbles/v2/key"
-	"charm.land/bubbles/v2/spinner"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
@@ -20,18 +19,17 @@ var keyDelete = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "del
 
 // Delete deletes an endpoint after the user typed its name.
 type Delete struct {
+	nav.Kit
 	env     *nav.Env
 	ep      azure.Endpoint
 	input   textinput.Model
 	running bool // the confirmation is done; the operation is ours to follow
 	hint    string
 
-	gate     gate
-	spin     spinner.Model
-	startSeq uint64
-	starting bool
-	startErr error
-	watch    watch
+	gate      gate
+	startCall nav.Call // starting the operation: its answer must find this screen to be tracked
+	startErr  error
+	watch     watch
 }
 
 func newDelete(env *nav.Env, msg nav.DeleteEndpointMsg) *Delete {
@@ -40,8 +38,7 @@ func newDelete(env *nav.Env, msg nav.DeleteEndpointMsg) *Delete {
 	in.Placeholder = "the endpoint's name"
 	in.CharLimit = 64
 	in.SetStyles(env.Styles.Input)
-	return &Delete{env: env, ep: msg.Endpoint, input: in,
-		spin: spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(env.Styles.Accent)),
+	return &Delete{Kit: nav.NewKit(env), env: env, ep: msg.Endpoint, input: in,
 		gate: newGate("endpoint.delete", "delete endpoints", msg.Endpoint.EndpointRef.ID())}
 }
 
@@ -72,13 +69,13 @@ func (d *Delete) Keys() []key.Binding {
 
 func (d *Delete) Init() tea.Cmd {
 	cmds := []tea.Cmd{d.input.Focus()}
-	if c := d.gate.start(d.env); c != nil {
-		cmds = append(cmds, c, d.spin.Tick)
+	if c := d.gate.start(&d.Kit, d.env); c != nil {
+		cmds = append(cmds, c, d.StartSpinner())
 	}
 	return tea.Batch(cmds...)
 }
 
-func (d *Delete) active() bool { return d.gate.busy || d.starting || d.watch.running() }
+func (d *Delete) active() bool { return d.gate.busy() || d.startCall.Busy() || d.watch.running() }
 
 func (d *Delete) azCommand() string {
 	r := d.ep.EndpointRef
@@ -91,31 +88,27 @@ func (d *Delete) restText() string {
 }
 
 func (d *Delete) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
+	if cmd, ok := d.Spin(msg, d.active()); ok {
+		return d, cmd
+	}
 	switch m := msg.(type) {
-	case gateMsg:
-		d.gate.update(m)
-	case startedMsg:
-		if m.seq != d.startSeq {
+	case nav.Result[azure.Verdict]:
+		d.gate.update(&d.Kit, m)
+	case nav.Result[*azure.Operation]:
+		if !d.Done(&d.startCall, m) {
 			return d, nil
 		}
-		d.starting = false
-		if m.err != nil {
-			d.startErr, d.running = m.err, false
+		if m.Err != nil {
+			d.startErr, d.running = m.Err, false
 			return d, d.input.Focus()
 		}
 		d.running = true
-		return d, tea.Batch(d.watch.track(m.op, "Delete "+d.ep.Endpoint), d.spin.Tick)
+		return d, tea.Batch(d.watch.track(m.Value, "Delete "+d.ep.Endpoint), d.StartSpinner())
 	case nav.OperationMsg:
 		if d.watch.update(m) && d.watch.succeeded() {
 			// Back to the workspace's endpoint list: the details of a
 			// deleted endpoint would only say "not found".
 			return d, nav.Cmd(nav.OpenMsg{Context: placeOf(d.env, d.ep.WorkspaceRef, "")})
-		}
-	case spinner.TickMsg:
-		if d.active() {
-			var cmd tea.Cmd
-			d.spin, cmd = d.spin.Update(m)
-			return d, cmd
 		}
 	case tea.KeyPressMsg:
 		return d, d.key(m)
@@ -131,7 +124,7 @@ func (d *Delete) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 }
 
 func (d *Delete) key(k tea.KeyPressMsg) tea.Cmd {
-	if d.starting {
+	if d.startCall.Busy() {
 		return nil // the request is out: its answer must find this screen to be tracked
 	}
 	if key.Matches(k, keyCheck) {
@@ -171,18 +164,12 @@ func (d *Delete) key(k tea.KeyPressMsg) tea.Cmd {
 }
 
 func (d *Delete) start() tea.Cmd {
-	if d.env.Session == nil || d.starting {
+	if d.env.Session == nil || d.startCall.Busy() {
 		return nil
 	}
-	d.startSeq = d.env.NextSeq()
-	d.starting, d.startErr, d.hint = true, nil, ""
-	seq, sess, ref := d.startSeq, d.env.Session, d.ep.EndpointRef
-	return tea.Batch(d.spin.Tick, func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), timeout)
-		defer cancel()
-		op, err := sess.DeleteEndpoint(ctx, ref)
-		return startedMsg{seq: seq, op: op, err: err}
-	})
+	d.startErr, d.hint = nil, ""
+	sess, ref := d.env.Session, d.ep.EndpointRef
+	return nav.Go(&d.Kit, &d.startCall, timeout, func(ctx context.Context) (*azure.Operation, error) { return sess.DeleteEndpoint(ctx, ref) })
 }
 
 func (d *Delete) View(w, h int) string {
@@ -190,7 +177,7 @@ func (d *Delete) View(w, h int) string {
 	name := components.Clean(d.ep.Endpoint)
 	head := st.Title.Render("Delete endpoint ") + st.Bold.Render(name) + st.Muted.Render(" in "+components.Clean(d.ep.Name))
 	if d.active() {
-		head += "  " + d.spin.View()
+		head += "  " + d.Spinner()
 	}
 	lines := []string{components.Fit(head, w)}
 	if g := d.gate.view(st, name, w); g != "" {
@@ -198,7 +185,7 @@ func (d *Delete) View(w, h int) string {
 	}
 	lines = append(lines, "")
 	if d.running && d.watch.op != nil {
-		lines = append(lines, d.watch.view(st, d.spin.View(), d.env.Now(), w)...)
+		lines = append(lines, d.watch.view(st, d.Spinner(), d.env.Now(), w)...)
 		lines = append(lines, "")
 		switch {
 		case d.watch.failed():
@@ -231,8 +218,8 @@ func (d *Delete) View(w, h int) string {
 	lines = append(lines, labelled(st, "REST", components.CleanBlock(d.restText()), w)...)
 	lines = append(lines, "")
 	switch {
-	case d.starting:
-		lines = append(lines, st.Accent.Render(d.spin.View()+" Sending the delete…"))
+	case d.startCall.Busy():
+		lines = append(lines, st.Accent.Render(d.Spinner()+" Sending the delete…"))
 	case d.startErr != nil:
 		lines = append(lines, components.Problem(st, "Deleting "+d.ep.Endpoint, d.startErr, w),
 			st.Accent.Render(wrap(changeAdvice(d.startErr), w)), "")

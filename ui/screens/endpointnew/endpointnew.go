@@ -219,8 +219,6 @@ func wrap(s string, w int) string {
 	return strings.Join(out, "\n")
 }
 
-func toast(l nav.Level, s string) tea.Cmd { return nav.Cmd(nav.ToastMsg{Level: l, Text: s}) }
-
 // restText is a REST request as shown and copied: method, URL, body.
 func restText(method, path, body string) string {
 	if strings.HasPrefix(path, "/") {
@@ -252,20 +250,14 @@ type gate struct {
 	op    rbac.Operation // what is checked: endpoint.write, endpoint.delete, identity assign
 	what  string         // "create endpoints"
 	scope string
-	seq   uint64
+	call  nav.Call
 
-	busy, done bool
-	allowed    bool
-	unknown    bool
-	reason     string
-	roles      []string // roles that would grant it
-	err        error
-}
-
-type gateMsg struct {
-	seq uint64
-	v   azure.Verdict
-	err error
+	done    bool
+	allowed bool
+	unknown bool
+	reason  string
+	roles   []string // roles that would grant it
+	err     error
 }
 
 func newGate(opKey, what, scope string) gate {
@@ -284,36 +276,34 @@ func identityGate(id azure.ManagedIdentity) gate {
 	return gate{op: op, what: "attach identity " + id.Name, scope: id.ID}
 }
 
-func (g *gate) start(env *nav.Env) tea.Cmd {
+// start asks, as a request of the screen's kit.
+func (g *gate) start(k *nav.Kit, env *nav.Env) tea.Cmd {
 	if env.Session == nil || g.op.Action == "" {
 		return nil
 	}
-	op := g.op
-	g.seq = env.NextSeq()
-	g.busy = true
-	seq, sess, scope := g.seq, env.Session, g.scope
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), timeout)
-		defer cancel()
+	op, sess, scope := g.op, env.Session, g.scope
+	return nav.Go(k, &g.call, timeout, func(ctx context.Context) (azure.Verdict, error) {
 		a, err := sess.Access(ctx, sess.Identity().Principal(), scope)
 		if err != nil {
-			return gateMsg{seq: seq, err: err}
+			return azure.Verdict{}, err
 		}
-		return gateMsg{seq: seq, v: a.Check([]rbac.Operation{op})[0]}
-	}
+		return a.Check([]rbac.Operation{op})[0], nil
+	})
 }
 
+func (g *gate) busy() bool { return g.call.Busy() }
+
 // update takes the check's answer; false when it is not this gate's.
-func (g *gate) update(m gateMsg) bool {
-	if m.seq != g.seq || !g.busy {
+func (g *gate) update(k *nav.Kit, m nav.Result[azure.Verdict]) bool {
+	if !k.Done(&g.call, m) {
 		return false
 	}
-	g.busy, g.done, g.err = false, true, m.err
-	if m.err != nil {
-		g.unknown, g.reason = true, azure.Explain(m.err).Title
+	g.done, g.err = true, m.Err
+	if m.Err != nil {
+		g.unknown, g.reason = true, azure.Explain(m.Err).Title
 		return true
 	}
-	v := m.v
+	v := m.Value
 	d := v.Decision
 	g.allowed, g.unknown, g.reason = d.Allowed, v.Unknown, d.Reason
 	if d.Allowed && len(d.Grants) > 0 {
@@ -341,7 +331,7 @@ func (g *gate) warns() bool { return g.done && !g.allowed }
 func (g *gate) view(st *theme.Styles, where string, w int) string {
 	where = components.Clean(where)
 	switch {
-	case g.busy:
+	case g.busy():
 		return st.Muted.Render(components.Fit("Checking that you may "+g.what+" in "+where+"…", w))
 	case !g.done:
 		return ""
@@ -371,13 +361,6 @@ type watch struct {
 	op    *azure.Operation
 	label string
 	last  azure.Progress
-}
-
-// startedMsg is the answer to starting an operation: the running operation or the refusal.
-type startedMsg struct {
-	seq uint64
-	op  *azure.Operation
-	err error
 }
 
 // track hands op to the root and starts following it.
