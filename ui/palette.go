@@ -77,17 +77,18 @@ func (p *palette) build() []entry {
 				m.themePref = "dark"
 			}
 			m.applyTheme()
+			restyle := m.broadcast(nav.ThemeMsg{})
 			pref := m.themePref
 			if st := m.env.Store; st != nil {
-				return func() tea.Msg {
+				return tea.Batch(restyle, func() tea.Msg {
 					d, _ := st.Load()
 					p := d.Prefs
 					p.Theme = pref
 					_ = st.SetPrefs(p)
 					return nil
-				}
+				})
 			}
-			return nil
+			return restyle
 		}},
 		entry{kind: "command", label: "Help: keys", run: func(m *Model) tea.Cmd { m.overlay.help = true; return nil }},
 		entry{kind: "command", label: "Quit", run: func(m *Model) tea.Cmd { return m.quit() }},

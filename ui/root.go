@@ -221,11 +221,11 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.BackgroundColorMsg:
 		m.dark = msg.IsDark()
 		m.applyTheme()
-		return m, nil
+		return m, m.broadcast(nav.ThemeMsg{})
 	case tea.KeyPressMsg:
 		return m, m.onKey(msg)
 	case tea.MouseClickMsg:
-		if m.overlayOpen() {
+		if m.overlayOpen() || m.tooSmall() {
 			return m, nil
 		}
 		if msg.Y < headerH || msg.Y >= m.h-footerH {
@@ -234,7 +234,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		msg.Y -= headerH
 		return m, m.toTop(msg)
 	case tea.MouseWheelMsg:
-		if m.overlayOpen() {
+		if m.overlayOpen() || m.tooSmall() {
 			return m, nil
 		}
 		msg.Y -= headerH
@@ -401,6 +401,12 @@ func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
 		}
 		return m.quit()
 	}
+	if key.Matches(k, m.keys.Redraw) {
+		return tea.ClearScreen
+	}
+	if m.tooSmall() {
+		return nil // the UI is hidden behind "needs at least 80x24": keys must not act on it
+	}
 	switch {
 	case m.palette != nil:
 		return m.palette.update(k)
@@ -424,6 +430,9 @@ func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
 	case m.overlay.err != nil:
 		if s := k.String(); s == "esc" || s == "enter" || s == "q" {
 			m.overlay.err = nil
+		} else if ids := requestIDs(m.overlay.err.Err); s == "y" && ids != "" {
+			_, cmd := m.Update(nav.CopyMsg{Text: ids, Label: "Copied the request and correlation ids"})
+			return cmd
 		}
 		return nil
 	case m.overlay.help:
@@ -435,7 +444,7 @@ func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
 	if !m.typing() {
 		switch {
 		case key.Matches(k, m.keys.Quit):
-			return m.quit()
+			return m.quitOrAsk()
 		case key.Matches(k, m.keys.Help):
 			m.overlay.help = true
 			return nil
@@ -502,21 +511,55 @@ func (m *Model) located() tea.Cmd {
 // the operation goes on in Azure, and on return the endpoint shows its real state.
 func (m *Model) quit() tea.Cmd {
 	if len(m.ops) > 0 && m.overlay.confirm == nil {
-		t := m.ops[0]
-		m.overlay.confirm = &nav.ConfirmMsg{
-			Title: "An operation is still running",
-			Body: fmt.Sprintf("%s is %s. Quitting stops watching it, not the operation: it goes on in Azure, "+
-				"and next time the endpoint shows its real state.", t.label, t.op.State()),
-			Yes: "Quit", OnYes: quitNowMsg{},
-		}
+		m.overlay.confirm = m.quitConfirm()
 		return nil
 	}
 	m.saver.close()
 	return tea.Quit
 }
 
-// quitNowMsg is the quit confirmed while an operation runs.
-type quitNowMsg struct{}
+// quitOrAsk is q: on a form or review with input, it asks before the
+// input is lost (ctrl+c does not: it is the way out that always works).
+func (m *Model) quitOrAsk() tea.Cmd {
+	if d, ok := m.top().(nav.Discarder); ok && len(m.ops) == 0 {
+		if what := d.Discards(); what != "" {
+			m.overlay.confirm = &nav.ConfirmMsg{Title: "Quit and discard " + what + "?",
+				Body: "Nothing of it was sent to Azure.", Yes: "Quit", OnYes: quitNowMsg{}}
+			return nil
+		}
+	}
+	return m.quit()
+}
+
+// quitConfirm asks about the operations running now (it is rebuilt when
+// one ends, so it never names an operation that has finished).
+func (m *Model) quitConfirm() *nav.ConfirmMsg {
+	if len(m.ops) == 0 {
+		return &nav.ConfirmMsg{Title: "The operation finished", Body: "Nothing is running now.", Yes: "Quit", OnYes: quitNowMsg{running: true}}
+	}
+	t := m.ops[0]
+	body := fmt.Sprintf("%s is %s. Quitting stops watching it, not the operation: it goes on in Azure, "+
+		"and next time the endpoint shows its real state.", t.label, t.op.State())
+	if len(m.ops) > 1 {
+		body = fmt.Sprintf("%s (and %d more)", body, len(m.ops)-1)
+	}
+	return &nav.ConfirmMsg{Title: "An operation is still running", Body: body, Yes: "Quit", OnYes: quitNowMsg{running: true}}
+}
+
+// quitAsked reports that the open confirm is the quit-while-running one.
+func (m *Model) quitAsked() bool {
+	if c := m.overlay.confirm; c != nil {
+		q, ok := c.OnYes.(quitNowMsg)
+		return ok && q.running
+	}
+	return false
+}
+
+func (m *Model) tooSmall() bool { return m.w > 0 && m.h > 0 && (m.w < MinWidth || m.h < MinHeight) }
+
+// quitNowMsg is a confirmed quit: while an operation runs (running), or
+// discarding a form.
+type quitNowMsg struct{ running bool }
 
 // Close flushes pending state (tests; the program's quit does it itself).
 func (m *Model) Close() { m.saver.close() }
@@ -654,8 +697,22 @@ func (m *Model) bindings() []key.Binding {
 	return append(ks, g...)
 }
 
+// footer shows as many of the keys as fit, whole; when some do not, it
+// ends with "? more keys" instead of cutting a key in half.
 func (m *Model) footer() string {
-	return components.Fit(m.help.ShortHelpView(m.bindings()), m.w)
+	bs := m.bindings()
+	h := m.help
+	h.SetWidth(0) // measure whole; help would cut with "…"
+	if v := h.ShortHelpView(bs); lipgloss.Width(v) <= m.w {
+		return v
+	}
+	more := key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "more keys"))
+	for n := len(bs) - 1; n > 0; n-- {
+		if v := h.ShortHelpView(append(slices.Clone(bs[:n]), more)); lipgloss.Width(v) <= m.w {
+			return v
+		}
+	}
+	return components.Fit(h.ShortHelpView([]key.Binding{more}), m.w)
 }
 
 func (m *Model) toastView() string {
@@ -698,7 +755,12 @@ func (m *Model) dialog() string {
 			raw = "\n\n" + st.Muted.Render("What Azure said:") + "\n" +
 				lipgloss.NewStyle().Width(width-6).Render(components.Fit(components.CleanBlock(e.Err.Error()), (width-6)*8))
 		}
-		body := components.Problem(st, e.Title, e.Err, width-6) + raw + "\n\n" + st.Muted.Render("esc closes")
+		closes := "esc closes"
+		if ids := requestIDs(e.Err); ids != "" {
+			raw += "\n\n" + st.Muted.Render("For a support ticket:") + "\n" + components.CleanBlock(ids)
+			closes = "y copies the ids · esc closes"
+		}
+		body := nav.Problem(st, e.Title, e.Err, width-6) + raw + "\n\n" + st.Muted.Render(closes)
 		return st.Dialog.Render(body)
 	case m.overlay.help:
 		h := m.help

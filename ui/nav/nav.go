@@ -42,6 +42,11 @@ type EscHandler interface{ HandlesEsc() bool }
 // stack, a palette jump and signing in again.
 type Closer interface{ Close() }
 
+// Discarder is implemented by screens that hold input the user would lose
+// by quitting (a form, a review): Discards names it ("the new endpoint
+// churn-v2"), or is "" when there is nothing to lose. q then asks first.
+type Discarder interface{ Discards() string }
+
 // Locator is implemented by screens that stand for a place (a subscription,
 // workspace or endpoint); the root shows it in the breadcrumbs and saves it.
 type Locator interface{ Where() Context }
@@ -91,6 +96,11 @@ type (
 	// ResetMsg replaces the whole stack with one screen.
 	ResetMsg struct{ Screen Screen }
 )
+
+// ThemeMsg says the theme changed (the terminal's background, or the
+// palette's toggle). Env.Styles already holds the new styles; screens
+// that copied bubbles styles (text inputs, text areas) apply them again.
+type ThemeMsg struct{}
 
 // SignedInMsg reports a new session; the root stores it in Env and shows the identity in the header.
 type SignedInMsg struct{ Session *azure.Session }

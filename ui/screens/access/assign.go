@@ -398,7 +398,7 @@ func (a *Assign) View(w, h int) string {
 		lines = append(lines, st.Muted.Render("scope  ")+components.Fit(a.scope, w-7))
 	}
 	if a.err != nil {
-		lines = append(lines, components.Problem(st, "Assigning", azure.RetryWith(a.err, "y"), w))
+		lines = append(lines, nav.Problem(st, "Assigning", nav.RetryWith(a.err, "y"), w))
 	}
 	top := head + "\n" + strings.Join(lines, "\n")
 	a.tableTop = strings.Count(top, "\n") + 2

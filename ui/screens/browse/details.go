@@ -203,7 +203,7 @@ func (d *Details) content(w int) string {
 	section("Deployments and traffic")
 	switch {
 	case d.depsErr != nil:
-		b.WriteString(components.Problem(st, "Listing deployments", d.depsErr, w) + "\n")
+		b.WriteString(nav.Problem(st, "Listing deployments", d.depsErr, w) + "\n")
 	case len(d.deps) == 0 && !d.loading():
 		b.WriteString(st.Muted.Render("No deployments yet: traffic has nowhere to go.") + "\n")
 	default:
@@ -264,7 +264,7 @@ func (d *Details) View(w, h int) string {
 		return components.Block(body, w, h)
 	}
 	if d.err != nil {
-		body := head + "\n" + components.Problem(st, d.what, d.err, w) + "\n" + st.Muted.Render("R retries · esc goes back")
+		body := head + "\n" + nav.Problem(st, d.what, d.err, w) + "\n" + st.Muted.Render("R retries · esc goes back")
 		return components.Block(body, w, h)
 	}
 	d.vp.SetWidth(w)

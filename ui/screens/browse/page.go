@@ -145,7 +145,7 @@ func (p *page) view(w, h int, title string, extra string) string {
 		lines += "\n" + extra
 	}
 	if p.err != nil {
-		lines += "\n" + components.Problem(st, p.what, p.err, w) + "\n" + st.Muted.Render("R retries · e shows the full error")
+		lines += "\n" + nav.Problem(st, p.what, p.err, w) + "\n" + st.Muted.Render("R retries · e shows the full error")
 	}
 	if p.err != nil && p.table.Total() == 0 {
 		// The error is the content: an empty table under it would say "No endpoints", which is not true.

@@ -2,7 +2,6 @@ package browse
 
 import (
 	"context"
-	"fmt"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -134,12 +133,5 @@ func (s *Subscriptions) resolve() tea.Cmd {
 			return nav.Cmd(nav.OpenMsg{Context: c})
 		}
 	}
-	return s.Toast(nav.Warn, "No subscription "+p.Subscription+" among the "+plural(len(s.items), "subscription")+" this identity can see")
-}
-
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
+	return s.Toast(nav.Warn, "No subscription "+p.Subscription+" among the "+components.Count(len(s.items), "subscriptions")+" this identity can see")
 }

@@ -273,11 +273,11 @@ func (s *Screen) copyCurl(sl *slot) tea.Cmd {
 	}
 	var cmd, label string
 	if sl.group == gMgmt {
-		arm := "https://management.azure.com"
-		if sess := s.svc(); sess != nil && sess.Config().ARMEndpoint != "" {
-			arm = strings.TrimRight(sess.Config().ARMEndpoint, "/")
+		cfg := s.env.Config
+		if sess := s.svc(); sess != nil {
+			cfg = sess.Config()
 		}
-		cmd = `curl -sS -H "Authorization: Bearer $ARM_TOKEN" ` + shQuote(arm+s.ep.ID+"?api-version=2024-04-01")
+		cmd = `curl -sS -H "Authorization: Bearer $ARM_TOKEN" ` + shQuote(cfg.ARMURL(azure.EndpointAPIPath(s.ep.EndpointRef)))
 		label = "Copied a curl command that reads the endpoint with $ARM_TOKEN (e copies the export)"
 	} else {
 		if s.ep.ScoringURI == "" {

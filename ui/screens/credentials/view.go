@@ -9,6 +9,7 @@ import (
 
 	"amlauth-tui/azure"
 	"amlauth-tui/ui/components"
+	"amlauth-tui/ui/nav"
 )
 
 // modeHelp says in one line what callers send for each auth mode.
@@ -66,7 +67,7 @@ func (s *Screen) View(w, h int) string {
 		top = append(top, s.statusLines(vis[0], w, now)...)
 	}
 	if s.rereadErr != nil {
-		top = append(top, "", components.Problem(st, "Reading the endpoint", s.rereadErr, w), st.Muted.Render("R retries"))
+		top = append(top, "", nav.Problem(st, "Reading the endpoint", s.rereadErr, w), st.Muted.Render("R retries"))
 	}
 	if !s.showMgmt {
 		switch s.mode {
@@ -204,7 +205,7 @@ func (s *Screen) statusLines(sl *slot, w int, now time.Time) []string {
 		return nil
 	}
 	what := map[group]string{gKeys: "Getting the keys", gAML: "Getting an AML token", gML: "Getting an Entra token", gMgmt: "Getting the control-plane token"}[sl.group]
-	out := []string{"", components.Problem(st, what, l.err, w)}
+	out := []string{"", nav.Problem(st, what, l.err, w)}
 	next := "R retries."
 	if len(l.roles) > 0 {
 		out = append(out, para(st.Text, rolesText(l.roles), w)...)
@@ -245,7 +246,7 @@ func (s *Screen) regenLines(w int) []string {
 			out = append(out, para(st.Muted, "Could not read its status ("+azure.Explain(p.Err).Title+"); still watching.", w)...)
 		}
 	case s.regenErr != nil:
-		out = append(out, components.Problem(st, "Regenerating the "+which+" key", s.regenErr, w))
+		out = append(out, nav.Problem(st, "Regenerating the "+which+" key", s.regenErr, w))
 		next := "g tries again."
 		if len(s.regenRoles) > 0 {
 			out = append(out, para(st.Text, rolesText(s.regenRoles), w)...)

@@ -50,7 +50,15 @@ func newAuthMode(env *nav.Env, msg nav.ChangeAuthModeMsg) *AuthMode {
 }
 
 func (a *AuthMode) Title() string { return "Auth mode" }
-func (a *AuthMode) Typing() bool  { return false }
+
+// Discards: the change under review is lost by quitting (q asks first).
+func (a *AuthMode) Discards() string {
+	if a.step != amConfirm {
+		return ""
+	}
+	return "the change to " + a.target()
+}
+func (a *AuthMode) Typing() bool { return false }
 func (a *AuthMode) Where() nav.Context {
 	return placeOf(a.env, a.ep.WorkspaceRef, a.ep.Endpoint)
 }
@@ -104,7 +112,7 @@ func (a *AuthMode) azCommand() string {
 // it back whole (a PUT replaces the resource, so nothing may be left out:
 // this is what the app does too).
 func (a *AuthMode) restText() string {
-	url := armHost + a.ep.EndpointRef.ID() + "?api-version=" + apiVersion
+	url := a.env.Config.ARMURL(azure.EndpointAPIPath(a.ep.EndpointRef))
 	return "GET " + url + "\n\nPUT " + url + "\n\n" +
 		"with the body GET returned, changed to:\n" +
 		`  "properties": { "authMode": "` + armMode(a.target()) + `", … }` + "\n\n" +
@@ -276,7 +284,7 @@ func (a *AuthMode) View(w, h int) string {
 		case a.startCall.Busy():
 			lines = append(lines, "", st.Accent.Render(a.Spinner()+" Sending the change…"))
 		case a.startErr != nil:
-			lines = append(lines, "", components.Problem(st, "Changing the auth mode", a.startErr, w),
+			lines = append(lines, "", nav.Problem(st, "Changing the auth mode", nav.RetryWith(a.startErr, "y"), w),
 				st.Accent.Render(wrap(changeAdvice(a.startErr), w)))
 		default:
 			lines = append(lines, "", st.Accent.Render("y")+" changes it · "+st.Accent.Render("esc")+" back")
@@ -292,7 +300,7 @@ func (a *AuthMode) View(w, h int) string {
 	lines = append(lines, "")
 	switch {
 	case a.watch.failed():
-		lines = append(lines, components.Problem(st, "The change failed", a.watch.last.Err, w), "",
+		lines = append(lines, nav.Problem(st, "The change failed", nav.RetryWith(a.watch.last.Err, "enter"), w), "",
 			st.Accent.Render(wrap("enter retries · e details · esc back", w)))
 	case a.watch.succeeded():
 		lines = append(lines, st.OK.Render(wrap(fmt.Sprintf("%s now uses %s.", components.Clean(a.ep.Endpoint), components.Clean(a.ep.AuthMode)), w)))

@@ -102,6 +102,14 @@ func newCreate(env *nav.Env, msg nav.NewEndpointMsg) *Create {
 
 func (c *Create) Title() string { return "New endpoint" }
 
+// Discards: until it is sent, quitting loses what was typed (q asks first).
+func (c *Create) Discards() string {
+	if c.step == cRun || strings.TrimSpace(c.name.Value()) == "" {
+		return ""
+	}
+	return "the new endpoint " + components.Clean(c.name.Value())
+}
+
 // Where keeps the breadcrumbs on the workspace.
 func (c *Create) Where() nav.Context { return placeOf(c.env, c.ws, "") }
 
@@ -305,6 +313,12 @@ func parseTags(s string) (map[string]string, error) {
 }
 
 func (c *Create) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
+	if _, ok := msg.(nav.ThemeMsg); ok {
+		for _, in := range []*textinput.Model{&c.name, &c.desc, &c.tags, &c.compute} {
+			in.SetStyles(c.env.Styles.Input)
+		}
+		return c, nil
+	}
 	if cmd, ok := c.Spin(msg, c.active()); ok {
 		return c, cmd
 	}
@@ -608,7 +622,7 @@ func (c *Create) reviewKey(k tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(k, keyCopyAz):
 		return nav.Cmd(nav.CopyMsg{Text: sp.AzCommand(), Label: "Copied the az command"})
 	case key.Matches(k, keyCopyREST):
-		return nav.Cmd(nav.CopyMsg{Text: restText(sp.REST()), Label: "Copied the REST request"})
+		return nav.Cmd(nav.CopyMsg{Text: c.env.Config.RESTText(sp.REST()), Label: "Copied the REST request"})
 	case key.Matches(k, keyEditName):
 		return c.goTo(cName)
 	case key.Matches(k, keyDetails) && c.startErr != nil:

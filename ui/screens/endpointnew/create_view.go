@@ -10,6 +10,7 @@ import (
 
 	"amlauth-tui/azure"
 	"amlauth-tui/ui/components"
+	"amlauth-tui/ui/nav"
 )
 
 func (c *Create) View(w, h int) string {
@@ -210,7 +211,7 @@ func (c *Create) identityIntro(w int) []string {
 	case c.idsCall.Busy():
 		lines = append(lines, st.Muted.Render("Loading the user-assigned identities of the subscription…"))
 	case c.idsErr != nil:
-		lines = append(lines, components.Problem(st, "Listing user-assigned identities", c.idsErr, w),
+		lines = append(lines, nav.Problem(st, "Listing user-assigned identities", c.idsErr, w),
 			st.Muted.Render(wrap("R retries. System-assigned needs no list.", w)))
 	case c.env.Session != nil && c.ids.Total() == 1:
 		lines = append(lines, st.Warn.Render(wrap("No user-assigned identities in this subscription: system-assigned is the choice here "+
@@ -238,7 +239,7 @@ func (c *Create) reviewView(w int) []string {
 	case c.startCall.Busy():
 		lines = append(lines, st.Accent.Render(c.Spinner()+" Sending the create request…"))
 	case c.startErr != nil:
-		lines = append(lines, components.Problem(st, "Creating "+sp.Ref.Endpoint, azure.RetryWith(c.startErr, "enter"), w),
+		lines = append(lines, nav.Problem(st, "Creating "+sp.Ref.Endpoint, nav.RetryWith(c.startErr, "enter"), w),
 			st.Accent.Render(wrap(startAdvice(c.startErr), w)))
 	}
 	if len(lines) > 0 {
@@ -250,7 +251,7 @@ func (c *Create) reviewView(w int) []string {
 	lines = append(lines, panes(st, w, false, []string{"az CLI (a)"}, []string{components.CleanBlock(sp.AzCommand())})...)
 	lines = append(lines, "")
 	return append(lines, panes(st, w, true, []string{"endpoint.yml (y)", "REST (r)"},
-		[]string{components.CleanBlock(sp.YAML()), components.CleanBlock(restText(method, path, body))})...)
+		[]string{components.CleanBlock(sp.YAML()), components.CleanBlock(c.env.Config.RESTText(method, path, body))})...)
 }
 
 // startAdvice says what to do about a refused create; nothing typed is lost.
@@ -298,7 +299,7 @@ func (c *Create) runView(w int) []string {
 	lines = append(lines, "")
 	switch {
 	case c.watch.failed():
-		lines = append(lines, components.Problem(st, "Provisioning failed", c.watch.last.Err, w), "",
+		lines = append(lines, nav.Problem(st, "Provisioning failed", nav.RetryWith(c.watch.last.Err, "enter"), w), "",
 			st.Accent.Render(wrap("enter retries the create (a PUT replaces the failed endpoint) · e details · esc back to the review", w)))
 	case c.watch.succeeded():
 		lines = append(lines, st.OK.Render("Opening the endpoint…"))

@@ -84,10 +84,14 @@ func (d *Delete) azCommand() string {
 }
 
 func (d *Delete) restText() string {
-	return restText("DELETE", d.ep.EndpointRef.ID()+"?api-version="+apiVersion, "")
+	return d.env.Config.RESTText("DELETE", azure.EndpointAPIPath(d.ep.EndpointRef), "")
 }
 
 func (d *Delete) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
+	if _, ok := msg.(nav.ThemeMsg); ok {
+		d.input.SetStyles(d.env.Styles.Input)
+		return d, nil
+	}
 	if cmd, ok := d.Spin(msg, d.active()); ok {
 		return d, cmd
 	}
@@ -189,7 +193,7 @@ func (d *Delete) View(w, h int) string {
 		lines = append(lines, "")
 		switch {
 		case d.watch.failed():
-			lines = append(lines, components.Problem(st, "The delete failed", d.watch.last.Err, w), "",
+			lines = append(lines, nav.Problem(st, "The delete failed", nav.RetryWith(d.watch.last.Err, "enter"), w), "",
 				st.Accent.Render(wrap("enter retries · e details · esc back", w)))
 		case d.watch.succeeded():
 			lines = append(lines, st.OK.Render("Deleted. Back to the endpoint list…"))
@@ -221,7 +225,7 @@ func (d *Delete) View(w, h int) string {
 	case d.startCall.Busy():
 		lines = append(lines, st.Accent.Render(d.Spinner()+" Sending the delete…"))
 	case d.startErr != nil:
-		lines = append(lines, components.Problem(st, "Deleting "+d.ep.Endpoint, d.startErr, w),
+		lines = append(lines, nav.Problem(st, "Deleting "+d.ep.Endpoint, nav.RetryWith(d.startErr, "enter"), w),
 			st.Accent.Render(wrap(changeAdvice(d.startErr), w)), "")
 	}
 	lines = append(lines, "Type "+st.Bold.Render(name)+" to confirm, then enter (esc cancels):")

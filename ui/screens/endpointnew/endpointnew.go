@@ -25,12 +25,6 @@ import (
 // timeout bounds one request (the access check, a list, starting an operation).
 const timeout = 60 * time.Second
 
-// armHost prefixes the REST equivalents: they show what runs against Azure.
-const armHost = "https://management.azure.com"
-
-// apiVersion is the ARM api-version the azure package speaks (armmachinelearning v4).
-const apiVersion = "2024-04-01"
-
 // keyCheck opens the access check. A ctrl chord, so it works while typing.
 var keyCheck = key.NewBinding(key.WithKeys("ctrl+o"), key.WithHelp("ctrl+o", "check access"))
 
@@ -217,18 +211,6 @@ func wrap(s string, w int) string {
 		out = append(out, cur)
 	}
 	return strings.Join(out, "\n")
-}
-
-// restText is a REST request as shown and copied: method, URL, body.
-func restText(method, path, body string) string {
-	if strings.HasPrefix(path, "/") {
-		path = armHost + path
-	}
-	s := method + " " + path
-	if body != "" {
-		s += "\n\n" + body
-	}
-	return s
 }
 
 // context of a workspace or endpoint, for the access check and OpenMsg.

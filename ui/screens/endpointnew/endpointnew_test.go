@@ -383,14 +383,38 @@ func TestCreateReviewShowsAndCopiesYAMLAzAndREST(t *testing.T) {
 			t.Errorf("%dx: the az command is shown:\n%s", sz[0], v)
 		}
 	}
-	for k, want := range map[string]string{"y": sp.YAML(), "a": sp.AzCommand(), "r": restText(method, path, body)} {
+	rest := c.env.Config.RESTText(method, path, body)
+	for k, want := range map[string]string{"y": sp.YAML(), "a": sp.AzCommand(), "r": rest} {
 		m, ok := ask(c, k).(nav.CopyMsg)
 		if !ok || m.Text != want || want == "" {
 			t.Errorf("%s copies %q, got %#v", k, want, m)
 		}
 	}
-	if !strings.Contains(restText(method, path, body), armHost+"/subscriptions/") {
-		t.Errorf("the REST request names the ARM URL: %s", restText(method, path, body))
+	if !strings.Contains(rest, "https://management.azure.com/subscriptions/") {
+		t.Errorf("the REST request names the ARM URL: %s", rest)
+	}
+}
+
+// The REST equivalents come from the cloud's own ARM endpoint: a sovereign
+// cloud's are not management.azure.com.
+func TestRESTTextFollowsTheCloud(t *testing.T) {
+	cfg, err := azure.CloudConfig("AzureUSGovernment")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := env()
+	e.Config = cfg
+	ep := endpoint("churn-key", azure.AuthKey, "Managed")
+	c := newCreate(e, nav.NewEndpointMsg{Workspace: ws, Location: "usgovvirginia"})
+	d := newDelete(e, nav.DeleteEndpointMsg{Endpoint: ep})
+	a := newAuthMode(e, nav.ChangeAuthModeMsg{Endpoint: ep})
+	for what, text := range map[string]string{"create": cfg.RESTText(c.spec().REST()), "delete": d.restText(), "auth mode": a.restText()} {
+		if !strings.Contains(text, "https://management.usgovcloudapi.net/subscriptions/") || strings.Contains(text, "management.azure.com") {
+			t.Errorf("%s: not the cloud's ARM endpoint:\n%s", what, text)
+		}
+		if !strings.Contains(text, "api-version=") {
+			t.Errorf("%s: no api-version:\n%s", what, text)
+		}
 	}
 }
 
@@ -582,7 +606,7 @@ func TestAuthModeSaysWhatItBreaksAndShowsTheEquivalents(t *testing.T) {
 	if m, ok := ask(a, "a").(nav.CopyMsg); !ok || !strings.Contains(m.Text, "az ml online-endpoint update --name churn-key") {
 		t.Fatalf("a copies the az command: %#v", m)
 	}
-	url := armHost + ws.ID() + "/onlineEndpoints/churn-key?api-version=2024-04-01"
+	url := "https://management.azure.com" + ws.ID() + "/onlineEndpoints/churn-key?api-version=2024-04-01"
 	m, ok := ask(a, "r").(nav.CopyMsg)
 	if !ok || !strings.HasPrefix(m.Text, "GET "+url) || !strings.Contains(m.Text, "PUT "+url) || !strings.Contains(m.Text, `"authMode": "AADToken"`) {
 		t.Fatalf("r copies the REST equivalent (read, change, put back whole): %#v", m)
@@ -637,7 +661,7 @@ func TestDeleteNeedsTheExactNameAndRunsTracked(t *testing.T) {
 	d := newDelete(e, nav.DeleteEndpointMsg{Endpoint: endpoint("churn-key", azure.AuthKey, "Managed")})
 	d.Init()
 	v := flat(d.View(80, 21))
-	for _, want := range []string{"cannot be undone", "blue (90%), green (10%)", "az ml online-endpoint delete --name churn-key", "DELETE " + armHost, "Type churn-key to confirm"} {
+	for _, want := range []string{"cannot be undone", "blue (90%), green (10%)", "az ml online-endpoint delete --name churn-key", "DELETE https://management.azure.com", "Type churn-key to confirm"} {
 		if !strings.Contains(v, want) {
 			t.Errorf("missing %q:\n%s", want, v)
 		}

@@ -173,7 +173,7 @@ func (s *Screen) repeatView(w int) string {
 	}
 	b.WriteString(strings.Join(parts, "  ") + "\n")
 	if x.FirstError != nil {
-		b.WriteString(components.Problem(st, "First failure", x.FirstError, w) + "\n")
+		b.WriteString(nav.Problem(st, "First failure", nav.RetryWith(x.FirstError, "n"), w) + "\n")
 	}
 	if len(x.Histogram) > 0 {
 		b.WriteString("\n" + st.Bold.Render("Latency") + "\n")

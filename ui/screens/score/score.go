@@ -146,24 +146,17 @@ func New(env *nav.Env, msg nav.ScoreMsg) nav.Screen {
 	}
 	s.scorer = azure.NewScorer(env.Config)
 	s.editor = components.NewJSONEditor(st)
+	s.editor.SetRules(jsonRules)
 	s.editor.Hint = "f formats it (then it is editable here) · e opens it in $EDITOR"
 	s.headers = textarea.New()
 	s.headers.ShowLineNumbers = false
 	s.headers.Prompt = ""
 	s.headers.MaxHeight = 0
 	s.headers.Placeholder = "Name: value, one a line (e.g. x-ms-client-request-id: demo-1)"
-	hs := textarea.DefaultStyles(st.Dark)
-	hs.Cursor.Blink = false
-	if st.NoColor {
-		hs = textarea.Styles{}
-	}
-	s.headers.SetStyles(hs)
 	s.prog = progress.New(progress.WithDefaultBlend(), progress.WithoutPercentage())
 	s.vp = viewport.New()
 	s.input = textinput.New()
-	is := st.Input
-	is.Cursor.Blink = false // a blinking cursor redraws twice a second for nothing
-	s.input.SetStyles(is)
+	s.applyTheme()
 
 	body, restored := "", false
 	if env.Store != nil {
@@ -237,6 +230,17 @@ func (s *Screen) Keys() []key.Binding {
 	return ks
 }
 
+// jsonRules are the request body's: what azure sends and how it reports
+// a syntax error (line and column), injected into the editor.
+var jsonRules = components.JSONRules{
+	Validate: func(s string) error { return azure.ValidateJSON([]byte(s)) },
+	Format: func(s string) (string, error) {
+		b, err := azure.PrettyJSON([]byte(s))
+		return string(b), err
+	},
+	MaxSize: azure.MaxRequestBody,
+}
+
 // api is the session, or the tests' fake (a nil *Session must not become
 // a non-nil interface).
 func (s *Screen) api() Azure {
@@ -247,6 +251,22 @@ func (s *Screen) api() Azure {
 		return nil
 	}
 	return s.env.Session
+}
+
+// applyTheme gives the copied bubbles styles (body, headers, prompt) the
+// current theme: at start and on every nav.ThemeMsg.
+func (s *Screen) applyTheme() {
+	st := s.env.Styles
+	s.editor.SetStyles(st)
+	hs := textarea.DefaultStyles(st.Dark)
+	hs.Cursor.Blink = false
+	if st.NoColor {
+		hs = textarea.Styles{}
+	}
+	s.headers.SetStyles(hs)
+	is := st.Input
+	is.Cursor.Blink = false // a blinking cursor redraws twice a second for nothing
+	s.input.SetStyles(is)
 }
 
 // sending: a single request is out.

@@ -47,6 +47,9 @@ func (s *Screen) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 		return s, cmd
 	}
 	switch m := msg.(type) {
+	case nav.ThemeMsg:
+		s.applyTheme()
+		return s, nil
 	case nav.Result[[]azure.Deployment]:
 		if s.Done(&s.depsCall, m) {
 			s.deps, s.depsErr = m.Value, m.Err

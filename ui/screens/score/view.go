@@ -15,6 +15,7 @@ import (
 
 	"amlauth-tui/azure"
 	"amlauth-tui/ui/components"
+	"amlauth-tui/ui/nav"
 	"amlauth-tui/ui/theme"
 )
 
@@ -262,7 +263,7 @@ func (s *Screen) content(w int) string {
 		return b.String()
 	}
 	if r.err != nil {
-		b.WriteString(components.Problem(st, "", r.err, w) + "\n")
+		b.WriteString(nav.Problem(st, "", nav.RetryWith(r.err, "ctrl+s"), w) + "\n")
 		fmt.Fprintf(&b, "%s\n", st.Muted.Render(wrap.Render(fmt.Sprintf("Sent with %s to %s. The attempt is in the history.", orNone(r.kind), targetName(r.req.Deployment)))))
 		return b.String()
 	}

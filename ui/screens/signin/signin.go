@@ -533,7 +533,7 @@ func (s *Screen) methodsHead(w int) string {
 			strings.TrimRight(ProbeLines(st, s.probes, w), "\n") + "\n" +
 			st.Muted.Render(components.Fit("→ Fix one of them (e.g. az login, or set AZURE_TENANT_ID/AZURE_CLIENT_ID/AZURE_CLIENT_SECRET), or choose device code.", w))
 	case s.err != nil:
-		head += "\n" + components.Problem(st, s.errWhat, s.err, w)
+		head += "\n" + nav.Problem(st, s.errWhat, nav.RetryWith(s.err, "enter"), w)
 	}
 	return head
 }
@@ -548,7 +548,7 @@ func (s *Screen) personasHead(w int) string {
 	}
 	head := st.Title.Render(title) + "\n" + st.Muted.Render(components.Fit(sub, w))
 	if s.err != nil {
-		head += "\n" + components.Problem(st, s.errWhat, s.err, w)
+		head += "\n" + nav.Problem(st, s.errWhat, nav.RetryWith(s.err, "enter"), w)
 	}
 	return head
 }

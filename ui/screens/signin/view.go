@@ -9,6 +9,7 @@ import (
 
 	"amlauth-tui/azure"
 	"amlauth-tui/ui/components"
+	"amlauth-tui/ui/nav"
 	"amlauth-tui/ui/theme"
 )
 
@@ -122,7 +123,26 @@ func (s *Screen) cardView(w, h int) string {
 		out += st.Muted.Render("How the credential chain got here:") + "\n" + ProbeLines(st, s.probes, w)
 	}
 	if s.claims {
-		out += st.Title.Render("Token claims") + st.Muted.Render("  (the management token, decoded like jwt.ms; the signature is not shown)") + "\n"
+		// The same checks as the credentials screen's: is this token for
+		// ARM, for you, current, and from your tenant?
+		// One line while they pass (the card has no room to spare); a
+		// failed one says why and what to do.
+		tok := azure.Credential{Audience: id.Audience, ExpiresOn: id.ExpiresOn, Claims: id.Claims}
+		checks := s.session.CheckToken(tok, s.env.Config.ARMAudience, s.env.Now())
+		marks, failed := []string{}, []azure.ClaimCheck{}
+		for _, c := range checks {
+			if c.OK {
+				marks = append(marks, st.OK.Render("✓ "+components.Clean(c.Name)))
+			} else {
+				marks = append(marks, st.Err.Render("✗ "+components.Clean(c.Name)))
+				failed = append(failed, c)
+			}
+		}
+		out += components.Fit(st.Title.Render("Token claims")+"  "+strings.Join(marks, " ")+
+			st.Muted.Render("  (the management token, decoded like jwt.ms; signature not shown)"), w) + "\n"
+		if len(failed) > 0 {
+			out += strings.Join(nav.ClaimChecks(st, failed, w), "\n") + "\n"
+		}
 		out += ClaimLines(st, id.Claims, w)
 	} else {
 		out += st.Muted.Render("c shows the token's claims, decoded") + "\n"
