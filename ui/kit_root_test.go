@@ -14,6 +14,7 @@ import (
 
 	"amlauth-tui/azure"
 	"amlauth-tui/ui/nav"
+	"amlauth-tui/ui/nav/navtest"
 )
 
 // probe is a minimal kit screen that records what reaches it.
@@ -240,7 +241,7 @@ func TestErrorDetailsShowAndCopyRequestIDs(t *testing.T) {
 	}
 	_, cmd := m.Update(tea.KeyPressMsg{Code: 'y', Text: "y"})
 	var copied string
-	for _, msg := range drainAll(cmd) {
+	for _, msg := range navtest.Msgs(cmd) {
 		if fmt.Sprintf("%T", msg) == fmt.Sprintf("%T", tea.SetClipboard("")()) { // its type is not exported
 			copied = fmt.Sprint(msg)
 		}
@@ -248,19 +249,4 @@ func TestErrorDetailsShowAndCopyRequestIDs(t *testing.T) {
 	if !strings.Contains(copied, "req-123") || !strings.Contains(copied, "corr-456") {
 		t.Fatalf("y did not copy the ids: %q", copied)
 	}
-}
-
-func drainAll(cmd tea.Cmd) []tea.Msg {
-	if cmd == nil {
-		return nil
-	}
-	msg := cmd()
-	if b, ok := msg.(tea.BatchMsg); ok {
-		var out []tea.Msg
-		for _, c := range b {
-			out = append(out, drainAll(c)...)
-		}
-		return out
-	}
-	return []tea.Msg{msg}
 }

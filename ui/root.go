@@ -557,6 +557,14 @@ func (m *Model) quitAsked() bool {
 
 func (m *Model) tooSmall() bool { return m.w > 0 && m.h > 0 && (m.w < MinWidth || m.h < MinHeight) }
 
+// escRule is the one rule for esc, as k9s and lazygit users expect it:
+// it goes back one level — out of a text field or filter first, then one
+// step of a wizard, then the screen. A wizard's result (a verdict, a
+// finished operation) is its last level: esc leaves it. q quits, asking
+// first where a form would be lost; ctrl+c always quits.
+const escRule = "esc goes back one level: out of a text field or filter first, then one step of a wizard, then the screen; " +
+	"from a wizard's result it leaves the wizard. q quits (asking first where a form would be lost); ctrl+c always quits."
+
 // quitNowMsg is a confirmed quit: while an operation runs (running), or
 // discarding a form.
 type quitNowMsg struct{ running bool }
@@ -765,8 +773,9 @@ func (m *Model) dialog() string {
 	case m.overlay.help:
 		h := m.help
 		h.SetWidth(width - 6)
-		groups := [][]key.Binding{m.top().Keys(), {m.keys.Back, m.keys.Palette, m.keys.Help, m.keys.Quit, m.keys.ForceQuit}}
+		groups := [][]key.Binding{m.top().Keys(), {m.keys.Back, m.keys.Palette, m.keys.Help, m.keys.Quit, m.keys.ForceQuit, m.keys.Redraw}}
 		body := st.Title.Render("Keys — "+m.top().Title()) + "\n\n" + h.FullHelpView(groups) +
+			"\n\n" + lipgloss.NewStyle().Width(width-6).Render(st.Muted.Render(escRule)) +
 			"\n\n" + st.Muted.Render("Mouse: click selects, click again opens, wheel scrolls.\n? or esc closes")
 		return st.Dialog.Render(body)
 	}

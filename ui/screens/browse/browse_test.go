@@ -9,13 +9,13 @@ import (
 	"testing"
 	"time"
 
-	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
 
 	"amlauth-tui/azure"
 	"amlauth-tui/ui/nav"
+	"amlauth-tui/ui/nav/navtest"
 	"amlauth-tui/ui/theme"
 )
 
@@ -68,10 +68,7 @@ func (f *fake) Deployments(context.Context, azure.EndpointRef) ([]azure.Deployme
 // returns the commands s answered with.
 func feed(s nav.Screen, cmd tea.Cmd) tea.Cmd {
 	var out []tea.Cmd
-	for _, m := range collect(cmd) {
-		if _, tick := m.(spinner.TickMsg); tick {
-			continue
-		}
+	for _, m := range navtest.Msgs(cmd) {
 		_, c := s.Update(m)
 		out = append(out, c)
 	}
@@ -130,7 +127,7 @@ func TestEndpointsKeysOpenCopyRefresh(t *testing.T) {
 	}
 	s.Update(tea.KeyPressMsg{Code: tea.KeyDown})
 	_, cmd = s.Update(tea.KeyPressMsg{Code: tea.KeyEnter})
-	msgs := collect(cmd)
+	msgs := navtest.Msgs(cmd)
 	var pushed *Details
 	for _, m := range msgs {
 		if p, ok := m.(nav.PushMsg); ok {
@@ -143,21 +140,6 @@ func TestEndpointsKeysOpenCopyRefresh(t *testing.T) {
 	if _, cmd = s.Update(tea.KeyPressMsg{Code: 'R', Text: "R"}); cmd == nil || !s.loading() {
 		t.Fatal("R should reload")
 	}
-}
-
-func collect(cmd tea.Cmd) []tea.Msg {
-	if cmd == nil {
-		return nil
-	}
-	m := cmd()
-	if b, ok := m.(tea.BatchMsg); ok {
-		var out []tea.Msg
-		for _, c := range b {
-			out = append(out, collect(c)...)
-		}
-		return out
-	}
-	return []tea.Msg{m}
 }
 
 func TestWorkspacesPartialFailureNamesTheSubscription(t *testing.T) {
@@ -184,7 +166,7 @@ func TestSubscriptionsResolveByName(t *testing.T) {
 	s.az = &fake{subs: []azure.Subscription{{ID: "sub-1", DisplayName: "Prod", State: "Enabled"}}}
 	cmd := feed(s, s.Init())
 	var open *nav.OpenMsg
-	for _, m := range collect(cmd) {
+	for _, m := range navtest.Msgs(cmd) {
 		if o, ok := m.(nav.OpenMsg); ok {
 			open = &o
 		}

@@ -161,10 +161,9 @@ func (s *Screen) openPrompt(kind modal) tea.Cmd {
 		s.input.Prompt = "file: "
 		s.input.Placeholder = "path of a JSON file (~ works)"
 	case promptAzFile:
+		// A placeholder, not a value: typing a path must not append to it.
 		s.input.Prompt = "request file: "
-		s.input.Placeholder = ""
-		s.input.SetValue(azure.RequestFile)
-		s.input.CursorEnd()
+		s.input.Placeholder = azure.RequestFile + " (enter keeps it)"
 	case promptRepeat:
 		s.input.Prompt = "requests: "
 		s.input.Placeholder = "20, or 50x5 for 50 requests 5 at a time"
@@ -277,8 +276,7 @@ func (s *Screen) submitPrompt() tea.Cmd {
 		return loadFile(v)
 	case promptAzFile:
 		if v == "" {
-			s.inputErr = "type a path for the request file"
-			return nil
+			v = azure.RequestFile // the placeholder's default
 		}
 		if s.exportKind != "az" && filepath.Base(v) != azure.RequestFile {
 			s.inputErr = fmt.Sprintf("the %s reads %s: keep that file name (choose its directory)", kindName(s.exportKind), azure.RequestFile)

@@ -739,13 +739,26 @@ func TestExportsNeverHoldTheCredential(t *testing.T) {
 	// A body too big to inline makes curl read request.json too.
 	s.editor.SetValue(`{"data": [` + strings.Repeat("[1,2,3],", 400) + `[1]]}`)
 	press(s, "x", "1")
-	if s.modal != promptAzFile || !strings.HasSuffix(s.input.Value(), "request.json") {
-		t.Fatalf("large body curl export: modal %d input %q", s.modal, s.input.Value())
+	if s.modal != promptAzFile || s.input.Value() != "" || !strings.HasPrefix(s.input.Placeholder, "request.json") {
+		t.Fatalf("large body curl export: modal %d input %q placeholder %q", s.modal, s.input.Value(), s.input.Placeholder)
 	}
 	s.input.SetValue(filepath.Join(dir, "other.json"))
 	press(s, "enter")
 	if s.inputErr == "" || !strings.Contains(s.inputErr, "keep that file name") {
 		t.Fatalf("curl reads request.json: %q", s.inputErr)
+	}
+	// The field shows its default as a placeholder: what is typed replaces
+	// it (nothing is appended), and enter on an empty field keeps it.
+	t.Chdir(dir)
+	press(s, "esc", "x", "3")
+	typeText(s, "mine.json")
+	if s.input.Value() != "mine.json" {
+		t.Fatalf("typing appended to a pre-filled value: %q", s.input.Value())
+	}
+	press(s, "esc", "x", "3")
+	press(s, "enter")
+	if _, err := os.Stat(filepath.Join(dir, "request.json")); err != nil {
+		t.Fatalf("enter on the empty field did not keep the default: %v", err)
 	}
 }
 

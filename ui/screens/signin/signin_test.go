@@ -7,12 +7,12 @@ import (
 	"testing"
 	"time"
 
-	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"amlauth-tui/azure"
 	"amlauth-tui/ui/nav"
+	"amlauth-tui/ui/nav/navtest"
 	"amlauth-tui/ui/theme"
 )
 
@@ -168,7 +168,7 @@ func TestBrowserOpenedOnlyWhenTheOpenerSucceeded(t *testing.T) {
 		s := deviceCodeScreen(t)
 		s.opener = func(context.Context, string) error { return c.err }
 		_, cmd := s.Update(enter())
-		for _, m := range run(cmd) {
+		for _, m := range navtest.Msgs(cmd) {
 			s.Update(m)
 		}
 		v := ansi.Strip(s.View(100, 30))
@@ -193,23 +193,4 @@ func TestEscInApprovePickerReturnsToTheDeviceCode(t *testing.T) {
 	if s.phase != phaseDeviceCode || s.code == nil || s.cancel == nil {
 		t.Fatalf("esc in the picker left the sign-in: phase %v", s.phase)
 	}
-}
-
-// run executes cmd and returns its messages, spinner ticks aside.
-func run(cmd tea.Cmd) []tea.Msg {
-	if cmd == nil {
-		return nil
-	}
-	m := cmd()
-	if b, ok := m.(tea.BatchMsg); ok {
-		var out []tea.Msg
-		for _, c := range b {
-			out = append(out, run(c)...)
-		}
-		return out
-	}
-	if _, tick := m.(spinner.TickMsg); tick {
-		return nil
-	}
-	return []tea.Msg{m}
 }
