@@ -127,7 +127,7 @@ type formProbe struct {
 
 func (f formProbe) Discards() string    { return "the new endpoint churn-v2" }
 func (f formProbe) Keys() []key.Binding { return f.keys }
-func (f formProbe) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
+func (f *formProbe) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 	f.probe.Update(msg)
 	return f, nil
 }
@@ -175,7 +175,7 @@ func TestCtrlLRedraws(t *testing.T) {
 
 func TestQOnAFormAsksBeforeDiscarding(t *testing.T) {
 	m := sized(t)
-	f := formProbe{probe: newProbe(m.env, "New endpoint")}
+	f := &formProbe{probe: newProbe(m.env, "New endpoint")}
 	m.Update(nav.PushMsg{Screen: f})
 	if isQuit(press(m, "q")) || m.overlay.confirm == nil || !strings.Contains(m.overlay.confirm.Title, "discard the new endpoint churn-v2") {
 		t.Fatalf("q quit without asking: %+v", m.overlay.confirm)
@@ -214,7 +214,7 @@ func TestFooterKeepsKeysWholeAndPointsToHelp(t *testing.T) {
 	for _, k := range []string{"a", "b", "c", "d", "e", "f", "g", "h", "i", "j"} {
 		ks = append(ks, key.NewBinding(key.WithKeys(k), key.WithHelp(k, "does something long "+k)))
 	}
-	m.Update(nav.PushMsg{Screen: formProbe{probe: newProbe(m.env, "p"), keys: ks}})
+	m.Update(nav.PushMsg{Screen: &formProbe{probe: newProbe(m.env, "p"), keys: ks}})
 	f := ansi.Strip(m.footer())
 	if strings.Contains(f, "…") || !strings.HasSuffix(strings.TrimSpace(f), "? more keys") || ansi.StringWidth(f) > 80 {
 		t.Fatalf("footer: %q", f)
@@ -248,5 +248,31 @@ func TestErrorDetailsShowAndCopyRequestIDs(t *testing.T) {
 	}
 	if !strings.Contains(copied, "req-123") || !strings.Contains(copied, "corr-456") {
 		t.Fatalf("y did not copy the ids: %q", copied)
+	}
+}
+
+// Screens lay out in Update: each gets the content area as it arrives and
+// on every resize; a screen another is pushed over is told (it re-masks).
+func TestScreensGetTheirSizeAndLearnWhenCovered(t *testing.T) {
+	m := sized(t) // 100x30: the content area is 100x27
+	a := newProbe(m.env, "a")
+	m.Update(nav.PushMsg{Screen: a})
+	if a.count(nav.SizeMsg{Width: 100, Height: 27}) != 1 {
+		t.Fatalf("a pushed screen did not get its size: %v", a.got)
+	}
+	b := newProbe(m.env, "b")
+	m.Update(nav.PushMsg{Screen: b})
+	if a.count(nav.CoveredMsg{}) != 1 || b.count(nav.CoveredMsg{}) != 0 {
+		t.Fatalf("covered: a %d, b %d", a.count(nav.CoveredMsg{}), b.count(nav.CoveredMsg{}))
+	}
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+	for _, p := range []*probe{a, b} {
+		if p.count(nav.SizeMsg{Width: 120, Height: 37}) != 1 {
+			t.Fatalf("%s did not get the new size: %v", p.name, p.got)
+		}
+	}
+	m.Update(nav.PopMsg{})
+	if a.count(nav.CoveredMsg{}) != 1 {
+		t.Fatal("uncovering is not covering")
 	}
 }

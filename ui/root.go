@@ -72,8 +72,9 @@ type Model struct {
 	recents  []state.Recent
 	saver    *saver
 	log      *slog.Logger
-	started  time.Time // zero once the first frame was logged
-	ops      []tracked // long-running operations still running
+	started  time.Time           // zero once the first frame was logged
+	ops      []tracked           // long-running operations still running
+	sized    map[nav.Screen]bool // screens that have the current nav.SizeMsg
 }
 
 // tracked is an operation the root follows for the screens.
@@ -211,12 +212,64 @@ func (m *Model) Stack() []string {
 func (m *Model) Env() *nav.Env { return m.env }
 
 // Update routes: global keys, overlays, then the top screen for input and
-// every screen for async results.
+// every screen for async results. Afterwards screens that arrived on the
+// stack get their size, and a screen another was pushed over is told.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	before := m.top()
+	_, cmd := m.update(msg)
+	return m, tea.Batch(cmd, m.settle(before))
+}
+
+// settle sends nav.SizeMsg to the screens that have not had the current
+// size, and nav.CoveredMsg to the former top when one was pushed over it.
+func (m *Model) settle(before nav.Screen) tea.Cmd {
+	var cmds []tea.Cmd
+	if top := m.top(); top != before && slices.Contains(m.stack, before) {
+		cmds = append(cmds, m.deliverTo(before, nav.CoveredMsg{}))
+	}
+	if m.w == 0 || m.h == 0 {
+		return tea.Batch(cmds...)
+	}
+	if m.sized == nil {
+		m.sized = map[nav.Screen]bool{}
+	}
+	size := nav.SizeMsg{Width: m.w, Height: max(m.h-headerH-footerH, 1)}
+	for i, s := range m.stack {
+		if m.sized[s] {
+			continue
+		}
+		ns, cmd := s.Update(size)
+		m.stack[i] = ns
+		m.sized[ns] = true
+		cmds = append(cmds, cmd)
+	}
+	return tea.Batch(cmds...)
+}
+
+// deliverTo gives msg to one screen of the stack.
+func (m *Model) deliverTo(s nav.Screen, msg tea.Msg) tea.Cmd {
+	for i, x := range m.stack {
+		if x == s {
+			ns, cmd := x.Update(msg)
+			m.stack[i] = ns
+			return cmd
+		}
+	}
+	return nil
+}
+
+func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.w, m.h = msg.Width, msg.Height
 		m.help.SetWidth(msg.Width)
+		m.sized = nil // every screen gets the new size
+		if !m.started.IsZero() {
+			// The first frame is drawn as soon as the size is known (logged
+			// here: View has no side effects).
+			m.log.Info("first frame", "since_start", time.Since(m.started).Round(time.Millisecond).String())
+			m.started = time.Time{}
+		}
 		return m, nil
 	case tea.BackgroundColorMsg:
 		m.dark = msg.IsDark()
@@ -364,6 +417,9 @@ func (m *Model) deliver(to uint64, msg tea.Msg) tea.Cmd {
 
 // drop removes the screens above the first keep ones, closing them.
 func (m *Model) drop(keep int) {
+	for _, s := range m.stack[keep:] {
+		delete(m.sized, s)
+	}
 	closeScreens(m.stack[keep:])
 	m.stack = m.stack[:keep]
 }
@@ -628,10 +684,6 @@ func (m *Model) render() string {
 	if m.w < MinWidth || m.h < MinHeight {
 		msg := fmt.Sprintf("The terminal is %dx%d; amlauth-tui needs at least %dx%d.\nEnlarge the window (ctrl+c quits).", m.w, m.h, MinWidth, MinHeight)
 		return lipgloss.Place(m.w, m.h, lipgloss.Center, lipgloss.Center, lipgloss.NewStyle().Width(min(m.w, 60)).Render(msg))
-	}
-	if !m.started.IsZero() {
-		m.log.Info("first frame", "since_start", time.Since(m.started).Round(time.Millisecond).String())
-		m.started = time.Time{}
 	}
 	body := m.top().View(m.w, m.h-headerH-footerH)
 	frame := m.header() + "\n" + components.Block(body, m.w, m.h-headerH-footerH) + "\n" + m.footer()

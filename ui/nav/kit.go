@@ -21,6 +21,7 @@ type Kit struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 
+	w, h     int // the content area, from the last SizeMsg
 	spin     spinner.Model
 	ticking  bool                // a spinner tick chain is armed
 	inflight map[uint64]struct{} // seqs of requests whose results are still wanted
@@ -50,6 +51,18 @@ func (k *Kit) Close() {
 
 // Closed reports that the screen was dropped.
 func (k *Kit) Closed() bool { return k.ctx == nil || k.ctx.Err() != nil }
+
+// Resized records a SizeMsg; ok=false when msg is not one.
+func (k *Kit) Resized(msg tea.Msg) bool {
+	s, ok := msg.(SizeMsg)
+	if ok {
+		k.w, k.h = s.Width, s.Height
+	}
+	return ok
+}
+
+// Size is the content area the screen was last given (0, 0 before any).
+func (k *Kit) Size() (w, h int) { return k.w, k.h }
 
 // Toast shows a short notice.
 func (k *Kit) Toast(l Level, text string) tea.Cmd { return Cmd(ToastMsg{Level: l, Text: text}) }

@@ -97,6 +97,16 @@ type (
 	ResetMsg struct{ Screen Screen }
 )
 
+// SizeMsg is the content area a screen draws in (between header and
+// footer). The root sends it to every screen when the terminal is resized
+// and to each screen as it arrives on the stack, so that screens lay out in
+// Update (mouse hit areas, viewports) and View only draws.
+type SizeMsg struct{ Width, Height int }
+
+// CoveredMsg tells a screen that another was pushed over it: it is no
+// longer seen (a revealed secret must not wait there).
+type CoveredMsg struct{}
+
 // ThemeMsg says the theme changed (the terminal's background, or the
 // palette's toggle). Env.Styles already holds the new styles; screens
 // that copied bubbles styles (text inputs, text areas) apply them again.

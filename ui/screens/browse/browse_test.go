@@ -176,6 +176,25 @@ func TestSubscriptionsResolveByName(t *testing.T) {
 	}
 }
 
+// View draws and changes nothing: drawing at another size, or twice, does
+// not move where a click lands, and a click lands by the size the root gave.
+func TestListViewHasNoSideEffects(t *testing.T) {
+	s := NewEndpoints(env(), ws)
+	s.SetEndpoints([]azure.Endpoint{endpoint("a-ep", azure.AuthKey), endpoint("b-ep", azure.AuthKey)})
+	s.Update(nav.SizeMsg{Width: 100, Height: 20})
+	top := s.tableTop()
+	first := s.View(100, 20)
+	s.View(40, 6)
+	if s.View(100, 20) != first || s.tableTop() != top {
+		t.Fatal("drawing changed the screen")
+	}
+	// The second row, clicked where the root drew it (header row under the top).
+	s.Update(tea.MouseClickMsg{X: 3, Y: top + 2, Button: tea.MouseLeft})
+	if r, ok := s.table.Selected(); !ok || r.Payload.(azure.Endpoint).Endpoint != "b-ep" {
+		t.Fatalf("a click at row %d did not select b-ep", top+2)
+	}
+}
+
 func TestSanitizedNamesInLists(t *testing.T) {
 	e := env()
 	s := NewEndpoints(e, ws)
@@ -215,6 +234,7 @@ func TestGoldenDetails(t *testing.T) {
 
 func TestDetailsScrollsAndCopies(t *testing.T) {
 	d := details()
+	d.Update(nav.SizeMsg{Width: 80, Height: 10}) // the root's, as the screen arrives
 	before := plain(d.View(80, 10))
 	d.Update(tea.KeyPressMsg{Code: tea.KeyDown})
 	d.Update(tea.KeyPressMsg{Code: tea.KeyDown})

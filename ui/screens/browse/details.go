@@ -80,6 +80,11 @@ func (d *Details) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 		if d.finish(m, m.Err) && m.Err == nil {
 			d.ep, d.deps, d.depsErr = &m.Value.ep, m.Value.deps, m.Value.depsErr
 		}
+		d.layout()
+		return d, nil
+	}
+	if d.Resized(msg) {
+		d.layout()
 		return d, nil
 	}
 	switch m := msg.(type) {
@@ -97,6 +102,7 @@ func (d *Details) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 		} else if d.ep != nil && m.Progress.State != "" && !m.Progress.Done {
 			d.ep.ProvisioningState = m.Progress.State // live state while an operation runs
 		}
+		d.layout()
 		return d, nil
 	}
 	if cmd, handled, _ := d.common(msg); handled {
@@ -267,15 +273,31 @@ func (d *Details) View(w, h int) string {
 		body := head + "\n" + nav.Problem(st, d.what, d.err, w) + "\n" + st.Muted.Render("R retries · esc goes back")
 		return components.Block(body, w, h)
 	}
+	// A copy, drawn at this size with the content as of now ("3m ago"):
+	// View changes nothing; scrolling moves d.vp, laid out in Update.
+	vp := d.vp
+	vp.SetWidth(w)
+	vp.SetHeight(max(h-1, 1))
+	vp.SetContent(d.content(w))
+	vp.SetYOffset(d.vp.YOffset())
+	if vp.TotalLineCount() > vp.Height() {
+		head += st.Muted.Render(fmt.Sprintf("  ↑/↓ scroll · %d%%", int(vp.ScrollPercent()*100)))
+	}
+	return components.Block(head+"\n"+vp.View(), w, h)
+}
+
+// layout fits the viewport to the screen's size and content, so that the
+// scroll keys know how far they may go.
+func (d *Details) layout() {
+	w, h := d.Size()
+	if w == 0 || h == 0 {
+		return
+	}
+	off := d.vp.YOffset()
 	d.vp.SetWidth(w)
 	d.vp.SetHeight(max(h-1, 1))
-	off := d.vp.YOffset()
 	d.vp.SetContent(d.content(w))
 	d.vp.SetYOffset(off)
-	if d.vp.TotalLineCount() > d.vp.Height() {
-		head += st.Muted.Render(fmt.Sprintf("  ↑/↓ scroll · %d%%", int(d.vp.ScrollPercent()*100)))
-	}
-	return components.Block(head+"\n"+d.vp.View(), w, h)
 }
 
 // Where is the endpoint.

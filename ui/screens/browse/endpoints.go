@@ -24,13 +24,15 @@ type Endpoints struct {
 
 // NewEndpoints lists the endpoints of ws.
 func NewEndpoints(env *nav.Env, ws azure.WorkspaceRef) *Endpoints {
-	return &Endpoints{ws: ws, page: newPage(env, "endpoints", "Listing endpoints",
+	s := &Endpoints{ws: ws, page: newPage(env, "endpoints", "Listing endpoints",
 		components.Column{Title: "Name", Width: 16, Flex: true},
 		components.Column{Title: "Auth mode", Width: 9},
 		components.Column{Title: "Compute", Width: 10},
 		components.Column{Title: "State", Width: 9},
 		components.Column{Title: "Traffic", Width: 16, Flex: true},
 	)}
+	s.page.heading = s.heading
+	return s
 }
 
 func (s *Endpoints) Title() string { return "Endpoints" }
@@ -49,7 +51,7 @@ func (s *Endpoints) reload() tea.Cmd {
 // SetEndpoints fills the list directly (benchmarks and tests of big lists).
 func (s *Endpoints) SetEndpoints(items []azure.Endpoint) {
 	s.Cancel(&s.load)
-	s.err = nil
+	s.err, s.table.Loading = nil, false
 	s.fill(items)
 }
 
@@ -146,8 +148,8 @@ func (s *Endpoints) open() tea.Cmd {
 	return nav.Cmd(nav.PushMsg{Screen: NewDetails(s.env, e.EndpointRef, &e)})
 }
 
-func (s *Endpoints) View(w, h int) string {
-	return s.view(w, h, "Endpoints in "+components.Clean(s.ws.Name), s.env.Styles.Muted.Render(components.Fit("resource group "+components.Clean(s.ws.ResourceGroup), w)))
+func (s *Endpoints) heading(w int) (title, extra string) {
+	return "Endpoints in " + components.Clean(s.ws.Name), s.env.Styles.Muted.Render(components.Fit("resource group "+components.Clean(s.ws.ResourceGroup), w))
 }
 
 // Where is the workspace.

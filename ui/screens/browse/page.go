@@ -50,7 +50,9 @@ type page struct {
 	what  string // "list workspaces", for error titles
 	asked bool   // a load was started (the empty list is an answer, not a blank)
 
-	tableTop int // rows above the table at the last View, for mouse clicks
+	// heading is the screen's title and the lines under it at a width
+	// (the list screens' View is the page's: it draws them over the table).
+	heading func(w int) (title, extra string)
 }
 
 func newPage(env *nav.Env, noun, what string, cols ...components.Column) page {
@@ -72,6 +74,7 @@ func (p *page) api() Azure {
 // fetch starts the screen's request (a refresh supersedes the one out).
 func fetch[T any](p *page, fn func(ctx context.Context, az Azure) (T, error)) tea.Cmd {
 	p.asked = true
+	p.table.Loading = true
 	az := p.api()
 	return nav.Go(&p.Kit, &p.load, requestTimeout, func(ctx context.Context) (T, error) { return fn(ctx, az) })
 }
@@ -82,6 +85,7 @@ func (p *page) finish(r nav.Tagged, err error) bool {
 		return false
 	}
 	p.err = err
+	p.table.Loading = false
 	return true
 }
 
@@ -93,6 +97,9 @@ func (p *page) common(msg tea.Msg) (cmd tea.Cmd, handled, chosen bool) {
 	if c, ok := p.Spin(msg, false); ok {
 		return c, true, false
 	}
+	if p.Resized(msg) {
+		return nil, true, false
+	}
 	switch m := msg.(type) {
 	case tea.KeyPressMsg:
 		if p.err != nil && key.Matches(m, keyError) && !p.table.Filtering() {
@@ -100,7 +107,7 @@ func (p *page) common(msg tea.Msg) (cmd tea.Cmd, handled, chosen bool) {
 		}
 		return p.table.Update(msg)
 	case tea.MouseClickMsg:
-		m.Y -= p.tableTop // screen coordinates -> table coordinates
+		m.Y -= p.tableTop() // screen coordinates -> table coordinates
 		return p.table.Update(m)
 	case tea.MouseWheelMsg, tea.PasteMsg:
 		return p.table.Update(msg)
@@ -133,9 +140,11 @@ func (p *page) listInput(msg tea.Msg, load, open func() tea.Cmd, copyLabel strin
 	return nil, false
 }
 
-// view draws the status line (spinner or error) above the table.
-func (p *page) view(w, h int, title string, extra string) string {
+// top is what View draws above the table: the title, the spinner, the
+// screen's extra lines and the error. tableless: the error is the content.
+func (p *page) top(w, h int) (top string, tableless bool) {
 	st := p.env.Styles
+	title, extra := p.heading(w)
 	head := st.Title.Render(title)
 	if p.loading() {
 		head += "  " + p.Spinner() + st.Muted.Render(" loading…")
@@ -149,14 +158,32 @@ func (p *page) view(w, h int, title string, extra string) string {
 	}
 	if p.err != nil && p.table.Total() == 0 {
 		// The error is the content: an empty table under it would say "No endpoints", which is not true.
-		p.tableTop = h
-		return components.Block(lines, w, h)
+		return lines, true
 	}
-	top := components.Block(lines, w, min(lipgloss.Height(lines), h-3))
-	p.tableTop = lipgloss.Height(top)
-	th := h - p.tableTop
-	p.table.Loading = p.loading()
-	return top + "\n" + p.table.View(w, th)
+	return components.Block(lines, w, min(lipgloss.Height(lines), h-3)), false
+}
+
+// tableTop is how many rows the top takes at the screen's size: where a
+// mouse click on the table starts.
+func (p *page) tableTop() int {
+	w, h := p.Size()
+	if p.heading == nil {
+		return 0 // not a list screen (the details)
+	}
+	top, tableless := p.top(w, h)
+	if tableless {
+		return h
+	}
+	return lipgloss.Height(top)
+}
+
+// View draws the top over the table. It changes nothing.
+func (p *page) View(w, h int) string {
+	top, tableless := p.top(w, h)
+	if tableless {
+		return components.Block(top, w, h)
+	}
+	return top + "\n" + p.table.View(w, h-lipgloss.Height(top))
 }
 
 func copyCmd(text, label string) tea.Cmd {

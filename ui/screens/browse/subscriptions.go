@@ -28,11 +28,13 @@ func (s *Subscriptions) Resolve(c nav.Context) { s.pending = &c }
 
 // NewSubscriptions builds the first browse screen.
 func NewSubscriptions(env *nav.Env) *Subscriptions {
-	return &Subscriptions{page: newPage(env, "subscriptions", "Listing subscriptions",
+	s := &Subscriptions{page: newPage(env, "subscriptions", "Listing subscriptions",
 		components.Column{Title: "Name", Width: 20, Flex: true},
 		components.Column{Title: "Subscription id", Width: 36},
 		components.Column{Title: "State", Width: 9},
 	)}
+	s.page.heading = s.heading
+	return s
 }
 
 func (s *Subscriptions) Title() string { return "Subscriptions" }
@@ -92,8 +94,7 @@ func subContext(sub azure.Subscription) nav.Context {
 	return nav.Context{TenantID: sub.TenantID, Subscription: sub.ID, SubscriptionName: components.Clean(sub.DisplayName)}
 }
 
-func (s *Subscriptions) View(w, h int) string {
-	extra := ""
+func (s *Subscriptions) heading(w int) (title, extra string) {
 	if !s.loading() && s.err == nil && len(s.items) == 0 && s.asked {
 		who := "This identity"
 		if sess := s.env.Session; sess != nil {
@@ -103,7 +104,7 @@ func (s *Subscriptions) View(w, h int) string {
 			s.env.Styles.Muted.Render(components.Fit("→ Ask an Owner to assign a role (Reader to look around; AzureML Data Scientist on a workspace to work with its endpoints),", w)) + "\n" +
 			s.env.Styles.Muted.Render(components.Fit("  or switch tenant from the identity card (esc). New assignments can take a few minutes to appear: R refreshes.", w))
 	}
-	return s.view(w, h, "Subscriptions", extra)
+	return "Subscriptions", extra
 }
 
 // Where is the subscriptions level: no subscription chosen yet.

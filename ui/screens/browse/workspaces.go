@@ -27,12 +27,14 @@ type Workspaces struct {
 
 // NewWorkspaces lists the workspaces of subs.
 func NewWorkspaces(env *nav.Env, subs []azure.Subscription) *Workspaces {
-	return &Workspaces{subs: subs, page: newPage(env, "workspaces", "Listing workspaces",
+	s := &Workspaces{subs: subs, page: newPage(env, "workspaces", "Listing workspaces",
 		components.Column{Title: "Name", Width: 16, Flex: true},
 		components.Column{Title: "Resource group", Width: 18, Flex: true},
 		components.Column{Title: "Region", Width: 12},
 		components.Column{Title: "Subscription", Width: 16},
 	)}
+	s.page.heading = s.heading
+	return s
 }
 
 func (s *Workspaces) Title() string {
@@ -125,12 +127,11 @@ func (s *Workspaces) open() tea.Cmd {
 	return nav.Cmd(nav.PushMsg{Screen: e})
 }
 
-func (s *Workspaces) View(w, h int) string {
-	title := "Workspaces in " + s.subName(s.subs[0].ID)
+func (s *Workspaces) heading(w int) (title, extra string) {
+	title = "Workspaces in " + s.subName(s.subs[0].ID)
 	if len(s.subs) != 1 {
 		title = fmt.Sprintf("Workspaces across %d subscriptions", len(s.subs))
 	}
-	var extra string
 	if len(s.failed) > 0 {
 		lines := []string{s.env.Styles.Warn.Render(fmt.Sprintf("%d subscription(s) could not be listed (R retries):", len(s.failed)))}
 		for i, f := range s.failed {
@@ -142,7 +143,7 @@ func (s *Workspaces) View(w, h int) string {
 		}
 		extra = strings.Join(lines, "\n")
 	}
-	return s.view(w, h, title, extra)
+	return title, extra
 }
 
 // Where is the subscription whose workspaces are listed (none for all).

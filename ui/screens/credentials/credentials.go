@@ -6,7 +6,7 @@
 //
 // Secret handling: values live only in components.Secret fields, masked
 // unless revealed; a reveal ends after its timeout, on the first tick after
-// the screen stopped being drawn (another screen on top), when the terminal
+// another screen is pushed on top (nav.CoveredMsg), when the terminal
 // loses focus (tea.BlurMsg), and when the screen is closed (esc, Close).
 // Nothing here logs or persists a value, and reveals are refused while
 // Bubble Tea records frames (TEA_TRACE).
@@ -96,7 +96,6 @@ type Screen struct {
 
 	auto   bool          // refresh AML tokens at refresh-after
 	reveal time.Duration // how long r shows a secret
-	drawn  bool          // View ran since the last tick: the screen is on top
 
 	notice    string   // the last refusal or hint, until the next key
 	modeNote  string   // the auth mode changed under the screen

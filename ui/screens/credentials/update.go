@@ -69,6 +69,9 @@ func (s *Screen) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 	case tea.BlurMsg:
 		s.hideAll() // the terminal lost focus: whoever looks at it now did not ask
 		return s, nil
+	case nav.CoveredMsg:
+		s.hideAll() // another screen on top: a reveal must not be waiting here on return
+		return s, nil
 	case nav.Result[loaded]:
 		return s, s.onLoaded(m)
 	case nav.Result[azure.Endpoint]:
@@ -137,12 +140,6 @@ func refreshAt(c azure.Credential) time.Time {
 // (the returned command; the caller re-arms the clock).
 func (s *Screen) onTick() tea.Cmd {
 	now := s.env.Now()
-	if !s.drawn {
-		// Not drawn since the last tick: another screen is on top. A reveal
-		// must not be waiting there when the user comes back.
-		s.hideAll()
-	}
-	s.drawn = false
 	for _, sl := range s.all() {
 		sl.secret.Expire(now)
 	}

@@ -25,10 +25,8 @@ func modeHelp(mode string) string {
 	return "The endpoint's auth mode is not known."
 }
 
-// View draws the screen. Drawing is also how the screen learns it is on
-// top: the next tick re-masks everything if View did not run since the last one.
+// View draws the screen.
 func (s *Screen) View(w, h int) string {
-	s.drawn = true
 	st := s.env.Styles
 	now := s.env.Now()
 	c := components.Clean

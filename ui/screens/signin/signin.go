@@ -76,7 +76,6 @@ type Screen struct {
 	tenantsL []azure.Tenant
 	claims   bool
 	next     string // where enter continues to, for the card
-	tableTop int    // rows above the list at the last View, for mouse clicks
 }
 
 // New builds the sign-in screen. next describes where "continue" goes
@@ -227,6 +226,9 @@ func (s *Screen) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 	if cmd, ok := s.Spin(msg, s.phase == phaseWorking || s.phase == phaseDeviceCode); ok {
 		return s, cmd
 	}
+	if s.Resized(msg) {
+		return s, nil
+	}
 	switch m := msg.(type) {
 	case tickMsg:
 		if s.phase == phaseDeviceCode {
@@ -336,7 +338,8 @@ func (s *Screen) mouse(msg tea.Msg) tea.Cmd {
 		return nil
 	}
 	if c, ok := msg.(tea.MouseClickMsg); ok {
-		c.Y -= s.tableTop
+		w, _ := s.Size()
+		c.Y -= lipgloss.Height(s.listHead(w)) // rows above the list, as View draws them
 		msg = c
 	}
 	_, _, chosen := t.Update(msg)
@@ -538,6 +541,21 @@ func (s *Screen) methodsHead(w int) string {
 	return head
 }
 
+// listHead is what a list phase draws above its table (a click on the
+// table is placed by its height).
+func (s *Screen) listHead(w int) string {
+	switch s.phase {
+	case phaseMethods:
+		return s.methodsHead(w)
+	case phasePersonas:
+		return s.personasHead(w)
+	case phaseTenants:
+		st := s.env.Styles
+		return st.Title.Render("Switch tenant") + "\n" + st.Muted.Render("Sign in to another directory with the same account.")
+	}
+	return ""
+}
+
 func (s *Screen) personasHead(w int) string {
 	st := s.env.Styles
 	title := "Pick a persona"
@@ -557,18 +575,13 @@ func (s *Screen) View(w, h int) string {
 	st := s.env.Styles
 	list := func(head string, t *components.Table) string {
 		detail := selectedDetail(st, t, w)
-		s.tableTop = lipgloss.Height(head) // for mouse clicks
-		return components.Block(head+"\n"+t.View(w, max(h-s.tableTop-lipgloss.Height(detail)-1, 3))+"\n\n"+detail, w, h)
+		return components.Block(head+"\n"+t.View(w, max(h-lipgloss.Height(head)-lipgloss.Height(detail)-1, 3))+"\n\n"+detail, w, h)
 	}
 	switch s.phase {
-	case phaseMethods:
-		return list(s.methodsHead(w), &s.methods)
-	case phasePersonas:
-		return list(s.personasHead(w), &s.personas)
+	case phaseMethods, phasePersonas:
+		return list(s.listHead(w), s.activeTable())
 	case phaseTenants:
-		head := st.Title.Render("Switch tenant") + "\n" + st.Muted.Render("Sign in to another directory with the same account.")
-		s.tableTop = lipgloss.Height(head)
-		return components.Block(head+"\n"+s.tenants.View(w, max(h-2, 3)), w, h)
+		return components.Block(s.listHead(w)+"\n"+s.tenants.View(w, max(h-2, 3)), w, h)
 	case phaseWorking:
 		return components.Block(s.workingView(w), w, h)
 	case phaseDeviceCode:
