@@ -4,7 +4,13 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"charm.land/lipgloss/v2"
 )
+
+// Wrap word-wraps a sentence to w cells: a sentence is never cut with
+// "…" (it may name a key the user needs).
+func Wrap(s string, w int) string { return lipgloss.NewStyle().Width(max(w, 10)).Render(s) }
 
 // Count says "1 endpoint", "3 endpoints", "1 identity" for a plural noun.
 func Count(n int, plural string) string {

@@ -252,3 +252,20 @@ func TestDetailsScrollsAndCopies(t *testing.T) {
 		t.Fatalf("error view:\n%s", v)
 	}
 }
+
+// Long sentences wrap instead of being cut with "…": the keys they name
+// (esc, R) stay readable at 80 columns.
+func TestNoSubscriptionsAdviceWrapsAt80(t *testing.T) {
+	s := NewSubscriptions(env())
+	s.az = &fake{}
+	feed(s, s.Init())
+	v := strings.Join(strings.Fields(plain(s.View(80, 21))), " ")
+	for _, want := range []string{"switch tenant from the identity card (esc)", "can take a few minutes to appear: R refreshes."} {
+		if !strings.Contains(v, want) {
+			t.Errorf("missing %q:\n%s", want, plain(s.View(80, 21)))
+		}
+	}
+	if strings.Contains(plain(s.View(80, 21)), "…") {
+		t.Errorf("a sentence was cut:\n%s", plain(s.View(80, 21)))
+	}
+}

@@ -1,7 +1,7 @@
 package credentials
 
 import (
-	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -10,50 +10,9 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"amlauth-tui/azure"
-	"amlauth-tui/state"
 	"amlauth-tui/ui/components"
 	"amlauth-tui/ui/nav"
 )
-
-var (
-	keyMove    = key.NewBinding(key.WithKeys("up", "down", "k", "j"), key.WithHelp("↑/↓", "select"))
-	keyScroll  = key.NewBinding(key.WithKeys("up", "down", "k", "j", "pgup", "pgdown"), key.WithHelp("↑/↓", "scroll claims"))
-	keyReveal  = key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "reveal"))
-	keyCopy    = key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "copy"))
-	keyExport  = key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "copy as export"))
-	keyCurl    = key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "copy as curl"))
-	keyEditor  = key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "use in request editor"))
-	keyRegen   = key.NewBinding(key.WithKeys("g"), key.WithHelp("g", "regenerate"))
-	keyRefresh = key.NewBinding(key.WithKeys("R", "f5"), key.WithHelp("R", "refresh"))
-	keyAuto    = key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "auto-refresh"))
-	keyMgmt    = key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "control-plane token"))
-	keyCheck   = key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "check access"))
-	keyBack    = key.NewBinding(key.WithKeys("esc"))
-)
-
-// Keys are the bindings that apply now, most used first.
-func (s *Screen) Keys() []key.Binding {
-	ks := []key.Binding{keyReveal, keyCopy, keyExport, keyCurl}
-	if !s.showMgmt {
-		ks = append(ks, keyEditor)
-	}
-	switch {
-	case s.showMgmt:
-		ks = append(ks, key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "data-plane credential")))
-	case s.mode == azure.AuthKey:
-		ks = append(ks, keyMove, keyRegen)
-	case len(s.slots) > 0:
-		ks = append(ks, keyAuto) // tokens: AML and Entra
-	}
-	if s.showMgmt || s.mode != azure.AuthKey {
-		ks = append(ks, keyScroll)
-	}
-	ks = append(ks, keyRefresh, keyCheck)
-	if !s.showMgmt {
-		ks = append(ks, keyMgmt)
-	}
-	return ks
-}
 
 // Update handles keys (when on top), the clock, focus and async results.
 func (s *Screen) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
@@ -264,30 +223,6 @@ func (s *Screen) traced() (string, bool) {
 	return v, ok && v != ""
 }
 
-func (s *Screen) copyCurl(sl *slot) tea.Cmd {
-	if sl == nil {
-		return nil
-	}
-	var cmd, label string
-	if sl.group == gMgmt {
-		cfg := s.env.Config
-		if sess := s.svc(); sess != nil {
-			cfg = sess.Config()
-		}
-		cmd = `curl -sS -H "Authorization: Bearer $ARM_TOKEN" ` + shQuote(cfg.ARMURL(azure.EndpointAPIPath(s.ep.EndpointRef)))
-		label = "Copied a curl command that reads the endpoint with $ARM_TOKEN (e copies the export)"
-	} else {
-		if s.ep.ScoringURI == "" {
-			s.notice = "The endpoint has no scoring URI yet (is it still being created?)."
-			return nil
-		}
-		// The request editor's export, with the seeds' sample input: runnable as is once the variable is set.
-		cmd = azure.ExportCurl(azure.ScoreRequest{URI: s.ep.ScoringURI, Body: azure.SampleBody(0)})
-		label = "Copied a curl command for the scoring URI; it reads $" + azure.TokenEnvVar + " (e copies the export)"
-	}
-	return nav.Cmd(nav.CopyMsg{Text: cmd, Label: label})
-}
-
 // envVar is the variable the export and curl commands use.
 func envVar(sl *slot) string {
 	if sl.group == gMgmt {
@@ -321,68 +256,92 @@ func (s *Screen) refresh() tea.Cmd {
 	return s.load(s.slots[0].group)
 }
 
-func (s *Screen) toggleAuto() tea.Cmd {
-	if s.mode == azure.AuthKey && !s.showMgmt {
-		s.notice = "Keys do not expire: automatic refresh is for tokens (AML, Entra, control-plane)."
+// onLoaded stores a credential, or the failure next to the old one.
+func (s *Screen) onLoaded(r nav.Result[loaded]) tea.Cmd {
+	g := group(-1)
+	for i := range s.loads {
+		if s.Done(&s.loads[i].call, r) {
+			g = group(i)
+		}
+	}
+	if g < 0 {
+		return nil // stale: refreshed again, or the mode changed
+	}
+	m := struct {
+		loaded
+		err error
+	}{r.Value, r.Err}
+	l := &s.loads[g]
+	now := s.env.Now()
+	if m.err != nil {
+		// Keep what was there: an AML token stays usable until it expires.
+		l.err, l.errAt, l.roles = m.err, now, rolesFor(m.err, g.action(), s.ep.ID)
+		for _, sl := range s.all() {
+			if sl.group == g {
+				sl.nextAuto = now.Add(retryAfterFailure)
+			}
+		}
+		var mm *azure.AuthModeMismatchError
+		if errors.As(m.err, &mm) && mm.Mode != s.mode && s.switches < maxSwitches {
+			// The endpoint's auth mode changed since it was read: follow it.
+			s.switches++
+			return s.follow(mm.Mode)
+		}
 		return nil
 	}
-	s.auto = !s.auto
-	st := s.env.Store
-	if st == nil {
-		return nil
+	l.err, l.roles = nil, nil
+	for _, sl := range s.all() {
+		if sl.group != g {
+			continue
+		}
+		sl.nextAuto = time.Time{}
+		switch {
+		case g == gKeys && sl.which == "Primary":
+			sl.secret.Set(m.keys.Primary)
+		case g == gKeys:
+			sl.secret.Set(m.keys.Secondary)
+		default:
+			sl.secret.Set(m.cred.Value)
+			meta := m.cred
+			meta.Value = "" // the value lives in the Secret only
+			sl.meta = meta
+			sl.issued = issuedAt(meta.Claims, now)
+		}
 	}
-	v := s.auto
-	return func() tea.Msg {
-		return savedPrefMsg{err: st.Update(func(d *state.Data) { d.Prefs.AutoRefreshTokens = &v })}
-	}
+	return nil
 }
 
-// askRegen asks before regenerating, explaining the rotation that avoids downtime.
-func (s *Screen) askRegen(sl *slot) tea.Cmd {
-	if s.mode != azure.AuthKey || s.showMgmt || sl == nil || sl.which == "" {
-		s.notice = "Only keys can be regenerated (key endpoints); tokens are simply fetched again (R)."
+// onEndpoint takes the endpoint as read again (its mode was not known).
+func (s *Screen) onEndpoint(m nav.Result[azure.Endpoint]) tea.Cmd {
+	if !s.Done(&s.reread, m) {
 		return nil
 	}
-	if s.regen != nil || s.regenCall.Busy() {
-		s.notice = "A regeneration is already running; wait for it to finish."
+	if m.Err != nil {
+		s.rereadErr = m.Err
 		return nil
 	}
-	which, other := sl.which, "Secondary"
-	if which == "Secondary" {
-		other = "Primary"
+	s.ep = m.Value
+	if m.Value.AuthMode == s.mode && len(s.slots) > 0 {
+		return nil
 	}
-	lw, lo := strings.ToLower(which), strings.ToLower(other)
-	c := components.Clean
-	body := fmt.Sprintf("Callers that send the %[1]s key get 401 Unauthorized from the moment it is regenerated.\n\n"+
-		"Rotate without downtime:\n"+
-		"  1. Switch every caller to the %[2]s key (select it, y copies it).\n"+
-		"  2. Regenerate the %[1]s key (this step).\n"+
-		"  3. Move callers to the new %[1]s key, then rotate the %[2]s the same way.\n\n"+
-		"az ml online-endpoint regenerate-keys -n %[3]s -g %[4]s -w %[5]s --key-type %[1]s\n"+
-		"POST …/onlineEndpoints/%[3]s/regenerateKeys {\"keyType\":\"%[6]s\"}",
-		lw, lo, c(s.ep.Endpoint), c(s.ep.ResourceGroup), c(s.ep.Name), which)
-	return s.Confirm("Regenerate the "+lw+" key of "+c(s.ep.Endpoint)+"?", body, "Regenerate", regenConfirmMsg{which: which})
+	return s.follow(m.Value.AuthMode)
 }
 
-func (s *Screen) startRegen(which string) tea.Cmd {
-	sess := s.svc()
-	if sess == nil {
-		s.regenErr = azure.ErrNotSignedIn
+// follow rebuilds the screen for the endpoint's current auth mode, says
+// so, and fetches that credential.
+func (s *Screen) follow(mode string) tea.Cmd {
+	if s.mode != "" && mode != s.mode {
+		s.modeNote = "The endpoint's auth mode is " + components.Clean(mode) + " now (this screen was opened for " +
+			components.Clean(s.mode) + "); showing its credential."
+	}
+	s.ep.AuthMode = mode
+	for _, g := range []group{gKeys, gAML, gML} {
+		s.Cancel(&s.loads[g].call)
+		s.loads[g] = loader{}
+	}
+	s.setMode(mode)
+	if len(s.slots) == 0 {
 		return nil
 	}
-	s.regenWhich, s.regenErr, s.regenRoles, s.regenLast = which, nil, nil, azure.Progress{}
-	ref := s.ep.EndpointRef
-	return nav.Go(&s.Kit, &s.regenCall, requestTimeout, func(ctx context.Context) (*azure.Operation, error) {
-		return sess.RegenerateKey(ctx, ref, which)
-	})
-}
-
-// checkMsg opens the access check at the endpoint, offering its own identity.
-func (s *Screen) checkMsg() nav.CheckAccessMsg {
-	m := nav.CheckAccessMsg{Context: s.Where(), AuthMode: s.mode}
-	if s.ep.IdentityPrincipal != "" {
-		m.Identity = &azure.PrincipalRef{ID: s.ep.IdentityPrincipal, Kind: "ServicePrincipal", SPType: "ManagedIdentity",
-			DisplayName: components.Clean(s.ep.Endpoint)}
-	}
-	return m
+	return s.load(s.slots[0].group)
 }

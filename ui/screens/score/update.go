@@ -1,7 +1,6 @@
 package score
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -13,16 +12,6 @@ import (
 	"amlauth-tui/ui/components"
 	"amlauth-tui/ui/nav"
 )
-
-func (s *Screen) loadDeployments() tea.Cmd {
-	az, ref := s.api(), s.ep.EndpointRef
-	if az == nil {
-		return nil
-	}
-	return nav.Go(&s.Kit, &s.depsCall, credTimeout, func(ctx context.Context) ([]azure.Deployment, error) {
-		return az.Deployments(ctx, ref)
-	})
-}
 
 // sampleBody is the seeds' sample input, one row a line.
 func sampleBody(azure.Endpoint) string {

@@ -177,3 +177,81 @@ func selectedDetail(st *theme.Styles, t *components.Table, w int) string {
 	}
 	return st.Muted.Render(lipgloss.NewStyle().Width(max(w-2, 10)).Render(r.Cells[len(r.Cells)-1]))
 }
+
+func (s *Screen) methodsHead(w int) string {
+	st := s.env.Styles
+	head := st.Title.Render("Sign in to Azure") + "\n" + st.Muted.Render(components.Wrap("Choose how. The token stays in memory; nothing is written to disk.", w))
+	switch {
+	case s.err != nil && len(s.probes) > 0:
+		// The chain failed: the probe table says why, source by source.
+		head += "\n" + st.Err.Render(components.Wrap(s.errWhat+": no source in the chain could sign in", w)) + "\n" +
+			strings.TrimRight(ProbeLines(st, s.probes, w), "\n") + "\n" +
+			st.Muted.Render(components.Wrap("→ Fix one of them (e.g. az login, or set AZURE_TENANT_ID/AZURE_CLIENT_ID/AZURE_CLIENT_SECRET), or choose device code.", w))
+	case s.err != nil:
+		head += "\n" + nav.Problem(st, s.errWhat, nav.RetryWith(s.err, "enter"), w)
+	}
+	return head
+}
+
+// listHead is what a list phase draws above its table (a click on the
+// table is placed by its height).
+func (s *Screen) listHead(w int) string {
+	switch s.phase {
+	case phaseMethods:
+		return s.methodsHead(w)
+	case phasePersonas:
+		return s.personasHead(w)
+	case phaseTenants:
+		st := s.env.Styles
+		return st.Title.Render("Switch tenant") + "\n" + st.Muted.Render("Sign in to another directory with the same account.")
+	}
+	return ""
+}
+
+func (s *Screen) personasHead(w int) string {
+	st := s.env.Styles
+	title := "Pick a persona"
+	sub := "Each simulated user has different roles: see what they can and cannot do."
+	if s.code != nil {
+		title = "Approve the device code " + s.code.UserCode + " as…"
+		sub = "The simulated browser on another device: choose who signs in."
+	}
+	head := st.Title.Render(title) + "\n" + st.Muted.Render(components.Wrap(sub, w))
+	if s.err != nil {
+		head += "\n" + nav.Problem(st, s.errWhat, nav.RetryWith(s.err, "enter"), w)
+	}
+	return head
+}
+
+func (s *Screen) View(w, h int) string {
+	st := s.env.Styles
+	list := func(head string, t *components.Table) string {
+		detail := selectedDetail(st, t, w)
+		return components.Block(head+"\n"+t.View(w, max(h-lipgloss.Height(head)-lipgloss.Height(detail)-1, 3))+"\n\n"+detail, w, h)
+	}
+	switch s.phase {
+	case phaseMethods, phasePersonas:
+		return list(s.listHead(w), s.activeTable())
+	case phaseTenants:
+		return components.Block(s.listHead(w)+"\n"+s.tenants.View(w, max(h-2, 3)), w, h)
+	case phaseWorking:
+		return components.Block(s.workingView(w), w, h)
+	case phaseDeviceCode:
+		return components.Block(s.deviceCodeView(w), w, h)
+	case phaseCard:
+		return components.Block(s.cardView(w, h), w, h)
+	}
+	return ""
+}
+
+func (s *Screen) workingView(w int) string {
+	st := s.env.Styles
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s\n\n", s.Spinner(), st.Title.Render("Signing in: "+s.method.Title+"…"))
+	if s.method.Method == azure.MethodChain || len(s.probes) > 0 {
+		b.WriteString(st.Muted.Render("DefaultAzureCredential tries each source in order:") + "\n")
+		b.WriteString(ProbeLines(st, s.probes, w))
+	}
+	b.WriteString("\n" + st.Muted.Render("esc cancels"))
+	return b.String()
+}

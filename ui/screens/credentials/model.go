@@ -18,8 +18,6 @@ import (
 	"os"
 	"time"
 
-	tea "charm.land/bubbletea/v2"
-
 	"amlauth-tui/azure"
 	"amlauth-tui/azure/rbac"
 	"amlauth-tui/ui/components"
@@ -215,14 +213,6 @@ func (s *Screen) Where() nav.Context {
 	return out
 }
 
-// Init fetches the credential (one call) and starts the clock.
-func (s *Screen) Init() tea.Cmd {
-	if len(s.slots) == 0 {
-		return tea.Batch(s.tick(), s.readEndpoint())
-	}
-	return tea.Batch(s.tick(), s.load(s.slots[0].group))
-}
-
 // Close forgets every secret and stops the clock. The screen calls it when
 // esc leaves it; the root may call it when it drops the screen otherwise.
 func (s *Screen) Close() {
@@ -258,143 +248,9 @@ func (s *Screen) hideAll() {
 	}
 }
 
-// tick fires on each wall-clock second; everything shown is computed from
-// env.Now at that moment, never from a count of ticks, so nothing drifts.
-func (s *Screen) tick() tea.Cmd {
-	id := s.ScreenID()
-	return tea.Every(time.Second, func(time.Time) tea.Msg { return tickMsg{id: id} })
-}
-
-// load fetches a group's credential.
-func (s *Screen) load(g group) tea.Cmd {
-	l := &s.loads[g]
-	sess := s.svc()
-	if sess == nil {
-		s.Cancel(&l.call)
-		l.err = azure.ErrNotSignedIn
-		return nil
-	}
-	ref, cfg := s.ep.EndpointRef, sess.Config()
-	return nav.Go(&s.Kit, &l.call, requestTimeout, func(ctx context.Context) (m loaded, err error) {
-		switch g {
-		case gKeys:
-			m.keys, err = sess.Keys(ctx, ref)
-		case gAML:
-			m.cred, err = sess.AMLToken(ctx, ref)
-		case gML:
-			m.cred, err = sess.EntraToken(ctx, cfg.MLAudience)
-		case gMgmt:
-			m.cred, err = sess.EntraToken(ctx, cfg.ARMAudience)
-		}
-		return m, err
-	})
-}
-
-// readEndpoint reads the endpoint again: its auth mode decides what to fetch.
-func (s *Screen) readEndpoint() tea.Cmd {
-	sess := s.svc()
-	if sess == nil {
-		s.rereadErr = azure.ErrNotSignedIn
-		return nil
-	}
-	s.rereadErr = nil
-	ref := s.ep.EndpointRef
-	return nav.Go(&s.Kit, &s.reread, requestTimeout, func(ctx context.Context) (azure.Endpoint, error) { return sess.Endpoint(ctx, ref) })
-}
-
-// onLoaded stores a credential, or the failure next to the old one.
-func (s *Screen) onLoaded(r nav.Result[loaded]) tea.Cmd {
-	g := group(-1)
-	for i := range s.loads {
-		if s.Done(&s.loads[i].call, r) {
-			g = group(i)
-		}
-	}
-	if g < 0 {
-		return nil // stale: refreshed again, or the mode changed
-	}
-	m := struct {
-		loaded
-		err error
-	}{r.Value, r.Err}
-	l := &s.loads[g]
-	now := s.env.Now()
-	if m.err != nil {
-		// Keep what was there: an AML token stays usable until it expires.
-		l.err, l.errAt, l.roles = m.err, now, rolesFor(m.err, g.action(), s.ep.ID)
-		for _, sl := range s.all() {
-			if sl.group == g {
-				sl.nextAuto = now.Add(retryAfterFailure)
-			}
-		}
-		var mm *azure.AuthModeMismatchError
-		if errors.As(m.err, &mm) && mm.Mode != s.mode && s.switches < maxSwitches {
-			// The endpoint's auth mode changed since it was read: follow it.
-			s.switches++
-			return s.follow(mm.Mode)
-		}
-		return nil
-	}
-	l.err, l.roles = nil, nil
-	for _, sl := range s.all() {
-		if sl.group != g {
-			continue
-		}
-		sl.nextAuto = time.Time{}
-		switch {
-		case g == gKeys && sl.which == "Primary":
-			sl.secret.Set(m.keys.Primary)
-		case g == gKeys:
-			sl.secret.Set(m.keys.Secondary)
-		default:
-			sl.secret.Set(m.cred.Value)
-			meta := m.cred
-			meta.Value = "" // the value lives in the Secret only
-			sl.meta = meta
-			sl.issued = issuedAt(meta.Claims, now)
-		}
-	}
-	return nil
-}
-
-// onEndpoint takes the endpoint as read again (its mode was not known).
-func (s *Screen) onEndpoint(m nav.Result[azure.Endpoint]) tea.Cmd {
-	if !s.Done(&s.reread, m) {
-		return nil
-	}
-	if m.Err != nil {
-		s.rereadErr = m.Err
-		return nil
-	}
-	s.ep = m.Value
-	if m.Value.AuthMode == s.mode && len(s.slots) > 0 {
-		return nil
-	}
-	return s.follow(m.Value.AuthMode)
-}
-
 // maxSwitches bounds how often one screen follows a changed auth mode on
 // its own (an endpoint flipping modes must not make it loop).
 const maxSwitches = 3
-
-// follow rebuilds the screen for the endpoint's current auth mode, says
-// so, and fetches that credential.
-func (s *Screen) follow(mode string) tea.Cmd {
-	if s.mode != "" && mode != s.mode {
-		s.modeNote = "The endpoint's auth mode is " + components.Clean(mode) + " now (this screen was opened for " +
-			components.Clean(s.mode) + "); showing its credential."
-	}
-	s.ep.AuthMode = mode
-	for _, g := range []group{gKeys, gAML, gML} {
-		s.Cancel(&s.loads[g].call)
-		s.loads[g] = loader{}
-	}
-	s.setMode(mode)
-	if len(s.slots) == 0 {
-		return nil
-	}
-	return s.load(s.slots[0].group)
-}
 
 // rolesFor names, for a 403, the built-in roles that grant the action
 // (computed once, when the error arrives, not on every frame).
