@@ -10,7 +10,13 @@ import (
 
 // Wrap word-wraps a sentence to w cells: a sentence is never cut with
 // "…" (it may name a key the user needs).
-func Wrap(s string, w int) string { return lipgloss.NewStyle().Width(max(w, 10)).Render(s) }
+func Wrap(s string, w int) string {
+	lines := strings.Split(lipgloss.NewStyle().Width(max(w, 10)).Render(s), "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimRight(l, " ") // lipgloss pads to the width
+	}
+	return strings.Join(lines, "\n")
+}
 
 // Count says "1 endpoint", "3 endpoints", "1 identity" for a plural noun.
 func Count(n int, plural string) string {

@@ -211,7 +211,6 @@ type Create struct {
 	startCall nav.Call // starting the operation: its answer must find this screen to be tracked
 	startErr  error
 	watch     watch
-	tableTop  int
 }
 
 func newCreate(env *nav.Env, msg nav.NewEndpointMsg) *Create {

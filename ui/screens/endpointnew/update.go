@@ -82,6 +82,9 @@ func (c *Create) idRows(list []azure.ManagedIdentity) {
 }
 
 func (c *Create) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
+	if c.Resized(msg) {
+		return c, nil
+	}
 	if _, ok := msg.(nav.ThemeMsg); ok {
 		for _, in := range []*textinput.Model{&c.name, &c.desc, &c.tags, &c.compute} {
 			in.SetStyles(c.env.Styles.Input)
@@ -154,7 +157,7 @@ func (c *Create) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 		}
 	case tea.MouseClickMsg:
 		if c.step == cIdentity {
-			m.Y -= c.tableTop
+			m.Y -= c.tableTop()
 			if _, _, chosen := c.ids.Update(m); chosen {
 				return c, c.chooseIdentity()
 			}
@@ -383,6 +386,9 @@ func (c *Create) reviewKey(k tea.KeyPressMsg) tea.Cmd {
 }
 
 func (a *AuthMode) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
+	if a.Resized(msg) {
+		return a, nil
+	}
 	if cmd, ok := a.Spin(msg, a.active()); ok {
 		return a, cmd
 	}
@@ -476,6 +482,9 @@ func (a *AuthMode) key(k tea.KeyPressMsg) tea.Cmd {
 }
 
 func (d *Delete) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
+	if d.Resized(msg) {
+		return d, nil
+	}
 	if _, ok := msg.(nav.ThemeMsg); ok {
 		d.input.SetStyles(d.env.Styles.Input)
 		return d, nil

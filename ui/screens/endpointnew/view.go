@@ -18,15 +18,7 @@ import (
 
 func (c *Create) View(w, h int) string {
 	st := c.env.Styles
-	top := []string{c.head(w)}
-	if g := c.gate.view(st, c.ws.Name, w); g != "" {
-		top = append(top, g)
-	}
-	if s := c.summary(); s != "" && c.step > cName {
-		top = append(top, st.Muted.Render(components.Fit(s, w)))
-	}
-	top = append(top, "")
-	topS := strings.Join(top, "\n")
+	topS := c.top(w)
 	rest := h - lipgloss.Height(topS)
 	var body string
 	switch c.step {
@@ -40,7 +32,6 @@ func (c *Create) View(w, h int) string {
 		body = strings.Join(c.authView(w), "\n")
 	case cIdentity:
 		lines := c.identityIntro(w)
-		c.tableTop = lipgloss.Height(topS) + len(lines)
 		body = strings.Join(lines, "\n") + "\n" + c.ids.View(w, max(rest-len(lines), 3))
 	case cReview:
 		body = c.scroll.window(st, c.reviewView(w), rest)
@@ -48,6 +39,27 @@ func (c *Create) View(w, h int) string {
 		body = strings.Join(c.runView(w), "\n")
 	}
 	return components.Block(topS+"\n"+body, w, h)
+}
+
+// top is what every step draws first: the title, the access check and the
+// summary of the steps done.
+func (c *Create) top(w int) string {
+	st := c.env.Styles
+	top := []string{c.head(w)}
+	if g := c.gate.view(st, c.ws.Name, w); g != "" {
+		top = append(top, g)
+	}
+	if s := c.summary(); s != "" && c.step > cName {
+		top = append(top, st.Muted.Render(components.Fit(s, w)))
+	}
+	return strings.Join(append(top, ""), "\n")
+}
+
+// tableTop is where the identity table starts at the screen's size (a
+// click on it is placed from there).
+func (c *Create) tableTop() int {
+	w, _ := c.Size()
+	return lipgloss.Height(c.top(w)) + len(c.identityIntro(w))
 }
 
 // head is the title and the step crumbs (numbers only when narrow).

@@ -106,9 +106,6 @@ type Screen struct {
 
 	rep  *repeatRun
 	prog progress.Model
-
-	lastW  int    // width of the last View: decides the layout
-	scroll string // the response's scroll position, for the narrow layout's tabs
 }
 
 // New opens the request editor of msg.Endpoint. The body is the last one

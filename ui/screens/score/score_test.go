@@ -74,7 +74,7 @@ func newScreen(t testing.TB, e *nav.Env, ep azure.Endpoint, msg ...nav.ScoreMsg)
 		m.Endpoint = ep
 	}
 	s := New(e, m).(*Screen)
-	s.View(120, 37)
+	s.Update(nav.SizeMsg{Width: 120, Height: 37}) // the root's, as the screen arrives
 	return s
 }
 
@@ -141,11 +141,16 @@ func typeText(s *Screen, text string) {
 	}
 }
 
-func view(s *Screen, w, h int) string { return ansi.Strip(s.View(w, h)) }
+// view draws s at w x h, given that size first as the root would.
+func view(s *Screen, w, h int) string {
+	s.Update(nav.SizeMsg{Width: w, Height: h})
+	return ansi.Strip(s.View(w, h))
+}
 
 // response is the response pane alone, wide, its words joined by single spaces.
 func response(s *Screen) string {
-	return strings.Join(strings.Fields(ansi.Strip(s.responseView(100, 80))), " ")
+	v, _ := s.responseView(100, 80, true)
+	return strings.Join(strings.Fields(ansi.Strip(v)), " ")
 }
 
 func toasts(msgs []tea.Msg) string {
@@ -441,7 +446,7 @@ func TestFailuresAreDiagnosed(t *testing.T) {
 				t.Errorf("%d: missing %q in:\n%s", tc.status, want, v)
 			}
 		}
-		if raw := s.responseView(100, 80); strings.Contains(raw, "\x1b[31mno") {
+		if raw, _ := s.responseView(100, 80, true); strings.Contains(raw, "\x1b[31mno") {
 			t.Errorf("%d: an escape sequence from the server reached the screen", tc.status)
 		}
 		if tc.status == 403 {

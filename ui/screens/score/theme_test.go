@@ -2,6 +2,7 @@ package score
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 
 	"charm.land/bubbles/v2/textarea"
@@ -27,5 +28,22 @@ func TestThemeChangeReachesCopiedStyles(t *testing.T) {
 	wantIn.Cursor.Blink = false
 	if !reflect.DeepEqual(s.input.Styles(), wantIn) {
 		t.Fatal("the prompt keeps the old theme")
+	}
+}
+
+// View changes nothing: drawing at another size leaves the response
+// viewport as Update laid it out for the screen's size.
+func TestViewLeavesTheResponseLayoutAlone(t *testing.T) {
+	s := newScreen(t, env(), endpoint(azure.AuthKey, "https://x.example/score"))
+	s.show(sent(200, "blue", strings.Repeat(`{"a": 1}`+"\n", 200), nil))
+	s.Update(nav.SizeMsg{Width: 120, Height: 37})
+	w, h, lines := s.vp.Width(), s.vp.Height(), s.vp.TotalLineCount()
+	first := s.View(120, 37)
+	s.View(80, 21)
+	if s.vp.Width() != w || s.vp.Height() != h || s.vp.TotalLineCount() != lines || s.View(120, 37) != first {
+		t.Fatal("drawing changed the response layout")
+	}
+	if !s.wide() {
+		t.Fatal("the layout follows the size the root gave (120 is wide), not the last drawing (80)")
 	}
 }

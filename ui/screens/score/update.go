@@ -35,6 +35,18 @@ func (s *Screen) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 	if cmd, ok := s.Spin(msg, false); ok {
 		return s, cmd
 	}
+	s.Resized(msg)
+	cmd := s.update(msg)
+	s.layoutResponse() // after any change: size, answer, notice
+	return s, cmd
+}
+
+func (s *Screen) update(msg tea.Msg) tea.Cmd {
+	_, cmd := s.route(msg)
+	return cmd
+}
+
+func (s *Screen) route(msg tea.Msg) (nav.Screen, tea.Cmd) {
 	switch m := msg.(type) {
 	case nav.ThemeMsg:
 		s.applyTheme()
