@@ -152,6 +152,8 @@ func (c *Create) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 			} else {
 				c.scroll.key("down", 1)
 			}
+			w, h := c.Size()
+			c.scroll.clampTo(c.reviewView(w), c.top(w), h)
 		case cIdentity:
 			c.ids.Update(m)
 		}
@@ -381,7 +383,10 @@ func (c *Create) reviewKey(k tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(k, keyDetails) && c.startErr != nil:
 		return nav.Cmd(nav.ErrorMsg{Title: "Creating " + sp.Ref.Endpoint, Err: c.startErr})
 	}
-	c.scroll.key(k.String(), 10)
+	if c.scroll.key(k.String(), 10) {
+		w, h := c.Size()
+		c.scroll.clampTo(c.reviewView(w), c.top(w), h)
+	}
 	return nil
 }
 
@@ -420,6 +425,7 @@ func (a *AuthMode) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 		} else {
 			a.scroll.key("down", 1)
 		}
+		a.clampScroll()
 	}
 	return a, nil
 }
@@ -463,7 +469,9 @@ func (a *AuthMode) key(k tea.KeyPressMsg) tea.Cmd {
 		case key.Matches(k, keyDetails) && a.startErr != nil:
 			return nav.Cmd(nav.ErrorMsg{Title: "Changing the auth mode of " + a.ep.Endpoint, Err: a.startErr})
 		default:
-			a.scroll.key(s, 10)
+			if a.scroll.key(s, 10) {
+				a.clampScroll()
+			}
 		}
 	case amRun:
 		if !a.watch.failed() {
@@ -562,4 +570,11 @@ func (d *Delete) key(k tea.KeyPressMsg) tea.Cmd {
 	d.input, cmd = d.input.Update(k)
 	d.hint = ""
 	return cmd
+}
+
+// clampScroll keeps the pick and confirm steps' offset inside their lines
+// at the screen's size.
+func (a *AuthMode) clampScroll() {
+	w, h := a.Size()
+	a.scroll.clampTo(a.stepLines(w), a.top(w), h)
 }

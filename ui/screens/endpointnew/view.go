@@ -517,40 +517,70 @@ func panes(st *theme.Styles, w int, side bool, titles, bodies []string) []string
 	return out
 }
 
-// window cuts lines to h rows at the offset (clamped), with a "more" note.
-func (s *scroller) window(st *theme.Styles, lines []string, h int) string {
+// window cuts lines to h rows at the offset, with a "more" note. It
+// works on a copy: drawing changes nothing (Update clamps the offset).
+func (s scroller) window(st *theme.Styles, lines []string, h int) string {
 	if h <= 0 {
 		return ""
 	}
 	lines = strings.Split(strings.Join(lines, "\n"), "\n") // entries may hold several lines
 	if len(lines) <= h {
-		s.off = 0
 		return strings.Join(lines, "\n")
 	}
-	s.off = min(max(s.off, 0), len(lines)-h+1)
+	s.clamp(len(lines), h)
 	vis := lines[s.off:min(s.off+h-1, len(lines))]
 	more := fmt.Sprintf("── %d–%d of %d lines · ↑/↓ pgup/pgdn scroll", s.off+1, s.off+len(vis), len(lines))
 	return strings.Join(vis, "\n") + "\n" + st.Muted.Render(more)
 }
 
+// clamp keeps the offset inside n lines shown h at a time.
+func (s *scroller) clamp(n, h int) {
+	if n <= h {
+		s.off = 0
+		return
+	}
+	s.off = min(max(s.off, 0), n-h+1)
+}
+
+// clampTo clamps the offset for lines drawn under top in the screen's
+// size (after a scroll key, so that "end" then "up" moves at once).
+func (s *scroller) clampTo(lines []string, top string, h int) {
+	s.clamp(len(strings.Split(strings.Join(lines, "\n"), "\n")), h-lipgloss.Height(top))
+}
+
 func (a *AuthMode) View(w, h int) string {
 	st := a.env.Styles
-	head := st.Title.Render("Change the auth mode") + st.Muted.Render(" of "+components.Clean(a.ep.Endpoint))
-	if a.active() {
-		head += "  " + a.Spinner()
-	}
-	top := []string{components.Fit(head, w)}
-	if g := a.gate.view(st, a.ep.Endpoint, w); g != "" {
-		top = append(top, g)
-	}
-	cur := modes()[modeIndex(a.ep.AuthMode)]
-	now := st.Muted.Render("now: ") + st.Bold.Render(components.Clean(a.ep.AuthMode)) + st.Muted.Render(" — "+cur.Short)
-	if a.ep.ComputeType != "" {
-		now += st.Muted.Render(" · " + components.Clean(a.ep.ComputeType) + " compute")
-	}
-	top = append(top, components.Fit(now, w), "")
-	topS := strings.Join(top, "\n")
+	topS := a.top(w)
 	rest := h - lipgloss.Height(topS)
+	if a.step == amPick || a.step == amConfirm {
+		return components.Block(topS+"\n"+a.scroll.window(st, a.stepLines(w), rest), w, h)
+	}
+	var lines []string
+	if a.watch.op != nil {
+		lines = a.watch.view(st, a.Spinner(), a.env.Now(), w)
+	}
+	lines = append(lines, "")
+	switch {
+	case a.watch.failed():
+		lines = append(lines, nav.Problem(st, "The change failed", nav.RetryWith(a.watch.last.Err, "enter"), w), "",
+			st.Accent.Render(wrap("enter retries · e details · esc back", w)))
+	case a.watch.succeeded():
+		lines = append(lines, st.OK.Render(wrap(fmt.Sprintf("%s now uses %s.", components.Clean(a.ep.Endpoint), components.Clean(a.ep.AuthMode)), w)))
+		if a.ep.AuthMode == azure.AuthAADToken {
+			lines = append(lines, st.Muted.Render(wrap("Callers need onlineEndpoints/score/action on it: ctrl+o checks who has it.", w)))
+		} else {
+			lines = append(lines, st.Muted.Render(wrap("Give callers the new credential now (the credentials screen shows it).", w)))
+		}
+		lines = append(lines, st.Muted.Render("esc goes back to the endpoint."))
+	default:
+		lines = append(lines, st.Muted.Render(wrap("It keeps running if you leave (esc): the header shows it, and a toast says when it ends.", w)))
+	}
+	return components.Block(topS+"\n"+strings.Join(lines, "\n"), w, h)
+}
+
+// stepLines are the pick and confirm steps' lines, scrolled by a.scroll.
+func (a *AuthMode) stepLines(w int) []string {
+	st := a.env.Styles
 	var lines []string
 	switch a.step {
 	case amPick:
@@ -573,7 +603,6 @@ func (a *AuthMode) View(w, h int) string {
 		if a.hint != "" {
 			lines = append(lines, "", st.Err.Render(wrap("✗ "+components.Clean(a.hint), w)))
 		}
-		return components.Block(topS+"\n"+a.scroll.window(st, lines, rest), w, h)
 	case amConfirm:
 		lines = append(lines, st.Bold.Render(fmt.Sprintf("Change %s from %s to %s?", components.Clean(a.ep.Endpoint), components.Clean(a.ep.AuthMode), a.target())))
 		for _, s := range impact(a.ep.AuthMode, a.target(), a.ep.ComputeType) {
@@ -591,28 +620,27 @@ func (a *AuthMode) View(w, h int) string {
 		lines = append(lines, "")
 		lines = append(lines, panes(st, w, false, []string{"az CLI (a)", "REST (r)"},
 			[]string{components.CleanBlock(a.azCommand()), components.CleanBlock(a.restText())})...)
-		return components.Block(topS+"\n"+a.scroll.window(st, lines, rest), w, h)
 	}
-	if a.watch.op != nil {
-		lines = a.watch.view(st, a.Spinner(), a.env.Now(), w)
+	return lines
+}
+
+// top is the title, the access check and the current mode.
+func (a *AuthMode) top(w int) string {
+	st := a.env.Styles
+	head := st.Title.Render("Change the auth mode") + st.Muted.Render(" of "+components.Clean(a.ep.Endpoint))
+	if a.active() {
+		head += "  " + a.Spinner()
 	}
-	lines = append(lines, "")
-	switch {
-	case a.watch.failed():
-		lines = append(lines, nav.Problem(st, "The change failed", nav.RetryWith(a.watch.last.Err, "enter"), w), "",
-			st.Accent.Render(wrap("enter retries · e details · esc back", w)))
-	case a.watch.succeeded():
-		lines = append(lines, st.OK.Render(wrap(fmt.Sprintf("%s now uses %s.", components.Clean(a.ep.Endpoint), components.Clean(a.ep.AuthMode)), w)))
-		if a.ep.AuthMode == azure.AuthAADToken {
-			lines = append(lines, st.Muted.Render(wrap("Callers need onlineEndpoints/score/action on it: ctrl+o checks who has it.", w)))
-		} else {
-			lines = append(lines, st.Muted.Render(wrap("Give callers the new credential now (the credentials screen shows it).", w)))
-		}
-		lines = append(lines, st.Muted.Render("esc goes back to the endpoint."))
-	default:
-		lines = append(lines, st.Muted.Render(wrap("It keeps running if you leave (esc): the header shows it, and a toast says when it ends.", w)))
+	top := []string{components.Fit(head, w)}
+	if g := a.gate.view(st, a.ep.Endpoint, w); g != "" {
+		top = append(top, g)
 	}
-	return components.Block(topS+"\n"+strings.Join(lines, "\n"), w, h)
+	cur := modes()[modeIndex(a.ep.AuthMode)]
+	now := st.Muted.Render("now: ") + st.Bold.Render(components.Clean(a.ep.AuthMode)) + st.Muted.Render(" — "+cur.Short)
+	if a.ep.ComputeType != "" {
+		now += st.Muted.Render(" · " + components.Clean(a.ep.ComputeType) + " compute")
+	}
+	return strings.Join(append(top, components.Fit(now, w), ""), "\n")
 }
 
 // wrapBullet wraps a bullet point with a hanging indent.
