@@ -40,6 +40,10 @@ func authNames() string {
 	return strings.Join(n, ", ")
 }
 
+// startCLIDemo starts the in-process simulated Azure of --demo (tests
+// replace it to shape the world).
+var startCLIDemo = func() (*emulator.Server, error) { return emulator.Start(emulator.Options{}) }
+
 // cliSignIn is how a script command signs in: the flags and what they mean.
 type cliSignIn struct {
 	demo                       bool
@@ -84,7 +88,7 @@ func (c *cliSignIn) signIn(ctx context.Context, stderr io.Writer) (sess *azure.S
 	var cfg azure.Config
 	opts := azure.SignInOptions{Method: m, TenantID: cmp.Or(c.tenant, os.Getenv("AZURE_TENANT_ID"))}
 	if c.demo {
-		srv, err := emulator.Start(emulator.Options{})
+		srv, err := startCLIDemo()
 		if err != nil {
 			return nil, done, failErr(err)
 		}
