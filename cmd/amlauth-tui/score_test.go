@@ -137,7 +137,7 @@ func TestScoreBadInput(t *testing.T) {
 			[]string{`no online endpoint "churn-nope"`, "churn-key", "churn-aad"}},
 		"unknown workspace": {[]string{"-w", "mlw-nope", "-n", "churn-key", "--body", goodBody}, scoreError,
 			[]string{`no workspace "mlw-nope"`}},
-		"no endpoint": {[]string{"-w", "mlw-churn", "--body", goodBody}, scoreError, []string{"name the endpoint"}},
+		"no endpoint":     {[]string{"-w", "mlw-churn", "--body", goodBody}, scoreError, []string{"name the endpoint"}},
 		"bad endpoint id": {[]string{"--endpoint-id", churnWS, "--body", goodBody}, scoreError, []string{"not an online endpoint id"}},
 		"model refuses": {[]string{"-w", "mlw-churn", "-n", "churn-key", "--body", `{"data": [[1]]}`}, scoreHTTPError,
 			[]string{"400"}},

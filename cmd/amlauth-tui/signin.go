@@ -115,7 +115,7 @@ func (c *cliSignIn) signIn(ctx context.Context, stderr io.Writer) (sess *azure.S
 		p := srv.Personas()[i]
 		opts = azure.SignInOptions{Method: azure.MethodPersona, Persona: azure.Persona{Key: p.Key, Name: p.Name, UPN: p.UPN, Password: p.Password}}
 	} else if cfg, err = azure.ResolveCloud(c.cloud, c.cloudConfig); err != nil {
-		return nil, done, failErr(err)
+		return nil, done, badInput(err) // the file, the field and what is wrong with it
 	}
 	if m == azure.MethodDeviceCode {
 		opts.OnDeviceCode = func(dc azure.DeviceCode) { fmt.Fprintln(stderr, dc.Message) }
