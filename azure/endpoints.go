@@ -410,7 +410,7 @@ func (e *ConflictError) Explanation() Explanation {
 			Next: "Endpoint names are unique per Azure region (the name is part of the scoring URL): choose another name."}
 	}
 	return Explanation{Title: "Another operation is running on this endpoint", Detail: e.Message,
-		Next: "Wait for it to finish (the endpoint's provisioning state shows it), then retry (R)."}
+		Next: "Wait for it to finish (the endpoint's provisioning state shows it), then try again.", Retry: true}
 }
 
 // classifyWrite types a refused endpoint write: 400 and 409 carry Azure's

@@ -327,7 +327,7 @@ func (e *OperationFailedError) Error() string {
 // Explanation says what failed, Azure's reason, and how to retry.
 func (e *OperationFailedError) Explanation() Explanation {
 	w := e.what()
-	next := "Check the endpoint's state (R) and retry."
+	next := "Check the endpoint's state, then try again."
 	switch e.Kind {
 	case "create":
 		next = "The endpoint is left in the Failed state. Delete it, or create it again with the same settings to retry."

@@ -60,14 +60,32 @@ func scEndpointID(rg, ws, ep string) string {
 
 func (e *scEnv) uri(ep string) string { return e.s.URL() + "/inference/eastus/" + ep + "/score" }
 
-// key reads an endpoint's primary key from the world (the ARM listKeys
-// path is tested with the credentials code).
+// key reads an endpoint's primary key through listKeys, as a user would
+// (the simulated Azure's keys are random per instance): Olivia owns
+// rg-ml-prod, so she may read them.
 func (e *scEnv) key(ep string) string {
-	var k string
-	e.s.Mutate(func(w *emulator.World) {
-		k = w.Endpoints[strings.ToLower(scEndpointID("rg-ml-prod", "mlw-churn", ep))].PrimaryKey
-	})
-	return k
+	e.t.Helper()
+	var olivia Persona
+	for _, p := range e.s.Personas() {
+		if p.Key == "olivia" {
+			olivia = Persona{Key: p.Key, Name: p.Name, UPN: p.UPN, Password: p.Password}
+		}
+	}
+	// A client of its own, so the scorer's connections stay as the test left them.
+	cfg, err := EmulatorConfig(e.s.URL(), e.s.CAPEM(), e.s.TenantID())
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer cfg.HTTPClient.CloseIdleConnections()
+	sess, err := SignIn(context.Background(), cfg, SignInOptions{Method: MethodPersona, Persona: olivia})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	k, err := sess.Keys(context.Background(), EndpointRef{WorkspaceRef: WorkspaceRef{Subscription: scSub, ResourceGroup: "rg-ml-prod", Name: "mlw-churn"}, Endpoint: ep})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return k.Primary
 }
 
 func (e *scEnv) amlToken(ep string) string {

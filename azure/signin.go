@@ -206,15 +206,15 @@ func authErr(m Method, err error) error {
 	}
 	if status, ok := entraTrouble(err); ok {
 		return &AuthError{Method: m, Reason: fmt.Sprintf("Microsoft Entra ID answered %d %s, a temporary failure", status, http.StatusText(status)),
-			Next: "Wait a moment and try again (enter).", Err: err}
+			Next: "Wait a moment and try again.", Err: err}
 	}
 	if why, ok := netTrouble(err); ok {
-		return &AuthError{Method: m, Reason: "no answer: " + why, Next: "Check your network and try again (enter).", Err: err}
+		return &AuthError{Method: m, Reason: "no answer: " + why, Next: "Check your network and try again.", Err: err}
 	}
 	var req *azidentity.AuthenticationRequiredError
 	if errors.As(err, &req) {
 		return &AuthError{Method: m, Reason: "signed in, but the first token could not be fetched (the sign-in service may be busy)",
-			Next: "Wait a moment and try again (enter).", Err: err}
+			Next: "Wait a moment and try again.", Err: err}
 	}
 	reason, next := firstLine(err.Error()), "Try again or choose another method."
 	low := strings.ToLower(err.Error())

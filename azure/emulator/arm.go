@@ -66,7 +66,7 @@ var armRoutes = func() []armRoute {
 	cat := func(a []string, b ...string) []string { return append(append([]string(nil), a...), b...) }
 	get := func(h armHandler) map[string]armHandler { return map[string]armHandler{http.MethodGet: h} }
 	post := func(h armHandler) map[string]armHandler { return map[string]armHandler{http.MethodPost: h} }
-	return []armRoute{
+	return append([]armRoute{
 		{[]string{"tenants"}, apiSubscriptions, get((*Server).armListTenants)},
 		{[]string{"subscriptions"}, apiSubscriptions, get((*Server).armListSubscriptions)},
 		{sub, apiSubscriptions, get((*Server).armGetSubscription)},
@@ -91,13 +91,13 @@ var armRoutes = func() []armRoute {
 		{cat(sub, "providers", miNS, "userAssignedIdentities"), apiUserAssignedIdentities, get((*Server).armListIdentities)},
 		{cat(rg, "providers", miNS, "userAssignedIdentities"), apiUserAssignedIdentities, get((*Server).armListIdentities)},
 		{cat(rg, "providers", miNS, "userAssignedIdentities", "{name}"), apiUserAssignedIdentities, get((*Server).armGetIdentity)},
-	}
+	}, armWorkspaceResourceRoutes(rg)...)
 }()
 
 // armNamespaces are the providers the emulator knows; other namespaces get
 // ARM's InvalidResourceNamespace, known ones with an unknown type get
 // InvalidResourceType.
-var armNamespaces = []string{mlNS, miNS, "Microsoft.Authorization", "Microsoft.Resources"}
+var armNamespaces = []string{mlNS, miNS, "Microsoft.Authorization", "Microsoft.Resources", storageNS, registryNS, keyVaultNS, insightsNS}
 
 // match reports whether seg fits the route, returning parameters and their positions.
 func (rt *armRoute) match(seg []string) (map[string]string, map[string]int, bool) {

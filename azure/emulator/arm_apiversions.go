@@ -42,6 +42,7 @@ func (a *armAPIVersions) accepts(v string) bool {
 // azure-sdk-for-js#4097 and acs-engine#4037). Every one is a 400: the
 // request is malformed, whatever the provider (issue 15).
 func (a *armAPIVersions) reject(w http.ResponseWriter, v, location string) {
+	v = epwClip(v) // quoted back, but never a flood
 	switch {
 	case a.typ == "":
 		writeARMError(w, http.StatusBadRequest, "InvalidApiVersionParameter", fmt.Sprintf(

@@ -36,11 +36,9 @@ type armtConformance struct {
 }
 
 var armtWorkspaceExempt = map[string]string{
-	"Properties.Encryption":                      "demo workspaces use Microsoft-managed keys",
+	"Properties.Encryption.Identity":             "mlw-fraud reads its customer-managed key with its system-assigned identity",
 	"Properties.ImageBuildCompute":               "no image build compute is configured",
-	"Properties.ManagedNetwork":                  "demo workspaces have no managed network",
-	"Properties.PrivateEndpointConnections":      "no private endpoints",
-	"Properties.SharedPrivateLinkResources":      "no private links",
+	"Properties.SharedPrivateLinkResources":      "no shared private links",
 	"Properties.ServiceProvisionedResourceGroup": "not a hub workspace",
 	"Identity.UserAssignedIdentities":            "workspace identities are system-assigned",
 }
@@ -93,7 +91,8 @@ func armtConformanceCases() []armtConformance {
 			exempt: map[string]string{"ManagedByTenants[]": "demo subscriptions are managed by no other tenant"}},
 		{file: "resources/ResourceGroups_Get.json", path: rgID(SubProduction, prodRG),
 			model: func() any { return &armresources.ResourceGroup{} }},
-		{file: "ml/Workspace/get.json", path: ws,
+		// mlw-fraud is the locked-down workspace: managed network, private endpoint, customer-managed key.
+		{file: "ml/Workspace/get.json", path: fraud,
 			model: func() any { return &armmachinelearning.Workspace{} }, exempt: armtWorkspaceExempt},
 		{file: "ml/Workspace/listBySubscription.json", path: "/subscriptions/" + SubProduction + "/providers/Microsoft.MachineLearningServices/workspaces",
 			model: func() any { return &armmachinelearning.WorkspaceListResult{} }, exempt: paged},
@@ -242,5 +241,127 @@ func armtWalk(v reflect.Value, path string, seen map[string]bool) {
 		}
 	default:
 		mark()
+	}
+}
+
+// The associated resources' providers have no SDK in go.mod, so their
+// examples are compared as JSON: every path the example's response
+// populates (objects by key, arrays as [], maps named in maps as .*) must
+// be in the emulator's answer, unless exempt. Values are not compared.
+type armtJSONConformance struct {
+	file, path string
+	maps       []string // paths whose keys are data (tags): compared as path.*
+	exempt     map[string]string
+}
+
+func armtJSONConformanceCases() []armtJSONConformance {
+	ws := newWorld(time.Now()).Workspaces[armKey(wsID(SubProduction, prodRG, "mlw-churn"))]
+	tags := []string{"tags"}
+	return []armtJSONConformance{
+		{file: "storage/StorageAccountGetProperties.json", path: ws.StorageAccount, maps: tags, exempt: map[string]string{
+			"properties.geoReplicationStats":                 "Standard_LRS has no geo-replication",
+			"properties.geoPriorityReplicationStatus":        "Standard_LRS has no geo-replication",
+			"properties.secondaryLocation":                   "Standard_LRS has no secondary",
+			"properties.statusOfSecondary":                   "Standard_LRS has no secondary",
+			"properties.routingPreference":                   "no routing preference is set",
+			"properties.primaryEndpoints.internetEndpoints":  "no routing preference is set",
+			"properties.primaryEndpoints.microsoftEndpoints": "no routing preference is set",
+			"properties.networkAcls.resourceAccessRules[]":   "no resource instance rules",
+		}},
+		{file: "containerregistry/RegistryGet.json", path: ws.ContainerRegistry, maps: tags},
+		{file: "keyvault/getVault.json", path: ws.KeyVault, maps: tags, exempt: map[string]string{
+			"properties.accessPolicies[]":  "an RBAC vault has no access policies",
+			"properties.hsmPoolResourceId": "not a managed HSM pool",
+		}},
+	}
+}
+
+// armtJSONPaths lists the paths populated in a JSON document (null counts:
+// the key is there).
+func armtJSONPaths(v any, path string, maps []string, seen map[string]bool) {
+	if path != "" {
+		seen[path] = true
+	}
+	switch x := v.(type) {
+	case map[string]any:
+		for k, c := range x {
+			p := strings.TrimPrefix(path+"."+k, ".")
+			if slices.Contains(maps, path) {
+				p = path + ".*"
+			}
+			armtJSONPaths(c, p, maps, seen)
+		}
+	case []any:
+		for _, c := range x {
+			armtJSONPaths(c, path+"[]", maps, seen)
+		}
+	}
+}
+
+// armtJSONPathSet is armtJSONPaths of a JSON body.
+func armtJSONPathSet(t *testing.T, b []byte, maps []string) map[string]bool {
+	t.Helper()
+	var v any
+	if err := json.Unmarshal(b, &v); err != nil {
+		t.Fatalf("not JSON: %v: %s", err, b)
+	}
+	seen := map[string]bool{}
+	armtJSONPaths(v, "", maps, seen)
+	return seen
+}
+
+// armtJSONMissing returns the paths of want's document that got's lacks and
+// that are not exempt.
+func armtJSONMissing(t *testing.T, tc armtJSONConformance, want, got []byte) []string {
+	t.Helper()
+	w, g := armtJSONPathSet(t, want, tc.maps), armtJSONPathSet(t, got, tc.maps)
+	var missing []string
+	for p := range w {
+		if !g[p] && armtExemption(tc.exempt, p) == "" {
+			missing = append(missing, p)
+		}
+	}
+	slices.Sort(missing)
+	return missing
+}
+
+func TestARMConformanceAssociatedResources(t *testing.T) {
+	e := newARMT(t, Options{})
+	for _, tc := range armtJSONConformanceCases() {
+		t.Run(tc.file, func(t *testing.T) {
+			raw, err := os.ReadFile(filepath.Join("testdata", "examples", filepath.FromSlash(tc.file)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ex struct {
+				Parameters map[string]any
+				Responses  map[string]struct{ Body json.RawMessage }
+			}
+			if err := json.Unmarshal(raw, &ex); err != nil {
+				t.Fatal(err)
+			}
+			want := ex.Responses["200"].Body
+			code, got := e.get("bob", tc.path+"?api-version="+url.QueryEscape(ex.Parameters["api-version"].(string)))
+			if code != 200 {
+				t.Fatalf("GET %s: %d %s", tc.path, code, got)
+			}
+			for _, p := range armtJSONMissing(t, tc, want, got) {
+				t.Errorf("the example populates %s; the emulator does not", p)
+			}
+			inExample := armtJSONPathSet(t, want, tc.maps)
+			for p := range tc.exempt {
+				if !inExample[p] {
+					t.Errorf("exemption %s matches nothing in the example: remove it", p)
+				}
+			}
+			// The check has teeth: the answer without one of its fields fails it.
+			var v map[string]any
+			_ = json.Unmarshal(got, &v)
+			delete(v["properties"].(map[string]any), "provisioningState")
+			broken, _ := json.Marshal(v)
+			if m := armtJSONMissing(t, tc, want, broken); !slices.Contains(m, "properties.provisioningState") {
+				t.Errorf("a response without properties.provisioningState passes the check (%v)", m)
+			}
+		})
 	}
 }

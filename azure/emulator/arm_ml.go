@@ -78,6 +78,59 @@ type armWorkspacePropsJS struct {
 	StorageHnsEnabled               bool   `json:"storageHnsEnabled"`
 	V1LegacyMode                    bool   `json:"v1LegacyMode"`
 	EnableDataIsolation             bool   `json:"enableDataIsolation"`
+
+	ManagedNetwork             armManagedNetworkJSON    `json:"managedNetwork"`
+	PrivateEndpointConnections []armPrivateEndpointJSON `json:"privateEndpointConnections"`
+	Encryption                 armEncryptionJSON        `json:"encryption"`
+}
+
+// armManagedNetworkJSON is ManagedNetworkSettings (workspaceRP.json).
+type armManagedNetworkJSON struct {
+	IsolationMode string                         `json:"isolationMode"`
+	NetworkID     string                         `json:"networkId,omitempty"`
+	OutboundRules map[string]armOutboundRuleJSON `json:"outboundRules"`
+	Status        struct {
+		SparkReady bool   `json:"sparkReady"`
+		Status     string `json:"status"`
+	} `json:"status"`
+}
+
+// armOutboundRuleJSON is an FqdnOutboundRule (type "FQDN").
+type armOutboundRuleJSON struct {
+	Type        string `json:"type"`
+	Category    string `json:"category"`
+	Destination string `json:"destination"`
+	Status      string `json:"status"`
+}
+
+type armPrivateEndpointJSON struct {
+	ID         string `json:"id"`
+	Name       string `json:"name"`
+	Type       string `json:"type"`
+	Properties struct {
+		PrivateEndpoint struct {
+			ID string `json:"id"`
+		} `json:"privateEndpoint"`
+		PrivateLinkServiceConnectionState struct {
+			Description     string `json:"description"`
+			ActionsRequired string `json:"actionsRequired"`
+			Status          string `json:"status"`
+		} `json:"privateLinkServiceConnectionState"`
+		ProvisioningState string `json:"provisioningState"`
+	} `json:"properties"`
+}
+
+// armEncryptionJSON is EncryptionProperty. A customer-managed key is read
+// with the workspace's system-assigned identity (no identity block).
+type armEncryptionJSON struct {
+	Status             string                `json:"status"` // Enabled | Disabled
+	KeyVaultProperties *armKeyVaultPropsJSON `json:"keyVaultProperties,omitempty"`
+}
+
+type armKeyVaultPropsJSON struct {
+	KeyVaultArmID    string `json:"keyVaultArmId"`
+	KeyIdentifier    string `json:"keyIdentifier"`
+	IdentityClientID string `json:"identityClientId"`
 }
 
 type armEndpointJSON struct {
@@ -171,23 +224,8 @@ func armDeploymentID(d *Deployment) string {
 	return wsID(d.Subscription, d.ResourceGroup, d.Workspace) + "/onlineEndpoints/" + d.Endpoint + "/deployments/" + d.Name
 }
 
-// The workspace's own id and system identity, and the ids of the resources it
-// depends on, are not in the world: they are derived from its id so they stay
-// the same across runs.
-
-// armShortName makes a storage-style name (lower-case letters and digits) for
-// the resources a workspace depends on.
-func armShortName(prefix, ws string) string {
-	var b strings.Builder
-	b.WriteString(prefix)
-	for _, r := range strings.ToLower(ws) {
-		if ('a' <= r && r <= 'z') || ('0' <= r && r <= '9') {
-			b.WriteRune(r)
-		}
-	}
-	n := b.String()
-	return n[:min(len(n), 16)] + stableGUID(prefix + "|" + strings.ToLower(ws))[:8]
-}
+// The workspace's system identity is derived from its id so it stays the
+// same across runs.
 
 func armSystemData(createdAt time.Time, createdBy string, modifiedAt time.Time, modifiedBy string) armSystemDataJSON {
 	if modifiedAt.IsZero() {
@@ -214,8 +252,7 @@ func armPrincipalType(by string) string {
 
 func (s *Server) armWorkspaceJSON(x *Workspace) armWorkspaceJSON {
 	id := wsID(x.Subscription, x.ResourceGroup, x.Name)
-	rg := rgID(x.Subscription, x.ResourceGroup)
-	wsGUID := stableGUID("workspace|" + strings.ToLower(id))
+	wsGUID := workspaceGUID(x)
 	j := armWorkspaceJSON{
 		ID: id, Name: x.Name, Type: mlNS + "/workspaces", Location: x.Location, Kind: "Default", Tags: nonNilMap(x.Tags),
 		Identity:   armMSIJSON{Type: "SystemAssigned", PrincipalID: stableGUID("workspace-identity|" + strings.ToLower(id)), TenantID: s.world.Tenant.ID},
@@ -223,15 +260,42 @@ func (s *Server) armWorkspaceJSON(x *Workspace) armWorkspaceJSON {
 		SystemData: armSystemData(x.CreatedAt, "", x.CreatedAt, ""),
 		Properties: armWorkspacePropsJS{
 			FriendlyName: cmp.Or(x.FriendlyName, x.Name), Description: x.Description,
-			StorageAccount:      rg + "/providers/Microsoft.Storage/storageAccounts/" + armShortName("st", x.Name),
-			KeyVault:            rg + "/providers/Microsoft.KeyVault/vaults/" + armShortName("kv", x.Name),
-			ApplicationInsights: rg + "/providers/Microsoft.Insights/components/" + armShortName("appi", x.Name),
-			ContainerRegistry:   rg + "/providers/Microsoft.ContainerRegistry/registries/" + armShortName("cr", x.Name),
-			DiscoveryURL:        "https://" + x.Location + ".api.azureml.ms/discovery",
-			MlFlowTrackingURI:   "azureml://" + x.Location + ".api.azureml.ms/mlflow/v1.0" + id,
-			WorkspaceID:         wsGUID, TenantID: s.world.Tenant.ID,
-			PublicNetworkAccess: "Enabled", ProvisioningState: "Succeeded",
+			StorageAccount: x.StorageAccount, KeyVault: x.KeyVault,
+			ApplicationInsights: x.ApplicationInsights, ContainerRegistry: x.ContainerRegistry,
+			DiscoveryURL:      "https://" + x.Location + ".api.azureml.ms/discovery",
+			MlFlowTrackingURI: "azureml://" + x.Location + ".api.azureml.ms/mlflow/v1.0" + id,
+			WorkspaceID:       wsGUID, TenantID: s.world.Tenant.ID,
+			PublicNetworkAccess: cmp.Or(x.PublicNetworkAccess, "Enabled"), ProvisioningState: "Succeeded",
+			PrivateLinkCount:           int32(len(x.PrivateEndpoints)),
+			ManagedNetwork:             armManagedNetwork(x.ManagedNetwork),
+			PrivateEndpointConnections: []armPrivateEndpointJSON{},
+			Encryption:                 armEncryptionJSON{Status: "Disabled"},
 		},
+	}
+	for _, pe := range x.PrivateEndpoints {
+		c := armPrivateEndpointJSON{ID: id + "/privateEndpointConnections/" + pe.Name, Name: pe.Name, Type: mlNS + "/workspaces/privateEndpointConnections"}
+		c.Properties.PrivateEndpoint.ID = pe.PrivateEndpoint
+		st := &c.Properties.PrivateLinkServiceConnectionState
+		st.Status, st.Description, st.ActionsRequired = "Approved", "Auto-Approved", "None"
+		c.Properties.ProvisioningState = "Succeeded"
+		j.Properties.PrivateEndpointConnections = append(j.Properties.PrivateEndpointConnections, c)
+	}
+	if x.EncryptionKey != "" {
+		j.Properties.Encryption.Status = "Enabled"
+		j.Properties.Encryption.KeyVaultProperties = &armKeyVaultPropsJSON{KeyVaultArmID: x.KeyVault, KeyIdentifier: x.EncryptionKey}
+	}
+	return j
+}
+
+// armManagedNetwork renders a managed network; a provisioned one is Active.
+func armManagedNetwork(n ManagedNetwork) armManagedNetworkJSON {
+	j := armManagedNetworkJSON{IsolationMode: cmp.Or(n.IsolationMode, "Disabled"), NetworkID: n.NetworkID, OutboundRules: map[string]armOutboundRuleJSON{}}
+	j.Status.Status = "Inactive"
+	if n.NetworkID != "" {
+		j.Status.Status = "Active"
+	}
+	for name, r := range n.OutboundRules {
+		j.OutboundRules[name] = armOutboundRuleJSON{Type: "FQDN", Category: "UserDefined", Destination: r.Destination, Status: j.Status.Status}
 	}
 	return j
 }

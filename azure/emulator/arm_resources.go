@@ -233,19 +233,8 @@ func (s *Server) armListIdentities(w http.ResponseWriter, q *armReq) {
 
 // GET .../userAssignedIdentities/{name}.
 func (s *Server) armGetIdentity(w http.ResponseWriter, q *armReq) {
-	s.armRespond(w, q, func() armOutcome {
-		if !s.armCan(q.c, actUserIdentitiesRead, q.scope()) {
-			return armForbidden(actUserIdentitiesRead, q.scope())
-		}
-		if _, miss := s.armResourceGroup(q); miss != nil {
-			return *miss
-		}
-		id := s.world.Identities[armKey(q.scope())]
-		if id == nil {
-			return armNotFound(miNS+"/userAssignedIdentities/"+q.p["name"], q.p["rg"])
-		}
-		return armOK(s.armIdentityJSON(id))
-	})
+	armGetTracked(s, w, q, actUserIdentitiesRead, miNS+"/userAssignedIdentities", s.world.Identities,
+		func(id *UserAssignedIdentity) any { return s.armIdentityJSON(id) })
 }
 
 // armMissing is the answer for a missing parent or resource: ARM

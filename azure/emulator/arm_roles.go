@@ -190,21 +190,7 @@ func (s *Server) armScopeMissing(scope string) *armOutcome {
 	if sc.Level != rbac.AtResource {
 		return nil
 	}
-	key := armKey(scope)
-	var exists bool
-	switch strings.ToLower(sc.Provider + "/" + strings.Join(sc.Types, "/")) {
-	case strings.ToLower(mlNS + "/workspaces"):
-		exists = s.world.Workspaces[key] != nil
-	case strings.ToLower(mlNS + "/workspaces/onlineEndpoints"):
-		exists = s.world.Endpoints[key] != nil
-	case strings.ToLower(mlNS + "/workspaces/onlineEndpoints/deployments"):
-		exists = s.world.Deployments[key] != nil
-	case strings.ToLower(miNS + "/userAssignedIdentities"):
-		exists = s.world.Identities[key] != nil
-	default:
-		return nil
-	}
-	if exists {
+	if exists, modelled := s.world.HasResource(sc.Provider+"/"+strings.Join(sc.Types, "/"), armKey(scope)); exists || !modelled {
 		return nil
 	}
 	name := sc.Provider

@@ -78,10 +78,19 @@ func TestAttackStaleStateAfterRegenerateAndDelete(t *testing.T) {
 
 	after, _ := e.keysOf("churn-key")
 	predictions(t)(e.scoreReq("churn-key", after, scoreSample, nil))
+	sai := e.endpoint(churnKey).Identity.PrincipalID
+	g := e.graph(t, "olivia")
+	if code, body := g.call(http.MethodGet, "/servicePrincipals/"+sai, nil, nil); code != http.StatusOK {
+		t.Fatalf("the endpoint's identity before the delete: %d %v", code, body)
+	}
 	if code, _, b := e.epwSend("olivia", http.MethodDelete, churnKey, nil); code != http.StatusAccepted {
 		t.Fatalf("delete: %d %s", code, b)
 	}
 	clock.Advance(3 * time.Second)
+	// Graph, first to look: the system-assigned identity went with the endpoint.
+	if code, body := g.call(http.MethodGet, "/servicePrincipals/"+sai, nil, nil); code != http.StatusNotFound {
+		t.Errorf("the deleted endpoint's identity in Graph: %d %v", code, body)
+	}
 	st, h, b = e.scoreReq("churn-key", after, scoreSample, nil)
 	wantScoreErr(t, st, h, b, http.StatusNotFound, "EndpointNotFound")
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"unicode"
+
+	"amlauth-tui/azure/rbac"
 )
 
 // Microsoft Graph query options: the small $filter and $search languages the
@@ -176,7 +178,7 @@ type graphFilterParser struct {
 
 // syntax is Graph's answer to a malformed filter: BadRequest, "Invalid filter clause".
 func (p *graphFilterParser) syntax(pos int, what string) error {
-	return &graphQueryError{"BadRequest", fmt.Sprintf("Invalid filter clause: Syntax error: %s at position %d in '%s'.", what, pos, p.src)}
+	return &graphQueryError{"BadRequest", fmt.Sprintf("Invalid filter clause: Syntax error: %s at position %d in '%s'.", epwClip(what), pos, epwClip(p.src))}
 }
 
 func (p *graphFilterParser) lex() error {
@@ -348,6 +350,11 @@ func (p *graphFilterParser) comparison(t graphTok, prop string) (graphTest, erro
 	v := p.next()
 	if v.kind != tokString {
 		return graphTest{}, p.syntax(v.pos, fmt.Sprintf("expected a quoted string after 'eq' but found '%s'", v.text))
+	}
+	if prop == "id" && !rbac.IsGUID(v.text) {
+		// An object id is a GUID: Graph refuses anything else instead of
+		// matching nothing, so text smuggled into the literal is an error.
+		return graphTest{}, &graphQueryError{"Request_BadRequest", fmt.Sprintf("Invalid object identifier '%s'.", epwClip(v.text))}
 	}
 	return graphTest{op: "eq", prop: prop, value: v.text}, nil
 }

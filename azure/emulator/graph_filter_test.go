@@ -72,6 +72,8 @@ func TestGraphFilterLambdaRefusals(t *testing.T) {
 		{"shoeSizes/any(x:x eq '9')", "Request_UnsupportedQuery"},                            // unknown property
 		{"proxyAddresses/any(x:x eq 'a') or true or (x eq 'b')", "Request_UnsupportedQuery"}, // true is no property
 		{"startswith(displayName,'a'') or true or ('x')", "BadRequest"},                      // a string left open
+		{"id eq 'a'') or true or (''x'", "Request_BadRequest"},                               // an object id is a GUID
+		{"id eq '" + idAlice + "x'", "Request_BadRequest"},
 	} {
 		_, err := parseGraphFilter(tc.filter, graphUserKind.filter, true)
 		var qe *graphQueryError

@@ -353,4 +353,9 @@ func TestGraphAsAzSendsIt(t *testing.T) {
 	if c, _ := graphtErr(body); code != 400 || c != "BadRequest" {
 		t.Errorf("an unclosed string: %d %v", code, body)
 	}
+	// Where the value is an object id, the smuggled text is refused outright.
+	code, body = g.call(http.MethodGet, "/users?"+url.Values{"$filter": {"id eq 'a'') or true or (''x'"}}.Encode(), nil, nil)
+	if c, m := graphtErr(body); code != 400 || c != "Request_BadRequest" || m != "Invalid object identifier 'a') or true or ('x'." {
+		t.Errorf("id eq a non-GUID: %d %v", code, body)
+	}
 }

@@ -45,6 +45,87 @@ func uaiID(sub, rg, name string) string {
 	return rgID(sub, rg) + "/providers/Microsoft.ManagedIdentity/userAssignedIdentities/" + name
 }
 
+// Provider namespaces and ids of a workspace's associated resources.
+const (
+	storageNS  = "Microsoft.Storage"
+	registryNS = "Microsoft.ContainerRegistry"
+	keyVaultNS = "Microsoft.KeyVault"
+	insightsNS = "Microsoft.Insights"
+)
+
+func storageID(sub, rg, name string) string {
+	return rgID(sub, rg) + "/providers/" + storageNS + "/storageAccounts/" + name
+}
+func blobContainerID(account, name string) string {
+	return account + "/blobServices/default/containers/" + name
+}
+func registryID(sub, rg, name string) string {
+	return rgID(sub, rg) + "/providers/" + registryNS + "/registries/" + name
+}
+func keyVaultID(sub, rg, name string) string {
+	return rgID(sub, rg) + "/providers/" + keyVaultNS + "/vaults/" + name
+}
+func insightsID(sub, rg, name string) string {
+	return rgID(sub, rg) + "/providers/" + insightsNS + "/components/" + name
+}
+
+// workspaceGUID is the workspace's workspaceId (properties.workspaceId),
+// stable per workspace id: its default blob container is named after it.
+func workspaceGUID(ws *Workspace) string {
+	return stableGUID("workspace|" + strings.ToLower(wsID(ws.Subscription, ws.ResourceGroup, ws.Name)))
+}
+
+// workspaceBlobContainer is the workspace's default datastore container
+// (workspaceblobstore), where models are uploaded.
+func workspaceBlobContainer(ws *Workspace) string { return "azureml-blobstore-" + workspaceGUID(ws) }
+
+// armShortName makes a storage-style name (lower-case letters and digits)
+// for the resources a workspace depends on, as the service names them: the
+// workspace's name plus a suffix.
+func armShortName(prefix, ws string) string {
+	var b strings.Builder
+	b.WriteString(prefix)
+	for _, r := range strings.ToLower(ws) {
+		if ('a' <= r && r <= 'z') || ('0' <= r && r <= '9') {
+			b.WriteRune(r)
+		}
+	}
+	n := b.String()
+	return n[:min(len(n), 16)] + stableGUID(prefix + "|" + strings.ToLower(ws))[:8]
+}
+
+// addWorkspaceResources creates the storage account (with its blob
+// containers), container registry, key vault and Application Insights a
+// workspace is created with, in its resource group, and links them.
+func (w *World) addWorkspaceResources(ws *Workspace) {
+	base := func(prefix string) Resource {
+		return Resource{Subscription: ws.Subscription, ResourceGroup: ws.ResourceGroup, Name: armShortName(prefix, ws.Name),
+			Location: ws.Location, Tags: map[string]string{"createdBy": "azureml"}, CreatedAt: ws.CreatedAt, CreatedBy: "olivia@contoso.example"}
+	}
+	st := &StorageAccount{Resource: base("st"), Kind: "StorageV2", SKU: "Standard_LRS"}
+	ws.StorageAccount = storageID(st.Subscription, st.ResourceGroup, st.Name)
+	w.StorageAccounts[strings.ToLower(ws.StorageAccount)] = st
+	for _, c := range []string{"azureml", workspaceBlobContainer(ws), "insights-logs"} {
+		id := blobContainerID(ws.StorageAccount, c)
+		w.BlobContainers[strings.ToLower(id)] = &BlobContainer{Account: ws.StorageAccount, Name: c, CreatedAt: ws.CreatedAt}
+	}
+	cr := &ContainerRegistry{Resource: base("cr"), SKU: "Basic"}
+	ws.ContainerRegistry = registryID(cr.Subscription, cr.ResourceGroup, cr.Name)
+	w.Registries[strings.ToLower(ws.ContainerRegistry)] = cr
+	kv := &KeyVault{Resource: base("kv"), SKU: "standard", RBACAuthorization: true}
+	ws.KeyVault = keyVaultID(kv.Subscription, kv.ResourceGroup, kv.Name)
+	w.KeyVaults[strings.ToLower(ws.KeyVault)] = kv
+	ai := &AppInsightsComponent{Resource: base("appi"), AppID: newGUID(), InstrumentationKey: newGUID()}
+	ws.ApplicationInsights = insightsID(ai.Subscription, ai.ResourceGroup, ai.Name)
+	w.AppInsights[strings.ToLower(ws.ApplicationInsights)] = ai
+	if ws.PublicNetworkAccess == "" {
+		ws.PublicNetworkAccess = "Enabled"
+	}
+	if ws.ManagedNetwork.IsolationMode == "" {
+		ws.ManagedNetwork.IsolationMode = "Disabled"
+	}
+}
+
 // stableGUID derives a GUID from a name so seeded objects keep their ids.
 func stableGUID(name string) string {
 	sum := sha256.Sum256([]byte(name))
@@ -76,7 +157,9 @@ func newWorld(now time.Time) *World {
 		Users: map[string]*User{}, Groups: map[string]*Group{}, ServicePrincipals: map[string]*ServicePrincipal{},
 		Subscriptions: map[string]*Subscription{}, ResourceGroups: map[string]*ResourceGroup{},
 		Workspaces: map[string]*Workspace{}, Endpoints: map[string]*Endpoint{}, Deployments: map[string]*Deployment{},
-		Identities: map[string]*UserAssignedIdentity{},
+		Identities:      map[string]*UserAssignedIdentity{},
+		StorageAccounts: map[string]*StorageAccount{}, BlobContainers: map[string]*BlobContainer{},
+		Registries: map[string]*ContainerRegistry{}, KeyVaults: map[string]*KeyVault{}, AppInsights: map[string]*AppInsightsComponent{},
 	}
 	addUser := func(id, persona, given, sur, job, story string) {
 		upn := persona + "@contoso.example"
@@ -114,6 +197,19 @@ func newWorld(now time.Time) *World {
 	} {
 		ws.CreatedAt = created
 		ws.Tags = map[string]string{"team": "ml"}
+		if ws.Name == "mlw-fraud" {
+			// The locked-down one: a managed network that allows only approved
+			// outbound traffic, a private endpoint and a customer-managed key.
+			ws.ManagedNetwork = ManagedNetwork{IsolationMode: "AllowOnlyApprovedOutbound", NetworkID: stableGUID("managed-network|mlw-fraud"),
+				OutboundRules: map[string]FQDN{"allow-pypi": {Destination: "pypi.org"}}}
+			ws.PrivateEndpoints = []PrivateEndpointConnection{{Name: "pe-mlw-fraud",
+				PrivateEndpoint: rgID(ws.Subscription, ws.ResourceGroup) + "/providers/Microsoft.Network/privateEndpoints/pe-mlw-fraud"}}
+		}
+		w.addWorkspaceResources(ws)
+		if ws.Name == "mlw-fraud" {
+			kv := w.KeyVaults[strings.ToLower(ws.KeyVault)]
+			ws.EncryptionKey = "https://" + kv.Name + ".vault.azure.net/keys/cmk-mlw-fraud/" + hexString([]byte(stableGUID("cmk|mlw-fraud"))[:16])
+		}
 		w.Workspaces[strings.ToLower(wsID(ws.Subscription, ws.ResourceGroup, ws.Name))] = ws
 	}
 	uai := &UserAssignedIdentity{Subscription: SubProduction, ResourceGroup: "rg-ml-prod", Name: "id-churn-scoring", Location: "eastus", PrincipalID: idUAI, ClientID: appUAI}

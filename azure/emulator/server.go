@@ -355,7 +355,7 @@ func (s *Server) logRequest(r *http.Request, status int) {
 	if s.opts.Log == nil {
 		return
 	}
-	fmt.Fprintf(s.opts.Log, "%s %s %s %d\n", s.now().UTC().Format(time.RFC3339), r.Method, r.URL.Path, status)
+	fmt.Fprintf(s.opts.Log, "%s %s %s %d\n", s.now().UTC().Format(time.RFC3339), r.Method, epwClip(r.URL.Path), status)
 }
 
 type statusRecorder struct {

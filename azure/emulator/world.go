@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"strings"
 	"time"
 
 	"amlauth-tui/azure/rbac"
@@ -24,6 +25,15 @@ type World struct {
 	Endpoints      map[string]*Endpoint
 	Deployments    map[string]*Deployment
 	Identities     map[string]*UserAssignedIdentity // user-assigned managed identities by ARM id
+
+	// A workspace's associated resources (Workspace.StorageAccount etc. hold
+	// their ARM ids), by lower-cased ARM id. The deployments of issue 17 pull
+	// images from the registry and read models from the storage through them.
+	StorageAccounts map[string]*StorageAccount
+	BlobContainers  map[string]*BlobContainer // by the container's ARM id (…/blobServices/default/containers/{name})
+	Registries      map[string]*ContainerRegistry
+	KeyVaults       map[string]*KeyVault
+	AppInsights     map[string]*AppInsightsComponent
 
 	CustomRoles []rbac.RoleDefinition
 	Assignments []rbac.Assignment
@@ -99,6 +109,82 @@ type Workspace struct {
 	Description   string
 	Tags          map[string]string
 	CreatedAt     time.Time
+
+	// ARM ids of the associated resources; each exists in the World.
+	StorageAccount, ContainerRegistry, KeyVault, ApplicationInsights string
+
+	PublicNetworkAccess string // Enabled | Disabled
+	ManagedNetwork      ManagedNetwork
+	PrivateEndpoints    []PrivateEndpointConnection
+	// EncryptionKey is the Key Vault key URL of a customer-managed key
+	// (in the workspace's KeyVault); "" for Microsoft-managed keys.
+	EncryptionKey string
+}
+
+// ManagedNetwork is a workspace's managed virtual network.
+type ManagedNetwork struct {
+	IsolationMode string          // Disabled | AllowInternetOutbound | AllowOnlyApprovedOutbound
+	NetworkID     string          // set once the network is provisioned
+	OutboundRules map[string]FQDN // name -> allowed destination (FQDN rules)
+}
+
+// FQDN is a managed-network outbound rule to a host name.
+type FQDN struct{ Destination string }
+
+// PrivateEndpointConnection is an approved private endpoint to a workspace.
+type PrivateEndpointConnection struct {
+	Name             string
+	PrivateEndpoint  string // ARM id of the Microsoft.Network/privateEndpoints resource
+	ApprovalRequired bool   // false: auto-approved
+}
+
+// Resource is what every tracked ARM resource of the world has.
+type Resource struct {
+	Subscription  string
+	ResourceGroup string
+	Name          string
+	Location      string
+	Tags          map[string]string
+	CreatedAt     time.Time
+	CreatedBy     string // UPN (systemData.createdBy)
+}
+
+// StorageAccount is a Microsoft.Storage/storageAccounts resource.
+type StorageAccount struct {
+	Resource
+	Kind       string // StorageV2
+	SKU        string // Standard_LRS ...
+	HNSEnabled bool   // hierarchical namespace (Data Lake Gen2)
+}
+
+// BlobContainer is a container of a storage account's blob service.
+type BlobContainer struct {
+	Account   string // ARM id of the storage account
+	Name      string
+	CreatedAt time.Time
+}
+
+// ContainerRegistry is a Microsoft.ContainerRegistry/registries resource.
+type ContainerRegistry struct {
+	Resource
+	SKU              string // Basic | Standard | Premium
+	AdminUserEnabled bool
+}
+
+// KeyVault is a Microsoft.KeyVault/vaults resource.
+type KeyVault struct {
+	Resource
+	SKU               string // standard | premium
+	RBACAuthorization bool   // Azure RBAC instead of access policies
+}
+
+// AppInsightsComponent is a Microsoft.Insights/components resource.
+// AppID and InstrumentationKey are random per instance, like every id the
+// simulated Azure mints for a client to hold.
+type AppInsightsComponent struct {
+	Resource
+	AppID              string
+	InstrumentationKey string
 }
 
 // Endpoint is an online endpoint. Keys are the data-plane keys (key auth).
@@ -174,4 +260,34 @@ type Deployment struct {
 	// Respond, when set, is answered instead of running the model: a test
 	// and demo hook (scoring.go); the seeded world never sets it.
 	Respond *ScoringResponse
+}
+
+// HasResource reports whether the resource with ARM id key (lower-cased,
+// as armKey makes it) of type typ (namespace/type[/childType...], any case)
+// exists; modelled is false for types the world does not hold, whose
+// existence it cannot tell. Role assignment scopes use it (a scope on a
+// missing resource is a 404).
+func (w *World) HasResource(typ, key string) (exists, modelled bool) {
+	has := func(ok bool) (bool, bool) { return ok, true }
+	switch strings.ToLower(typ) {
+	case "microsoft.machinelearningservices/workspaces":
+		return has(w.Workspaces[key] != nil)
+	case "microsoft.machinelearningservices/workspaces/onlineendpoints":
+		return has(w.Endpoints[key] != nil)
+	case "microsoft.machinelearningservices/workspaces/onlineendpoints/deployments":
+		return has(w.Deployments[key] != nil)
+	case "microsoft.managedidentity/userassignedidentities":
+		return has(w.Identities[key] != nil)
+	case "microsoft.storage/storageaccounts":
+		return has(w.StorageAccounts[key] != nil)
+	case "microsoft.storage/storageaccounts/blobservices/containers":
+		return has(w.BlobContainers[key] != nil)
+	case "microsoft.containerregistry/registries":
+		return has(w.Registries[key] != nil)
+	case "microsoft.keyvault/vaults":
+		return has(w.KeyVaults[key] != nil)
+	case "microsoft.insights/components":
+		return has(w.AppInsights[key] != nil)
+	}
+	return false, false
 }

@@ -13,7 +13,7 @@ type RoleSet []RoleDefinition
 func (s RoleSet) Role(id string) (RoleDefinition, bool) {
 	g := RoleGUID(id)
 	for _, r := range s {
-		if equalFold(r.Name, g) || equalFold(RoleGUID(r.ID), g) {
+		if EqualOrdinalIgnoreCase(r.Name, g) || EqualOrdinalIgnoreCase(RoleGUID(r.ID), g) {
 			return r, true
 		}
 	}
@@ -27,9 +27,9 @@ type RoleIndex map[string]RoleDefinition
 func (s RoleSet) Index() RoleIndex {
 	m := make(RoleIndex, len(s))
 	for _, r := range s {
-		m[foldKey(RoleGUID(r.ID))] = r
+		m[OrdinalKey(RoleGUID(r.ID))] = r
 		if r.Name != "" {
-			m[foldKey(r.Name)] = r
+			m[OrdinalKey(r.Name)] = r
 		}
 	}
 	return m
@@ -37,7 +37,7 @@ func (s RoleSet) Index() RoleIndex {
 
 // Role implements Roles.
 func (m RoleIndex) Role(id string) (RoleDefinition, bool) {
-	r, ok := m[foldKey(RoleGUID(id))]
+	r, ok := m[OrdinalKey(RoleGUID(id))]
 	return r, ok
 }
 
@@ -69,7 +69,7 @@ func Evaluate(req Request, assignments []Assignment, roles Roles, denies []DenyA
 	levels := requestLevels(req)
 	d.Trace = Trace{Action: req.Action, DataAction: req.DataAction, Principal: req.PrincipalID,
 		Groups: append([]string(nil), req.GroupIDs...), Levels: levels}
-	action := foldKey(req.Action)
+	action := OrdinalKey(req.Action)
 	applicable := func(scope string) int {
 		// Most of a world's assignments sit elsewhere: one containment test
 		// rules them out before the per-level comparison.
@@ -181,17 +181,17 @@ type membership struct {
 func newMembership(req Request) membership {
 	m := membership{principal: req.PrincipalID, groups: make(map[string]string, len(req.GroupIDs))}
 	for _, g := range req.GroupIDs {
-		m.groups[foldKey(g)] = g
+		m.groups[OrdinalKey(g)] = g
 	}
 	return m
 }
 
 // assignment says how a role assignment to id reaches the principal.
 func (m membership) assignment(id string) Applies {
-	if equalFold(id, m.principal) {
+	if EqualOrdinalIgnoreCase(id, m.principal) {
 		return Applies{Kind: Direct}
 	}
-	if g, ok := m.groups[foldKey(id)]; ok {
+	if g, ok := m.groups[OrdinalKey(id)]; ok {
 		return Applies{Kind: ViaGroup, GroupID: g}
 	}
 	return Applies{Kind: OtherPrincipal}
@@ -304,14 +304,14 @@ func testBlocks(perms []Permission, action string, data bool) (tests []PatternTe
 		}
 		var blockBy, blockNot string
 		for _, pat := range allow {
-			m := matchFold(foldKey(pat), action)
+			m := matchFold(OrdinalKey(pat), action)
 			tests = append(tests, PatternTest{List: allowName, Block: i, Pattern: pat, Matched: m})
 			if m && blockBy == "" {
 				blockBy = pat
 			}
 		}
 		for _, pat := range deny {
-			m := matchFold(foldKey(pat), action)
+			m := matchFold(OrdinalKey(pat), action)
 			tests = append(tests, PatternTest{List: notName, Block: i, Pattern: pat, Matched: m})
 			if m && blockNot == "" {
 				blockNot = pat

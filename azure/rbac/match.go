@@ -12,10 +12,10 @@ import (
 // ("Microsoft.X/*/read" matches "Microsoft.X/a/b/read").
 // https://learn.microsoft.com/azure/role-based-access-control/role-definitions#actions-format
 func MatchAction(pattern, action string) bool {
-	return matchFold(foldKey(pattern), foldKey(action))
+	return matchFold(OrdinalKey(pattern), OrdinalKey(action))
 }
 
-// matchFold is glob matching on already folded (foldKey) strings with '*' only.
+// matchFold is glob matching on already folded (OrdinalKey) strings with '*' only.
 // Iterative with backtracking to the last star: linear for typical patterns.
 func matchFold(p, s string) bool {
 	pi, si := 0, 0
@@ -73,7 +73,7 @@ func ValidatePattern(p string) error {
 // one Permissions API answer) for action. It returns the pattern that allowed
 // it, or the allowing pattern and the NotAction that removed it.
 func EffectivePermissions(perms []Permission, action string, data bool) (allowedBy, removedBy string, ok bool) {
-	a := foldKey(action)
+	a := OrdinalKey(action)
 	for _, p := range perms {
 		allow, deny := p.Actions, p.NotActions
 		if data {
@@ -96,7 +96,7 @@ func EffectivePermissions(perms []Permission, action string, data bool) (allowed
 
 func firstMatch(patterns []string, foldedAction string) string {
 	for _, p := range patterns {
-		if matchFold(foldKey(p), foldedAction) {
+		if matchFold(OrdinalKey(p), foldedAction) {
 			return p
 		}
 	}

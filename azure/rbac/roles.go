@@ -52,7 +52,7 @@ func BuiltinRoles() []RoleDefinition {
 // RoleByName finds a role by its display name, case-insensitively.
 func RoleByName(roles []RoleDefinition, name string) (RoleDefinition, bool) {
 	for _, r := range roles {
-		if equalFold(r.RoleName, name) {
+		if EqualOrdinalIgnoreCase(r.RoleName, name) {
 			return r, true
 		}
 	}

@@ -56,7 +56,7 @@ func ScopeContains(ancestor, scope string) bool {
 			return true
 		}
 		b, j = nextSegment(scope, j)
-		if b == "" || !equalFold(a, b) {
+		if b == "" || !EqualOrdinalIgnoreCase(a, b) {
 			return false
 		}
 	}
@@ -87,14 +87,14 @@ func ParseScope(raw string) (Scope, error) {
 	if len(seg) == 0 {
 		return sc, nil
 	}
-	if equalFold(seg[0], "providers") {
-		if len(seg) == 4 && equalFold(seg[1], "Microsoft.Management") && equalFold(seg[2], "managementGroups") {
+	if EqualOrdinalIgnoreCase(seg[0], "providers") {
+		if len(seg) == 4 && EqualOrdinalIgnoreCase(seg[1], "Microsoft.Management") && EqualOrdinalIgnoreCase(seg[2], "managementGroups") {
 			sc.Level = AtManagementGroup
 			return sc, nil
 		}
 		return sc, fmt.Errorf("scope %q: a scope starts with /subscriptions/{id} or /providers/Microsoft.Management/managementGroups/{name}", raw)
 	}
-	if !equalFold(seg[0], "subscriptions") || len(seg) < 2 {
+	if !EqualOrdinalIgnoreCase(seg[0], "subscriptions") || len(seg) < 2 {
 		return sc, fmt.Errorf("scope %q: a scope starts with /subscriptions/{subscription id}", raw)
 	}
 	if !isGUID(seg[1]) {
@@ -105,7 +105,7 @@ func ParseScope(raw string) (Scope, error) {
 	if len(rest) == 0 {
 		return sc, nil
 	}
-	if !equalFold(rest[0], "resourceGroups") || len(rest) < 2 {
+	if !EqualOrdinalIgnoreCase(rest[0], "resourceGroups") || len(rest) < 2 {
 		return sc, fmt.Errorf("scope %q: after the subscription comes /resourceGroups/{name}", raw)
 	}
 	sc.ResourceGroup, sc.Level = rest[1], AtResourceGroup
@@ -113,7 +113,7 @@ func ParseScope(raw string) (Scope, error) {
 	if len(rest) == 0 {
 		return sc, nil
 	}
-	if !equalFold(rest[0], "providers") || len(rest) < 4 || len(rest)%2 != 0 {
+	if !EqualOrdinalIgnoreCase(rest[0], "providers") || len(rest) < 4 || len(rest)%2 != 0 {
 		return sc, fmt.Errorf("scope %q: a resource is /providers/{Namespace}/{type}/{name}[/{type}/{name}...]", raw)
 	}
 	sc.Provider, sc.Level = rest[1], AtResource
