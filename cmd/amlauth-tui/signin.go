@@ -175,7 +175,7 @@ func wantsJSON(args []string) bool {
 		if !hasVal && i+1 < len(args) {
 			val = args[i+1]
 		}
-		return strings.EqualFold(val, "json")
+		return val == "json"
 	}
 	return false
 }
