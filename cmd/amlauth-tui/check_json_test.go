@@ -112,3 +112,22 @@ func TestCheckHelpDocumentsJSONAndAuth(t *testing.T) {
 		}
 	}
 }
+
+// --auth picks one method and tries no other: the environment method
+// without its variables, or the Azure CLI without az, fails at once with
+// what is missing (no chain, no network).
+func TestCheckAuthPicksOneMethod(t *testing.T) {
+	for _, v := range []string{"AZURE_TENANT_ID", "AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET", "AZURE_CLIENT_CERTIFICATE_PATH", "AZURE_FEDERATED_TOKEN_FILE", "AZURE_CLOUD_CONFIG", "AZURE_CLOUD"} {
+		t.Setenv(v, "")
+	}
+	code, out, errs := runArgs("check", "--auth", "env", "--scope", "/subscriptions/5b7d9e11-2c4a-4e6f-9a1b-3c5d7e9f1a2b", "-o", "json")
+	d := checkJSON(t, out)
+	if code != checkError || d.Error == nil || !strings.Contains(d.Error.Title, "environment") || !strings.Contains(d.Error.Detail, "AZURE_CLIENT_ID") {
+		t.Errorf("--auth env: exit %d, %+v\n%s", code, d.Error, errs)
+	}
+	t.Setenv("PATH", t.TempDir())
+	code, _, errs = runArgs("check", "--auth", "cli", "--scope", "/subscriptions/5b7d9e11-2c4a-4e6f-9a1b-3c5d7e9f1a2b")
+	if code != checkError || !strings.Contains(errs, "Azure CLI not found on PATH") {
+		t.Errorf("--auth cli without az: exit %d\n%s", code, errs)
+	}
+}
