@@ -258,7 +258,9 @@ func (t scoreTarget) resolve(ctx context.Context, sess *azure.Session) (azure.En
 func (t scoreTarget) findWorkspace(ctx context.Context, sess *azure.Session) (azure.WorkspaceRef, *cliFail) {
 	subs, err := sess.Subscriptions(ctx)
 	if err != nil {
-		return azure.WorkspaceRef{}, failErr(err)
+		f := failErr(err)
+		f.Next = "Pass the workspace's ARM id to -w, or the endpoint's to --endpoint-id, to skip the search. " + f.Next
+		return azure.WorkspaceRef{}, f
 	}
 	var ids []string
 	for _, s := range subs {
@@ -275,7 +277,10 @@ func (t scoreTarget) findWorkspace(ctx context.Context, sess *azure.Session) (az
 	}
 	list, err := sess.Workspaces(ctx, ids)
 	if err != nil {
-		return azure.WorkspaceRef{}, failErr(err)
+		f := failErr(err)
+		f.Title = "Cannot search for workspace " + t.workspace + ": " + strings.ToLower(f.Title)
+		f.Next = "Pass the workspace's ARM id to -w, or the endpoint's to --endpoint-id: the search needs read access to the workspaces (Reader), the endpoint itself does not. " + f.Next
+		return azure.WorkspaceRef{}, f
 	}
 	var found []azure.Workspace
 	for _, w := range list.Items {

@@ -97,6 +97,12 @@ func TestScorePicksCredentialByAuthMode(t *testing.T) {
 			t.Errorf("%s: a token was printed", c.ep)
 		}
 	}
+	// gary may score churn-aad (through his group) but read nothing else:
+	// by its id, no search is needed.
+	code, out, errs := runArgs("score", "--demo", "--as", "gary", "--endpoint-id", churnAAD, "--body", goodBody, "-o", "json")
+	if d := scoreJSON(t, out); code != scoreOK || d.Status != 200 || d.Credential != "aad_token" {
+		t.Errorf("gary by endpoint id: exit %d, %+v\n%s", code, d, errs)
+	}
 }
 
 // --output json: status, deployment, request id, trace, and the latency
@@ -145,6 +151,8 @@ func TestScoreBadInput(t *testing.T) {
 			[]string{`404: no deployment "purple"`}},
 		"no credential": {[]string{"--as", "bob", "-w", "mlw-churn", "-n", "churn-key", "--body", goodBody}, scoreError,
 			[]string{"No key credential", "listKeys/action"}},
+		"search refused": {[]string{"--as", "gary", "-w", "mlw-churn", "-n", "churn-aad", "--body", goodBody}, scoreError,
+			[]string{"Cannot search for workspace mlw-churn", "workspaces/read", "--endpoint-id"}},
 		"auth with demo": {[]string{"--auth", "env", "-w", "mlw-churn", "-n", "churn-key", "--body", goodBody}, scoreError,
 			[]string{"--auth does not apply with --demo"}},
 	} {
