@@ -151,8 +151,11 @@ func runScore(args []string, stdout, stderr io.Writer) int {
 	} else {
 		st := sc.Repeat(ctx, req, *repeat, *concurrency, nil)
 		stats = &st
-		if st.First == nil {
+		switch {
+		case st.First == nil && st.FirstError != nil:
 			return fail(failErr(st.FirstError))
+		case st.First == nil:
+			return fail(failf("no request finished within the time limit"))
 		}
 		resp = *st.First
 	}
