@@ -199,3 +199,21 @@ func TestScoreJSONError(t *testing.T) {
 		t.Errorf("flag error: exit %d\n%s", code, out)
 	}
 }
+
+// --body: a file, stdin or the JSON itself; too big or not JSON is refused
+// with where and why, before anything is sent.
+func TestReadBody(t *testing.T) {
+	if b, err := readBody("@-", strings.NewReader(goodBody)); err != nil || string(b) != goodBody {
+		t.Errorf("stdin: %q %v", b, err)
+	}
+	if _, err := readBody("@-", strings.NewReader("[1,")); err == nil || !strings.Contains(err.Error(), "stdin is not valid JSON") {
+		t.Errorf("bad stdin: %v", err)
+	}
+	big := "[" + strings.Repeat("1,", 3<<20) + "1]"
+	if _, err := readBody("@"+bodyFile(t, big), nil); err == nil || !strings.Contains(err.Error(), "over 5 MB") {
+		t.Errorf("6 MB body: %v", err)
+	}
+	if _, err := readBody("", nil); err == nil || !strings.Contains(err.Error(), "--body is required") {
+		t.Errorf("no body: %v", err)
+	}
+}
