@@ -367,7 +367,7 @@ func parseISODuration(v string) (time.Duration, bool) {
 			continue
 		}
 		n, err := strconv.ParseFloat(rest[:i], 64)
-		if err != nil || n < 0 || math.IsInf(n, 0) {
+		if err != nil || !(n >= 0) || math.IsInf(n, 0) || strings.ContainsAny(rest[:i], "+-eEnNxX_") { // no NaN, signs, exponents or hex
 			return 0, false
 		}
 		total += n * unit.scale

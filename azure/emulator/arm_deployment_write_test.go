@@ -661,3 +661,16 @@ func TestKubernetesDeployment(t *testing.T) {
 		}
 	}
 }
+
+func TestParseISODuration(t *testing.T) {
+	for in, want := range map[string]time.Duration{"PT5S": 5 * time.Second, "pt0.5s": 500 * time.Millisecond, "PT1M30S": 90 * time.Second, "PT1H": time.Hour} {
+		if got, ok := parseISODuration(in); !ok || got != want {
+			t.Errorf("%q: %v %v, want %v", in, got, ok, want)
+		}
+	}
+	for _, in := range []string{"", "PT", "P1D", "5S", "PTS", "PTNaNS", "PT-1S", "PT1e3S", "PT0x10S", "PT1S2", "PT99999999999S", "PT1S1M"} {
+		if got, ok := parseISODuration(in); ok {
+			t.Errorf("%q accepted as %v", in, got)
+		}
+	}
+}
