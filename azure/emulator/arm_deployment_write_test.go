@@ -526,6 +526,18 @@ func TestScoringPublicNetworkAccessDisabled(t *testing.T) {
 			t.Fatalf("score with PNA disabled: %d %s", c, body)
 		}
 	}
+	// Enabled again (a replace that keeps the identity), a wrong key is a
+	// credential refusal: another status and code.
+	code, _, b = e.epwSend("alice", http.MethodPut, ep, epwBody("Key", func(_, p map[string]any) { p["publicNetworkAccess"] = "Enabled" }))
+	if code != http.StatusCreated {
+		t.Fatalf("PUT Enabled: %d %s", code, b)
+	}
+	clock.Advance(3 * time.Second)
+	c, _, body := e.do(http.MethodPost, "/inference/eastus/churn-pna/score", "", strings.NewReader(`{"data": [[1,2,3,4,5,6,7,8,9,10]]}`),
+		map[string]string{"Authorization": "Bearer not-a-key"})
+	if c != http.StatusUnauthorized || bytes.Contains(body, []byte("PublicNetworkAccessDisabled")) {
+		t.Fatalf("wrong key with PNA enabled: %d %s", c, body)
+	}
 }
 
 // Conformance of the deployment writes against the spec examples
