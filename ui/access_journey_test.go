@@ -189,9 +189,11 @@ func TestJourneyServicePrincipalDenyAndCFromA403(t *testing.T) {
 	d.waitFor("access denied")
 	d.key("c")
 	s := d.waitDetail(regenOp, "Check access", "4 Verdict")
-	if !strings.Contains(s, "who    app "+cid) {
-		t.Errorf("the check should be for the signed-in service principal:\n%s", s)
+	// Named from Graph (its token carries no name), not "app <id> (app <id>)".
+	if !strings.Contains(s, "who    churn-batch-scorer (app "+cid+")") {
+		t.Errorf("the check should be for the signed-in service principal, by its display name:\n%s", s)
 	}
+	noneOf(t, s, "app "+cid+" (app")
 	// The Permissions API allows it, but it ignores deny assignments and
 	// this identity cannot read them: unknown, never ✓.
 	noneOf(t, s, "✓   Regenerate keys", "A opens the assign wizard")
@@ -338,7 +340,7 @@ func TestJourneyVerifyForSomeoneElse(t *testing.T) {
 	d.key("enter")
 	s = d.waitFor("Review", "az CLI:", "REST:")
 	for _, want := range []string{"az role assignment create --assignee-object-id b0b00000-0000-4000-8000-000000000b0b",
-		"PUT https://management.azure.com/subscriptions/", "a copies the az command"} {
+		"PUT " + d.m.Env().Config.ARMURL("/subscriptions/"), "a copies the az command"} { // the cloud's ARM endpoint (here the simulated one)
 		if !strings.Contains(s, want) {
 			t.Errorf("review should show %q:\n%s", want, s)
 		}

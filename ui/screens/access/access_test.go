@@ -1,6 +1,7 @@
 package access
 
 import (
+	"context"
 	"encoding/json"
 	"slices"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	"amlauth-tui/azure"
 	"amlauth-tui/azure/rbac"
 	"amlauth-tui/ui/nav"
+	"amlauth-tui/ui/nav/navtest"
 	"amlauth-tui/ui/theme"
 )
 
@@ -203,6 +205,87 @@ func assignFor(action string) *Assign {
 		Suggest: []rbac.RoleDefinition{role("AzureML Data Scientist")}})
 }
 
+// fakeAzure answers the access screens' requests from fields, without HTTPS.
+type fakeAzure struct {
+	me           azure.Identity
+	cfg          azure.Config
+	access       azure.Access
+	roles        rbac.RoleSet
+	verification azure.Verification
+	principal    azure.PrincipalRef
+
+	assigned []string // "role id @ scope"
+	created  []rbac.RoleDefinition
+	deleted  []string
+}
+
+func (f *fakeAzure) Identity() azure.Identity { return f.me }
+func (f *fakeAzure) Config() azure.Config     { return f.cfg }
+func (f *fakeAzure) FindPrincipals(context.Context, string) ([]azure.PrincipalRef, error) {
+	return []azure.PrincipalRef{bob}, nil
+}
+func (f *fakeAzure) Principal(_ context.Context, id string) (azure.PrincipalRef, error) {
+	return f.principal, nil
+}
+func (f *fakeAzure) Access(_ context.Context, p azure.PrincipalRef, scope string) (azure.Access, error) {
+	a := f.access
+	a.Principal, a.Scope = p, scope
+	return a, nil
+}
+func (f *fakeAzure) Roles(context.Context, string) (rbac.RoleSet, error) { return f.roles, nil }
+func (f *fakeAzure) AssignRole(_ context.Context, p azure.PrincipalRef, roleID, scope string) (rbac.Assignment, error) {
+	f.assigned = append(f.assigned, roleID+" @ "+scope)
+	return rbac.Assignment{ID: scope + "/providers/Microsoft.Authorization/roleAssignments/new", Scope: scope, RoleDefinitionID: roleID, PrincipalID: p.ID}, nil
+}
+func (f *fakeAzure) CreateCustomRole(_ context.Context, def rbac.RoleDefinition) (rbac.RoleDefinition, error) {
+	def.ID = def.AssignableScopes[0] + "/providers/Microsoft.Authorization/roleDefinitions/c0c0c0c0-0000-4000-8000-000000000001"
+	f.created = append(f.created, def)
+	return def, nil
+}
+func (f *fakeAzure) DeleteAssignment(_ context.Context, id string) error {
+	f.deleted = append(f.deleted, id)
+	return nil
+}
+func (f *fakeAzure) Verify(context.Context, azure.PrincipalRef, rbac.Assignment, string, rbac.Operation) azure.Verification {
+	return f.verification
+}
+
+// oliviaID signs in to the fakes: bob is someone else.
+const oliviaID = "01171a00-0000-4000-8000-0000000001a1"
+
+// assignWith opens the assign wizard for bob on a fake and gives it what
+// its first requests answer, through Update as the root would.
+func assignWith(f *fakeAzure, m nav.AssignMsg) *Assign {
+	if f.me.ObjectID == "" {
+		f.me = azure.Identity{ObjectID: oliviaID, Kind: "user", UPN: "olivia@contoso.example", DisplayName: "Olivia Okafor"}
+	}
+	if m.Principal.ID == "" {
+		m.Principal = bob
+	}
+	if m.Scopes == nil {
+		m.Scopes = []string{epID, ws, rg, sub}
+	}
+	a := newAssign(env(), m, f)
+	feed(a, a.Init())
+	return a
+}
+
+// feed runs cmd as the root would and gives the screen every message it sent itself.
+func feed(s nav.Screen, cmd tea.Cmd) []tea.Msg {
+	var rest []tea.Msg
+	for _, m := range navtest.Msgs(cmd) {
+		switch m.(type) {
+		case nav.Result[azure.Access], nav.Result[rbac.RoleSet], nav.Result[rbac.Assignment], nav.Result[azure.Verification],
+			nav.Result[removed], nav.Result[azure.PrincipalRef], nav.Result[[]azure.PrincipalRef]:
+			_, next := s.Update(m)
+			rest = append(rest, feed(s, next)...)
+		default:
+			rest = append(rest, m)
+		}
+	}
+	return rest
+}
+
 // press sends one key and runs the command it returns (one level: the
 // messages a screen sends to the root).
 func press(s interface {
@@ -246,14 +329,14 @@ func TestAssignAsksBeforeARoleThatDoesNotGrantTheAction(t *testing.T) {
 }
 
 func TestAssignSaysADenyBlocksTheActionBeforeAnythingChanges(t *testing.T) {
-	a := assignFor(regenAct)
-	olivia := rbac.Principal{ID: "01171a00-0000-4000-8000-0000000001a1", Type: "User", DisplayName: "Olivia Okafor"}
-	a.Update(assignAccessMsg{seq: a.seq, access: azure.Access{Principal: bob, Scope: epID, Roles: rbac.BuiltinRoles(),
+	olivia := rbac.Principal{ID: oliviaID, Type: "User", DisplayName: "Olivia Okafor"}
+	a := assignWith(&fakeAzure{access: azure.Access{Roles: rbac.BuiltinRoles(),
 		Denies: []rbac.DenyAssignment{{ID: epID + "/providers/Microsoft.Authorization/denyAssignments/d1", Name: "d1",
 			DenyAssignmentName: "Keys are rotated by the platform team", Scope: epID,
 			Permissions:       []rbac.Permission{{Actions: []string{regenAct}}},
 			Principals:        []rbac.Principal{{ID: rbac.Everyone, Type: "SystemDefined"}},
-			ExcludePrincipals: []rbac.Principal{olivia}}}}})
+			ExcludePrincipals: []rbac.Principal{olivia}}}}},
+		nav.AssignMsg{Action: regenAct, Suggest: []rbac.RoleDefinition{role("AzureML Data Scientist")}})
 	v := ansi.Strip(a.View(140, 30))
 	if !strings.Contains(v, "⊘ yes, a deny blocks it") {
 		t.Fatalf("a role the deny would block must say so in the list:\n%s", v)
@@ -358,11 +441,11 @@ func TestCustomRoleShowsAndCopiesRoleJSON(t *testing.T) {
 // "effective"; for yourself the elapsed time stops when the step ends.
 func TestVerificationSaysWhatWasChecked(t *testing.T) {
 	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
-	a := assignFor(keysAct)
+	a := assignWith(&fakeAzure{verification: azure.Verification{Listed: true, Typical: azure.TypicalPropagation,
+		Command: "amlauth-tui check --principal me --scope " + epID + " --operation endpoint.listKeys"}}, nav.AssignMsg{Action: keysAct})
 	a.env.Now = func() time.Time { return now }
-	a.step, a.started, a.busy = aVerify, now, true
-	a.Update(verifyMsg{seq: a.seq, v: azure.Verification{Listed: true, Typical: azure.TypicalPropagation,
-		Command: "amlauth-tui check --principal me --scope " + epID + " --operation endpoint.listKeys"}})
+	a.step, a.started = aVerify, now
+	feed(a, a.verify())
 	v := ansi.Strip(a.View(140, 40))
 	if a.step != aDone || !strings.Contains(v, "assigned ✓ (listed by Azure)") || !strings.Contains(v, "within 10 minutes") ||
 		!strings.Contains(v, "--operation endpoint.listKeys") || strings.Contains(strings.ToLower(v), "effective") {
@@ -372,13 +455,16 @@ func TestVerificationSaysWhatWasChecked(t *testing.T) {
 		t.Errorf("m should copy their command: %#v", m)
 	}
 
-	me := assignFor(keysAct)
-	me.self = true
-	me.env.Now = func() time.Time { return now }
-	me.step, me.started, me.busy = aVerify, now.Add(-90*time.Second), true
 	yes := true
 	vd := azure.Verdict{Outcome: rbac.Allowed, PermissionsAPI: &yes}
-	me.Update(verifyMsg{seq: me.seq, v: azure.Verification{Self: true, Listed: true, Effective: true, Verdict: &vd}})
+	me := assignWith(&fakeAzure{me: azure.Identity{ObjectID: bobID, Kind: "user", UPN: bob.UPN},
+		verification: azure.Verification{Self: true, Listed: true, Effective: true, Verdict: &vd}}, nav.AssignMsg{Action: keysAct})
+	if !me.self {
+		t.Fatal("bob assigning to bob is verifying for yourself")
+	}
+	me.env.Now = func() time.Time { return now }
+	me.step, me.started = aVerify, now.Add(-90*time.Second)
+	feed(me, me.verify())
 	if v := ansi.Strip(me.View(140, 40)); !strings.Contains(v, "✓ Effective after 1m30s: Azure says so.") {
 		t.Fatalf("your verification:\n%s", v)
 	}
