@@ -509,3 +509,91 @@ func TestBlockedAndConditionalVerdicts(t *testing.T) {
 		t.Error("w should close the evaluation")
 	}
 }
+
+// Another screen (a deployment's identity) opens the wizard with the
+// principal, the role and the scope chosen: it lands on the review of
+// exactly that, esc goes back to choose another role, and q asks first.
+func TestAssignPrefilledLandsOnTheReview(t *testing.T) {
+	mi := azure.PrincipalRef{ID: "3d000000-0000-4000-8000-0000000000d3", Kind: "ServicePrincipal", SPType: "ManagedIdentity", DisplayName: "churn-v2"}
+	acr := sub + "/resourceGroups/rg-ml-prod/providers/Microsoft.ContainerRegistry/registries/crchurn"
+	f := &fakeAzure{roles: rbac.BuiltinRoles(), cfg: azure.Config{ARMEndpoint: "https://management.usgovcloudapi.net/"},
+		verification: azure.Verification{Listed: true}}
+	a := assignWith(f, nav.AssignMsg{Principal: mi, Scopes: []string{acr}, Role: "acrpull"})
+	if a.step != aReview || a.role.RoleName != "AcrPull" || a.scope != acr {
+		t.Fatalf("step %v role %q scope %q: it should open on the review", a.step, a.role.RoleName, a.scope)
+	}
+	v := strings.Join(strings.Fields(ansi.Strip(a.View(120, 60))), "") // wrapped lines joined
+	for _, want := range []string{`--role"AcrPull"--scope` + acr, "--assignee-principal-typeServicePrincipal",
+		"PUThttps://management.usgovcloudapi.net" + acr + "/providers/Microsoft.Authorization/roleAssignments/"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("the review should show %q (the sovereign cloud's ARM endpoint):\n%s", want, v)
+		}
+	}
+	if d := a.Discards(); !strings.Contains(d, "AcrPull") || !strings.Contains(d, "churn-v2") {
+		t.Errorf("q on the review should ask before discarding it: %q", d)
+	}
+	msgs := feed(a, func() tea.Msg { return press(a, letter('y')) })
+	if len(f.assigned) != 1 || f.assigned[0] != role("AcrPull").ID+" @ "+acr || a.step != aDone {
+		t.Fatalf("y assigns it at the scope: %v, step %v, %#v", f.assigned, a.step, msgs)
+	}
+	b := assignWith(&fakeAzure{roles: rbac.BuiltinRoles()}, nav.AssignMsg{Principal: mi, Scopes: []string{acr}, Role: "AcrPull"})
+	if !b.HandlesEsc() {
+		t.Fatal("esc on the review is the wizard's (one step back), not the root's")
+	}
+	press(b, tea.KeyPressMsg{Code: tea.KeyEscape})
+	if b.step != aRole {
+		t.Fatalf("esc on the review goes back one step (one scope: the role), step %v", b.step)
+	}
+	if b.Discards() != "" {
+		t.Error("nothing chosen to lose on the role list")
+	}
+}
+
+// The one esc rule: one esc leaves a verdict (the wizard's result), the
+// evaluation first goes back to the verdicts, and a filter is cleared first.
+func TestEscLeavesAVerdictInOnePress(t *testing.T) {
+	c := check(t, azure.AuthKey)
+	verdictFor(c, azure.Access{Principal: bob, Scope: epID, Roles: rbac.BuiltinRoles()})
+	if c.HandlesEsc() {
+		t.Fatal("on the verdicts esc is the root's: it leaves the screen")
+	}
+	if _, ok := press(c, tea.KeyPressMsg{Code: tea.KeyEscape}).(nav.PopMsg); !ok {
+		t.Fatal("esc on the verdicts should leave")
+	}
+	press(c, letter('w'))
+	if !c.HandlesEsc() {
+		t.Fatal("in the evaluation esc goes back to the verdicts")
+	}
+	press(c, tea.KeyPressMsg{Code: tea.KeyEscape})
+	if c.explain || c.step != stepVerdict {
+		t.Fatal("esc should close the evaluation only")
+	}
+	c.step = stepWhat
+	if !c.HandlesEsc() {
+		t.Fatal("a wizard step goes back one step")
+	}
+	press(c, tea.KeyPressMsg{Code: tea.KeyEscape})
+	if c.step != stepWhere {
+		t.Fatalf("esc on what goes back to where: %v", c.step)
+	}
+}
+
+// A verdict's detail wraps its long sentences at any width: nothing is cut with "…".
+func TestVerdictDetailWrapsNeverCuts(t *testing.T) {
+	c := check(t, azure.AuthKey)
+	cond := "@Resource[Microsoft.MachineLearningServices/workspaces/onlineEndpoints:name] StringEquals 'churn-key' AND @Principal[Microsoft.Directory/users:department] StringEquals 'ml-platform'"
+	verdictFor(c, azure.Access{Principal: bob, Scope: epID, Roles: rbac.BuiltinRoles(),
+		Assignments: []rbac.Assignment{{ID: "c1", Scope: ws, RoleDefinitionID: role("AzureML Data Scientist").ID, PrincipalID: bobID, PrincipalType: "User",
+			Condition: cond, ConditionVersion: "2.0"}}})
+	c.verdicts.Select("endpoint.listKeys")
+	for _, w := range []int{80, 100, 140} {
+		v := ansi.Strip(c.View(w, 60))
+		detail := v[strings.Index(v, "Get the keys (key)  Microsoft."):]
+		if strings.Contains(detail, "…") {
+			t.Errorf("width %d: the detail is cut:\n%s", w, detail)
+		}
+		if flat := strings.Join(strings.Fields(detail), ""); !strings.Contains(flat, strings.Join(strings.Fields(cond), "")) {
+			t.Errorf("width %d: the condition is not whole:\n%s", w, detail)
+		}
+	}
+}

@@ -123,7 +123,7 @@ func (c *Check) short(v azure.Verdict) string {
 		}
 		return "unknown: could not read " + strings.Join(what, ", ")
 	case v.Outcome == rbac.Conditional:
-		return "depends on a condition: " + v.Condition
+		return "depends on a condition (in full below)"
 	case v.Outcome == rbac.Pending:
 		return "assigned, not yet in effect"
 	case v.Outcome == rbac.Allowed && len(d.Grants) > 0:
