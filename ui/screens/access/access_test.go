@@ -597,3 +597,19 @@ func TestVerdictDetailWrapsNeverCuts(t *testing.T) {
 		}
 	}
 }
+
+// Signed in as a service principal (its token carries no name), the check
+// names it from Graph: never "app <id> (app <id>)".
+func TestCheckNamesAServicePrincipalFromGraph(t *testing.T) {
+	const spID, appID = "5c000000-0000-4000-8000-0000000000c5", "c4a2d9e1-7b3f-4c5a-9e8d-1f2a3b4c5d6e"
+	f := &fakeAzure{me: azure.Identity{ObjectID: spID, AppID: appID, Kind: "app"},
+		principal: azure.PrincipalRef{ID: spID, Kind: "ServicePrincipal", DisplayName: "churn-batch-scorer", AppID: appID, SPType: "Application"}}
+	c := newCheck(env(), nav.CheckAccessMsg{Context: nav.Context{Subscription: "5b7d9e11-2c4a-4e6f-9a1b-3c5d7e9f1a2b"}}, f)
+	if r, _ := c.who.Selected(); r.Cells[0] != "me — app "+appID {
+		t.Fatalf("before Graph answers: %q", r.Cells[0])
+	}
+	feed(c, c.resolveMe()) // what Init asks first (Init also focuses the search, whose cursor blinks on a timer)
+	if r, _ := c.who.Selected(); r.Cells[0] != "me — churn-batch-scorer (app "+appID+")" {
+		t.Fatalf("the signed-in service principal should be named: %q", r.Cells[0])
+	}
+}

@@ -71,7 +71,7 @@ func (a *Assign) Keys() []key.Binding {
 		if a.step == aVerify {
 			ks = append(ks, keyStop)
 		}
-		if !a.self && a.last.Command != "" {
+		if a.theirCommand() != "" {
 			ks = append(ks, keyCopyMe)
 		}
 		return append(ks, keyScroll, keyLeave)

@@ -609,3 +609,12 @@ func (a *Assign) elapsed() time.Duration {
 	}
 	return end.Sub(a.started).Round(time.Second)
 }
+
+// theirCommand is the command someone else runs to check the operation
+// for themselves ("" for yourself, and without an action to check).
+func (a *Assign) theirCommand() string {
+	if a.self || a.m.Action == "" {
+		return ""
+	}
+	return a.last.Command
+}

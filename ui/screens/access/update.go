@@ -360,8 +360,8 @@ func (a *Assign) update(msg tea.Msg) tea.Cmd {
 		case a.self && m.Value.Effective:
 			a.finish()
 			return a.Toast(nav.Success, fmt.Sprintf("Effective after %s (Azure says so)", a.elapsed()))
-		case !a.self && m.Value.Listed:
-			a.finish() // all that can be known about someone else
+		case (!a.self || a.m.Action == "") && m.Value.Listed:
+			a.finish() // all that can be known about someone else, or without an action to ask about
 			return nil
 		case a.env.Now().Sub(a.started) > verifyLimit:
 			a.finish()
@@ -446,8 +446,8 @@ func (a *Assign) key(k tea.KeyPressMsg) tea.Cmd {
 		}
 	case aVerify, aDone:
 		switch {
-		case key.Matches(k, keyCopyMe) && !a.self && a.last.Command != "":
-			return a.copy(a.last.Command, "Copied the command they can run")
+		case key.Matches(k, keyCopyMe) && a.theirCommand() != "":
+			return a.copy(a.theirCommand(), "Copied the command they can run")
 		case a.step == aVerify && key.Matches(k, keyStop):
 			a.finish()
 		case key.Matches(k, keyLeave): // the wizard's result: leave it (the assignment stays)

@@ -331,10 +331,10 @@ func (a *Assign) verification(w int) string {
 			b = append(b, "")
 			add(st.Bold.Render("How long Azure usually takes: ") + v.Typical)
 		}
-		if v.Command != "" {
+		if cmd := a.theirCommand(); cmd != "" {
 			b = append(b, "")
 			add(st.Bold.Render(who + " can check for themselves with:"))
-			add("  " + v.Command)
+			add("  " + cmd)
 			add(st.Muted.Render("amlauth-tui cannot act as someone else, so it cannot tell whether the role is in effect for them. m copies the command."))
 		}
 	}
