@@ -613,3 +613,28 @@ func TestCheckNamesAServicePrincipalFromGraph(t *testing.T) {
 		t.Fatalf("the signed-in service principal should be named: %q", r.Cells[0])
 	}
 }
+
+// Opened for a refusal at another resource (the identity the create wizard
+// would attach), the check answers there for that action alone, and offers
+// the identity, its resource group and the subscription as scopes.
+func TestCheckRunAtAnotherResource(t *testing.T) {
+	mi := rg + "/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-churn-scoring"
+	const assign = "Microsoft.ManagedIdentity/userAssignedIdentities/assign/action"
+	f := &fakeAzure{me: azure.Identity{ObjectID: bobID, Kind: "user", UPN: bob.UPN, DisplayName: bob.DisplayName}, access: azure.Access{Roles: rbac.BuiltinRoles()}}
+	c := newCheck(env(), nav.CheckAccessMsg{Context: nav.Context{Subscription: "5b7d9e11-2c4a-4e6f-9a1b-3c5d7e9f1a2b", ResourceGroup: "rg-ml-prod", Workspace: "mlw-churn"},
+		Run: &nav.CheckRun{Action: assign, Name: "Attach identity id-churn-scoring", Scope: mi}}, f)
+	feed(c, c.run())
+	var scopes []string
+	for _, r := range c.where.Rows() {
+		scopes = append(scopes, r.ID)
+	}
+	if strings.Join(scopes, ",") != strings.Join([]string{mi, rg, sub}, ",") {
+		t.Errorf("scopes %v", scopes)
+	}
+	if c.scope != mi || len(c.results) != 1 || c.results[0].Op.Action != assign {
+		t.Fatalf("the check should answer for attaching the identity at the identity: scope %s, %d verdicts", c.scope, len(c.results))
+	}
+	if v := ansi.Strip(c.View(140, 40)); !strings.Contains(v, "✗   Attach identity id-churn-scoring") || !strings.Contains(v, "where  userAssignedIdentities "+mi[:60]) {
+		t.Errorf("the verdict:\n%s", v)
+	}
+}

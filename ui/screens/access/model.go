@@ -157,6 +157,9 @@ func (c *Check) api() Azure { return api(c.env, c.az) }
 func (c *Check) runFor(r nav.CheckRun) {
 	c.principal = c.me
 	c.scope = c.at
+	if r.Scope != "" { // another resource (a managed identity): the ML operations do not apply there
+		clear(c.chosen)
+	}
 	c.focus = r.Operation
 	if _, ok := rbac.OperationByKey(r.Operation); !ok && r.Action != "" {
 		name := r.Name

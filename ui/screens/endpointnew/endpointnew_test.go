@@ -361,6 +361,7 @@ func TestCreateIdentityListEmptyFailedAndChosen(t *testing.T) {
 	// identity (where Azure checks it), already run for attaching it.
 	c.idGate = identityGate(uai)
 	denyGate(&c.Kit, &c.idGate)
+	denyGate(&c.Kit, &c.gate) // both warn: on the review the identity's warning is the one at hand
 	if m, ok := ask(c, "ctrl+o").(nav.CheckAccessMsg); !ok || m.Run == nil || m.Run.Scope != uai.ID || m.Run.Action != actAssignIdentity {
 		t.Fatalf("ctrl+o should open the check run at the identity: %#v", m)
 	}
