@@ -210,7 +210,11 @@ func (c *Check) whereRows() {
 		seen[strings.ToLower(scope)] = true
 		rows = append(rows, components.Row{ID: scope, Payload: scope, Cells: []string{levelOf(scope), scope}})
 	}
-	x, _ := nav.ContextFromID(c.at)
+	x, ok := nav.ContextFromID(c.at)
+	if !ok { // no subscription chosen yet: nothing to offer
+		c.where.SetRows(nil)
+		return
+	}
 	if x.Workspace != "" && x.Endpoint != "" {
 		add(c.at)
 		x.Endpoint = ""
