@@ -39,6 +39,7 @@ func accessRig(t *testing.T, o emulator.Options, start nav.Context) (*driver, *c
 // ("" = me) at the endpoint, for the operations preselected there.
 func (d *driver) checkAs(whom string) string {
 	d.t.Helper()
+	d.waitFor("Auth mode") // the endpoint has loaded: the check preselects for its auth mode
 	d.key("c")
 	d.waitFor("Check access", "1 Who")
 	if whom != "" {
