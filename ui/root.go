@@ -487,10 +487,7 @@ func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
 				m.saver.close()
 				return tea.Quit
 			}
-			if c.To != 0 {
-				return m.deliver(c.To, c.OnYes)
-			}
-			return m.broadcast(c.OnYes)
+			return m.deliver(c.To, c.OnYes)
 		case "n", "esc", "q":
 			m.overlay.confirm = nil
 		}
