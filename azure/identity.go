@@ -266,3 +266,7 @@ func secretReference(env map[string]string) (string, bool) {
 
 // errNoIdentity is a check asked for an endpoint without a resolvable identity.
 var errNoIdentity = errors.New("the endpoint identity has no principal id")
+
+// ParseEndpointID reads an online endpoint's ARM id
+// (/subscriptions/…/workspaces/{ws}/onlineEndpoints/{name}).
+func ParseEndpointID(id string) (EndpointRef, bool) { return endpointRefOf(strings.TrimSpace(id)) }
