@@ -288,9 +288,14 @@ func (s *Session) CheckIdentity(ctx context.Context, ws WorkspaceRef, id Endpoin
 }
 
 // judgePull decides whether the image is pulled from the workspace
-// registry: curated images come from Microsoft's public registry; custom
-// images, and environments Azure builds, from the workspace's.
+// registry: curated images, and images on Microsoft's public registry,
+// need no permission; custom images in the workspace's registry, and
+// environments Azure builds (into that registry), need the pull permission.
 func judgePull(n *Need, env *EnvironmentVersion, res WorkspaceResources) {
+	host := ""
+	if env != nil {
+		host = env.ImageRegistry()
+	}
 	switch {
 	case env == nil:
 		n.Why = "Needed for custom images, which are pulled from the workspace's container registry."
@@ -299,17 +304,26 @@ func judgePull(n *Need, env *EnvironmentVersion, res WorkspaceResources) {
 		n.Why = "Not needed: environment " + env.Name + " is curated; its image comes from Microsoft's public registry."
 	case env.Built || env.Image == "":
 		n.Why = "Needed: Azure builds environment " + env.Name + " into the workspace's container registry and pulls it from there."
-	case res.ContainerRegistry != "" && env.ImageRegistry() != "" && env.ImageRegistry() != registryHost(res.ContainerRegistry):
+	case host == publicRegistry:
+		n.Needed, n.Scope = false, ""
+		n.Why = "Not needed: the image " + env.Image + " comes from Microsoft's public registry."
+	case res.ContainerRegistry != "" && !inRegistry(host, res.ContainerRegistry):
 		n.Outcome, n.Scope = rbac.Unknown, ""
-		n.Why = "Unknown: the image " + env.Image + " is in registry " + env.ImageRegistry() + ", not the workspace's; its pull permission is not checked here."
+		n.Why = "Unknown: the image " + env.Image + " is not in the workspace's registry; its pull permission is not checked here."
 	default:
 		n.Why = "Needed: the image " + env.Image + " is pulled from the workspace's container registry."
 	}
 }
 
-// registryHost is a registry's login server (Azure Container Registry:
-// {name}.azurecr.io in the public cloud).
-func registryHost(id string) string { return strings.ToLower(lastSegment(id)) + ".azurecr.io" }
+// publicRegistry is Microsoft's public container registry (curated images).
+const publicRegistry = "mcr.microsoft.com"
+
+// inRegistry reports whether an image host is the registry's login server
+// ({name}.azurecr.io, or the sovereign clouds' azurecr.cn, azurecr.us).
+func inRegistry(host, registryID string) bool {
+	name, domain, _ := strings.Cut(host, ".")
+	return strings.EqualFold(name, lastSegment(registryID)) && strings.HasPrefix(domain, "azurecr.")
+}
 
 // judgeModel decides where the model is read from: the workspace storage's
 // default container (a datastore path of workspaceblobstore), a blob
