@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"amlauth-tui/azure/rbac"
 )
@@ -37,6 +38,11 @@ type Need struct {
 	// Unknown in case it is missing. nil when allowed, not needed, pending,
 	// or blocked by a deny assignment (no role lifts a deny: see Verdict.Advice).
 	Fix *Fix
+	// Recent: allowed, but only through role assignments made within the
+	// last 10 minutes, which Azure may not apply yet (TypicalPropagation).
+	// A managed identity cannot be asked (the Permissions API answers only
+	// for the caller), so this is the most that can be said.
+	Recent bool
 }
 
 // Fix is a role assignment that would meet a need: enough to prefill the
@@ -279,6 +285,9 @@ func (s *Session) CheckIdentity(ctx context.Context, ws WorkspaceRef, id Endpoin
 		v := acc.a.Check([]rbac.Operation{n.Op})[0]
 		n.Verdict, n.Outcome, n.Why = &v, v.Outcome, v.Decision.Reason
 		n.Explain = acc.a.Explain(v)
+		if n.Recent = v.Outcome == rbac.Allowed && recentGrants(v.Decision.Grants, acc.a.At); n.Recent {
+			n.Why += ". The role assignment was made in the last 10 minutes: " + TypicalPropagation
+		}
 		if v.Outcome == rbac.NotGranted || v.Outcome == rbac.Unknown {
 			n.Fix = fixFor(*n, id, res, v.Suggest)
 		}
@@ -356,6 +365,25 @@ func judgeModel(n *Need, m *ModelVersion, res WorkspaceResources) {
 	default:
 		n.Why = "Needed: model " + m.Name + " is read from the workspace's default blob container."
 	}
+}
+
+// propagationWindow is how long a new role assignment may take to apply
+// (TypicalPropagation).
+const propagationWindow = 10 * time.Minute
+
+// recentGrants reports whether every grant rests on an assignment made
+// within the propagation window before at (a zero CreatedOn is old).
+func recentGrants(grants []rbac.Grant, at time.Time) bool {
+	if len(grants) == 0 {
+		return false
+	}
+	for _, g := range grants {
+		c := g.Assignment.CreatedOn
+		if c.IsZero() || at.Sub(c) >= propagationWindow {
+			return false
+		}
+	}
+	return true
 }
 
 type scopedAccess struct {

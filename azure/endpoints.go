@@ -411,6 +411,12 @@ func (e *InvalidRequestError) Explanation() Explanation {
 		next = "Pick an existing user-assigned identity from the list, or use a system-assigned identity."
 	case strings.Contains(t, "traffic"):
 		next = "Route traffic only to existing deployments, with shares adding up to 100 (mirrored: at most 50)."
+	case strings.Contains(t, "instancetype"):
+		next = "Choose an instance type managed online endpoints offer in this region."
+	case t == "sku.capacity" || strings.Contains(t, "instancecount"):
+		next = fmt.Sprintf("Choose %d to %d instances, within your subscription's quota for the instance type.", MinInstanceCount, MaxInstanceCount)
+	case strings.Contains(t, "model") || strings.Contains(t, "environment"):
+		next = "Pick a model and an environment that exist in the workspace."
 	}
 	return Explanation{Title: "Azure rejected the endpoint (" + e.Code + ")", Detail: e.Message, Next: next}
 }
