@@ -361,7 +361,7 @@ func (sp DeploymentSpec) AzCommand() string {
 }
 
 // REST is the equivalent ARM request: method, URL path (with api-version)
-// and JSON body, as EndpointSpec.REST gives it (Config.RESTText adds the host).
+// and JSON body, as EndpointSpec.REST gives it (Config.RESTText, rest.go, adds the cloud's host).
 func (sp DeploymentSpec) REST() (method, path, body string) {
 	return http.MethodPut, deploymentPath(sp.Ref) + "?api-version=" + mlAPIVersion, indentedJSON(sp.armBody())
 }
@@ -369,19 +369,6 @@ func (sp DeploymentSpec) REST() (method, path, body string) {
 // deploymentPath is the deployment's ARM path with each name escaped.
 func deploymentPath(r DeploymentRef) string {
 	return endpointPath(r.EndpointRef) + "/deployments/" + url.PathEscape(r.Deployment)
-}
-
-// RESTText is a request as the reviews show and copy it: the method, the
-// URL on this cloud's Resource Manager endpoint, and the body.
-func (c Config) RESTText(method, path, body string) string {
-	if strings.HasPrefix(path, "/") {
-		path = strings.TrimSuffix(cmp.Or(c.ARMEndpoint, "https://management.azure.com"), "/") + path
-	}
-	s := method + " " + path
-	if body != "" {
-		s += "\n\n" + body
-	}
-	return s
 }
 
 // deploymentFrom reads an SDK deployment; ep gives its traffic shares.
@@ -635,7 +622,7 @@ func (e *TrafficError) Explanation() Explanation {
 	next := "Correct the shares and apply again."
 	switch e.Rule {
 	case TrafficRuleDeleteWithTraffic:
-		return Explanation{Title: "The deployment still has traffic", Detail: e.Message, Next: "Set its share to 0 in the traffic editor, apply, then delete it."}
+		return Explanation{Title: "The deployment still has traffic", Detail: e.Message, Next: "Set its traffic share to 0, apply that, then delete it."}
 	case TrafficRuleSum:
 		next = "Make the live shares add up to 100."
 	case TrafficRuleUnknownDeployment:

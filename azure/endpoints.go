@@ -441,7 +441,7 @@ func (e *ConflictError) Explanation() Explanation {
 			Next: "Choose another name (deployment names are unique in the endpoint)."}
 	case e.Code == "OperationInProgress":
 		return Explanation{Title: "Another operation is running on this endpoint", Detail: e.Message,
-			Next: "Wait for it to finish (the provisioning states show it), then retry (R)."}
+			Next: "Wait for it to finish (the provisioning states show it), then try again.", Retry: true}
 	case e.Code == "EndpointExists":
 		return Explanation{Title: "An endpoint of that name exists", Detail: e.Message,
 			Next: "Choose another name, or open the existing endpoint to change its auth mode."}
@@ -450,7 +450,7 @@ func (e *ConflictError) Explanation() Explanation {
 			Next: "Endpoint names are unique per Azure region (the name is part of the scoring URL): choose another name."}
 	}
 	return Explanation{Title: "Another operation is running on this endpoint", Detail: e.Message,
-		Next: "Wait for it to finish (the endpoint's provisioning state shows it), then retry (R)."}
+		Next: "Wait for it to finish (the endpoint's provisioning state shows it), then try again.", Retry: true}
 }
 
 // classifyWrite types a refused endpoint write: 400 and 409 carry Azure's

@@ -27,7 +27,14 @@ var ErrNotSignedIn = errors.New("not signed in")
 var ErrTokenExpired = errors.New("the access token has expired")
 
 // ForbiddenError is ARM's 403 AuthorizationFailed, with the action and scope parsed out.
-type ForbiddenError struct{ Action, Scope, Principal, Message string }
+// Err is the SDK's error it came from (an *azcore.ResponseError: status,
+// request and correlation ids), nil when built by hand.
+type ForbiddenError struct {
+	Action, Scope, Principal, Message string
+	Err                               error
+}
+
+func (e *ForbiddenError) Unwrap() error { return e.Err }
 
 func (e *ForbiddenError) Error() string {
 	if e.Action != "" {
@@ -37,17 +44,23 @@ func (e *ForbiddenError) Error() string {
 }
 
 // NotFoundError is a 404.
-type NotFoundError struct{ What, Message string }
+type NotFoundError struct {
+	What, Message string
+	Err           error // the SDK's error
+}
 
 func (e *NotFoundError) Error() string { return e.Message }
+func (e *NotFoundError) Unwrap() error { return e.Err }
 
 // ThrottledError is a 429 after the SDK's retries.
 type ThrottledError struct {
 	RetryAfter time.Duration
 	Message    string
+	Err        error // the SDK's error
 }
 
 func (e *ThrottledError) Error() string { return "throttled: " + e.Message }
+func (e *ThrottledError) Unwrap() error { return e.Err }
 
 // AuthError is a sign-in failure: which method, why, and what to do next.
 type AuthError struct {
@@ -63,10 +76,25 @@ func (e *AuthError) Unwrap() error { return e.Err }
 type ServiceError struct {
 	Status        int
 	Code, Message string
+	Err           error // the SDK's error
 }
 
 func (e *ServiceError) Error() string {
 	return fmt.Sprintf("%d %s: %s", e.Status, e.Code, e.Message)
+}
+func (e *ServiceError) Unwrap() error { return e.Err }
+
+// RequestIDs are the ids Azure gave the failed request, "" when unknown:
+// x-ms-request-id and x-ms-correlation-request-id, what a support ticket
+// asks for (https://learn.microsoft.com/azure/azure-resource-manager/management/request-limits-and-throttling
+// and the ARM REST guidelines name both response headers).
+func RequestIDs(err error) (requestID, correlationID string) {
+	var re *azcore.ResponseError
+	if !errors.As(err, &re) || re.RawResponse == nil {
+		return "", ""
+	}
+	h := re.RawResponse.Header
+	return h.Get("x-ms-request-id"), h.Get("x-ms-correlation-request-id")
 }
 
 var authzRE = regexp.MustCompile(`client '([^']*)' with object id '([^']*)' does not have authorization (?:or an ABAC condition not fulfilled )?to perform action '([^']*)' over scope '([^']*)'`)
@@ -86,7 +114,7 @@ func Classify(err error) error {
 		code, msg := re.ErrorCode, responseMessage(re)
 		switch {
 		case re.StatusCode == http.StatusForbidden:
-			fe := &ForbiddenError{Message: msg}
+			fe := &ForbiddenError{Message: msg, Err: err}
 			m := authzRE.FindStringSubmatch(msg)
 			if m == nil {
 				m = linkedRE.FindStringSubmatch(msg)
@@ -96,9 +124,9 @@ func Classify(err error) error {
 			}
 			return fe
 		case re.StatusCode == http.StatusNotFound:
-			return &NotFoundError{What: code, Message: msg}
+			return &NotFoundError{What: code, Message: msg, Err: err}
 		case re.StatusCode == http.StatusTooManyRequests:
-			te := &ThrottledError{Message: msg}
+			te := &ThrottledError{Message: msg, Err: err}
 			if re.RawResponse != nil {
 				if s, err := strconv.Atoi(re.RawResponse.Header.Get("Retry-After")); err == nil {
 					te.RetryAfter = time.Duration(s) * time.Second
@@ -106,9 +134,9 @@ func Classify(err error) error {
 			}
 			return te
 		case re.StatusCode == http.StatusUnauthorized && code == "ExpiredAuthenticationToken":
-			return fmt.Errorf("%w: %s", ErrTokenExpired, msg)
+			return fmt.Errorf("%w: %s%w", ErrTokenExpired, msg, quiet{err})
 		}
-		return &ServiceError{Status: re.StatusCode, Code: code, Message: msg}
+		return &ServiceError{Status: re.StatusCode, Code: code, Message: msg, Err: err}
 	}
 	return err
 }
@@ -153,14 +181,22 @@ func rolesIncluding(action string) string {
 // credential and scoring calls live next to those calls).
 type Explainer interface{ Explanation() Explanation }
 
-// Explanation is an error told to a person.
-type Explanation struct{ Title, Detail, Next string }
+// Explanation is an error told to a person. Next is advice in words that
+// make sense anywhere (a shell, a screen): no key names. Retry says that
+// the same request may succeed if tried again; a UI names its own key for it.
+type Explanation struct {
+	Title, Detail, Next string
+	Retry               bool
+}
+
+// quiet wraps an error for errors.Is/As without adding to the text.
+type quiet struct{ err error }
+
+func (q quiet) Error() string { return "" }
+func (q quiet) Unwrap() error { return q.err }
 
 // Explain says what failed, why, and what to do next.
 func Explain(err error) Explanation {
-	if rw := (*retryWith)(nil); errors.As(err, &rw) {
-		return rw.Explanation() // before Classify, which would unwrap it
-	}
 	err = Classify(err)
 	var ex Explainer
 	if errors.As(err, &ex) {
@@ -177,7 +213,7 @@ func Explain(err error) Explanation {
 	case err == nil:
 		return Explanation{}
 	case errors.As(err, &ae):
-		return Explanation{Title: "Sign-in failed (" + string(ae.Method) + ")", Detail: ae.Reason, Next: ae.Next}
+		return Explanation{Title: "Sign-in failed (" + string(ae.Method) + ")", Detail: ae.Reason, Next: ae.Next, Retry: ae.Err != nil && Temporary(ae.Err)}
 	case errors.As(err, &fe):
 		if fe.Action == "" {
 			return Explanation{Title: "Access denied", Detail: fe.Message, Next: "Ask an Owner of the resource for a role that allows this."}
@@ -185,33 +221,33 @@ func Explain(err error) Explanation {
 		return Explanation{Title: "Access denied",
 			Detail: fmt.Sprintf("%s lacks the permission %s on %s.", fe.Principal, fe.Action, fe.Scope),
 			Next: "Ask an Owner or User Access Administrator to assign a role that includes it" + rolesIncluding(fe.Action) +
-				". If access was granted just now, wait a minute and refresh (R)."}
+				". If access was granted just now, wait a minute and try again.", Retry: true}
 	case errors.As(err, &nf):
-		return Explanation{Title: "Not found", Detail: nf.Message, Next: "Check the name and the subscription; it may have been deleted. Refresh the list (R)."}
+		return Explanation{Title: "Not found", Detail: nf.Message, Next: "Check the name and the subscription; it may have been deleted.", Retry: true}
 	case errors.As(err, &th):
-		return Explanation{Title: "Azure is throttling requests", Detail: th.Message, Next: fmt.Sprintf("Wait %s and retry (R).", max(th.RetryAfter, time.Second))}
+		return Explanation{Title: "Azure is throttling requests", Detail: th.Message, Next: fmt.Sprintf("Wait %s, then try again.", max(th.RetryAfter, time.Second)), Retry: true}
 	case errors.Is(err, ErrTokenExpired):
 		// The token was live when sent (or the SDK would have renewed it):
 		// a retry gets a new one; only a wrong clock makes it fail again.
 		return Explanation{Title: "Your access token expired", Detail: err.Error(),
-			Next: "Retry (R): a new token is fetched. If it keeps failing, check this computer's clock, or sign in again."}
+			Next: "Try again: a new token is fetched. If it keeps failing, check this computer's clock, or sign in again.", Retry: true}
 	case errors.Is(err, ErrNotSignedIn):
 		return Explanation{Title: "Not signed in", Detail: "This needs a signed-in identity.", Next: "Sign in first."}
 	case errors.As(err, &se):
-		next := "Retry (R). If it keeps failing, the service may be degraded."
+		next, retry := "Try again. If it keeps failing, the service may be degraded.", true
 		switch {
 		case se.Code == "RoleAssignmentExists":
-			next = "Nothing to do: the principal already holds this role here (it may still be propagating; re-check in a minute)."
+			next, retry = "Nothing to do: the principal already holds this role here (it may still be propagating; re-check in a minute).", false
 		case se.Code == "PrincipalNotFound":
 			next = "Check the object id. A principal created moments ago may not have replicated yet: wait a minute and retry."
 		case strings.HasPrefix(se.Code, "InvalidRoleDefinitionId") || se.Code == "RoleDefinitionDoesNotExist":
-			next = "Pick a role that exists and is assignable at this scope (its assignable scopes must include it)."
+			next, retry = "Pick a role that exists and is assignable at this scope (its assignable scopes must include it).", false
 		case se.Status >= 400 && se.Status < 500:
-			next = "Check the request; Azure rejected it."
+			next, retry = "Check the request; Azure rejected it.", false
 		}
-		return Explanation{Title: fmt.Sprintf("Azure answered %d %s", se.Status, se.Code), Detail: se.Message, Next: next}
+		return Explanation{Title: fmt.Sprintf("Azure answered %d %s", se.Status, se.Code), Detail: se.Message, Next: next, Retry: retry}
 	case errors.Is(err, context.DeadlineExceeded):
-		return Explanation{Title: "Timed out", Detail: "Azure did not answer in time.", Next: "Check your network and retry (R)."}
+		return Explanation{Title: "Timed out", Detail: "Azure did not answer in time.", Next: "Check your network and try again.", Retry: true}
 	case errors.Is(err, context.Canceled):
 		return Explanation{Title: "Cancelled", Detail: "The operation was cancelled."}
 	}
@@ -220,20 +256,20 @@ func Explain(err error) Explanation {
 		// azidentity drops why the silent renewal failed: say both causes.
 		return Explanation{Title: "Your access token could not be renewed",
 			Detail: "Renewing it without asking you failed: the sign-in service may be busy for a moment, or the sign-in has ended.",
-			Next:   "Retry (R). If it fails again, sign in again (x on the sign-in card)."}
+			Next:   "Try again. If it fails again, sign in again.", Retry: true}
 	}
 	if status, ok := entraTrouble(err); ok {
 		return Explanation{Title: fmt.Sprintf("Getting a token failed: Microsoft Entra ID answered %d %s", status, http.StatusText(status)),
-			Detail: "The sign-in service is throttling or failing for a moment; your sign-in is still valid.", Next: "Wait a moment and retry (R)."}
+			Detail: "The sign-in service is throttling or failing for a moment; your sign-in is still valid.", Next: "Wait a moment and try again.", Retry: true}
 	}
 	if why, ok := netTrouble(err); ok {
-		return Explanation{Title: "No answer from Azure", Detail: why, Next: "Check your network and retry (R)."}
+		return Explanation{Title: "No answer from Azure", Detail: why, Next: "Check your network and try again.", Retry: true}
 	}
 	var afe *azidentity.AuthenticationFailedError
 	if errors.As(err, &afe) {
 		return Explanation{Title: "Sign-in failed", Detail: firstLine(afe.Error()), Next: "Sign in again, or choose another method."}
 	}
-	return Explanation{Title: "Something failed", Detail: firstLine(err.Error()), Next: "Retry (R)."}
+	return Explanation{Title: "Something failed", Detail: firstLine(err.Error()), Next: "Try again.", Retry: true}
 }
 
 func firstLine(s string) string {
@@ -261,29 +297,6 @@ func Temporary(err error) bool {
 	_, entra := entraTrouble(err)
 	_, network := netTrouble(err)
 	return entra || network || errors.As(err, &req)
-}
-
-// RetryWith is err explained with key as the way to retry: the
-// explanations say "(R)", the key of the lists, and a screen where R
-// means something else (a search box, a review) names its own key.
-func RetryWith(err error, key string) error {
-	if err == nil {
-		return nil
-	}
-	return &retryWith{err: err, key: key}
-}
-
-type retryWith struct {
-	err error
-	key string
-}
-
-func (r *retryWith) Error() string { return r.err.Error() }
-func (r *retryWith) Unwrap() error { return r.err }
-func (r *retryWith) Explanation() Explanation {
-	e := Explain(r.err)
-	e.Next = strings.ReplaceAll(e.Next, "(R)", "("+r.key+")")
-	return e
 }
 
 // entraTrouble reports a token request that Microsoft Entra ID answered

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 
 	"amlauth-tui/azure"
@@ -38,8 +39,13 @@ func TestTypedErrorsFromTheSimulatedAzure(t *testing.T) {
 
 	_, err = sess.Endpoints(ctx(t), ws(emulator.SubProduction, "rg-ml-shared", "mlw-shared"))
 	var se *azure.ServiceError
-	if !errors.As(err, &se) || se.Status != 503 || !strings.Contains(azure.Explain(err).Next, "Retry") {
+	if !errors.As(err, &se) || se.Status != 503 || !azure.Explain(err).Retry || strings.Contains(azure.Explain(err).Next, "(R)") {
 		t.Errorf("503: %T %v", err, err)
+	}
+	// The typed error keeps the SDK's, and with it Azure's ids for a support ticket.
+	var re *azcore.ResponseError
+	if req, corr := azure.RequestIDs(err); !errors.As(err, &re) || re.StatusCode != 503 || req == "" || corr == "" {
+		t.Errorf("503 lost the SDK error or its ids: %T %q %q", err, req, corr)
 	}
 
 	_, err = sess.Endpoint(ctx(t), azure.EndpointRef{WorkspaceRef: ws(emulator.SubProduction, "rg-ml-prod", "mlw-churn"), Endpoint: "no-such-endpoint"})

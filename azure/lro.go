@@ -339,7 +339,7 @@ func (e *OperationFailedError) Error() string {
 // Explanation says what failed, Azure's reason, and how to retry.
 func (e *OperationFailedError) Explanation() Explanation {
 	w := e.what()
-	next := "Check the endpoint's state (R) and retry."
+	next := "Check the endpoint's state, then try again."
 	switch {
 	case e.Deployment != "" && e.Kind == "create":
 		next = "The deployment is left in the Failed state. Its logs say why; fix the cause, then create it again with the same settings to retry."

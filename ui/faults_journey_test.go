@@ -380,8 +380,8 @@ func errorsOn(s string) []shownError {
 
 // Recoveries of the screens.
 var (
-	retryR      = recovery{hint: "(R)", keys: []string{"R"}} // "retry (R)", "refresh (R)"
-	retryPerson = recovery{keys: []string{"enter"}}          // the persona stays selected
+	retryR      = recovery{hint: "R retries", keys: []string{"R"}}
+	retryPerson = recovery{keys: []string{"enter"}} // the persona stays selected
 )
 
 // quitAt quits, then checks the faults really happened and that the state
@@ -481,7 +481,7 @@ func (d *driver) signInTo(persona string, done ...string) {
 
 var (
 	retryRecheck = recovery{hint: "R re-checks", keys: []string{"R"}}
-	retryAssign  = recovery{hint: "retry (y)", keys: []string{"y"}}
+	retryAssign  = recovery{hint: "y retries", keys: []string{"y"}}
 	retryCreate  = recovery{hint: "enter retries", keys: []string{"enter"}}
 )
 
@@ -499,7 +499,7 @@ func TestFaultJourneyCheckAssignVerify(t *testing.T) {
 	d.waitFor("Check access", "1 Who")
 	d.typeText("bob")
 	d.forced("search bob", emulator.Fault{Route: "/graph/*", Status: 503}, func() { d.key("enter") },
-		recovery{hint: "retry (enter)", keys: []string{"enter"}}, "Bob Reyes <bob@contoso.example>")
+		recovery{hint: "enter retries", keys: []string{"enter"}}, "Bob Reyes <bob@contoso.example>")
 	d.key("down", "down", "enter") // me, the endpoint's identity, then Bob
 	d.waitFor("LEVEL", "endpoint")
 	d.key("enter")
@@ -808,7 +808,7 @@ func TestFaultTeatestDeviceCodeToScore(t *testing.T) {
 	// A failed sign-in goes back to the method list, device code selected:
 	// enter starts a new one.
 	p.forced("device code", emulator.Fault{Route: "*/oauth2/v2.0/devicecode", Status: 429, RetryAfter: 1}, func() { p.press("enter", "enter") },
-		recovery{hint: "try again (enter)", keys: []string{"enter"}}, "Endpoint churn-key", "Calling it")
+		recovery{hint: "enter retries", keys: []string{"enter"}}, "Endpoint churn-key", "Calling it")
 	p.press("t")
 	p.stepUntil("request editor", recovery{keys: []string{"a", "enter"}}, credReady)
 	p.forced("send", emulator.Fault{Route: "/inference/*", Status: 500}, func() { p.press("ctrl+s") },

@@ -56,6 +56,9 @@ func (m *Model) onOperation(msg nav.OperationMsg) tea.Cmd {
 			return tea.Batch(append(cmds, pollOp(msg.Op, msg.Label))...)
 		}
 		m.ops = append(m.ops[:i], m.ops[i+1:]...)
+		if m.quitAsked() {
+			m.overlay.confirm = m.quitConfirm() // it must not name an operation that has finished
+		}
 		p := msg.Progress
 		if p.Err != nil {
 			m.log.Warn("operation failed", "kind", msg.Op.Kind, "endpoint", msg.Op.Target.Endpoint)

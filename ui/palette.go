@@ -56,7 +56,7 @@ func (p *palette) build() []entry {
 				return func() tea.Msg { return nav.CheckAccessMsg{Context: c} }
 			}},
 			entry{kind: "screen", label: "Identity (who am I, token claims)", run: func(m *Model) tea.Cmd {
-				m.stack = m.stack[:1]
+				m.drop(1)
 				return nil
 			}})
 	}
@@ -66,6 +66,7 @@ func (p *palette) build() []entry {
 			s := signin.New(m.env)
 			s.Prefer(m.signInMethod)
 			s.SetNext(m.nextLabel())
+			m.drop(0)
 			m.stack = []nav.Screen{s}
 			return s.Init()
 		}},
@@ -76,17 +77,18 @@ func (p *palette) build() []entry {
 				m.themePref = "dark"
 			}
 			m.applyTheme()
+			restyle := m.broadcast(nav.ThemeMsg{})
 			pref := m.themePref
 			if st := m.env.Store; st != nil {
-				return func() tea.Msg {
+				return tea.Batch(restyle, func() tea.Msg {
 					d, _ := st.Load()
 					p := d.Prefs
 					p.Theme = pref
 					_ = st.SetPrefs(p)
 					return nil
-				}
+				})
 			}
-			return nil
+			return restyle
 		}},
 		entry{kind: "command", label: "Help: keys", run: func(m *Model) tea.Cmd { m.overlay.help = true; return nil }},
 		entry{kind: "command", label: "Quit", run: func(m *Model) tea.Cmd { return m.quit() }},

@@ -72,8 +72,9 @@ type Model struct {
 	recents  []state.Recent
 	saver    *saver
 	log      *slog.Logger
-	started  time.Time // zero once the first frame was logged
-	ops      []tracked // long-running operations still running
+	started  time.Time           // zero once the first frame was logged
+	ops      []tracked           // long-running operations still running
+	sized    map[nav.Screen]bool // screens that have the current nav.SizeMsg
 }
 
 // tracked is an operation the root follows for the screens.
@@ -211,21 +212,73 @@ func (m *Model) Stack() []string {
 func (m *Model) Env() *nav.Env { return m.env }
 
 // Update routes: global keys, overlays, then the top screen for input and
-// every screen for async results.
+// every screen for async results. Afterwards screens that arrived on the
+// stack get their size, and a screen another was pushed over is told.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	before := m.top()
+	_, cmd := m.update(msg)
+	return m, tea.Batch(cmd, m.settle(before))
+}
+
+// settle sends nav.SizeMsg to the screens that have not had the current
+// size, and nav.CoveredMsg to the former top when one was pushed over it.
+func (m *Model) settle(before nav.Screen) tea.Cmd {
+	var cmds []tea.Cmd
+	if top := m.top(); top != before && slices.Contains(m.stack, before) {
+		cmds = append(cmds, m.deliverTo(before, nav.CoveredMsg{}))
+	}
+	if m.w == 0 || m.h == 0 {
+		return tea.Batch(cmds...)
+	}
+	if m.sized == nil {
+		m.sized = map[nav.Screen]bool{}
+	}
+	size := nav.SizeMsg{Width: m.w, Height: max(m.h-headerH-footerH, 1)}
+	for i, s := range m.stack {
+		if m.sized[s] {
+			continue
+		}
+		ns, cmd := s.Update(size)
+		m.stack[i] = ns
+		m.sized[ns] = true
+		cmds = append(cmds, cmd)
+	}
+	return tea.Batch(cmds...)
+}
+
+// deliverTo gives msg to one screen of the stack.
+func (m *Model) deliverTo(s nav.Screen, msg tea.Msg) tea.Cmd {
+	for i, x := range m.stack {
+		if x == s {
+			ns, cmd := x.Update(msg)
+			m.stack[i] = ns
+			return cmd
+		}
+	}
+	return nil
+}
+
+func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.w, m.h = msg.Width, msg.Height
 		m.help.SetWidth(msg.Width)
+		m.sized = nil // every screen gets the new size
+		if !m.started.IsZero() {
+			// The first frame is drawn as soon as the size is known (logged
+			// here: View has no side effects).
+			m.log.Info("first frame", "since_start", time.Since(m.started).Round(time.Millisecond).String())
+			m.started = time.Time{}
+		}
 		return m, nil
 	case tea.BackgroundColorMsg:
 		m.dark = msg.IsDark()
 		m.applyTheme()
-		return m, nil
+		return m, m.broadcast(nav.ThemeMsg{})
 	case tea.KeyPressMsg:
 		return m, m.onKey(msg)
 	case tea.MouseClickMsg:
-		if m.overlayOpen() {
+		if m.overlayOpen() || m.tooSmall() {
 			return m, nil
 		}
 		if msg.Y < headerH || msg.Y >= m.h-footerH {
@@ -234,7 +287,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		msg.Y -= headerH
 		return m, m.toTop(msg)
 	case tea.MouseWheelMsg:
-		if m.overlayOpen() {
+		if m.overlayOpen() || m.tooSmall() {
 			return m, nil
 		}
 		msg.Y -= headerH
@@ -358,6 +411,28 @@ func (m *Model) broadcast(msg tea.Msg) tea.Cmd {
 	return tea.Batch(cmds...)
 }
 
+// deliver gives msg to the one screen it is addressed to; if that screen
+// was dropped meanwhile, nobody gets it.
+func (m *Model) deliver(to uint64, msg tea.Msg) tea.Cmd {
+	for i, s := range m.stack {
+		if a, ok := s.(nav.Addressed); ok && a.ScreenID() == to {
+			ns, cmd := s.Update(msg)
+			m.stack[i] = ns
+			return cmd
+		}
+	}
+	return nil
+}
+
+// drop removes the screens above the first keep ones, closing them.
+func (m *Model) drop(keep int) {
+	for _, s := range m.stack[keep:] {
+		delete(m.sized, s)
+	}
+	closeScreens(m.stack[keep:])
+	m.stack = m.stack[:keep]
+}
+
 func (m *Model) toTop(msg tea.Msg) tea.Cmd {
 	ns, cmd := m.top().Update(msg)
 	m.stack[len(m.stack)-1] = ns
@@ -394,6 +469,12 @@ func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
 		}
 		return nil
 	}
+	if key.Matches(k, m.keys.Redraw) {
+		return tea.ClearScreen
+	}
+	if m.tooSmall() {
+		return nil // the UI is hidden behind "needs at least 80x24": keys must not act on it
+	}
 	switch {
 	case m.palette != nil:
 		return m.palette.update(k)
@@ -406,6 +487,9 @@ func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
 				m.saver.close()
 				return tea.Quit
 			}
+			if c.To != 0 {
+				return m.deliver(c.To, c.OnYes)
+			}
 			return m.broadcast(c.OnYes)
 		case "n", "esc", "q":
 			m.overlay.confirm = nil
@@ -414,6 +498,9 @@ func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
 	case m.overlay.err != nil:
 		if s := k.String(); s == "esc" || s == "enter" || s == "q" {
 			m.overlay.err = nil
+		} else if ids := requestIDs(m.overlay.err.Err); s == "y" && ids != "" {
+			_, cmd := m.Update(nav.CopyMsg{Text: ids, Label: "Copied the request and correlation ids"})
+			return cmd
 		}
 		return nil
 	case m.overlay.help:
@@ -425,7 +512,7 @@ func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
 	if !m.typing() {
 		switch {
 		case key.Matches(k, m.keys.Quit):
-			return m.quit()
+			return m.quitOrAsk()
 		case key.Matches(k, m.keys.Help):
 			m.overlay.help = true
 			return nil
@@ -445,8 +532,7 @@ func (m *Model) pop() tea.Cmd {
 	if len(m.stack) <= 1 {
 		return nil
 	}
-	closeScreens(m.stack[len(m.stack)-1:])
-	m.stack = m.stack[:len(m.stack)-1]
+	m.drop(len(m.stack) - 1)
 	return m.located()
 }
 
@@ -497,21 +583,63 @@ func (m *Model) located() tea.Cmd {
 // the operation goes on in Azure, and on return the endpoint shows its real state.
 func (m *Model) quit() tea.Cmd {
 	if len(m.ops) > 0 && m.overlay.confirm == nil {
-		t := m.ops[0]
-		m.overlay.confirm = &nav.ConfirmMsg{
-			Title: "An operation is still running",
-			Body: fmt.Sprintf("%s is %s. Quitting stops watching it, not the operation: it goes on in Azure, "+
-				"and next time the endpoint shows its real state.", t.label, t.op.State()),
-			Yes: "Quit", OnYes: quitNowMsg{},
-		}
+		m.overlay.confirm = m.quitConfirm()
 		return nil
 	}
 	m.saver.close()
 	return tea.Quit
 }
 
-// quitNowMsg is the quit confirmed while an operation runs.
-type quitNowMsg struct{}
+// quitOrAsk is q: on a form or review with input, it asks before the
+// input is lost (ctrl+c does not: it is the way out that always works).
+func (m *Model) quitOrAsk() tea.Cmd {
+	if d, ok := m.top().(nav.Discarder); ok && len(m.ops) == 0 {
+		if what := d.Discards(); what != "" {
+			m.overlay.confirm = &nav.ConfirmMsg{Title: "Quit and discard " + what + "?",
+				Body: "Nothing of it was sent to Azure.", Yes: "Quit", OnYes: quitNowMsg{}}
+			return nil
+		}
+	}
+	return m.quit()
+}
+
+// quitConfirm asks about the operations running now (it is rebuilt when
+// one ends, so it never names an operation that has finished).
+func (m *Model) quitConfirm() *nav.ConfirmMsg {
+	if len(m.ops) == 0 {
+		return &nav.ConfirmMsg{Title: "The operation finished", Body: "Nothing is running now.", Yes: "Quit", OnYes: quitNowMsg{running: true}}
+	}
+	t := m.ops[0]
+	body := fmt.Sprintf("%s is %s. Quitting stops watching it, not the operation: it goes on in Azure, "+
+		"and next time the endpoint shows its real state.", t.label, t.op.State())
+	if len(m.ops) > 1 {
+		body = fmt.Sprintf("%s (and %d more)", body, len(m.ops)-1)
+	}
+	return &nav.ConfirmMsg{Title: "An operation is still running", Body: body, Yes: "Quit", OnYes: quitNowMsg{running: true}}
+}
+
+// quitAsked reports that the open confirm is the quit-while-running one.
+func (m *Model) quitAsked() bool {
+	if c := m.overlay.confirm; c != nil {
+		q, ok := c.OnYes.(quitNowMsg)
+		return ok && q.running
+	}
+	return false
+}
+
+func (m *Model) tooSmall() bool { return m.w > 0 && m.h > 0 && (m.w < MinWidth || m.h < MinHeight) }
+
+// escRule is the one rule for esc, as k9s and lazygit users expect it:
+// it goes back one level — out of a text field or filter first, then one
+// step of a wizard, then the screen. A wizard's result (a verdict, a
+// finished operation) is its last level: esc leaves it. q quits, asking
+// first where a form would be lost; ctrl+c always quits.
+const escRule = "esc goes back one level: out of a text field or filter first, then one step of a wizard, then the screen; " +
+	"from a wizard's result it leaves the wizard. q quits (asking first where a form would be lost); ctrl+c always quits."
+
+// quitNowMsg is a confirmed quit: while an operation runs (running), or
+// discarding a form.
+type quitNowMsg struct{ running bool }
 
 // Close flushes pending state (tests; the program's quit does it itself).
 func (m *Model) Close() { m.saver.close() }
@@ -572,10 +700,6 @@ func (m *Model) render() string {
 	if m.w < MinWidth || m.h < MinHeight {
 		msg := fmt.Sprintf("The terminal is %dx%d; amlauth-tui needs at least %dx%d.\nEnlarge the window (ctrl+c quits).", m.w, m.h, MinWidth, MinHeight)
 		return lipgloss.Place(m.w, m.h, lipgloss.Center, lipgloss.Center, lipgloss.NewStyle().Width(min(m.w, 60)).Render(msg))
-	}
-	if !m.started.IsZero() {
-		m.log.Info("first frame", "since_start", time.Since(m.started).Round(time.Millisecond).String())
-		m.started = time.Time{}
 	}
 	body := m.top().View(m.w, m.h-headerH-footerH)
 	frame := m.header() + "\n" + components.Block(body, m.w, m.h-headerH-footerH) + "\n" + m.footer()
@@ -649,8 +773,22 @@ func (m *Model) bindings() []key.Binding {
 	return append(ks, g...)
 }
 
+// footer shows as many of the keys as fit, whole; when some do not, it
+// ends with "? more keys" instead of cutting a key in half.
 func (m *Model) footer() string {
-	return components.Fit(m.help.ShortHelpView(m.bindings()), m.w)
+	bs := m.bindings()
+	h := m.help
+	h.SetWidth(0) // measure whole; help would cut with "…"
+	if v := h.ShortHelpView(bs); lipgloss.Width(v) <= m.w {
+		return v
+	}
+	more := key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "more keys"))
+	for n := len(bs) - 1; n > 0; n-- {
+		if v := h.ShortHelpView(append(slices.Clone(bs[:n]), more)); lipgloss.Width(v) <= m.w {
+			return v
+		}
+	}
+	return components.Fit(h.ShortHelpView([]key.Binding{more}), m.w)
 }
 
 func (m *Model) toastView() string {
@@ -693,13 +831,19 @@ func (m *Model) dialog() string {
 			raw = "\n\n" + st.Muted.Render("What Azure said:") + "\n" +
 				lipgloss.NewStyle().Width(width-6).Render(components.Fit(components.CleanBlock(e.Err.Error()), (width-6)*8))
 		}
-		body := components.Problem(st, e.Title, e.Err, width-6) + raw + "\n\n" + st.Muted.Render("esc closes")
+		closes := "esc closes"
+		if ids := requestIDs(e.Err); ids != "" {
+			raw += "\n\n" + st.Muted.Render("For a support ticket:") + "\n" + components.CleanBlock(ids)
+			closes = "y copies the ids · esc closes"
+		}
+		body := nav.Problem(st, e.Title, e.Err, width-6) + raw + "\n\n" + st.Muted.Render(closes)
 		return st.Dialog.Render(body)
 	case m.overlay.help:
 		h := m.help
 		h.SetWidth(width - 6)
-		groups := [][]key.Binding{m.top().Keys(), {m.keys.Back, m.keys.Palette, m.keys.Help, m.keys.Quit, m.keys.ForceQuit}}
+		groups := [][]key.Binding{m.top().Keys(), {m.keys.Back, m.keys.Palette, m.keys.Help, m.keys.Quit, m.keys.ForceQuit, m.keys.Redraw}}
 		body := st.Title.Render("Keys — "+m.top().Title()) + "\n\n" + h.FullHelpView(groups) +
+			"\n\n" + lipgloss.NewStyle().Width(width-6).Render(st.Muted.Render(escRule)) +
 			"\n\n" + st.Muted.Render("Mouse: click selects, click again opens, wheel scrolls.\n? or esc closes")
 		return st.Dialog.Render(body)
 	}

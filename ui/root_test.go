@@ -31,7 +31,7 @@ func TestJourneyPersonaToEndpointAndBack(t *testing.T) {
 		t.Error("no DEMO badge in demo mode")
 	}
 	d.key("c")
-	d.waitFor("Token claims", "xms_cc", "CP1")
+	d.waitFor("Token claims", "xms_cc", "CP1", "✓ aud ✓ oid ✓ exp ✓ tid") // the checks the credentials screen makes
 	d.key("enter")
 	d.waitFor("Contoso ML Production", "Contoso ML Sandbox", "2 subscriptions")
 	d.key("enter")

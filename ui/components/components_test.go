@@ -236,26 +236,6 @@ func BenchmarkTableFilterKeystroke10k(b *testing.B) {
 	}
 }
 
-// A problem reads "what failed: why": the first word of the title is
-// lower-cased to follow the colon, unless it is a name or an acronym.
-func TestProblemTitleKeepsNamesAndAcronyms(t *testing.T) {
-	for title, want := range map[string]string{
-		"Access denied":                      "Creating x: access denied",
-		"Azure is throttling requests":       "Creating x: Azure is throttling requests",
-		"Microsoft Entra ID answered 429":    "Creating x: Microsoft Entra ID answered 429",
-		"ARM refused it":                     "Creating x: ARM refused it",
-		"403: the caller lacks score/action": "Creating x: 403: the caller lacks score/action",
-		"Émission refusée":                   "Creating x: émission refusée",
-		"":                                   "Creating x: ",
-		"X":                                  "Creating x: X",
-	} {
-		got := lowerFirstWord(title)
-		if "Creating x: "+got != want {
-			t.Errorf("%q -> %q, want %q", title, "Creating x: "+got, want)
-		}
-	}
-}
-
 // A column with a Style colours its cells by their text on plain rows; the
 // selected row keeps the selection style whole (no cell's reset cuts its
 // background short), and the text is unchanged.

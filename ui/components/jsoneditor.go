@@ -1,7 +1,6 @@
 package components
 
 import (
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -14,7 +13,6 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
-	"amlauth-tui/azure"
 	"amlauth-tui/ui/theme"
 )
 
@@ -51,9 +49,27 @@ type JSONEditor struct {
 
 	// Hint is drawn under a read-only body: the owner's keys for it.
 	Hint string
-	// validate is azure.ValidateJSON (a field so tests can count calls).
+	// validate is rules.Validate (a field so tests can count calls).
 	validate func(string) error
+	rules    JSONRules
 }
+
+// JSONRules are what the editor checks a body against. The owner injects
+// them (the request editor: azure's validator, formatter and size limit),
+// so this package knows nothing of Azure.
+type JSONRules struct {
+	// Validate returns nil for a valid body, else an error whose text
+	// says where ("line 3, column 5: …").
+	Validate func(string) error
+	// Format pretty-prints a valid body, or returns Validate's error.
+	Format func(string) (string, error)
+	// MaxSize is the largest body that may be sent (bytes; 0: no limit).
+	MaxSize int
+}
+
+// defaultRules are given to new editors (none in the app: every owner
+// injects its own with SetRules; the package's tests set them).
+var defaultRules JSONRules
 
 // Editor limits.
 const (
@@ -89,13 +105,21 @@ func NewJSONEditor(st *theme.Styles) *JSONEditor {
 	ta.MaxHeight = 0 // no line limit (the default stops Enter at line 99)
 	ta.MaxWidth = 0
 	ta.CharLimit = 0
-	e := &JSONEditor{st: st, ta: ta, lines: []string{""}, we: 1, win: 60, margin: 20, validate: validateJSON}
+	e := &JSONEditor{st: st, ta: ta, lines: []string{""}, we: 1, win: 60, margin: 20}
 	e.SetStyles(st)
-	e.SetValue("")
+	e.SetRules(defaultRules)
 	return e
 }
 
-func validateJSON(s string) error { return azure.ValidateJSON([]byte(s)) }
+// SetRules injects the validator, formatter and size limit, and checks
+// the body again.
+func (e *JSONEditor) SetRules(r JSONRules) {
+	if r.Validate == nil {
+		r.Validate = func(string) error { return nil }
+	}
+	e.rules, e.validate = r, r.Validate
+	e.SetValue(e.Value())
+}
 
 // SetStyles follows a theme change.
 func (e *JSONEditor) SetStyles(st *theme.Styles) {
@@ -329,6 +353,10 @@ func (e *JSONEditor) Update(msg tea.Msg) tea.Cmd {
 		if !e.Focused() {
 			return nil
 		}
+		// Escape sequences go whole: the textarea drops only the ESC byte
+		// and would leave "[H" or "]52;c;…" in the body.
+		m.Content = CleanBlock(m.Content)
+		msg = m
 		if len(m.Content) > directPaste {
 			return e.paste(m.Content)
 		}
@@ -388,21 +416,20 @@ func (e *JSONEditor) check() tea.Cmd {
 // Format pretty-prints the body (2-space indent). Invalid JSON is left as
 // it is and the error returned.
 func (e *JSONEditor) Format() error {
-	out, err := azure.PrettyJSON([]byte(e.Value()))
+	if e.rules.Format == nil {
+		return nil
+	}
+	out, err := e.rules.Format(e.Value())
 	if err != nil {
 		e.err, e.checked = err, true
 		return err
 	}
-	e.SetValue(string(out))
+	e.SetValue(out)
 	return nil
 }
 
 // DescribeErr renders a validation error as "line 3, column 5: message".
 func DescribeErr(err error) string {
-	var je *azure.JSONError
-	if errors.As(err, &je) {
-		return fmt.Sprintf("line %d, column %d: %s", je.Line, je.Column, Clean(je.Msg))
-	}
 	if err == nil {
 		return ""
 	}
@@ -461,8 +488,8 @@ func (e *JSONEditor) status(w int) string {
 	left := st.Muted.Render(fmt.Sprintf("ln %d/%d · col %d · %s", l, e.Lines(), c, HumanBytes(e.Size())))
 	var right string
 	switch {
-	case e.Size() > azure.MaxRequestBody:
-		right = st.Err.Render("✗ over the " + HumanBytes(azure.MaxRequestBody) + " limit")
+	case e.rules.MaxSize > 0 && e.Size() > e.rules.MaxSize:
+		right = st.Err.Render("✗ over the " + HumanBytes(e.rules.MaxSize) + " limit")
 	case !e.checked:
 		right = st.Muted.Render("checking…")
 	case e.err == nil:

@@ -4,49 +4,33 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"charm.land/lipgloss/v2"
-
-	"amlauth-tui/azure"
-	"amlauth-tui/ui/theme"
 )
 
-// Problem renders an error as what failed, why, and what to do next,
-// wrapped to w cells. Every part is sanitized: it may quote a server.
-func Problem(st *theme.Styles, what string, err error, w int) string {
-	e := azure.Explain(err)
-	title := e.Title
-	if what != "" {
-		title = what + ": " + lowerFirstWord(title)
+// Wrap word-wraps a sentence to w cells: a sentence is never cut with
+// "…" (it may name a key the user needs).
+func Wrap(s string, w int) string {
+	lines := strings.Split(lipgloss.NewStyle().Width(max(w, 10)).Render(s), "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimRight(l, " ") // lipgloss pads to the width
 	}
-	wrap := lipgloss.NewStyle().Width(max(w, 10))
-	parts := []string{st.Err.Render(wrap.Render(Clean(title)))}
-	if e.Detail != "" {
-		parts = append(parts, st.Text.Render(wrap.Render(Clean(e.Detail))))
-	}
-	if e.Next != "" {
-		parts = append(parts, st.Muted.Render(wrap.Render("→ "+Clean(e.Next))))
-	}
-	return strings.Join(parts, "\n")
+	return strings.Join(lines, "\n")
 }
 
-// lowerFirstWord lets a title follow "what failed: " ("Creating x: access
-// denied"), keeping names and acronyms as written ("Azure is throttling",
-// "Microsoft Entra ID answered 429", "403: ...").
-func lowerFirstWord(title string) string {
-	word, _, _ := strings.Cut(title, " ")
-	r, size := utf8.DecodeRuneInString(word)
-	rest := word[size:]
-	if !unicode.IsUpper(r) || rest == "" || strings.ToLower(rest) != rest || properNouns[word] {
-		return title
+// Count says "1 endpoint", "3 endpoints", "1 identity" for a plural noun.
+func Count(n int, plural string) string {
+	if n != 1 {
+		return fmt.Sprintf("%d %s", n, plural)
 	}
-	return string(unicode.ToLower(r)) + title[size:]
+	switch {
+	case strings.HasSuffix(plural, "ies"):
+		return "1 " + strings.TrimSuffix(plural, "ies") + "y"
+	case strings.HasSuffix(plural, "s"):
+		return "1 " + strings.TrimSuffix(plural, "s")
+	}
+	return "1 " + plural
 }
-
-// properNouns start titles and stay capitalized.
-var properNouns = map[string]bool{"Azure": true, "Microsoft": true, "Entra": true, "Graph": true}
 
 // Countdown formats the time left until t: "14:59", "1h02m", "expired".
 func Countdown(now, t time.Time) string {

@@ -333,9 +333,9 @@ func (t *Table) View(w, h int) string {
 }
 
 func (t *Table) footer(w int) string {
-	count := fmt.Sprintf("%d %s", len(t.rows), t.Noun)
+	count := Count(len(t.rows), t.Noun)
 	if t.query != "" || t.filtering {
-		count = fmt.Sprintf("%d of %d %s", len(t.view), len(t.rows), t.Noun)
+		count = fmt.Sprintf("%d of %s", len(t.view), Count(len(t.rows), t.Noun))
 	}
 	if len(t.view) > t.height {
 		count += fmt.Sprintf(" · %d%%", (t.cursor+1)*100/max(len(t.view), 1))

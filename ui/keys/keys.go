@@ -5,7 +5,7 @@ import "charm.land/bubbles/v2/key"
 
 // Global are the bindings the root model handles on every screen.
 type Global struct {
-	Quit, ForceQuit, Help, Palette, Back key.Binding
+	Quit, ForceQuit, Help, Palette, Back, Redraw key.Binding
 }
 
 // New returns the global bindings.
@@ -16,6 +16,7 @@ func New() Global {
 		Help:      key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
 		Palette:   key.NewBinding(key.WithKeys(":", "ctrl+p"), key.WithHelp(":", "go to")),
 		Back:      key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
+		Redraw:    key.NewBinding(key.WithKeys("ctrl+l"), key.WithHelp("ctrl+l", "redraw")),
 	}
 }
 

@@ -36,10 +36,16 @@ type Screen interface {
 // (clearing a filter, leaving a sub-step); otherwise esc goes back.
 type EscHandler interface{ HandlesEsc() bool }
 
-// Closer is implemented by screens that hold something to let go of when
-// they leave the stack (secrets to wipe). The root calls Close on every
-// screen it drops: pop, replace, reset and a rebuilt stack.
+// Closer is implemented by every screen that embeds a Kit (its requests
+// are cancelled) and by screens that hold more (secrets to wipe). The root
+// calls Close on every screen it drops: pop, replace, reset, a rebuilt
+// stack, a palette jump and signing in again.
 type Closer interface{ Close() }
+
+// Discarder is implemented by screens that hold input the user would lose
+// by quitting (a form, a review): Discards names it ("the new endpoint
+// churn-v2"), or is "" when there is nothing to lose. q then asks first.
+type Discarder interface{ Discards() string }
 
 // Locator is implemented by screens that stand for a place (a subscription,
 // workspace or endpoint); the root shows it in the breadcrumbs and saves it.
@@ -95,6 +101,21 @@ type (
 	ResetMsg struct{ Screen Screen }
 )
 
+// SizeMsg is the content area a screen draws in (between header and
+// footer). The root sends it to every screen when the terminal is resized
+// and to each screen as it arrives on the stack, so that screens lay out in
+// Update (mouse hit areas, viewports) and View only draws.
+type SizeMsg struct{ Width, Height int }
+
+// CoveredMsg tells a screen that another was pushed over it: it is no
+// longer seen (a revealed secret must not wait there).
+type CoveredMsg struct{}
+
+// ThemeMsg says the theme changed (the terminal's background, or the
+// palette's toggle). Env.Styles already holds the new styles; screens
+// that copied bubbles styles (text inputs, text areas) apply them again.
+type ThemeMsg struct{}
+
 // SignedInMsg reports a new session; the root stores it in Env and shows the identity in the header.
 type SignedInMsg struct{ Session *azure.Session }
 
@@ -121,13 +142,21 @@ type ErrorMsg struct {
 	Err   error
 }
 
-// ConfirmMsg opens a confirm overlay; OnYes is sent (to all screens) when the user accepts.
+// ConfirmMsg opens a confirm overlay; OnYes is sent when the user accepts:
+// to the screen whose ScreenID is To (Kit.Confirm sets it), and to no other.
+// To == 0 is the old broadcast to every screen, kept until the access
+// screens move to the kit.
 type ConfirmMsg struct {
 	Title string
 	Body  string
 	Yes   string // button label, default "Yes"
 	OnYes tea.Msg
+	To    uint64
 }
+
+// Addressed is implemented by screens that can receive addressed messages
+// (every screen that embeds a Kit).
+type Addressed interface{ ScreenID() uint64 }
 
 // CopyMsg copies text to the clipboard (OSC52) and toasts Label ("Copied endpoint id").
 // Secret copies set Secret so nothing of the value is echoed.

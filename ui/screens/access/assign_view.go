@@ -6,6 +6,7 @@ import (
 
 	"amlauth-tui/azure"
 	"amlauth-tui/ui/components"
+	"amlauth-tui/ui/nav"
 )
 
 func (a *Assign) View(w, h int) string {
@@ -25,7 +26,7 @@ func (a *Assign) View(w, h int) string {
 		lines = append(lines, st.Muted.Render("scope  ")+wrapIndent(levelOf(a.scope)+" "+a.scope, w-7, 7))
 	}
 	if a.err != nil {
-		lines = append(lines, components.Problem(st, "Assigning", azure.RetryWith(a.err, "y"), w))
+		lines = append(lines, nav.Problem(st, "Assigning", nav.RetryWith(a.err, "y"), w))
 	}
 	top := head + "\n" + strings.Join(lines, "\n")
 	var body string

@@ -7,6 +7,7 @@ import (
 
 	"amlauth-tui/azure"
 	"amlauth-tui/ui/components"
+	"amlauth-tui/ui/nav"
 )
 
 func (c *Check) View(w, h int) string {
@@ -37,9 +38,9 @@ func (c *Check) View(w, h int) string {
 	if c.err != nil {
 		what, err := "Checking access", c.err
 		if c.step == stepWho { // R would type into the search: enter searches again
-			what, err = "Searching the directory", azure.RetryWith(c.err, "enter")
+			what, err = "Searching the directory", nav.RetryWith(c.err, "enter")
 		}
-		lines = append(lines, components.Problem(st, what, err, w))
+		lines = append(lines, nav.Problem(st, what, err, w))
 	}
 	var body string
 	switch c.step {

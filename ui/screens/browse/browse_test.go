@@ -1,6 +1,7 @@
 package browse
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -14,6 +15,7 @@ import (
 
 	"amlauth-tui/azure"
 	"amlauth-tui/ui/nav"
+	"amlauth-tui/ui/nav/navtest"
 	"amlauth-tui/ui/theme"
 )
 
@@ -37,18 +39,58 @@ func endpoint(name, mode string) azure.Endpoint {
 
 func plain(s string) string { return ansi.Strip(s) }
 
+// fake is the browser's Azure without HTTPS; it answers with what its
+// fields hold when the request runs.
+type fake struct {
+	subs []azure.Subscription
+	wsl  azure.WorkspaceList
+	eps  []azure.Endpoint
+	ep   azure.Endpoint
+	deps []azure.Deployment
+	err  error
+}
+
+func (f *fake) Subscriptions(context.Context) ([]azure.Subscription, error) { return f.subs, f.err }
+func (f *fake) Workspaces(context.Context, []string) (azure.WorkspaceList, error) {
+	return f.wsl, f.err
+}
+func (f *fake) Endpoints(context.Context, azure.WorkspaceRef) ([]azure.Endpoint, error) {
+	return f.eps, f.err
+}
+func (f *fake) Endpoint(context.Context, azure.EndpointRef) (azure.Endpoint, error) {
+	return f.ep, f.err
+}
+func (f *fake) Deployments(context.Context, azure.EndpointRef) ([]azure.Deployment, error) {
+	return f.deps, nil
+}
+
+// feed runs cmd and gives its messages (spinner ticks aside) to s; it
+// returns the commands s answered with.
+func feed(s nav.Screen, cmd tea.Cmd) tea.Cmd {
+	var out []tea.Cmd
+	for _, m := range navtest.Msgs(cmd) {
+		_, c := s.Update(m)
+		out = append(out, c)
+	}
+	return tea.Batch(out...)
+}
+
 func TestEndpointsDropsStaleResultsAndShowsLatest(t *testing.T) {
 	e := env()
 	s := NewEndpoints(e, ws)
-	first, _ := s.start()
-	second, _ := s.start() // R pressed before the first answer came
-	s.Update(endpointsMsg{seq: second, items: []azure.Endpoint{endpoint("new", azure.AuthKey)}})
-	s.Update(endpointsMsg{seq: first, items: []azure.Endpoint{endpoint("old", azure.AuthKey)}})
+	az := &fake{}
+	s.az = az
+	first := s.Init()
+	_, second := s.Update(tea.KeyPressMsg{Code: 'R', Text: "R"}) // R pressed before the first answer came
+	az.eps = []azure.Endpoint{endpoint("new", azure.AuthKey)}
+	feed(s, second)
+	az.eps = []azure.Endpoint{endpoint("old", azure.AuthKey)}
+	feed(s, first)
 	v := plain(s.View(100, 20))
 	if !strings.Contains(v, "new") || strings.Contains(v, "old") {
 		t.Fatalf("stale result shown:\n%s", v)
 	}
-	if s.loading {
+	if s.loading() {
 		t.Fatal("still loading after the latest result")
 	}
 }
@@ -56,9 +98,9 @@ func TestEndpointsDropsStaleResultsAndShowsLatest(t *testing.T) {
 func TestEndpointsForbiddenShowsActionScopeAndNextStep(t *testing.T) {
 	e := env()
 	s := NewEndpoints(e, ws)
-	seq, _ := s.start()
 	err := &azure.ForbiddenError{Principal: "bob@contoso.example", Action: "Microsoft.MachineLearningServices/workspaces/onlineEndpoints/read", Scope: ws.ID()}
-	s.Update(endpointsMsg{seq: seq, err: err})
+	s.az = &fake{err: err}
+	feed(s, s.Init())
 	v := strings.ReplaceAll(plain(s.View(100, 20)), "\n", "")
 	for _, want := range []string{"Listing endpoints: access denied", "bob@contoso.example", "onlineEndpoints/read", "mlw-churn", "R retries"} {
 		if !strings.Contains(v, want) {
@@ -85,7 +127,7 @@ func TestEndpointsKeysOpenCopyRefresh(t *testing.T) {
 	}
 	s.Update(tea.KeyPressMsg{Code: tea.KeyDown})
 	_, cmd = s.Update(tea.KeyPressMsg{Code: tea.KeyEnter})
-	msgs := collect(cmd)
+	msgs := navtest.Msgs(cmd)
 	var pushed *Details
 	for _, m := range msgs {
 		if p, ok := m.(nav.PushMsg); ok {
@@ -95,35 +137,20 @@ func TestEndpointsKeysOpenCopyRefresh(t *testing.T) {
 	if pushed == nil || pushed.ref.Endpoint != "b-ep" {
 		t.Fatalf("enter should open b-ep's details, got %#v", msgs)
 	}
-	if _, cmd = s.Update(tea.KeyPressMsg{Code: 'R', Text: "R"}); cmd == nil || !s.loading {
+	if _, cmd = s.Update(tea.KeyPressMsg{Code: 'R', Text: "R"}); cmd == nil || !s.loading() {
 		t.Fatal("R should reload")
 	}
-}
-
-func collect(cmd tea.Cmd) []tea.Msg {
-	if cmd == nil {
-		return nil
-	}
-	m := cmd()
-	if b, ok := m.(tea.BatchMsg); ok {
-		var out []tea.Msg
-		for _, c := range b {
-			out = append(out, collect(c)...)
-		}
-		return out
-	}
-	return []tea.Msg{m}
 }
 
 func TestWorkspacesPartialFailureNamesTheSubscription(t *testing.T) {
 	e := env()
 	subs := []azure.Subscription{{ID: "sub-1", DisplayName: "Prod"}, {ID: "sub-2", DisplayName: "Sandbox"}}
 	s := NewWorkspaces(e, subs)
-	seq, _ := s.start()
-	s.Update(workspacesMsg{seq: seq, list: azure.WorkspaceList{
+	s.az = &fake{wsl: azure.WorkspaceList{
 		Items:  []azure.Workspace{{WorkspaceRef: ws, ID: ws.ID(), Location: "eastus"}},
 		Failed: map[string]error{"sub-2": &azure.ThrottledError{Message: "Too many requests", RetryAfter: 2 * time.Second}},
-	}})
+	}}
+	feed(s, s.Init())
 	v := plain(s.View(120, 20))
 	for _, want := range []string{"1 subscription(s) could not be listed", "Sandbox", "throttling", "mlw-churn", "Prod"} {
 		if !strings.Contains(v, want) {
@@ -136,16 +163,35 @@ func TestSubscriptionsResolveByName(t *testing.T) {
 	e := env()
 	s := NewSubscriptions(e)
 	s.Resolve(nav.Context{Subscription: "PROD", Workspace: "mlw-churn", ResourceGroup: "rg-ml"})
-	seq, _ := s.start()
-	_, cmd := s.Update(subscriptionsMsg{seq: seq, items: []azure.Subscription{{ID: "sub-1", DisplayName: "Prod", State: "Enabled"}}})
+	s.az = &fake{subs: []azure.Subscription{{ID: "sub-1", DisplayName: "Prod", State: "Enabled"}}}
+	cmd := feed(s, s.Init())
 	var open *nav.OpenMsg
-	for _, m := range collect(cmd) {
+	for _, m := range navtest.Msgs(cmd) {
 		if o, ok := m.(nav.OpenMsg); ok {
 			open = &o
 		}
 	}
 	if open == nil || open.Context.Subscription != "sub-1" || open.Context.SubscriptionName != "Prod" || open.Context.Workspace != "mlw-churn" {
 		t.Fatalf("resolve by name: %#v", open)
+	}
+}
+
+// View draws and changes nothing: drawing at another size, or twice, does
+// not move where a click lands, and a click lands by the size the root gave.
+func TestListViewHasNoSideEffects(t *testing.T) {
+	s := NewEndpoints(env(), ws)
+	s.SetEndpoints([]azure.Endpoint{endpoint("a-ep", azure.AuthKey), endpoint("b-ep", azure.AuthKey)})
+	s.Update(nav.SizeMsg{Width: 100, Height: 20})
+	top := s.tableTop()
+	first := s.View(100, 20)
+	s.View(40, 6)
+	if s.View(100, 20) != first || s.tableTop() != top {
+		t.Fatal("drawing changed the screen")
+	}
+	// The second row, clicked where the root drew it (header row under the top).
+	s.Update(tea.MouseClickMsg{X: 3, Y: top + 2, Button: tea.MouseLeft})
+	if r, ok := s.table.Selected(); !ok || r.Payload.(azure.Endpoint).Endpoint != "b-ep" {
+		t.Fatalf("a click at row %d did not select b-ep", top+2)
 	}
 }
 
@@ -170,11 +216,11 @@ func details() *Details {
 	ep.CreatedAt, ep.CreatedBy = now.Add(-30*24*time.Hour), "alice@contoso.example"
 	ep.ModifiedAt, ep.ModifiedBy = now.Add(-2*time.Hour), "olivia@contoso.example"
 	d := NewDetails(e, ep.EndpointRef, nil)
-	seq, _ := d.start()
-	d.Update(detailsMsg{seq: seq, ep: ep, deps: []azure.Deployment{
+	d.az = &fake{ep: ep, deps: []azure.Deployment{
 		{Name: "blue", ProvisioningState: "Succeeded", InstanceType: "Standard_DS3_v2", InstanceCount: 1, Model: "azureml:churn:1", TrafficPercent: 90},
 		{Name: "green", ProvisioningState: "Updating", InstanceType: "Standard_DS3_v2", InstanceCount: 2, Model: "azureml:churn:2", TrafficPercent: 10},
-	}})
+	}}
+	feed(d, d.Init())
 	return d
 }
 
@@ -188,6 +234,7 @@ func TestGoldenDetails(t *testing.T) {
 
 func TestDetailsScrollsAndCopies(t *testing.T) {
 	d := details()
+	d.Update(nav.SizeMsg{Width: 80, Height: 10}) // the root's, as the screen arrives
 	before := plain(d.View(80, 10))
 	d.Update(tea.KeyPressMsg{Code: tea.KeyDown})
 	d.Update(tea.KeyPressMsg{Code: tea.KeyDown})
@@ -199,9 +246,26 @@ func TestDetailsScrollsAndCopies(t *testing.T) {
 		t.Fatalf("u copies the scoring URI: %#v", m)
 	}
 	d2 := NewDetails(env(), d.ref, nil)
-	seq, _ := d2.start()
-	d2.Update(detailsMsg{seq: seq, err: errors.New("connection reset by peer")})
+	d2.az = &fake{err: errors.New("connection reset by peer")}
+	feed(d2, d2.Init())
 	if v := plain(d2.View(80, 10)); !strings.Contains(v, "Reading the endpoint") || !strings.Contains(v, "R retries") {
 		t.Fatalf("error view:\n%s", v)
+	}
+}
+
+// Long sentences wrap instead of being cut with "…": the keys they name
+// (esc, R) stay readable at 80 columns.
+func TestNoSubscriptionsAdviceWrapsAt80(t *testing.T) {
+	s := NewSubscriptions(env())
+	s.az = &fake{}
+	feed(s, s.Init())
+	v := strings.Join(strings.Fields(plain(s.View(80, 21))), " ")
+	for _, want := range []string{"switch tenant from the identity card (esc)", "can take a few minutes to appear: R refreshes."} {
+		if !strings.Contains(v, want) {
+			t.Errorf("missing %q:\n%s", want, plain(s.View(80, 21)))
+		}
+	}
+	if strings.Contains(plain(s.View(80, 21)), "…") {
+		t.Errorf("a sentence was cut:\n%s", plain(s.View(80, 21)))
 	}
 }

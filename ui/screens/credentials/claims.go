@@ -1,10 +1,10 @@
 package credentials
 
 import (
-	"strings"
 	"time"
 
 	"amlauth-tui/ui/components"
+	"amlauth-tui/ui/nav"
 )
 
 // claimLines are a token's checks (Entra tokens: the ones the docs ask
@@ -18,21 +18,7 @@ func (s *Screen) claimLines(sl *slot, w int, now time.Time) []string {
 	var out []string
 	if sess := s.svc(); sess != nil && (sl.group == gML || sl.group == gMgmt) {
 		out = append(out, "", st.Title.Render("Checks"))
-		for _, c := range sess.CheckToken(sl.meta, s.audience(sl.group), now) {
-			mark, style := st.OK.Render("✓ "), st.OK
-			if !c.OK {
-				mark, style = st.Err.Render("✗ "), st.Err
-			}
-			// The detail wraps under itself: it says what to do when a check fails.
-			detail := strings.Split(style.Width(max(w-7, 10)).Render(components.Clean(c.Detail)), "\n")
-			for i, d := range detail {
-				lead := strings.Repeat(" ", 7)
-				if i == 0 {
-					lead = mark + st.Bold.Render(components.Pad(components.Clean(c.Name), 5))
-				}
-				out = append(out, lead+d)
-			}
-		}
+		out = append(out, nav.ClaimChecks(st, sess.CheckToken(sl.meta, s.audience(sl.group), now), w)...)
 	}
 	out = append(out, "", st.Title.Render("Claims")+st.Muted.Render("  decoded as jwt.ms would; not verified here"))
 	vw := min(max(w-14-28, 24), 60)

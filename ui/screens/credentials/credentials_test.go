@@ -4,10 +4,12 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
@@ -53,6 +55,8 @@ type fakeSession struct {
 	regenErr  error
 	amlCalls  int
 	keysCalls int
+	// entraCalls counts Entra token requests.
+	entraCalls int
 }
 
 func (f *fakeSession) Config() azure.Config {
@@ -79,6 +83,7 @@ func (f *fakeSession) CheckToken(c azure.Credential, aud string, now time.Time) 
 	return azure.CheckTokenClaims(c, aud, aliceOID, now)
 }
 func (f *fakeSession) EntraToken(_ context.Context, aud string) (azure.Credential, error) {
+	f.entraCalls++
 	if aud == "https://management.azure.com" {
 		return f.arm, nil
 	}
@@ -144,7 +149,7 @@ func run(t *testing.T, s *Screen, cmd tea.Cmd) []tea.Msg {
 			for _, c := range m {
 				step(c, depth+1)
 			}
-		case loadedMsg, endpointMsg, regenStartedMsg, regenConfirmMsg, savedPrefMsg:
+		case nav.Result[loaded], nav.Result[azure.Endpoint], nav.Result[*azure.Operation], regenConfirmMsg, savedPrefMsg:
 			_, next := s.Update(m)
 			step(next, depth+1)
 		case nil:
@@ -304,6 +309,39 @@ func TestAutoRefreshAtRefreshAfterAndToggle(t *testing.T) {
 	}
 }
 
+// The README's key table says a toggles auto-refresh for tokens: Entra
+// tokens are fetched again five minutes before they expire.
+func TestEntraTokenAutoRefreshesBeforeExpiry(t *testing.T) {
+	f := newFake()
+	s, clk := open(t, azure.AuthAADToken, f)
+	if f.entraCalls != 1 {
+		t.Fatalf("first fetch: %d calls", f.entraCalls)
+	}
+	if !slices.ContainsFunc(s.Keys(), func(b key.Binding) bool { return b.Help().Key == "a" }) {
+		t.Fatal("a is not offered for an Entra token")
+	}
+	clk.advance(55*time.Minute - time.Second)
+	view(s)
+	tick(t, s)
+	if f.entraCalls != 1 {
+		t.Fatalf("refreshed before it was due: %d calls", f.entraCalls)
+	}
+	clk.advance(time.Second)
+	f.ml.Value, f.ml.ExpiresOn = "eyJnew.entra.token", clk.now.Add(time.Hour)
+	view(s)
+	tick(t, s)
+	if f.entraCalls != 2 || s.slots[0].secret.Value() != "eyJnew.entra.token" {
+		t.Fatalf("no refresh five minutes before expiry: %d calls", f.entraCalls)
+	}
+	press(t, s, "a")
+	clk.advance(56 * time.Minute)
+	view(s)
+	tick(t, s)
+	if f.entraCalls != 2 || !strings.Contains(view(s), "auto-refresh off") {
+		t.Fatalf("auto-refresh off still refreshed: %d calls", f.entraCalls)
+	}
+}
+
 func TestFailedRefreshKeepsTheTokenUntilItExpires(t *testing.T) {
 	f := newFake()
 	s, clk := open(t, azure.AuthAMLToken, f)
@@ -353,16 +391,16 @@ func TestRemaskedOnBlurAndWhenNotOnTop(t *testing.T) {
 	if strings.Contains(view(s), primary) {
 		t.Fatal("losing focus must re-mask")
 	}
-	// Another screen on top: View stops being called; the next tick re-masks.
+	// Another screen pushed on top (the root says so): re-masked at once;
+	// drawing or ticking is not what decides it.
 	press(t, s, "r")
-	view(s)
-	tick(t, s) // drawn since the last tick: stays
+	tick(t, s)
 	if !s.slots[0].secret.Revealed(s.env.Now()) {
-		t.Fatal("a drawn screen lost its reveal")
+		t.Fatal("a tick alone hid the reveal")
 	}
-	tick(t, s) // not drawn since: re-masked
+	s.Update(nav.CoveredMsg{})
 	if s.slots[0].secret.Revealed(s.env.Now()) {
-		t.Fatal("a reveal survived a tick without being drawn")
+		t.Fatal("a reveal survived another screen on top")
 	}
 	// Leaving through the screen's own keys re-masks at once.
 	for _, k := range []string{"t", "c"} {
@@ -406,8 +444,8 @@ func TestEscWipesTheSecretsAndPops(t *testing.T) {
 		}
 	}
 	// A result arriving late must not bring a secret back.
-	s.loads[gAML].seq, s.loads[gAML].loading = 99, true
-	s.Update(loadedMsg{seq: 99, cred: f.aml})
+	late := s.load(gAML)
+	run(t, s, late)
 	if !s.slots[0].secret.Empty() {
 		t.Fatal("a closed screen accepted a credential")
 	}
@@ -510,7 +548,10 @@ func TestRegenerateConfirmsTracksAndReloads(t *testing.T) {
 			t.Errorf("confirm body lacks %q:\n%s", w, conf.Body)
 		}
 	}
-	// The root broadcasts OnYes; the screen starts the LRO and hands it to the root.
+	if conf.To != s.ScreenID() {
+		t.Fatal("the confirm is not addressed to the screen that asked")
+	}
+	// The root delivers OnYes to this screen; it starts the LRO and hands it to the root.
 	_, cmd := s.Update(conf.OnYes)
 	track := only[nav.TrackMsg](t, run(t, s, cmd))
 	if track.Op != f.regenOp || !strings.Contains(track.Label, "primary key of churn-key") {
@@ -524,7 +565,7 @@ func TestRegenerateProgressAndOutcome(t *testing.T) {
 			f := newFake()
 			f.regenOp = &azure.Operation{Kind: "regenerateKeys"}
 			s, _ := open(t, azure.AuthKey, f)
-			_, cmd := s.Update(regenConfirmMsg{id: s.id, which: "Primary"})
+			_, cmd := s.Update(regenConfirmMsg{which: "Primary"})
 			run(t, s, cmd)
 			if len(press(t, s, "g")) != 0 || !strings.Contains(view(s), "already running") {
 				t.Fatal("a second regeneration must wait for the first")
@@ -592,16 +633,17 @@ func TestServerStringsAreSanitized(t *testing.T) {
 func TestStaleResultsAreDropped(t *testing.T) {
 	f := newFake()
 	s, _ := open(t, azure.AuthKey, f)
-	old := s.loads[gKeys].seq
-	s.load(gKeys) // a refresh in flight
-	s.Update(loadedMsg{seq: old, keys: azure.EndpointKeys{Primary: "STALE", Secondary: "STALE"}})
+	f.keys.Primary = "STALE"
+	old := s.load(gKeys)
+	f.keys.Primary = primary
+	run(t, s, s.load(gKeys)) // a refresh answered first
+	f.keys.Primary = "STALE"
+	run(t, s, old)
 	if s.slots[0].secret.Value() != primary {
 		t.Fatal("a stale result replaced the keys")
 	}
-	s.Update(tickMsg{id: s.id + 1000})
-	s.Update(regenConfirmMsg{id: s.id + 1000, which: "Primary"})
-	if s.regenStart {
-		t.Fatal("another screen's confirm started a regeneration here")
+	if _, cmd := s.Update(tickMsg{id: s.ScreenID() + 1000}); cmd != nil {
+		t.Fatal("another screen's tick was taken")
 	}
 }
 
@@ -653,14 +695,14 @@ func TestGoldenCredentials(t *testing.T) {
 
 func TestTickChainRearmsUntilClosed(t *testing.T) {
 	s, _ := open(t, azure.AuthKey, newFake())
-	if _, cmd := s.Update(tickMsg{id: s.id}); cmd == nil {
+	if _, cmd := s.Update(tickMsg{id: s.ScreenID()}); cmd == nil {
 		t.Fatal("a tick must re-arm the clock")
 	}
-	if _, cmd := s.Update(tickMsg{id: s.id + 1}); cmd != nil {
+	if _, cmd := s.Update(tickMsg{id: s.ScreenID() + 1}); cmd != nil {
 		t.Fatal("another screen's tick must not start a second clock here")
 	}
 	s.Close()
-	if _, cmd := s.Update(tickMsg{id: s.id}); cmd != nil {
+	if _, cmd := s.Update(tickMsg{id: s.ScreenID()}); cmd != nil {
 		t.Fatal("a closed screen keeps ticking")
 	}
 }

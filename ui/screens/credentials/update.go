@@ -4,91 +4,50 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"amlauth-tui/azure"
-	"amlauth-tui/state"
 	"amlauth-tui/ui/components"
 	"amlauth-tui/ui/nav"
 )
 
-var (
-	keyMove    = key.NewBinding(key.WithKeys("up", "down", "k", "j"), key.WithHelp("↑/↓", "select"))
-	keyScroll  = key.NewBinding(key.WithKeys("up", "down", "k", "j", "pgup", "pgdown"), key.WithHelp("↑/↓", "scroll claims"))
-	keyReveal  = key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "reveal"))
-	keyCopy    = key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "copy"))
-	keyExport  = key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "copy as export"))
-	keyCurl    = key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "copy as curl"))
-	keyEditor  = key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "use in request editor"))
-	keyRegen   = key.NewBinding(key.WithKeys("g"), key.WithHelp("g", "regenerate"))
-	keyRefresh = key.NewBinding(key.WithKeys("R", "f5"), key.WithHelp("R", "refresh"))
-	keyAuto    = key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "auto-refresh"))
-	keyMgmt    = key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "control-plane token"))
-	keyCheck   = key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "check access"))
-	keyBack    = key.NewBinding(key.WithKeys("esc"))
-)
-
-// Keys are the bindings that apply now, most used first.
-func (s *Screen) Keys() []key.Binding {
-	ks := []key.Binding{keyReveal, keyCopy, keyExport, keyCurl}
-	if !s.showMgmt {
-		ks = append(ks, keyEditor)
-	}
-	switch {
-	case s.showMgmt:
-		ks = append(ks, key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "data-plane credential")))
-	case s.mode == azure.AuthKey:
-		ks = append(ks, keyMove, keyRegen)
-	case s.mode == azure.AuthAMLToken:
-		ks = append(ks, keyAuto)
-	}
-	if s.showMgmt || s.mode != azure.AuthKey {
-		ks = append(ks, keyScroll)
-	}
-	ks = append(ks, keyRefresh, keyCheck)
-	if !s.showMgmt {
-		ks = append(ks, keyMgmt)
-	}
-	return ks
-}
-
 // Update handles keys (when on top), the clock, focus and async results.
 func (s *Screen) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
-	if s.closed {
+	if s.Closed() {
 		return s, nil // closed: no result may bring a secret back
 	}
 	switch m := msg.(type) {
 	case tickMsg:
-		if m.id != s.id {
+		if m.id != s.ScreenID() {
 			return s, nil
 		}
 		return s, tea.Batch(s.tick(), s.onTick())
 	case tea.BlurMsg:
 		s.hideAll() // the terminal lost focus: whoever looks at it now did not ask
 		return s, nil
-	case loadedMsg:
+	case nav.CoveredMsg:
+		s.hideAll() // another screen on top: a reveal must not be waiting here on return
+		return s, nil
+	case nav.Result[loaded]:
 		return s, s.onLoaded(m)
-	case endpointMsg:
+	case nav.Result[azure.Endpoint]:
 		return s, s.onEndpoint(m)
-	case regenConfirmMsg:
-		if m.id != s.id {
-			return s, nil
-		}
+	case regenConfirmMsg: // addressed to this screen by the root (Kit.Confirm)
 		return s, s.startRegen(m.which)
-	case regenStartedMsg:
-		if m.id != s.id {
+	case nav.Result[*azure.Operation]:
+		if !s.Done(&s.regenCall, m) {
 			return s, nil
 		}
-		s.regenStart = false
-		if m.err != nil {
-			s.regenErr, s.regenRoles = m.err, rolesFor(m.err, actRegenerate, s.ep.ID)
+		if m.Err != nil {
+			s.regenErr, s.regenRoles = m.Err, rolesFor(m.Err, actRegenerate, s.ep.ID)
 			return s, nil
 		}
-		s.regen = m.op
+		s.regen = m.Value
 		label := fmt.Sprintf("Regenerate the %s key of %s", strings.ToLower(s.regenWhich), components.Clean(s.ep.Endpoint))
-		return s, nav.Cmd(nav.TrackMsg{Op: m.op, Label: label})
+		return s, nav.Cmd(nav.TrackMsg{Op: m.Value, Label: label})
 	case nav.OperationMsg:
 		if s.regen == nil || m.Op != s.regen {
 			return s, nil
@@ -119,27 +78,44 @@ func (s *Screen) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 // actRegenerate is the action regenerateKeys needs.
 const actRegenerate = "Microsoft.MachineLearningServices/workspaces/onlineEndpoints/regenerateKeys/action"
 
-// onTick re-masks what must not stay revealed and refreshes a due AML
-// token (the returned command; the caller re-arms the clock).
+// entraRefreshLead is how long before expiry an Entra token is fetched
+// again: MSAL treats a token as due five minutes before it expires.
+const entraRefreshLead = 5 * time.Minute
+
+// refreshAt is when a token is due: an AML token says so itself
+// (refreshAfterTimeUtc); an Entra token is due shortly before it expires.
+// Keys are never due.
+func refreshAt(c azure.Credential) time.Time {
+	switch {
+	case !c.RefreshAfter.IsZero():
+		return c.RefreshAfter
+	case !c.ExpiresOn.IsZero():
+		return c.ExpiresOn.Add(-entraRefreshLead)
+	}
+	return time.Time{}
+}
+
+// onTick re-masks what must not stay revealed and refreshes due tokens
+// (the returned command; the caller re-arms the clock).
 func (s *Screen) onTick() tea.Cmd {
 	now := s.env.Now()
-	if !s.drawn {
-		// Not drawn since the last tick: another screen is on top. A reveal
-		// must not be waiting there when the user comes back.
-		s.hideAll()
-	}
-	s.drawn = false
 	for _, sl := range s.all() {
 		sl.secret.Expire(now)
 	}
-	if s.auto && s.mode == azure.AuthAMLToken && len(s.slots) == 1 {
-		sl, l := s.slots[0], &s.loads[gAML]
-		due := !sl.meta.RefreshAfter.IsZero() && !now.Before(sl.meta.RefreshAfter)
-		if due && !l.loading && !now.Before(sl.nextAuto) {
-			return s.load(gAML)
+	if !s.auto {
+		return nil
+	}
+	var cmds []tea.Cmd
+	for _, sl := range s.all() {
+		if sl.group == gKeys || sl.secret.Empty() {
+			continue // keys do not expire; a token never fetched is not refreshed
+		}
+		due := refreshAt(sl.meta)
+		if !due.IsZero() && !now.Before(due) && !s.loads[sl.group].call.Busy() && !now.Before(sl.nextAuto) {
+			cmds = append(cmds, s.load(sl.group))
 		}
 	}
-	return nil
+	return tea.Batch(cmds...)
 }
 
 func (s *Screen) onKey(k tea.KeyPressMsg) tea.Cmd {
@@ -193,7 +169,7 @@ func (s *Screen) onKey(k tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(k, keyMgmt):
 		s.hideAll()
 		s.showMgmt, s.scroll = !s.showMgmt, 0
-		if s.showMgmt && s.mgmt.secret.Empty() && !s.loads[gMgmt].loading {
+		if s.showMgmt && s.mgmt.secret.Empty() && !s.loads[gMgmt].call.Busy() {
 			return s.load(gMgmt)
 		}
 	case key.Matches(k, keyCheck):
@@ -247,30 +223,6 @@ func (s *Screen) traced() (string, bool) {
 	return v, ok && v != ""
 }
 
-func (s *Screen) copyCurl(sl *slot) tea.Cmd {
-	if sl == nil {
-		return nil
-	}
-	var cmd, label string
-	if sl.group == gMgmt {
-		arm := "https://management.azure.com"
-		if sess := s.svc(); sess != nil && sess.Config().ARMEndpoint != "" {
-			arm = strings.TrimRight(sess.Config().ARMEndpoint, "/")
-		}
-		cmd = `curl -sS -H "Authorization: Bearer $ARM_TOKEN" ` + shQuote(arm+s.ep.ID+"?api-version=2024-04-01")
-		label = "Copied a curl command that reads the endpoint with $ARM_TOKEN (e copies the export)"
-	} else {
-		if s.ep.ScoringURI == "" {
-			s.notice = "The endpoint has no scoring URI yet (is it still being created?)."
-			return nil
-		}
-		// The request editor's export, with the seeds' sample input: runnable as is once the variable is set.
-		cmd = azure.ExportCurl(azure.ScoreRequest{URI: s.ep.ScoringURI, Body: azure.SampleBody(0), CAFile: s.env.Config.CAFile})
-		label = "Copied a curl command for the scoring URI; it reads $" + azure.TokenEnvVar + " (e copies the export)"
-	}
-	return nav.Cmd(nav.CopyMsg{Text: cmd, Label: label})
-}
-
 // envVar is the variable the export and curl commands use.
 func envVar(sl *slot) string {
 	if sl.group == gMgmt {
@@ -298,84 +250,100 @@ func (s *Screen) refresh() tea.Cmd {
 	}
 	s.switches = 0
 	if len(s.slots) == 0 || s.rereadErr != nil {
-		return s.reread()
+		return s.readEndpoint()
 	}
 	s.modeNote = ""
 	return s.load(s.slots[0].group)
 }
 
-func (s *Screen) toggleAuto() tea.Cmd {
-	if s.mode != azure.AuthAMLToken || s.showMgmt {
-		s.notice = "Automatic refresh is for AML tokens (aml_token endpoints)."
+// onLoaded stores a credential, or the failure next to the old one.
+func (s *Screen) onLoaded(r nav.Result[loaded]) tea.Cmd {
+	g := group(-1)
+	for i := range s.loads {
+		if s.Done(&s.loads[i].call, r) {
+			g = group(i)
+		}
+	}
+	if g < 0 {
+		return nil // stale: refreshed again, or the mode changed
+	}
+	m := struct {
+		loaded
+		err error
+	}{r.Value, r.Err}
+	l := &s.loads[g]
+	now := s.env.Now()
+	if m.err != nil {
+		// Keep what was there: an AML token stays usable until it expires.
+		l.err, l.errAt, l.roles = m.err, now, rolesFor(m.err, g.action(), s.ep.ID)
+		for _, sl := range s.all() {
+			if sl.group == g {
+				sl.nextAuto = now.Add(retryAfterFailure)
+			}
+		}
+		var mm *azure.AuthModeMismatchError
+		if errors.As(m.err, &mm) && mm.Mode != s.mode && s.switches < maxSwitches {
+			// The endpoint's auth mode changed since it was read: follow it.
+			s.switches++
+			return s.follow(mm.Mode)
+		}
 		return nil
 	}
-	s.auto = !s.auto
-	st := s.env.Store
-	if st == nil {
-		return nil
+	l.err, l.roles = nil, nil
+	for _, sl := range s.all() {
+		if sl.group != g {
+			continue
+		}
+		sl.nextAuto = time.Time{}
+		switch {
+		case g == gKeys && sl.which == "Primary":
+			sl.secret.Set(m.keys.Primary)
+		case g == gKeys:
+			sl.secret.Set(m.keys.Secondary)
+		default:
+			sl.secret.Set(m.cred.Value)
+			meta := m.cred
+			meta.Value = "" // the value lives in the Secret only
+			sl.meta = meta
+			sl.issued = issuedAt(meta.Claims, now)
+		}
 	}
-	v := s.auto
-	return func() tea.Msg {
-		return savedPrefMsg{err: st.Update(func(d *state.Data) { d.Prefs.AutoRefreshTokens = &v })}
-	}
+	return nil
 }
 
-// askRegen asks before regenerating, explaining the rotation that avoids downtime.
-func (s *Screen) askRegen(sl *slot) tea.Cmd {
-	if s.mode != azure.AuthKey || s.showMgmt || sl == nil || sl.which == "" {
-		s.notice = "Only keys can be regenerated (key endpoints); tokens are simply fetched again (R)."
+// onEndpoint takes the endpoint as read again (its mode was not known).
+func (s *Screen) onEndpoint(m nav.Result[azure.Endpoint]) tea.Cmd {
+	if !s.Done(&s.reread, m) {
 		return nil
 	}
-	if s.regen != nil || s.regenStart {
-		s.notice = "A regeneration is already running; wait for it to finish."
+	if m.Err != nil {
+		s.rereadErr = m.Err
 		return nil
 	}
-	which, other := sl.which, "Secondary"
-	if which == "Secondary" {
-		other = "Primary"
+	s.ep = m.Value
+	if m.Value.AuthMode == s.mode && len(s.slots) > 0 {
+		return nil
 	}
-	lw, lo := strings.ToLower(which), strings.ToLower(other)
-	c := components.Clean
-	body := fmt.Sprintf("Callers that send the %[1]s key get 401 Unauthorized from the moment it is regenerated.\n\n"+
-		"Rotate without downtime:\n"+
-		"  1. Switch every caller to the %[2]s key (select it, y copies it).\n"+
-		"  2. Regenerate the %[1]s key (this step).\n"+
-		"  3. Move callers to the new %[1]s key, then rotate the %[2]s the same way.\n\n"+
-		"az ml online-endpoint regenerate-keys -n %[3]s -g %[4]s -w %[5]s --key-type %[1]s\n"+
-		"POST …/onlineEndpoints/%[3]s/regenerateKeys {\"keyType\":\"%[6]s\"}",
-		lw, lo, c(s.ep.Endpoint), c(s.ep.ResourceGroup), c(s.ep.Name), which)
-	return nav.Cmd(nav.ConfirmMsg{Title: "Regenerate the " + lw + " key of " + c(s.ep.Endpoint) + "?", Body: body,
-		Yes: "Regenerate", OnYes: regenConfirmMsg{id: s.id, which: which}})
+	return s.follow(m.Value.AuthMode)
 }
 
-func (s *Screen) startRegen(which string) tea.Cmd {
-	sess := s.svc()
-	if sess == nil {
-		s.regenErr = azure.ErrNotSignedIn
+// follow rebuilds the screen for the endpoint's current auth mode, says
+// so, and fetches that credential.
+func (s *Screen) follow(mode string) tea.Cmd {
+	if s.mode != "" && mode != s.mode {
+		s.modeNote = "The endpoint's auth mode is " + components.Clean(mode) + " now (this screen was opened for " +
+			components.Clean(s.mode) + "); showing its credential."
+	}
+	s.ep.AuthMode = mode
+	for _, g := range []group{gKeys, gAML, gML} {
+		s.Cancel(&s.loads[g].call)
+		s.loads[g] = loader{}
+	}
+	s.setMode(mode)
+	if len(s.slots) == 0 {
 		return nil
 	}
-	s.regenWhich, s.regenStart, s.regenErr, s.regenRoles, s.regenLast = which, true, nil, nil, azure.Progress{}
-	id, ref := s.id, s.ep.EndpointRef
-	return func() tea.Msg {
-		ctx, cancel := reqCtx()
-		defer cancel()
-		op, err := sess.RegenerateKey(ctx, ref, which)
-		return regenStartedMsg{id: id, op: op, err: err}
-	}
-}
-
-// checkMsg opens the access check at the endpoint, offering its own identity;
-// after a 403 it opens it already run for the operation that failed.
-func (s *Screen) checkMsg() nav.CheckAccessMsg {
-	m := nav.CheckAccessMsg{Context: s.Where(), AuthMode: s.mode}
-	if op := s.forbiddenOp(); op != "" {
-		m.Run = &nav.CheckRun{Operation: op}
-	}
-	if s.ep.IdentityPrincipal != "" {
-		m.Identity = &azure.PrincipalRef{ID: s.ep.IdentityPrincipal, Kind: "ServicePrincipal", SPType: "ManagedIdentity",
-			DisplayName: components.Clean(s.ep.Endpoint)}
-	}
-	return m
+	return s.load(s.slots[0].group)
 }
 
 // forbiddenOp is the operation behind the 403 on screen ("" when none): the

@@ -9,6 +9,7 @@ import (
 
 	"amlauth-tui/azure"
 	"amlauth-tui/ui/components"
+	"amlauth-tui/ui/nav"
 )
 
 // modeHelp says in one line what callers send for each auth mode.
@@ -24,10 +25,8 @@ func modeHelp(mode string) string {
 	return "The endpoint's auth mode is not known."
 }
 
-// View draws the screen. Drawing is also how the screen learns it is on
-// top: the next tick re-masks everything if View did not run since the last one.
+// View draws the screen.
 func (s *Screen) View(w, h int) string {
-	s.drawn = true
 	st := s.env.Styles
 	now := s.env.Now()
 	c := components.Clean
@@ -66,7 +65,7 @@ func (s *Screen) View(w, h int) string {
 		top = append(top, s.statusLines(vis[0], w, now)...)
 	}
 	if s.rereadErr != nil {
-		top = append(top, "", components.Problem(st, "Reading the endpoint", s.rereadErr, w), st.Muted.Render("R retries"))
+		top = append(top, "", nav.Problem(st, "Reading the endpoint", s.rereadErr, w), st.Muted.Render("R retries"))
 	}
 	if !s.showMgmt {
 		switch s.mode {
@@ -142,7 +141,7 @@ func (s *Screen) slotLines(sl *slot, cursor bool, w, budget int, now time.Time) 
 	switch {
 	case sl.secret.Empty():
 		state := "—"
-		if l.loading {
+		if l.call.Busy() {
 			state = "fetching…"
 		}
 		out = append(out, lead+name+st.Muted.Render(state))
@@ -162,7 +161,7 @@ func (s *Screen) slotLines(sl *slot, cursor bool, w, budget int, now time.Time) 
 		switch {
 		case expired:
 			line += "  " + st.Err.Render("EXPIRED")
-		case l.loading:
+		case l.call.Busy():
 			line += st.Muted.Render("  refreshing…")
 		case cursor || len(s.visible()) == 1:
 			line += st.Muted.Render(fmt.Sprintf("  r reveals for %s", s.reveal))
@@ -179,7 +178,7 @@ func (s *Screen) slotLines(sl *slot, cursor bool, w, budget int, now time.Time) 
 	} else {
 		out = append(out, label("Expires")+st.Bold.Render("in "+components.Countdown(now, exp))+st.Muted.Render(" · at "+clock(exp)))
 	}
-	if ra := sl.meta.RefreshAfter; !ra.IsZero() {
+	if ra := refreshAt(sl.meta); !ra.IsZero() {
 		when := "after " + clock(ra)
 		if now.Before(ra) {
 			when += " (in " + components.Countdown(now, ra) + ")"
@@ -204,7 +203,7 @@ func (s *Screen) statusLines(sl *slot, w int, now time.Time) []string {
 		return nil
 	}
 	what := map[group]string{gKeys: "Getting the keys", gAML: "Getting an AML token", gML: "Getting an Entra token", gMgmt: "Getting the control-plane token"}[sl.group]
-	out := []string{"", components.Problem(st, what, l.err, w)}
+	out := []string{"", nav.Problem(st, what, l.err, w)}
 	next := "R retries."
 	if len(l.roles) > 0 {
 		out = append(out, para(st.Text, rolesText(l.roles), w)...)
@@ -231,7 +230,7 @@ func (s *Screen) regenLines(w int) []string {
 	which := strings.ToLower(s.regenWhich)
 	out := []string{""}
 	switch {
-	case s.regenStart:
+	case s.regenCall.Busy():
 		out = append(out, st.Warn.Render("⟳ Regenerating the "+which+" key: asking Azure…"))
 	case s.regen != nil:
 		p := s.regenLast
@@ -245,7 +244,7 @@ func (s *Screen) regenLines(w int) []string {
 			out = append(out, para(st.Muted, "Could not read its status ("+azure.Explain(p.Err).Title+"); still watching.", w)...)
 		}
 	case s.regenErr != nil:
-		out = append(out, components.Problem(st, "Regenerating the "+which+" key", s.regenErr, w))
+		out = append(out, nav.Problem(st, "Regenerating the "+which+" key", s.regenErr, w))
 		next := "g tries again."
 		if len(s.regenRoles) > 0 {
 			out = append(out, para(st.Text, rolesText(s.regenRoles), w)...)

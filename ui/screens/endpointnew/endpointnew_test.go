@@ -1,12 +1,14 @@
 package endpointnew
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
 	"testing"
 	"time"
 
+	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
@@ -85,12 +87,48 @@ func newWizard() *Create {
 	return c
 }
 
+// pending starts a request on call c of kit k that will answer v, err: what a
+// real request does, without Azure. Run it with deliver.
+func pending[T any](k *nav.Kit, c *nav.Call, v T, err error) tea.Cmd {
+	return nav.Go(k, c, 0, func(context.Context) (T, error) { return v, err })
+}
+
+// deliver runs cmd and gives its results to s (spinner ticks aside), as the
+// root would; it returns what s answered.
+func deliver(s nav.Screen, cmd tea.Cmd) tea.Cmd {
+	if cmd == nil {
+		return nil
+	}
+	var out []tea.Cmd
+	switch m := cmd().(type) {
+	case tea.BatchMsg:
+		for _, c := range m {
+			out = append(out, deliver(s, c))
+		}
+	case spinner.TickMsg, nil:
+	default:
+		_, c := s.Update(m)
+		out = append(out, c)
+	}
+	return tea.Batch(out...)
+}
+
+// answer is pending and deliver in one.
+func answer[T any](s nav.Screen, k *nav.Kit, c *nav.Call, v T, err error) tea.Cmd {
+	return deliver(s, pending(k, c, v, err))
+}
+
+// verdict answers a gate's check with v.
+func verdict(k *nav.Kit, g *gate, v azure.Verdict) {
+	msg := findMsg(pending(k, &g.call, v, nil), func(m tea.Msg) bool { _, ok := m.(nav.Result[azure.Verdict]); return ok })
+	g.update(k, msg.(nav.Result[azure.Verdict]))
+}
+
 // denyGate answers the access check with a denial, as Azure would for a Reader.
-func denyGate(g *gate) {
-	g.seq, g.busy = 41, true
-	g.update(gateMsg{seq: 41, v: azure.Verdict{
+func denyGate(k *nav.Kit, g *gate) {
+	verdict(k, g, azure.Verdict{
 		Decision: rbac.Decision{Reason: "no role assignment grants Microsoft.MachineLearningServices/workspaces/onlineEndpoints/write"},
-		Suggest:  []rbac.RoleDefinition{{RoleName: "AzureML Data Scientist"}}}})
+		Suggest:  []rbac.RoleDefinition{{RoleName: "AzureML Data Scientist"}}})
 }
 
 // walk fills the wizard up to the auth step: name, no details, the given compute.
@@ -295,21 +333,19 @@ func TestCreateIdentityListEmptyFailedAndChosen(t *testing.T) {
 	if c.step != cIdentity {
 		t.Fatalf("step %d", c.step)
 	}
-	c.idsSeq = 7
-	c.Update(idsMsg{seq: 7})
+	answer(c, &c.Kit, &c.idsCall, []azure.ManagedIdentity(nil), nil)
 	if v := flat(c.View(100, 30)); !strings.Contains(v, "No user-assigned identities in this subscription") {
 		t.Fatalf("an empty list is said:\n%s", v)
 	}
-	c.idsSeq = 8
-	c.Update(idsMsg{seq: 8, err: &azure.ForbiddenError{Principal: "alice", Action: "Microsoft.ManagedIdentity/userAssignedIdentities/read", Scope: "/subscriptions/" + sub}})
+	answer(c, &c.Kit, &c.idsCall, []azure.ManagedIdentity(nil), error(&azure.ForbiddenError{Principal: "alice", Action: "Microsoft.ManagedIdentity/userAssignedIdentities/read", Scope: "/subscriptions/" + sub}))
 	if v := flat(c.View(100, 30)); !strings.Contains(v, "Listing user-assigned identities: access denied") || !strings.Contains(v, "R retries") {
 		t.Fatalf("a failed list is said:\n%s", v)
 	}
 	uai := azure.ManagedIdentity{ID: "/subscriptions/" + sub + "/resourceGroups/rg-ml-prod/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-churn-scoring",
 		Name: "id-churn-scoring", ResourceGroup: "rg-ml-prod", Location: "eastus", ClientID: "c1"}
-	c.idsSeq = 9
-	c.Update(idsMsg{seq: 9, ids: []azure.ManagedIdentity{uai}})
-	c.Update(idsMsg{seq: 8, err: errors.New("stale")}) // an older answer is dropped
+	stale := pending(&c.Kit, &c.idsCall, []azure.ManagedIdentity(nil), errors.New("stale"))
+	answer(c, &c.Kit, &c.idsCall, []azure.ManagedIdentity{uai}, nil)
+	deliver(c, stale) // an older answer is dropped
 	if c.idsErr != nil {
 		t.Fatal("a stale answer replaced the latest")
 	}
@@ -347,14 +383,38 @@ func TestCreateReviewShowsAndCopiesYAMLAzAndREST(t *testing.T) {
 			t.Errorf("%dx: the az command is shown:\n%s", sz[0], v)
 		}
 	}
-	for k, want := range map[string]string{"y": sp.YAML(), "a": sp.AzCommand(), "r": restText(method, path, body)} {
+	rest := c.env.Config.RESTText(method, path, body)
+	for k, want := range map[string]string{"y": sp.YAML(), "a": sp.AzCommand(), "r": rest} {
 		m, ok := ask(c, k).(nav.CopyMsg)
 		if !ok || m.Text != want || want == "" {
 			t.Errorf("%s copies %q, got %#v", k, want, m)
 		}
 	}
-	if !strings.Contains(restText(method, path, body), armHost+"/subscriptions/") {
-		t.Errorf("the REST request names the ARM URL: %s", restText(method, path, body))
+	if !strings.Contains(rest, "https://management.azure.com/subscriptions/") {
+		t.Errorf("the REST request names the ARM URL: %s", rest)
+	}
+}
+
+// The REST equivalents come from the cloud's own ARM endpoint: a sovereign
+// cloud's are not management.azure.com.
+func TestRESTTextFollowsTheCloud(t *testing.T) {
+	cfg, err := azure.CloudConfig("AzureUSGovernment")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := env()
+	e.Config = cfg
+	ep := endpoint("churn-key", azure.AuthKey, "Managed")
+	c := newCreate(e, nav.NewEndpointMsg{Workspace: ws, Location: "usgovvirginia"})
+	d := newDelete(e, nav.DeleteEndpointMsg{Endpoint: ep})
+	a := newAuthMode(e, nav.ChangeAuthModeMsg{Endpoint: ep})
+	for what, text := range map[string]string{"create": cfg.RESTText(c.spec().REST()), "delete": d.restText(), "auth mode": a.restText()} {
+		if !strings.Contains(text, "https://management.usgovcloudapi.net/subscriptions/") || strings.Contains(text, "management.azure.com") {
+			t.Errorf("%s: not the cloud's ARM endpoint:\n%s", what, text)
+		}
+		if !strings.Contains(text, "api-version=") {
+			t.Errorf("%s: no api-version:\n%s", what, text)
+		}
 	}
 }
 
@@ -367,7 +427,7 @@ func TestCreateInvalidCombinationIsRefusedAtReview(t *testing.T) {
 		t.Fatal("Validate accepts aad_token on Kubernetes")
 	}
 	send(c, "enter")
-	if c.starting || !strings.Contains(flat(c.View(120, 37)), "cannot be created as it is") {
+	if c.startCall.Busy() || !strings.Contains(flat(c.View(120, 37)), "cannot be created as it is") {
 		t.Fatalf("an invalid combination was sent:\n%s", plain(c.View(120, 37)))
 	}
 }
@@ -376,9 +436,8 @@ func TestCreateRefusedByAzureKeepsInputAndSaysWhatToDo(t *testing.T) {
 	c := newWizard()
 	walk(t, c, "churn-key", false)
 	send(c, "enter", "enter")
-	c.startSeq, c.starting = 12, true
 	taken := &azure.ServiceError{Status: 409, Code: "Conflict", Message: "An endpoint named churn-key already exists in eastus.\x1b]52;c;ZXZpbA==\a"}
-	c.Update(startedMsg{seq: 12, err: taken})
+	answer[*azure.Operation](c, &c.Kit, &c.startCall, nil, taken)
 	raw := c.View(120, 37)
 	if strings.Contains(raw, "\x1b]52") {
 		t.Fatal("a server string reached the terminal unsanitized")
@@ -397,8 +456,7 @@ func TestCreateRefusedByAzureKeepsInputAndSaysWhatToDo(t *testing.T) {
 		t.Fatalf("n goes to the name with it kept: step %d %q", c.step, c.name.Value())
 	}
 	c.step = cReview
-	c.startSeq = 13
-	c.Update(startedMsg{seq: 13, err: &azure.ThrottledError{RetryAfter: 5 * time.Second, Message: "Too many requests"}})
+	answer[*azure.Operation](c, &c.Kit, &c.startCall, nil, &azure.ThrottledError{RetryAfter: 5 * time.Second, Message: "Too many requests"})
 	if v := flat(c.View(120, 37)); !strings.Contains(v, "wait 5s, then enter retries") {
 		t.Fatalf("429 says how long to wait:\n%s", v)
 	}
@@ -413,8 +471,7 @@ func TestCreateTracksOperationThenOpensTheEndpoint(t *testing.T) {
 	walk(t, c, "churn-v2", false)
 	send(c, "up", "enter", "enter")
 	op := runningOp("create", azure.EndpointRef{WorkspaceRef: ws, Endpoint: "churn-v2"})
-	c.startSeq, c.starting = 3, true
-	_, cmd := c.Update(startedMsg{seq: 3, op: op})
+	cmd := answer(c, &c.Kit, &c.startCall, op, nil)
 	if tr, ok := findMsg(cmd, func(m tea.Msg) bool { _, ok := m.(nav.TrackMsg); return ok }).(nav.TrackMsg); !ok || tr.Op != op || tr.Label != "Create churn-v2" {
 		t.Fatalf("the operation is handed to the root: %#v", tr)
 	}
@@ -440,8 +497,7 @@ func TestCreateFailedProvisioningShowsAzuresErrorAndAllowsRetry(t *testing.T) {
 	walk(t, c, "churn-v2", false)
 	send(c, "enter", "enter")
 	op := runningOp("create", azure.EndpointRef{WorkspaceRef: ws, Endpoint: "churn-v2"})
-	c.startSeq = 4
-	c.Update(startedMsg{seq: 4, op: op})
+	answer(c, &c.Kit, &c.startCall, op, nil)
 	c.Update(nav.OperationMsg{Op: op, Progress: azure.Progress{State: "Failed", Done: true, Elapsed: 3 * time.Second,
 		Err: &azure.OperationFailedError{Code: "EndpointProvisioningFailed", Message: "Quota exceeded for Standard_DS3_v2 in eastus"}}})
 	v := flat(c.View(120, 37))
@@ -464,7 +520,7 @@ func TestCreateFailedProvisioningShowsAzuresErrorAndAllowsRetry(t *testing.T) {
 
 func TestCreateAccessDeniedIsSaidFirstWithTheCheckOneKeyAway(t *testing.T) {
 	c := newWizard()
-	denyGate(&c.gate)
+	denyGate(&c.Kit, &c.gate)
 	v := flat(c.View(80, 21))
 	for _, want := range []string{"✗ You may not create endpoints in mlw-churn", "onlineEndpoints/write", "AzureML Data Scientist", "ctrl+o checks access", "you can still continue"} {
 		if !strings.Contains(v, want) {
@@ -480,7 +536,7 @@ func TestCreateAccessDeniedIsSaidFirstWithTheCheckOneKeyAway(t *testing.T) {
 		t.Fatalf("ctrl+o typed into the name: %q", c.name.Value())
 	}
 	// A stale or foreign answer does not change the verdict.
-	c.gate.update(gateMsg{seq: 999, v: azure.Verdict{Decision: rbac.Decision{Allowed: true}}})
+	c.gate.update(&c.Kit, nav.Result[azure.Verdict]{Seq: 999, Value: azure.Verdict{Decision: rbac.Decision{Allowed: true}}})
 	if c.gate.allowed {
 		t.Fatal("a foreign answer was taken")
 	}
@@ -488,9 +544,9 @@ func TestCreateAccessDeniedIsSaidFirstWithTheCheckOneKeyAway(t *testing.T) {
 
 func TestGateUnknownWhenThePermissionsAPIDisagrees(t *testing.T) {
 	g := newGate("endpoint.write", "create endpoints", ws.ID())
-	g.seq, g.busy = 1, true
+	k := nav.NewKit(env())
 	no := false
-	g.update(gateMsg{seq: 1, v: azure.Verdict{Decision: rbac.Decision{Allowed: true}, PermissionsAPI: &no}})
+	verdict(&k, &g, azure.Verdict{Decision: rbac.Decision{Allowed: true}, PermissionsAPI: &no})
 	if g.allowed || !g.unknown || !g.warns() {
 		t.Fatalf("a disagreement is not an allow: %+v", g)
 	}
@@ -550,7 +606,7 @@ func TestAuthModeSaysWhatItBreaksAndShowsTheEquivalents(t *testing.T) {
 	if m, ok := ask(a, "a").(nav.CopyMsg); !ok || !strings.Contains(m.Text, "az ml online-endpoint update --name churn-key") {
 		t.Fatalf("a copies the az command: %#v", m)
 	}
-	url := armHost + ws.ID() + "/onlineEndpoints/churn-key?api-version=2024-04-01"
+	url := "https://management.azure.com" + ws.ID() + "/onlineEndpoints/churn-key?api-version=2024-04-01"
 	m, ok := ask(a, "r").(nav.CopyMsg)
 	if !ok || !strings.HasPrefix(m.Text, "GET "+url) || !strings.Contains(m.Text, "PUT "+url) || !strings.Contains(m.Text, `"authMode": "AADToken"`) {
 		t.Fatalf("r copies the REST equivalent (read, change, put back whole): %#v", m)
@@ -583,8 +639,7 @@ func TestAuthModeRunsTrackedAndReportsTheResult(t *testing.T) {
 	a := newAuthMode(env(), nav.ChangeAuthModeMsg{Endpoint: endpoint("churn-key", azure.AuthKey, "Managed")})
 	send(a, "down", "enter") // aml_token
 	op := runningOp("update", a.ep.EndpointRef)
-	a.startSeq, a.starting = 5, true
-	_, cmd := a.Update(startedMsg{seq: 5, op: op})
+	cmd := answer(a, &a.Kit, &a.startCall, op, nil)
 	if tr, ok := findMsg(cmd, func(m tea.Msg) bool { _, ok := m.(nav.TrackMsg); return ok }).(nav.TrackMsg); !ok || tr.Op != op {
 		t.Fatalf("tracked: %#v", tr)
 	}
@@ -606,22 +661,21 @@ func TestDeleteNeedsTheExactNameAndRunsTracked(t *testing.T) {
 	d := newDelete(e, nav.DeleteEndpointMsg{Endpoint: endpoint("churn-key", azure.AuthKey, "Managed")})
 	d.Init()
 	v := flat(d.View(80, 21))
-	for _, want := range []string{"cannot be undone", "blue (90%), green (10%)", "az ml online-endpoint delete --name churn-key", "DELETE " + armHost, "Type churn-key to confirm"} {
+	for _, want := range []string{"cannot be undone", "blue (90%), green (10%)", "az ml online-endpoint delete --name churn-key", "DELETE https://management.azure.com", "Type churn-key to confirm"} {
 		if !strings.Contains(v, want) {
 			t.Errorf("missing %q:\n%s", want, v)
 		}
 	}
 	typeText(d, "Churn-key")
 	send(d, "enter")
-	if d.starting || !strings.Contains(flat(d.View(80, 21)), "Type the endpoint's name exactly") {
+	if d.startCall.Busy() || !strings.Contains(flat(d.View(80, 21)), "Type the endpoint's name exactly") {
 		t.Fatal("a name that differs (case included) does not delete")
 	}
 	if _, ok := ask(d, "esc").(nav.PopMsg); !ok {
 		t.Fatal("esc cancels")
 	}
 	op := runningOp("delete", d.ep.EndpointRef)
-	d.startSeq, d.starting = 6, true
-	_, cmd := d.Update(startedMsg{seq: 6, op: op})
+	cmd := answer(d, &d.Kit, &d.startCall, op, nil)
 	if tr, ok := findMsg(cmd, func(m tea.Msg) bool { _, ok := m.(nav.TrackMsg); return ok }).(nav.TrackMsg); !ok || tr.Label != "Delete churn-key" {
 		t.Fatalf("tracked: %#v", tr)
 	}
@@ -641,9 +695,8 @@ func TestDeleteNeedsTheExactNameAndRunsTracked(t *testing.T) {
 
 func TestDeleteFailureAllowsRetryAndBack(t *testing.T) {
 	d := newDelete(env(), nav.DeleteEndpointMsg{Endpoint: endpoint("churn-key", azure.AuthKey, "Managed")})
-	d.startSeq = 2
-	d.Update(startedMsg{seq: 2, err: &azure.ForbiddenError{Principal: "bob@contoso.example",
-		Action: "Microsoft.MachineLearningServices/workspaces/onlineEndpoints/delete", Scope: d.ep.EndpointRef.ID()}})
+	answer[*azure.Operation](d, &d.Kit, &d.startCall, nil, &azure.ForbiddenError{Principal: "bob@contoso.example",
+		Action: "Microsoft.MachineLearningServices/workspaces/onlineEndpoints/delete", Scope: d.ep.EndpointRef.ID()})
 	v := flat(d.View(120, 37))
 	if !strings.Contains(v, "onlineEndpoints/delete") || !strings.Contains(v, "ctrl+o checks your access") {
 		t.Fatalf("a refusal says who lacks what and the way out:\n%s", v)
@@ -667,7 +720,7 @@ func goldens(t *testing.T, build func() nav.Screen) {
 func TestGoldenCreateNameDenied(t *testing.T) {
 	goldens(t, func() nav.Screen {
 		c := newWizard()
-		denyGate(&c.gate)
+		denyGate(&c.Kit, &c.gate)
 		typeText(c, "churn-v2")
 		return c
 	})
@@ -697,9 +750,8 @@ func TestGoldenCreateIdentity(t *testing.T) {
 		c.env.Session = &azure.Session{}
 		walk(t, c, "churn-v2", false)
 		send(c, "enter")
-		c.idsSeq = 1
-		c.Update(idsMsg{seq: 1, ids: []azure.ManagedIdentity{{ID: "/subscriptions/" + sub + "/resourceGroups/rg-ml-prod/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-churn-scoring",
-			Name: "id-churn-scoring", ResourceGroup: "rg-ml-prod", Location: "eastus", ClientID: "8d1e5c3a-0b7f-4d2e-9a61-3c5f7e9b1d24"}}})
+		answer(c, &c.Kit, &c.idsCall, []azure.ManagedIdentity{{ID: "/subscriptions/" + sub + "/resourceGroups/rg-ml-prod/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-churn-scoring",
+			Name: "id-churn-scoring", ResourceGroup: "rg-ml-prod", Location: "eastus", ClientID: "8d1e5c3a-0b7f-4d2e-9a61-3c5f7e9b1d24"}}, nil)
 		return c
 	})
 }
@@ -724,8 +776,7 @@ func TestGoldenCreateRunning(t *testing.T) {
 		walk(t, c, "churn-v2", false)
 		send(c, "up", "enter", "enter")
 		op := runningOp("create", azure.EndpointRef{WorkspaceRef: ws, Endpoint: "churn-v2"})
-		c.startSeq = 1
-		c.Update(startedMsg{seq: 1, op: op})
+		answer(c, &c.Kit, &c.startCall, op, nil)
 		c.Update(nav.OperationMsg{Op: op, Progress: azure.Progress{State: "Creating", Elapsed: 2 * time.Second}})
 		return c
 	})
@@ -793,8 +844,7 @@ func TestServerStringsAreSanitized(t *testing.T) {
 	c.env.Session = &azure.Session{}
 	walk(t, c, "churn-v2", false)
 	send(c, "enter")
-	c.idsSeq = 1
-	c.Update(idsMsg{seq: 1, ids: []azure.ManagedIdentity{{ID: "/x", Name: "id\x1b]52;c;ZXZpbA==\a", ResourceGroup: "rg\x1b[31m"}}})
+	answer(c, &c.Kit, &c.idsCall, []azure.ManagedIdentity{{ID: "/x", Name: "id\x1b]52;c;ZXZpbA==\a", ResourceGroup: "rg\x1b[31m"}}, nil)
 	screens = append(screens, c)
 	for i, s := range screens {
 		for _, sz := range sizes {

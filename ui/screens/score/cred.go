@@ -2,7 +2,6 @@ package score
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"time"
 
@@ -10,6 +9,7 @@ import (
 
 	"amlauth-tui/azure"
 	"amlauth-tui/ui/components"
+	"amlauth-tui/ui/nav"
 )
 
 // choice is a credential to send: a Cred* kind and, for keys, which one.
@@ -63,15 +63,7 @@ func (c choice) isToken() bool {
 }
 
 // autoChoice is the credential an auth mode takes.
-func autoChoice(mode string) choice {
-	switch mode {
-	case azure.AuthAMLToken:
-		return choice{kind: azure.CredAMLToken}
-	case azure.AuthAADToken:
-		return choice{kind: azure.CredEntraML}
-	}
-	return choice{kind: azure.CredKey}
-}
+func autoChoice(mode string) choice { return choice{kind: azure.CredKindFor(mode)} }
 
 // credential is the chosen credential and its state. The value is a secret:
 // kept in memory only, drawn masked, never written or logged.
@@ -107,68 +99,41 @@ type fresh struct {
 	claims           []azure.Claim
 }
 
-type credMsg struct {
-	seq    uint64
-	choice choice
-	got    fresh
-	err    error
-}
+// A fetched credential passes through the root: should anything ever
+// print the message, it must not print the value.
+func (fresh) String() string   { return "score.fresh{[secret]}" }
+func (fresh) GoString() string { return "score.fresh{[secret]}" }
 
 // getCred fetches a credential of the choice's kind.
-func getCred(ctx context.Context, sess *azure.Session, ref azure.EndpointRef, c choice) (fresh, error) {
+func getCred(ctx context.Context, sess Azure, ref azure.EndpointRef, c choice) (fresh, error) {
 	if c.kind == azure.CredNone {
 		return fresh{}, nil
 	}
 	if sess == nil {
 		return fresh{}, azure.ErrNotSignedIn
 	}
-	switch c.kind {
-	case azure.CredKey:
-		k, err := sess.Keys(ctx, ref)
-		if err != nil {
-			return fresh{}, err
-		}
-		if c.secondary {
-			return fresh{value: k.Secondary}, nil
-		}
-		return fresh{value: k.Primary}, nil
-	case azure.CredAMLToken:
-		t, err := sess.AMLToken(ctx, ref)
-		return fresh{value: t.Value, expires: t.ExpiresOn, refresh: t.RefreshAfter, claims: t.Claims}, err
-	case azure.CredEntraML, azure.CredManagement:
-		aud := sess.Config().MLAudience
-		if c.kind == azure.CredManagement {
-			aud = sess.Config().ARMAudience
-		}
-		t, err := sess.EntraToken(ctx, aud)
-		return fresh{value: t.Value, expires: t.ExpiresOn, claims: t.Claims}, err
-	}
-	return fresh{}, fmt.Errorf("unknown credential kind %q", c.kind)
+	cr, err := azure.ScoringCredential(ctx, sess, ref, c.kind, c.secondary)
+	return fresh{value: cr.Value, expires: cr.ExpiresOn, refresh: cr.RefreshAfter, claims: cr.Claims}, err
 }
 
 // fetchCred starts getting the credential c.
 func (s *Screen) fetchCred(c choice) tea.Cmd {
-	s.credSeq = s.env.NextSeq()
+	s.Cancel(&s.credCall)
 	s.cred = credential{choice: c, auto: c == autoChoice(s.ep.AuthMode), loading: c.kind != azure.CredNone}
 	if c.kind == azure.CredNone {
 		return nil
 	}
-	seq, sess, ref := s.credSeq, s.env.Session, s.ep.EndpointRef
-	return tea.Batch(s.spin.Tick, func() tea.Msg {
-		ctx, cancel := ctxTimeout(credTimeout)
-		defer cancel()
-		got, err := getCred(ctx, sess, ref, c)
-		return credMsg{seq: seq, choice: c, got: got, err: err}
-	})
+	sess, ref := s.api(), s.ep.EndpointRef
+	return nav.Go(&s.Kit, &s.credCall, credTimeout, func(ctx context.Context) (fresh, error) { return getCred(ctx, sess, ref, c) })
 }
 
-func (s *Screen) onCred(m credMsg) {
-	if m.seq != s.credSeq {
+func (s *Screen) onCred(m nav.Result[fresh]) {
+	if !s.Done(&s.credCall, m) {
 		return
 	}
-	s.cred.loading, s.cred.err = false, m.err
-	if m.err == nil {
-		s.cred.value, s.cred.expires, s.cred.refresh, s.cred.claims = m.got.value, m.got.expires, m.got.refresh, m.got.claims
+	s.cred.loading, s.cred.err = false, m.Err
+	if m.Err == nil {
+		s.cred.value, s.cred.expires, s.cred.refresh, s.cred.claims = m.Value.value, m.Value.expires, m.Value.refresh, m.Value.claims
 	}
 }
 
@@ -201,7 +166,7 @@ func (s *Screen) describeCred() (main, detail string) {
 	var more []string
 	switch {
 	case c.loading:
-		parts = append(parts, s.spin.View()+st.Muted.Render(" getting it…"))
+		parts = append(parts, s.Spinner()+st.Muted.Render(" getting it…"))
 	case c.err != nil:
 		ex := azure.Explain(c.err)
 		parts = append(parts, st.Err.Render("✗ "+components.Clean(ex.Title)))

@@ -28,7 +28,7 @@ func (s *Screen) export(kind string) tea.Cmd {
 	req, err := s.request()
 	if err != nil {
 		s.notice = "Not exported: " + err.Error()
-		return toast(nav.Warn, s.notice)
+		return s.Toast(nav.Warn, s.notice)
 	}
 	req.Credential = ""
 	if kind == "az" || azure.ExportNeedsRequestFile(req) {
@@ -95,7 +95,7 @@ func (s *Screen) writeRequestFile(path string, req azure.ScoreRequest) tea.Cmd {
 
 func (s *Screen) onExport(m exportMsg) tea.Cmd {
 	if m.err != nil {
-		return toast(nav.Error, "Not exported: "+m.err.Error())
+		return s.Toast(nav.Error, "Not exported: "+m.err.Error())
 	}
 	s.written[m.path] = true
 	label := "Wrote " + m.path + "; copied the " + kindName(m.kind)

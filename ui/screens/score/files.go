@@ -73,16 +73,16 @@ func loadFile(path string) tea.Cmd {
 func (s *Screen) onBody(m bodyMsg) tea.Cmd {
 	switch {
 	case m.err != nil:
-		return toast(nav.Error, "Body not loaded: "+m.err.Error())
+		return s.Toast(nav.Error, "Body not loaded: "+m.err.Error())
 	case m.same:
-		return toast(nav.Info, "No changes from "+m.from)
+		return s.Toast(nav.Info, "No changes from "+m.from)
 	}
 	s.setBody(m.text)
 	msg := fmt.Sprintf("Loaded %s (%s)", m.from, components.HumanBytes(len(m.text)))
 	if err, _ := s.editor.Err(); err != nil {
-		return toast(nav.Warn, msg+": not valid JSON yet — "+components.DescribeErr(err))
+		return s.Toast(nav.Warn, msg+": not valid JSON yet — "+components.DescribeErr(err))
 	}
-	return toast(nav.Success, msg)
+	return s.Toast(nav.Success, msg)
 }
 
 // $EDITOR hand-off: the body goes to a private temp file, the editor runs
@@ -162,12 +162,12 @@ func (s *Screen) toEditor() tea.Cmd {
 
 func (s *Screen) onEditorReady(m editorReadyMsg) tea.Cmd {
 	if m.err != nil {
-		return toast(nav.Error, "Could not hand the body to $EDITOR: "+m.err.Error())
+		return s.Toast(nav.Error, "Could not hand the body to $EDITOR: "+m.err.Error())
 	}
 	cmd, err := editorCommand(os.Environ(), m.path)
 	if err != nil {
 		os.Remove(m.path)
-		return toast(nav.Error, err.Error())
+		return s.Toast(nav.Error, err.Error())
 	}
 	path, before := m.path, m.before
 	return tea.ExecProcess(cmd, func(err error) tea.Msg { return editorDoneMsg{path: path, before: before, err: err} })

@@ -161,10 +161,9 @@ func (s *Screen) openPrompt(kind modal) tea.Cmd {
 		s.input.Prompt = "file: "
 		s.input.Placeholder = "path of a JSON file (~ works)"
 	case promptAzFile:
+		// A placeholder, not a value: typing a path must not append to it.
 		s.input.Prompt = "request file: "
-		s.input.Placeholder = ""
-		s.input.SetValue(azure.RequestFile)
-		s.input.CursorEnd()
+		s.input.Placeholder = azure.RequestFile + " (enter keeps it)"
 	case promptRepeat:
 		s.input.Prompt = "requests: "
 		s.input.Placeholder = "20, or 50x5 for 50 requests 5 at a time"
@@ -256,7 +255,7 @@ func (s *Screen) choose(show bool) tea.Cmd {
 // resend puts a history entry's body and target back and sends it.
 func (s *Screen) resend(e state.HistoryEntry) tea.Cmd {
 	if e.RequestTruncated {
-		return toast(nav.Warn, fmt.Sprintf("That body was cut at %s when saved; it cannot be re-sent as it was", components.HumanBytes(state.MaxHistoryBody)))
+		return s.Toast(nav.Warn, fmt.Sprintf("That body was cut at %s when saved; it cannot be re-sent as it was", components.HumanBytes(state.MaxHistoryBody)))
 	}
 	s.setBody(e.RequestBody)
 	s.target = e.Target
@@ -277,8 +276,7 @@ func (s *Screen) submitPrompt() tea.Cmd {
 		return loadFile(v)
 	case promptAzFile:
 		if v == "" {
-			s.inputErr = "type a path for the request file"
-			return nil
+			v = azure.RequestFile // the placeholder's default
 		}
 		if s.exportKind != "az" && filepath.Base(v) != azure.RequestFile {
 			s.inputErr = fmt.Sprintf("the %s reads %s: keep that file name (choose its directory)", kindName(s.exportKind), azure.RequestFile)
@@ -288,7 +286,7 @@ func (s *Screen) submitPrompt() tea.Cmd {
 		if err != nil {
 			s.closeModal()
 			s.notice = "Not exported: " + err.Error()
-			return toast(nav.Warn, s.notice)
+			return s.Toast(nav.Warn, s.notice)
 		}
 		s.closeModal()
 		return s.writeRequestFile(v, req)

@@ -71,25 +71,25 @@ func waitRepeat(ch chan tea.Msg) tea.Cmd { return func() tea.Msg { return <-ch }
 
 // startRepeat sends the editor's request n times, conc at a time.
 func (s *Screen) startRepeat(n, conc int) tea.Cmd {
-	if s.sending || (s.rep != nil && !s.rep.done) {
-		return toast(nav.Info, "A request is already running")
+	if s.sending() || (s.rep != nil && !s.rep.done) {
+		return s.Toast(nav.Info, "A request is already running")
 	}
 	req, err := s.request()
 	if err != nil {
 		s.notice = "Not sent: " + err.Error()
-		return toast(nav.Warn, s.notice)
+		return s.Toast(nav.Warn, s.notice)
 	}
 	s.notice = ""
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(s.Context())
 	r := &repeatRun{seq: s.env.NextSeq(), n: n, conc: conc, cancel: cancel, ch: make(chan tea.Msg, n+1), started: s.env.Now(), target: req.Deployment}
 	s.rep = r
 	refresh := s.cred.needsRefresh(s.env.Now())
-	sc, sess, ref, ch := s.scorer, s.env.Session, s.ep.EndpointRef, s.cred.choice
+	sc, sess, ref, ch := s.scorer, s.api(), s.ep.EndpointRef, s.cred.choice
 	go func() {
 		defer cancel()
 		done := repeatDoneMsg{seq: r.seq}
 		if refresh {
-			cctx, ccancel := ctxTimeout(credTimeout)
+			cctx, ccancel := context.WithTimeout(ctx, credTimeout)
 			got, err := getCred(cctx, sess, ref, ch)
 			ccancel()
 			if err != nil {
@@ -127,13 +127,13 @@ func (s *Screen) onRepeatDone(m repeatDoneMsg) tea.Cmd {
 		s.rep = nil
 		s.cred.err = m.credErr
 		s.notice = "Not sent: the " + s.cred.choice.label() + " could not be refreshed: " + strings.ToLower(azure.Explain(m.credErr).Title)
-		return toast(nav.Warn, s.notice)
+		return s.Toast(nav.Warn, s.notice)
 	}
 	if !s.wide() {
 		s.focusPane(paneResponse)
 	}
 	if m.stats.Count < r.n {
-		return toast(nav.Info, fmt.Sprintf("Repeat stopped after %d of %d requests", m.stats.Count, r.n))
+		return s.Toast(nav.Info, fmt.Sprintf("Repeat stopped after %d of %d requests", m.stats.Count, r.n))
 	}
 	return nil
 }
@@ -173,7 +173,7 @@ func (s *Screen) repeatView(w int) string {
 	}
 	b.WriteString(strings.Join(parts, "  ") + "\n")
 	if x.FirstError != nil {
-		b.WriteString(components.Problem(st, "First failure", x.FirstError, w) + "\n")
+		b.WriteString(nav.Problem(st, "First failure", nav.RetryWith(x.FirstError, "n"), w) + "\n")
 	}
 	if len(x.Histogram) > 0 {
 		b.WriteString("\n" + st.Bold.Render("Latency") + "\n")

@@ -1,6 +1,7 @@
 package score
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -42,6 +43,29 @@ func endpoint(mode, uri string) azure.Endpoint {
 		Traffic: map[string]int32{"blue": 90, "green": 10}}
 }
 
+// deploys is an Azure that knows only an endpoint's deployments.
+type deploys []azure.Deployment
+
+func (d deploys) Config() azure.Config { return azure.Config{} }
+func (d deploys) Deployments(context.Context, azure.EndpointRef) ([]azure.Deployment, error) {
+	return d, nil
+}
+func (d deploys) Keys(context.Context, azure.EndpointRef) (azure.EndpointKeys, error) {
+	return azure.EndpointKeys{}, azure.ErrNotSignedIn
+}
+func (d deploys) AMLToken(context.Context, azure.EndpointRef) (azure.Credential, error) {
+	return azure.Credential{}, azure.ErrNotSignedIn
+}
+func (d deploys) EntraToken(context.Context, string) (azure.Credential, error) {
+	return azure.Credential{}, azure.ErrNotSignedIn
+}
+
+// withDeployments answers the screen's deployments request through Update.
+func withDeployments(s *Screen, ds ...azure.Deployment) {
+	s.az = deploys(ds)
+	run(s, s.loadDeployments())
+}
+
 func newScreen(t testing.TB, e *nav.Env, ep azure.Endpoint, msg ...nav.ScoreMsg) *Screen {
 	t.Helper()
 	m := nav.ScoreMsg{Endpoint: ep}
@@ -50,7 +74,7 @@ func newScreen(t testing.TB, e *nav.Env, ep azure.Endpoint, msg ...nav.ScoreMsg)
 		m.Endpoint = ep
 	}
 	s := New(e, m).(*Screen)
-	s.View(120, 37)
+	s.Update(nav.SizeMsg{Width: 120, Height: 37}) // the root's, as the screen arrives
 	return s
 }
 
@@ -117,11 +141,16 @@ func typeText(s *Screen, text string) {
 	}
 }
 
-func view(s *Screen, w, h int) string { return ansi.Strip(s.View(w, h)) }
+// view draws s at w x h, given that size first as the root would.
+func view(s *Screen, w, h int) string {
+	s.Update(nav.SizeMsg{Width: w, Height: h})
+	return ansi.Strip(s.View(w, h))
+}
 
 // response is the response pane alone, wide, its words joined by single spaces.
 func response(s *Screen) string {
-	return strings.Join(strings.Fields(ansi.Strip(s.responseView(100, 80))), " ")
+	v, _ := s.responseView(100, 80, true)
+	return strings.Join(strings.Fields(ansi.Strip(v)), " ")
 }
 
 func toasts(msgs []tea.Msg) string {
@@ -417,7 +446,7 @@ func TestFailuresAreDiagnosed(t *testing.T) {
 				t.Errorf("%d: missing %q in:\n%s", tc.status, want, v)
 			}
 		}
-		if raw := s.responseView(100, 80); strings.Contains(raw, "\x1b[31mno") {
+		if raw, _ := s.responseView(100, 80, true); strings.Contains(raw, "\x1b[31mno") {
 			t.Errorf("%d: an escape sequence from the server reached the screen", tc.status)
 		}
 		if tc.status == 403 {
@@ -538,7 +567,7 @@ func TestResponseBodiesAreShownSafely(t *testing.T) {
 func TestTargetAndCredentialPickers(t *testing.T) {
 	f := newFake(t, predict)
 	s := newScreen(t, env(), endpoint(azure.AuthKey, f.URL+"/score"), nav.ScoreMsg{CredentialKind: azure.CredKey, Credential: "k"})
-	s.Update(depsMsg{seq: s.depsSeq, deps: []azure.Deployment{{Name: "blue", TrafficPercent: 90}, {Name: "green", TrafficPercent: 10}, {Name: "shadow"}}})
+	withDeployments(s, azure.Deployment{Name: "blue", TrafficPercent: 90}, azure.Deployment{Name: "green", TrafficPercent: 10}, azure.Deployment{Name: "shadow"})
 	press(s, "d")
 	v := view(s, 120, 37)
 	for _, want := range []string{"Send to which deployment?", "let traffic decide  blue 90% · green 10%", "green  10% of traffic", "shadow  0% of traffic: reachable only by naming it"} {
@@ -716,13 +745,26 @@ func TestExportsNeverHoldTheCredential(t *testing.T) {
 	// A body too big to inline makes curl read request.json too.
 	s.editor.SetValue(`{"data": [` + strings.Repeat("[1,2,3],", 400) + `[1]]}`)
 	press(s, "x", "1")
-	if s.modal != promptAzFile || !strings.HasSuffix(s.input.Value(), "request.json") {
-		t.Fatalf("large body curl export: modal %d input %q", s.modal, s.input.Value())
+	if s.modal != promptAzFile || s.input.Value() != "" || !strings.HasPrefix(s.input.Placeholder, "request.json") {
+		t.Fatalf("large body curl export: modal %d input %q placeholder %q", s.modal, s.input.Value(), s.input.Placeholder)
 	}
 	s.input.SetValue(filepath.Join(dir, "other.json"))
 	press(s, "enter")
 	if s.inputErr == "" || !strings.Contains(s.inputErr, "keep that file name") {
 		t.Fatalf("curl reads request.json: %q", s.inputErr)
+	}
+	// The field shows its default as a placeholder: what is typed replaces
+	// it (nothing is appended), and enter on an empty field keeps it.
+	t.Chdir(dir)
+	press(s, "esc", "x", "3")
+	typeText(s, "mine.json")
+	if s.input.Value() != "mine.json" {
+		t.Fatalf("typing appended to a pre-filled value: %q", s.input.Value())
+	}
+	press(s, "esc", "x", "3")
+	press(s, "enter")
+	if _, err := os.Stat(filepath.Join(dir, "request.json")); err != nil {
+		t.Fatalf("enter on the empty field did not keep the default: %v", err)
 	}
 }
 
@@ -785,6 +827,43 @@ func TestRepeatRunsAndSummarises(t *testing.T) {
 	}
 	if f.calls.Load() != 20 {
 		t.Fatalf("%d requests, want 20", f.calls.Load())
+	}
+}
+
+// A single send after a repeat run is shown (the run's summary used to
+// stay in its place, though the history recorded the send).
+func TestSendAfterRepeatIsShown(t *testing.T) {
+	f := newFake(t, predict)
+	s := newScreen(t, env(), endpoint(azure.AuthKey, f.URL+"/score"), nav.ScoreMsg{CredentialKind: azure.CredKey, Credential: "k"})
+	press(s, "n")
+	typeText(s, "3")
+	_, cmd := s.Update(keyOf("enter"))
+	run(s, cmd)
+	if s.rep == nil || !s.rep.done || !strings.Contains(view(s, 120, 37), "Repeat: 3 requests") {
+		t.Fatalf("the run did not finish:\n%s", view(s, 120, 37))
+	}
+	press(s, "ctrl+s")
+	v := view(s, 120, 37)
+	if strings.Contains(v, "Repeat: 3 requests") || !strings.Contains(v, "200") {
+		t.Fatalf("the single send is not shown after the repeat run:\n%s", v)
+	}
+}
+
+// Close lets go of the credential and cancels the request in flight.
+func TestCloseForgetsTheCredentialAndCancels(t *testing.T) {
+	f := newFake(t, predict)
+	s := newScreen(t, env(), endpoint(azure.AuthKey, f.URL+"/score"), nav.ScoreMsg{CredentialKind: azure.CredKey, Credential: "secret-key"})
+	_, cmd := s.Update(keyOf("ctrl+s"))
+	if !s.sending() {
+		t.Fatal("ctrl+s did not send")
+	}
+	s.Close()
+	if s.cred.value != "" {
+		t.Fatal("the credential survived Close")
+	}
+	run(s, cmd)
+	if s.res != nil || f.calls.Load() != 0 {
+		t.Fatalf("a closed screen's request went out or its answer was taken (%d calls)", f.calls.Load())
 	}
 }
 

@@ -28,15 +28,15 @@ type result struct {
 	hist   *state.HistoryEntry
 }
 
-type sentMsg struct {
-	seq     uint64
+// sendAnswer is the answer to ctrl+s.
+type sendAnswer struct {
 	res     result
 	fresh   *fresh // the token was refreshed before sending
 	credErr error  // the refresh failed: nothing was sent
 }
 
-type historyMsg struct {
-	seq     uint64
+// saved is the history as stored after a send.
+type saved struct {
 	entries []state.HistoryEntry
 	err     error
 	bodyErr error
@@ -101,8 +101,8 @@ func (s *Screen) request() (azure.ScoreRequest, error) {
 // send sends the editor's request (ctrl+s). Nothing is sent while the body
 // is invalid: the cursor goes to the error.
 func (s *Screen) send() tea.Cmd {
-	if s.sending || (s.rep != nil && !s.rep.done) {
-		return toast(nav.Info, "A request is already running")
+	if s.sending() || (s.rep != nil && !s.rep.done) {
+		return s.Toast(nav.Info, "A request is already running")
 	}
 	req, err := s.request()
 	if err != nil {
@@ -111,9 +111,9 @@ func (s *Screen) send() tea.Cmd {
 		if errors.As(s.editorErr(), &je) && !s.editor.ReadOnly() {
 			focus := s.focusPane(paneBody) // first: a focused editor scrolls to the cursor
 			s.editor.GoTo(je.Line, je.Column)
-			return tea.Batch(focus, toast(nav.Warn, s.notice))
+			return tea.Batch(focus, s.Toast(nav.Warn, s.notice))
 		}
-		return toast(nav.Warn, s.notice)
+		return s.Toast(nav.Warn, s.notice)
 	}
 	return s.sendReq(req)
 }
@@ -123,33 +123,31 @@ func (s *Screen) editorErr() error { err, _ := s.editor.Err(); return err }
 // sendReq sends req, refreshing a token that expired first.
 func (s *Screen) sendReq(req azure.ScoreRequest) tea.Cmd {
 	s.notice = ""
-	s.sending = true
-	s.sendSeq = s.env.NextSeq()
 	refresh := s.cred.needsRefresh(s.env.Now())
-	seq, sc, sess, ref, ch, now := s.sendSeq, s.scorer, s.env.Session, s.ep.EndpointRef, s.cred.choice, s.env.Now
-	return tea.Batch(s.spin.Tick, func() tea.Msg {
-		msg := sentMsg{seq: seq}
+	sc, sess, ref, ch, now := s.scorer, s.api(), s.ep.EndpointRef, s.cred.choice, s.env.Now
+	// No bound of its own: the scorer has its timeout, and Close cancels.
+	return nav.Go(&s.Kit, &s.sendCall, 0, func(ctx context.Context) (msg sendAnswer, _ error) {
 		if refresh {
-			ctx, cancel := ctxTimeout(credTimeout)
-			got, err := getCred(ctx, sess, ref, ch)
+			cctx, cancel := context.WithTimeout(ctx, credTimeout)
+			got, err := getCred(cctx, sess, ref, ch)
 			cancel()
 			if err != nil {
 				msg.credErr = err
-				return msg
+				return msg, nil
 			}
 			msg.fresh = &got
 			req.Credential = got.value
 		}
-		msg.res = score(sc, req, now)
-		return msg
+		msg.res = score(ctx, sc, req, now)
+		return msg, nil
 	})
 }
 
 // score sends and diagnoses; the credential leaves the request before it
 // travels on as a message.
-func score(sc *azure.Scorer, req azure.ScoreRequest, now func() time.Time) result {
+func score(ctx context.Context, sc *azure.Scorer, req azure.ScoreRequest, now func() time.Time) result {
 	r := result{at: now(), kind: req.CredentialKind}
-	resp, err := sc.Score(context.Background(), req)
+	resp, err := sc.Score(ctx, req)
 	if err != nil {
 		r.err = err
 	} else {
@@ -165,15 +163,15 @@ func score(sc *azure.Scorer, req azure.ScoreRequest, now func() time.Time) resul
 }
 
 // onSent shows the answer and records it.
-func (s *Screen) onSent(m sentMsg) tea.Cmd {
-	if m.seq != s.sendSeq {
+func (s *Screen) onSent(r nav.Result[sendAnswer]) tea.Cmd {
+	if !s.Done(&s.sendCall, r) {
 		return nil
 	}
-	s.sending = false
+	m := r.Value
 	if m.credErr != nil {
 		s.cred.err = m.credErr
 		s.notice = "Not sent: the " + s.cred.choice.label() + " could not be refreshed: " + strings.ToLower(azure.Explain(m.credErr).Title)
-		return toast(nav.Warn, s.notice)
+		return s.Toast(nav.Warn, s.notice)
 	}
 	secret := s.cred.value
 	if m.fresh != nil {
@@ -191,8 +189,10 @@ func (s *Screen) onSent(m sentMsg) tea.Cmd {
 	return s.save(e, e.RequestBody) // the body as kept in the history: without the credential
 }
 
-// show puts a result in the response pane.
+// show puts a result in the response pane; it replaces a finished repeat
+// run's summary (else a send after a repeat would not be shown).
 func (s *Screen) show(r result) {
+	s.rep = nil
 	s.res = &r
 	s.vpFor = 0 // lay out again
 	s.vp.GotoTop()
@@ -235,28 +235,28 @@ func (s *Screen) save(e state.HistoryEntry, body string) tea.Cmd {
 	if store == nil {
 		return nil
 	}
-	s.histSeq = s.env.NextSeq()
-	seq, id := s.histSeq, s.id
-	return func() tea.Msg {
+	id := s.id
+	return nav.Go(&s.Kit, &s.histCall, 0, func(context.Context) (saved, error) {
 		err := store.AppendHistory(id, e)
 		berr := store.SaveBody(id, body)
 		d, _ := store.Load()
-		return historyMsg{seq: seq, entries: d.HistoryOf(id), err: err, bodyErr: berr}
-	}
+		return saved{entries: d.HistoryOf(id), err: err, bodyErr: berr}, nil
+	})
 }
 
-func (s *Screen) onHistory(m historyMsg) tea.Cmd {
-	if m.seq != s.histSeq {
+func (s *Screen) onHistory(r nav.Result[saved]) tea.Cmd {
+	if !s.Done(&s.histCall, r) {
 		return nil
 	}
+	m := r.Value
 	var cmds []tea.Cmd
 	if m.err != nil {
-		cmds = append(cmds, toast(nav.Warn, "History not saved: "+m.err.Error()))
+		cmds = append(cmds, s.Toast(nav.Warn, "History not saved: "+m.err.Error()))
 	} else {
 		s.hist = m.entries
 	}
 	if errors.Is(m.bodyErr, state.ErrBodyTooLarge) {
-		cmds = append(cmds, toast(nav.Info, "This body is not remembered for next time: "+m.bodyErr.Error()))
+		cmds = append(cmds, s.Toast(nav.Info, "This body is not remembered for next time: "+m.bodyErr.Error()))
 	}
 	return tea.Batch(cmds...)
 }

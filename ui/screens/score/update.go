@@ -6,33 +6,12 @@ import (
 	"strings"
 
 	"charm.land/bubbles/v2/key"
-	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
 
 	"amlauth-tui/azure"
 	"amlauth-tui/ui/components"
 	"amlauth-tui/ui/nav"
 )
-
-type depsMsg struct {
-	seq  uint64
-	deps []azure.Deployment
-	err  error
-}
-
-func (s *Screen) loadDeployments() tea.Cmd {
-	s.depsSeq = s.env.NextSeq()
-	seq, sess, ref := s.depsSeq, s.env.Session, s.ep.EndpointRef
-	if sess == nil {
-		return nil
-	}
-	return func() tea.Msg {
-		ctx, cancel := ctxTimeout(credTimeout)
-		defer cancel()
-		deps, err := sess.Deployments(ctx, ref)
-		return depsMsg{seq: seq, deps: deps, err: err}
-	}
-}
 
 // sampleBody is the seeds' sample input, one row a line.
 func sampleBody(azure.Endpoint) string {
@@ -53,18 +32,36 @@ func sampleBody(azure.Endpoint) string {
 
 // Update handles keys (when on top) and the results of its commands.
 func (s *Screen) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
+	if cmd, ok := s.Spin(msg, false); ok {
+		return s, cmd
+	}
+	s.Resized(msg)
+	cmd := s.update(msg)
+	s.layoutResponse() // after any change: size, answer, notice
+	return s, cmd
+}
+
+func (s *Screen) update(msg tea.Msg) tea.Cmd {
+	_, cmd := s.route(msg)
+	return cmd
+}
+
+func (s *Screen) route(msg tea.Msg) (nav.Screen, tea.Cmd) {
 	switch m := msg.(type) {
-	case depsMsg:
-		if m.seq == s.depsSeq {
-			s.deps, s.depsErr = m.deps, m.err
+	case nav.ThemeMsg:
+		s.applyTheme()
+		return s, nil
+	case nav.Result[[]azure.Deployment]:
+		if s.Done(&s.depsCall, m) {
+			s.deps, s.depsErr = m.Value, m.Err
 		}
 		return s, nil
-	case credMsg:
+	case nav.Result[fresh]:
 		s.onCred(m)
 		return s, nil
-	case sentMsg:
+	case nav.Result[sendAnswer]:
 		return s, s.onSent(m)
-	case historyMsg:
+	case nav.Result[saved]:
 		return s, s.onHistory(m)
 	case repeatProgressMsg:
 		return s, s.onRepeatProgress(m)
@@ -78,13 +75,6 @@ func (s *Screen) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 		return s, s.onEditorDone(m)
 	case exportMsg:
 		return s, s.onExport(m)
-	case spinner.TickMsg:
-		if !s.sending && !s.cred.loading {
-			return s, nil
-		}
-		var cmd tea.Cmd
-		s.spin, cmd = s.spin.Update(m)
-		return s, cmd
 	case tea.KeyPressMsg:
 		return s, s.onKey(m)
 	case tea.PasteMsg:
@@ -138,7 +128,7 @@ func (s *Screen) focusPane(p pane) tea.Cmd {
 	switch p {
 	case paneBody:
 		if s.editor.ReadOnly() {
-			return toast(nav.Info, "This body is too long-lined to edit here: f formats it, e opens it in $EDITOR")
+			return s.Toast(nav.Info, "This body is too long-lined to edit here: f formats it, e opens it in $EDITOR")
 		}
 		cmd := s.editor.Focus()
 		s.typing = true
@@ -205,7 +195,7 @@ func (s *Screen) onKey(k tea.KeyPressMsg) tea.Cmd {
 			return nil
 		}
 		if err := s.editor.Format(); err != nil {
-			return toast(nav.Warn, "Not formatted: "+components.DescribeErr(err))
+			return s.Toast(nav.Warn, "Not formatted: "+components.DescribeErr(err))
 		}
 	case key.Matches(k, keyOpen):
 		return s.openPrompt(promptFile)
@@ -213,7 +203,7 @@ func (s *Screen) onKey(k tea.KeyPressMsg) tea.Cmd {
 		return s.toEditor()
 	case key.Matches(k, keyHistory):
 		if len(s.hist) == 0 {
-			return toast(nav.Info, "No requests sent to this endpoint yet")
+			return s.Toast(nav.Info, "No requests sent to this endpoint yet")
 		}
 		s.openHistory()
 	case key.Matches(k, keyExport):
@@ -244,9 +234,9 @@ func (s *Screen) copyResponse() tea.Cmd {
 	case s.res.hist != nil:
 		return nav.Cmd(nav.CopyMsg{Text: s.res.hist.ResponseBody, Label: "Copied the response body"})
 	case s.res.resp == nil:
-		return toast(nav.Info, "No response body: the request got no answer")
+		return s.Toast(nav.Info, "No response body: the request got no answer")
 	case s.res.resp.IsBinary():
-		return toast(nav.Info, "The response body is binary; it is not copied")
+		return s.Toast(nav.Info, "The response body is binary; it is not copied")
 	}
 	return nav.Cmd(nav.CopyMsg{Text: string(s.res.resp.Body), Label: fmt.Sprintf("Copied the response body (%s)", components.HumanBytes(len(s.res.resp.Body)))})
 }

@@ -15,29 +15,39 @@ import (
 
 	"amlauth-tui/azure"
 	"amlauth-tui/ui/components"
+	"amlauth-tui/ui/nav"
 	"amlauth-tui/ui/theme"
 )
 
-func (s *Screen) wide() bool { return s.lastW >= wideMin }
+// wide: the screen's size (from the root's nav.SizeMsg) puts request and
+// response side by side.
+func (s *Screen) wide() bool { w, _ := s.Size(); return w >= wideMin }
+
+// responsePane is the response pane's size in a w x h screen.
+func responsePane(w, h int) (rw, rh int) {
+	if w >= wideMin {
+		return w - w*11/20 - 2, h
+	}
+	return w, h - 1
+}
 
 // View draws the request and the response side by side when wide, one at
-// a time (tab switches) when narrow, and the open dialog on top.
+// a time (tab switches) when narrow, and the open dialog on top. It
+// changes nothing: the response viewport is laid out in Update.
 func (s *Screen) View(w, h int) string {
-	s.lastW = w
 	var out string
-	if s.wide() {
+	rw, rh := responsePane(w, h)
+	if w >= wideMin {
 		lw := w * 11 / 20
-		rw := w - lw
 		sep := strings.TrimRight(strings.Repeat(s.env.Styles.Subtle.Render("│ ")+"\n", h), "\n")
-		out = lipgloss.JoinHorizontal(lipgloss.Top, components.Block(s.requestView(lw, h), lw, h), sep, components.Block(s.responseView(rw-2, h), rw-2, h))
+		resp, _ := s.responseView(rw, rh, true)
+		out = lipgloss.JoinHorizontal(lipgloss.Top, components.Block(s.requestView(lw, h), lw, h), sep, components.Block(resp, rw, rh))
 	} else {
-		var body string
-		if s.focus == paneResponse {
-			body = s.responseView(w, h-1) // first: it measures the scroll position the tabs show
-		} else {
-			body = s.requestView(w, h-1)
+		body, scroll := s.responseView(rw, rh, false)
+		if s.focus != paneResponse {
+			body, scroll = s.requestView(w, h-1), ""
 		}
-		out = s.tabs(w) + "\n" + body
+		out = s.tabs(w, scroll) + "\n" + body
 	}
 	out = components.Block(out, w, h)
 	if s.modal != modalNone {
@@ -49,18 +59,19 @@ func (s *Screen) View(w, h int) string {
 	return out
 }
 
-// tabs is the narrow layout's pane switcher.
-func (s *Screen) tabs(w int) string {
+// tabs is the narrow layout's pane switcher; scroll is the response's
+// scroll position.
+func (s *Screen) tabs(w int, scroll string) string {
 	st := s.env.Styles
 	req, resp := " Request ", " Response "
 	if s.res != nil && s.res.resp != nil {
 		resp = fmt.Sprintf(" Response %d ", s.res.resp.Status)
 	}
-	if s.sending {
-		resp = " Response " + s.spin.View() + " "
+	if s.sending() {
+		resp = " Response " + s.Spinner() + " "
 	}
 	if s.focus == paneResponse {
-		return components.Fit(st.Muted.Render(req)+st.Selected.Render(resp)+st.Muted.Render("  tab switches"+s.scroll), w)
+		return components.Fit(st.Muted.Render(req)+st.Selected.Render(resp)+st.Muted.Render("  tab switches"+scroll), w)
 	}
 	return components.Fit(st.Selected.Render(req)+st.Muted.Render(resp)+st.Muted.Render("  tab switches"), w)
 }
@@ -145,46 +156,73 @@ func (s *Screen) headersText() string {
 	return fmt.Sprintf("%d extra: %s", len(h), components.Clean(strings.Join(names, ", ")))
 }
 
-// responseView: the answer's status line over a scrollable body of
-// diagnosis, timing, headers and body.
-func (s *Screen) responseView(w, h int) string {
+// responseTop is what the response pane draws over the answer's body:
+// its title (wide; narrow, the tabs name the pane), the notice and the
+// status line. "" before an answer.
+func (s *Screen) responseTop(w int, wide bool) (top, head string) {
 	st := s.env.Styles
-	s.scroll = ""
-	head := ""
-	if s.wide() { // narrow: the tabs name the pane
+	if wide {
 		head = s.paneTitle("Response", paneResponse)
-	}
-	switch {
-	case s.sending:
-		return strings.Join(nonEmpty(head, s.spin.View()+st.Muted.Render(" sending to "+components.Clean(s.ep.Endpoint)+"…")), "\n")
-	case s.rep != nil:
-		return strings.Join(nonEmpty(head, s.repeatView(w)), "\n")
 	}
 	var notice string
 	if s.notice != "" {
 		notice = lipgloss.NewStyle().Width(w).Render(st.Warn.Render(components.Clean(s.notice)))
 	}
 	if s.res == nil {
+		return strings.Join(nonEmpty(head, notice), "\n"), head
+	}
+	return strings.Join(nonEmpty(head, notice, s.statusLine(w)), "\n"), head
+}
+
+// layoutResponse fits the response viewport to the screen's size (so that
+// the scroll keys know how far they may go); the content is laid out
+// again only when the width or the answer changed.
+func (s *Screen) layoutResponse() {
+	w, h := s.Size()
+	if w == 0 || h == 0 || s.res == nil {
+		return
+	}
+	rw, rh := responsePane(w, h)
+	top, _ := s.responseTop(rw, w >= wideMin)
+	if s.vpFor != rw {
+		s.vp.SetContent(s.content(rw))
+		s.vpFor = rw
+	}
+	s.vp.SetWidth(rw)
+	s.vp.SetHeight(max(rh-lipgloss.Height(top), 1))
+}
+
+// responseView: the answer's status line over a scrollable body of
+// diagnosis, timing, headers and body; scroll is the position ("" when
+// it all fits), which the narrow layout's tabs show.
+func (s *Screen) responseView(w, h int, wide bool) (view, scroll string) {
+	st := s.env.Styles
+	top, head := s.responseTop(w, wide)
+	switch {
+	case s.sending():
+		return strings.Join(nonEmpty(head, s.Spinner()+st.Muted.Render(" sending to "+components.Clean(s.ep.Endpoint)+"…")), "\n"), ""
+	case s.rep != nil:
+		return strings.Join(nonEmpty(head, s.repeatView(w)), "\n"), ""
+	case s.res == nil:
 		hint := st.Muted.Render(lipgloss.NewStyle().Width(w).Render(
 			"ctrl+s sends the body. The answer shows here: status, the deployment that answered, timing, headers and body, and what a failure means."))
-		return strings.Join(nonEmpty(head, notice, hint), "\n")
+		return strings.Join(nonEmpty(top, hint), "\n"), ""
 	}
-	status := s.statusLine(w)
-	if s.vpFor != w {
-		s.vp.SetContent(s.content(w))
-		s.vpFor = w
-	}
-	top := strings.Join(nonEmpty(head, notice, status), "\n")
 	vh := max(h-lipgloss.Height(top), 1)
-	s.vp.SetWidth(w)
-	s.vp.SetHeight(vh)
-	if s.vp.TotalLineCount() > vh {
-		s.scroll = fmt.Sprintf(" · ↑/↓ scroll %d%%", int(s.vp.ScrollPercent()*100))
+	vp := s.vp // laid out by Update; drawn at another size, a copy is laid out here
+	if s.vpFor != w || vp.Width() != w || vp.Height() != vh {
+		vp.SetWidth(w)
+		vp.SetHeight(vh)
+		vp.SetContent(s.content(w))
+		vp.SetYOffset(s.vp.YOffset())
+	}
+	if vp.TotalLineCount() > vh {
+		scroll = fmt.Sprintf(" · ↑/↓ scroll %d%%", int(vp.ScrollPercent()*100))
 		if head != "" {
-			top = strings.Replace(top, head, head+st.Muted.Render(s.scroll), 1)
+			top = strings.Replace(top, head, head+st.Muted.Render(scroll), 1)
 		}
 	}
-	return top + "\n" + s.vp.View()
+	return top + "\n" + vp.View(), scroll
 }
 
 func nonEmpty(parts ...string) []string {
@@ -262,7 +300,7 @@ func (s *Screen) content(w int) string {
 		return b.String()
 	}
 	if r.err != nil {
-		b.WriteString(components.Problem(st, "", r.err, w) + "\n")
+		b.WriteString(nav.Problem(st, "", nav.RetryWith(r.err, "ctrl+s"), w) + "\n")
 		fmt.Fprintf(&b, "%s\n", st.Muted.Render(wrap.Render(fmt.Sprintf("Sent with %s to %s. The attempt is in the history.", orNone(r.kind), targetName(r.req.Deployment)))))
 		return b.String()
 	}

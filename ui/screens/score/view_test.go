@@ -24,7 +24,7 @@ func goldenScreen(t *testing.T) *Screen {
 	ep := endpoint(azure.AuthAMLToken, "https://churn-aml.eastus.inference.ml.azure.com/score")
 	ep.Endpoint = "churn-aml"
 	s := newScreen(t, env(), ep)
-	s.Update(depsMsg{seq: s.depsSeq, deps: []azure.Deployment{{Name: "blue", TrafficPercent: 90}, {Name: "green", TrafficPercent: 10}}})
+	withDeployments(s, azure.Deployment{Name: "blue", TrafficPercent: 90}, azure.Deployment{Name: "green", TrafficPercent: 10})
 	s.cred = credential{choice: choice{kind: azure.CredAMLToken}, auto: true, value: "opaque-token", expires: now.Add(42 * time.Minute)}
 	return s
 }

@@ -1,6 +1,8 @@
 package signin
 
 import (
+	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -10,6 +12,7 @@ import (
 
 	"amlauth-tui/azure"
 	"amlauth-tui/ui/nav"
+	"amlauth-tui/ui/nav/navtest"
 	"amlauth-tui/ui/theme"
 )
 
@@ -119,5 +122,75 @@ func TestCardOpensOnlyOnceTheRootHasTheSession(t *testing.T) {
 	}
 	if _, cmd := s.Update(enter()); cmd == nil {
 		t.Fatal("enter after the announcement does nothing")
+	}
+}
+
+// After a successful chain sign-in, only the sources before the one used
+// failed; the ones after it were checked and are shown as such.
+func TestProbeLinesShowUsedFailedAndCheckedAfter(t *testing.T) {
+	st := theme.New(true, false)
+	v := ansi.Strip(ProbeLines(st, []azure.ProbeResult{
+		{Source: "EnvironmentCredential", Reason: "AZURE_TENANT_ID is not set"},
+		{Source: "AzureCLICredential", OK: true, Reason: "signed in as alice"},
+		{Source: "AzureDeveloperCLICredential", Reason: "azd not found"},
+		{Source: "ManagedIdentityCredential", OK: true, Reason: "signed in as mi"},
+	}, 140))
+	lines := strings.Split(strings.TrimRight(v, "\n"), "\n")
+	want := [][]string{{"✗", "failed", "AZURE_TENANT_ID"}, {"✓", "used", "alice"}, {"checked after: would fail", "azd not found"}, {"checked after: would work"}}
+	for i, ws := range want {
+		for _, w := range ws {
+			if !strings.Contains(lines[i], w) {
+				t.Errorf("line %d lacks %q: %q", i, w, lines[i])
+			}
+		}
+	}
+	if strings.Contains(lines[2], "✗") || strings.Contains(lines[3], "✗") {
+		t.Errorf("a source checked after the one used is drawn as a failure:\n%s", v)
+	}
+}
+
+func deviceCodeScreen(t *testing.T) *Screen {
+	s := newScreen(t)
+	s.phase = phaseDeviceCode
+	s.code = &azure.DeviceCode{UserCode: "ABCD2345", VerificationURL: "https://microsoft.com/devicelogin", ExpiresAt: now.Add(15 * time.Minute)}
+	return s
+}
+
+func TestBrowserOpenedOnlyWhenTheOpenerSucceeded(t *testing.T) {
+	for _, c := range []struct {
+		err  error
+		want string
+		not  string
+	}{
+		{errors.New("exit status 3"), "could not be opened (exit status 3)", "Browser opened."},
+		{nil, "Browser opened.", "could not"},
+	} {
+		s := deviceCodeScreen(t)
+		s.opener = func(context.Context, string) error { return c.err }
+		_, cmd := s.Update(enter())
+		for _, m := range navtest.Msgs(cmd) {
+			s.Update(m)
+		}
+		v := ansi.Strip(s.View(100, 30))
+		if !strings.Contains(v, c.want) || strings.Contains(v, c.not) {
+			t.Errorf("opener error %v: want %q, not %q:\n%s", c.err, c.want, c.not, v)
+		}
+	}
+}
+
+func TestEscInApprovePickerReturnsToTheDeviceCode(t *testing.T) {
+	s := deviceCodeScreen(t)
+	s.env.ApproveDeviceCode = func(string, string) error { return nil }
+	s.env.Personas = []azure.Persona{{Key: "alice", Name: "Alice"}}
+	_, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	s.cancel = cancel // the device-code sign-in is running
+	s.Update(tea.KeyPressMsg{Code: 'a', Text: "a"})
+	if s.phase != phasePersonas {
+		t.Fatalf("a did not open the picker: phase %v", s.phase)
+	}
+	s.Update(tea.KeyPressMsg{Code: tea.KeyEscape})
+	if s.phase != phaseDeviceCode || s.code == nil || s.cancel == nil {
+		t.Fatalf("esc in the picker left the sign-in: phase %v", s.phase)
 	}
 }

@@ -6,7 +6,7 @@
 //
 // Secret handling: values live only in components.Secret fields, masked
 // unless revealed; a reveal ends after its timeout, on the first tick after
-// the screen stopped being drawn (another screen on top), when the terminal
+// another screen is pushed on top (nav.CoveredMsg), when the terminal
 // loses focus (tea.BlurMsg), and when the screen is closed (esc, Close).
 // Nothing here logs or persists a value, and reveals are refused while
 // Bubble Tea records frames (TEA_TRACE).
@@ -17,8 +17,6 @@ import (
 	"errors"
 	"os"
 	"time"
-
-	tea "charm.land/bubbletea/v2"
 
 	"amlauth-tui/azure"
 	"amlauth-tui/azure/rbac"
@@ -61,11 +59,10 @@ func (g group) action() string {
 
 // loader is a group's request in flight and its last failure.
 type loader struct {
-	seq     uint64
-	loading bool
-	err     error
-	errAt   time.Time
-	roles   []string // for a 403: the built-in roles that grant the action
+	call  nav.Call
+	err   error
+	errAt time.Time
+	roles []string // for a 403: the built-in roles that grant the action
 }
 
 // slot is one credential on screen.
@@ -83,6 +80,7 @@ type slot struct {
 
 // Screen is the credentials screen of one endpoint.
 type Screen struct {
+	nav.Kit
 	env  *nav.Env
 	ep   azure.Endpoint
 	mode string // the auth mode the screen is built for
@@ -96,19 +94,16 @@ type Screen struct {
 
 	auto   bool          // refresh AML tokens at refresh-after
 	reveal time.Duration // how long r shows a secret
-	id     uint64        // this screen's tick chain
-	drawn  bool          // View ran since the last tick: the screen is on top
-	closed bool
 
-	notice    string // the last refusal or hint, until the next key
-	modeNote  string // the auth mode changed under the screen
-	rereadSeq uint64 // endpoint re-read after an auth-mode mismatch
+	notice    string   // the last refusal or hint, until the next key
+	modeNote  string   // the auth mode changed under the screen
+	reread    nav.Call // endpoint re-read after an auth-mode mismatch
 	rereadErr error
 	switches  int // auth-mode changes followed without the user asking
 
 	regen      *azure.Operation
 	regenWhich string
-	regenStart bool // waiting for regenerateKeys to answer
+	regenCall  nav.Call // waiting for regenerateKeys to answer
 	regenLast  azure.Progress
 	regenErr   error
 	regenRoles []string
@@ -141,43 +136,30 @@ func (s *Screen) svc() service {
 	return s.env.Session
 }
 
-// Messages. Each carries the sequence number or id it answers, so results
-// meant for another request (or another credentials screen) are dropped.
+// Messages. Requests answer with nav.Result (the kit drops stale ones);
+// the clock's ticks carry the screen's id (another credentials screen has
+// its own chain).
 type (
-	tickMsg   struct{ id uint64 }
-	loadedMsg struct {
-		seq  uint64
+	tickMsg struct{ id uint64 }
+	// loaded is a group's credential (keys, or one token).
+	loaded struct {
 		keys azure.EndpointKeys
 		cred azure.Credential
-		err  error
 	}
-	endpointMsg struct {
-		seq uint64
-		ep  azure.Endpoint
-		err error
-	}
-	regenConfirmMsg struct {
-		id    uint64
-		which string
-	}
-	regenStartedMsg struct {
-		id  uint64
-		op  *azure.Operation
-		err error
-	}
-	savedPrefMsg struct{ err error }
+	regenConfirmMsg struct{ which string }
+	savedPrefMsg    struct{ err error }
 )
 
 // A loaded credential passes through the root: should anything ever print
 // the message, it must not print the value.
-func (loadedMsg) String() string   { return "credentials.loadedMsg{[secret]}" }
-func (loadedMsg) GoString() string { return "credentials.loadedMsg{[secret]}" }
+func (loaded) String() string   { return "credentials.loaded{[secret]}" }
+func (loaded) GoString() string { return "credentials.loaded{[secret]}" }
 
 // New opens the credentials screen of msg.Endpoint.
 func New(env *nav.Env, msg nav.CredentialsMsg) nav.Screen { return newScreen(env, msg.Endpoint) }
 
 func newScreen(env *nav.Env, ep azure.Endpoint) *Screen {
-	s := &Screen{env: env, ep: ep, auto: true, reveal: defaultReveal, id: env.NextSeq(), lookupEnv: os.LookupEnv,
+	s := &Screen{Kit: nav.NewKit(env), env: env, ep: ep, auto: true, reveal: defaultReveal, lookupEnv: os.LookupEnv,
 		mgmt: &slot{name: "Control-plane token", kind: azure.CredManagement, group: gMgmt}}
 	if env.Store != nil {
 		// A small local file, read once (the root reads it the same way at start).
@@ -231,14 +213,6 @@ func (s *Screen) Where() nav.Context {
 	return out
 }
 
-// Init fetches the credential (one call) and starts the clock.
-func (s *Screen) Init() tea.Cmd {
-	if len(s.slots) == 0 {
-		return tea.Batch(s.tick(), s.reread())
-	}
-	return tea.Batch(s.tick(), s.load(s.slots[0].group))
-}
-
 // Close forgets every secret and stops the clock. The screen calls it when
 // esc leaves it; the root may call it when it drops the screen otherwise.
 func (s *Screen) Close() {
@@ -246,7 +220,7 @@ func (s *Screen) Close() {
 		sl.secret.Clear()
 		sl.meta = azure.Credential{}
 	}
-	s.closed = true
+	s.Kit.Close()
 }
 
 func (s *Screen) all() []*slot { return append(append([]*slot{}, s.slots...), s.mgmt) }
@@ -274,150 +248,9 @@ func (s *Screen) hideAll() {
 	}
 }
 
-// tick fires on each wall-clock second; everything shown is computed from
-// env.Now at that moment, never from a count of ticks, so nothing drifts.
-func (s *Screen) tick() tea.Cmd {
-	id := s.id
-	return tea.Every(time.Second, func(time.Time) tea.Msg { return tickMsg{id: id} })
-}
-
-func reqCtx() (context.Context, context.CancelFunc) {
-	return context.WithTimeout(context.Background(), requestTimeout)
-}
-
-// load fetches a group's credential.
-func (s *Screen) load(g group) tea.Cmd {
-	l := &s.loads[g]
-	sess := s.svc()
-	if sess == nil {
-		l.err, l.loading = azure.ErrNotSignedIn, false
-		return nil
-	}
-	l.seq, l.loading = s.env.NextSeq(), true
-	seq, ref, cfg := l.seq, s.ep.EndpointRef, sess.Config()
-	return func() tea.Msg {
-		ctx, cancel := reqCtx()
-		defer cancel()
-		m := loadedMsg{seq: seq}
-		switch g {
-		case gKeys:
-			m.keys, m.err = sess.Keys(ctx, ref)
-		case gAML:
-			m.cred, m.err = sess.AMLToken(ctx, ref)
-		case gML:
-			m.cred, m.err = sess.EntraToken(ctx, cfg.MLAudience)
-		case gMgmt:
-			m.cred, m.err = sess.EntraToken(ctx, cfg.ARMAudience)
-		}
-		return m
-	}
-}
-
-// reread reads the endpoint again: its auth mode decides what to fetch.
-func (s *Screen) reread() tea.Cmd {
-	sess := s.svc()
-	if sess == nil {
-		s.rereadErr = azure.ErrNotSignedIn
-		return nil
-	}
-	s.rereadSeq, s.rereadErr = s.env.NextSeq(), nil
-	seq, ref := s.rereadSeq, s.ep.EndpointRef
-	return func() tea.Msg {
-		ctx, cancel := reqCtx()
-		defer cancel()
-		ep, err := sess.Endpoint(ctx, ref)
-		return endpointMsg{seq: seq, ep: ep, err: err}
-	}
-}
-
-// onLoaded stores a credential, or the failure next to the old one.
-func (s *Screen) onLoaded(m loadedMsg) tea.Cmd {
-	g := group(-1)
-	for i := range s.loads {
-		if s.loads[i].seq == m.seq && s.loads[i].loading {
-			g = group(i)
-		}
-	}
-	if g < 0 {
-		return nil // stale: refreshed again, or the mode changed
-	}
-	l := &s.loads[g]
-	now := s.env.Now()
-	l.loading = false
-	if m.err != nil {
-		// Keep what was there: an AML token stays usable until it expires.
-		l.err, l.errAt, l.roles = m.err, now, rolesFor(m.err, g.action(), s.ep.ID)
-		for _, sl := range s.all() {
-			if sl.group == g {
-				sl.nextAuto = now.Add(retryAfterFailure)
-			}
-		}
-		var mm *azure.AuthModeMismatchError
-		if errors.As(m.err, &mm) && mm.Mode != s.mode && s.switches < maxSwitches {
-			// The endpoint's auth mode changed since it was read: follow it.
-			s.switches++
-			return s.follow(mm.Mode)
-		}
-		return nil
-	}
-	l.err, l.roles = nil, nil
-	for _, sl := range s.all() {
-		if sl.group != g {
-			continue
-		}
-		sl.nextAuto = time.Time{}
-		switch {
-		case g == gKeys && sl.which == "Primary":
-			sl.secret.Set(m.keys.Primary)
-		case g == gKeys:
-			sl.secret.Set(m.keys.Secondary)
-		default:
-			sl.secret.Set(m.cred.Value)
-			meta := m.cred
-			meta.Value = "" // the value lives in the Secret only
-			sl.meta = meta
-			sl.issued = issuedAt(meta.Claims, now)
-		}
-	}
-	return nil
-}
-
-// onEndpoint takes the endpoint as read again (its mode was not known).
-func (s *Screen) onEndpoint(m endpointMsg) tea.Cmd {
-	if m.seq != s.rereadSeq {
-		return nil
-	}
-	s.rereadSeq = 0
-	if m.err != nil {
-		s.rereadErr = m.err
-		return nil
-	}
-	s.ep = m.ep
-	if m.ep.AuthMode == s.mode && len(s.slots) > 0 {
-		return nil
-	}
-	return s.follow(m.ep.AuthMode)
-}
-
 // maxSwitches bounds how often one screen follows a changed auth mode on
 // its own (an endpoint flipping modes must not make it loop).
 const maxSwitches = 3
-
-// follow rebuilds the screen for the endpoint's current auth mode, says
-// so, and fetches that credential.
-func (s *Screen) follow(mode string) tea.Cmd {
-	if s.mode != "" && mode != s.mode {
-		s.modeNote = "The endpoint's auth mode is " + components.Clean(mode) + " now (this screen was opened for " +
-			components.Clean(s.mode) + "); showing its credential."
-	}
-	s.ep.AuthMode = mode
-	s.loads[gKeys], s.loads[gAML], s.loads[gML] = loader{}, loader{}, loader{}
-	s.setMode(mode)
-	if len(s.slots) == 0 {
-		return nil
-	}
-	return s.load(s.slots[0].group)
-}
 
 // rolesFor names, for a 403, the built-in roles that grant the action
 // (computed once, when the error arrives, not on every frame).

@@ -11,13 +11,10 @@ import (
 	"context"
 	"time"
 
-	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/progress"
-	"charm.land/bubbles/v2/spinner"
 	"charm.land/bubbles/v2/textarea"
 	"charm.land/bubbles/v2/textinput"
 	"charm.land/bubbles/v2/viewport"
-	tea "charm.land/bubbletea/v2"
 
 	"amlauth-tui/azure"
 	"amlauth-tui/state"
@@ -58,31 +55,21 @@ const (
 	wideMin = 110
 )
 
-var (
-	keySend    = key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "send"))
-	keyEdit    = key.NewBinding(key.WithKeys("enter", "i"), key.WithHelp("enter", "edit body"))
-	keyPane    = key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next pane"))
-	keyPaneBck = key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "previous pane"))
-	keyTarget  = key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "deployment"))
-	keyCred    = key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "credential"))
-	keyFormat  = key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "format"))
-	keyOpen    = key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "load file"))
-	keyEditor  = key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "$EDITOR"))
-	keyHistory = key.NewBinding(key.WithKeys("h"), key.WithHelp("h", "history"))
-	keyExport  = key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "export"))
-	keyRepeat  = key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "repeat N"))
-	keyCheck   = key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "check access"))
-	keyCopy    = key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "copy response"))
-	keyScroll  = key.NewBinding(key.WithKeys("up", "down", "pgup", "pgdown", "home", "end"), key.WithHelp("↑/↓", "scroll"))
-	// While typing: letters are text, so the file actions move to ctrl keys
-	// the textarea leaves free.
-	keyOpenT   = key.NewBinding(key.WithKeys("ctrl+o"), key.WithHelp("ctrl+o", "load file"))
-	keyEditorT = key.NewBinding(key.WithKeys("ctrl+x"), key.WithHelp("ctrl+x", "$EDITOR"))
-)
+// Azure is what the request editor needs from azure's session (a
+// *azure.Session has it); tests give a fake.
+type Azure interface {
+	Config() azure.Config
+	Deployments(ctx context.Context, ref azure.EndpointRef) ([]azure.Deployment, error)
+	Keys(ctx context.Context, ref azure.EndpointRef) (azure.EndpointKeys, error)
+	AMLToken(ctx context.Context, ref azure.EndpointRef) (azure.Credential, error)
+	EntraToken(ctx context.Context, audience string) (azure.Credential, error)
+}
 
 // Screen is the request editor of one endpoint.
 type Screen struct {
+	nav.Kit
 	env    *nav.Env
+	az     Azure // nil: the session's
 	ep     azure.Endpoint
 	id     string // endpoint ARM id: the key of its body and history
 	scorer *azure.Scorer
@@ -92,25 +79,23 @@ type Screen struct {
 	focus   pane
 	typing  bool // the focused pane (body or headers) has the keyboard
 
-	deps    []azure.Deployment
-	depsErr error
-	depsSeq uint64
-	target  string // deployment to score; "" = the traffic split decides
+	deps     []azure.Deployment
+	depsErr  error
+	depsCall nav.Call
+	target   string // deployment to score; "" = the traffic split decides
 
-	cred    credential
-	credSeq uint64
+	cred     credential
+	credCall nav.Call
 
-	sending bool
-	sendSeq uint64
-	spin    spinner.Model
-	notice  string // why the last ctrl+s sent nothing
+	sendCall nav.Call
+	notice   string // why the last ctrl+s sent nothing
 
 	res   *result
 	vp    viewport.Model
 	vpFor int // width the response content was laid out for
 
-	hist    []state.HistoryEntry
-	histSeq uint64
+	hist     []state.HistoryEntry
+	histCall nav.Call
 
 	modal      modal
 	menu       menu
@@ -121,9 +106,6 @@ type Screen struct {
 
 	rep  *repeatRun
 	prog progress.Model
-
-	lastW  int    // width of the last View: decides the layout
-	scroll string // the response's scroll position, for the narrow layout's tabs
 }
 
 // New opens the request editor of msg.Endpoint. The body is the last one
@@ -131,31 +113,23 @@ type Screen struct {
 // message carries, else the one the auth mode needs (fetched in Init).
 func New(env *nav.Env, msg nav.ScoreMsg) nav.Screen {
 	st := env.Styles
-	s := &Screen{env: env, ep: msg.Endpoint, id: msg.Endpoint.ID, written: map[string]bool{}}
+	s := &Screen{Kit: nav.NewKit(env), env: env, ep: msg.Endpoint, id: msg.Endpoint.ID, written: map[string]bool{}}
 	if s.id == "" {
 		s.id = msg.Endpoint.EndpointRef.ID()
 	}
 	s.scorer = azure.NewScorer(env.Config)
 	s.editor = components.NewJSONEditor(st)
+	s.editor.SetRules(jsonRules)
 	s.editor.Hint = "f formats it (then it is editable here) · e opens it in $EDITOR"
 	s.headers = textarea.New()
 	s.headers.ShowLineNumbers = false
 	s.headers.Prompt = ""
 	s.headers.MaxHeight = 0
 	s.headers.Placeholder = "Name: value, one a line (e.g. x-ms-client-request-id: demo-1)"
-	hs := textarea.DefaultStyles(st.Dark)
-	hs.Cursor.Blink = false
-	if st.NoColor {
-		hs = textarea.Styles{}
-	}
-	s.headers.SetStyles(hs)
-	s.spin = spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(st.Accent))
 	s.prog = progress.New(progress.WithDefaultBlend(), progress.WithoutPercentage())
 	s.vp = viewport.New()
 	s.input = textinput.New()
-	is := st.Input
-	is.Cursor.Blink = false // a blinking cursor redraws twice a second for nothing
-	s.input.SetStyles(is)
+	s.applyTheme()
 
 	body, restored := "", false
 	if env.Store != nil {
@@ -174,15 +148,6 @@ func New(env *nav.Env, msg nav.ScoreMsg) nav.Screen {
 		s.cred = preselected(msg.CredentialKind, msg.Credential)
 	}
 	return s
-}
-
-// Init reads the deployments (for the target) and gets the credential.
-func (s *Screen) Init() tea.Cmd {
-	cmds := []tea.Cmd{s.loadDeployments()}
-	if s.cred.value == "" {
-		cmds = append(cmds, s.fetchCred(s.cred.choice))
-	}
-	return tea.Batch(cmds...)
 }
 
 // Title names the screen.
@@ -209,30 +174,54 @@ func (s *Screen) Where() nav.Context {
 		ResourceGroup: s.ep.ResourceGroup, Workspace: s.ep.Name, Endpoint: s.ep.Endpoint}
 }
 
-// Keys are the footer's bindings for what has the keyboard.
-func (s *Screen) Keys() []key.Binding {
-	switch {
-	case s.modal == promptFile || s.modal == promptAzFile || s.modal == promptRepeat:
-		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "ok"))}
-	case s.modal == modalHistory:
-		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "re-send")),
-			key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "show")), keyScroll}
-	case s.modal != modalNone:
-		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "choose")), keyScroll}
-	case s.typing:
-		return []key.Binding{keySend, keyPane, keyOpenT, keyEditorT}
-	}
-	ks := []key.Binding{keySend, keyEdit, keyPane, keyTarget, keyCred, keyHistory, keyExport, keyRepeat, keyFormat, keyOpen, keyEditor, keyCheck}
-	if s.res != nil {
-		ks = append(ks, keyCopy, keyScroll)
-	}
-	return ks
+// jsonRules are the request body's: what azure sends and how it reports
+// a syntax error (line and column), injected into the editor.
+var jsonRules = components.JSONRules{
+	Validate: func(s string) error { return azure.ValidateJSON([]byte(s)) },
+	Format: func(s string) (string, error) {
+		b, err := azure.PrettyJSON([]byte(s))
+		return string(b), err
+	},
+	MaxSize: azure.MaxRequestBody,
 }
 
-func toast(l nav.Level, text string) tea.Cmd {
-	return nav.Cmd(nav.ToastMsg{Level: l, Text: text})
+// api is the session, or the tests' fake (a nil *Session must not become
+// a non-nil interface).
+func (s *Screen) api() Azure {
+	if s.az != nil {
+		return s.az
+	}
+	if s.env.Session == nil {
+		return nil
+	}
+	return s.env.Session
 }
 
-func ctxTimeout(d time.Duration) (context.Context, context.CancelFunc) {
-	return context.WithTimeout(context.Background(), d)
+// applyTheme gives the copied bubbles styles (body, headers, prompt) the
+// current theme: at start and on every nav.ThemeMsg.
+func (s *Screen) applyTheme() {
+	st := s.env.Styles
+	s.editor.SetStyles(st)
+	hs := textarea.DefaultStyles(st.Dark)
+	hs.Cursor.Blink = false
+	if st.NoColor {
+		hs = textarea.Styles{}
+	}
+	s.headers.SetStyles(hs)
+	is := st.Input
+	is.Cursor.Blink = false // a blinking cursor redraws twice a second for nothing
+	s.input.SetStyles(is)
+}
+
+// sending: a single request is out.
+func (s *Screen) sending() bool { return s.sendCall.Busy() }
+
+// Close lets go of the credential and stops what the screen has out
+// (the request, a repeat run).
+func (s *Screen) Close() {
+	if s.rep != nil && !s.rep.done {
+		s.rep.cancel()
+	}
+	s.cred = credential{choice: s.cred.choice}
+	s.Kit.Close()
 }

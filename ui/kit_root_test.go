@@ -1,0 +1,281 @@
+package ui
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/charmbracelet/x/ansi"
+
+	"amlauth-tui/azure"
+	"amlauth-tui/ui/nav"
+	"amlauth-tui/ui/nav/navtest"
+)
+
+// probe is a minimal kit screen that records what reaches it.
+type probe struct {
+	nav.Kit
+	name   string
+	got    []tea.Msg
+	closed bool
+}
+
+func newProbe(env *nav.Env, name string) *probe { return &probe{Kit: nav.NewKit(env), name: name} }
+
+func (p *probe) Init() tea.Cmd { return nil }
+func (p *probe) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
+	p.got = append(p.got, msg)
+	return p, nil
+}
+func (p *probe) View(w, h int) string { return p.name }
+func (p *probe) Title() string        { return p.name }
+func (p *probe) Keys() []key.Binding  { return nil }
+func (p *probe) Typing() bool         { return false }
+func (p *probe) Close()               { p.closed = true; p.Kit.Close() }
+
+type removeIt struct{ id string }
+
+func (p *probe) count(want tea.Msg) int {
+	n := 0
+	for _, m := range p.got {
+		if m == want {
+			n++
+		}
+	}
+	return n
+}
+
+func sized(t *testing.T) *Model {
+	t.Helper()
+	m := New(Options{})
+	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
+	return m
+}
+
+// Two screens of the same kind on the stack: the confirm reply reaches
+// only the one that asked (before the kit, both removed the assignment).
+func TestConfirmReplyReachesOnlyTheAsker(t *testing.T) {
+	m := sized(t)
+	a, b := newProbe(m.env, "a"), newProbe(m.env, "b")
+	m.Update(nav.PushMsg{Screen: a})
+	m.Update(nav.PushMsg{Screen: b})
+	yes := removeIt{id: "x"}
+	m.Update(a.Confirm("Remove?", "", "Remove", yes)())
+	m.Update(tea.KeyPressMsg{Code: 'y', Text: "y"})
+	if a.count(yes) != 1 || b.count(yes) != 0 {
+		t.Fatalf("reply delivered to asker %d times, to the other %d times", a.count(yes), b.count(yes))
+	}
+
+	// The asker left before the user answered: nobody gets the reply.
+	m.Update(b.Confirm("Remove?", "", "Remove", yes)())
+	m.Update(nav.PopMsg{})
+	m.Update(tea.KeyPressMsg{Code: 'y', Text: "y"})
+	if a.count(yes) != 1 || b.count(yes) != 0 {
+		t.Fatalf("reply of a dropped screen delivered: a=%d b=%d", a.count(yes), b.count(yes))
+	}
+	if !b.closed {
+		t.Fatal("popped screen not closed")
+	}
+}
+
+// Every way the root drops screens closes them.
+func TestRootClosesEveryDroppedScreen(t *testing.T) {
+	m := sized(t)
+	m.env.Session = &azure.Session{}
+	a, b := newProbe(m.env, "a"), newProbe(m.env, "b")
+	m.Update(nav.PushMsg{Screen: a})
+	m.Update(nav.PushMsg{Screen: b})
+	c := newProbe(m.env, "c")
+	m.Update(nav.ReplaceMsg{Screen: c})
+	if !b.closed || a.closed {
+		t.Fatalf("replace: replaced closed=%v, below closed=%v", b.closed, a.closed)
+	}
+
+	// Palette: "Identity" jumps to the bottom screen.
+	m.Update(tea.KeyPressMsg{Code: ':', Text: ":"})
+	for _, r := range "Identity" {
+		m.Update(tea.KeyPressMsg{Code: r, Text: string(r)})
+	}
+	m.Update(tea.KeyPressMsg{Code: tea.KeyEnter})
+	if !a.closed || !c.closed || len(m.stack) != 1 {
+		t.Fatalf("palette jump: closed a=%v c=%v, stack %v", a.closed, c.closed, m.Stack())
+	}
+
+	// Palette: "Sign in again" drops the whole stack, sign-in screen included.
+	d := newProbe(m.env, "d")
+	m.Update(nav.PushMsg{Screen: d})
+	m.Update(tea.KeyPressMsg{Code: ':', Text: ":"})
+	for _, r := range "Sign in again" {
+		m.Update(tea.KeyPressMsg{Code: r, Text: string(r)})
+	}
+	m.Update(tea.KeyPressMsg{Code: tea.KeyEnter})
+	if !d.closed || len(m.stack) != 1 || m.env.Session != nil {
+		t.Fatalf("sign in again: closed=%v, stack %v", d.closed, m.Stack())
+	}
+}
+
+// formProbe is a screen with input that quitting would lose.
+type formProbe struct {
+	*probe
+	keys []key.Binding
+}
+
+func (f formProbe) Discards() string    { return "the new endpoint churn-v2" }
+func (f formProbe) Keys() []key.Binding { return f.keys }
+func (f *formProbe) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
+	f.probe.Update(msg)
+	return f, nil
+}
+
+func isQuit(cmd tea.Cmd) bool {
+	if cmd == nil {
+		return false
+	}
+	switch cmd().(type) {
+	case tea.QuitMsg, tea.InterruptMsg: // ctrl+c quits as an interrupt (exit status 130)
+		return true
+	}
+	return false
+}
+
+func press(m *Model, k string) tea.Cmd {
+	_, cmd := m.Update(tea.KeyPressMsg{Code: []rune(k)[0], Text: k})
+	return cmd
+}
+
+func TestTooSmallScreenIgnoresKeysButCtrlC(t *testing.T) {
+	m := sized(t)
+	p := newProbe(m.env, "p")
+	m.Update(nav.PushMsg{Screen: p})
+	m.Update(tea.WindowSizeMsg{Width: 60, Height: 20})
+	p.got = nil
+	for _, k := range []string{"q", ":", "?", "x"} {
+		if cmd := press(m, k); cmd != nil {
+			t.Fatalf("%s acted behind the too-small notice", k)
+		}
+	}
+	m.Update(tea.MouseClickMsg{X: 5, Y: 5, Button: tea.MouseLeft})
+	if len(p.got) != 0 || m.palette != nil || m.overlay.help {
+		t.Fatalf("the hidden UI got input: %v", p.got)
+	}
+	if _, cmd := m.Update(tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl}); !isQuit(cmd) {
+		t.Fatal("ctrl+c must still quit")
+	}
+}
+
+func TestCtrlLRedraws(t *testing.T) {
+	m := sized(t)
+	_, cmd := m.Update(tea.KeyPressMsg{Code: 'l', Mod: tea.ModCtrl})
+	if cmd == nil || fmt.Sprintf("%T", cmd()) != fmt.Sprintf("%T", tea.ClearScreen()) {
+		t.Fatal("ctrl+l does not clear and redraw the screen")
+	}
+}
+
+func TestQOnAFormAsksBeforeDiscarding(t *testing.T) {
+	m := sized(t)
+	f := &formProbe{probe: newProbe(m.env, "New endpoint")}
+	m.Update(nav.PushMsg{Screen: f})
+	if isQuit(press(m, "q")) || m.overlay.confirm == nil || !strings.Contains(m.overlay.confirm.Title, "discard the new endpoint churn-v2") {
+		t.Fatalf("q quit without asking: %+v", m.overlay.confirm)
+	}
+	press(m, "n")
+	if m.overlay.confirm != nil || len(m.stack) != 2 {
+		t.Fatal("n does not keep the form")
+	}
+	press(m, "q")
+	if !isQuit(press(m, "y")) {
+		t.Fatal("y does not quit")
+	}
+}
+
+func TestQuitConfirmNeverNamesAFinishedOperation(t *testing.T) {
+	m := sized(t)
+	op := &azure.Operation{Kind: "create"}
+	m.Update(nav.TrackMsg{Op: op, Label: "Create churn-v2"})
+	press(m, "q")
+	if c := m.overlay.confirm; c == nil || !strings.Contains(c.Body, "Create churn-v2") {
+		t.Fatalf("quit does not ask while running: %+v", c)
+	}
+	m.Update(nav.OperationMsg{Op: op, Label: "Create churn-v2", Progress: azure.Progress{State: "Succeeded", Done: true}})
+	if c := m.overlay.confirm; c == nil || strings.Contains(c.Body, "Create churn-v2") || !strings.Contains(c.Title, "finished") {
+		t.Fatalf("the confirmation still names the finished operation: %+v", c)
+	}
+	if !isQuit(press(m, "y")) {
+		t.Fatal("y does not quit")
+	}
+}
+
+func TestFooterKeepsKeysWholeAndPointsToHelp(t *testing.T) {
+	m := sized(t)
+	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	var ks []key.Binding
+	for _, k := range []string{"a", "b", "c", "d", "e", "f", "g", "h", "i", "j"} {
+		ks = append(ks, key.NewBinding(key.WithKeys(k), key.WithHelp(k, "does something long "+k)))
+	}
+	m.Update(nav.PushMsg{Screen: &formProbe{probe: newProbe(m.env, "p"), keys: ks}})
+	f := ansi.Strip(m.footer())
+	if strings.Contains(f, "…") || !strings.HasSuffix(strings.TrimSpace(f), "? more keys") || ansi.StringWidth(f) > 80 {
+		t.Fatalf("footer: %q", f)
+	}
+	if !strings.Contains(f, "does something long a") {
+		t.Fatalf("the first keys are not shown: %q", f)
+	}
+}
+
+// The error details show Azure's request and correlation ids and copy them.
+func TestErrorDetailsShowAndCopyRequestIDs(t *testing.T) {
+	m := sized(t)
+	h := http.Header{}
+	h.Set("x-ms-request-id", "req-123")
+	h.Set("x-ms-correlation-request-id", "corr-456")
+	re := &azcore.ResponseError{StatusCode: 500, ErrorCode: "InternalServerError",
+		RawResponse: &http.Response{StatusCode: 500, Header: h, Request: &http.Request{URL: &url.URL{Host: "management.azure.com"}}}}
+	m.Update(nav.ErrorMsg{Title: "Listing endpoints", Err: azure.Classify(re)})
+	v := ansi.Strip(m.dialog())
+	for _, want := range []string{"req-123", "corr-456", "y copies the ids"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("missing %q in the error details:\n%s", want, v)
+		}
+	}
+	_, cmd := m.Update(tea.KeyPressMsg{Code: 'y', Text: "y"})
+	var copied string
+	for _, msg := range navtest.Msgs(cmd) {
+		if fmt.Sprintf("%T", msg) == fmt.Sprintf("%T", tea.SetClipboard("")()) { // its type is not exported
+			copied = fmt.Sprint(msg)
+		}
+	}
+	if !strings.Contains(copied, "req-123") || !strings.Contains(copied, "corr-456") {
+		t.Fatalf("y did not copy the ids: %q", copied)
+	}
+}
+
+// Screens lay out in Update: each gets the content area as it arrives and
+// on every resize; a screen another is pushed over is told (it re-masks).
+func TestScreensGetTheirSizeAndLearnWhenCovered(t *testing.T) {
+	m := sized(t) // 100x30: the content area is 100x27
+	a := newProbe(m.env, "a")
+	m.Update(nav.PushMsg{Screen: a})
+	if a.count(nav.SizeMsg{Width: 100, Height: 27}) != 1 {
+		t.Fatalf("a pushed screen did not get its size: %v", a.got)
+	}
+	b := newProbe(m.env, "b")
+	m.Update(nav.PushMsg{Screen: b})
+	if a.count(nav.CoveredMsg{}) != 1 || b.count(nav.CoveredMsg{}) != 0 {
+		t.Fatalf("covered: a %d, b %d", a.count(nav.CoveredMsg{}), b.count(nav.CoveredMsg{}))
+	}
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+	for _, p := range []*probe{a, b} {
+		if p.count(nav.SizeMsg{Width: 120, Height: 37}) != 1 {
+			t.Fatalf("%s did not get the new size: %v", p.name, p.got)
+		}
+	}
+	m.Update(nav.PopMsg{})
+	if a.count(nav.CoveredMsg{}) != 1 {
+		t.Fatal("uncovering is not covering")
+	}
+}

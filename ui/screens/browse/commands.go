@@ -1,0 +1,156 @@
+package browse
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+
+	"amlauth-tui/azure"
+	"amlauth-tui/ui/components"
+	"amlauth-tui/ui/nav"
+)
+
+// fetch starts the screen's request (a refresh supersedes the one out).
+func fetch[T any](p *page, fn func(ctx context.Context, az Azure) (T, error)) tea.Cmd {
+	p.asked = true
+	p.table.Loading = true
+	az := p.api()
+	return nav.Go(&p.Kit, &p.load, requestTimeout, func(ctx context.Context) (T, error) { return fn(ctx, az) })
+}
+
+func copyCmd(text, label string) tea.Cmd {
+	return func() tea.Msg { return nav.CopyMsg{Text: text, Label: label} }
+}
+
+func (s *Subscriptions) Init() tea.Cmd { return s.reload() }
+
+func (s *Subscriptions) reload() tea.Cmd {
+	return fetch(&s.page, func(ctx context.Context, az Azure) ([]azure.Subscription, error) { return az.Subscriptions(ctx) })
+}
+
+func (s *Subscriptions) open() tea.Cmd {
+	r, ok := s.table.Selected()
+	if !ok {
+		return nil
+	}
+	sub := r.Payload.(azure.Subscription)
+	return nav.Cmd(nav.PushMsg{Screen: NewWorkspaces(s.env, []azure.Subscription{sub})})
+}
+
+// resolve turns a pending place into an OpenMsg (or a workspace search
+// across subscriptions), or says plainly why it cannot.
+func (s *Subscriptions) resolve() tea.Cmd {
+	p := s.pending
+	if p == nil {
+		return nil
+	}
+	s.pending = nil
+	if p.Subscription == "" {
+		if len(s.items) == 0 {
+			return s.Toast(nav.Warn, "Cannot look for workspace "+p.Workspace+": no subscriptions are visible")
+		}
+		ws := NewWorkspaces(s.env, s.items)
+		ws.pending = p
+		return nav.Cmd(nav.PushMsg{Screen: ws})
+	}
+	for _, sub := range s.items {
+		if strings.EqualFold(sub.ID, p.Subscription) || strings.EqualFold(sub.DisplayName, p.Subscription) {
+			c := *p
+			c.Subscription, c.SubscriptionName = sub.ID, components.Clean(sub.DisplayName)
+			s.table.Select(sub.ID)
+			return nav.Cmd(nav.OpenMsg{Context: c})
+		}
+	}
+	return s.Toast(nav.Warn, "No subscription "+p.Subscription+" among the "+components.Count(len(s.items), "subscriptions")+" this identity can see")
+}
+
+func (s *Workspaces) Init() tea.Cmd { return s.reload() }
+
+func (s *Workspaces) reload() tea.Cmd {
+	ids := make([]string, len(s.subs))
+	for i, sub := range s.subs {
+		ids[i] = sub.ID
+	}
+	return fetch(&s.page, func(ctx context.Context, az Azure) (azure.WorkspaceList, error) { return az.Workspaces(ctx, ids) })
+}
+
+func (s *Workspaces) open() tea.Cmd {
+	r, ok := s.table.Selected()
+	if !ok {
+		return nil
+	}
+	ws := r.Payload.(azure.Workspace)
+	e := NewEndpoints(s.env, ws.WorkspaceRef)
+	e.location = ws.Location
+	return nav.Cmd(nav.PushMsg{Screen: e})
+}
+
+// resolve finds the pending workspace by name (and resource group, if given).
+func (s *Workspaces) resolve(items []azure.Workspace) tea.Cmd {
+	p := s.pending
+	if p == nil {
+		return nil
+	}
+	s.pending = nil
+	var found []azure.Workspace
+	for _, ws := range items {
+		if strings.EqualFold(ws.Name, p.Workspace) && (p.ResourceGroup == "" || strings.EqualFold(ws.ResourceGroup, p.ResourceGroup)) {
+			found = append(found, ws)
+		}
+	}
+	switch len(found) {
+	case 0:
+		return s.Toast(nav.Warn, "No workspace "+p.Workspace+" in the subscriptions you can see")
+	case 1:
+		c := s.wsContext(found[0].WorkspaceRef)
+		c.Endpoint = p.Endpoint
+		return nav.Cmd(nav.OpenMsg{Context: c})
+	}
+	return s.Toast(nav.Warn, fmt.Sprintf("%d workspaces are named %s: pick one (or pass --subscription and -g)", len(found), p.Workspace))
+}
+
+func (s *Endpoints) Init() tea.Cmd { return s.reload() }
+
+func (s *Endpoints) reload() tea.Cmd {
+	ws := s.ws
+	return fetch(&s.page, func(ctx context.Context, az Azure) ([]azure.Endpoint, error) { return az.Endpoints(ctx, ws) })
+}
+
+func (s *Endpoints) open() tea.Cmd {
+	r, ok := s.table.Selected()
+	if !ok {
+		return nil
+	}
+	e := r.Payload.(azure.Endpoint)
+	return nav.Cmd(nav.PushMsg{Screen: NewDetails(s.env, e.EndpointRef, &e)})
+}
+
+func (d *Details) Init() tea.Cmd { return d.reload() }
+
+func (d *Details) reload() tea.Cmd {
+	ref := d.ref
+	return fetch(&d.page, func(ctx context.Context, az Azure) (detail, error) {
+		ep, err := az.Endpoint(ctx, ref)
+		if err != nil {
+			return detail{}, err
+		}
+		r := detail{ep: ep}
+		r.deps, r.depsErr = az.Deployments(ctx, ref)
+		return r, nil
+	})
+}
+
+// checkMsg opens the access check here, offering the endpoint's own identity.
+func (d *Details) checkMsg() nav.CheckAccessMsg {
+	m := nav.CheckAccessMsg{Context: d.Where()}
+	if d.ep != nil {
+		m.AuthMode = d.ep.AuthMode
+		if d.ep.IdentityPrincipal != "" {
+			m.Identity = &azure.PrincipalRef{ID: d.ep.IdentityPrincipal, Kind: "ServicePrincipal", SPType: "ManagedIdentity",
+				DisplayName: components.Clean(d.ep.Endpoint)}
+		}
+	}
+	return m
+}

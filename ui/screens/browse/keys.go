@@ -1,0 +1,43 @@
+package browse
+
+import (
+	"charm.land/bubbles/v2/key"
+
+	"amlauth-tui/ui/components"
+)
+
+var (
+	keyRefresh = key.NewBinding(key.WithKeys("R", "f5"), key.WithHelp("R", "refresh"))
+	keyCopy    = key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "copy id"))
+	keyError   = key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "error details"))
+	keyNew     = key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "new endpoint"))
+)
+
+var keyAllWorkspaces = key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "workspaces in all"))
+
+func (s *Subscriptions) Keys() []key.Binding {
+	return []key.Binding{components.KeyOpen, components.KeyFilter, keyAllWorkspaces, keyRefresh, keyCopy}
+}
+
+func (s *Workspaces) Keys() []key.Binding {
+	return []key.Binding{components.KeyOpen, components.KeyFilter, keyNew, keyRefresh, keyCopy}
+}
+
+func (s *Endpoints) Keys() []key.Binding {
+	return []key.Binding{components.KeyOpen, components.KeyFilter, keyNew, keyRefresh, keyCopy}
+}
+
+var (
+	keyCopyURI     = key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "copy scoring URI"))
+	keyCopySwagger = key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "copy swagger URI"))
+	keyScroll      = key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓", "scroll"))
+	keyCheck       = key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "check access"))
+	keyCreds       = key.NewBinding(key.WithKeys("k"), key.WithHelp("k", "keys & tokens"))
+	keyTest        = key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "test request"))
+	keyAuthMode    = key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "change auth mode"))
+	keyDelete      = key.NewBinding(key.WithKeys("D"), key.WithHelp("D", "delete"))
+)
+
+func (d *Details) Keys() []key.Binding {
+	return []key.Binding{keyCreds, keyTest, keyCheck, keyAuthMode, keyDelete, keyScroll, keyCopy, keyCopyURI, keyCopySwagger, keyRefresh}
+}

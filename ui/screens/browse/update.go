@@ -1,0 +1,306 @@
+package browse
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"amlauth-tui/azure"
+	"amlauth-tui/ui/components"
+	"amlauth-tui/ui/nav"
+)
+
+// finish accepts a result if it answers the latest request; false means drop it.
+func (p *page) finish(r nav.Tagged, err error) bool {
+	if !p.Done(&p.load, r) {
+		return false
+	}
+	p.err = err
+	p.table.Loading = false
+	return true
+}
+
+// common handles the spinner and table navigation. handled=false means the
+// screen should look at msg itself; chosen reports enter/click on a row.
+func (p *page) common(msg tea.Msg) (cmd tea.Cmd, handled, chosen bool) {
+	if c, ok := p.Spin(msg, false); ok {
+		return c, true, false
+	}
+	if p.Resized(msg) {
+		return nil, true, false
+	}
+	switch m := msg.(type) {
+	case tea.KeyPressMsg:
+		if p.err != nil && key.Matches(m, keyError) && !p.table.Filtering() {
+			return p.Error(p.what, p.err), true, false
+		}
+		return p.table.Update(msg)
+	case tea.MouseClickMsg:
+		m.Y -= p.tableTop() // screen coordinates -> table coordinates
+		return p.table.Update(m)
+	case tea.MouseWheelMsg, tea.PasteMsg:
+		return p.table.Update(msg)
+	}
+	return nil, false, false
+}
+
+// listInput is a list screen's input: navigation, enter/click to open, R
+// to reload, y to copy the selected row's id. handled=false leaves msg to
+// the screen's own keys.
+func (p *page) listInput(msg tea.Msg, load, open func() tea.Cmd, copyLabel string) (cmd tea.Cmd, handled bool) {
+	cmd, handled, chosen := p.common(msg)
+	switch {
+	case chosen:
+		return open(), true
+	case handled:
+		return cmd, true
+	}
+	if k, ok := msg.(tea.KeyPressMsg); ok {
+		switch {
+		case key.Matches(k, keyRefresh):
+			return load(), true
+		case key.Matches(k, keyCopy):
+			if r, ok := p.table.Selected(); ok {
+				return copyCmd(r.ID, copyLabel), true
+			}
+			return nil, true
+		}
+	}
+	return nil, false
+}
+
+func (s *Subscriptions) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
+	if m, ok := msg.(nav.Result[[]azure.Subscription]); ok {
+		if s.finish(m, m.Err) && m.Err == nil {
+			s.items = m.Value
+			rows := make([]components.Row, len(m.Value))
+			jumps := make([]nav.Jump, len(m.Value))
+			for i, sub := range m.Value {
+				name := components.Clean(sub.DisplayName)
+				rows[i] = components.Row{ID: sub.ID, Cells: []string{name, components.Clean(sub.ID), components.Clean(sub.State)}, Payload: sub,
+					Dim: !strings.EqualFold(sub.State, "Enabled")}
+				jumps[i] = nav.Jump{Kind: "subscription", Label: name, Detail: sub.ID, Context: subContext(sub)}
+			}
+			s.table.SetRows(rows)
+			if c := s.env.Context; c.Subscription != "" {
+				s.table.Select(c.Subscription)
+			}
+			return s, tea.Batch(nav.Cmd(nav.SeenMsg{Jumps: jumps}), s.resolve())
+		}
+		return s, nil
+	}
+	if cmd, handled := s.listInput(msg, s.reload, s.open, "Copied subscription id"); handled {
+		return s, cmd
+	}
+	if k, ok := msg.(tea.KeyPressMsg); ok && key.Matches(k, keyAllWorkspaces) {
+		if len(s.items) == 0 {
+			return s, s.Toast(nav.Warn, "No subscriptions to search")
+		}
+		return s, nav.Cmd(nav.PushMsg{Screen: NewWorkspaces(s.env, s.items)})
+	}
+	return s, nil
+}
+
+func (s *Workspaces) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
+	if r, ok := msg.(nav.Result[azure.WorkspaceList]); ok {
+		if !s.finish(r, r.Err) {
+			return s, nil
+		}
+		m := struct{ list azure.WorkspaceList }{r.Value}
+		s.failed = nil
+		ids := make([]string, 0, len(m.list.Failed))
+		for id := range m.list.Failed {
+			ids = append(ids, id)
+		}
+		sort.Strings(ids)
+		for _, id := range ids {
+			e := azure.Explain(m.list.Failed[id])
+			s.failed = append(s.failed, components.Clean(fmt.Sprintf("%s: %s — %s", s.subName(id), e.Title, e.Detail)))
+		}
+		// One failing subscription out of one is the page's error, with the next step.
+		if len(s.subs) == 1 && len(ids) == 1 && len(m.list.Items) == 0 {
+			s.err, s.failed = m.list.Failed[ids[0]], nil
+		}
+		rows := make([]components.Row, len(m.list.Items))
+		jumps := make([]nav.Jump, len(m.list.Items))
+		for i, ws := range m.list.Items {
+			name := components.Clean(ws.Name)
+			rows[i] = components.Row{ID: ws.ID, Payload: ws, Cells: []string{
+				name, components.Clean(ws.ResourceGroup), components.Clean(ws.Location), s.subName(ws.Subscription)}}
+			jumps[i] = nav.Jump{Kind: "workspace", Label: name, Detail: components.Clean(ws.ResourceGroup), Context: s.wsContext(ws.WorkspaceRef)}
+		}
+		s.table.SetRows(rows)
+		if c := s.env.Context; c.Workspace != "" {
+			s.table.Select(nav.Context{Subscription: c.Subscription, ResourceGroup: c.ResourceGroup, Workspace: c.Workspace}.ID())
+		}
+		return s, tea.Batch(nav.Cmd(nav.SeenMsg{Jumps: jumps}), s.resolve(m.list.Items))
+	}
+	cmd, handled := s.listInput(msg, s.reload, s.open, "Copied workspace id")
+	if k, ok := msg.(tea.KeyPressMsg); ok && !handled && key.Matches(k, keyNew) {
+		if r, ok := s.table.Selected(); ok {
+			ws := r.Payload.(azure.Workspace)
+			return s, nav.Cmd(nav.NewEndpointMsg{Workspace: ws.WorkspaceRef, Location: ws.Location})
+		}
+	}
+	return s, cmd
+}
+
+// SetEndpoints fills the list directly (benchmarks and tests of big lists).
+func (s *Endpoints) SetEndpoints(items []azure.Endpoint) {
+	s.Cancel(&s.load)
+	s.err, s.table.Loading = nil, false
+	s.fill(items)
+}
+
+func (s *Endpoints) fill(items []azure.Endpoint) []nav.Jump {
+	rows := make([]components.Row, len(items))
+	jumps := make([]nav.Jump, len(items))
+	for i, e := range items {
+		name := components.Clean(e.Endpoint)
+		rows[i] = components.Row{ID: e.ID, Payload: e, Cells: []string{
+			name, components.Clean(e.AuthMode), components.Clean(e.ComputeType), components.Clean(e.ProvisioningState), Traffic(e.Traffic)}}
+		jumps[i] = nav.Jump{Kind: "endpoint", Label: name, Detail: components.Clean(s.ws.Name), Context: s.epContext(e.Endpoint)}
+	}
+	s.table.SetRows(rows)
+	return jumps
+}
+
+func (s *Endpoints) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
+	if m, ok := msg.(nav.Result[[]azure.Endpoint]); ok {
+		if !s.finish(m, m.Err) {
+			return s, nil
+		}
+		if m.Err != nil {
+			s.table.SetRows(nil)
+			return s, nil
+		}
+		jumps := s.fill(m.Value)
+		if c := s.env.Context; c.Endpoint != "" {
+			s.table.Select(s.ws.ID() + "/onlineEndpoints/" + c.Endpoint)
+		}
+		return s, nav.Cmd(nav.SeenMsg{Jumps: jumps})
+	}
+	if m, ok := msg.(nav.OperationMsg); ok {
+		// A create shows in the list at once, as Creating: reload on its first report.
+		if m.Op.Kind == "create" && !s.shown[m.Op] && strings.EqualFold(m.Op.Target.WorkspaceRef.ID(), s.ws.ID()) {
+			if s.shown == nil {
+				s.shown = map[*azure.Operation]bool{}
+			}
+			s.shown[m.Op] = true
+			return s, s.reload()
+		}
+		return s, nil
+	}
+	if m, ok := msg.(nav.EndpointsChangedMsg); ok {
+		if strings.EqualFold(m.Endpoint.WorkspaceRef.ID(), s.ws.ID()) {
+			return s, s.reload()
+		}
+		return s, nil
+	}
+	cmd, handled := s.listInput(msg, s.reload, s.open, "Copied endpoint id")
+	if k, ok := msg.(tea.KeyPressMsg); ok && !handled && key.Matches(k, keyNew) {
+		loc := s.location
+		if r, ok := s.table.Selected(); ok && loc == "" {
+			loc = r.Payload.(azure.Endpoint).Location
+		}
+		return s, nav.Cmd(nav.NewEndpointMsg{Workspace: s.ws, Location: loc})
+	}
+	return s, cmd
+}
+
+func (d *Details) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
+	if m, ok := msg.(nav.Result[detail]); ok {
+		if d.finish(m, m.Err) && m.Err == nil {
+			d.ep, d.deps, d.depsErr = &m.Value.ep, m.Value.deps, m.Value.depsErr
+		}
+		d.layout()
+		return d, nil
+	}
+	if d.Resized(msg) {
+		d.layout()
+		return d, nil
+	}
+	switch m := msg.(type) {
+	case nav.EndpointsChangedMsg:
+		if strings.EqualFold(m.Endpoint.ID(), d.ref.ID()) && !d.deleted {
+			return d, d.reload()
+		}
+		return d, nil
+	case nav.OperationMsg:
+		if !strings.EqualFold(m.Op.Target.ID(), d.ref.ID()) {
+			return d, nil
+		}
+		if m.Progress.Done && m.Progress.Err == nil && m.Op.Kind == "delete" {
+			d.deleted = true
+		} else if d.ep != nil && m.Progress.State != "" && !m.Progress.Done {
+			d.ep.ProvisioningState = m.Progress.State // live state while an operation runs
+		}
+		d.layout()
+		return d, nil
+	}
+	if cmd, handled, _ := d.common(msg); handled {
+		if _, isKey := msg.(tea.KeyPressMsg); !isKey {
+			return d, cmd
+		}
+	}
+	switch m := msg.(type) {
+	case tea.KeyPressMsg:
+		switch {
+		case key.Matches(m, keyRefresh):
+			return d, d.reload()
+		case key.Matches(m, keyCheck):
+			return d, nav.Cmd(d.checkMsg())
+		case key.Matches(m, keyCreds), key.Matches(m, keyTest), key.Matches(m, keyAuthMode), key.Matches(m, keyDelete):
+			if d.ep == nil || d.deleted {
+				return d, nil // still loading (the auth mode decides what these screens do), or gone: the endpoint's auth mode decides what these screens do
+			}
+			e := *d.ep
+			switch {
+			case key.Matches(m, keyCreds):
+				return d, nav.Cmd(nav.CredentialsMsg{Endpoint: e})
+			case key.Matches(m, keyTest):
+				return d, nav.Cmd(nav.ScoreMsg{Endpoint: e})
+			case key.Matches(m, keyAuthMode):
+				return d, nav.Cmd(nav.ChangeAuthModeMsg{Endpoint: e})
+			default:
+				return d, nav.Cmd(nav.DeleteEndpointMsg{Endpoint: e})
+			}
+		case key.Matches(m, keyCopy):
+			return d, copyCmd(d.ref.ID(), "Copied endpoint id")
+		case key.Matches(m, keyCopyURI):
+			if d.ep != nil && d.ep.ScoringURI != "" {
+				return d, copyCmd(d.ep.ScoringURI, "Copied scoring URI")
+			}
+		case key.Matches(m, keyCopySwagger):
+			if d.ep != nil && d.ep.SwaggerURI != "" {
+				return d, copyCmd(d.ep.SwaggerURI, "Copied swagger URI")
+			}
+		default:
+			var cmd tea.Cmd
+			d.vp, cmd = d.vp.Update(m)
+			return d, cmd
+		}
+	case tea.MouseWheelMsg:
+		var cmd tea.Cmd
+		d.vp, cmd = d.vp.Update(m)
+		return d, cmd
+	}
+	return d, nil
+}
+
+// layout fits the viewport to the screen's size and content, so that the
+// scroll keys know how far they may go.
+func (d *Details) layout() {
+	w, h := d.Size()
+	if w == 0 || h == 0 {
+		return
+	}
+	off := d.vp.YOffset()
+	d.vp.SetWidth(w)
+	d.vp.SetHeight(max(h-1, 1))
+	d.vp.SetContent(d.content(w))
+	d.vp.SetYOffset(off)
+}
