@@ -155,8 +155,8 @@ type Endpoint struct {
 
 // Deployment is an online deployment.
 type Deployment struct {
-	Name              string
-	ID                string
+	Name string
+	ID   string
 	// ProvisioningState: Creating, Updating, Scaling, Deleting, Succeeded,
 	// Failed, Canceled. The resource carries no error: why a write failed
 	// is the operation's (Progress.Err, an *OperationFailedError), and
