@@ -285,7 +285,7 @@ func (s *Session) CheckIdentity(ctx context.Context, ws WorkspaceRef, id Endpoin
 		v := acc.a.Check([]rbac.Operation{n.Op})[0]
 		n.Verdict, n.Outcome, n.Why = &v, v.Outcome, v.Decision.Reason
 		n.Explain = acc.a.Explain(v)
-		if n.Recent = v.Outcome == rbac.Allowed && recentGrants(v.Decision.Grants, acc.a.At); n.Recent {
+		if n.Recent = v.Outcome == rbac.Allowed && recentGrants(v.Decision.Grants, s.cfg.Polling.now()); n.Recent {
 			n.Why += ". The role assignment was made in the last 10 minutes: " + TypicalPropagation
 		}
 		if v.Outcome == rbac.NotGranted || v.Outcome == rbac.Unknown {

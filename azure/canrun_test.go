@@ -321,3 +321,66 @@ func TestCanReadConnectionSecrets(t *testing.T) {
 		}
 	}
 }
+
+// The fix loop: the failed deployment is retried after AcrPull is
+// assigned. Until the assignment propagates the retry fails again, with
+// Azure's reason, and the check says the grant is recent; once it has
+// propagated the retry succeeds.
+func TestFixLoopWaitsForPropagation(t *testing.T) {
+	clock := &emulator.SkipClock{}
+	s, cfg := start(t, emulator.Options{Now: clock.Now, ProvisioningTime: time.Second, PropagationDelay: 5 * time.Minute})
+	cfg.Polling = azure.Polling{Now: clock.Now, Wait: clock.Wait}
+	olivia := signInAs(t, s, cfg, "olivia")
+	ref := azure.DeploymentRef{EndpointRef: refChurnCustom, Deployment: "blue"}
+	d, err := olivia.Deployment(ctx(t), ref)
+	if err != nil || d.ProvisioningState != "Failed" {
+		t.Fatalf("seeded deployment: %+v %v", d, err)
+	}
+	retry := func() azure.Progress {
+		t.Helper()
+		op, err := olivia.CreateDeployment(ctx(t), azure.DeploymentSpec{Ref: ref, Model: d.Model, Environment: d.Environment,
+			InstanceType: d.InstanceType, InstanceCount: d.InstanceCount})
+		if err != nil {
+			t.Fatalf("retry refused: %v", err)
+		}
+		seen := run(t, op)
+		return seen[len(seen)-1]
+	}
+	rc, err := olivia.CanRun(ctx(t), refChurnCustom, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fix := need(t, rc, "identity.pullImage").Fix
+	if fix == nil {
+		t.Fatalf("no fix: %+v", rc.Needs)
+	}
+	if _, err := olivia.AssignRole(ctx(t), fix.Principal, fix.Role.ID, fix.Scope); err != nil {
+		t.Fatal(err)
+	}
+	if rc, err = olivia.CanRun(ctx(t), refChurnCustom, nil); err != nil {
+		t.Fatal(err)
+	}
+	if p := need(t, rc, "identity.pullImage"); p.Outcome != rbac.Allowed || !p.Recent || !strings.Contains(p.Why, "10 minutes") {
+		t.Errorf("just assigned: %+v", p)
+	}
+	last := retry()
+	var fe *azure.OperationFailedError
+	if !errors.As(last.Err, &fe) || fe.Deployment != "blue" || !strings.Contains(fe.Message, "AcrPull") {
+		t.Fatalf("retry before propagation: %+v", last)
+	}
+	if ex := azure.Explain(last.Err); !strings.Contains(ex.Title, "deployment 'blue' of endpoint 'churn-custom'") || !strings.Contains(ex.Next, "logs") {
+		t.Errorf("explanation: %+v", ex)
+	}
+	if err := clock.Wait(ctx(t), 11*time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if rc, err = olivia.CanRun(ctx(t), refChurnCustom, nil); err != nil {
+		t.Fatal(err)
+	}
+	if p := need(t, rc, "identity.pullImage"); p.Outcome != rbac.Allowed || p.Recent {
+		t.Errorf("after propagation: %+v", p)
+	}
+	if last = retry(); last.Err != nil || last.State != "Succeeded" || last.Deployment == nil || last.Deployment.ProvisioningState != "Succeeded" {
+		t.Fatalf("retry after propagation: %+v", last)
+	}
+}
