@@ -231,7 +231,7 @@ func (s *Session) CheckIdentity(ctx context.Context, ws WorkspaceRef, id Endpoin
 		return out, err
 	}
 	if id.Principal.ID == "" {
-		return out, fmt.Errorf("%w: %s", errNoIdentity, id.Unresolved)
+		return out, &IdentityError{Endpoint: id.Endpoint.Endpoint, Message: id.Unresolved}
 	}
 	needs := make([]Need, 0, 4)
 	scopes := map[string]bool{}
