@@ -300,7 +300,9 @@ func secretReference(env map[string]string) (string, bool) {
 // resolved (EndpointIdentity.Unresolved), so nothing can be checked for it.
 type IdentityError struct{ Endpoint, Message string }
 
-func (e *IdentityError) Error() string { return "the identity of endpoint " + e.Endpoint + ": " + e.Message }
+func (e *IdentityError) Error() string {
+	return "the identity of endpoint " + e.Endpoint + ": " + e.Message
+}
 
 // Explanation says why, and what to do.
 func (e *IdentityError) Explanation() Explanation {
