@@ -288,7 +288,9 @@ func (s *Session) CheckIdentity(ctx context.Context, ws WorkspaceRef, id Endpoin
 		if n.Recent = v.Outcome == rbac.Allowed && recentGrants(v.Decision.Grants, s.cfg.Polling.now()); n.Recent {
 			n.Why += ". The role assignment was made in the last 10 minutes: " + TypicalPropagation
 		}
-		if v.Outcome == rbac.NotGranted || v.Outcome == rbac.Unknown {
+		// Unknown with a grant found (the deny assignments could not be
+		// read) has nothing to assign: the role is there already.
+		if v.Outcome == rbac.NotGranted || v.Outcome == rbac.Unknown && len(v.Decision.Grants) == 0 {
 			n.Fix = fixFor(*n, id, res, v.Suggest)
 		}
 	}

@@ -384,3 +384,36 @@ func TestFixLoopWaitsForPropagation(t *testing.T) {
 		t.Fatalf("retry after propagation: %+v", last)
 	}
 }
+
+// An answer is a promise: when the deny assignments on the storage cannot
+// be read, a model read that a role grants is unknown, not allowed, and
+// nothing is offered to assign (the role is there); the check says what it lacks.
+func TestCanRunUnknownWhenDeniesUnreadable(t *testing.T) {
+	f, err := emulator.ParseFault("route=*/storageAccounts/*/providers/Microsoft.Authorization/denyAssignments,status=403")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, cfg := start(t, emulator.Options{Faults: []emulator.Fault{f}})
+	olivia := signInAs(t, s, cfg, "olivia")
+	rc, err := olivia.CanRun(ctx(t), azure.EndpointRef{WorkspaceRef: churnWS(), Endpoint: "churn-key"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := need(t, rc, "identity.readModel")
+	if m.Outcome != rbac.Unknown || m.Fix != nil || !strings.Contains(m.Why, "deny assignments") {
+		t.Errorf("model read with unreadable deny assignments: %+v", m)
+	}
+	if w := need(t, rc, "identity.writeMetrics"); w.Outcome != rbac.Allowed {
+		t.Errorf("metrics are judged at the workspace, where everything was read: %+v", w)
+	}
+	if rc.Outcome() != rbac.Unknown || len(rc.Partial) == 0 || !strings.Contains(strings.Join(rc.Partial, " "), "deny assignments") {
+		t.Errorf("outcome %v, partial %q", rc.Outcome(), rc.Partial)
+	}
+
+	// A resolvable identity is needed to check anything.
+	_, err = olivia.CheckIdentity(ctx(t), churnWS(), azure.EndpointIdentity{Endpoint: azure.EndpointRef{Endpoint: "x"}, Unresolved: "still creating"}, azure.Assets{})
+	var ie *azure.IdentityError
+	if !errors.As(err, &ie) || !strings.Contains(azure.Explain(err).Detail, "still creating") {
+		t.Errorf("unresolved identity: %v", err)
+	}
+}
