@@ -417,3 +417,60 @@ func TestCanRunUnknownWhenDeniesUnreadable(t *testing.T) {
 		t.Errorf("unresolved identity: %v", err)
 	}
 }
+
+// What AutomaticGrants predicts for the create wizard is what the
+// simulated Azure then does: with the enforce flag and a creator who may
+// read connection secrets, the system-assigned identity can read them too.
+func TestAutomaticGrantsMatchCreation(t *testing.T) {
+	s, cfg := start(t, emulator.Options{ProvisioningTime: time.Second})
+	olivia := signInAs(t, s, cfg, "olivia")
+	creator, err := olivia.CanReadConnectionSecrets(ctx(t), churnWS())
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := olivia.WorkspaceResources(ctx(t), churnWS())
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := azure.AutomaticGrants(false, true, &creator, res)
+	if g.Rejected || g.Unknown || !g.Grants[3].Granted {
+		t.Fatalf("prediction: %+v", g)
+	}
+	sp := spec("churn-secrets", azure.AuthKey)
+	sp.EnforceSecretStores = true
+	op, err := olivia.CreateEndpoint(ctx(t), sp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if seen := run(t, op); seen[len(seen)-1].Err != nil {
+		t.Fatal(seen[len(seen)-1].Err)
+	}
+	rc, err := olivia.CanRun(ctx(t), sp.Ref, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rc.Identity.EnforceSecretStores {
+		t.Errorf("the flag is not read back: %+v", rc.Identity)
+	}
+	for _, want := range g.Grants {
+		key := map[string]string{"AcrPull": "identity.pullImage", "Storage Blob Data Reader": "identity.readModel",
+			"AzureML Metrics Writer (preview)": "identity.writeMetrics", "Azure Machine Learning Workspace Connection Secrets Reader": "identity.readSecrets"}[want.Role.RoleName]
+		if n := need(t, rc, key); !n.Needed || n.Outcome != rbac.Allowed {
+			t.Errorf("%s predicted granted, but %s: %+v", want.Role.RoleName, key, n)
+		}
+	}
+
+	// Scaling a deployment is a PATCH of its SKU.
+	op, err = olivia.ScaleDeployment(ctx(t), azure.DeploymentRef{EndpointRef: azure.EndpointRef{WorkspaceRef: churnWS(), Endpoint: "churn-key"}, Deployment: "green"}, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := run(t, op)
+	if last := seen[len(seen)-1]; last.Err != nil || last.Deployment == nil || last.Deployment.InstanceCount != 2 {
+		t.Fatalf("scale: %+v", last)
+	}
+	var se *azure.SpecError
+	if _, err := olivia.ScaleDeployment(ctx(t), azure.DeploymentRef{EndpointRef: azure.EndpointRef{WorkspaceRef: churnWS(), Endpoint: "churn-key"}, Deployment: "green"}, 0); !errors.As(err, &se) || se.Field != "instance_count" {
+		t.Errorf("scale to 0: %v", err)
+	}
+}
