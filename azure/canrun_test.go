@@ -174,6 +174,12 @@ func TestDeploymentLifecycle(t *testing.T) {
 	if err != nil || len(models) == 0 {
 		t.Fatalf("models: %v %v", models, err)
 	}
+	// By name, newest version first.
+	for i := 1; i < len(models); i++ {
+		if a, b := models[i-1], models[i]; a.Name > b.Name || a.Name == b.Name && a.Version <= b.Version {
+			t.Errorf("models out of order: %s:%s before %s:%s", a.Name, a.Version, b.Name, b.Version)
+		}
+	}
 	envs, err := olivia.Environments(ctx(t), churnWS())
 	if err != nil || len(envs) == 0 {
 		t.Fatalf("environments: %v %v", envs, err)

@@ -852,11 +852,7 @@ func (s *Session) Models(ctx context.Context, ws WorkspaceRef) ([]ModelVersion, 
 			},
 			func(v *armmachinelearning.ModelVersion) ModelVersion { return modelFrom(name, v) })
 	})
-	out = slices.DeleteFunc(out, func(m ModelVersion) bool { return m.Name == "" })
-	slices.SortFunc(out, func(a, b ModelVersion) int {
-		return cmp.Or(cmp.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)), compareVersions(b.Version, a.Version))
-	})
-	return out, err
+	return byNameNewestFirst(out, func(m ModelVersion) (string, string) { return m.Name, m.Version }), err
 }
 
 func modelFrom(name string, v *armmachinelearning.ModelVersion) ModelVersion {
@@ -893,11 +889,7 @@ func (s *Session) Environments(ctx context.Context, ws WorkspaceRef) ([]Environm
 			},
 			func(v *armmachinelearning.EnvironmentVersion) EnvironmentVersion { return environmentFrom(name, v) })
 	})
-	out = slices.DeleteFunc(out, func(e EnvironmentVersion) bool { return e.Name == "" })
-	slices.SortFunc(out, func(a, b EnvironmentVersion) int {
-		return cmp.Or(cmp.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)), compareVersions(b.Version, a.Version))
-	})
-	return out, err
+	return byNameNewestFirst(out, func(e EnvironmentVersion) (string, string) { return e.Name, e.Version }), err
 }
 
 // curatedRegistry is where Azure ML's curated environments live.
@@ -945,6 +937,18 @@ func fanOutVersions[T any](ctx context.Context, names []string, list func(contex
 	}
 	wg.Wait()
 	return out, first
+}
+
+// byNameNewestFirst drops the archived versions (left nameless) and orders
+// the rest by name, then newest version first.
+func byNameNewestFirst[T any](items []T, key func(T) (name, version string)) []T {
+	items = slices.DeleteFunc(items, func(x T) bool { n, _ := key(x); return n == "" })
+	slices.SortFunc(items, func(a, b T) int {
+		an, av := key(a)
+		bn, bv := key(b)
+		return cmp.Or(cmp.Compare(strings.ToLower(an), strings.ToLower(bn)), compareVersions(bv, av))
+	})
+	return items
 }
 
 // compareVersions orders asset versions: numerically when both are
