@@ -466,6 +466,32 @@ func TestAutomaticGrantsMatchCreation(t *testing.T) {
 		}
 	}
 
+	// The rule covers deployments: bob, who may write deployments of this
+	// endpoint but not read connection secrets, is refused before anything
+	// is sent; olivia, who may, deploys.
+	ds, _ := rbac.RoleByName(rbac.BuiltinRoles(), "AzureML Data Scientist")
+	bobRef, err := olivia.FindPrincipals(ctx(t), "bob@contoso.example")
+	if err != nil || len(bobRef) != 1 {
+		t.Fatalf("bob: %v %v", bobRef, err)
+	}
+	if _, err := olivia.AssignRole(ctx(t), bobRef[0], ds.ID, sp.Ref.ID()); err != nil {
+		t.Fatal(err)
+	}
+	dep := azure.DeploymentSpec{Ref: azure.DeploymentRef{EndpointRef: sp.Ref, Deployment: "blue"}, Model: "azureml:churn-key-model:1",
+		Environment: "azureml://registries/azureml/environments/sklearn-1.5/versions/14", InstanceType: "Standard_DS2_v2", InstanceCount: 1}
+	var sse *azure.SecretStoresError
+	if _, err := signInAs(t, s, cfg, "bob").CreateDeployment(ctx(t), dep); !errors.As(err, &sse) || sse.Verdict.Outcome != rbac.NotGranted ||
+		!strings.Contains(azure.Explain(err).Detail, rbac.ActionListConnectionSecrets) {
+		t.Errorf("bob's deployment: %v", err)
+	}
+	op, err = olivia.CreateDeployment(ctx(t), dep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if seen := run(t, op); seen[len(seen)-1].Err != nil {
+		t.Fatalf("olivia's deployment: %+v", seen[len(seen)-1])
+	}
+
 	// Scaling a deployment is a PATCH of its SKU.
 	op, err = olivia.ScaleDeployment(ctx(t), azure.DeploymentRef{EndpointRef: azure.EndpointRef{WorkspaceRef: churnWS(), Endpoint: "churn-key"}, Deployment: "green"}, 2)
 	if err != nil {

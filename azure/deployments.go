@@ -449,19 +449,25 @@ func transitional(state string) bool {
 // operation (Progress.Deployment at the end). Before anything is sent it
 // refuses, typed: a spec Azure would refuse (*SpecError), a model or
 // environment the workspace does not have (*SpecError, field model or
-// environment), a name taken (*ConflictError DeploymentExists), and a
-// write already running on the endpoint or one of its deployments
-// (*ConflictError OperationInProgress). A deployment of that name that
+// environment), a name taken (*ConflictError DeploymentExists), a write
+// already running on the endpoint or one of its deployments
+// (*ConflictError OperationInProgress), and a creator the enforce-secret-
+// stores rule rejects (*SecretStoresError). A deployment of that name that
 // failed is created again: that PUT is the retry.
 func (s *Session) CreateDeployment(ctx context.Context, spec DeploymentSpec) (*Operation, error) {
 	r := spec.Ref
 	if strings.TrimSpace(r.Endpoint) == "" || r.Name == "" {
 		return nil, spec.Validate()
 	}
-	ep, err := s.Endpoint(ctx, r.EndpointRef)
+	ec, err := s.endpointWriter(r.Subscription)
 	if err != nil {
 		return nil, err
 	}
+	raw, err := ec.Get(ctx, r.ResourceGroup, r.Name, r.Endpoint, nil)
+	if err != nil {
+		return nil, Classify(err)
+	}
+	ep := endpointFrom(r.WorkspaceRef, &raw.OnlineEndpoint)
 	spec.Location = cmp.Or(strings.TrimSpace(spec.Location), ep.Location)
 	spec.ComputeType = cmp.Or(strings.TrimSpace(spec.ComputeType), ep.ComputeType)
 	if err := spec.Validate(); err != nil {
@@ -488,6 +494,9 @@ func (s *Session) CreateDeployment(ctx context.Context, spec DeploymentSpec) (*O
 	if err := s.assetsExist(ctx, spec); err != nil {
 		return nil, err
 	}
+	if err := s.secretStoresRule(ctx, r, raw.OnlineEndpoint, deps); err != nil {
+		return nil, err
+	}
 	c, err := s.deploymentsClient(r.Subscription)
 	if err != nil {
 		return nil, err
@@ -500,6 +509,48 @@ func (s *Session) CreateDeployment(ctx context.Context, spec DeploymentSpec) (*O
 	op := trackPoller(s.cfg.Polling, "create", r.EndpointRef, p, first, "Creating", deploymentResult[armmachinelearning.OnlineDeploymentsClientCreateOrUpdateResponse](s, r))
 	op.Deployment = r.Deployment
 	return op, nil
+}
+
+// SecretStoresError is a deployment Azure would reject: its endpoint runs
+// as a system-assigned identity and enforces access to the default secret
+// stores, and whoever creates the deployment must then be allowed to read
+// the workspace's connection secrets
+// (https://learn.microsoft.com/azure/machine-learning/concept-endpoints-online-auth#permissions-for-user-identity-to-enforce-access-to-default-secret-stores).
+type SecretStoresError struct {
+	Endpoint  string
+	Workspace string
+	Verdict   Verdict // the creator's connections.listSecrets verdict on the workspace
+}
+
+func (e *SecretStoresError) Error() string {
+	return "endpoint " + e.Endpoint + " enforces access to the default secret stores, and you may not read the connection secrets of workspace " + e.Workspace
+}
+
+// Explanation says the rule and the ways out.
+func (e *SecretStoresError) Explanation() Explanation {
+	return Explanation{Title: "Azure would reject this deployment",
+		Detail: "Endpoint " + e.Endpoint + " runs as a system-assigned identity and enforces access to the default secret stores, so whoever creates its deployments must be allowed " +
+			rbac.ActionListConnectionSecrets + " on workspace " + e.Workspace + ": " + e.Verdict.Decision.Reason + ".",
+		Next: "Ask an Owner or User Access Administrator of the workspace for Azure Machine Learning Workspace Connection Secrets Reader, or have someone who holds it create the deployment."}
+}
+
+// secretStoresRule applies that rule before a new deployment is sent: a
+// creator known not to have the permission is refused; unknown, Azure decides.
+func (s *Session) secretStoresRule(ctx context.Context, r DeploymentRef, e armmachinelearning.OnlineEndpoint, deps []Deployment) error {
+	for _, d := range deps {
+		if rbac.EqualOrdinalIgnoreCase(d.Name, r.Deployment) {
+			return nil // a retry of an existing deployment is not a creation
+		}
+	}
+	sai := e.Identity != nil && strings.Contains(strings.ToLower(derefEnum(e.Identity.Type)), "systemassigned")
+	if !sai || e.Properties == nil || !strings.EqualFold(deref(e.Properties.Properties[EnforceSecretStoresProperty]), "enabled") {
+		return nil
+	}
+	v, err := s.CanReadConnectionSecrets(ctx, r.WorkspaceRef)
+	if err != nil || (v.Outcome != rbac.NotGranted && v.Outcome != rbac.DeniedByDenyAssignment) {
+		return nil
+	}
+	return &SecretStoresError{Endpoint: r.Endpoint, Workspace: r.Name, Verdict: v}
 }
 
 // deploymentResult reads the deployment at the end of a write, with the
