@@ -506,3 +506,37 @@ func TestAutomaticGrantsMatchCreation(t *testing.T) {
 		t.Errorf("scale to 0: %v", err)
 	}
 }
+
+// Mirror traffic goes to one deployment without live traffic; the
+// simulated Azure takes what the client-side rules let through.
+func TestSetMirrorTraffic(t *testing.T) {
+	s, cfg := start(t, emulator.Options{ProvisioningTime: time.Second})
+	olivia := signInAs(t, s, cfg, "olivia")
+	ref := azure.EndpointRef{WorkspaceRef: churnWS(), Endpoint: "churn-key"}
+	var te *azure.TrafficError
+	if _, err := olivia.SetTraffic(ctx(t), ref, map[string]int32{"blue": 90, "green": 10}, map[string]int32{"green": 20}); !errors.As(err, &te) || te.Rule != azure.TrafficRuleMirrorNotLive {
+		t.Errorf("mirror to a live deployment: %v", err)
+	}
+	op, err := olivia.SetTraffic(ctx(t), ref, map[string]int32{"blue": 100, "green": 0}, map[string]int32{"green": 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := run(t, op)
+	last := seen[len(seen)-1]
+	if last.Err != nil || last.Endpoint == nil || last.Endpoint.MirrorTraffic["green"] != 20 || last.Endpoint.Traffic["blue"] != 100 {
+		t.Fatalf("mirror: %+v", last)
+	}
+	deps, err := olivia.Deployments(ctx(t), ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range deps {
+		if want := map[string][2]int32{"blue": {100, 0}, "green": {0, 20}}[d.Name]; d.TrafficPercent != want[0] || d.MirrorPercent != want[1] {
+			t.Errorf("%s: traffic %d mirror %d", d.Name, d.TrafficPercent, d.MirrorPercent)
+		}
+	}
+	// A deployment that receives mirrored traffic is not deleted either.
+	if _, err := olivia.DeleteDeployment(ctx(t), azure.DeploymentRef{EndpointRef: ref, Deployment: "green"}); !errors.As(err, &te) || te.Rule != azure.TrafficRuleDeleteWithTraffic || !strings.Contains(te.Message, "mirrored") {
+		t.Errorf("delete a mirrored deployment: %v", err)
+	}
+}
