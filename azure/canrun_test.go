@@ -241,6 +241,19 @@ func TestDeploymentLifecycle(t *testing.T) {
 	if _, err := olivia.CreateDeployment(ctx(t), d); !errors.As(err, &ce) || ce.Code != "DeploymentExists" {
 		t.Errorf("same name again: %v", err)
 	}
+	// Changing it is an update; changing one that does not exist is refused.
+	d.InstanceCount = 2
+	op, err = olivia.UpdateDeployment(ctx(t), d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if seen := run(t, op); op.Kind != "update" || seen[len(seen)-1].Deployment == nil || seen[len(seen)-1].Deployment.InstanceCount != 2 {
+		t.Errorf("update: %s %+v", op.Kind, seen[len(seen)-1])
+	}
+	var nf *azure.NotFoundError
+	if _, err := olivia.UpdateDeployment(ctx(t), second); !errors.As(err, &nf) || !strings.Contains(nf.Message, "green") {
+		t.Errorf("update of a deployment that does not exist: %v", err)
+	}
 
 	// Traffic: unknown deployments and bad sums are refused naming the rule.
 	var te *azure.TrafficError
@@ -280,7 +293,6 @@ func TestDeploymentLifecycle(t *testing.T) {
 	if seen := run(t, op); seen[len(seen)-1].Err != nil {
 		t.Fatalf("delete: %+v", seen[len(seen)-1])
 	}
-	var nf *azure.NotFoundError
 	if _, err := olivia.Deployment(ctx(t), dref); !errors.As(err, &nf) {
 		t.Errorf("after delete: %v", err)
 	}

@@ -455,6 +455,19 @@ func transitional(state string) bool {
 // stores rule rejects (*SecretStoresError). A deployment of that name that
 // failed is created again: that PUT is the retry.
 func (s *Session) CreateDeployment(ctx context.Context, spec DeploymentSpec) (*Operation, error) {
+	return s.putDeployment(ctx, spec, false)
+}
+
+// UpdateDeployment replaces an existing deployment's settings (a PUT of
+// the whole spec: model, environment, instance type and count, variables)
+// and returns the running operation, refused as CreateDeployment refuses,
+// except that the deployment must exist (*NotFoundError).
+func (s *Session) UpdateDeployment(ctx context.Context, spec DeploymentSpec) (*Operation, error) {
+	return s.putDeployment(ctx, spec, true)
+}
+
+// putDeployment is CreateDeployment (update false) and UpdateDeployment.
+func (s *Session) putDeployment(ctx context.Context, spec DeploymentSpec, update bool) (*Operation, error) {
 	r := spec.Ref
 	if strings.TrimSpace(r.Endpoint) == "" || r.Name == "" {
 		return nil, spec.Validate()
@@ -481,9 +494,13 @@ func (s *Session) CreateDeployment(ctx context.Context, spec DeploymentSpec) (*O
 		return nil, &ConflictError{Code: "OperationInProgress", Message: fmt.Sprintf(
 			"Endpoint %s is %s; Azure runs one write at a time on an endpoint and its deployments.", r.Endpoint, strings.ToLower(ep.ProvisioningState))}
 	}
+	exists := slices.ContainsFunc(deps, func(d Deployment) bool { return rbac.EqualOrdinalIgnoreCase(d.Name, r.Deployment) })
+	if update && !exists {
+		return nil, &NotFoundError{What: "deployment", Message: fmt.Sprintf("Endpoint %s has no deployment named %s to change.", r.Endpoint, r.Deployment)}
+	}
 	for _, d := range deps {
 		switch {
-		case rbac.EqualOrdinalIgnoreCase(d.Name, r.Deployment) && !strings.EqualFold(d.ProvisioningState, "Failed"):
+		case !update && rbac.EqualOrdinalIgnoreCase(d.Name, r.Deployment) && !strings.EqualFold(d.ProvisioningState, "Failed"):
 			return nil, &ConflictError{Code: "DeploymentExists", Target: "name", Message: fmt.Sprintf(
 				"Endpoint %s already has a deployment named %s; creating it again would replace it.", r.Endpoint, d.Name)}
 		case transitional(d.ProvisioningState):
@@ -494,7 +511,7 @@ func (s *Session) CreateDeployment(ctx context.Context, spec DeploymentSpec) (*O
 	if err := s.assetsExist(ctx, spec); err != nil {
 		return nil, err
 	}
-	if err := s.secretStoresRule(ctx, r, raw.OnlineEndpoint, deps); err != nil {
+	if err := s.secretStoresRule(ctx, r, raw.OnlineEndpoint, exists); err != nil {
 		return nil, err
 	}
 	c, err := s.deploymentsClient(r.Subscription)
@@ -506,7 +523,11 @@ func (s *Session) CreateDeployment(ctx context.Context, spec DeploymentSpec) (*O
 	if err != nil {
 		return nil, classifyWrite(err)
 	}
-	op := trackPoller(s.cfg.Polling, "create", r.EndpointRef, p, first, "Creating", deploymentResult[armmachinelearning.OnlineDeploymentsClientCreateOrUpdateResponse](s, r))
+	kind, state := "create", "Creating" // the first answer's state wins (a retried create is Updating)
+	if update {
+		kind, state = "update", "Updating"
+	}
+	op := trackPoller(s.cfg.Polling, kind, r.EndpointRef, p, first, state, deploymentResult[armmachinelearning.OnlineDeploymentsClientCreateOrUpdateResponse](s, r))
 	op.Deployment = r.Deployment
 	return op, nil
 }
@@ -536,11 +557,9 @@ func (e *SecretStoresError) Explanation() Explanation {
 
 // secretStoresRule applies that rule before a new deployment is sent: a
 // creator known not to have the permission is refused; unknown, Azure decides.
-func (s *Session) secretStoresRule(ctx context.Context, r DeploymentRef, e armmachinelearning.OnlineEndpoint, deps []Deployment) error {
-	for _, d := range deps {
-		if rbac.EqualOrdinalIgnoreCase(d.Name, r.Deployment) {
-			return nil // a retry of an existing deployment is not a creation
-		}
+func (s *Session) secretStoresRule(ctx context.Context, r DeploymentRef, e armmachinelearning.OnlineEndpoint, exists bool) error {
+	if exists {
+		return nil // a change, or a retry, of an existing deployment is not a creation
 	}
 	sai := e.Identity != nil && strings.Contains(strings.ToLower(derefEnum(e.Identity.Type)), "systemassigned")
 	if !sai || e.Properties == nil || !strings.EqualFold(deref(e.Properties.Properties[EnforceSecretStoresProperty]), "enabled") {
