@@ -39,6 +39,7 @@ const checkJSONHelp = `--output json prints one document on stdout (schema "amla
   warnings      [string]: what could not be read, and what the verdicts lack because of it
   operations    one per operation, in the order asked:
     key, name, action   the operation (an action given with --operation is its own key and name)
+    scope         where it was judged, when not the document's scope (--principal an endpoint: its identity's needs)
     outcome       allowed | denied (no role grants it) | blocked (a deny assignment) |
                   conditional (only conditional grants) | pending (assigned, not in effect yet) |
                   unknown (something it needs could not be read)
@@ -68,7 +69,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	}
 	fs := flag.NewFlagSet("check", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	principal := fs.String("principal", "me", "who: me, an object id, an app id, a UPN or the start of a name")
+	principal := fs.String("principal", "me", "who: me, an object id, an app id, a UPN, the start of a name, or an online endpoint's ARM id (its identity; check_identity.go)")
 	scope := fs.String("scope", "", "where: an ARM scope (subscription, resource group, workspace or endpoint id)")
 	var ops stringList
 	fs.Var(&ops, "operation", "what, repeatable or comma-separated: an operation key (see below) or an action; default all")
@@ -86,7 +87,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		fs.PrintDefaults()
 		fmt.Fprintln(stderr, "\n"+checkJSONHelp)
 		fmt.Fprintln(stderr, "\nOperations:")
-		for _, o := range rbac.Operations() {
+		for _, o := range append(rbac.Operations(), rbac.IdentityOperations()...) {
 			fmt.Fprintf(stderr, "  %-26s %s\n", o.Key, o.Name)
 		}
 	}
@@ -102,10 +103,10 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	if err := checkOutput(*output); err != nil {
 		return fail(badInput(err))
 	}
-	if *scope == "" {
+	if *scope == "" && !endpointPrincipal(*principal) {
 		return fail(failf("--scope is required (e.g. the endpoint's id: /subscriptions/…/onlineEndpoints/NAME)"))
 	}
-	if _, err := rbac.ParseScope(*scope); err != nil {
+	if _, err := rbac.ParseScope(cmp.Or(*scope, *principal)); err != nil {
 		return fail(badInput(err))
 	}
 	operations, err := pickOperations(ops)
@@ -121,6 +122,13 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	defer done()
 	if f != nil {
 		return fail(f)
+	}
+	if endpointPrincipal(*principal) {
+		code, f := checkEndpointIdentity(ctx, sess, *principal, ops, *scope, *explain, *output == "json", stdout)
+		if f != nil {
+			return fail(f)
+		}
+		return code
 	}
 	p, err := resolvePrincipal(ctx, sess, *principal)
 	if err != nil {

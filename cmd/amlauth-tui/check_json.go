@@ -32,6 +32,7 @@ type jsonPrincipal struct {
 
 type jsonVerdict struct {
 	Key            string        `json:"key"`
+	Scope          string        `json:"scope,omitempty"` // where it was judged, when not the document's scope (an endpoint identity's needs)
 	Name           string        `json:"name"`
 	Action         string        `json:"action"`
 	Outcome        string        `json:"outcome"`
