@@ -639,7 +639,10 @@ const escRule = "esc goes back one level: out of a text field or filter first, t
 type quitNowMsg struct{ running bool }
 
 // Close flushes pending state (tests; the program's quit does it itself).
-func (m *Model) Close() { m.saver.close() }
+func (m *Model) Close() {
+	m.saver.close()
+	m.env.Store.Close() // a history or preference write still running finishes now; later ones are refused
+}
 
 // open rebuilds the browse stack down to c: the sign-in screen stays at the
 // bottom (esc from the top goes back to the identity card).
