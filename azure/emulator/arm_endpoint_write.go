@@ -129,13 +129,35 @@ func (s *armHost) writeEndpointOutcome(w http.ResponseWriter, q *armReq, o *epOu
 func (s *armHost) armPutEndpoint(w http.ResponseWriter, q *armReq) {
 	var body armEndpointBody
 	bad := readBody(q.r, &body)
+	s.lockedWrite(w, q, true, func(fails bool) *epOutcome { return s.putEndpoint(q, &body, bad, fails) })
+}
+
+// lockedWrite runs one endpoint or deployment write under the write lock
+// and answers it: created writes answer 201 with Azure-AsyncOperation, the
+// others 202 with Location. One write lock makes the checks (idle, name
+// free) and the change one step: two concurrent creates of one name cannot
+// both start.
+func (s *armHost) lockedWrite(w http.ResponseWriter, q *armReq, created bool, write func(fails bool) *epOutcome) {
 	fails := s.lroFails(q.r)
-	// One write lock makes the checks (idle, name free) and the change one
-	// step: two concurrent creates of one name cannot both start.
 	s.mu.Lock()
-	o := s.putEndpoint(q, &body, bad, fails)
+	o := write(fails)
 	s.mu.Unlock()
-	s.writeEndpointOutcome(w, q, o, true, false)
+	s.writeEndpointOutcome(w, q, o, created, !created)
+}
+
+// endpointFor checks that the caller may do action at the request's scope
+// and finds the request's endpoint: the first steps of every write below
+// an endpoint, in ARM's order (403 before 404).
+func (s *armHost) endpointFor(q *armReq, action string) (scope string, e *Endpoint, f *epOutcome) {
+	scope = q.scope()
+	if !s.armCan(q.c, action, scope) {
+		return scope, nil, epOf(armForbidden(action, scope))
+	}
+	e, miss := s.armEndpoint(q)
+	if miss != nil {
+		return scope, nil, epOf(*miss)
+	}
+	return scope, e, nil
 }
 
 // endpointWrite is a validated PUT.
@@ -627,21 +649,13 @@ func settleEndpoint(key string, e *Endpoint) func(w *World, failed bool) {
 func (s *armHost) armPatchEndpoint(w http.ResponseWriter, q *armReq) {
 	var body armEndpointPatch
 	bad := readBody(q.r, &body)
-	fails := s.lroFails(q.r)
-	s.mu.Lock()
-	o := s.patchEndpoint(q, &body, bad, fails)
-	s.mu.Unlock()
-	s.writeEndpointOutcome(w, q, o, false, true)
+	s.lockedWrite(w, q, false, func(fails bool) *epOutcome { return s.patchEndpoint(q, &body, bad, fails) })
 }
 
 func (s *armHost) patchEndpoint(q *armReq, b *armEndpointPatch, bad *armOutcome, fails bool) *epOutcome {
-	scope := q.scope()
-	if !s.armCan(q.c, actEndpointWrite, scope) {
-		return epOf(armForbidden(actEndpointWrite, scope))
-	}
-	e, miss := s.armEndpoint(q)
-	if miss != nil {
-		return epOf(*miss)
+	scope, e, f := s.endpointFor(q, actEndpointWrite)
+	if f != nil {
+		return f
 	}
 	if bad != nil {
 		return epOf(*bad)
@@ -705,11 +719,7 @@ func (s *armHost) patchEndpoint(q *armReq, b *armEndpointPatch, bad *armOutcome,
 // endpoint, its deployments and its system-assigned identity are gone.
 // A missing endpoint answers 204, ARM's rule for deleting what is not there.
 func (s *armHost) armDeleteEndpoint(w http.ResponseWriter, q *armReq) {
-	fails := s.lroFails(q.r)
-	s.mu.Lock()
-	o := s.deleteEndpoint(q, fails)
-	s.mu.Unlock()
-	s.writeEndpointOutcome(w, q, o, false, true)
+	s.lockedWrite(w, q, false, func(fails bool) *epOutcome { return s.deleteEndpoint(q, fails) })
 }
 
 func (s *armHost) deleteEndpoint(q *armReq, fails bool) *epOutcome {
