@@ -308,12 +308,6 @@ func isoMillis(ms int32) string {
 	return "PT" + strconv.FormatFloat(float64(ms)/1000, 'f', -1, 64) + "S"
 }
 
-// The JSON schemas deployment.yml files name (CLI v2 online deployment YAML reference).
-const (
-	schemaManagedDeployment    = "https://azuremlschemas.azureedge.net/latest/managedOnlineDeployment.schema.json"
-	schemaKubernetesDeployment = "https://azuremlschemas.azureedge.net/latest/kubernetesOnlineDeployment.schema.json"
-)
-
 // YAML is the deployment.yml for `az ml online-deployment create -f`.
 func (sp DeploymentSpec) YAML() string {
 	var b yamlWriter

@@ -262,10 +262,13 @@ func (sp EndpointSpec) armBody() armmachinelearning.OnlineEndpoint {
 	return body
 }
 
-// The JSON schemas endpoint.yml files name (CLI v2 online endpoint YAML reference).
+// The JSON schemas endpoint.yml and deployment.yml files name (CLI v2
+// online endpoint and online deployment YAML references).
 const (
-	schemaManagedEndpoint    = "https://azuremlschemas.azureedge.net/latest/managedOnlineEndpoint.schema.json"
-	schemaKubernetesEndpoint = "https://azuremlschemas.azureedge.net/latest/kubernetesOnlineEndpoint.schema.json"
+	schemaManagedEndpoint      = "https://azuremlschemas.azureedge.net/latest/managedOnlineEndpoint.schema.json"
+	schemaKubernetesEndpoint   = "https://azuremlschemas.azureedge.net/latest/kubernetesOnlineEndpoint.schema.json"
+	schemaManagedDeployment    = "https://azuremlschemas.azureedge.net/latest/managedOnlineDeployment.schema.json"
+	schemaKubernetesDeployment = "https://azuremlschemas.azureedge.net/latest/kubernetesOnlineDeployment.schema.json"
 )
 
 // YAML is the endpoint.yml for `az ml online-endpoint create -f`.
