@@ -490,8 +490,7 @@ func (s *armHost) provisionDeployment(e *Endpoint, d *Deployment, key, kind stri
 	}
 	s.startOp(op)
 	if fails {
-		op.Fail, op.FailCode = true, "InternalServerError"
-		op.FailMsg = fmt.Sprintf("Provisioning online deployment '%s' failed: the service could not allocate its instances in region '%s'. "+
+		op.failInternal("Provisioning online deployment '%s' failed: the service could not allocate its instances in region '%s'. "+
 			"The deployment is left in the Failed state; send the request again to retry. See %s#error-internalservererror", d.Name, e.Location, troubleshootURL)
 	}
 	return op
@@ -587,8 +586,7 @@ func (s *armHost) deleteDeployment(q *armReq, fails bool) *epOutcome {
 			delete(w.Deployments, key)
 		}})
 	if fails {
-		op.Fail, op.FailCode = true, "InternalServerError"
-		op.FailMsg = fmt.Sprintf("Deleting online deployment '%s' failed: its instances in region '%s' could not be released. "+
+		op.failInternal("Deleting online deployment '%s' failed: its instances in region '%s' could not be released. "+
 			"The deployment is left in the Failed state; delete it again to retry.", d.Name, e.Location)
 	}
 	return &epOutcome{armOutcome: armOutcome{status: http.StatusAccepted}, op: op}

@@ -3,7 +3,6 @@ package emulator
 import (
 	"cmp"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"regexp"
 	"slices"
@@ -288,8 +287,7 @@ func (s *armHost) putEndpoint(q *armReq, b *armEndpointBody, bad *armOutcome, fa
 		if kind == "update" {
 			verb, retry = "Updating", "send the update again to retry"
 		}
-		op.Fail, op.FailCode = true, "InternalServerError"
-		op.FailMsg = fmt.Sprintf("%s online endpoint '%s' failed: the inference routes in region '%s' could not be set up. "+
+		op.failInternal("%s online endpoint '%s' failed: the inference routes in region '%s' could not be set up. "+
 			"The endpoint is left in the Failed state; %s.", verb, e.Name, e.Location, retry)
 	}
 	return &epOutcome{armOutcome: armOutcome{status: http.StatusCreated, body: s.armEndpointJSON(e)}, op: op}
@@ -708,8 +706,7 @@ func (s *armHost) patchEndpoint(q *armReq, b *armEndpointPatch, bad *armOutcome,
 			return http.StatusOK, s.armEndpointJSON(e)
 		}})
 	if fails {
-		op.Fail, op.FailCode = true, "InternalServerError"
-		op.FailMsg = fmt.Sprintf("Updating online endpoint '%s' failed: its identity could not be updated in region '%s'. "+
+		op.failInternal("Updating online endpoint '%s' failed: its identity could not be updated in region '%s'. "+
 			"The endpoint is left in the Failed state; send the update again to retry.", e.Name, e.Location)
 	}
 	return &epOutcome{armOutcome: armOutcome{status: http.StatusAccepted}, op: op}
@@ -760,8 +757,7 @@ func (s *armHost) deleteEndpoint(q *armReq, fails bool) *epOutcome {
 			}
 		}})
 	if fails {
-		op.Fail, op.FailCode = true, "InternalServerError"
-		op.FailMsg = fmt.Sprintf("Deleting online endpoint '%s' failed: its inference routes in region '%s' could not be removed. "+
+		op.failInternal("Deleting online endpoint '%s' failed: its inference routes in region '%s' could not be removed. "+
 			"The endpoint is left in the Failed state; delete it again to retry.", e.Name, e.Location)
 	}
 	return &epOutcome{armOutcome: armOutcome{status: http.StatusAccepted}, op: op}
