@@ -92,10 +92,7 @@ func TestCheckDenyAssignmentBlocksWhateverTheRole(t *testing.T) {
 // deny assignments, so the answer is unknown, never allowed.
 func TestCheckServicePrincipalPermissionsAPIIsNotEnough(t *testing.T) {
 	s, cfg := start(t, emulator.Options{})
-	tid, cid, secret := s.ServicePrincipalCredentials()
-	t.Setenv("AZURE_TENANT_ID", tid)
-	t.Setenv("AZURE_CLIENT_ID", cid)
-	t.Setenv("AZURE_CLIENT_SECRET", secret)
+	cid := setServicePrincipalEnv(t, s)
 	sp, err := azure.SignIn(ctx(t), cfg, azure.SignInOptions{Method: azure.MethodEnvironment})
 	if err != nil {
 		t.Fatal(err)

@@ -152,8 +152,7 @@ func (s *armHost) armRegenerateKeys(w http.ResponseWriter, q *armReq) {
 		op = s.startOp(&operation{Sub: e.Subscription, Location: e.Location, Resource: id, Kind: "regenerateKeys",
 			Apply: regenerateApply(armKey(id), e.Incarnation, which, value)})
 		if fails {
-			op.Fail, op.FailCode = true, "InternalServerError"
-			op.FailMsg = fmt.Sprintf("Regenerating the %s key of endpoint '%s' failed; the endpoint's keys are unchanged. Retry the regeneration.", strings.ToLower(which), e.Name)
+			op.failInternal("Regenerating the %s key of endpoint '%s' failed; the endpoint's keys are unchanged. Retry the regeneration.", strings.ToLower(which), e.Name)
 		}
 		return armOutcome{status: http.StatusAccepted}
 	}()
