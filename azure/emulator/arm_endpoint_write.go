@@ -96,7 +96,7 @@ func epOf(o armOutcome) *epOutcome { return &epOutcome{armOutcome: o} }
 
 // writeEndpointOutcome answers a write: the error in ARM's shape (with its
 // target), or the LRO's first response with its polling headers.
-func (s *Server) writeEndpointOutcome(w http.ResponseWriter, q *armReq, o *epOutcome, async, location bool) {
+func (s *armHost) writeEndpointOutcome(w http.ResponseWriter, q *armReq, o *epOutcome, async, location bool) {
 	switch {
 	case o.deny != "":
 		armDenied(w, q.c, o.deny, o.denyScope)
@@ -117,7 +117,7 @@ func (s *Server) writeEndpointOutcome(w http.ResponseWriter, q *armReq, o *epOut
 // PUT .../onlineEndpoints/{ep}: create or replace. 201 with the endpoint
 // (Creating or Updating) and Azure-AsyncOperation; the SDK then GETs the
 // endpoint (final-state-via original-uri).
-func (s *Server) armPutEndpoint(w http.ResponseWriter, q *armReq) {
+func (s *armHost) armPutEndpoint(w http.ResponseWriter, q *armReq) {
 	var body armEndpointBody
 	bad := readBody(q.r, &body)
 	fails := s.lroFails(q.r)
@@ -145,7 +145,7 @@ type identityWrite struct {
 	user   []string
 }
 
-func (s *Server) putEndpoint(q *armReq, b *armEndpointBody, bad *armOutcome, fails bool) *epOutcome {
+func (s *armHost) putEndpoint(q *armReq, b *armEndpointBody, bad *armOutcome, fails bool) *epOutcome {
 	scope := q.scope()
 	if !s.armCan(q.c, actEndpointWrite, scope) {
 		return epOf(armForbidden(actEndpointWrite, scope))
@@ -241,7 +241,7 @@ func (s *Server) putEndpoint(q *armReq, b *armEndpointBody, bad *armOutcome, fai
 
 // validatePut checks a PUT body against the workspace and, for a replace,
 // the endpoint as it is. The caller holds s.mu.
-func (s *Server) validatePut(ws *Workspace, prev *Endpoint, name string, b *armEndpointBody) (endpointWrite, *epOutcome) {
+func (s *armHost) validatePut(ws *Workspace, prev *Endpoint, name string, b *armEndpointBody) (endpointWrite, *epOutcome) {
 	var out endpointWrite
 	fail := func(target, format string, args ...any) (endpointWrite, *epOutcome) {
 		return out, epFail(http.StatusBadRequest, codeUserError, target, format, args...)
@@ -386,7 +386,7 @@ var reComputeName = regexp.MustCompile(`^[a-zA-Z][-a-zA-Z0-9]{1,15}$`)
 // write an endpoint could borrow any identity's permissions. Identities the
 // endpoint already has are not re-checked (an assumption: the documented
 // failure is about assigning one). The caller holds s.mu.
-func (s *Server) linkedIdentityAccess(c *Caller, prev *Endpoint, id identityWrite, scope string) *epOutcome {
+func (s *armHost) linkedIdentityAccess(c *Caller, prev *Endpoint, id identityWrite, scope string) *epOutcome {
 	for _, uai := range id.user {
 		if prev != nil && slices.ContainsFunc(prev.Identity.UserAssigned, func(have string) bool { return rbac.EqualOrdinalIgnoreCase(have, uai) }) {
 			continue
@@ -402,7 +402,7 @@ func (s *Server) linkedIdentityAccess(c *Caller, prev *Endpoint, id identityWrit
 
 // validateIdentity checks a requested managed identity: a known type, and
 // user-assigned identities that exist. The caller holds s.mu.
-func (s *Server) validateIdentity(b *armIdentityBody) (identityWrite, *epOutcome) {
+func (s *armHost) validateIdentity(b *armIdentityBody) (identityWrite, *epOutcome) {
 	var out identityWrite
 	fail := func(target, format string, args ...any) (identityWrite, *epOutcome) {
 		return out, epFail(http.StatusBadRequest, codeUserError, target, format, args...)
@@ -453,7 +453,7 @@ func (s *Server) validateIdentity(b *armIdentityBody) (identityWrite, *epOutcome
 // validateTraffic checks traffic (total 0 or 100) or mirrorTraffic (total
 // at most 50): every name must be a deployment of the endpoint. nil stays
 // nil (keep the endpoint's). The caller holds s.mu.
-func (s *Server) validateTraffic(ws *Workspace, endpoint, field string, m map[string]int32, limit int32) (map[string]int32, *epOutcome) {
+func (s *armHost) validateTraffic(ws *Workspace, endpoint, field string, m map[string]int32, limit int32) (map[string]int32, *epOutcome) {
 	if m == nil {
 		return nil, nil
 	}
@@ -488,7 +488,7 @@ func (s *Server) validateTraffic(ws *Workspace, endpoint, field string, m map[st
 // identity is a managed-identity service principal in the directory (so
 // roles can be assigned to it); it keeps its principal across replaces and
 // disappears when the endpoint stops using it, as in Azure. The caller holds s.mu.
-func (s *Server) setEndpointIdentity(e *Endpoint, id identityWrite) {
+func (s *armHost) setEndpointIdentity(e *Endpoint, id identityWrite) {
 	had := strings.Contains(e.Identity.Type, "SystemAssigned") && e.Identity.PrincipalID != ""
 	switch {
 	case id.system && !had:
@@ -514,7 +514,7 @@ func (s *Server) setEndpointIdentity(e *Endpoint, id identityWrite) {
 
 // endpointBusy is ARM's 409 while another operation runs on the endpoint.
 // The caller holds s.mu (busy takes only the operation store's lock).
-func (s *Server) endpointBusy(e *Endpoint) *epOutcome {
+func (s *armHost) endpointBusy(e *Endpoint) *epOutcome {
 	op := s.busy(armEndpointID(e))
 	if op == nil {
 		return nil
@@ -526,7 +526,7 @@ func (s *Server) endpointBusy(e *Endpoint) *epOutcome {
 
 // endpointNamedInRegion finds another endpoint (not the one at key) with
 // this name in this region, in any workspace. The caller holds s.mu.
-func (s *Server) endpointNamedInRegion(name, location, key string) *Endpoint {
+func (s *armHost) endpointNamedInRegion(name, location, key string) *Endpoint {
 	for k, e := range s.world.Endpoints {
 		if k != key && rbac.EqualOrdinalIgnoreCase(e.Name, name) && sameLocation(e.Location, location) {
 			return e
@@ -551,7 +551,7 @@ func settleEndpoint(key string, e *Endpoint) func(w *World, failed bool) {
 
 // PATCH .../onlineEndpoints/{ep}: tags and identity only. 202 with
 // Location; the Location answers 200 with the endpoint when done.
-func (s *Server) armPatchEndpoint(w http.ResponseWriter, q *armReq) {
+func (s *armHost) armPatchEndpoint(w http.ResponseWriter, q *armReq) {
 	var body armEndpointPatch
 	bad := readBody(q.r, &body)
 	fails := s.lroFails(q.r)
@@ -561,7 +561,7 @@ func (s *Server) armPatchEndpoint(w http.ResponseWriter, q *armReq) {
 	s.writeEndpointOutcome(w, q, o, false, true)
 }
 
-func (s *Server) patchEndpoint(q *armReq, b *armEndpointPatch, bad *armOutcome, fails bool) *epOutcome {
+func (s *armHost) patchEndpoint(q *armReq, b *armEndpointPatch, bad *armOutcome, fails bool) *epOutcome {
 	scope := q.scope()
 	if !s.armCan(q.c, actEndpointWrite, scope) {
 		return epOf(armForbidden(actEndpointWrite, scope))
@@ -616,7 +616,7 @@ func (s *Server) patchEndpoint(q *armReq, b *armEndpointPatch, bad *armOutcome, 
 // DELETE .../onlineEndpoints/{ep}: 202 with Location; when done the
 // endpoint, its deployments and its system-assigned identity are gone.
 // A missing endpoint answers 204, ARM's rule for deleting what is not there.
-func (s *Server) armDeleteEndpoint(w http.ResponseWriter, q *armReq) {
+func (s *armHost) armDeleteEndpoint(w http.ResponseWriter, q *armReq) {
 	fails := s.lroFails(q.r)
 	s.mu.Lock()
 	o := s.deleteEndpoint(q, fails)
@@ -624,7 +624,7 @@ func (s *Server) armDeleteEndpoint(w http.ResponseWriter, q *armReq) {
 	s.writeEndpointOutcome(w, q, o, false, true)
 }
 
-func (s *Server) deleteEndpoint(q *armReq, fails bool) *epOutcome {
+func (s *armHost) deleteEndpoint(q *armReq, fails bool) *epOutcome {
 	scope := q.scope()
 	if !s.armCan(q.c, actEndpointDelete, scope) {
 		return epOf(armForbidden(actEndpointDelete, scope))

@@ -250,7 +250,7 @@ func armPrincipalType(by string) string {
 	}
 }
 
-func (s *Server) armWorkspaceJSON(x *Workspace) armWorkspaceJSON {
+func (s *armHost) armWorkspaceJSON(x *Workspace) armWorkspaceJSON {
 	id := wsID(x.Subscription, x.ResourceGroup, x.Name)
 	wsGUID := workspaceGUID(x)
 	j := armWorkspaceJSON{
@@ -302,7 +302,7 @@ func armManagedNetwork(n ManagedNetwork) armManagedNetworkJSON {
 
 // armWorkspace resolves q's resource group and workspace, or the 404 ARM
 // gives for the first one missing. The caller holds s.mu (read).
-func (s *Server) armWorkspace(q *armReq) (*Workspace, *armOutcome) {
+func (s *armHost) armWorkspace(q *armReq) (*Workspace, *armOutcome) {
 	if _, miss := s.armResourceGroup(q); miss != nil {
 		return nil, miss
 	}
@@ -315,7 +315,7 @@ func (s *Server) armWorkspace(q *armReq) (*Workspace, *armOutcome) {
 
 // GET .../providers/Microsoft.MachineLearningServices/workspaces, by
 // subscription or by resource group: the workspaces the caller may read.
-func (s *Server) armListWorkspaces(w http.ResponseWriter, q *armReq) {
+func (s *armHost) armListWorkspaces(w http.ResponseWriter, q *armReq) {
 	s.armRespond(w, q, func() armOutcome {
 		parent := q.scopeThrough("sub")
 		rg, byRG := q.p["rg"]
@@ -346,7 +346,7 @@ func (s *Server) armListWorkspaces(w http.ResponseWriter, q *armReq) {
 }
 
 // GET .../workspaces/{ws}.
-func (s *Server) armGetWorkspace(w http.ResponseWriter, q *armReq) {
+func (s *armHost) armGetWorkspace(w http.ResponseWriter, q *armReq) {
 	s.armRespond(w, q, func() armOutcome {
 		if !s.armCan(q.c, actWorkspaceRead, q.scope()) {
 			return armForbidden(actWorkspaceRead, q.scope())
@@ -367,7 +367,7 @@ func armEndpointKind(computeType string) string {
 	return "Managed"
 }
 
-func (s *Server) armEndpointJSON(e *Endpoint) armEndpointJSON {
+func (s *armHost) armEndpointJSON(e *Endpoint) armEndpointJSON {
 	id := armEndpointID(e)
 	loc := e.Location
 	if loc == "" {
@@ -375,7 +375,7 @@ func (s *Server) armEndpointJSON(e *Endpoint) armEndpointJSON {
 			loc = x.Location
 		}
 	}
-	base := s.URL() + "/inference/" + loc + "/" + e.Name
+	base := s.url + "/inference/" + loc + "/" + e.Name
 	props := map[string]string{"azureml.onlineendpointid": strings.ToLower(id)}
 	for k, v := range e.Properties {
 		props[k] = v
@@ -409,7 +409,7 @@ func (s *Server) armEndpointJSON(e *Endpoint) armEndpointJSON {
 
 // armEndpointIdentity renders the endpoint's managed identity; user-assigned
 // identities carry their principal and client ids, as ARM expands them.
-func (s *Server) armEndpointIdentity(id Identity) armMSIJSON {
+func (s *armHost) armEndpointIdentity(id Identity) armMSIJSON {
 	j := armMSIJSON{Type: cmp.Or(id.Type, "None")}
 	if strings.Contains(j.Type, "SystemAssigned") {
 		j.PrincipalID, j.TenantID = id.PrincipalID, cmp.Or(id.TenantID, s.world.Tenant.ID)
@@ -429,7 +429,7 @@ func (s *Server) armEndpointIdentity(id Identity) armMSIJSON {
 
 // armEndpoint resolves q's endpoint (and its ancestors), or the first 404.
 // The caller holds s.mu (read).
-func (s *Server) armEndpoint(q *armReq) (*Endpoint, *armOutcome) {
+func (s *armHost) armEndpoint(q *armReq) (*Endpoint, *armOutcome) {
 	if _, miss := s.armWorkspace(q); miss != nil {
 		return nil, miss
 	}
@@ -442,7 +442,7 @@ func (s *Server) armEndpoint(q *armReq) (*Endpoint, *armOutcome) {
 
 // GET .../workspaces/{ws}/onlineEndpoints: the endpoints the caller may read,
 // with the list options the SDK sends (name, computeType, tags, orderBy).
-func (s *Server) armListEndpoints(w http.ResponseWriter, q *armReq) {
+func (s *armHost) armListEndpoints(w http.ResponseWriter, q *armReq) {
 	s.armRespond(w, q, func() armOutcome {
 		parent := q.scopeThrough("ws")
 		if _, miss := s.armWorkspace(q); miss != nil {
@@ -517,7 +517,7 @@ func armSortEndpoints(list []*Endpoint, orderBy string) {
 }
 
 // GET .../onlineEndpoints/{ep}.
-func (s *Server) armGetEndpoint(w http.ResponseWriter, q *armReq) {
+func (s *armHost) armGetEndpoint(w http.ResponseWriter, q *armReq) {
 	s.armRespond(w, q, func() armOutcome {
 		if !s.armCan(q.c, actEndpointRead, q.scope()) {
 			return armForbidden(actEndpointRead, q.scope())
@@ -530,7 +530,7 @@ func (s *Server) armGetEndpoint(w http.ResponseWriter, q *armReq) {
 	})
 }
 
-func (s *Server) armDeploymentJSON(d *Deployment) armDeploymentJSON {
+func (s *armHost) armDeploymentJSON(d *Deployment) armDeploymentJSON {
 	ws := wsID(d.Subscription, d.ResourceGroup, d.Workspace)
 	capacity := d.InstanceCount
 	// The world does not record who created a deployment: its endpoint's
@@ -577,7 +577,7 @@ func armDeploymentOf(d *Deployment, e *Endpoint) bool {
 }
 
 // GET .../onlineEndpoints/{ep}/deployments: the deployments the caller may read.
-func (s *Server) armListDeployments(w http.ResponseWriter, q *armReq) {
+func (s *armHost) armListDeployments(w http.ResponseWriter, q *armReq) {
 	s.armRespond(w, q, func() armOutcome {
 		parent := q.scopeThrough("ep")
 		e, miss := s.armEndpoint(q)
@@ -599,7 +599,7 @@ func (s *Server) armListDeployments(w http.ResponseWriter, q *armReq) {
 }
 
 // GET .../onlineEndpoints/{ep}/deployments/{dep}.
-func (s *Server) armGetDeployment(w http.ResponseWriter, q *armReq) {
+func (s *armHost) armGetDeployment(w http.ResponseWriter, q *armReq) {
 	s.armRespond(w, q, func() armOutcome {
 		if !s.armCan(q.c, actDeploymentRead, q.scope()) {
 			return armForbidden(actDeploymentRead, q.scope())

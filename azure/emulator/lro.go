@@ -28,7 +28,7 @@ const defaultRetryAfter = 10 * time.Second
 
 // retryAfter is the Retry-After value of operation answers, in whole
 // seconds (the header carries integer seconds; under a second sends 0).
-func (s *Server) retryAfter() string { return strconv.Itoa(int(s.opts.RetryAfter / time.Second)) }
+func (s *armHost) retryAfter() string { return strconv.Itoa(int(s.opts.RetryAfter / time.Second)) }
 
 // operation is one long-running operation.
 type operation struct {
@@ -65,7 +65,7 @@ type lroStore struct {
 }
 
 // startOp records op (ID, Start, Due and Status are filled in) and returns it.
-func (s *Server) startOp(op *operation) *operation {
+func (s *core) startOp(op *operation) *operation {
 	op.ID = newGUID()
 	op.Start = s.now()
 	op.Due = op.Start.Add(s.opts.ProvisioningTime)
@@ -83,7 +83,7 @@ func (s *Server) startOp(op *operation) *operation {
 
 // busy reports an unfinished operation on the resource (ARM answers 409).
 // Call settle first so an operation that is due does not count.
-func (s *Server) busy(resourceID string) *operation {
+func (s *core) busy(resourceID string) *operation {
 	id := rbac.OrdinalKey(resourceID)
 	s.lro.mu.Lock()
 	defer s.lro.mu.Unlock()
@@ -97,7 +97,7 @@ func (s *Server) busy(resourceID string) *operation {
 
 // settle finishes every operation that is due. It takes s.mu for writing,
 // so callers must not hold s.mu.
-func (s *Server) settle() {
+func (s *core) settle() {
 	now := s.now()
 	var due []*operation
 	s.lro.mu.Lock()
@@ -138,7 +138,7 @@ func (s *Server) settle() {
 }
 
 // lookupOp returns a copy of the operation (settled first).
-func (s *Server) lookupOp(id string) (operation, bool) {
+func (s *core) lookupOp(id string) (operation, bool) {
 	s.settle()
 	s.lro.mu.Lock()
 	defer s.lro.mu.Unlock()
@@ -150,24 +150,24 @@ func (s *Server) lookupOp(id string) (operation, bool) {
 }
 
 // opBase is the URL prefix of an operation's status and result resources.
-func (s *Server) opBase(op *operation) string {
-	return s.URL() + "/subscriptions/" + op.Sub + "/providers/" + mlNS + "/locations/" + op.Location
+func (s *armHost) opBase(op *operation) string {
+	return s.url + "/subscriptions/" + op.Sub + "/providers/" + mlNS + "/locations/" + op.Location
 }
 
 // asyncOperationURL is the Azure-AsyncOperation URL (operation status). It
 // carries the api-version of the request that started the operation, as
 // ARM's do: a client pinned to an older version polls with that version.
-func (s *Server) asyncOperationURL(op *operation, apiVersion string) string {
+func (s *armHost) asyncOperationURL(op *operation, apiVersion string) string {
 	return s.opBase(op) + "/mfeOperationsStatus/" + op.ID + "?api-version=" + url.QueryEscape(apiVersion)
 }
 
 // locationURL is the Location URL (operation result), with the request's api-version.
-func (s *Server) locationURL(op *operation, apiVersion string) string {
+func (s *armHost) locationURL(op *operation, apiVersion string) string {
 	return s.opBase(op) + "/mfeOperationResults/" + op.ID + "?api-version=" + url.QueryEscape(apiVersion)
 }
 
 // writeLROHeaders sets the polling headers of a 201/202 first answer to q.
-func (s *Server) writeLROHeaders(w http.ResponseWriter, q *armReq, op *operation, async, location bool) {
+func (s *armHost) writeLROHeaders(w http.ResponseWriter, q *armReq, op *operation, async, location bool) {
 	h := w.Header()
 	v := q.apiVersion()
 	if async {
@@ -191,14 +191,14 @@ type armOperationStatusJSON struct {
 }
 
 // GET .../locations/{loc}/mfeOperationsStatus/{op}: always 200 with the status body.
-func (s *Server) armGetOperationStatus(w http.ResponseWriter, q *armReq) {
+func (s *armHost) armGetOperationStatus(w http.ResponseWriter, q *armReq) {
 	op, ok := s.lookupOp(q.p["op"])
 	if !ok || !rbac.EqualOrdinalIgnoreCase(op.Sub, q.p["sub"]) {
 		writeARMError(w, http.StatusNotFound, "NotFound", "The operation '"+q.p["op"]+"' was not found.")
 		return
 	}
 	body := armOperationStatusJSON{
-		ID: strings.TrimPrefix(s.opBase(&op), s.URL()) + "/mfeOperationsStatus/" + op.ID, Name: op.ID,
+		ID: strings.TrimPrefix(s.opBase(&op), s.url) + "/mfeOperationsStatus/" + op.ID, Name: op.ID,
 		Status: op.Status, StartTime: armTimestamp(op.Start),
 	}
 	if op.Status == "InProgress" {
@@ -218,7 +218,7 @@ func (s *Server) armGetOperationStatus(w http.ResponseWriter, q *armReq) {
 
 // GET .../locations/{loc}/mfeOperationResults/{op}: 202 while running, then
 // the operation's result (or its error with the status ARM would use).
-func (s *Server) armGetOperationResult(w http.ResponseWriter, q *armReq) {
+func (s *armHost) armGetOperationResult(w http.ResponseWriter, q *armReq) {
 	op, ok := s.lookupOp(q.p["op"])
 	if !ok || !rbac.EqualOrdinalIgnoreCase(op.Sub, q.p["sub"]) {
 		writeARMError(w, http.StatusNotFound, "NotFound", "The operation '"+q.p["op"]+"' was not found.")
