@@ -194,6 +194,7 @@ func (s *armHost) putEndpoint(q *armReq, b *armEndpointBody, bad *armOutcome, fa
 			PrimaryKey: newEndpointKey(), SecondaryKey: newEndpointKey()}
 		kind, state = "create", "Creating"
 		s.world.Endpoints[key] = e
+		s.epIndex.changed()
 		if spec.identity == nil {
 			spec.identity = &identityWrite{system: true} // the service's default, as the CLI's
 		}
@@ -651,6 +652,7 @@ func (s *armHost) deleteEndpoint(q *armReq, fails bool) *epOutcome {
 				return
 			}
 			delete(w.Endpoints, key)
+			s.epIndex.changed()
 			for k, d := range w.Deployments {
 				if armDeploymentOf(d, e) {
 					delete(w.Deployments, k)

@@ -36,6 +36,8 @@ type core struct {
 	roleGen int
 
 	lro lroStore // long-running operations (lro.go)
+
+	epIndex endpointIndex // each workspace's endpoints by name (arm_endpoint_index.go)
 }
 
 func (s *core) now() time.Time { return s.opts.Now() }

@@ -220,6 +220,7 @@ func (s *Server) Mutate(fn func(w *World)) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	fn(s.world)
+	s.epIndex.changed()
 	s.roleMu.Lock()
 	s.roleIdx = nil // fn may have edited a custom role in place
 	s.roleMu.Unlock()
