@@ -77,4 +77,5 @@ func (s *Server) mountHosts() {
 	s.arm = &armHost{core: s.core, faults: s.faults}
 	s.graph = &graphHost{core: s.core}
 	s.scoring = &scoringHost{core: s.core}
+	s.rg = &resourceGraphHost{arm: s.arm}
 }

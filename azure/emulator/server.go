@@ -95,6 +95,7 @@ type Server struct {
 	arm     *armHost
 	graph   *graphHost
 	scoring *scoringHost
+	rg      *resourceGraphHost
 
 	handlers inflight // handlers running (Close waits for them, not for clients)
 }
@@ -312,8 +313,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.entra.serveDeviceLogin(rec, r)
 	case isEntraPath(p):
 		s.entra.serveEntra(rec, r)
-	// Resource Graph (POST /providers/Microsoft.ResourceGraph/resources)
-	// gets its own host here, before the ARM catch-all.
+	case strings.EqualFold(p, "/providers/Microsoft.ResourceGraph/resources"):
+		s.rg.serve(rec, r) // Resource Graph (resourcegraph.go), before the ARM catch-all
 	default:
 		s.arm.serveARM(rec, r)
 	}
