@@ -69,6 +69,7 @@ var rgEndpointCountQuery = regexp.MustCompile(`^resources \| where type =~ 'micr
 type rgRequest struct {
 	Subscriptions []string `json:"subscriptions"`
 	Query         string   `json:"query"`
+	Facets        []any    `json:"facets"`
 	Options       struct {
 		Top          *int   `json:"$top"`
 		Skip         *int   `json:"$skip"`
@@ -118,6 +119,10 @@ func (s *resourceGraphHost) serve(w http.ResponseWriter, r *http.Request) {
 		rgBadRequest(w, "InvalidRequestContent", "The request content was invalid and could not be deserialized: a JSON body with a non-empty query is required.")
 		return
 	}
+	if len(req.Facets) > 0 {
+		rgBadRequest(w, "UnsupportedFacets", "The simulated Resource Graph does not compute facets.")
+		return
+	}
 	if f := req.Options.ResultFormat; f != "" && !strings.EqualFold(f, "objectArray") {
 		rgBadRequest(w, "UnsupportedResultFormat", "The simulated Resource Graph answers in the objectArray result format only.")
 		return
@@ -151,6 +156,9 @@ func (s *resourceGraphHost) serve(w http.ResponseWriter, r *http.Request) {
 		}
 		last := strings.TrimPrefix(string(after), "rg:")
 		start = sort.Search(len(rows), func(i int) bool { return strings.ToLower(rows[i]["id"].(string)) > last })
+	}
+	if rows == nil {
+		rows = []map[string]any{} // "data": [], never null
 	}
 	start = min(start, len(rows))
 	end := min(start+top, len(rows))
