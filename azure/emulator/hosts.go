@@ -1,7 +1,6 @@
 package emulator
 
 import (
-	"crypto/rsa"
 	"sync"
 	"time"
 
@@ -27,9 +26,8 @@ type core struct {
 	mu    sync.RWMutex
 	world *World
 
-	signKey *rsa.PrivateKey
-	kid     string
-	tokens  tokenCache // validated bearer tokens -> claims
+	signer *lazyKey   // the token-signing key, generated off the start-up path (signingkey.go)
+	tokens tokenCache // validated bearer tokens -> claims
 
 	roleMu  sync.Mutex
 	roleIdx rbac.RoleIndex

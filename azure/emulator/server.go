@@ -140,26 +140,20 @@ func Start(opts Options) (*Server, error) {
 	s := &Server{core: &core{opts: opts}, faults: &faultSet{seed: opts.FaultSeed}}
 	s.faults.set(opts.Faults)
 
-	// Key generation is the slow part of start-up; do both at once.
+	// The RSA signing key is generated in the background and awaited by
+	// its first use (signingkey.go); the ECDSA TLS keys take microseconds.
+	s.signer = newLazyKey(opts.SigningKey)
 	var (
-		wg      sync.WaitGroup
-		keyErr  error
 		tlsCert tls.Certificate
 		tlsErr  error
 	)
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		s.signKey, s.kid, keyErr = newSigningKey(opts.SigningKey)
-	}()
 	var names []string
 	if opts.ProxyHosts {
 		names = proxyHostNames()
 	}
 	s.caPEM, tlsCert, s.pool, tlsErr = newTLS(opts.Now(), names...)
-	wg.Wait()
-	if err := errors.Join(keyErr, tlsErr); err != nil {
-		return nil, fmt.Errorf("emulator keys: %w", err)
+	if tlsErr != nil {
+		return nil, fmt.Errorf("emulator keys: %w", tlsErr)
 	}
 
 	ln, err := net.Listen("tcp", opts.Addr)
