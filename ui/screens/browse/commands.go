@@ -113,9 +113,29 @@ func (s *Workspaces) resolve(items []azure.Workspace) tea.Cmd {
 
 func (s *Endpoints) Init() tea.Cmd { return s.reload() }
 
+// reload starts the list over: a new reader, its first page, and Resource
+// Graph's count for the progress line. The rows on screen stay until the
+// first page replaces them.
 func (s *Endpoints) reload() tea.Cmd {
-	ws := s.ws
-	return fetch(&s.page, func(ctx context.Context, az Azure) ([]azure.Endpoint, error) { return az.Endpoints(ctx, ws) })
+	ws, az := s.ws, s.api()
+	s.pages, s.fresh, s.about = az.EndpointPages(ws), true, 0
+	s.err = nil
+	count := nav.Go(&s.Kit, &s.count, requestTimeout, func(ctx context.Context) (int, error) { return az.EndpointCount(ctx, ws) })
+	return tea.Batch(s.nextPage(), count)
+}
+
+// nextPage reads the next page of the list, with its own timeout; after a
+// failure it asks for the same page again.
+func (s *Endpoints) nextPage() tea.Cmd {
+	s.asked = true
+	s.table.Loading = true
+	pages := s.pages
+	return nav.Go(&s.Kit, &s.load, pageTimeout, func(ctx context.Context) ([]azure.Endpoint, error) { return pages.Next(ctx) })
+}
+
+// resumable: a page failed and the rest of the list is still to read.
+func (s *Endpoints) resumable() bool {
+	return s.err != nil && !s.load.Busy() && s.pages != nil && s.pages.More() && !s.fresh
 }
 
 func (s *Endpoints) open() tea.Cmd {
