@@ -49,7 +49,7 @@ type page struct {
 	// resume, when set, is the retry line under an error (a list read page
 	// by page resumes at the failed page); "" says R retries.
 	resume func() string
-	asked bool   // a load was started (the empty list is an answer, not a blank)
+	asked  bool // a load was started (the empty list is an answer, not a blank)
 
 	// heading is the screen's title and the lines under it at a width
 	// (the list screens' View is the page's: it draws them over the table).
