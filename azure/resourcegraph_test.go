@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -225,5 +226,30 @@ func TestEndpointPagesAndCount(t *testing.T) {
 	}
 	if !slices.IsSortedFunc(names, func(a, b string) int { return strings.Compare(strings.ToLower(a), strings.ToLower(b)) }) || len(slices.Compact(slices.Clone(names))) != n {
 		t.Fatal("pages repeated or reordered endpoints")
+	}
+}
+
+// Pages after the first are decoded in one pass into plain structs
+// (endpointpage.go); every endpoint must come out as the SDK's own decoding
+// of a GET gives it: identity, traffic, system data and all.
+func TestEndpointPagesDecodeAsTheSDK(t *testing.T) {
+	s, cfg := start(t, emulator.Options{PageSize: 1})
+	sess, err := azure.SignIn(ctx(t), cfg, azure.SignInOptions{Method: azure.MethodPersona, Persona: persona(t, s, "olivia")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ws := azure.WorkspaceRef{Subscription: emulator.SubProduction, ResourceGroup: "rg-ml-prod", Name: "mlw-churn"}
+	eps, err := sess.Endpoints(ctx(t), ws)
+	if err != nil || len(eps) < 3 {
+		t.Fatalf("%d endpoints, %v", len(eps), err)
+	}
+	for i, e := range eps {
+		got, err := sess.Endpoint(ctx(t), e.EndpointRef)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(e, got) {
+			t.Errorf("endpoint %d (%s), listed:\n%+v\ngot:\n%+v", i, e.Endpoint, e, got)
+		}
 	}
 }

@@ -272,7 +272,7 @@ func (s *Session) Endpoints(ctx context.Context, ws WorkspaceRef) ([]Endpoint, e
 func (s *Session) EndpointPages(ws WorkspaceRef) *Pages[Endpoint] {
 	var next string // the nextLink of the last page read
 	return NewPages(func(ctx context.Context) ([]Endpoint, bool, error) {
-		var page armmachinelearning.OnlineEndpointTrackedResourceArmPaginatedResult
+		var values []*armmachinelearning.OnlineEndpoint
 		if next == "" {
 			f, err := s.mlFactory(ws.Subscription)
 			if err != nil {
@@ -282,15 +282,18 @@ func (s *Session) EndpointPages(ws WorkspaceRef) *Pages[Endpoint] {
 			if err != nil {
 				return nil, false, Classify(err)
 			}
-			page = r.OnlineEndpointTrackedResourceArmPaginatedResult
-		} else if err := s.armGetJSON(ctx, next, &page); err != nil {
-			return nil, false, err
+			values, next = r.Value, deref(r.NextLink)
+		} else {
+			var page endpointPageJSON // endpointpage.go: one decoding pass
+			if err := s.armGetJSON(ctx, next, &page); err != nil {
+				return nil, false, err
+			}
+			values, next = page.models(), page.NextLink
 		}
-		out := make([]Endpoint, 0, len(page.Value))
-		for _, e := range page.Value {
+		out := make([]Endpoint, 0, len(values))
+		for _, e := range values {
 			out = append(out, endpointFrom(ws, e))
 		}
-		next = deref(page.NextLink)
 		return out, next != "", nil
 	})
 }

@@ -216,7 +216,7 @@ func TestListViewHasNoSideEffects(t *testing.T) {
 	}
 	// The second row, clicked where the root drew it (header row under the top).
 	s.Update(tea.MouseClickMsg{X: 3, Y: top + 2, Button: tea.MouseLeft})
-	if r, ok := s.table.Selected(); !ok || r.Payload.(azure.Endpoint).Endpoint != "b-ep" {
+	if r, ok := s.table.Selected(); !ok || r.Payload.(*azure.Endpoint).Endpoint != "b-ep" {
 		t.Fatalf("a click at row %d did not select b-ep", top+2)
 	}
 }

@@ -143,7 +143,7 @@ func (s *Endpoints) open() tea.Cmd {
 	if !ok {
 		return nil
 	}
-	e := r.Payload.(azure.Endpoint)
+	e := *r.Payload.(*azure.Endpoint)
 	return nav.Cmd(nav.PushMsg{Screen: NewDetails(s.env, e.EndpointRef, &e)})
 }
 

@@ -181,7 +181,13 @@ type Endpoints struct {
 	count  nav.Call // Resource Graph's count: the "about N" while loading
 	about  int      // that count; 0 unknown
 	picked bool     // the context's endpoint was selected (or the user moved)
+	jumps  int      // endpoints offered to the palette so far (at most maxJumps)
 }
+
+// maxJumps bounds the endpoints one list offers the palette: a workspace's
+// 100,000 endpoints would drown its other places and hold tens of MB; the
+// list's own filter finds any of them.
+const maxJumps = 1000
 
 // NewEndpoints lists the endpoints of ws.
 func NewEndpoints(env *nav.Env, ws azure.WorkspaceRef) *Endpoints {

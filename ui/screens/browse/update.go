@@ -166,12 +166,19 @@ func (s *Endpoints) fill(items []azure.Endpoint) []nav.Jump { return s.add(items
 // endpoint), and returns the page's palette jumps.
 func (s *Endpoints) add(items []azure.Endpoint, replace bool) []nav.Jump {
 	rows := make([]components.Row, len(items))
-	jumps := make([]nav.Jump, len(items))
-	for i, e := range items {
+	var jumps []nav.Jump
+	if replace {
+		s.jumps = 0
+	}
+	for i := range items {
+		e := &items[i] // the row points into the page: no copy of each endpoint
 		name := components.Clean(e.Endpoint)
 		rows[i] = components.Row{ID: e.ID, Payload: e, Cells: []string{
 			name, components.Clean(e.AuthMode), components.Clean(e.ComputeType), components.Clean(e.ProvisioningState), Traffic(e.Traffic)}}
-		jumps[i] = nav.Jump{Kind: "endpoint", Label: name, Detail: components.Clean(s.ws.Name), Context: s.epContext(e.Endpoint)}
+		if s.jumps < maxJumps {
+			s.jumps++
+			jumps = append(jumps, nav.Jump{Kind: "endpoint", Label: name, Detail: components.Clean(s.ws.Name), Context: s.epContext(e.Endpoint)})
+		}
 	}
 	if replace {
 		s.table.SetRows(rows)
@@ -236,7 +243,7 @@ func (s *Endpoints) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 	if k, ok := msg.(tea.KeyPressMsg); ok && !handled && key.Matches(k, keyNew) {
 		loc := s.location
 		if r, ok := s.table.Selected(); ok && loc == "" {
-			loc = r.Payload.(azure.Endpoint).Location
+			loc = r.Payload.(*azure.Endpoint).Location
 		}
 		return s, nav.Cmd(nav.NewEndpointMsg{Workspace: s.ws, Location: loc})
 	}
