@@ -16,12 +16,12 @@ import (
 type endpointPageJSON struct {
 	NextLink string `json:"nextLink"`
 	Value    []struct {
-		ID         string             `json:"id"`
-		Name       string             `json:"name"`
-		Location   string             `json:"location"`
-		Kind       string             `json:"kind"`
-		Tags       map[string]*string `json:"tags"`
-		Identity   *struct {
+		ID       string             `json:"id"`
+		Name     string             `json:"name"`
+		Location string             `json:"location"`
+		Kind     string             `json:"kind"`
+		Tags     map[string]*string `json:"tags"`
+		Identity *struct {
 			Type                   string                     `json:"type"`
 			PrincipalID            string                     `json:"principalId"`
 			UserAssignedIdentities map[string]json.RawMessage `json:"userAssignedIdentities"`
