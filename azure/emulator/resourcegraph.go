@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -175,37 +176,38 @@ func (s *resourceGraphHost) serve(w http.ResponseWriter, r *http.Request) {
 // id order; false when q is not a shape this host serves. The caller holds
 // the world's read lock.
 func (s *resourceGraphHost) rows(c *Caller, q string, subs []string) ([]map[string]any, bool) {
-	inScope := func(sub string) bool {
-		if len(subs) == 0 {
-			return true
-		}
-		for _, x := range subs {
-			if rbac.EqualOrdinalIgnoreCase(x, sub) {
-				return true
-			}
-		}
-		return false
+	scope := make(map[string]bool, len(subs))
+	for _, x := range subs {
+		scope[rbac.OrdinalKey(x)] = true
 	}
+	inScope := func(sub string) bool { return len(subs) == 0 || scope[rbac.OrdinalKey(sub)] }
 	w := s.arm.world
 	switch {
 	case strings.EqualFold(q, rgWorkspacesQuery):
-		var out []map[string]any
+		can := s.readChecks(c)
+		type row struct {
+			key string // the lower-cased id: the order
+			m   map[string]any
+		}
+		var rows []row
 		for _, x := range w.Workspaces {
 			id := wsID(x.Subscription, x.ResourceGroup, x.Name)
-			if !inScope(x.Subscription) || !s.arm.armCan(c, actWorkspaceRead, id) {
+			if !inScope(x.Subscription) || !can(x.Subscription, actWorkspaceRead, id) {
 				continue
 			}
 			tags := map[string]any{}
 			for k, v := range x.Tags {
 				tags[k] = v
 			}
-			out = append(out, map[string]any{"id": id, "name": x.Name, "resourceGroup": strings.ToLower(x.ResourceGroup),
+			rows = append(rows, row{strings.ToLower(id), map[string]any{"id": id, "name": x.Name, "resourceGroup": strings.ToLower(x.ResourceGroup),
 				"subscriptionId": x.Subscription, "location": x.Location, "tags": tags,
-				"friendlyName": x.FriendlyName, "description": x.Description})
+				"friendlyName": x.FriendlyName, "description": x.Description}})
 		}
-		sort.Slice(out, func(i, j int) bool {
-			return strings.ToLower(out[i]["id"].(string)) < strings.ToLower(out[j]["id"].(string))
-		})
+		slices.SortFunc(rows, func(a, b row) int { return strings.Compare(a.key, b.key) })
+		out := make([]map[string]any, len(rows))
+		for i, r := range rows {
+			out[i] = r.m
+		}
 		return out, true
 	}
 	m := rgEndpointCountQuery.FindStringSubmatch(q)
@@ -226,6 +228,49 @@ func (s *resourceGraphHost) rows(c *Caller, q string, subs []string) ([]map[stri
 		}
 	}
 	return []map[string]any{{"Count": n}}, true
+}
+
+// readChecks returns RBAC's verdict for many rows across subscriptions at
+// the cost of the rows, not rows x assignments: a row in subscription X can
+// only be granted or denied by an assignment at or above X (the root, a
+// management group) or under X, so each row is evaluated against those
+// alone. (With 1,000 subscriptions, each with its own assignment, checking
+// every row against every assignment was most of a query's time.) The
+// caller holds the world's read lock.
+func (s *resourceGraphHost) readChecks(c *Caller) func(sub, action, id string) bool {
+	w := s.arm.world
+	subOf := func(scope string) (string, bool) {
+		seg := armSegments(scope)
+		if len(seg) >= 2 && strings.EqualFold(seg[0], "subscriptions") {
+			return rbac.OrdinalKey(seg[1]), true
+		}
+		return "", false
+	}
+	var allA []rbac.Assignment
+	bySubA := map[string][]rbac.Assignment{}
+	for _, a := range w.Assignments {
+		if sub, ok := subOf(a.Scope); ok {
+			bySubA[sub] = append(bySubA[sub], a)
+		} else {
+			allA = append(allA, a)
+		}
+	}
+	var allD []rbac.DenyAssignment
+	bySubD := map[string][]rbac.DenyAssignment{}
+	for _, d := range w.Denies {
+		if sub, ok := subOf(d.Scope); ok {
+			bySubD[sub] = append(bySubD[sub], d)
+		} else {
+			allD = append(allD, d)
+		}
+	}
+	roles, now := s.arm.roleIndex(), s.arm.now()
+	return func(sub, action, id string) bool {
+		k := rbac.OrdinalKey(sub)
+		as := append(slices.Clip(allA), bySubA[k]...)
+		ds := append(slices.Clip(allD), bySubD[k]...)
+		return rbac.Evaluate(rbac.Request{PrincipalID: c.ObjectID, GroupIDs: c.Groups, Action: action, Scope: id, At: now}, as, roles, ds).Allowed
+	}
 }
 
 // spend counts one query against the caller's quota and writes the
