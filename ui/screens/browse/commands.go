@@ -124,13 +124,34 @@ func (s *Endpoints) reload() tea.Cmd {
 	return tea.Batch(s.nextPage(), count)
 }
 
-// nextPage reads the next page of the list, with its own timeout; after a
-// failure it asks for the same page again.
+// nextPage reads on: the first page alone (it shows at once), then up to
+// pagesPerBatch pages per answer (a 100,000-endpoint list is a thousand
+// pages; one screen update per page was most of its time), each page with
+// its own timeout. A page that fails ends the batch: what arrived before it
+// is delivered, and the next call asks for the failed page again.
 func (s *Endpoints) nextPage() tea.Cmd {
 	s.asked = true
 	s.table.Loading = true
-	pages := s.pages
-	return nav.Go(&s.Kit, &s.load, pageTimeout, func(ctx context.Context) ([]azure.Endpoint, error) { return pages.Next(ctx) })
+	pages, batch := s.pages, pagesPerBatch
+	if s.fresh {
+		batch = 1
+	}
+	return nav.Go(&s.Kit, &s.load, 0, func(ctx context.Context) ([]azure.Endpoint, error) {
+		var out []azure.Endpoint
+		for i := 0; i < batch && pages.More(); i++ {
+			pctx, cancel := context.WithTimeout(ctx, pageTimeout)
+			items, err := pages.Next(pctx)
+			cancel()
+			if err != nil {
+				if len(out) > 0 {
+					return out, nil
+				}
+				return nil, err
+			}
+			out = append(out, items...)
+		}
+		return out, nil
+	})
 }
 
 // resumable: a page failed and the rest of the list is still to read.

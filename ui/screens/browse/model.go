@@ -25,6 +25,10 @@ const requestTimeout = 90 * time.Second
 // whole list would end it however healthy each page was.
 const pageTimeout = 30 * time.Second
 
+// pagesPerBatch is how many pages one answer of a streaming list carries
+// after the first: about 1,000 endpoints per screen update.
+const pagesPerBatch = 10
+
 // Azure is what the browser needs from azure; a *azure.Session has it,
 // and screen tests give a fake.
 type Azure interface {
