@@ -60,6 +60,14 @@ func (x *endpointIndex) sorted(w *World, sub, rg, ws string) []*Endpoint {
 	return list
 }
 
+// warmEndpointIndex sorts the generated endpoints' workspace in the
+// background at start, so a big list's first page does not wait for it.
+func (s *core) warmEndpointIndex() {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	s.epIndex.sorted(s.world, SubSandbox, "rg-sandbox", "mlw-sandbox")
+}
+
 // endpointCursorPrefix marks a continuation token that names the last
 // endpoint written (base64url of "ep:" + name): the next page starts after
 // that name, so an endpoint created or deleted between two pages neither

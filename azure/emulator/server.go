@@ -164,6 +164,9 @@ func Start(opts Options) (*Server, error) {
 	s.url = "https://" + ln.Addr().String()
 	s.world = newWorld(opts.Now())
 	s.world.addLoadEndpoints(opts.ExtraEndpoints)
+	if opts.ExtraEndpoints > 0 {
+		go s.warmEndpointIndex() // arm_endpoint_index.go: the big list's first page need not sort it
+	}
 	s.mountHosts()
 	s.srv = &http.Server{
 		Handler:           s,

@@ -2,6 +2,7 @@ package browse
 
 import (
 	"context"
+	"runtime/debug"
 	"fmt"
 	"strings"
 
@@ -152,6 +153,18 @@ func (s *Endpoints) nextPage() tea.Cmd {
 		}
 		return out, nil
 	})
+}
+
+// bigList is the size from which a finished list gives its garbage back.
+const bigList = 10_000
+
+// releaseMemory returns to the OS what reading a big list left behind (a
+// thousand pages of JSON decoded): without it the idle process keeps about
+// twice the list's memory until the runtime scavenges it, minutes later.
+// It runs off the event loop; the collection it forces is concurrent.
+func releaseMemory() tea.Msg {
+	debug.FreeOSMemory()
+	return nil
 }
 
 // resumable: a page failed and the rest of the list is still to read.

@@ -205,8 +205,11 @@ func (s *Endpoints) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 			s.picked = s.table.Select(s.ws.ID() + "/onlineEndpoints/" + c.Endpoint)
 		}
 		cmds := []tea.Cmd{nav.Cmd(nav.SeenMsg{Jumps: jumps})}
-		if s.pages.More() {
+		switch {
+		case s.pages.More():
 			cmds = append(cmds, s.nextPage())
+		case s.table.Total() >= bigList:
+			cmds = append(cmds, releaseMemory)
 		}
 		return s, tea.Batch(cmds...)
 	}
