@@ -2,8 +2,8 @@ package browse
 
 import (
 	"context"
-	"runtime/debug"
 	"fmt"
+	"runtime/debug"
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
