@@ -81,7 +81,10 @@ var armRoutes = func() []armRoute {
 			http.MethodGet: (*armHost).armGetEndpoint, http.MethodPut: (*armHost).armPutEndpoint,
 			http.MethodPatch: (*armHost).armPatchEndpoint, http.MethodDelete: (*armHost).armDeleteEndpoint}},
 		{cat(ep, "deployments"), apiOnlineDeployments, get((*armHost).armListDeployments)},
-		{dep, apiOnlineDeployments, get((*armHost).armGetDeployment)},
+		{dep, apiOnlineDeployments, map[string]armHandler{
+			http.MethodGet: (*armHost).armGetDeployment, http.MethodPut: (*armHost).armPutDeployment,
+			http.MethodPatch: (*armHost).armPatchDeployment, http.MethodDelete: (*armHost).armDeleteDeployment}},
+		{cat(dep, "getLogs"), apiOnlineDeployments, post((*armHost).armGetDeploymentLogs)},
 		// Writes and credentials (arm_endpoint_write.go, arm_endpoint_creds.go) and their operations (lro.go).
 		{cat(sub, "providers", mlNS, "locations", "{loc}", "mfeOperationsStatus", "{op}"), apiOnlineEndpoints, get((*armHost).armGetOperationStatus)},
 		{cat(sub, "providers", mlNS, "locations", "{loc}", "mfeOperationResults", "{op}"), apiOnlineEndpoints, get((*armHost).armGetOperationResult)},
@@ -91,7 +94,7 @@ var armRoutes = func() []armRoute {
 		{cat(sub, "providers", miNS, "userAssignedIdentities"), apiUserAssignedIdentities, get((*armHost).armListIdentities)},
 		{cat(rg, "providers", miNS, "userAssignedIdentities"), apiUserAssignedIdentities, get((*armHost).armListIdentities)},
 		{cat(rg, "providers", miNS, "userAssignedIdentities", "{name}"), apiUserAssignedIdentities, get((*armHost).armGetIdentity)},
-	}, armWorkspaceResourceRoutes(rg)...)
+	}, append(armWorkspaceResourceRoutes(rg), armAssetRoutes(ws)...)...)
 }()
 
 // armNamespaces are the providers the emulator knows; other namespaces get

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 
 	"amlauth-tui/azure/rbac"
 )
@@ -57,13 +58,14 @@ type armEndpointBody struct {
 }
 
 type armEndpointPropIn struct {
-	AuthMode          *string           `json:"authMode"`
-	Description       *string           `json:"description"`
-	Compute           *string           `json:"compute"`
-	Properties        map[string]string `json:"properties"`
-	Traffic           map[string]int32  `json:"traffic"`
-	MirrorTraffic     map[string]int32  `json:"mirrorTraffic"`
-	ProvisioningState *string           `json:"provisioningState"`
+	AuthMode            *string           `json:"authMode"`
+	Description         *string           `json:"description"`
+	Compute             *string           `json:"compute"`
+	Properties          map[string]string `json:"properties"`
+	Traffic             map[string]int32  `json:"traffic"`
+	MirrorTraffic       map[string]int32  `json:"mirrorTraffic"`
+	PublicNetworkAccess *string           `json:"publicNetworkAccess"`
+	ProvisioningState   *string           `json:"provisioningState"`
 }
 
 // armIdentityBody is ManagedServiceIdentity (PUT) or
@@ -74,10 +76,17 @@ type armIdentityBody struct {
 	UserAssignedIdentities map[string]json.RawMessage `json:"userAssignedIdentities"`
 }
 
-// armEndpointPatch is PartialMinimalTrackedResourceWithIdentity.
+// armEndpointPatch is PartialMinimalTrackedResourceWithIdentity, plus the
+// traffic maps: the swagger's PATCH body has only tags and identity, but a
+// client that sends properties.traffic or properties.mirrorTraffic gets them
+// validated and applied as a PUT would (the CLI's `update --traffic` PUTs).
 type armEndpointPatch struct {
-	Tags     map[string]string `json:"tags"` // nil: unchanged; {}: cleared
-	Identity *armIdentityBody  `json:"identity"`
+	Tags       map[string]string `json:"tags"` // nil: unchanged; {}: cleared
+	Identity   *armIdentityBody  `json:"identity"`
+	Properties *struct {
+		Traffic       map[string]int32 `json:"traffic"`
+		MirrorTraffic map[string]int32 `json:"mirrorTraffic"`
+	} `json:"properties"`
 }
 
 // epOutcome is what a write decided under the lock: a refusal (with the
@@ -136,6 +145,7 @@ type endpointWrite struct {
 	traffic, mirror                map[string]int32 // nil: keep the endpoint's
 	identity                       *identityWrite   // nil: keep (replace) or SystemAssigned (create)
 	sku                            *SKU             // as sent; nil: none sent
+	publicNetworkAccess            string           // "": keep (replace) or Enabled (create)
 }
 
 // identityWrite is a validated identity: system-assigned or not, and the
@@ -172,8 +182,22 @@ func (s *armHost) putEndpoint(q *armReq, b *armEndpointBody, bad *armOutcome, fa
 	if f != nil {
 		return f
 	}
+	if prev == nil && spec.identity == nil {
+		spec.identity = &identityWrite{system: true} // the service's default, as the CLI's
+	}
 	if spec.identity != nil {
+		if prev != nil {
+			if f := identityChanged(prev, *spec.identity); f != nil {
+				return f
+			}
+		}
 		if f := s.linkedIdentityAccess(q.c, prev, *spec.identity, scope); f != nil {
+			return f
+		}
+	}
+	var secrets bool
+	if prev == nil {
+		if secrets, f = s.checkSecretStoreFlag(q.c, ws, spec.props, spec.identity.system); f != nil {
 			return f
 		}
 	}
@@ -195,9 +219,6 @@ func (s *armHost) putEndpoint(q *armReq, b *armEndpointBody, bad *armOutcome, fa
 		kind, state = "create", "Creating"
 		s.world.Endpoints[key] = e
 		s.epIndex.changed()
-		if spec.identity == nil {
-			spec.identity = &identityWrite{system: true} // the service's default, as the CLI's
-		}
 	}
 	e.AuthMode, e.Description, e.Compute, e.Tags, e.SKU = spec.authMode, spec.description, spec.compute, spec.tags, spec.sku
 	e.ComputeType = "Managed"
@@ -221,13 +242,26 @@ func (s *armHost) putEndpoint(q *armReq, b *armEndpointBody, bad *armOutcome, fa
 	if spec.mirror != nil {
 		e.MirrorTraffic = spec.mirror
 	}
-	if spec.identity != nil {
+	if spec.publicNetworkAccess != "" {
+		e.PublicNetworkAccess = spec.publicNetworkAccess
+	}
+	e.PublicNetworkAccess = cmp.Or(e.PublicNetworkAccess, "Enabled")
+	var wait time.Duration
+	if kind == "create" {
 		s.setEndpointIdentity(e, *spec.identity)
+		if spec.identity.system {
+			// The service assigns the SAI's roles while it creates the
+			// endpoint, and the creation ends once they are in effect: a
+			// deployment started after it can use them.
+			delay := s.opts.PropagationDelay
+			s.world.grantEndpointIdentity(e.Identity.PrincipalID, ws, secrets, now, now.Add(delay))
+			wait = max(s.opts.ProvisioningTime, delay)
+		}
 	}
 	e.ProvisioningState, e.ModifiedAt, e.ModifiedBy = state, now, q.c.name()
 
 	op := s.startOp(&operation{Sub: e.Subscription, Location: e.Location, Resource: armEndpointID(e), Kind: kind,
-		Apply: settleEndpoint(key, e)})
+		Duration: wait, Apply: settleEndpoint(key, e)})
 	if fails {
 		verb, retry := "Provisioning", "delete it, or send the create again to retry"
 		if kind == "update" {
@@ -342,8 +376,21 @@ func (s *armHost) validatePut(ws *Workspace, prev *Endpoint, name string, b *arm
 	if out.mirror, f = s.validateTraffic(ws, name, "mirrorTraffic", p.MirrorTraffic, 50); f != nil {
 		return out, f
 	}
+	if f := checkMirror(prev, out.traffic, out.mirror); f != nil {
+		return out, f
+	}
 	if p.Description != nil {
 		out.description = *p.Description
+	}
+	if v := p.PublicNetworkAccess; v != nil {
+		switch {
+		case strings.EqualFold(*v, "Enabled"):
+			out.publicNetworkAccess = "Enabled"
+		case strings.EqualFold(*v, "Disabled"):
+			out.publicNetworkAccess = "Disabled"
+		default:
+			return fail("properties.publicNetworkAccess", "properties.publicNetworkAccess '%s' is not valid: use Enabled or Disabled.", epwClip(*v))
+		}
 	}
 	out.tags, out.props = b.Tags, p.Properties
 	return out, nil
@@ -478,6 +525,14 @@ func (s *armHost) validateTraffic(ws *Workspace, endpoint, field string, m map[s
 		return nil, epFail(http.StatusBadRequest, codeUserError, "properties.traffic",
 			"properties.traffic adds up to %d%%: the values must add up to 100 (or all be 0).", sum)
 	}
+	if limit < 100 {
+		for dep, v := range out {
+			if v > limit {
+				return nil, epFail(http.StatusBadRequest, codeUserError, "properties."+field,
+					"properties.%s gives deployment '%s' %d%%: a deployment gets at most %d%% of mirrored traffic.", field, dep, v, limit)
+			}
+		}
+	}
 	if sum > limit {
 		return nil, epFail(http.StatusBadRequest, codeUserError, "properties."+field,
 			"properties.%s adds up to %d%%: mirrored traffic is at most %d%%.", field, sum, limit)
@@ -485,21 +540,39 @@ func (s *armHost) validateTraffic(ws *Workspace, endpoint, field string, m map[s
 	return out, nil
 }
 
-// setEndpointIdentity gives e the identity asked for. A system-assigned
-// identity is a managed-identity service principal in the directory (so
-// roles can be assigned to it); it keeps its principal across replaces and
-// disappears when the endpoint stops using it, as in Azure. The caller holds s.mu.
+// checkMirror applies the safe-rollout rules that tie mirrored traffic to
+// live traffic: a deployment that gets live traffic cannot also get mirrored
+// traffic ("Test the deployment with mirrored traffic",
+// https://learn.microsoft.com/azure/machine-learning/how-to-safely-rollout-online-endpoints#test-the-deployment-with-mirrored-traffic).
+// nil maps are the endpoint's current ones (prev may be nil on create).
+func checkMirror(prev *Endpoint, traffic, mirror map[string]int32) *epOutcome {
+	if traffic == nil && prev != nil {
+		traffic = prev.Traffic
+	}
+	if mirror == nil && prev != nil {
+		mirror = prev.MirrorTraffic
+	}
+	for dep, m := range mirror {
+		for live, t := range traffic {
+			if m > 0 && t > 0 && rbac.EqualOrdinalIgnoreCase(dep, live) {
+				return epFail(http.StatusBadRequest, codeUserError, "properties.mirrorTraffic",
+					"Deployment '%s' gets %d%% of live traffic, so it cannot also get mirrored traffic: mirror traffic to a deployment that takes no live traffic.", dep, t)
+			}
+		}
+	}
+	return nil
+}
+
+// setEndpointIdentity gives a new endpoint the identity asked for (it is
+// fixed from then on: identityChanged). A system-assigned identity is a
+// managed-identity service principal in the directory (so roles can be
+// assigned to it, and Graph shows it); it goes with the endpoint. The caller holds s.mu.
 func (s *armHost) setEndpointIdentity(e *Endpoint, id identityWrite) {
-	had := strings.Contains(e.Identity.Type, "SystemAssigned") && e.Identity.PrincipalID != ""
-	switch {
-	case id.system && !had:
+	if id.system {
 		pid := newGUID()
 		s.world.ServicePrincipals[pid] = &ServicePrincipal{ID: pid, AppID: newGUID(), DisplayName: e.Name,
 			ServicePrincipalType: "ManagedIdentity", AlternativeNames: []string{armEndpointID(e)}}
 		e.Identity.PrincipalID = pid
-	case !id.system && had:
-		delete(s.world.ServicePrincipals, rbac.OrdinalKey(e.Identity.PrincipalID))
-		e.Identity.PrincipalID = ""
 	}
 	var types []string
 	if id.system {
@@ -577,22 +650,37 @@ func (s *armHost) patchEndpoint(q *armReq, b *armEndpointPatch, bad *armOutcome,
 	if f := s.endpointBusy(e); f != nil {
 		return f
 	}
-	var id *identityWrite
 	if b.Identity != nil {
 		x, f := s.validateIdentity(b.Identity)
 		if f != nil {
 			return f
 		}
-		if f := s.linkedIdentityAccess(q.c, e, x, scope); f != nil {
+		if f := identityChanged(e, x); f != nil {
 			return f
 		}
-		id = &x
+	}
+	var traffic, mirror map[string]int32
+	if p := b.Properties; p != nil {
+		ws := s.world.Workspaces[armKey(q.scopeThrough("ws"))]
+		var f *epOutcome
+		if traffic, f = s.validateTraffic(ws, e.Name, "traffic", p.Traffic, 100); f != nil {
+			return f
+		}
+		if mirror, f = s.validateTraffic(ws, e.Name, "mirrorTraffic", p.MirrorTraffic, 50); f != nil {
+			return f
+		}
+		if f := checkMirror(e, traffic, mirror); f != nil {
+			return f
+		}
 	}
 	if b.Tags != nil {
 		e.Tags = b.Tags
 	}
-	if id != nil {
-		s.setEndpointIdentity(e, *id)
+	if traffic != nil {
+		e.Traffic = traffic
+	}
+	if mirror != nil {
+		e.MirrorTraffic = mirror
 	}
 	e.ProvisioningState, e.ModifiedAt, e.ModifiedBy = "Updating", s.now().UTC(), q.c.name()
 	key := armKey(scope)
@@ -660,6 +748,7 @@ func (s *armHost) deleteEndpoint(q *armReq, fails bool) *epOutcome {
 			}
 			if strings.Contains(e.Identity.Type, "SystemAssigned") && e.Identity.PrincipalID != "" {
 				delete(w.ServicePrincipals, rbac.OrdinalKey(e.Identity.PrincipalID))
+				w.forgetPrincipal(e.Identity.PrincipalID)
 			}
 		}})
 	if fails {

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -187,6 +188,7 @@ type armDeploymentPropsJS struct {
 	AppInsightsEnabled            bool                   `json:"appInsightsEnabled"`
 	LivenessProbe                 armProbeJSON           `json:"livenessProbe"`
 	ReadinessProbe                armProbeJSON           `json:"readinessProbe"`
+	StartupProbe                  armProbeJSON           `json:"startupProbe"`
 	EgressPublicNetworkAccess     string                 `json:"egressPublicNetworkAccess"`
 	ProvisioningState             string                 `json:"provisioningState"`
 	ContainerResourceRequirements *armContainerResources `json:"containerResourceRequirements,omitempty"`
@@ -401,7 +403,7 @@ func (s *armHost) armEndpointJSON(e *Endpoint) armEndpointJSON {
 		SystemData: armSystemData(e.CreatedAt, e.CreatedBy, e.ModifiedAt, e.ModifiedBy),
 		Properties: armEndpointPropsJS{
 			AuthMode: e.AuthMode, Description: e.Description, Compute: compute, Properties: props,
-			Traffic: nonNilMap(e.Traffic), MirrorTraffic: nonNilMap(e.MirrorTraffic), PublicNetworkAccess: "Enabled",
+			Traffic: nonNilMap(e.Traffic), MirrorTraffic: nonNilMap(e.MirrorTraffic), PublicNetworkAccess: cmp.Or(e.PublicNetworkAccess, "Enabled"),
 			ProvisioningState: cmp.Or(e.ProvisioningState, "Succeeded"), ScoringURI: base + "/score", SwaggerURI: base + "/swagger.json",
 		},
 	}
@@ -536,26 +538,33 @@ func (s *armHost) armGetEndpoint(w http.ResponseWriter, q *armReq) {
 func (s *armHost) armDeploymentJSON(d *Deployment) armDeploymentJSON {
 	ws := wsID(d.Subscription, d.ResourceGroup, d.Workspace)
 	capacity := d.InstanceCount
-	// The world does not record who created a deployment: its endpoint's
+	// The seeds do not record who created a deployment: its endpoint's
 	// creator did (the seeds create both together).
-	createdBy := ""
-	if e := s.world.Endpoints[armKey(epID(d.Subscription, d.ResourceGroup, d.Workspace, d.Endpoint))]; e != nil {
+	createdBy := d.CreatedBy
+	if e := s.world.Endpoints[armKey(epID(d.Subscription, d.ResourceGroup, d.Workspace, d.Endpoint))]; e != nil && createdBy == "" {
 		createdBy = e.CreatedBy
+	}
+	rs := d.RequestSettings
+	if rs.MaxConcurrentRequestsPerInstance == 0 {
+		rs = defaultRequestSettings
 	}
 	probe := armProbeJSON{FailureThreshold: 30, SuccessThreshold: 1, Timeout: "PT2S", Period: "PT10S", InitialDelay: "PT10S"}
 	j := armDeploymentJSON{
 		ID: armDeploymentID(d), Name: d.Name, Type: mlNS + "/workspaces/onlineEndpoints/deployments", Location: d.Location,
-		Kind: armEndpointKind(d.ComputeType), Tags: map[string]string{},
+		Kind: armEndpointKind(d.ComputeType), Tags: nonNilMap(d.Tags),
 		SKU:        armSKUJSON{Name: "Default", Tier: "Standard", Capacity: &capacity},
 		SystemData: armSystemData(d.CreatedAt, createdBy, d.CreatedAt, createdBy),
 		Properties: armDeploymentPropsJS{
-			EndpointComputeType: cmp.Or(d.ComputeType, "Managed"), Model: d.Model, InstanceType: d.InstanceType,
+			EndpointComputeType: cmp.Or(d.ComputeType, "Managed"), Description: d.Description, Model: d.Model, InstanceType: d.InstanceType,
 			Properties: map[string]string{}, EnvironmentVariables: map[string]string{},
 			CodeConfiguration: armCodeConfigJSON{CodeID: ws + "/codes/" + stableGUID("code|"+strings.ToLower(armDeploymentID(d))) + "/versions/1", ScoringScript: "score.py"},
-			EnvironmentID:     "azureml://registries/azureml/environments/sklearn-1.5/versions/14",
-			ScaleSettings:     map[string]string{"scaleType": "Default"},
-			RequestSettings:   armRequestSettingsJSON{MaxConcurrentRequestsPerInstance: 1, RequestTimeout: "PT5S", MaxQueueWait: "PT0.5S"},
-			LivenessProbe:     probe, ReadinessProbe: probe, EgressPublicNetworkAccess: "Enabled",
+			EnvironmentID:     cmp.Or(d.EnvironmentID, seedEnvironment),
+			ScaleSettings:     map[string]string{"scaleType": cmp.Or(d.ScaleType, "Default")},
+			RequestSettings: armRequestSettingsJSON{MaxConcurrentRequestsPerInstance: rs.MaxConcurrentRequestsPerInstance,
+				RequestTimeout: isoDuration(rs.RequestTimeout), MaxQueueWait: "PT0.5S"},
+			LivenessProbe: probe, ReadinessProbe: probe, EgressPublicNetworkAccess: "Enabled",
+			// The startup probe's defaults (ProbeSettings in the deployment YAML reference).
+			StartupProbe:      armProbeJSON{FailureThreshold: 30, SuccessThreshold: 1, Timeout: "PT2S", Period: "PT10S", InitialDelay: "PT0S"},
 			ProvisioningState: cmp.Or(d.ProvisioningState, "Succeeded"),
 		},
 	}
@@ -571,6 +580,11 @@ func (s *armHost) armDeploymentJSON(d *Deployment) armDeploymentJSON {
 		}
 	}
 	return j
+}
+
+// isoDuration writes a duration as ISO 8601 in seconds (PT5S, PT0.5S).
+func isoDuration(d time.Duration) string {
+	return "PT" + strconv.FormatFloat(d.Seconds(), 'f', -1, 64) + "S"
 }
 
 // armDeploymentOf reports whether d runs behind e.

@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"cmp"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -38,6 +39,7 @@ type operation struct {
 	Resource string // lower-cased ARM id of the resource it changes (409 while running)
 	Kind     string // "create" | "update" | "delete" | "regenerateKeys" ...
 	Start    time.Time
+	Duration time.Duration // how long it runs; 0: ProvisioningTime
 	Due      time.Time
 	End      time.Time
 	Status   string // InProgress | Succeeded | Failed
@@ -47,6 +49,11 @@ type operation struct {
 	Fail     bool
 	FailCode string
 	FailMsg  string
+	// Check, when set, runs first when the operation is due (under the
+	// world's write lock, at the due time): a non-empty code fails the
+	// operation with that code and message (a deployment's provisioning
+	// decides then what its identity may do).
+	Check func(at time.Time) (code, msg string)
 	// Apply runs once under the world's write lock when the operation is due;
 	// failed is true when it ends Failed (Apply then records the failure on the resource).
 	Apply func(w *World, failed bool)
@@ -68,7 +75,7 @@ type lroStore struct {
 func (s *core) startOp(op *operation) *operation {
 	op.ID = newGUID()
 	op.Start = s.now()
-	op.Due = op.Start.Add(s.opts.ProvisioningTime)
+	op.Due = op.Start.Add(cmp.Or(op.Duration, s.opts.ProvisioningTime))
 	op.Status = "InProgress"
 	op.Resource = rbac.OrdinalKey(op.Resource)
 	s.lro.mu.Lock()
@@ -123,6 +130,11 @@ func (s *core) settle() {
 		s.lro.inflight--
 		op.End = op.Due
 		op.Status = "Succeeded"
+		if !op.Fail && op.Check != nil {
+			if code, msg := op.Check(op.Due); code != "" {
+				op.Fail, op.FailCode, op.FailMsg = true, code, msg
+			}
+		}
 		if op.Fail {
 			op.Status, op.ErrCode, op.ErrMsg = "Failed", op.FailCode, op.FailMsg
 		}

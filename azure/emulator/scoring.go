@@ -41,6 +41,11 @@ const (
 // noTrafficMessage is the data plane's answer when no deployment may take
 // the request (how-to-troubleshoot-online-endpoints: "404 ... no valid
 // deployment with positive weight").
+// codePublicAccessDisabled is the error code of a scoring request refused
+// because the endpoint's publicNetworkAccess is Disabled (the emulator's
+// wording: the docs read do not quote the data plane's body).
+const codePublicAccessDisabled = "PublicNetworkAccessDisabled"
+
 const noTrafficMessage = "No valid deployments to route to. Please check that the endpoint has at least one deployment with positive weight values or use a deployment specific header to route."
 
 // scoringTarget is what a request needs from the world, copied under s.mu
@@ -168,6 +173,14 @@ func (s *scoringHost) routeScoring(r *http.Request, location, name string, score
 		return tgt, http.StatusNotFound, "EndpointNotFound", fmt.Sprintf("No online endpoint named '%s' in region '%s'. Check the scoring URI: it is the endpoint's scoringUri.", name, location)
 	}
 	tgt.id, tgt.name = armEndpointID(e), e.Name
+	if strings.EqualFold(e.PublicNetworkAccess, "Disabled") {
+		// Every client of the emulator comes from the public network (it
+		// serves no private endpoints), and the network check comes before
+		// any credential is looked at: the answer says which check refused.
+		return tgt, http.StatusForbidden, codePublicAccessDisabled, fmt.Sprintf(
+			"Public network access to endpoint '%s' is disabled (its publicNetworkAccess is Disabled): it takes scoring requests only through a private endpoint of its workspace. "+
+				"This is a network refusal, not a permission one: no credential or role assignment changes it.", e.Name)
+	}
 	if authStatus != 0 {
 		return tgt, authStatus, authCode, authMsg
 	}
@@ -329,11 +342,13 @@ func (s *scoringHost) endpointLocation(e *Endpoint) string {
 	return ""
 }
 
-// endpointDeployments are e's deployments sorted by name. The caller holds s.mu (read).
+// endpointDeployments are e's deployments that serve, sorted by name: one
+// whose provisioning never succeeded (still creating, or failed) has no
+// instance to answer. The caller holds s.mu (read).
 func (s *scoringHost) endpointDeployments(e *Endpoint) []*Deployment {
 	var out []*Deployment
 	for _, d := range s.world.Deployments {
-		if armDeploymentOf(d, e) {
+		if armDeploymentOf(d, e) && !d.NeverReady {
 			out = append(out, d)
 		}
 	}
