@@ -113,7 +113,7 @@ func noneOf(t *testing.T, s string, texts ...string) {
 func TestJourneyDenyAssignmentForNinaAndBob(t *testing.T) {
 	d, _ := accessRig(t, emulator.Options{}, churn("churn-key"))
 	d.signInAs("olivia")
-	d.waitFor("Endpoint churn-key", "c check access")
+	d.waitFor("Endpoint churn-key", "c check access", "Scoring URI") // the endpoint read: c passes its auth mode
 	for _, who := range []string{"nina", "bob"} {
 		s := d.checkAs(who)
 		if !strings.Contains(s, "⊘   Regenerate keys") || !strings.Contains(s, "blocked by a deny assignment (no role lifts it)") {
@@ -155,7 +155,7 @@ func TestJourneyDenyAssignmentForNinaAndBob(t *testing.T) {
 		for i := 0; i < 8 && d.m.Stack()[len(d.m.Stack())-1] == "Check access"; i++ {
 			d.key("esc") // verdict › what › where › who (clear, leave the input) › back to the endpoint
 		}
-		d.waitFor("Endpoint churn-key", "c check access")
+		d.waitFor("Endpoint churn-key", "c check access", "Scoring URI") // the endpoint read: c passes its auth mode
 	}
 	// bob's evaluation shows his Reader assignment at the subscription, tested and not matching.
 	d.checkAs("bob")
@@ -279,7 +279,7 @@ func TestJourneyVerifyForYourself(t *testing.T) {
 			Name: "0a1b2c3d-0000-4000-8000-00000000aaaa", Scope: rg, RoleDefinitionID: uaa.ID, PrincipalID: ninaID, PrincipalType: "User"})
 	})
 	d.signInAs("nina")
-	d.waitFor("Endpoint churn-key", "c check access")
+	d.waitFor("Endpoint churn-key", "c check access", "Scoring URI") // the endpoint read: c passes its auth mode
 	s := d.checkAs("")
 	if !strings.Contains(s, "✗   Get the keys (key)") {
 		t.Fatalf("nina cannot get the keys yet:\n%s", s)
@@ -318,7 +318,7 @@ func TestJourneyVerifyForYourself(t *testing.T) {
 func TestJourneyVerifyForSomeoneElse(t *testing.T) {
 	d, c := accessRig(t, emulator.Options{PropagationDelay: 120 * time.Second}, churn("churn-key"))
 	d.signInAs("olivia")
-	d.waitFor("Endpoint churn-key", "c check access")
+	d.waitFor("Endpoint churn-key", "c check access", "Scoring URI") // the endpoint read: c passes its auth mode
 	d.checkAs("bob")
 	d.selectRow(keysOp)
 	d.key("A")
