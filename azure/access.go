@@ -44,7 +44,9 @@ type Access struct {
 	DeniesUnknown bool
 	// GroupsUnknown: the principal's group memberships could not be read.
 	GroupsUnknown bool
-	At            time.Time
+	// Self: the principal is the signed-in identity (advice says "you").
+	Self bool
+	At   time.Time
 }
 
 // Unreadable is one part of Azure's state that could not be read.
@@ -163,7 +165,7 @@ func (s *Session) Access(ctx context.Context, p PrincipalRef, scope string) (Acc
 	if err != nil {
 		return Access{}, err
 	}
-	a := Access{Principal: p, Scope: scope, At: time.Now()}
+	a := Access{Principal: p, Scope: scope, Self: strings.EqualFold(p.ID, s.id.ObjectID), At: time.Now()}
 	var (
 		wg   sync.WaitGroup
 		mu   sync.Mutex
@@ -210,7 +212,7 @@ func (s *Session) Access(ctx context.Context, p PrincipalRef, scope string) (Acc
 			return err
 		})
 	}
-	if strings.EqualFold(p.ID, s.id.ObjectID) {
+	if a.Self {
 		run("your permissions", func() error {
 			perms, err := s.myPermissions(ctx, f, scope)
 			if _, _, _, _, _, ok := splitResourceScope(scope); ok && err == nil && perms == nil {
@@ -266,6 +268,9 @@ func (s *Session) resolveNames(ctx context.Context, a *Access) error {
 		seen[k] = true
 		ids = append(ids, id)
 	}
+	if a.Principal.Kind == "ServicePrincipal" {
+		add(a.Principal.ID) // a service principal's token carries no name: Graph has it
+	}
 	for _, g := range a.Groups {
 		add(g)
 	}
@@ -284,6 +289,9 @@ func (s *Session) resolveNames(ctx context.Context, a *Access) error {
 	refs, err := s.Principals(ctx, ids)
 	for _, r := range refs {
 		a.Names[strings.ToLower(r.ID)] = r.DisplayName
+		if strings.EqualFold(r.ID, a.Principal.ID) && r.DisplayName != "" {
+			a.Principal.DisplayName, a.Principal.SPType = r.DisplayName, r.SPType
+		}
 	}
 	name := func(ps []rbac.Principal) {
 		for i := range ps {
@@ -426,8 +434,8 @@ func (a Access) Check(ops []rbac.Operation) []Verdict {
 // assignments and deny assignments at, above and below the scope; one at
 // a management group can only be above it, so those management groups are
 // the chain the engine needs.
-func (a Access) request(action string) rbac.Request {
-	r := rbac.Request{PrincipalID: a.Principal.ID, GroupIDs: a.Groups, Action: action, Scope: a.Scope}
+func (a Access) request(action string, data bool) rbac.Request {
+	r := rbac.Request{PrincipalID: a.Principal.ID, GroupIDs: a.Groups, Action: action, DataAction: data, Scope: a.Scope}
 	seen := map[string]bool{}
 	add := func(scope string) {
 		sc, err := rbac.ParseScope(scope)
@@ -457,13 +465,13 @@ func (a Access) verdict(op rbac.Operation, roles rbac.RoleIndex) Verdict {
 		v.Decision = rbac.Decision{Outcome: rbac.Allowed, Allowed: true, Reason: op.Note}
 		return v
 	}
-	v.Decision = rbac.Evaluate(a.request(op.Action), a.Assignments, roles, a.Denies)
+	v.Decision = rbac.Evaluate(a.request(op.Action, op.DataAction), a.Assignments, roles, a.Denies)
 	d := &v.Decision
 	v.Outcome = d.Outcome
 	var apiBy string
 	if a.Mine != nil {
 		var ok bool
-		apiBy, _, ok = rbac.EffectivePermissions(a.Mine, op.Action, false)
+		apiBy, _, ok = rbac.EffectivePermissions(a.Mine, op.Action, op.DataAction)
 		v.PermissionsAPI = &ok
 	}
 	missing := func(what string) {
@@ -521,14 +529,14 @@ func (a Access) verdict(op rbac.Operation, roles rbac.RoleIndex) Verdict {
 	}
 	if d.Denied != nil {
 		v.Deny = a.denyDetail(*d.Denied)
-		v.Advice = denyAdvice(v.Deny)
+		v.Advice = denyAdvice(v.Deny, a.who())
 		return v
 	}
 	// Roles are suggested only when it is known that none grants the action
 	// (an unknown verdict may already be granted) and none a readable deny
 	// would block (suggest tries each).
 	if v.Outcome == rbac.NotGranted {
-		v.Suggest = a.suggest(op.Action, roles)
+		v.Suggest = a.suggest(op.Action, op.DataAction)
 		if len(v.Suggest) > 0 {
 			names := make([]string, len(v.Suggest))
 			for i, r := range v.Suggest {
@@ -564,11 +572,11 @@ func (a Access) hasGroupDeny() bool {
 // suggest lists the roles that would grant action if assigned at the
 // scope: each candidate is tried against the same deny assignments, so a
 // role the deny would block is never offered.
-func (a Access) suggest(action string, roles rbac.RoleIndex) []rbac.RoleDefinition {
+func (a Access) suggest(action string, data bool) []rbac.RoleDefinition {
 	var out []rbac.RoleDefinition
-	for _, r := range Suggestions(a.Roles, action, a.Scope) {
+	for _, r := range suggestions(a.Roles, action, a.Scope, data) {
 		hypo := rbac.Assignment{Scope: a.Scope, RoleDefinitionID: "hypothetical/" + r.RoleName, PrincipalID: a.Principal.ID}
-		d := rbac.Evaluate(a.request(action), []rbac.Assignment{hypo}, hypothetical{r}, a.Denies)
+		d := rbac.Evaluate(a.request(action, data), []rbac.Assignment{hypo}, hypothetical{r}, a.Denies)
 		if d.Outcome == rbac.Allowed {
 			out = append(out, r)
 		}
@@ -595,7 +603,7 @@ func (a Access) denyDetail(m rbac.DenyMatch) *DenyDetail {
 // denyAdvice is the real next step past a deny assignment: no role lifts
 // it, only its exclusions do.
 // https://learn.microsoft.com/azure/role-based-access-control/deny-assignments
-func denyAdvice(d *DenyDetail) []string {
+func denyAdvice(d *DenyDetail, checked string) []string {
 	var out []string
 	who := make([]string, 0, len(d.Excluded))
 	for _, p := range d.Excluded {
@@ -611,9 +619,21 @@ func denyAdvice(d *DenyDetail) []string {
 	if d.IsSystemProtected {
 		by = "the Azure service that created it (it is system-protected: only that service can change it)"
 	}
-	out = append(out, "Or ask "+by+" to add you to the excluded principals of deny assignment \""+d.Name+"\" at "+d.Scope+
+	out = append(out, "Or ask "+by+" to add "+checked+" to the excluded principals of deny assignment \""+d.Name+"\" at "+d.Scope+
 		". No role assignment can lift a deny assignment.")
 	return out
+}
+
+// who names the principal checked in advice: "you" for the caller,
+// otherwise by name (the advice may be read by someone acting for them).
+func (a Access) who() string {
+	if a.Self {
+		return "you"
+	}
+	if a.Principal.DisplayName != "" {
+		return a.Principal.DisplayName
+	}
+	return a.Name(a.Principal.ID)
 }
 
 func principalLabel(p rbac.Principal) string {
@@ -631,19 +651,24 @@ func principalLabel(p rbac.Principal) string {
 // first, at most three) plus the seeds' custom role that fits. They ignore
 // deny assignments: Access.Check filters them against the ones it read.
 func Suggestions(roles rbac.RoleSet, action, scope string) []rbac.RoleDefinition {
+	return suggestions(roles, action, scope, false)
+}
+
+// suggestions is Suggestions for an action or (data) a data action.
+func suggestions(roles rbac.RoleSet, action, scope string, data bool) []rbac.RoleDefinition {
 	var builtins []rbac.RoleDefinition
 	for _, r := range roles {
 		if r.RoleType != "CustomRole" {
 			builtins = append(builtins, r)
 		}
 	}
-	out := rbac.RolesGranting(builtins, action, false)
+	out := rbac.RolesGranting(builtins, action, data)
 	if len(out) > 3 {
 		out = out[:3]
 	}
 	sub := "/subscriptions/" + subscriptionOf(scope)
 	for _, c := range []rbac.RoleDefinition{rbac.CustomScoringRole(sub), rbac.CustomControlPlaneRole(sub)} {
-		if len(rbac.RolesGranting([]rbac.RoleDefinition{c}, action, false)) > 0 {
+		if len(rbac.RolesGranting([]rbac.RoleDefinition{c}, action, data)) > 0 {
 			out = append(out, c)
 			break
 		}

@@ -1,6 +1,7 @@
 package azure_test
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -61,6 +62,11 @@ func TestCheckDenyAssignmentBlocksWhateverTheRole(t *testing.T) {
 		if strings.Contains(all, "AzureML Data Scientist") || strings.Contains(all, "assign one of") {
 			t.Errorf("%s: advice suggests a role: %s", who, all)
 		}
+		// The advice is about the principal checked, not the one asking.
+		if name := map[string]string{"nina@contoso": "Nina Novak", "bob@contoso": "Bob Reyes", "alice@contoso": "Alice Chen"}[who]; strings.Contains(all, "add you to") ||
+			!strings.Contains(all, "to add "+name+" to the excluded principals") {
+			t.Errorf("%s: the advice should name them: %q", who, v.Advice)
+		}
 		if len(v.Deny.Excluded) != 1 || v.Deny.Excluded[0].DisplayName != "Olivia Okafor" || !strings.Contains(all, "Olivia Okafor") ||
 			!strings.Contains(all, "excluded principals") || v.Deny.Name != "Production keys are rotated by the platform team" ||
 			!strings.HasSuffix(v.Deny.Scope, "churn-key") || v.Deny.Description == "" {
@@ -94,7 +100,13 @@ func TestCheckServicePrincipalPermissionsAPIIsNotEnough(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if l := sp.Identity().Principal().Label(); l != "app "+cid {
+		t.Errorf("before Graph names it, the token's principal reads %q (not the app id twice)", l)
+	}
 	acc, v := verdictFor(t, sp, "me", prodEP+"churn-key", opRegen)
+	if l := acc.Principal.Label(); l != "churn-batch-scorer (app "+cid+")" {
+		t.Errorf("the check names the service principal from Graph: %q", l)
+	}
 	if v.PermissionsAPI == nil || !*v.PermissionsAPI {
 		t.Fatalf("the Permissions API should allow it (AzureML Data Scientist on the workspace): %+v", v)
 	}
@@ -212,5 +224,33 @@ func TestCheckPendingUntilAzureApplies(t *testing.T) {
 	clock.advance(121 * time.Second)
 	if _, v = verdictFor(t, bob, "me", prodEP+"churn-aml", "endpoint.listKeys"); v.Outcome != rbac.Allowed {
 		t.Fatalf("after propagation: %v %s", v.Outcome, v.Decision.Reason)
+	}
+}
+
+// When a role grants the action but a deny assignment blocks it, ARM says
+// so (DenyAssignmentAuthorizationFailed). The error names the deny and its
+// explanation never suggests a role: none would help.
+func TestRefusalByADenyAssignmentNamesItAndNoRole(t *testing.T) {
+	s, cfg := start(t, emulator.Options{})
+	alice := signInAs(t, s, cfg, "alice") // AzureML Data Scientist on mlw-churn: the role grants regenerateKeys
+	_, err := alice.RegenerateKey(ctx(t), azure.EndpointRef{WorkspaceRef: churnWS(), Endpoint: "churn-key"}, "Primary")
+	var fe *azure.ForbiddenError
+	if !errors.As(err, &fe) || fe.Deny == nil {
+		t.Fatalf("want a ForbiddenError naming the deny assignment, got %v", err)
+	}
+	if fe.Deny.Name != "Production keys are rotated by the platform team" || !strings.HasSuffix(fe.Deny.Scope, "/onlineEndpoints/churn-key") ||
+		!strings.HasSuffix(fe.Action, "/regenerateKeys/action") {
+		t.Errorf("parsed %+v, action %s", fe.Deny, fe.Action)
+	}
+	e := azure.Explain(err)
+	if !strings.Contains(e.Detail, "Production keys are rotated by the platform team") || strings.Contains(e.Next, "Data Scientist") ||
+		strings.Contains(e.Next, "Contributor") || e.Retry {
+		t.Errorf("the explanation must name the deny and no role, and offer no retry: %+v", e)
+	}
+	// A plain missing role still names the roles that grant it.
+	bob := signInAs(t, s, cfg, "bob")
+	_, err = bob.Keys(ctx(t), azure.EndpointRef{WorkspaceRef: churnWS(), Endpoint: "churn-key"})
+	if !errors.As(err, &fe) || fe.Deny != nil || !strings.Contains(azure.Explain(err).Next, "AzureML Data Scientist") {
+		t.Errorf("bob's listKeys refusal: %v / %+v", err, azure.Explain(err))
 	}
 }

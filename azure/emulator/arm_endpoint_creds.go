@@ -160,7 +160,7 @@ func (s *armHost) armRegenerateKeys(w http.ResponseWriter, q *armReq) {
 	s.mu.Unlock()
 	switch {
 	case o.deny != "":
-		armDenied(w, q.c, o.deny, o.denyScope)
+		s.armDenied(w, q.c, o.deny, o.denyScope)
 	case o.code != "":
 		writeARMError(w, o.status, o.code, o.msg)
 	default:

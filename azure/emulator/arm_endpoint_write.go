@@ -108,7 +108,7 @@ func epOf(o armOutcome) *epOutcome { return &epOutcome{armOutcome: o} }
 func (s *armHost) writeEndpointOutcome(w http.ResponseWriter, q *armReq, o *epOutcome, async, location bool) {
 	switch {
 	case o.deny != "":
-		armDenied(w, q.c, o.deny, o.denyScope)
+		s.armDenied(w, q.c, o.deny, o.denyScope)
 	case o.code != "":
 		writeJSON(w, o.status, armErrorBody{Error: armErrorDetail{Code: o.code, Message: o.msg, Target: o.target}})
 	case o.op == nil: // nothing to do: DELETE of a missing endpoint
