@@ -239,6 +239,7 @@ func (s *armHost) putEndpoint(q *armReq, b *armEndpointBody, bad *armOutcome, fa
 			PrimaryKey: newEndpointKey(), SecondaryKey: newEndpointKey()}
 		kind, state = "create", "Creating"
 		s.world.Endpoints[key] = e
+		s.epIndex.changed()
 	}
 	e.AuthMode, e.Description, e.Compute, e.Tags, e.SKU = spec.authMode, spec.description, spec.compute, spec.tags, spec.sku
 	e.ComputeType = "Managed"
@@ -746,6 +747,7 @@ func (s *armHost) deleteEndpoint(q *armReq, fails bool) *epOutcome {
 				return
 			}
 			delete(w.Endpoints, key)
+			s.epIndex.changed()
 			for k, d := range w.Deployments {
 				if armDeploymentOf(d, e) {
 					delete(w.Deployments, k)
