@@ -437,16 +437,25 @@ func DescribeErr(err error) string {
 }
 
 // View draws the editor in w x h: the text and a status line.
+// SetSize lays the editor out for w x h (status line included). Call it
+// from Update when the size changes: View changes nothing.
+func (e *JSONEditor) SetSize(w, h int) {
+	w, h = max(w, 10), max(h, 2)
+	if w == e.w && h == e.h {
+		return
+	}
+	e.w, e.h = w, h
+	e.ta.SetWidth(w)
+	e.ta.SetHeight(h - 1)
+	// A page move must stay inside the window: keep a page of margin.
+	e.margin = h + 1
+	e.win = max(60, 3*h)
+}
+
+// View draws the editor in w x h; the textarea inside is drawn at the size
+// SetSize gave it (they agree when the caller sizes it in Update).
 func (e *JSONEditor) View(w, h int) string {
 	w, h = max(w, 10), max(h, 2)
-	if w != e.w || h != e.h {
-		e.w, e.h = w, h
-		e.ta.SetWidth(w)
-		e.ta.SetHeight(h - 1)
-		// A page move must stay inside the window: keep a page of margin.
-		e.margin = h + 1
-		e.win = max(60, 3*h)
-	}
 	var body string
 	if e.readOnly {
 		body = e.preview(w, h-1)

@@ -42,7 +42,7 @@ func editor(t testing.TB, body string, win, margin int) *JSONEditor {
 func editorAt(t testing.TB, body string, w, h, win, margin int) *JSONEditor {
 	t.Helper()
 	e := NewJSONEditor(theme.New(true, false))
-	e.View(w, h) // sizes the window for h; the test then shrinks it
+	e.SetSize(w, h) // sizes the window for h; the test then shrinks it
 	e.win, e.margin = win, margin
 	e.SetValue(body)
 	e.Focus()
@@ -78,6 +78,7 @@ func TestJSONEditorValidatesAsYouType(t *testing.T) {
 	if got := DescribeErr(err); !strings.HasPrefix(got, "line 2, column 10:") {
 		t.Fatalf("error %q, want line 2, column 10", got)
 	}
+	e.SetSize(100, 8)
 	if v := ansi.Strip(e.View(100, 8)); !strings.Contains(v, "✗ line 2, column 10") || !strings.Contains(v, "ln 2/3 · col 11") {
 		t.Fatalf("status line:\n%s", v)
 	}
@@ -86,6 +87,7 @@ func TestJSONEditorValidatesAsYouType(t *testing.T) {
 	if err, _ := e.Err(); err != nil {
 		t.Fatalf("fixed body still invalid: %v", err)
 	}
+	e.SetSize(100, 8)
 	if v := ansi.Strip(e.View(100, 8)); !strings.Contains(v, "✓ valid JSON") {
 		t.Fatalf("status line:\n%s", v)
 	}
@@ -98,6 +100,7 @@ func TestJSONEditorEmptyAndOversizeBodies(t *testing.T) {
 	}
 	big := `{"a": "` + strings.Repeat("x", azure.MaxRequestBody) + `"}`
 	e.SetValue(big)
+	e.SetSize(60, 8)
 	if !strings.Contains(ansi.Strip(e.View(60, 8)), "over the 5.0 MB limit") {
 		t.Fatalf("oversize body not flagged:\n%s", ansi.Strip(e.View(60, 8)))
 	}
@@ -182,6 +185,7 @@ func TestJSONEditorLongLineIsReadOnlyUntilFormatted(t *testing.T) {
 	if !e.ReadOnly() || e.Focus() != nil || e.Focused() {
 		t.Fatal("a long-lined body must be read-only and unfocusable")
 	}
+	e.SetSize(80, 10)
 	v := ansi.Strip(e.View(80, 10))
 	if !strings.Contains(v, "Read-only: line 1 is 15.6 KB long") || !strings.Contains(v, "f formats it") || !strings.Contains(v, `{"data": [[1,2,3]`) {
 		t.Fatalf("preview:\n%s", v)
@@ -222,6 +226,7 @@ func TestJSONEditorLargeBodyChecksAfterPause(t *testing.T) {
 	if _, pending := e.Err(); !pending || first == nil || calls != 0 {
 		t.Fatalf("large edit: pending %v, cmd %v, %d synchronous checks", pending, first != nil, calls)
 	}
+	e.SetSize(60, 8)
 	if !strings.Contains(ansi.Strip(e.View(60, 8)), "checking…") {
 		t.Fatal("no checking… while a check is pending")
 	}
@@ -350,6 +355,7 @@ func BenchmarkKeystroke1MB(b *testing.B) {
 	body := jsonRows(1 << 20 / 15)
 	e := NewJSONEditor(theme.New(true, false))
 	e.SetValue(body)
+	e.SetSize(120, 30)
 	e.View(120, 30)
 	e.Focus()
 	e.GoTo(e.Lines()/2, 5)
@@ -358,6 +364,7 @@ func BenchmarkKeystroke1MB(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {
 		e.Update(keys[i%len(keys)])
+		e.SetSize(120, 30)
 		_ = e.View(120, 30)
 	}
 }

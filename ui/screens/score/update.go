@@ -38,6 +38,7 @@ func (s *Screen) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 	s.Resized(msg)
 	cmd := s.update(msg)
 	s.layoutResponse() // after any change: size, answer, notice
+	s.layoutRequest()
 	return s, cmd
 }
 

@@ -38,7 +38,7 @@ func (s *Screen) View(w, h int) string {
 	var out string
 	rw, rh := responsePane(w, h)
 	if w >= wideMin {
-		lw := w * 11 / 20
+		lw, _ := requestPane(w, h)
 		sep := strings.TrimRight(strings.Repeat(s.env.Styles.Subtle.Render("│ ")+"\n", h), "\n")
 		resp, _ := s.responseView(rw, rh, true)
 		out = lipgloss.JoinHorizontal(lipgloss.Top, components.Block(s.requestView(lw, h), lw, h), sep, components.Block(resp, rw, rh))
@@ -76,8 +76,36 @@ func (s *Screen) tabs(w int, scroll string) string {
 	return components.Fit(st.Selected.Render(req)+st.Muted.Render(resp)+st.Muted.Render("  tab switches"), w)
 }
 
-// requestView: the URI, target, credential, headers and the body editor.
+// requestPane is the request pane's size in a w x h screen.
+func requestPane(w, h int) (lw, lh int) {
+	if w >= wideMin {
+		return w * 11 / 20, h
+	}
+	return w, h - 1
+}
+
+// layoutRequest sizes the headers field and the body editor for the
+// screen's size and what the request pane shows above the editor (called
+// from Update after every message: View changes nothing).
+func (s *Screen) layoutRequest() {
+	w, h := s.Size()
+	if w == 0 || h == 0 {
+		return
+	}
+	lw, lh := requestPane(w, h)
+	s.headers.SetWidth(max(lw-2, 10))
+	s.headers.SetHeight(3)
+	s.editor.SetSize(lw, max(lh-lipgloss.Height(s.requestTop(lw)), 3))
+}
+
+// requestView: the URI, target, credential and headers, then the body editor.
 func (s *Screen) requestView(w, h int) string {
+	top := s.requestTop(w)
+	return top + "\n" + s.editor.View(w, max(h-lipgloss.Height(top), 3))
+}
+
+// requestTop is everything the request pane shows above the body editor.
+func (s *Screen) requestTop(w int) string {
 	st := s.env.Styles
 	label := func(l string, p pane) string {
 		if s.focus == p {
@@ -96,10 +124,7 @@ func (s *Screen) requestView(w, h int) string {
 	}
 	if s.focus == paneHeaders && s.typing {
 		lines = append(lines, label("Headers", paneHeaders)+st.Muted.Render("extra headers, Name: value a line"))
-		hh := 3
-		s.headers.SetWidth(max(w-2, 10))
-		s.headers.SetHeight(hh)
-		lines = append(lines, components.Block(s.headers.View(), w, hh))
+		lines = append(lines, components.Block(s.headers.View(), w, 3)) // sized in layoutRequest
 	} else {
 		lines = append(lines, components.Fit(label("Headers", paneHeaders)+s.headersText(), w))
 	}
@@ -111,9 +136,7 @@ func (s *Screen) requestView(w, h int) string {
 		hint = ""
 	}
 	lines = append(lines, s.paneTitle("Body", paneBody)+hint)
-	top := strings.Join(lines, "\n")
-	eh := max(h-lipgloss.Height(top), 3)
-	return top + "\n" + s.editor.View(w, eh)
+	return strings.Join(lines, "\n")
 }
 
 // paneTitle marks the focused pane.

@@ -49,6 +49,7 @@ func goldenAt(t *testing.T, s *Screen) {
 	t.Helper()
 	for _, sz := range sizes {
 		t.Run(fmt.Sprintf("%dx%d", sz[0], sz[1]), func(t *testing.T) {
+			s.Update(nav.SizeMsg{Width: sz[0], Height: sz[1]}) // the root's, as in the app: View lays nothing out
 			golden.RequireEqual(t, []byte(ansi.Strip(s.View(sz[0], sz[1]))))
 		})
 	}
