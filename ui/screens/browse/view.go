@@ -172,7 +172,7 @@ func (d *Details) content(w int) string {
 	case d.depsErr != nil:
 		b.WriteString(nav.Problem(st, "Listing deployments", d.depsErr, w) + "\n")
 	case len(d.deps) == 0 && !d.loading():
-		b.WriteString(st.Muted.Render("No deployments yet: traffic has nowhere to go.") + "\n")
+		b.WriteString(st.Muted.Render("No deployments yet: traffic has nowhere to go. n creates one; i checks that the endpoint identity can run it.") + "\n")
 	default:
 		b.WriteString(st.TableHeader.Render(fmt.Sprintf("%-16s %8s  %-10s %-22s %s", "NAME", "TRAFFIC", "STATE", "INSTANCE", "MODEL")) + "\n")
 		for _, dep := range d.deps {

@@ -1,0 +1,34 @@
+package nav
+
+import "amlauth-tui/azure"
+
+// Deployment screens (issue 17). The root builds each screen from its
+// message (ui/screens/deploy.Open), so endpoint details open them without
+// importing the package.
+type (
+	// NewDeploymentMsg opens the deployment wizard of an endpoint.
+	// Deployments are the ones it has now (the name must be new; a second
+	// deployment is refused while one is still provisioning).
+	NewDeploymentMsg struct {
+		Endpoint    azure.Endpoint
+		Deployments []azure.Deployment
+	}
+	// TrafficMsg opens the traffic editor (live split and mirror) of an
+	// endpoint. Focus preselects a deployment ("" for the first), e.g. the
+	// one the wizard just created.
+	TrafficMsg struct {
+		Endpoint    azure.Endpoint
+		Deployments []azure.Deployment
+		Focus       string
+	}
+	// DeploymentLogsMsg opens the logs of a deployment (Deployment "" picks
+	// the first of Deployments).
+	DeploymentLogsMsg struct {
+		Endpoint    azure.Endpoint
+		Deployments []azure.Deployment
+		Deployment  string
+	}
+	// CanRunMsg opens "Can this endpoint run?": the endpoint identity's
+	// needs (pull images, read models, write metrics, read secrets) checked.
+	CanRunMsg struct{ Endpoint azure.Endpoint }
+)
