@@ -426,8 +426,8 @@ func (a Access) Check(ops []rbac.Operation) []Verdict {
 // assignments and deny assignments at, above and below the scope; one at
 // a management group can only be above it, so those management groups are
 // the chain the engine needs.
-func (a Access) request(action string) rbac.Request {
-	r := rbac.Request{PrincipalID: a.Principal.ID, GroupIDs: a.Groups, Action: action, Scope: a.Scope}
+func (a Access) request(action string, data bool) rbac.Request {
+	r := rbac.Request{PrincipalID: a.Principal.ID, GroupIDs: a.Groups, Action: action, DataAction: data, Scope: a.Scope}
 	seen := map[string]bool{}
 	add := func(scope string) {
 		sc, err := rbac.ParseScope(scope)
@@ -457,13 +457,13 @@ func (a Access) verdict(op rbac.Operation, roles rbac.RoleIndex) Verdict {
 		v.Decision = rbac.Decision{Outcome: rbac.Allowed, Allowed: true, Reason: op.Note}
 		return v
 	}
-	v.Decision = rbac.Evaluate(a.request(op.Action), a.Assignments, roles, a.Denies)
+	v.Decision = rbac.Evaluate(a.request(op.Action, op.DataAction), a.Assignments, roles, a.Denies)
 	d := &v.Decision
 	v.Outcome = d.Outcome
 	var apiBy string
 	if a.Mine != nil {
 		var ok bool
-		apiBy, _, ok = rbac.EffectivePermissions(a.Mine, op.Action, false)
+		apiBy, _, ok = rbac.EffectivePermissions(a.Mine, op.Action, op.DataAction)
 		v.PermissionsAPI = &ok
 	}
 	missing := func(what string) {
@@ -528,7 +528,7 @@ func (a Access) verdict(op rbac.Operation, roles rbac.RoleIndex) Verdict {
 	// (an unknown verdict may already be granted) and none a readable deny
 	// would block (suggest tries each).
 	if v.Outcome == rbac.NotGranted {
-		v.Suggest = a.suggest(op.Action, roles)
+		v.Suggest = a.suggest(op.Action, op.DataAction)
 		if len(v.Suggest) > 0 {
 			names := make([]string, len(v.Suggest))
 			for i, r := range v.Suggest {
@@ -564,11 +564,11 @@ func (a Access) hasGroupDeny() bool {
 // suggest lists the roles that would grant action if assigned at the
 // scope: each candidate is tried against the same deny assignments, so a
 // role the deny would block is never offered.
-func (a Access) suggest(action string, roles rbac.RoleIndex) []rbac.RoleDefinition {
+func (a Access) suggest(action string, data bool) []rbac.RoleDefinition {
 	var out []rbac.RoleDefinition
-	for _, r := range Suggestions(a.Roles, action, a.Scope) {
+	for _, r := range suggestions(a.Roles, action, a.Scope, data) {
 		hypo := rbac.Assignment{Scope: a.Scope, RoleDefinitionID: "hypothetical/" + r.RoleName, PrincipalID: a.Principal.ID}
-		d := rbac.Evaluate(a.request(action), []rbac.Assignment{hypo}, hypothetical{r}, a.Denies)
+		d := rbac.Evaluate(a.request(action, data), []rbac.Assignment{hypo}, hypothetical{r}, a.Denies)
 		if d.Outcome == rbac.Allowed {
 			out = append(out, r)
 		}
@@ -631,19 +631,24 @@ func principalLabel(p rbac.Principal) string {
 // first, at most three) plus the seeds' custom role that fits. They ignore
 // deny assignments: Access.Check filters them against the ones it read.
 func Suggestions(roles rbac.RoleSet, action, scope string) []rbac.RoleDefinition {
+	return suggestions(roles, action, scope, false)
+}
+
+// suggestions is Suggestions for an action or (data) a data action.
+func suggestions(roles rbac.RoleSet, action, scope string, data bool) []rbac.RoleDefinition {
 	var builtins []rbac.RoleDefinition
 	for _, r := range roles {
 		if r.RoleType != "CustomRole" {
 			builtins = append(builtins, r)
 		}
 	}
-	out := rbac.RolesGranting(builtins, action, false)
+	out := rbac.RolesGranting(builtins, action, data)
 	if len(out) > 3 {
 		out = out[:3]
 	}
 	sub := "/subscriptions/" + subscriptionOf(scope)
 	for _, c := range []rbac.RoleDefinition{rbac.CustomScoringRole(sub), rbac.CustomControlPlaneRole(sub)} {
-		if len(rbac.RolesGranting([]rbac.RoleDefinition{c}, action, false)) > 0 {
+		if len(rbac.RolesGranting([]rbac.RoleDefinition{c}, action, data)) > 0 {
 			out = append(out, c)
 			break
 		}

@@ -35,6 +35,13 @@ type EndpointSpec struct {
 	Compute      string // Kubernetes only: name or ARM id of the attached Kubernetes compute
 	IdentityType string // "SystemAssigned" | "UserAssigned"
 	UserIdentity string // UserAssigned only: ARM id of the user-assigned identity
+	// EnforceSecretStores sets the flag to enforce access to the default
+	// secret stores (secret injection). With a system-assigned identity,
+	// Azure then rejects the creation unless the creator may read
+	// workspace connection secrets, and otherwise grants the identity
+	// the Workspace Connection Secrets Reader role (AutomaticGrants).
+	// https://learn.microsoft.com/azure/machine-learning/concept-endpoints-online-auth#permissions-for-user-identity-to-enforce-access-to-default-secret-stores
+	EnforceSecretStores bool
 }
 
 // ManagedIdentity is a user-assigned managed identity an endpoint can run as.
@@ -66,36 +73,45 @@ var (
 )
 
 // SpecError is a wizard input Azure would refuse; Field names the input
-// (workspace, name, location, auth_mode, compute, identity, tags).
-type SpecError struct{ Field, Message string }
+// (workspace, name, location, auth_mode, compute, identity, tags; for a
+// deployment also model, environment, instance_type, instance_count ...).
+type SpecError struct {
+	What           string // "deployment" for a deployment's settings; "" is an endpoint's
+	Field, Message string
+}
 
 func (e *SpecError) Error() string { return e.Message }
 
 // Explanation points at the input to correct.
 func (e *SpecError) Explanation() Explanation {
-	return Explanation{Title: "Invalid endpoint settings", Detail: e.Message, Next: "Correct the " + strings.ReplaceAll(e.Field, "_", " ") + " and try again."}
+	return Explanation{Title: "Invalid " + cmp.Or(e.What, "endpoint") + " settings", Detail: e.Message, Next: "Correct the " + strings.ReplaceAll(e.Field, "_", " ") + " and try again."}
 }
 
 // ValidateEndpointName checks Azure's rule; the error says the rule.
-func ValidateEndpointName(name string) error {
+func ValidateEndpointName(name string) error { return validateName("", EndpointNameRule, name) }
+
+// validateName checks an endpoint's (what "") or a deployment's name
+// against Azure's rule; the error says the rule.
+func validateName(what, rule, name string) error {
+	noun := cmp.Or(what, "endpoint")
 	bad := func(format string, args ...any) error {
-		return &SpecError{Field: "name", Message: fmt.Sprintf(format, args...) + " Endpoint names are " + EndpointNameRule + "."}
+		return &SpecError{What: what, Field: "name", Message: fmt.Sprintf(format, args...) + " " + strings.ToUpper(noun[:1]) + noun[1:] + " names are " + rule + "."}
 	}
 	if name == "" {
-		return bad("The endpoint name is empty.")
+		return bad("The %s name is empty.", noun)
 	}
 	for i, r := range name {
 		if !(r == '-' || 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9') {
-			return bad("The endpoint name %q has %q at position %d, which is not allowed.", name, r, i+1)
+			return bad("The %s name %q has %q at position %d, which is not allowed.", noun, name, r, i+1)
 		}
 	}
 	switch {
 	case !endpointNameRE.MatchString(name[:1]):
-		return bad("The endpoint name %q starts with %q, not a letter.", name, name[:1])
+		return bad("The %s name %q starts with %q, not a letter.", noun, name, name[:1])
 	case name[len(name)-1] == '-':
-		return bad("The endpoint name %q ends with a dash.", name)
+		return bad("The %s name %q ends with a dash.", noun, name)
 	case len(name) < 3 || len(name) > 32:
-		return bad("The endpoint name %q has %d characters.", name, len(name))
+		return bad("The %s name %q has %d characters.", noun, name, len(name))
 	}
 	return nil
 }
@@ -228,6 +244,9 @@ func (sp EndpointSpec) armBody() armmachinelearning.OnlineEndpoint {
 		id, _ := sp.computeID()
 		props.Compute = to.Ptr(id)
 	}
+	if sp.EnforceSecretStores {
+		props.Properties = map[string]*string{EnforceSecretStoresProperty: to.Ptr("enabled")}
+	}
 	id := &armmachinelearning.ManagedServiceIdentity{Type: to.Ptr(armmachinelearning.ManagedServiceIdentityTypeSystemAssigned)}
 	if user, _ := identityKind(sp.IdentityType); user {
 		id = &armmachinelearning.ManagedServiceIdentity{Type: to.Ptr(armmachinelearning.ManagedServiceIdentityTypeUserAssigned),
@@ -279,6 +298,9 @@ func (sp EndpointSpec) YAML() string {
 		for _, k := range sortedTagKeys(sp.Tags) {
 			b.WriteString("  " + yamlValue(k) + ": " + yamlValue(sp.Tags[k]) + "\n")
 		}
+	}
+	if sp.EnforceSecretStores {
+		b.WriteString("properties:\n  " + EnforceSecretStoresProperty + ": enabled\n")
 	}
 	b.WriteString("identity:\n")
 	if user, _ := identityKind(sp.IdentityType); user {
@@ -341,15 +363,21 @@ func azArg(s string) string {
 
 // REST is the equivalent ARM request: method, URL path (with api-version) and JSON body.
 func (sp EndpointSpec) REST() (method, path, body string) {
-	b, err := json.Marshal(sp.armBody()) // the SDK's own serializer: exactly what CreateEndpoint sends
+	return http.MethodPut, endpointPath(sp.Ref) + "?api-version=" + mlAPIVersion, indentedJSON(sp.armBody())
+}
+
+// indentedJSON is a REST body: the SDK model through the SDK's own
+// serializer (exactly what the write sends), indented; "" if it fails.
+func indentedJSON(v any) string {
+	b, err := json.Marshal(v)
 	var out bytes.Buffer
 	if err == nil {
 		err = json.Indent(&out, b, "", "  ")
 	}
 	if err != nil {
-		out.Reset()
+		return ""
 	}
-	return http.MethodPut, endpointPath(sp.Ref) + "?api-version=" + mlAPIVersion, out.String()
+	return out.String()
 }
 
 // endpointPath is the endpoint's ARM path with each name escaped.
@@ -402,6 +430,12 @@ func (e *ConflictError) NameTaken() bool {
 // Explanation says what to do: wait, or choose another name.
 func (e *ConflictError) Explanation() Explanation {
 	switch {
+	case e.Code == "DeploymentExists":
+		return Explanation{Title: "A deployment of that name exists", Detail: e.Message,
+			Next: "Choose another name (deployment names are unique in the endpoint)."}
+	case e.Code == "OperationInProgress":
+		return Explanation{Title: "Another operation is running on this endpoint", Detail: e.Message,
+			Next: "Wait for it to finish (the provisioning states show it), then retry (R)."}
 	case e.Code == "EndpointExists":
 		return Explanation{Title: "An endpoint of that name exists", Detail: e.Message,
 			Next: "Choose another name, or open the existing endpoint to change its auth mode."}
@@ -444,10 +478,10 @@ func endpointMissing(err error) bool {
 }
 
 // endpointResult turns a create/replace's result into the endpoint shown at the end.
-func endpointResult(ref EndpointRef) func(context.Context, armmachinelearning.OnlineEndpointsClientCreateOrUpdateResponse) (*Endpoint, error) {
-	return func(_ context.Context, res armmachinelearning.OnlineEndpointsClientCreateOrUpdateResponse) (*Endpoint, error) {
+func endpointResult(ref EndpointRef) func(context.Context, armmachinelearning.OnlineEndpointsClientCreateOrUpdateResponse) (Progress, error) {
+	return func(_ context.Context, res armmachinelearning.OnlineEndpointsClientCreateOrUpdateResponse) (Progress, error) {
 		ep := endpointFrom(ref.WorkspaceRef, &res.OnlineEndpoint)
-		return &ep, nil
+		return Progress{Endpoint: &ep}, nil
 	}
 }
 
@@ -512,17 +546,27 @@ func (s *Session) SetAuthMode(ctx context.Context, ref EndpointRef, mode string)
 	case deref(p.Compute) != "" && want == armmachinelearning.EndpointAuthModeAADToken:
 		return nil, &SpecError{Field: "auth_mode", Message: fmt.Sprintf("Endpoint %s runs on Kubernetes, where aad_token is not available; use key or aml_token.", ref.Endpoint)}
 	}
-	// Everything the endpoint has, except what the service computes: a PUT
-	// replaces the resource, so anything left out would be lost.
-	body := armmachinelearning.OnlineEndpoint{Location: e.Location, Kind: e.Kind, Tags: e.Tags, Identity: requestIdentity(e.Identity),
-		Properties: &armmachinelearning.OnlineEndpointProperties{AuthMode: to.Ptr(want), Description: p.Description, Compute: p.Compute,
-			Traffic: p.Traffic, MirrorTraffic: p.MirrorTraffic, Properties: p.Properties, PublicNetworkAccess: p.PublicNetworkAccess}}
+	body := restatedEndpoint(e)
+	body.Properties.AuthMode = to.Ptr(want)
 	var first *http.Response
 	poller, err := c.BeginCreateOrUpdate(runtime.WithCaptureResponse(ctx, &first), ref.ResourceGroup, ref.Name, ref.Endpoint, body, nil)
 	if err != nil {
 		return nil, classifyWrite(err)
 	}
 	return trackPoller(s.cfg.Polling, "update", ref, poller, first, "Updating", endpointResult(ref)), nil
+}
+
+// restatedEndpoint is the endpoint as a PUT restates it: everything it
+// has, except what the service computes (a PUT replaces the resource, so
+// anything left out would be lost). Callers change what they change.
+func restatedEndpoint(e armmachinelearning.OnlineEndpoint) armmachinelearning.OnlineEndpoint {
+	p := e.Properties
+	if p == nil {
+		p = &armmachinelearning.OnlineEndpointProperties{}
+	}
+	return armmachinelearning.OnlineEndpoint{Location: e.Location, Kind: e.Kind, Tags: e.Tags, Identity: requestIdentity(e.Identity),
+		Properties: &armmachinelearning.OnlineEndpointProperties{AuthMode: p.AuthMode, Description: p.Description, Compute: p.Compute,
+			Traffic: p.Traffic, MirrorTraffic: p.MirrorTraffic, Properties: p.Properties, PublicNetworkAccess: p.PublicNetworkAccess}}
 }
 
 // requestIdentity is the identity as a request states it: its type and the

@@ -20,9 +20,12 @@ import (
 // message, so progress reaches the UI as it happens (no blind PollUntilDone)
 // and an operation outlives the screen that started it.
 type Operation struct {
-	Kind    string // "create" | "update" | "delete" | "regenerateKeys"
-	Target  EndpointRef
-	Started time.Time
+	Kind   string // "create" | "update" | "delete" | "regenerateKeys"
+	Target EndpointRef
+	// Deployment names the online deployment the operation writes; "" when
+	// it writes the endpoint itself (traffic changes included).
+	Deployment string
+	Started    time.Time
 
 	pollMu sync.Mutex    // one Next at a time
 	mu     sync.Mutex    // guards the fields below (not held while Next waits or polls)
@@ -31,7 +34,7 @@ type Operation struct {
 	done   bool
 	last   Progress
 	poll   func(ctx context.Context) (*http.Response, bool, error) // one poll: response, terminal?, error
-	finish func(ctx context.Context) (*Endpoint, error)            // after a terminal poll: the result
+	finish func(ctx context.Context) (Progress, error)             // after a terminal poll: the result (Endpoint or Deployment)
 	clock  Polling
 }
 
@@ -72,6 +75,9 @@ type Progress struct {
 	Done     bool
 	Err      error     // set when Done and the operation failed (typed: see Explain)
 	Endpoint *Endpoint // create/update: the endpoint as ARM shows it after success
+	// Deployment is, for a deployment's create/update, the deployment as
+	// ARM shows it after success.
+	Deployment *Deployment
 }
 
 // Polling bounds: honour Retry-After, but never sleep longer than maxPoll
@@ -85,9 +91,10 @@ const (
 
 // trackPoller wraps an SDK poller. first is the initial response (captured
 // with runtime.WithCaptureResponse) for its Retry-After and starting state;
-// finish turns the poller's result into the endpoint shown at the end (it
-// may be nil: the operation then ends without an endpoint).
-func trackPoller[T any](clock Polling, kind string, target EndpointRef, p *runtime.Poller[T], first *http.Response, startState string, finish func(ctx context.Context, res T) (*Endpoint, error)) *Operation {
+// finish turns the poller's result into the resource shown at the end
+// (Progress.Endpoint or Progress.Deployment; it may be nil: the operation
+// then ends without one).
+func trackPoller[T any](clock Polling, kind string, target EndpointRef, p *runtime.Poller[T], first *http.Response, startState string, finish func(ctx context.Context, res T) (Progress, error)) *Operation {
 	op := &Operation{Kind: kind, Target: target, Started: clock.now(), clock: clock, state: startState, wait: retryAfter(first)}
 	if s := stateOf(first); s != "" {
 		op.state = s
@@ -99,13 +106,13 @@ func trackPoller[T any](clock Polling, kind string, target EndpointRef, p *runti
 		resp, err := p.Poll(ctx)
 		return resp, p.Done(), err
 	}
-	op.finish = func(ctx context.Context) (*Endpoint, error) {
+	op.finish = func(ctx context.Context) (Progress, error) {
 		res, err := p.Result(ctx)
 		if err != nil {
-			return nil, err
+			return Progress{}, err
 		}
 		if finish == nil {
-			return nil, nil
+			return Progress{}, nil
 		}
 		return finish(ctx, res)
 	}
@@ -144,16 +151,16 @@ func (o *Operation) Next(ctx context.Context) Progress {
 		return o.report(Progress{})
 	}
 	failed := operationFailed(resp, state)
-	ep, err := o.finish(ctx)
+	res, err := o.finish(ctx)
 	if err != nil && !failed && transient(err) {
 		// The operation is over but reading its result was throttled or hit
 		// a 5xx: the SDK keeps the poller open, so the next call reads again.
 		return o.report(Progress{Err: Classify(err)})
 	}
-	end := Progress{State: "Succeeded", Done: true, Endpoint: ep}
+	end := Progress{State: "Succeeded", Done: true, Endpoint: res.Endpoint, Deployment: res.Deployment}
 	switch {
 	case err != nil && failed:
-		end.State, end.Err = "Failed", classifyLRO(err, o.Kind, o.Target)
+		end.State, end.Err = "Failed", classifyLRO(err, o.Kind, o.Target, o.Deployment)
 		if strings.EqualFold(state, "Canceled") {
 			end.State = "Canceled"
 		}
@@ -264,7 +271,7 @@ func transient(err error) bool {
 // a Failed status as a ResponseError whose body is the operation status
 // (or the Location URL's error answer); OperationFailedError carries the
 // operation's own error code and message from it.
-func classifyLRO(err error, kind string, target EndpointRef) error {
+func classifyLRO(err error, kind string, target EndpointRef, deployment string) error {
 	var fe *OperationFailedError
 	if errors.As(err, &fe) {
 		return fe
@@ -274,7 +281,7 @@ func classifyLRO(err error, kind string, target EndpointRef) error {
 		return Classify(err)
 	}
 	d := armErrorOf(re)
-	return &OperationFailedError{Kind: kind, Endpoint: target.Endpoint, Code: cmp.Or(d.Code, re.ErrorCode, "Failed"),
+	return &OperationFailedError{Kind: kind, Endpoint: target.Endpoint, Deployment: deployment, Code: cmp.Or(d.Code, re.ErrorCode, "Failed"),
 		Message: cmp.Or(d.Message, "Azure gave no reason.")}
 }
 
@@ -308,14 +315,19 @@ func armErrorOf(re *azcore.ResponseError) armErrorDetail {
 type OperationFailedError struct {
 	Kind     string // the Operation's Kind: create, update, delete, regenerateKeys
 	Endpoint string // the endpoint's name
-	Code     string
-	Message  string
+	// Deployment is the deployment's name when the operation wrote one.
+	Deployment string
+	Code       string
+	Message    string
 }
 
 func (e *OperationFailedError) what() string {
 	verb := map[string]string{"create": "creating", "update": "changing", "delete": "deleting", "regenerateKeys": "regenerating a key of"}[e.Kind]
 	if verb == "" || e.Endpoint == "" {
 		return "the operation"
+	}
+	if e.Deployment != "" {
+		return verb + " deployment '" + e.Deployment + "' of endpoint '" + e.Endpoint + "'"
 	}
 	return verb + " endpoint '" + e.Endpoint + "'"
 }
@@ -328,14 +340,20 @@ func (e *OperationFailedError) Error() string {
 func (e *OperationFailedError) Explanation() Explanation {
 	w := e.what()
 	next := "Check the endpoint's state, then try again."
-	switch e.Kind {
-	case "create":
+	switch {
+	case e.Deployment != "" && e.Kind == "create":
+		next = "The deployment is left in the Failed state. Its logs say why; fix the cause, then create it again with the same settings to retry."
+	case e.Deployment != "" && e.Kind == "update":
+		next = "The deployment is left in the Failed state. Its logs say why; fix the cause and apply the change again."
+	case e.Deployment != "" && e.Kind == "delete":
+		next = "The deployment still exists, in the Failed state. Delete it again to retry."
+	case e.Kind == "create":
 		next = "The endpoint is left in the Failed state. Delete it, or create it again with the same settings to retry."
-	case "update":
+	case e.Kind == "update":
 		next = "The endpoint is left in the Failed state and may not serve requests as before. Apply the change again to retry."
-	case "delete":
+	case e.Kind == "delete":
 		next = "The endpoint still exists, in the Failed state. Delete it again to retry."
-	case "regenerateKeys":
+	case e.Kind == "regenerateKeys":
 		next = "The keys are unchanged. Regenerate again to retry."
 	}
 	return Explanation{Title: strings.ToUpper(w[:1]) + w[1:] + " failed", Detail: e.Code + ": " + e.Message, Next: next}

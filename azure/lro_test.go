@@ -46,7 +46,10 @@ func scripted(kind string, answers []*http.Response, finish func(i int, resp *ht
 		terminal := st == "Succeeded" || st == "Failed" || st == "Canceled" || (resp.StatusCode != http.StatusAccepted && st == "")
 		return resp, terminal, nil
 	}
-	op.finish = func(context.Context) (*Endpoint, error) { return finish(n, answers[min(n, len(answers))-1]) }
+	op.finish = func(context.Context) (Progress, error) {
+		ep, err := finish(n, answers[min(n, len(answers))-1])
+		return Progress{Endpoint: ep}, err
+	}
 	return op, &n, waited
 }
 

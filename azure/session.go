@@ -235,7 +235,7 @@ func (s *Session) Endpoint(ctx context.Context, ref EndpointRef) (Endpoint, erro
 	return endpointFrom(ref.WorkspaceRef, &r.OnlineEndpoint), nil
 }
 
-// Deployments lists an endpoint's deployments with their traffic share.
+// Deployments lists an endpoint's deployments with their traffic shares (deployments.go).
 func (s *Session) Deployments(ctx context.Context, ref EndpointRef) ([]Deployment, error) {
 	f, err := s.mlFactory(ref.Subscription)
 	if err != nil {
@@ -253,18 +253,7 @@ func (s *Session) Deployments(ctx context.Context, ref EndpointRef) ([]Deploymen
 			return nil, Classify(err)
 		}
 		for _, d := range page.Value {
-			dep := Deployment{Name: deref(d.Name), ID: deref(d.ID), TrafficPercent: ep.Traffic[deref(d.Name)]}
-			if d.SKU != nil && d.SKU.Capacity != nil {
-				dep.InstanceCount = *d.SKU.Capacity
-			}
-			if d.Properties != nil {
-				b := d.Properties.GetOnlineDeploymentProperties()
-				dep.ProvisioningState = derefEnum(b.ProvisioningState)
-				dep.Model = deref(b.Model)
-				dep.InstanceType = deref(b.InstanceType)
-				dep.ComputeType = derefEnum(b.EndpointComputeType)
-			}
-			out = append(out, dep)
+			out = append(out, deploymentFrom(d, ep))
 		}
 	}
 	return out, nil

@@ -157,10 +157,18 @@ type Endpoint struct {
 type Deployment struct {
 	Name              string
 	ID                string
-	ProvisioningState string
+	ProvisioningState string // Creating, Updating, Scaling, Deleting, Succeeded, Failed, Canceled
 	InstanceType      string
 	InstanceCount     int32
-	Model             string
-	ComputeType       string
-	TrafficPercent    int32 // from the endpoint's traffic map
+	Model             string // the model's asset id (ARM id of a model version, or azureml: reference)
+	Environment       string // the environment's asset id (its image); "" when Azure does not say
+	ComputeType       string // Managed | Kubernetes
+	TrafficPercent    int32  // from the endpoint's traffic map
+	MirrorPercent     int32  // from the endpoint's mirror traffic map
+	Description       string
+	// EnvironmentVariables as the deployment states them (values may be
+	// secret references like ${{azureml://connections/...}}, never secrets).
+	EnvironmentVariables map[string]string
+	CreatedAt            time.Time
+	CreatedBy            string
 }

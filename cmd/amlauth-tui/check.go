@@ -33,7 +33,7 @@ func (l *stringList) Set(v string) error { *l = append(*l, strings.Split(v, ",")
 func runCheck(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("check", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	principal := fs.String("principal", "me", "who: me, an object id, an app id, a UPN or the start of a name")
+	principal := fs.String("principal", "me", "who: me, an object id, an app id, a UPN, the start of a name, or an online endpoint's ARM id (its identity; check_identity.go)")
 	scope := fs.String("scope", "", "where: an ARM scope (subscription, resource group, workspace or endpoint id)")
 	var ops stringList
 	fs.Var(&ops, "operation", "what, repeatable or comma-separated: an operation key (see below) or an action; default all")
@@ -50,7 +50,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "\nSigns in with the credential chain (az login, AZURE_* variables, managed identity). --principal me (the default) checks the signed-in identity.\n\nFlags:")
 		fs.PrintDefaults()
 		fmt.Fprintln(stderr, "\nOperations:")
-		for _, o := range rbac.Operations() {
+		for _, o := range append(rbac.Operations(), rbac.IdentityOperations()...) {
 			fmt.Fprintf(stderr, "  %-26s %s\n", o.Key, o.Name)
 		}
 	}
@@ -64,11 +64,11 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "amlauth-tui check: --cloud and --cloud-config do not apply with --demo (the demo is its own cloud)")
 		return checkError
 	}
-	if *scope == "" {
+	if *scope == "" && !endpointPrincipal(*principal) {
 		fmt.Fprintln(stderr, "amlauth-tui check: --scope is required (e.g. the endpoint's id: /subscriptions/…/onlineEndpoints/NAME)")
 		return checkError
 	}
-	if _, err := rbac.ParseScope(*scope); err != nil {
+	if _, err := rbac.ParseScope(cmp.Or(*scope, *principal)); err != nil {
 		fmt.Fprintf(stderr, "amlauth-tui check: %v\n", err)
 		return checkError
 	}
@@ -110,6 +110,9 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		e := azure.Explain(err)
 		fmt.Fprintf(stderr, "amlauth-tui check: %s: %s\n%s\n", e.Title, e.Detail, e.Next)
 		return checkError
+	}
+	if endpointPrincipal(*principal) {
+		return checkEndpointIdentity(ctx, sess, *principal, ops, *scope, *explain, stdout, stderr)
 	}
 	p, err := resolvePrincipal(ctx, sess, *principal)
 	if err != nil {
