@@ -7,17 +7,21 @@ import (
 )
 
 // Azure is what the deployment screens need from azure; a *azure.Session
-// has it (session.go), and screen tests give a fake.
+// has it, and screen tests give a fake.
 type Azure interface {
 	Endpoint(ctx context.Context, ref azure.EndpointRef) (azure.Endpoint, error)
 	Deployments(ctx context.Context, ref azure.EndpointRef) ([]azure.Deployment, error)
-	Models(ctx context.Context, ws azure.WorkspaceRef) ([]ModelVersion, error)
-	Environments(ctx context.Context, ws azure.WorkspaceRef) ([]EnvironmentVersion, error)
-	CreateDeployment(ctx context.Context, spec Spec) (*azure.Operation, error)
-	DeleteDeployment(ctx context.Context, ref azure.EndpointRef, name string) (*azure.Operation, error)
+	Models(ctx context.Context, ws azure.WorkspaceRef) ([]azure.ModelVersion, error)
+	Environments(ctx context.Context, ws azure.WorkspaceRef) ([]azure.EnvironmentVersion, error)
+	CreateDeployment(ctx context.Context, spec azure.DeploymentSpec) (*azure.Operation, error)
+	DeleteDeployment(ctx context.Context, ref azure.DeploymentRef) (*azure.Operation, error)
 	SetTraffic(ctx context.Context, ref azure.EndpointRef, traffic, mirror map[string]int32) (*azure.Operation, error)
-	Logs(ctx context.Context, ref azure.EndpointRef, deployment, container string, tail int) (string, error)
-	// CanRun checks the endpoint identity's needs; with a deployment spec,
-	// only what that deployment needs (its image and its model).
-	CanRun(ctx context.Context, ep azure.Endpoint, spec *Spec) (Report, error)
+	DeploymentLogs(ctx context.Context, ref azure.DeploymentRef, container string, lines int) (string, error)
+	// CanRun checks the endpoint identity's needs for the endpoint's deployments.
+	CanRun(ctx context.Context, ref azure.EndpointRef, assets *azure.Assets) (azure.RunCheck, error)
+	// Preflight checks them for one deployment before it is created.
+	Preflight(ctx context.Context, spec azure.DeploymentSpec) (azure.RunCheck, error)
 }
+
+// session proves that a *azure.Session is the screens' Azure.
+var _ Azure = (*azure.Session)(nil)

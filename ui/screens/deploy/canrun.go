@@ -22,7 +22,7 @@ type CanRun struct {
 	az     Azure
 	ep     azure.Endpoint
 	call   nav.Call
-	report *Report
+	report *azure.RunCheck
 	err    error
 	cursor int
 	vp     viewport.Model
@@ -43,9 +43,9 @@ func (c *CanRun) check() tea.Cmd {
 	if c.az == nil {
 		return nil
 	}
-	az, ep := c.az, c.ep
+	az, ref := c.az, c.ep.EndpointRef
 	c.err = nil
-	return nav.Go(&c.Kit, &c.call, timeout, func(ctx context.Context) (Report, error) { return az.CanRun(ctx, ep, nil) })
+	return nav.Go(&c.Kit, &c.call, timeout, func(ctx context.Context) (azure.RunCheck, error) { return az.CanRun(ctx, ref, nil) })
 }
 
 var keyNeed = key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓", "need"))
@@ -74,7 +74,7 @@ func (c *CanRun) update(msg tea.Msg) tea.Cmd {
 		return cmd
 	}
 	switch m := msg.(type) {
-	case nav.Result[Report]:
+	case nav.Result[azure.RunCheck]:
 		if c.Done(&c.call, m) {
 			c.err = m.Err
 			if m.Err == nil {
@@ -93,7 +93,7 @@ func (c *CanRun) update(msg tea.Msg) tea.Cmd {
 			c.cursor = min(c.cursor+1, len(c.report.Needs)-1)
 		case key.Matches(m, keyFix) && c.report != nil:
 			if n, ok := fixable(c.report.Needs, c.cursor); ok {
-				return nav.Cmd(assignFor(c.report.Identity, n))
+				return nav.Cmd(assignFor(n))
 			}
 			return c.Toast(nav.Info, "Nothing to fix: every need is allowed")
 		case key.Matches(m, keyReload):
@@ -121,7 +121,7 @@ func (c *CanRun) body(w int) []string {
 	default:
 		r := *c.report
 		lines = append(lines, st.Bold.Render("Runs as ")+identityLine(r))
-		if strings.EqualFold(r.Type, "UserAssigned") {
+		if r.Identity.Kind == azure.UserAssigned {
 			lines = append(lines, wrapped(st.Muted, "A user-assigned identity gets no role automatically: each need below is yours to grant.", w)...)
 		} else {
 			lines = append(lines, wrapped(st.Muted, "Azure gave this system-assigned identity AcrPull, Storage Blob Data Reader and AzureML Metrics Writer "+

@@ -20,13 +20,15 @@ func (w *Wizard) Init() tea.Cmd {
 func (w *Wizard) loadModels() tea.Cmd {
 	w.modelsErr, w.models.Loading = nil, true
 	az, ws := w.az, w.ep.WorkspaceRef
-	return nav.Go(&w.Kit, &w.modelsCall, timeout, func(ctx context.Context) ([]ModelVersion, error) { return az.Models(ctx, ws) })
+	return nav.Go(&w.Kit, &w.modelsCall, timeout, func(ctx context.Context) ([]azure.ModelVersion, error) { return az.Models(ctx, ws) })
 }
 
 func (w *Wizard) loadEnvs() tea.Cmd {
 	w.envsErr, w.envs.Loading = nil, true
 	az, ws := w.az, w.ep.WorkspaceRef
-	return nav.Go(&w.Kit, &w.envsCall, timeout, func(ctx context.Context) ([]EnvironmentVersion, error) { return az.Environments(ctx, ws) })
+	return nav.Go(&w.Kit, &w.envsCall, timeout, func(ctx context.Context) ([]azure.EnvironmentVersion, error) {
+		return az.Environments(ctx, ws)
+	})
 }
 
 // deployments is the endpoint's deployments as read now (uniqueness, a
@@ -40,9 +42,9 @@ func (w *Wizard) loadDeployments() tea.Cmd {
 
 // check runs the preflight: the endpoint identity, for this deployment.
 func (w *Wizard) check() tea.Cmd {
-	sp, az, ep := w.spec(), w.az, w.ep
-	w.pre.spec, w.pre.err = sp, nil
-	return nav.Go(&w.Kit, &w.pre.call, timeout, func(ctx context.Context) (Report, error) { return az.CanRun(ctx, ep, &sp) })
+	sp, az := w.spec(), w.az
+	w.pre.spec, w.pre.err = checked(sp), nil
+	return nav.Go(&w.Kit, &w.pre.call, timeout, func(ctx context.Context) (azure.RunCheck, error) { return az.Preflight(ctx, sp) })
 }
 
 // start sends the PUT; the answer is the running operation or Azure's refusal.
@@ -55,11 +57,11 @@ func (w *Wizard) start() tea.Cmd {
 // readLogs reads the failed deployment's logs: the storage initializer
 // (model download) and the inference server (image, container start).
 func (w *Wizard) readLogs() tea.Cmd {
-	az, ref, name := w.az, w.ep.EndpointRef, w.spec().Name
+	az, ref := w.az, w.spec().Ref
 	return nav.Go(&w.Kit, &w.logs.call, timeout, func(ctx context.Context) (logText, error) {
 		var out string
 		for _, c := range containers {
-			t, err := az.Logs(ctx, ref, name, c.Type, 40)
+			t, err := az.DeploymentLogs(ctx, ref, c.Type, 40)
 			if err != nil {
 				return "", err
 			}

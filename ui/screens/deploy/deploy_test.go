@@ -28,7 +28,7 @@ var ws = azure.WorkspaceRef{Subscription: "sub-1", ResourceGroup: "rg-ml", Name:
 
 func endpoint(traffic map[string]int32) azure.Endpoint {
 	return azure.Endpoint{EndpointRef: azure.EndpointRef{WorkspaceRef: ws, Endpoint: "churn-uai"}, ProvisioningState: "Succeeded",
-		IdentityType: "UserAssigned", Traffic: traffic}
+		IdentityType: "UserAssigned", Traffic: traffic, Location: "eastus", ComputeType: "Managed"}
 }
 
 const registry = "/subscriptions/sub-1/resourceGroups/rg-ml/providers/Microsoft.ContainerRegistry/registries/crchurn"
@@ -38,11 +38,11 @@ const registry = "/subscriptions/sub-1/resourceGroups/rg-ml/providers/Microsoft.
 type fake struct {
 	ep      azure.Endpoint
 	deps    []azure.Deployment
-	models  []ModelVersion
-	envs    []EnvironmentVersion
-	report  Report
+	models  []azure.ModelVersion
+	envs    []azure.EnvironmentVersion
+	report  azure.RunCheck
 	logs    map[string]string
-	created []Spec
+	created []azure.DeploymentSpec
 	traffic []map[string]int32
 	deleted []string
 	err     error
@@ -52,28 +52,33 @@ func (f *fake) Endpoint(context.Context, azure.EndpointRef) (azure.Endpoint, err
 func (f *fake) Deployments(context.Context, azure.EndpointRef) ([]azure.Deployment, error) {
 	return f.deps, nil
 }
-func (f *fake) Models(context.Context, azure.WorkspaceRef) ([]ModelVersion, error) {
+func (f *fake) Models(context.Context, azure.WorkspaceRef) ([]azure.ModelVersion, error) {
 	return f.models, nil
 }
-func (f *fake) Environments(context.Context, azure.WorkspaceRef) ([]EnvironmentVersion, error) {
+func (f *fake) Environments(context.Context, azure.WorkspaceRef) ([]azure.EnvironmentVersion, error) {
 	return f.envs, nil
 }
-func (f *fake) CreateDeployment(_ context.Context, sp Spec) (*azure.Operation, error) {
+func (f *fake) CreateDeployment(_ context.Context, sp azure.DeploymentSpec) (*azure.Operation, error) {
 	f.created = append(f.created, sp)
-	return &azure.Operation{Kind: "create", Target: sp.Ref}, f.err
+	return &azure.Operation{Kind: "create", Target: sp.Ref.EndpointRef, Deployment: sp.Ref.Deployment}, f.err
 }
-func (f *fake) DeleteDeployment(_ context.Context, _ azure.EndpointRef, name string) (*azure.Operation, error) {
-	f.deleted = append(f.deleted, name)
+func (f *fake) DeleteDeployment(_ context.Context, ref azure.DeploymentRef) (*azure.Operation, error) {
+	f.deleted = append(f.deleted, ref.Deployment)
 	return &azure.Operation{Kind: "delete"}, nil
 }
 func (f *fake) SetTraffic(_ context.Context, _ azure.EndpointRef, t, _ map[string]int32) (*azure.Operation, error) {
 	f.traffic = append(f.traffic, t)
 	return &azure.Operation{Kind: "update"}, nil
 }
-func (f *fake) Logs(_ context.Context, _ azure.EndpointRef, _, container string, _ int) (string, error) {
+func (f *fake) DeploymentLogs(_ context.Context, _ azure.DeploymentRef, container string, _ int) (string, error) {
 	return f.logs[container], nil
 }
-func (f *fake) CanRun(context.Context, azure.Endpoint, *Spec) (Report, error) { return f.report, nil }
+func (f *fake) CanRun(context.Context, azure.EndpointRef, *azure.Assets) (azure.RunCheck, error) {
+	return f.report, nil
+}
+func (f *fake) Preflight(context.Context, azure.DeploymentSpec) (azure.RunCheck, error) {
+	return f.report, nil
+}
 
 // feed runs cmd and gives its messages to s until nothing more comes
 // (spinner ticks aside); it returns the messages meant for the root.
@@ -129,30 +134,32 @@ func typeText(s nav.Screen, text string) {
 
 func view(s nav.Screen) string { return ansi.Strip(s.View(120, 40)) }
 
-func pullNeed(allowed bool) Need {
-	n := Need{Op: rbac.Operation{Key: "identity.pullImage", Name: "Pull images from the workspace registry",
-		Action: "Microsoft.ContainerRegistry/registries/pull/read"}, Scope: registry, Role: "AcrPull"}
-	n.Verdict.Decision.Allowed = allowed
-	if allowed {
-		n.Verdict.Outcome = rbac.Allowed
-	} else {
-		n.Verdict.Decision.Reason = "no role assignment of id-churn-uai grants it"
+var uai = azure.PrincipalRef{ID: "0000-uai", DisplayName: "id-churn-uai", Kind: "ServicePrincipal", SPType: "ManagedIdentity"}
+
+func pullNeed(allowed bool) azure.Need {
+	op, _ := rbac.OperationByKey("identity.pullImage")
+	n := azure.Need{Op: op, Needed: true, Scope: registry, Outcome: rbac.Allowed, Why: "AcrPull at crchurn"}
+	if !allowed {
+		acrPull, _ := rbac.RoleByName(rbac.BuiltinRoles(), "AcrPull")
+		n.Outcome, n.Why = rbac.NotGranted, "no role assignment of id-churn-uai grants it"
+		n.Fix = &azure.Fix{Principal: uai, Role: acrPull, Scope: registry, Text: "Assign AcrPull to id-churn-uai on crchurn."}
 	}
 	return n
 }
 
-func uaiReport(allowed bool) Report {
-	return Report{Identity: azure.PrincipalRef{ID: "0000-uai", DisplayName: "id-churn-uai", Kind: "ServicePrincipal", SPType: "ManagedIdentity"},
-		Type: "UserAssigned", Needs: []Need{pullNeed(allowed)}}
+func uaiReport(allowed bool) azure.RunCheck {
+	return azure.RunCheck{Identity: azure.EndpointIdentity{Kind: azure.UserAssigned, ResourceID: "/x/userAssignedIdentities/id-churn-uai", Principal: uai},
+		Needs: []azure.Need{pullNeed(allowed)}}
 }
 
 func newFake() *fake {
 	return &fake{ep: endpoint(nil),
 		deps:   []azure.Deployment{{Name: "blue", ProvisioningState: "Succeeded"}},
-		models: []ModelVersion{{Name: "churn-model", Version: "3", ID: "azureml:churn-model:3"}},
-		envs:   []EnvironmentVersion{{Name: "churn-env", Version: "1", ID: "azureml:churn-env:1", Image: "crchurn.azurecr.io/churn:1"}},
+		models: []azure.ModelVersion{{Name: "churn-model", Version: "3", ID: ws.ID() + "/models/churn-model/versions/3"}},
+		envs: []azure.EnvironmentVersion{{Name: "churn-env", Version: "1", ID: ws.ID() + "/environments/churn-env/versions/1",
+			Image: "crchurn.azurecr.io/churn:1"}},
 		report: uaiReport(false),
-		logs:   map[string]string{"InferenceServer": "Failed to pull image crchurn.azurecr.io/churn:1: unauthorized"},
+		logs:   map[string]string{azure.LogsInferenceServer: "Failed to pull image crchurn.azurecr.io/churn:1: unauthorized"},
 	}
 }
 
@@ -165,16 +172,16 @@ func TestWizardNameIsCheckedAsYouTypeAndKept(t *testing.T) {
 	feed(w, w.Init())
 	w.name.SetValue("")
 	typeText(w, "Blue")
-	if v := view(w); !strings.Contains(v, "already has a deployment named Blue") {
+	if v := view(w); !strings.Contains(v, "already has a deployment named \"blue\"") {
 		t.Fatalf("a taken name (ignoring case) is refused as you type:\n%s", v)
 	}
 	press(w, "enter")
-	if w.step != sName || !strings.Contains(view(w), "unique within an endpoint") {
+	if w.step != sName || !strings.Contains(view(w), "unique in the endpoint") {
 		t.Fatalf("enter does not go on with a taken name:\n%s", view(w))
 	}
 	press(w, "backspace", "backspace", "backspace", "backspace")
 	typeText(w, "9x")
-	if v := view(w); !strings.Contains(v, "begins with a letter") {
+	if v := view(w); !strings.Contains(v, "not a letter") {
 		t.Fatalf("a name that breaks the rule says which rule:\n%s", v)
 	}
 	press(w, "backspace", "backspace")
@@ -211,7 +218,7 @@ func TestWizardPreflightFixLoop(t *testing.T) {
 	typeText(w, "2")
 	press(w, "enter")
 	v := view(w)
-	for _, want := range []string{"Preflight", "user-assigned identity id-churn-uai", "0000-uai", "✗ not granted", "f assigns AcrPull"} {
+	for _, want := range []string{"Preflight", "user-assigned identity id-churn-uai", "0000-uai", "✗ not granted", "fix (f): Assign AcrPull to id-churn-uai"} {
 		if !strings.Contains(v, want) {
 			t.Fatalf("the preflight shows %q:\n%s", want, v)
 		}
@@ -232,7 +239,7 @@ func TestWizardPreflightFixLoop(t *testing.T) {
 		t.Fatalf("enter goes on to the review:\n%s", view(w))
 	}
 	press(w, "enter")
-	if len(f.created) != 1 || f.created[0].Name != "green" || f.created[0].InstanceCount != 2 {
+	if len(f.created) != 1 || f.created[0].Ref.Deployment != "green" || f.created[0].InstanceCount != 2 {
 		t.Fatalf("the deployment asked for: %+v", f.created)
 	}
 	op := w.op
@@ -252,7 +259,7 @@ func TestWizardPreflightFixLoop(t *testing.T) {
 		t.Fatalf("after the fix the identity is checked again and the retry offered:\n%s", v)
 	}
 	press(w, "enter")
-	if len(f.created) != 2 || f.created[1] != f.created[0] {
+	if len(f.created) != 2 || f.created[1].Ref != f.created[0].Ref || f.created[1].Model != f.created[0].Model {
 		t.Fatalf("the retry sends the same deployment: %+v", f.created)
 	}
 }
@@ -271,7 +278,7 @@ func TestWizardRefusesASecondDeploymentWhileOneIsInProgress(t *testing.T) {
 	if len(f.created) != 0 || !strings.Contains(view(w), "blue is updating") {
 		t.Fatalf("a second deployment is refused while one is in progress:\n%s", view(w))
 	}
-	if w.spec().Name != "green" || w.model == nil || w.envir == nil {
+	if w.depName() != "green" || w.model == nil || w.envir == nil {
 		t.Fatalf("nothing chosen is lost: %+v", w.spec())
 	}
 }
@@ -285,7 +292,7 @@ func TestTrafficRulesAndDelete(t *testing.T) {
 	feed(tr, tr.Init())
 	typeText(tr, "10")
 	press(tr, "enter")
-	if len(f.traffic) != 0 || !strings.Contains(view(tr), "sum to 100%") {
+	if len(f.traffic) != 0 || !strings.Contains(view(tr), "add up to 100%") {
 		t.Fatalf("traffic that does not sum to 100 is refused with the rule:\n%s", view(tr))
 	}
 	press(tr, "up")
@@ -302,7 +309,7 @@ func TestTrafficRulesAndDelete(t *testing.T) {
 
 func TestLogsSwitchContainers(t *testing.T) {
 	f := newFake()
-	f.logs["StorageInitializer"] = "model downloaded"
+	f.logs[azure.LogsStorageInitializer] = "model downloaded"
 	l := NewLogs(env(), nav.DeploymentLogsMsg{Endpoint: f.ep, Deployments: f.deps}, f)
 	sized(l)
 	feed(l, l.Init())

@@ -20,8 +20,8 @@ import (
 // inference server is the image's container.
 // https://learn.microsoft.com/azure/machine-learning/how-to-troubleshoot-online-endpoints#get-container-logs
 var containers = []struct{ Type, Name, Note string }{
-	{"StorageInitializer", "storage-initializer", "downloads the model from the workspace storage"},
-	{"InferenceServer", "inference-server", "pulls and runs the image, serves /score"},
+	{azure.LogsStorageInitializer, "storage-initializer", "downloads the model from the workspace storage"},
+	{azure.LogsInferenceServer, "inference-server", "pulls and runs the image, serves /score"},
 }
 
 // logLines is how many lines of the end of a log are asked for.
@@ -76,10 +76,11 @@ func (l *Logs) read() tea.Cmd {
 	if l.az == nil || l.name() == "" {
 		return nil
 	}
-	az, ref, name, c := l.az, l.ep.EndpointRef, l.name(), containers[l.container].Type
+	az, c := l.az, containers[l.container].Type
+	ref := azure.DeploymentRef{EndpointRef: l.ep.EndpointRef, Deployment: l.name()}
 	l.err = nil
 	return nav.Go(&l.Kit, &l.call, timeout, func(ctx context.Context) (logText, error) {
-		t, err := az.Logs(ctx, ref, name, c, logLines)
+		t, err := az.DeploymentLogs(ctx, ref, c, logLines)
 		return logText(t), err
 	})
 }

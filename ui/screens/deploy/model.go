@@ -44,9 +44,9 @@ func api(env *nav.Env, az Azure) Azure {
 		return az
 	}
 	if env.Session == nil {
-		return nil
+		return nil // not signed in: the screens say so
 	}
-	return session{env.Session}
+	return env.Session
 }
 
 // place is the endpoint's context (breadcrumbs).
@@ -87,22 +87,8 @@ const (
 
 var stepNames = []string{"Name", "Model", "Environment", "Compute", "Preflight", "Review", "Deploy"}
 
-// instanceType is a VM size a managed deployment can run on.
-type instanceType struct {
-	Name string
-	Note string
-}
-
-// instanceTypes are common sizes of the managed online endpoints SKU list
-// (https://learn.microsoft.com/azure/machine-learning/reference-managed-online-endpoints-vm-sku-list).
-var instanceTypes = []instanceType{
-	{"Standard_DS3_v2", "4 vCPU, 14 GiB: the documented default for most models"},
-	{"Standard_DS2_v2", "2 vCPU, 7 GiB: small models"},
-	{"Standard_DS4_v2", "8 vCPU, 28 GiB"},
-	{"Standard_F4s_v2", "4 vCPU, 8 GiB, compute optimized"},
-	{"Standard_E4s_v3", "4 vCPU, 32 GiB, memory optimized"},
-	{"Standard_NC6s_v3", "6 vCPU, 1 V100 GPU"},
-}
+// defaultInstanceType is the size the azureml-examples deploy with.
+const defaultInstanceType = "Standard_DS3_v2"
 
 // Wizard creates a deployment on an endpoint.
 type Wizard struct {
@@ -117,11 +103,12 @@ type Wizard struct {
 	models     components.Table
 	modelsCall nav.Call
 	modelsErr  error
-	model      *ModelVersion
+	model      *azure.ModelVersion
 	envs       components.Table
 	envsCall   nav.Call
 	envsErr    error
-	envir      *EnvironmentVersion
+	envir      *azure.EnvironmentVersion
+	types      []azure.InstanceType
 	itype      int
 	count      textinput.Model
 	hint       string
@@ -143,10 +130,10 @@ type Wizard struct {
 // preflight is the endpoint identity checked for this deployment.
 type preflight struct {
 	call   nav.Call
-	report *Report
+	report *azure.RunCheck
 	err    error
 	cursor int
-	spec   Spec // what was checked (a change of model or image checks again)
+	spec   string // what was checked (a change of model or image checks again)
 }
 
 // logsPane is the failed deployment's logs, read once it failed.
@@ -173,7 +160,13 @@ func NewWizard(env *nav.Env, msg nav.NewDeploymentMsg, az Azure) *Wizard {
 			components.Column{Title: "Version", Width: 8}, components.Column{Title: "Asset id", Width: 30, Flex: true}),
 		envs: components.NewTable(st, "environments", components.Column{Title: "Environment", Width: 24, Flex: true},
 			components.Column{Title: "Kind", Width: 8}, components.Column{Title: "Image", Width: 30, Flex: true}),
-		vp: viewport.New(),
+		vp:    viewport.New(),
+		types: azure.InstanceTypes(),
+	}
+	for i, t := range w.types {
+		if t.Name == defaultInstanceType {
+			w.itype = i
+		}
 	}
 	w.count.SetValue("1")
 	if len(w.deps) == 0 {
@@ -211,7 +204,7 @@ func (w *Wizard) Discards() string {
 	if w.step == sRun || w.step == sName {
 		return ""
 	}
-	return "the new deployment " + components.Clean(w.spec().Name)
+	return "the new deployment " + components.Clean(w.spec().Ref.Deployment)
 }
 
 func (w *Wizard) running() bool   { return w.op != nil && !w.last.Done }
@@ -236,18 +229,12 @@ func (w *Wizard) nameErr() error {
 	if n == "" {
 		return errors.New("enter a name for the deployment")
 	}
-	if err := validateName(n); err != nil {
-		return err
+	names := make([]string, len(w.deps))
+	for i, d := range w.deps {
+		names[i] = d.Name
 	}
-	if w.taken(n) {
-		return fmt.Errorf("endpoint %s already has a deployment named %s: deployment names are unique within an endpoint (ignoring case)",
-			w.ep.Endpoint, n)
-	}
-	return nil
+	return azure.ValidateDeploymentName(n, names)
 }
-
-// maxInstances is the default quota of instances per deployment.
-const maxInstances = 20
 
 // countErr is the verdict on the instance count.
 func (w *Wizard) countErr() error {
@@ -258,17 +245,18 @@ func (w *Wizard) countErr() error {
 		return errors.New("enter how many instances to run (at least 1)")
 	case err != nil:
 		return fmt.Errorf("instance count %q is not a whole number", v)
-	case n < 1:
-		return fmt.Errorf("instance count %d: a deployment runs at least 1 instance", n)
-	case n > maxInstances:
-		return fmt.Errorf("instance count %d is over the quota of %d instances per deployment: ask for more quota, or deploy fewer", n, maxInstances)
+	case n < azure.MinInstanceCount:
+		return fmt.Errorf("instance count %d: a deployment runs at least %d instance", n, azure.MinInstanceCount)
+	case n > azure.MaxInstanceCount:
+		return fmt.Errorf("instance count %d is over the quota of %d instances per deployment: deploy fewer, or ask Azure for more quota", n, azure.MaxInstanceCount)
 	}
 	return nil
 }
 
 // spec is what the wizard has collected.
-func (w *Wizard) spec() Spec {
-	sp := Spec{Ref: w.ep.EndpointRef, Name: strings.TrimSpace(w.name.Value()), InstanceType: instanceTypes[w.itype].Name}
+func (w *Wizard) spec() azure.DeploymentSpec {
+	sp := azure.DeploymentSpec{Ref: azure.DeploymentRef{EndpointRef: w.ep.EndpointRef, Deployment: strings.TrimSpace(w.name.Value())},
+		Location: w.ep.Location, ComputeType: w.ep.ComputeType, InstanceType: w.types[w.itype].Name}
 	if w.model != nil {
 		sp.Model = w.model.ID
 	}
@@ -291,3 +279,9 @@ func (w *Wizard) focused() *textinput.Model {
 	}
 	return nil
 }
+
+// depName is the deployment's name as typed.
+func (w *Wizard) depName() string { return strings.TrimSpace(w.name.Value()) }
+
+// checked is what the preflight depends on: the model and the environment.
+func checked(sp azure.DeploymentSpec) string { return sp.Model + "\x00" + sp.Environment }

@@ -11,12 +11,10 @@ import (
 	"amlauth-tui/ui/theme"
 )
 
-// fixable is the need at i when a role would fix it, else the first that
-// one would; ok=false when nothing is to be fixed.
-func fixable(needs []Need, i int) (Need, bool) {
-	can := func(n Need) bool {
-		return n.Skip == "" && n.Err == nil && !n.Verdict.Decision.Allowed && n.Verdict.Deny == nil
-	}
+// fixable is the need at i when a role assignment would meet it, else the
+// first that one would; ok=false when there is nothing to fix.
+func fixable(needs []azure.Need, i int) (azure.Need, bool) {
+	can := func(n azure.Need) bool { return n.Needed && n.Fix != nil && n.Outcome != rbac.Allowed }
 	if i >= 0 && i < len(needs) && can(needs[i]) {
 		return needs[i], true
 	}
@@ -25,78 +23,83 @@ func fixable(needs []Need, i int) (Need, bool) {
 			return n, true
 		}
 	}
-	return Need{}, false
+	return azure.Need{}, false
 }
 
 // assignFor is the assign wizard prefilled for a need: the endpoint
-// identity, the role Azure gives a system-assigned identity for it first
-// (then the engine's suggestions), and the resource where it is needed.
-func assignFor(id azure.PrincipalRef, n Need) nav.AssignMsg {
-	var roles []rbac.RoleDefinition
-	if r, ok := rbac.RoleByName(rbac.BuiltinRoles(), n.Role); ok && n.Role != "" {
-		roles = append(roles, r)
-	}
-	for _, r := range n.Verdict.Suggest {
-		if !strings.EqualFold(r.RoleName, n.Role) {
-			roles = append(roles, r)
+// identity, the role Azure gives a system-assigned identity for it (then
+// the engine's other suggestions), and the resource where it is needed.
+func assignFor(n azure.Need) nav.AssignMsg {
+	f := n.Fix
+	roles := []rbac.RoleDefinition{f.Role}
+	if n.Verdict != nil {
+		for _, r := range n.Verdict.Suggest {
+			if !strings.EqualFold(r.RoleName, f.Role.RoleName) {
+				roles = append(roles, r)
+			}
 		}
 	}
-	return nav.AssignMsg{Principal: id, Scopes: []string{n.Scope}, Action: n.Op.Action, Suggest: roles}
+	return nav.AssignMsg{Principal: f.Principal, Scopes: []string{f.Scope}, Action: n.Op.Action, Suggest: roles}
 }
 
 // identityLine names the endpoint identity: kind, name, principal id.
-func identityLine(r Report) string {
-	kind := "system-assigned"
-	if strings.EqualFold(r.Type, "UserAssigned") {
-		kind = "user-assigned"
+func identityLine(r azure.RunCheck) string {
+	id := r.Identity
+	s := components.Clean(id.Label())
+	if id.Principal.ID != "" {
+		s += " · principal id " + components.Clean(id.Principal.ID)
+	} else if id.Unresolved != "" {
+		s += " · principal unknown: " + components.Clean(id.Unresolved)
 	}
-	return fmt.Sprintf("%s identity %s · principal id %s", kind, components.Clean(r.Identity.DisplayName), components.Clean(r.Identity.ID))
+	return s
 }
 
 // needLines draws each need: verdict, why and fix; the cursor marks the
 // one the fix key acts on.
-func needLines(st *theme.Styles, r Report, cursor, w int) []string {
+func needLines(st *theme.Styles, r azure.RunCheck, cursor, w int) []string {
 	var out []string
 	for i, n := range r.Needs {
 		mark := "  "
 		if i == cursor {
 			mark = st.Cursor.Render("› ")
 		}
-		v := n.Verdict
-		var verdict, why, fix string
+		var verdict string
 		switch {
-		case n.Skip != "":
-			verdict, why = st.Muted.Render("– not needed"), n.Skip
-		case n.Err != nil:
-			verdict, why = st.Warn.Render("? unknown"), azure.Explain(n.Err).Title
-		case v.Unknown:
-			verdict, why = st.Warn.Render("? unknown"), missingText(v)
-		case v.Decision.Allowed:
-			verdict, why = st.OK.Render("✓ allowed"), grantText(v)
-		case v.Deny != nil:
-			verdict, why = st.Err.Render("✗ denied"), "deny assignment "+v.Deny.Name+" blocks it: no role helps; ask its owner"
-		case v.Outcome == rbac.Pending:
-			verdict, why = st.Warn.Render("… assigned, not in effect yet"), v.Decision.Reason
+		case !n.Needed:
+			verdict = st.Muted.Render("– not needed")
+		case n.Outcome == rbac.Allowed:
+			verdict = st.OK.Render("✓ allowed")
+		case n.Outcome == rbac.Unknown:
+			verdict = st.Warn.Render("? unknown")
+		case n.Outcome == rbac.DeniedByDenyAssignment:
+			verdict = st.Err.Render("✗ denied")
+		case n.Outcome == rbac.Pending, n.Outcome == rbac.Conditional:
+			verdict = st.Warn.Render("… " + n.Outcome.String())
 		default:
-			verdict, why = st.Err.Render("✗ not granted"), components.Clean(v.Decision.Reason)
-			role := n.Role
-			if role == "" && len(v.Suggest) > 0 {
-				role = v.Suggest[0].RoleName
-			}
-			fix = "f assigns " + role + " on " + components.ScopeName(n.Scope)
-		}
-		data := ""
-		if n.Data {
-			data = " (a DataAction)"
+			verdict = st.Err.Render("✗ not granted")
 		}
 		out = append(out, components.Fit(mark+verdict+"  "+st.Bold.Render(components.Clean(n.Op.Name)), w))
-		out = append(out, indent(st.Muted.Render(components.Clean(n.Op.Action)+data+" on "+components.ScopeName(n.Scope)), w)...)
-		if why != "" {
-			out = append(out, indent("why: "+components.Clean(why), w)...)
+		if n.Needed && n.Scope != "" {
+			data := ""
+			if n.Op.DataAction {
+				data = " (a DataAction: only DataActions grant it; Reader and Contributor do not)"
+			}
+			out = append(out, indent(st.Muted.Render(components.Clean(n.Op.Action)+data+" on "+components.ScopeName(n.Scope)), w)...)
 		}
-		if fix != "" {
-			out = append(out, indent(st.Accent.Render("fix: "+fix), w)...)
+		if n.Why != "" {
+			out = append(out, indent("why: "+components.Clean(n.Why), w)...)
 		}
+		switch {
+		case n.Fix != nil && n.Outcome != rbac.Allowed:
+			out = append(out, indent(st.Accent.Render("fix (f): "+components.Clean(n.Fix.Text)), w)...)
+		case n.Verdict != nil && n.Outcome == rbac.DeniedByDenyAssignment:
+			for _, a := range n.Verdict.Advice {
+				out = append(out, indent(st.Warn.Render("next: "+components.Clean(a)), w)...)
+			}
+		}
+	}
+	for _, p := range r.Partial {
+		out = append(out, indent(st.Warn.Render(fmt.Sprintf("not read: %s", components.Clean(p))), w)...)
 	}
 	return out
 }
@@ -107,23 +110,4 @@ func indent(s string, w int) []string {
 		lines[i] = "    " + lines[i]
 	}
 	return lines
-}
-
-func grantText(v azure.Verdict) string {
-	if len(v.Decision.Grants) > 0 {
-		g := v.Decision.Grants[0]
-		return g.Role.RoleName + " at " + components.ScopeName(g.Assignment.Scope)
-	}
-	return v.Decision.Reason
-}
-
-func missingText(v azure.Verdict) string {
-	var parts []string
-	for _, m := range v.Missing {
-		parts = append(parts, m.Text())
-	}
-	if len(parts) == 0 {
-		return v.Decision.Reason
-	}
-	return strings.Join(parts, "; ")
 }

@@ -18,14 +18,10 @@ import (
 	"amlauth-tui/ui/nav"
 )
 
-// Azure's rules for an endpoint's traffic (REST API, OnlineEndpointProperties:
-// "traffic: Traffic values need to sum to 100", "mirrorTraffic: Traffic
-// values need to sum to utmost 50",
-// https://learn.microsoft.com/rest/api/azureml/online-endpoints/create-or-update#onlineendpointproperties).
-const (
-	trafficTotal = 100
-	mirrorMax    = 50
-)
+// trafficTotal is what an endpoint's live shares add up to (REST API,
+// OnlineEndpointProperties: "Traffic values need to sum to 100";
+// azure.ValidateTraffic has every rule).
+const trafficTotal = 100
 
 // Traffic edits an endpoint's live traffic split and mirror traffic, and
 // deletes deployments that receive none.
@@ -140,11 +136,12 @@ func sum(m map[string]int32) int32 {
 
 // problem is the first rule the edit breaks ("" when Azure would take it).
 func (t *Traffic) problem() string {
-	if s := sum(t.live); s != trafficTotal {
-		return fmt.Sprintf("live traffic adds up to %d%%: Azure needs the shares of an endpoint's deployments to sum to %d%%", s, trafficTotal)
+	names := make([]string, len(t.deps))
+	for i, d := range t.deps {
+		names[i] = d.Name
 	}
-	if s := sum(t.mirror); s > mirrorMax {
-		return fmt.Sprintf("mirror traffic adds up to %d%%: Azure mirrors at most %d%% of the requests", s, mirrorMax)
+	if err := azure.ValidateTraffic(names, t.live, t.mirror, strings.EqualFold(t.ep.ComputeType, "Kubernetes")); err != nil {
+		return strings.TrimSuffix(err.Error(), ".")
 	}
 	for _, d := range t.deps {
 		if t.live[d.Name] > 0 && !strings.EqualFold(d.ProvisioningState, "Succeeded") {
@@ -353,7 +350,7 @@ func (t *Traffic) startDelete(name string) tea.Cmd {
 	t.opLabel = "Delete deployment " + name
 	az, ref := t.az, t.ep.EndpointRef
 	return nav.Go(&t.Kit, &t.apply, timeout, func(ctx context.Context) (*azure.Operation, error) {
-		return az.DeleteDeployment(ctx, ref, name)
+		return az.DeleteDeployment(ctx, azure.DeploymentRef{EndpointRef: ref, Deployment: name})
 	})
 }
 

@@ -1,6 +1,7 @@
 package deploy
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -9,6 +10,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"amlauth-tui/azure"
+	"amlauth-tui/azure/rbac"
 	"amlauth-tui/ui/components"
 	"amlauth-tui/ui/nav"
 )
@@ -33,7 +35,7 @@ func (w *Wizard) update(msg tea.Msg) tea.Cmd {
 		return cmd
 	}
 	switch m := msg.(type) {
-	case nav.Result[[]ModelVersion]:
+	case nav.Result[[]azure.ModelVersion]:
 		if w.Done(&w.modelsCall, m) {
 			w.modelsErr, w.models.Loading = m.Err, false
 			rows := make([]components.Row, len(m.Value))
@@ -43,7 +45,7 @@ func (w *Wizard) update(msg tea.Msg) tea.Cmd {
 			w.models.SetRows(rows)
 		}
 		return nil
-	case nav.Result[[]EnvironmentVersion]:
+	case nav.Result[[]azure.EnvironmentVersion]:
 		if w.Done(&w.envsCall, m) {
 			w.envsErr, w.envs.Loading = m.Err, false
 			rows := make([]components.Row, len(m.Value))
@@ -62,7 +64,7 @@ func (w *Wizard) update(msg tea.Msg) tea.Cmd {
 			w.deps = m.Value
 		}
 		return nil
-	case nav.Result[Report]:
+	case nav.Result[azure.RunCheck]:
 		if w.Done(&w.pre.call, m) {
 			w.pre.err = m.Err
 			if m.Err == nil {
@@ -88,7 +90,7 @@ func (w *Wizard) update(msg tea.Msg) tea.Cmd {
 		}
 		w.step, w.op, w.last, w.fixed, w.logs = sRun, m.Value, azure.Progress{}, false, logsPane{}
 		w.tries++
-		return tea.Batch(nav.Cmd(nav.TrackMsg{Op: m.Value, Label: "Deploy " + w.spec().Name + " to " + w.ep.Endpoint}), w.StartSpinner())
+		return tea.Batch(nav.Cmd(nav.TrackMsg{Op: m.Value, Label: "Deploy " + w.depName() + " to " + w.ep.Endpoint}), w.StartSpinner())
 	case nav.OperationMsg:
 		if w.op == nil || m.Op != w.op {
 			return nil
@@ -124,9 +126,9 @@ func (w *Wizard) update(msg tea.Msg) tea.Cmd {
 
 // firstFailing is the need the fix key acts on first: the first that is
 // not allowed (0 when all are).
-func firstFailing(needs []Need) int {
+func firstFailing(needs []azure.Need) int {
 	for i, n := range needs {
-		if n.Skip == "" && !n.Verdict.Decision.Allowed {
+		if n.Needed && n.Outcome != rbac.Allowed {
 			return i
 		}
 	}
@@ -153,7 +155,7 @@ func (w *Wizard) goTo(s step) tea.Cmd {
 	case sCompute:
 		return w.count.Focus()
 	case sPreflight:
-		if w.pre.report == nil || w.pre.spec != w.spec() {
+		if w.pre.report == nil || w.pre.spec != checked(w.spec()) {
 			w.pre.report = nil
 			return w.check()
 		}
@@ -202,9 +204,9 @@ func (w *Wizard) key(k tea.KeyPressMsg) tea.Cmd {
 			return nil
 		}
 		switch p := r.Payload.(type) {
-		case ModelVersion:
+		case azure.ModelVersion:
 			w.model = &p
-		case EnvironmentVersion:
+		case azure.EnvironmentVersion:
 			w.envir = &p
 		}
 		return w.goTo(next)
@@ -213,10 +215,10 @@ func (w *Wizard) key(k tea.KeyPressMsg) tea.Cmd {
 		case "esc":
 			return w.goTo(sEnv)
 		case "up":
-			w.itype, w.hint = (w.itype+len(instanceTypes)-1)%len(instanceTypes), ""
+			w.itype, w.hint = (w.itype+len(w.types)-1)%len(w.types), ""
 			return nil
 		case "down":
-			w.itype, w.hint = (w.itype+1)%len(instanceTypes), ""
+			w.itype, w.hint = (w.itype+1)%len(w.types), ""
 			return nil
 		case "enter":
 			if err := w.countErr(); err != nil {
@@ -272,7 +274,7 @@ func (w *Wizard) key(k tea.KeyPressMsg) tea.Cmd {
 		case w.failed() && key.Matches(k, keyFix):
 			return w.fix()
 		case w.failed() && key.Matches(k, keyDetails):
-			return w.Error("Deploying "+w.spec().Name, w.last.Err)
+			return w.Error("Deploying "+w.depName(), w.last.Err)
 		case w.failed() && s == "esc":
 			return w.goTo(sReview)
 		}
@@ -295,6 +297,11 @@ func (w *Wizard) deploy() tea.Cmd {
 		w.hint = "Not deployed: choose a model and an environment (esc goes back)."
 		return nil
 	}
+	var se *azure.SpecError
+	if err := w.spec().Validate(); err != nil && !(errors.As(err, &se) && se.Field == "location" && w.ep.Location == "") {
+		w.hint = "Not deployed: " + err.Error() + " (esc goes back step by step; nothing chosen is lost)"
+		return nil
+	}
 	if d, busy := busyDeployment(w.deps); busy {
 		w.hint = fmt.Sprintf("Not deployed: deployment %s is %s. Azure runs one operation at a time on an endpoint's deployments: "+
 			"wait until it ends, then enter deploys.", components.Clean(d.Name), strings.ToLower(components.Clean(d.ProvisioningState)))
@@ -315,13 +322,13 @@ func (w *Wizard) fix() tea.Cmd {
 	if !ok {
 		return w.Toast(nav.Info, "Nothing to fix: every need is allowed")
 	}
-	return nav.Cmd(assignFor(r.Identity, n))
+	return nav.Cmd(assignFor(n))
 }
 
 // openTraffic offers the traffic change after a success: the traffic
 // editor replaces the wizard, the new deployment under the cursor.
 func (w *Wizard) openTraffic() tea.Cmd {
-	m := nav.TrafficMsg{Endpoint: w.ep, Deployments: w.deps, Focus: w.spec().Name}
+	m := nav.TrafficMsg{Endpoint: w.ep, Deployments: w.deps, Focus: w.depName()}
 	return nav.Cmd(nav.ReplaceMsg{Screen: NewTraffic(w.env, m, w.az)})
 }
 

@@ -7,6 +7,7 @@ import (
 
 	"charm.land/lipgloss/v2"
 
+	"amlauth-tui/azure"
 	"amlauth-tui/ui/components"
 	"amlauth-tui/ui/nav"
 	"amlauth-tui/ui/theme"
@@ -59,7 +60,7 @@ func (w *Wizard) topHeight(width int) int { return lipgloss.Height(w.top(width))
 // summary is what was chosen so far, on one line.
 func (w *Wizard) summary() string {
 	sp := w.spec()
-	parts := []string{sp.Name}
+	parts := []string{sp.Ref.Deployment}
 	if w.model != nil && w.step > sModel {
 		parts = append(parts, "model "+w.model.Name+":"+w.model.Version)
 	}
@@ -102,7 +103,7 @@ func (w *Wizard) body(width int) []string {
 			lines = append(lines, w.hintLines(width)...)
 		}
 		lines = append(lines, "")
-		lines = append(lines, wrapped(st.Muted, "Rule: 3 to 32 letters, digits and hyphens, beginning with a letter, unique within the endpoint. "+
+		lines = append(lines, wrapped(st.Muted, "Rule: "+azure.DeploymentNameRule+". "+
 			"Blue/green: name the new one after the color it takes (blue, green).", width)...)
 		if len(w.deps) > 0 {
 			var names []string
@@ -130,12 +131,19 @@ func (w *Wizard) body(width int) []string {
 		}
 	case sCompute:
 		lines = append(lines, st.Bold.Render("What it runs on"))
-		for i, t := range instanceTypes {
-			mark, name := "  ", fmt.Sprintf("%-18s", t.Name)
+		for i, t := range w.types {
+			mark, name := "  ", fmt.Sprintf("%-24s", t.Name)
 			if i == w.itype {
 				mark, name = st.Cursor.Render("› "), st.Bold.Render(name)
 			}
-			lines = append(lines, components.Fit(mark+name+" "+t.Note, width))
+			desc := fmt.Sprintf("%-18s %2d vCPU %5.1f GiB", t.Family, t.VCPUs, t.MemoryGB)
+			if t.GPUs > 0 {
+				desc += fmt.Sprintf(" %d GPU", t.GPUs)
+			}
+			if t.Note != "" && i == w.itype {
+				desc += "  " + t.Note
+			}
+			lines = append(lines, components.Fit(mark+name+" "+desc, width))
 		}
 		w.count.SetWidth(max(width-14, 10))
 		lines = append(lines, "", w.count.View())
@@ -143,8 +151,8 @@ func (w *Wizard) body(width int) []string {
 			lines = append(lines, wrapped(st.Err, "✗ "+components.Clean(err.Error()), width)...)
 		}
 		lines = append(lines, w.hintLines(width)...)
-		lines = append(lines, "", st.Muted.Render(components.Wrap(fmt.Sprintf("↑/↓ chooses the instance type; type the count (1 to %d, the default quota per deployment). "+
-			"Azure reserves quota for every instance.", maxInstances), width)))
+		lines = append(lines, "", st.Muted.Render(components.Wrap(fmt.Sprintf("↑/↓ chooses the instance type; type the count (%d to %d, the default limit per deployment). "+
+			"Azure reserves vCPU quota for every instance and refuses the deployment when the subscription has too little.", azure.MinInstanceCount, azure.MaxInstanceCount), width)))
 	case sPreflight:
 		lines = append(lines, w.preflightLines(width)...)
 	case sReview:
@@ -178,7 +186,7 @@ func (w *Wizard) preflightLines(width int) []string {
 			st.Muted.Render("enter goes on to the review anyway; Azure has the last word."))
 	case w.pre.report != nil:
 		r := *w.pre.report
-		lines = append(lines, "", st.Bold.Render("Runs as ")+components.Clean(identityLine(r)), "")
+		lines = append(lines, "", st.Bold.Render("Runs as ")+identityLine(r), "")
 		lines = append(lines, needLines(st, r, w.pre.cursor, width)...)
 		lines = append(lines, "")
 		if _, ok := fixable(r.Needs, -1); ok {
@@ -206,7 +214,7 @@ func (w *Wizard) reviewLines(width int) []string {
 	case w.startCall.Busy():
 		lines = append(lines, st.Accent.Render(w.Spinner()+" Sending the create request…"))
 	case w.startErr != nil:
-		lines = append(lines, nav.Problem(st, "Deploying "+sp.Name, nav.RetryWith(w.startErr, "enter"), width),
+		lines = append(lines, nav.Problem(st, "Deploying "+sp.Ref.Deployment, nav.RetryWith(w.startErr, "enter"), width),
 			st.Muted.Render(components.Wrap("Everything chosen is kept: n edits the name, esc goes back step by step.", width)))
 	}
 	if len(lines) > 0 {
@@ -243,7 +251,7 @@ func (w *Wizard) runLines(width int) []string {
 	if elapsed == 0 {
 		elapsed = w.env.Now().Sub(w.op.Started)
 	}
-	name := components.Clean(w.spec().Name)
+	name := components.Clean(w.depName())
 	head := fmt.Sprintf("Deploying %s to %s · %s · %s", name, components.Clean(w.ep.Endpoint), components.Clean(state), elapsed.Round(time.Second))
 	if w.tries > 1 {
 		head += fmt.Sprintf(" · attempt %d", w.tries)
