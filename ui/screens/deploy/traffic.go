@@ -73,11 +73,9 @@ func (t *Traffic) set(ep azure.Endpoint, deps []azure.Deployment) {
 		t.live[d.Name] = ep.Traffic[d.Name]
 		t.mirror[d.Name] = ep.MirrorTraffic[d.Name]
 	}
-	if t.focus != "" {
-		for i, d := range t.deps {
-			if strings.EqualFold(d.Name, t.focus) {
-				t.cursor = i
-			}
+	for i, d := range t.deps {
+		if t.focus != "" && strings.EqualFold(d.Name, t.focus) {
+			t.cursor, t.focus = i, "" // once: later reloads keep the user's cursor
 		}
 	}
 	t.cursor = min(t.cursor, max(len(t.deps)-1, 0))
