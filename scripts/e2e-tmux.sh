@@ -342,12 +342,10 @@ wait_for "Logs (az ml online-deployment get-logs)"
 keys f
 wait_for "Choose the role"
 wait_for "AcrPull"
-keys Enter
-wait_for "Choose where to assign it"
-keys Enter
+keys Enter                              # the one scope offered, the registry, needs no choosing
 wait_for "az role assignment create"
 keys y
-wait_for "Effective after" 30
+wait_for "assigned ✓" 30                # a managed identity: listed by Azure (the app cannot ask as it)
 keys Enter
 wait_for "A role was assigned since it failed" 15
 keys Enter                              # retry

@@ -72,7 +72,7 @@ func TestJourneyDeployToANewSAIEndpointAndRouteTraffic(t *testing.T) {
 	d.key("n")
 	d.waitFor("New endpoint in mlw-churn")
 	d.typeText("churn-sai")
-	d.key("enter", "enter")
+	d.key("enter", "enter", "enter") // name, description, tags
 	d.waitFor("Where it runs")
 	d.key("enter")
 	d.waitFor("How callers authenticate")
@@ -143,7 +143,7 @@ func TestJourneyFixLoopForTheUAIEndpoint(t *testing.T) {
 	d.key("enter") // the review anyway
 	d.waitFor("The preflight found a missing permission", "deployment.yml (y)")
 	d.key("enter")
-	s = d.waitFor("✗ Deploying green to churn-custom", "Logs (az ml online-deployment get-logs)", "f fixes")
+	s = d.waitFor("✗ Deploying green to churn-custom", "f fixes (assign the role, prefilled)", "Logs (az ml online-deployment get-logs)", "inference-server")
 	if !strings.Contains(strings.ToLower(s), "pull") {
 		t.Fatalf("the failure says the image could not be pulled:\n%s", s)
 	}
@@ -151,12 +151,10 @@ func TestJourneyFixLoopForTheUAIEndpoint(t *testing.T) {
 	// f: the assign wizard, prefilled with the identity, AcrPull and the registry.
 	d.key("f")
 	d.waitFor("Assign a role", "AcrPull")
-	d.key("enter")
-	d.waitFor("Choose where to assign it", "registry")
-	d.key("enter")
-	d.waitFor("Review", "az role assignment create", "AcrPull")
+	d.key("enter") // AcrPull; the one scope offered (the registry) needs no choosing
+	d.waitFor("Review", "az role assignment create", "AcrPull", "registries/")
 	d.key("y")
-	d.waitFor("Effective")
+	d.waitFor("assigned ✓", "enter back to")
 	d.key("enter")
 	d.waitFor("A role was assigned since it failed", "✓ allowed")
 	d.key("enter") // retry

@@ -3,6 +3,7 @@ package deploy
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -328,7 +329,11 @@ func (w *Wizard) fix() tea.Cmd {
 // openTraffic offers the traffic change after a success: the traffic
 // editor replaces the wizard, the new deployment under the cursor.
 func (w *Wizard) openTraffic() tea.Cmd {
-	m := nav.TrafficMsg{Endpoint: w.ep, Deployments: w.deps, Focus: w.depName()}
+	deps := slices.Clone(w.deps)
+	if d := w.last.Deployment; d != nil && !w.taken(d.Name) {
+		deps = append(deps, *d) // the editor has it at once (it reloads the rest)
+	}
+	m := nav.TrafficMsg{Endpoint: w.ep, Deployments: deps, Focus: w.depName()}
 	return nav.Cmd(nav.ReplaceMsg{Screen: NewTraffic(w.env, m, w.az)})
 }
 

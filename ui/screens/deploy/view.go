@@ -262,18 +262,17 @@ func (w *Wizard) runLines(width int) []string {
 		lines = append(lines, st.OK.Render("✓ "+head), "")
 		lines = append(lines, wrapped(st.Accent, "A new deployment gets no traffic until you give it some: t opens the traffic editor with "+name+" selected.", width)...)
 	case w.failed():
-		lines = append(lines, st.Err.Render("✗ "+head), "", nav.Problem(st, "Deploying "+name, nav.RetryWith(p.Err, "enter"), width), "")
-		lines = append(lines, w.logLines(width)...)
-		lines = append(lines, "")
+		lines = append(lines, st.Err.Render("✗ "+head), "", nav.Problem(st, "Deploying "+name, nav.RetryWith(p.Err, "enter"), width))
 		if w.fixed {
 			lines = append(lines, wrapped(st.OK, "A role was assigned since it failed. enter retries the deployment (a PUT replaces the failed one).", width)...)
 		}
+		lines = append(lines, wrapped(st.Accent, "f fixes (assign the role, prefilled) · enter retries · e details · esc back to the review", width)...)
+		lines = append(lines, "")
+		lines = append(lines, w.logLines(width)...)
 		if r := w.pre.report; r != nil && !w.pre.call.Busy() {
-			lines = append(lines, st.Bold.Render("The endpoint identity now:"))
+			lines = append(lines, "", st.Bold.Render("The endpoint identity now:"))
 			lines = append(lines, needLines(st, *r, w.pre.cursor, width)...)
 		}
-		lines = append(lines, "")
-		lines = append(lines, wrapped(st.Accent, "f fixes (assign the role, prefilled) · enter retries · e details · esc back to the review", width)...)
 	default:
 		lines = append(lines, st.Accent.Render(w.Spinner()+" "+head), "",
 			st.Muted.Render(components.Wrap("It keeps running if you leave (esc): the header shows it, and a toast says when it ends.", width)))
