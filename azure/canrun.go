@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"amlauth-tui/azure/rbac"
 )
@@ -37,6 +38,11 @@ type Need struct {
 	// Unknown in case it is missing. nil when allowed, not needed, pending,
 	// or blocked by a deny assignment (no role lifts a deny: see Verdict.Advice).
 	Fix *Fix
+	// Recent: allowed, but only through role assignments made within the
+	// last 10 minutes, which Azure may not apply yet (TypicalPropagation).
+	// A managed identity cannot be asked (the Permissions API answers only
+	// for the caller), so this is the most that can be said.
+	Recent bool
 }
 
 // Fix is a role assignment that would meet a need: enough to prefill the
@@ -279,6 +285,9 @@ func (s *Session) CheckIdentity(ctx context.Context, ws WorkspaceRef, id Endpoin
 		v := acc.a.Check([]rbac.Operation{n.Op})[0]
 		n.Verdict, n.Outcome, n.Why = &v, v.Outcome, v.Decision.Reason
 		n.Explain = acc.a.Explain(v)
+		if n.Recent = v.Outcome == rbac.Allowed && recentGrants(v.Decision.Grants, acc.a.At); n.Recent {
+			n.Why += ". The role assignment was made in the last 10 minutes: " + TypicalPropagation
+		}
 		if v.Outcome == rbac.NotGranted || v.Outcome == rbac.Unknown {
 			n.Fix = fixFor(*n, id, res, v.Suggest)
 		}
@@ -288,9 +297,14 @@ func (s *Session) CheckIdentity(ctx context.Context, ws WorkspaceRef, id Endpoin
 }
 
 // judgePull decides whether the image is pulled from the workspace
-// registry: curated images come from Microsoft's public registry; custom
-// images, and environments Azure builds, from the workspace's.
+// registry: curated images, and images on Microsoft's public registry,
+// need no permission; custom images in the workspace's registry, and
+// environments Azure builds (into that registry), need the pull permission.
 func judgePull(n *Need, env *EnvironmentVersion, res WorkspaceResources) {
+	host := ""
+	if env != nil {
+		host = env.ImageRegistry()
+	}
 	switch {
 	case env == nil:
 		n.Why = "Needed for custom images, which are pulled from the workspace's container registry."
@@ -299,17 +313,26 @@ func judgePull(n *Need, env *EnvironmentVersion, res WorkspaceResources) {
 		n.Why = "Not needed: environment " + env.Name + " is curated; its image comes from Microsoft's public registry."
 	case env.Built || env.Image == "":
 		n.Why = "Needed: Azure builds environment " + env.Name + " into the workspace's container registry and pulls it from there."
-	case res.ContainerRegistry != "" && env.ImageRegistry() != "" && env.ImageRegistry() != registryHost(res.ContainerRegistry):
+	case host == publicRegistry:
+		n.Needed, n.Scope = false, ""
+		n.Why = "Not needed: the image " + env.Image + " comes from Microsoft's public registry."
+	case res.ContainerRegistry != "" && !inRegistry(host, res.ContainerRegistry):
 		n.Outcome, n.Scope = rbac.Unknown, ""
-		n.Why = "Unknown: the image " + env.Image + " is in registry " + env.ImageRegistry() + ", not the workspace's; its pull permission is not checked here."
+		n.Why = "Unknown: the image " + env.Image + " is not in the workspace's registry; its pull permission is not checked here."
 	default:
 		n.Why = "Needed: the image " + env.Image + " is pulled from the workspace's container registry."
 	}
 }
 
-// registryHost is a registry's login server (Azure Container Registry:
-// {name}.azurecr.io in the public cloud).
-func registryHost(id string) string { return strings.ToLower(lastSegment(id)) + ".azurecr.io" }
+// publicRegistry is Microsoft's public container registry (curated images).
+const publicRegistry = "mcr.microsoft.com"
+
+// inRegistry reports whether an image host is the registry's login server
+// ({name}.azurecr.io, or the sovereign clouds' azurecr.cn, azurecr.us).
+func inRegistry(host, registryID string) bool {
+	name, domain, _ := strings.Cut(host, ".")
+	return strings.EqualFold(name, lastSegment(registryID)) && strings.HasPrefix(domain, "azurecr.")
+}
 
 // judgeModel decides where the model is read from: the workspace storage's
 // default container (a datastore path of workspaceblobstore), a blob
@@ -342,6 +365,25 @@ func judgeModel(n *Need, m *ModelVersion, res WorkspaceResources) {
 	default:
 		n.Why = "Needed: model " + m.Name + " is read from the workspace's default blob container."
 	}
+}
+
+// propagationWindow is how long a new role assignment may take to apply
+// (TypicalPropagation).
+const propagationWindow = 10 * time.Minute
+
+// recentGrants reports whether every grant rests on an assignment made
+// within the propagation window before at (a zero CreatedOn is old).
+func recentGrants(grants []rbac.Grant, at time.Time) bool {
+	if len(grants) == 0 {
+		return false
+	}
+	for _, g := range grants {
+		c := g.Assignment.CreatedOn
+		if c.IsZero() || at.Sub(c) >= propagationWindow {
+			return false
+		}
+	}
+	return true
 }
 
 type scopedAccess struct {

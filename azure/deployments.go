@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -361,7 +362,7 @@ func (sp DeploymentSpec) AzCommand() string {
 }
 
 // REST is the equivalent ARM request: method, URL path (with api-version)
-// and JSON body, as EndpointSpec.REST gives it (Config.RESTText adds the host).
+// and JSON body, as EndpointSpec.REST gives it (Config.RESTText, rest.go, adds the cloud's host).
 func (sp DeploymentSpec) REST() (method, path, body string) {
 	return http.MethodPut, deploymentPath(sp.Ref) + "?api-version=" + mlAPIVersion, indentedJSON(sp.armBody())
 }
@@ -622,7 +623,7 @@ func (e *TrafficError) Explanation() Explanation {
 	next := "Correct the shares and apply again."
 	switch e.Rule {
 	case TrafficRuleDeleteWithTraffic:
-		return Explanation{Title: "The deployment still has traffic", Detail: e.Message, Next: "Set its share to 0 in the traffic editor, apply, then delete it."}
+		return Explanation{Title: "The deployment still has traffic", Detail: e.Message, Next: "Set its traffic share to 0, apply that, then delete it."}
 	case TrafficRuleSum:
 		next = "Make the live shares add up to 100."
 	case TrafficRuleUnknownDeployment:
@@ -641,7 +642,7 @@ func ValidateTraffic(deployments []string, traffic, mirror map[string]int32, kub
 		return slices.ContainsFunc(deployments, func(d string) bool { return rbac.EqualOrdinalIgnoreCase(d, name) })
 	}
 	var sum, msum int32
-	for _, k := range sortedKeys(traffic) {
+	for _, k := range slices.Sorted(maps.Keys(traffic)) {
 		v := traffic[k]
 		switch {
 		case !known(k):
@@ -655,7 +656,7 @@ func ValidateTraffic(deployments []string, traffic, mirror map[string]int32, kub
 		return &TrafficError{Rule: TrafficRuleSum, Message: fmt.Sprintf("The live shares add up to %d%%: they must add up to 100%% (or all be 0, which routes nothing).", sum)}
 	}
 	var mirrored []string
-	for _, k := range sortedKeys(mirror) {
+	for _, k := range slices.Sorted(maps.Keys(mirror)) {
 		v := mirror[k]
 		switch {
 		case !known(k):
@@ -679,15 +680,6 @@ func ValidateTraffic(deployments []string, traffic, mirror map[string]int32, kub
 		return &TrafficError{Rule: TrafficRuleMirrorMax, Deployment: mirrored[0], Message: fmt.Sprintf("%d%% of the traffic is mirrored: Azure mirrors at most 50%%.", msum)}
 	}
 	return nil
-}
-
-func sortedKeys(m map[string]int32) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
 
 func namesOrNone(names []string) string {

@@ -411,6 +411,12 @@ func (e *InvalidRequestError) Explanation() Explanation {
 		next = "Pick an existing user-assigned identity from the list, or use a system-assigned identity."
 	case strings.Contains(t, "traffic"):
 		next = "Route traffic only to existing deployments, with shares adding up to 100 (mirrored: at most 50)."
+	case strings.Contains(t, "instancetype"):
+		next = "Choose an instance type managed online endpoints offer in this region."
+	case t == "sku.capacity" || strings.Contains(t, "instancecount"):
+		next = fmt.Sprintf("Choose %d to %d instances, within your subscription's quota for the instance type.", MinInstanceCount, MaxInstanceCount)
+	case strings.Contains(t, "model") || strings.Contains(t, "environment"):
+		next = "Pick a model and an environment that exist in the workspace."
 	}
 	return Explanation{Title: "Azure rejected the endpoint (" + e.Code + ")", Detail: e.Message, Next: next}
 }
@@ -435,7 +441,7 @@ func (e *ConflictError) Explanation() Explanation {
 			Next: "Choose another name (deployment names are unique in the endpoint)."}
 	case e.Code == "OperationInProgress":
 		return Explanation{Title: "Another operation is running on this endpoint", Detail: e.Message,
-			Next: "Wait for it to finish (the provisioning states show it), then retry (R)."}
+			Next: "Wait for it to finish (the provisioning states show it), then try again.", Retry: true}
 	case e.Code == "EndpointExists":
 		return Explanation{Title: "An endpoint of that name exists", Detail: e.Message,
 			Next: "Choose another name, or open the existing endpoint to change its auth mode."}

@@ -40,8 +40,8 @@ type WorkspaceResources struct {
 	KeyVault            string
 	ApplicationInsights string
 	// DefaultContainer is the ARM id of the default datastore's blob
-	// container (workspaceblobstore), where models are stored; "" when
-	// the datastore could not be read (checks then use the storage account).
+	// container (workspaceblobstore), where models are stored; "" when it
+	// could not be found (checks then use the storage account).
 	DefaultContainer string
 }
 
@@ -99,13 +99,12 @@ func (s *Session) WorkspaceResources(ctx context.Context, ws WorkspaceRef) (Work
 		out.StorageAccount, out.ContainerRegistry = deref(p.StorageAccount), deref(p.ContainerRegistry)
 		out.KeyVault, out.ApplicationInsights = deref(p.KeyVault), deref(p.ApplicationInsights)
 	}
-	// The default datastore names the container models are stored in; a
-	// refusal or a missing datastore leaves the account as the scope.
-	if d, err := f.NewDatastoresClient().Get(ctx, ws.ResourceGroup, ws.Name, "workspaceblobstore", nil); err == nil && d.Properties != nil && out.StorageAccount != "" {
-		if b, ok := d.Properties.(*armmachinelearning.AzureBlobDatastore); ok && b.ContainerName != nil &&
-			strings.EqualFold(deref(b.AccountName), lastSegment(out.StorageAccount)) {
-			out.DefaultContainer = out.StorageAccount + "/blobServices/default/containers/" + *b.ContainerName
+	if out.StorageAccount != "" {
+		wsid := ""
+		if w.Properties != nil {
+			wsid = deref(w.Properties.WorkspaceID)
 		}
+		out.DefaultContainer = s.defaultContainer(ctx, f, ws, out.StorageAccount, wsid)
 	}
 	return out, nil
 }
@@ -203,36 +202,70 @@ func (s *Session) ManagedIdentity(ctx context.Context, id string) (ManagedIdenti
 	if !uaiIDRE.MatchString(strings.TrimSpace(id)) {
 		return ManagedIdentity{}, &SpecError{Field: "identity", Message: fmt.Sprintf("%q is not the ARM id of a user-assigned identity.", id)}
 	}
-	cl, err := arm.NewClient("amlauth-tui", "v0.1.0", s.cred, s.cfg.ARMOptions())
-	if err != nil {
-		return ManagedIdentity{}, err
-	}
 	sc, err := rbac.ParseScope(strings.TrimSpace(id))
 	if err != nil {
 		return ManagedIdentity{}, err
 	}
 	path := "/subscriptions/" + url.PathEscape(sc.Subscription) + "/resourceGroups/" + url.PathEscape(sc.ResourceGroup) +
 		"/providers/Microsoft.ManagedIdentity/userAssignedIdentities/" + url.PathEscape(sc.Names[0])
-	req, err := runtime.NewRequest(ctx, http.MethodGet, runtime.JoinPaths(cl.Endpoint(), path)+"?api-version="+msiAPIVersion)
-	if err != nil {
-		return ManagedIdentity{}, err
-	}
-	resp, err := cl.Pipeline().Do(req)
-	if err != nil {
-		return ManagedIdentity{}, Classify(err)
-	}
-	if !runtime.HasStatusCode(resp, http.StatusOK) {
-		return ManagedIdentity{}, Classify(runtime.NewResponseError(resp))
-	}
 	var v struct {
 		ID, Name, Location string
 		Properties         struct{ PrincipalID, ClientID string }
 	}
-	if err := runtime.UnmarshalAsJSON(resp, &v); err != nil {
+	if err := s.armGet(ctx, path, msiAPIVersion, &v); err != nil {
 		return ManagedIdentity{}, err
 	}
 	return ManagedIdentity{ID: v.ID, Name: v.Name, ResourceGroup: resourceGroupOf(v.ID), Location: v.Location,
 		PrincipalID: v.Properties.PrincipalID, ClientID: v.Properties.ClientID}, nil
+}
+
+// armGet GETs an ARM path (escaped) of a provider this build has no SDK
+// for (an ARM pipeline: auth, retries) and decodes the answer into out.
+func (s *Session) armGet(ctx context.Context, path, apiVersion string, out any) error {
+	cl, err := arm.NewClient("amlauth-tui", "v0.1.0", s.cred, s.cfg.ARMOptions())
+	if err != nil {
+		return err
+	}
+	req, err := runtime.NewRequest(ctx, http.MethodGet, runtime.JoinPaths(cl.Endpoint(), path)+"?api-version="+apiVersion)
+	if err != nil {
+		return err
+	}
+	resp, err := cl.Pipeline().Do(req)
+	if err != nil {
+		return Classify(err)
+	}
+	if !runtime.HasStatusCode(resp, http.StatusOK) {
+		return Classify(runtime.NewResponseError(resp))
+	}
+	return runtime.UnmarshalAsJSON(resp, out)
+}
+
+// storageAPIVersion is a stable Microsoft.Storage api-version (blob container listing).
+const storageAPIVersion = "2023-05-01"
+
+// defaultContainer finds the workspace's default blob container, where
+// models are stored: the workspaceblobstore datastore names it; without
+// it, the container Azure ML names azureml-blobstore-{workspace id} in the
+// workspace's storage account. "" when neither can be read.
+func (s *Session) defaultContainer(ctx context.Context, f *armmachinelearning.ClientFactory, ws WorkspaceRef, account, workspaceID string) string {
+	if d, err := f.NewDatastoresClient().Get(ctx, ws.ResourceGroup, ws.Name, "workspaceblobstore", nil); err == nil && d.Properties != nil {
+		if b, ok := d.Properties.(*armmachinelearning.AzureBlobDatastore); ok && b.ContainerName != nil && strings.EqualFold(deref(b.AccountName), lastSegment(account)) {
+			return account + "/blobServices/default/containers/" + *b.ContainerName
+		}
+	}
+	if workspaceID == "" {
+		return ""
+	}
+	var page struct{ Value []struct{ ID, Name string } }
+	if err := s.armGet(ctx, account+"/blobServices/default/containers", storageAPIVersion, &page); err != nil {
+		return ""
+	}
+	for _, c := range page.Value {
+		if strings.EqualFold(c.Name, "azureml-blobstore-"+workspaceID) {
+			return account + "/blobServices/default/containers/" + c.Name
+		}
+	}
+	return ""
 }
 
 // endpointUsesSecrets reports whether the endpoint's deployments get

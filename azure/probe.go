@@ -83,14 +83,20 @@ func chainSources() []chainSource {
 
 // Probe tries every source of the chain and reports each, with its time.
 func Probe(ctx context.Context, cfg Config) []ProbeResult {
-	results, _ := probe(ctx, cfg, nil)
+	results, _ := probe(ctx, cfg, nil, true)
 	return results
 }
 
 // probe runs the sources in order, reports each through onResult, and
-// returns the first credential that produced a token. Unlike the chain
-// itself it keeps going after a success, so the user sees every source.
-func probe(ctx context.Context, cfg Config, onResult func(ProbeResult)) ([]ProbeResult, azcore.TokenCredential) {
+// returns the first credential that produced a token. With all it keeps
+// going after a success, so the sign-in screen can show every source.
+// Without it, it stops at the first success, as DefaultAzureCredential
+// does: "By default, it tries all the credentials until one authenticates,
+// after which it always uses that credential"
+// (https://pkg.go.dev/github.com/Azure/azure-sdk-for-go/sdk/azidentity#ChainedTokenCredential).
+// A script must not wait for a managed-identity timeout and an az
+// subprocess after the environment's service principal answered.
+func probe(ctx context.Context, cfg Config, onResult func(ProbeResult), all bool) ([]ProbeResult, azcore.TokenCredential) {
 	var (
 		results []ProbeResult
 		winner  azcore.TokenCredential
@@ -124,7 +130,7 @@ func probe(ctx context.Context, cfg Config, onResult func(ProbeResult)) ([]Probe
 		if onResult != nil {
 			onResult(r)
 		}
-		if ctx.Err() != nil {
+		if ctx.Err() != nil || (winner != nil && !all) {
 			break
 		}
 	}

@@ -728,11 +728,13 @@ func orDash(s string) string {
 
 // RepeatStats summarises a run of identical requests.
 type RepeatStats struct {
-	Count        int         // requests that finished (answers and errors)
-	StatusCounts map[int]int // by HTTP status
-	Errors       int         // requests without an HTTP answer
-	FirstError   error       // the first of them (typed; explains itself)
+	Count        int            // requests that finished (answers and errors)
+	StatusCounts map[int]int    // by HTTP status
+	Errors       int            // requests without an HTTP answer
+	FirstError   error          // the first of them (typed; explains itself)
+	First        *ScoreResponse // the first answer that came back (its body and diagnosis); nil when none did
 	P50, P95     time.Duration
+	P90, P99     time.Duration
 	Min, Max     time.Duration
 	Elapsed      time.Duration // wall time of the whole run
 	Histogram    []Bucket
@@ -788,6 +790,9 @@ func (sc *Scorer) Repeat(ctx context.Context, req ScoreRequest, n, concurrency i
 			} else {
 				stats.StatusCounts[resp.Status]++
 				lat = append(lat, resp.Trace.Total)
+				if stats.First == nil {
+					stats.First = &resp
+				}
 			}
 			mu.Unlock()
 			if progress != nil {
@@ -805,6 +810,10 @@ func (sc *Scorer) Repeat(ctx context.Context, req ScoreRequest, n, concurrency i
 	wg.Wait()
 	stats.Elapsed = time.Since(start)
 	stats.P50, stats.P95, stats.Min, stats.Max, stats.Histogram = latencySummary(lat, 8)
+	if len(lat) > 0 {
+		slices.Sort(lat)
+		stats.P90, stats.P99 = percentile(lat, 90), percentile(lat, 99)
+	}
 	return stats
 }
 

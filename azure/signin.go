@@ -21,7 +21,11 @@ type SignInOptions struct {
 	TenantID     string
 	Persona      Persona
 	OnDeviceCode func(DeviceCode)
-	OnProbe      func(ProbeResult)
+	// OnProbe receives each source of the credential chain (MethodChain)
+	// as it is tried. With it set, every source is tried and reported (the
+	// sign-in screen's chain report); without it, the chain stops at the
+	// first source that signs in, as DefaultAzureCredential does.
+	OnProbe func(ProbeResult)
 }
 
 // Methods lists the sign-in methods and whether each can work here.
@@ -178,7 +182,7 @@ func credential(ctx context.Context, cfg Config, o SignInOptions) (azcore.TokenC
 		c, err := azidentity.NewAzureCLICredential(&azidentity.AzureCLICredentialOptions{TenantID: cfg.TenantID})
 		return c, authErr(o.Method, err)
 	case MethodChain:
-		results, cred := probe(ctx, cfg, o.OnProbe)
+		results, cred := probe(ctx, cfg, o.OnProbe, o.OnProbe != nil)
 		if cred == nil {
 			var why []string
 			for _, r := range results {

@@ -155,9 +155,13 @@ type Endpoint struct {
 
 // Deployment is an online deployment.
 type Deployment struct {
-	Name              string
-	ID                string
-	ProvisioningState string // Creating, Updating, Scaling, Deleting, Succeeded, Failed, Canceled
+	Name string
+	ID   string
+	// ProvisioningState: Creating, Updating, Scaling, Deleting, Succeeded,
+	// Failed, Canceled. The resource carries no error: why a write failed
+	// is the operation's (Progress.Err, an *OperationFailedError), and
+	// afterwards the containers' logs (Session.DeploymentLogs).
+	ProvisioningState string
 	InstanceType      string
 	InstanceCount     int32
 	Model             string // the model's asset id (ARM id of a model version, or azureml: reference)

@@ -5,6 +5,14 @@
 # request for the fan-out), the peer measured in the same run and the ratio.
 #
 #   bash scripts/bench.sh            # about 2-4 minutes on 2 cores
+#   bash scripts/bench.sh --cli      # only the script commands (check, score; issue 18), under a minute
+#
+# The script-command rows time the real binary as a script runs it: wall
+# time per run, median over repeats (hyperfine when installed, else bash's
+# clock), against a standalone simulated Azure started here. Their peers
+# run in the same run: `az role assignment list` through the emulator's
+# HTTPS proxy (as README's simulated-Azure section documents; skipped with
+# a note when az is absent) and a shell loop of curl calls.
 #
 # Needs bash, go, awk, sed, grep and curl. Everything runs against the
 # in-process emulator on 127.0.0.1; nothing touches real Azure. Exits 1 if a
@@ -19,10 +27,13 @@ command -v go >/dev/null || die "go is not on PATH"
 [ -n "${EPOCHREALTIME:-}" ] || die "needs bash 5 or later (EPOCHREALTIME)"
 command -v curl >/dev/null || echo "bench.sh: curl is not on PATH; the scoring-vs-curl row will be missing" >&2
 
+cli_only=0
+[ "${1:-}" = --cli ] && cli_only=1
 load0=$(awk '{ print $1 }' /proc/loadavg 2>/dev/null)
 echo "building the binary and the benchmark binaries..." >&2
 go build -o "$tmp/amlauth-tui" ./cmd/amlauth-tui || die "go build failed"
 pkgs=(azure azure/emulator azure/rbac ui ui/components ui/screens/score)
+[ $cli_only = 1 ] && pkgs=()
 for p in "${pkgs[@]}"; do
   go test -c -o "$tmp/${p//\//_}.test" "./$p" || die "cannot build the tests of ./$p"
 done
@@ -40,6 +51,7 @@ bench() {
   fi
 }
 
+if [ $cli_only = 0 ]; then
 bench azure 2000x '^BenchmarkARMGetSessionVsPlain$'
 bench azure 10x '^BenchmarkFanOutVsSingleRequest$'
 bench azure 5x '^BenchmarkVerdictColdWithLatency$'
@@ -52,6 +64,7 @@ bench ui 1s '^Benchmark(Frame10kEndpoints|FilterKeystrokeToFrame10k)$'
 bench ui 5x '^Benchmark(ResidentMemory10k|DemoStartToFirstFrame)$'
 bench ui/components 1s '^Benchmark(TableView10k|TableFilterKeystroke10k|Keystroke1MB|Validate1MB)$'
 bench ui/screens/score 1s '^BenchmarkKeystroke1MB$'
+fi
 
 # get PKG NAME UNIT: one value from a benchmark's result line (ns/op or a
 # ReportMetric unit); empty when the benchmark did not report it.
@@ -91,6 +104,7 @@ row() {
 }
 
 row '`amlauth-tui version` wall time (median of 40; p90 '"$(num "$ver_p90") ms)" '#2' "$ver_p50" ms '' '' '<' 20
+if [ $cli_only = 0 ]; then
 row '`--demo` to first frame (in process: emulator up, model built, frame drawn)' '#3' \
   "$(get ui BenchmarkDemoStartToFirstFrame ms-to-frame)" ms '' '' '<' 300
 
@@ -142,13 +156,117 @@ row 'JSON editor component, 1 MB body: keystroke to frame' '#7' \
   "$(ms_of_ns "$(get ui/components BenchmarkKeystroke1MB ns/op)")" ms '' '' '<' 16
 row 'JSON editor, 1 MB body: validation (after a pause, off the keystroke)' '#7' \
   "$(ms_of_ns "$(get ui/components BenchmarkValidate1MB ns/op)")" ms '' '' - ''
+fi
+
+# ---- issue 18: the script commands, as a script runs them ----
+# median: the median of the numbers on stdin (mean of the middle two for an even count).
+median() { sort -g | awk '{ a[NR] = $1 } END { if (NR) print (NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2) }'; }
+# wall N CMD...: the median wall time in ms of N runs of CMD (output
+# discarded; its exit status is not judged: check exits 1 for a denial).
+# hyperfine when installed (no shell in between, 2 warm-up runs), else
+# bash's clock around each run.
+wall() {
+  local n=$1; shift
+  if command -v hyperfine >/dev/null; then
+    hyperfine -N -i --warmup 2 --runs "$n" --export-json "$tmp/hf.json" -- "$*" >/dev/null 2>&1 &&
+      awk -F: '/"median"/ { gsub(/[ ,]/, "", $2); printf "%.3f\n", $2 * 1000; exit }' "$tmp/hf.json"
+    return
+  fi
+  local i s e
+  for ((i = 0; i < n; i++)); do
+    s=$EPOCHREALTIME; "$@" >/dev/null 2>&1; e=$EPOCHREALTIME
+    calc "(${e/,/.} - ${s/,/.}) * 1000"; echo
+  done | median
+}
+bin=$tmp/amlauth-tui
+cli_load=$(awk '{ print $1 }' /proc/loadavg 2>/dev/null)
+prod=/subscriptions/5b7d9e11-2c4a-4e6f-9a1b-3c5d7e9f1a2b/resourceGroups/rg-ml-prod/providers/Microsoft.MachineLearningServices/workspaces/mlw-churn
+sandbox=/subscriptions/8e2f4a6c-1b3d-4f5e-8a7c-9b0d2e4f6a8c/resourceGroups/rg-sandbox/providers/Microsoft.MachineLearningServices/workspaces/mlw-sandbox
+echo "timing check and score (load now $cli_load)..." >&2
+
+row '`check --demo` wall time (in-process simulated Azure: start, sign in, verdicts, close; median of 20)' '#18' \
+  "$(wall 20 "$bin" check --demo --scope "$prod/onlineEndpoints/churn-key")" ms '' '' '<=' 100
+
+# A standalone simulated Azure for the rest; the service principal's
+# credentials come from its banner (as scripts/e2e-curl.sh reads them).
+port=$(( 20000 + RANDOM % 20000 )); pport=$(( port + 1 ))
+"$bin" emulator --listen "127.0.0.1:$port" --proxy "127.0.0.1:$pport" --ca-out "$tmp/ca.pem" >"$tmp/emu.txt" 2>&1 &
+emu=$!
+trap 'kill "$emu" 2>/dev/null; rm -rf "$tmp"' EXIT
+for _ in $(seq 1 100); do
+  [ -s "$tmp/ca.pem" ] && [ -s "$tmp/ca.cloud.json" ] && grep -q "client_secret=" "$tmp/emu.txt" && break
+  sleep 0.1
+done
+tenant=$(grep -oE '/[0-9a-f-]{36}/oauth2/v2.0/token' "$tmp/emu.txt" | head -1 | cut -d/ -f2)
+client_id=$(grep -oE 'client_id=[0-9a-f-]{36}' "$tmp/emu.txt" | head -1 | cut -d= -f2)
+secret=$(grep -oE 'client_secret=[^ ]+' "$tmp/emu.txt" | head -1 | cut -d= -f2-)
+if [ -z "$tenant" ] || [ -z "$client_id" ] || [ -z "$secret" ]; then
+  echo "bench.sh: the standalone simulated Azure did not start:" >&2; sed 's/^/  /' "$tmp/emu.txt" >&2
+else
+  # The demo service principal: Reader on the sandbox subscription (it may
+  # list role assignments there), AzureML Data Scientist on mlw-churn (keys).
+  # asSP: the service principal's variables, exported inside a command
+  # substitution's subshell only, so the secret is on no command line.
+  asSP() { export SSL_CERT_FILE="$tmp/ca.pem" AZURE_TENANT_ID="$tenant" AZURE_CLIENT_ID="$client_id" AZURE_CLIENT_SECRET="$secret"; }
+  chk=$(asSP; wall 20 "$bin" check --cloud-config "$tmp/ca.cloud.json" --auth env --scope "$sandbox")
+  row '`check --auth env` (explicit credential) against a standalone simulated Azure, wall (median of 20)' '#18' "$chk" ms '' '' '<=' 60
+  chain=$(asSP; wall 20 "$bin" check --cloud-config "$tmp/ca.cloud.json" --scope "$sandbox")
+  row '`check` with the default chain (stops at the environment credential), same' '#18' "$chain" ms '' '' - ''
+
+  if command -v az >/dev/null; then
+    # az through the emulator's HTTPS proxy, exactly as README documents;
+    # scripts/az-debian fixes Debian 12's az role commands. Signed in once,
+    # outside the timing, in a private config directory.
+    azenv=(env HTTPS_PROXY="http://127.0.0.1:$pport" REQUESTS_CA_BUNDLE="$tmp/ca.pem" SSL_CERT_FILE="$tmp/ca.pem"
+      AZURE_CONFIG_DIR="$tmp/az" PYTHONPATH="$PWD/scripts/az-debian")
+    mkdir -p "$tmp/az"
+    if "${azenv[@]}" az login --service-principal -u "$client_id" -p "$secret" --tenant "$tenant" -o none >"$tmp/azlogin.txt" 2>&1 &&
+      "${azenv[@]}" az role assignment list --scope "$sandbox" --include-inherited -o json >"$tmp/az.json" 2>&1 && grep -q principalId "$tmp/az.json"; then
+      azt=$(wall 5 "${azenv[@]}" az role assignment list --scope "$sandbox" --include-inherited -o json)
+      row '`check` (peer: `az role assignment list --include-inherited`, same scope, same emulator, median of 5)' '#18' \
+        "$chk" ms "$(num "$azt") ms" "$(calc "$azt / $chk")" '>=' 15 ratio
+    else
+      echo "bench.sh: az could not list role assignments through the proxy; the check-vs-az row is missing:" >&2
+      sed 's/^/  /' "$tmp/azlogin.txt" "$tmp/az.json" | head -5 >&2
+      missing+=('check vs az role assignment list')
+    fi
+  else
+    echo "bench.sh: az is not installed: check vs az role assignment list skipped (apt-get install azure-cli)" >&2
+  fi
+
+  # score --repeat 50 (one process: sign-in, listKeys, 50 requests on one
+  # connection) against 50 curl processes with the key in hand already.
+  printf '%s\n' '{"data": [[1,2,3,4,5,6,7,8,9,10]]}' >"$tmp/body.json"
+  ep=$prod/onlineEndpoints/churn-key
+  sco=$(asSP; wall 5 "$bin" score --cloud-config "$tmp/ca.cloud.json" --auth env --endpoint-id "$ep" --body "@$tmp/body.json" --repeat 50)
+  if command -v curl >/dev/null; then
+    token=$(curl -sS --cacert "$tmp/ca.pem" -d grant_type=client_credentials -d "client_id=$client_id" -d "client_secret=$secret" \
+      -d scope=https://management.azure.com/.default "https://127.0.0.1:$port/$tenant/oauth2/v2.0/token" | sed -E 's/.*"access_token":"([^"]+)".*/\1/')
+    # Secrets go in header files (mode 600, removed with $tmp), never on a command line.
+    (umask 077; printf 'Authorization: Bearer %s\n' "$token" >"$tmp/arm.hdr")
+    key=$(curl -sS --cacert "$tmp/ca.pem" -H "@$tmp/arm.hdr" -X POST -H 'Content-Length: 0' \
+      "https://127.0.0.1:$port$ep/listKeys?api-version=2024-04-01" | sed -E 's/.*"primaryKey":"([^"]+)".*/\1/')
+    (umask 077; printf 'Authorization: Bearer %s\n' "$key" >"$tmp/key.hdr")
+    uri=https://127.0.0.1:$port/inference/eastus/churn-key/score
+    curl_loop() { for ((j = 0; j < 50; j++)); do curl -sS --fail --cacert "$tmp/ca.pem" -H "@$tmp/key.hdr" -H 'Content-Type: application/json' --data-binary "@$tmp/body.json" "$uri" >/dev/null || return 1; done; }
+    if curl_loop; then
+      cl=$(for ((k = 0; k < 5; k++)); do s=$EPOCHREALTIME; curl_loop; e=$EPOCHREALTIME; calc "(${e/,/.} - ${s/,/.}) * 1000"; echo; done | median)
+      row '`score --repeat 50`, wall with sign-in and listKeys (peer: a shell loop of 50 curl calls, key in hand; median of 5)' '#18' \
+        "$sco" ms "$(num "$cl") ms" "$(calc "$cl / $sco")" '>=' 10 ratio
+    else
+      echo "bench.sh: curl could not score $uri; the score-vs-curl row is missing" >&2
+      missing+=('score vs curl loop')
+    fi
+  fi
+fi
 
 # Output: machine header, then the table.
 cpu=$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null)
 mem=$(awk '/^MemTotal/ { printf "%.1f GB", $2 / 1048576 }' /proc/meminfo 2>/dev/null)
 echo
 echo "Machine: ${cpu:-unknown CPU} x $(nproc) CPUs, ${mem:-? GB} RAM; $(go version | sed 's/^go version //'); $(date -u '+%Y-%m-%d %H:%M UTC')"
-echo "Load average (1 min) at start: $load0, at end: $(awk '{ print $1 }' /proc/loadavg 2>/dev/null). Other work on the machine inflates the timings."
+echo "Load average (1 min) at start: $load0, at the script commands: ${cli_load:-?}, at end: $(awk '{ print $1 }' /proc/loadavg 2>/dev/null). Other work on the machine inflates the timings."
+echo "Wall times: $(command -v hyperfine >/dev/null && hyperfine --version || echo "bash's clock (hyperfine not installed)")."
 echo
 echo "| Figure | Issue | Measured | Peer (same run) | Ratio | Target | Met |"
 echo "|---|---|---|---|---|---|---|"

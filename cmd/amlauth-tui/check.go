@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"amlauth-tui/azure"
-	"amlauth-tui/azure/emulator"
 	"amlauth-tui/azure/rbac"
 )
 
@@ -29,26 +28,64 @@ type stringList []string
 func (l *stringList) String() string     { return strings.Join(*l, ",") }
 func (l *stringList) Set(v string) error { *l = append(*l, strings.Split(v, ",")...); return nil }
 
+// checkSchema names the --output json document's shape. Fields are only
+// ever added within a version; a change of meaning gets a new version.
+const checkSchema = "amlauth-tui/check/v1"
+
+const checkJSONHelp = `--output json prints one document on stdout (schema "amlauth-tui/check/v1"), also on error:
+  schema        "amlauth-tui/check/v1"
+  principal     {id, kind, displayName, upn, appId}: who was checked
+  scope         the ARM scope checked
+  warnings      [string]: what could not be read, and what the verdicts lack because of it
+  operations    one per operation, in the order asked:
+    key, name, action   the operation (an action given with --operation is its own key and name)
+    scope         where it was judged, when not the document's scope (--principal an endpoint: its identity's needs)
+    outcome       allowed | denied (no role grants it) | blocked (a deny assignment) |
+                  conditional (only conditional grants) | pending (assigned, not in effect yet) |
+                  unknown (something it needs could not be read)
+    reason        why, in one sentence
+    noRoleNeeded  true when the operation needs no role
+    source        "role assignments" or "Permissions API"
+    grants        [{role, roleDefinitionId, assignmentId, scope, pattern, viaGroup, inherited, condition}]
+    pending       [{assignmentId, roleDefinitionId, scope, effectiveAt}]: would grant it once in effect
+    deny          null, or the deny assignment that blocks it {id, name, description, scope, pattern, excluded: [{id, name}]}
+    missingReads  [{what, action, scope, roles}]: what could not be read that this answer needs
+    wouldBeGrantedBy  [role name]: for denied, roles that would grant it, smallest first
+    advice        [string]: the next steps
+    permissionsApi  true/false: what Azure's Permissions API says for the caller; null when not asked
+    explain       [string]: with --explain, the whole evaluation
+  exitCode      the exit status (below)
+  error         null, or {title, message, next} (exit status 2; operations is then empty)`
+
 // runCheck prints the verdict table: the same engine as the check wizard.
 func runCheck(args []string, stdout, stderr io.Writer) int {
+	asJSON := wantsJSON(args)
+	fail := func(f *cliFail) int {
+		f.print(stderr, "check")
+		if asJSON {
+			writeJSON(stdout, checkDoc{Schema: checkSchema, Warnings: []string{}, Operations: []jsonVerdict{}, Exit: checkError, Error: f})
+		}
+		return checkError
+	}
 	fs := flag.NewFlagSet("check", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	principal := fs.String("principal", "me", "who: me, an object id, an app id, a UPN, the start of a name, or an online endpoint's ARM id (its identity; check_identity.go)")
 	scope := fs.String("scope", "", "where: an ARM scope (subscription, resource group, workspace or endpoint id)")
 	var ops stringList
 	fs.Var(&ops, "operation", "what, repeatable or comma-separated: an operation key (see below) or an action; default all")
-	demo := fs.Bool("demo", false, "ask the built-in simulated Azure")
-	as := fs.String("as", "alice", "with --demo: the persona that signs in")
-	cloudName := fs.String("cloud", "", "AzureCloud (default), AzureChinaCloud or AzureUSGovernment (or $AZURE_CLOUD)")
-	cloudConfig := fs.String("cloud-config", "", "a cloud-config file for any other cloud (or $"+azure.CloudConfigEnv+"); see amlauth-tui --help")
+	var si cliSignIn
+	si.register(fs)
 	explain := fs.Bool("explain", false, "also print each verdict's whole evaluation: every assignment and deny assignment, each pattern tested")
+	output := outputFlag(fs)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: amlauth-tui check --scope SCOPE [--principal me|ID|UPN|NAME] [--operation KEY...] [--demo [--as PERSONA]]")
+		fmt.Fprintln(stderr, "Usage: amlauth-tui check --scope SCOPE [--principal me|ID|UPN|NAME] [--operation KEY...] [--auth METHOD | --demo [--as PERSONA]] [--output json]")
 		fmt.Fprintln(stderr, "\nPrints whether the principal may perform each operation at the scope, and why.")
 		fmt.Fprintln(stderr, "\nExit status:\n  0  every operation is allowed\n  1  some operation is denied (no role grants it, a deny assignment blocks it, or a new assignment is not in effect yet)\n"+
 			"  3  nothing is denied, but some answer is unknown (something could not be read) or depends on a condition\n  2  error (bad flags, sign-in failed, bad scope)")
-		fmt.Fprintln(stderr, "\nSigns in with the credential chain (az login, AZURE_* variables, managed identity). --principal me (the default) checks the signed-in identity.\n\nFlags:")
+		fmt.Fprintln(stderr, "\nSigns in with the credential chain, stopping at the first source that works (AZURE_* variables, workload identity, managed identity, az login, azd),\n"+
+			"or with the one method --auth names. --principal me (the default) checks the signed-in identity.\n\nFlags:")
 		fs.PrintDefaults()
+		fmt.Fprintln(stderr, "\n"+checkJSONHelp)
 		fmt.Fprintln(stderr, "\nOperations:")
 		for _, o := range append(rbac.Operations(), rbac.IdentityOperations()...) {
 			fmt.Fprintf(stderr, "  %-26s %s\n", o.Key, o.Name)
@@ -58,73 +95,55 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
 		}
-		return checkError
+		return fail(badInput(err))
 	}
-	if *demo && (*cloudName != "" || *cloudConfig != "") {
-		fmt.Fprintln(stderr, "amlauth-tui check: --cloud and --cloud-config do not apply with --demo (the demo is its own cloud)")
-		return checkError
+	if fs.NArg() > 0 {
+		return fail(failf("unexpected argument %q", fs.Arg(0)))
+	}
+	if err := checkOutput(*output); err != nil {
+		return fail(badInput(err))
 	}
 	if *scope == "" && !endpointPrincipal(*principal) {
-		fmt.Fprintln(stderr, "amlauth-tui check: --scope is required (e.g. the endpoint's id: /subscriptions/…/onlineEndpoints/NAME)")
-		return checkError
+		return fail(failf("--scope is required (e.g. the endpoint's id: /subscriptions/…/onlineEndpoints/NAME)"))
 	}
 	if _, err := rbac.ParseScope(cmp.Or(*scope, *principal)); err != nil {
-		fmt.Fprintf(stderr, "amlauth-tui check: %v\n", err)
-		return checkError
+		return fail(badInput(err))
 	}
 	operations, err := pickOperations(ops)
 	if err != nil {
-		fmt.Fprintf(stderr, "amlauth-tui check: %v\n", err)
-		return checkError
+		return fail(badInput(err))
+	}
+	if _, err := si.method(); err != nil {
+		return fail(badInput(err))
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-
-	var cfg azure.Config
-	opts := azure.SignInOptions{Method: azure.MethodChain}
-	if *demo {
-		srv, err := emulator.Start(emulator.Options{})
-		if err != nil {
-			fmt.Fprintf(stderr, "amlauth-tui check: %v\n", err)
-			return checkError
-		}
-		defer srv.Close()
-		cfg, _ = azure.EmulatorConfig(srv.URL(), srv.CAPEM(), srv.TenantID())
-		found := false
-		for _, p := range srv.Personas() {
-			if p.Key == *as {
-				opts = azure.SignInOptions{Method: azure.MethodPersona, Persona: azure.Persona{Key: p.Key, Name: p.Name, UPN: p.UPN, Password: p.Password}}
-				found = true
-			}
-		}
-		if !found {
-			fmt.Fprintf(stderr, "amlauth-tui check: no persona %q (alice, bob, olivia, nina, gary)\n", *as)
-			return checkError
-		}
-	} else if cfg, err = azure.ResolveCloud(*cloudName, *cloudConfig); err != nil {
-		fmt.Fprintf(stderr, "amlauth-tui check: %v\n", err)
-		return checkError
-	}
-	sess, err := azure.SignIn(ctx, cfg, opts)
-	if err != nil {
-		e := azure.Explain(err)
-		fmt.Fprintf(stderr, "amlauth-tui check: %s: %s\n%s\n", e.Title, e.Detail, e.Next)
-		return checkError
+	sess, done, f := si.signIn(ctx, stderr)
+	defer done()
+	if f != nil {
+		return fail(f)
 	}
 	if endpointPrincipal(*principal) {
-		return checkEndpointIdentity(ctx, sess, *principal, ops, *scope, *explain, stdout, stderr)
+		code, f := checkEndpointIdentity(ctx, sess, *principal, ops, *scope, *explain, *output == "json", stdout)
+		if f != nil {
+			return fail(f)
+		}
+		return code
 	}
 	p, err := resolvePrincipal(ctx, sess, *principal)
 	if err != nil {
-		fmt.Fprintf(stderr, "amlauth-tui check: %v\n", err)
-		return checkError
+		return fail(badInput(err))
 	}
 	access, err := sess.Access(ctx, p, *scope)
 	if err != nil {
-		fmt.Fprintf(stderr, "amlauth-tui check: %v\n", err)
-		return checkError
+		return fail(failErr(err))
 	}
 	verdicts := access.Check(operations)
+	if *output == "json" {
+		doc := checkDocument(access, verdicts, *explain)
+		writeJSON(stdout, doc)
+		return doc.Exit
+	}
 	code := printVerdicts(stdout, access, verdicts)
 	if *explain {
 		for _, v := range verdicts {
@@ -182,7 +201,7 @@ func resolvePrincipal(ctx context.Context, sess *azure.Session, q string) (azure
 }
 
 // printVerdicts writes the table and the next steps, and returns the exit
-// status: denied wins over unsure, unsure over allowed.
+// status (checkExit).
 func printVerdicts(w io.Writer, a azure.Access, vs []azure.Verdict) int {
 	fmt.Fprintf(w, "Principal  %s  (%s %s)\nScope      %s\n", a.Principal.Label(), strings.ToLower(a.Principal.Kind), a.Principal.ID, a.Scope)
 	for _, p := range a.Partial {
@@ -191,16 +210,9 @@ func printVerdicts(w io.Writer, a azure.Access, vs []azure.Verdict) int {
 	fmt.Fprintln(w)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "OPERATION\tVERDICT\tWHY")
-	denied, unsure := false, false
 	var next []string
 	for _, v := range vs {
 		mark, why := verdictMark(v), v.Decision.Reason
-		switch v.Outcome {
-		case rbac.NotGranted, rbac.DeniedByDenyAssignment, rbac.Pending:
-			denied = true
-		case rbac.Unknown, rbac.Conditional:
-			unsure = true
-		}
 		if v.Deny != nil && len(v.Deny.Excluded) > 0 {
 			names := make([]string, len(v.Deny.Excluded))
 			for i, p := range v.Deny.Excluded {
@@ -229,13 +241,22 @@ func printVerdicts(w io.Writer, a azure.Access, vs []azure.Verdict) int {
 			fmt.Fprintln(w, "  "+n)
 		}
 	}
-	switch {
-	case denied:
-		return checkDenied
-	case unsure:
-		return checkUnsure
+	return checkExit(vs)
+}
+
+// checkExit is the exit status of verdicts: denied wins over unsure,
+// unsure over allowed.
+func checkExit(vs []azure.Verdict) int {
+	code := checkAllowed
+	for _, v := range vs {
+		switch v.Outcome {
+		case rbac.NotGranted, rbac.DeniedByDenyAssignment, rbac.Pending:
+			return checkDenied
+		case rbac.Unknown, rbac.Conditional:
+			code = checkUnsure
+		}
 	}
-	return checkAllowed
+	return code
 }
 
 // verdictMark is a verdict's one-word answer.

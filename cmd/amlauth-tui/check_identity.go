@@ -23,16 +23,16 @@ func endpointPrincipal(q string) bool {
 	return ok
 }
 
-// checkEndpointIdentity prints one verdict table per scope and returns
-// the exit status: denied wins over unsure, unsure over allowed.
-func checkEndpointIdentity(ctx context.Context, sess *azure.Session, principal string, names []string, scope string, explain bool, stdout, stderr io.Writer) int {
+// checkEndpointIdentity prints one verdict table per scope (or, asJSON,
+// one document whose operations name their scope) and returns the exit
+// status; a failure of the check itself is f.
+func checkEndpointIdentity(ctx context.Context, sess *azure.Session, principal string, names []string, scope string, explain, asJSON bool, stdout io.Writer) (code int, f *cliFail) {
 	ref, _ := azure.ParseEndpointID(principal)
 	ops := rbac.IdentityOperations()
 	if len(names) > 0 {
 		var err error
 		if ops, err = pickOperations(names); err != nil {
-			fmt.Fprintf(stderr, "amlauth-tui check: %v\n", err)
-			return checkError
+			return checkError, badInput(err)
 		}
 	}
 	id, err := sess.EndpointIdentity(ctx, ref)
@@ -40,21 +40,26 @@ func checkEndpointIdentity(ctx context.Context, sess *azure.Session, principal s
 		err = fmt.Errorf("%s", id.Unresolved)
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "amlauth-tui check: the identity of endpoint %s: %s\n", ref.Endpoint, azure.Explain(err).Detail)
-		return checkError
+		f := failErr(err)
+		f.Detail = "the identity of endpoint " + ref.Endpoint + ": " + f.Detail
+		return checkError, f
 	}
-	fmt.Fprintf(stdout, "Endpoint   %s\nIdentity   %s (principal %s)\n\n", ref.ID(), id.Label(), id.Principal.ID)
 	var res azure.WorkspaceResources
 	if hasIdentityOp(ops) {
 		if res, err = sess.WorkspaceResources(ctx, ref.WorkspaceRef); err != nil {
-			fmt.Fprintf(stderr, "amlauth-tui check: reading workspace %s: %s\n", ref.Name, azure.Explain(err).Detail)
-			return checkError
+			return checkError, failErr(err)
 		}
+	}
+	p := id.Principal
+	doc := checkDoc{Schema: checkSchema, Scope: ref.ID(), Warnings: []string{}, Operations: []jsonVerdict{},
+		Principal: &jsonPrincipal{ID: p.ID, Kind: p.Kind, DisplayName: p.DisplayName, AppID: p.AppID}}
+	if !asJSON {
+		fmt.Fprintf(stdout, "Endpoint   %s\nIdentity   %s (principal %s)\n\n", ref.ID(), id.Label(), p.ID)
 	}
 	// Group the operations by the scope each is judged at, in order.
 	var scopes []string
 	byScope := map[string][]rbac.Operation{}
-	code := checkAllowed
+	var all []azure.Verdict
 	for _, op := range ops {
 		at := scope
 		if at == "" {
@@ -63,8 +68,13 @@ func checkEndpointIdentity(ctx context.Context, sess *azure.Session, principal s
 		if strings.HasPrefix(op.Key, "identity.") {
 			s, ok := res.ScopeOf(op)
 			if !ok {
-				fmt.Fprintf(stdout, "%s: unknown: workspace %s names no %s\n\n", op.Name, ref.Name, op.Level)
-				code = worse(code, checkUnsure)
+				why := "unknown: workspace " + ref.Name + " names no " + op.Level.String()
+				all = append(all, azure.Verdict{Op: op, Outcome: rbac.Unknown, Unknown: true})
+				doc.Operations = append(doc.Operations, jsonVerdict{Key: op.Key, Name: op.Name, Action: op.Action, Outcome: "unknown", Reason: why,
+					Grants: []jsonGrant{}, Pending: []jsonPending{}, MissingReads: []jsonMissing{}, WouldGrant: []string{}, Advice: []string{}})
+				if !asJSON {
+					fmt.Fprintf(stdout, "%s: %s\n\n", op.Name, why)
+				}
 				continue
 			}
 			at = s
@@ -75,16 +85,25 @@ func checkEndpointIdentity(ctx context.Context, sess *azure.Session, principal s
 		byScope[at] = append(byScope[at], op)
 	}
 	for i, at := range scopes {
+		access, err := sess.Access(ctx, p, at)
+		if err != nil {
+			return checkError, failErr(err)
+		}
+		verdicts := access.Check(byScope[at])
+		all = append(all, verdicts...)
+		if asJSON {
+			part := checkDocument(access, verdicts, explain)
+			for _, j := range part.Operations {
+				j.Scope = at
+				doc.Operations = append(doc.Operations, j)
+			}
+			doc.Warnings = append(doc.Warnings, part.Warnings...)
+			continue
+		}
 		if i > 0 {
 			fmt.Fprintln(stdout)
 		}
-		access, err := sess.Access(ctx, id.Principal, at)
-		if err != nil {
-			fmt.Fprintf(stderr, "amlauth-tui check: %v\n", err)
-			return checkError
-		}
-		verdicts := access.Check(byScope[at])
-		code = worse(code, printVerdicts(stdout, access, verdicts))
+		printVerdicts(stdout, access, verdicts)
 		if explain {
 			for _, v := range verdicts {
 				fmt.Fprintln(stdout, "\n"+v.Op.Name)
@@ -94,7 +113,12 @@ func checkEndpointIdentity(ctx context.Context, sess *azure.Session, principal s
 			}
 		}
 	}
-	return code
+	code = checkExit(all)
+	if asJSON {
+		doc.Exit = code
+		writeJSON(stdout, doc)
+	}
+	return code, nil
 }
 
 func hasIdentityOp(ops []rbac.Operation) bool {
@@ -104,13 +128,4 @@ func hasIdentityOp(ops []rbac.Operation) bool {
 		}
 	}
 	return false
-}
-
-// worse combines exit statuses: denied over unsure over allowed.
-func worse(a, b int) int {
-	rank := map[int]int{checkAllowed: 0, checkUnsure: 1, checkDenied: 2, checkError: 3}
-	if rank[b] > rank[a] {
-		return b
-	}
-	return a
 }

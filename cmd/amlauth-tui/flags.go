@@ -107,6 +107,7 @@ Usage:
   amlauth-tui --demo [flags]       start it against the built-in simulated Azure (no account needed)
   amlauth-tui emulator [flags]     serve the simulated Azure standalone (see 'amlauth-tui emulator --help')
   amlauth-tui check [flags]        print who may do what at a scope (see 'amlauth-tui check --help')
+  amlauth-tui score [flags]        send a scoring request, as curl would, with the right credential (see 'amlauth-tui score --help')
   amlauth-tui version              print version information
 
 Open directly at a context (as az and az ml spell them):

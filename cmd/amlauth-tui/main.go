@@ -39,6 +39,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return runEmulator(args[1:], stdout, stderr)
 		case "check":
 			return runCheck(args[1:], stdout, stderr)
+		case "score":
+			return runScore(args[1:], stdout, stderr)
 		case "help":
 			printUsage(stdout)
 			return 0

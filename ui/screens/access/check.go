@@ -217,8 +217,10 @@ func (c *Check) preselect() {
 		c.chosen["endpoint.token"] = true
 	case azure.AuthAADToken:
 		c.chosen["endpoint.score"], c.chosen["aadToken.fetch"] = true, true
-	default:
-		c.chosen["endpoint.listKeys"], c.chosen["endpoint.token"], c.chosen["endpoint.score"] = true, true, true
+	default: // the auth mode is not known yet (the endpoint was still loading): every credential operation
+		for _, k := range []string{"endpoint.listKeys", "endpoint.regenerateKeys", "endpoint.token", "endpoint.score"} {
+			c.chosen[k] = true
+		}
 	}
 }
 

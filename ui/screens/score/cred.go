@@ -2,7 +2,6 @@ package score
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"time"
 
@@ -64,15 +63,7 @@ func (c choice) isToken() bool {
 }
 
 // autoChoice is the credential an auth mode takes.
-func autoChoice(mode string) choice {
-	switch mode {
-	case azure.AuthAMLToken:
-		return choice{kind: azure.CredAMLToken}
-	case azure.AuthAADToken:
-		return choice{kind: azure.CredEntraML}
-	}
-	return choice{kind: azure.CredKey}
-}
+func autoChoice(mode string) choice { return choice{kind: azure.CredKindFor(mode)} }
 
 // credential is the chosen credential and its state. The value is a secret:
 // kept in memory only, drawn masked, never written or logged.
@@ -121,28 +112,8 @@ func getCred(ctx context.Context, sess Azure, ref azure.EndpointRef, c choice) (
 	if sess == nil {
 		return fresh{}, azure.ErrNotSignedIn
 	}
-	switch c.kind {
-	case azure.CredKey:
-		k, err := sess.Keys(ctx, ref)
-		if err != nil {
-			return fresh{}, err
-		}
-		if c.secondary {
-			return fresh{value: k.Secondary}, nil
-		}
-		return fresh{value: k.Primary}, nil
-	case azure.CredAMLToken:
-		t, err := sess.AMLToken(ctx, ref)
-		return fresh{value: t.Value, expires: t.ExpiresOn, refresh: t.RefreshAfter, claims: t.Claims}, err
-	case azure.CredEntraML, azure.CredManagement:
-		aud := sess.Config().MLAudience
-		if c.kind == azure.CredManagement {
-			aud = sess.Config().ARMAudience
-		}
-		t, err := sess.EntraToken(ctx, aud)
-		return fresh{value: t.Value, expires: t.ExpiresOn, claims: t.Claims}, err
-	}
-	return fresh{}, fmt.Errorf("unknown credential kind %q", c.kind)
+	cr, err := azure.ScoringCredential(ctx, sess, ref, c.kind, c.secondary)
+	return fresh{value: cr.Value, expires: cr.ExpiresOn, refresh: cr.RefreshAfter, claims: cr.Claims}, err
 }
 
 // fetchCred starts getting the credential c.
