@@ -286,8 +286,7 @@ wait_for "t opens the traffic editor" 30
 keys t
 wait_for "Traffic of churn-sai"
 keys A Enter
-wait_for "blue=100" 20
-wait_for "Succeeded" 20
+wait_for "blue=100: Succeeded" 20
 keys Escape
 wait_for "Endpoint churn-sai"
 keys t
@@ -354,8 +353,7 @@ wait_for "t opens the traffic editor" 30
 keys t
 wait_for "Traffic of churn-custom"
 keys A Enter
-wait_for "green=100" 20
-wait_for "Succeeded" 20
+wait_for "green=100: Succeeded" 20
 keys Escape
 wait_for "Endpoint churn-custom"
 keys t

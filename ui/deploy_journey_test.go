@@ -98,7 +98,7 @@ func TestJourneyDeployToANewSAIEndpointAndRouteTraffic(t *testing.T) {
 	d.key("t")
 	d.waitFor("Traffic of churn-sai", "blue")
 	d.key("A", "enter")
-	d.waitFor("Traffic of churn-sai: blue=100", "Succeeded")
+	d.waitFor("✓ Traffic of churn-sai: blue=100: Succeeded") // Azure has it
 	d.key("esc")
 	d.waitFor("Endpoint churn-sai", "blue")
 	d.key("t")
@@ -162,7 +162,7 @@ func TestJourneyFixLoopForTheUAIEndpoint(t *testing.T) {
 	d.key("t")
 	d.waitFor("Traffic of churn-custom", "green")
 	d.key("A", "enter")
-	d.waitFor("Traffic of churn-custom: green=100", "Succeeded")
+	d.waitFor("✓ Traffic of churn-custom: green=100: Succeeded") // Azure has it
 	d.key("esc")
 	d.waitFor("Endpoint churn-custom")
 	d.key("t")
@@ -191,7 +191,7 @@ func TestJourneyTrafficRulesAndDeleteWithTraffic(t *testing.T) {
 		t.Fatalf("blue was deleted: %v", got)
 	}
 	d.key("A", "enter") // all to blue
-	d.waitFor("Traffic of churn-key: blue=100", "Succeeded")
+	d.waitFor("Traffic of churn-key: blue=100", "100% live · 0% mirror") // applied, and read back
 	d.key("down", "D") // green has none now
 	d.waitFor("Delete deployment green?")
 	d.key("y")
@@ -221,14 +221,16 @@ func TestTeatestDeployWizardPreflight(t *testing.T) {
 	tm.Type("/churn-custom-model")
 	tm.Send(keyMsg("enter"))
 	tm.Send(keyMsg("enter"))
-	wait("Which environment", "custom-scoring")
+	wait("environment (image) it runs in", "custom-scoring")
 	tm.Type("/custom-scoring")
 	tm.Send(keyMsg("enter"))
 	tm.Send(keyMsg("enter"))
-	wait("What it runs on")
+	wait("instances:", "default limit per deployment")
 	tm.Send(keyMsg("enter"))
 	wait("Preflight", "id-churn-scoring", "not granted", "AcrPull")
-	tm.Send(tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl})
+	tm.Send(keyMsg("q")) // a form would be lost: it asks first
+	wait("Quit and discard the new deployment")
+	tm.Send(keyMsg("y"))
 	final := tm.FinalModel(t, teatest.WithFinalTimeout(10*time.Second)).(*Model)
 	if st := final.Stack(); st[len(st)-1] != "New deployment" {
 		t.Fatalf("stack %v", st)

@@ -51,10 +51,7 @@ func (w *Wizard) update(msg tea.Msg) tea.Cmd {
 			w.envsErr, w.envs.Loading = m.Err, false
 			rows := make([]components.Row, len(m.Value))
 			for i, ev := range m.Value {
-				kind := "custom"
-				if ev.Curated {
-					kind = "curated"
-				}
+				kind := imageKind(ev)
 				rows[i] = components.Row{ID: ev.ID, Payload: ev, Cells: []string{components.Clean(ev.Name + ":" + ev.Version), kind, components.Clean(ev.Image)}}
 			}
 			w.envs.SetRows(rows)
@@ -361,4 +358,17 @@ func (w *Wizard) layout() {
 	w.vp.SetHeight(max(h-w.topHeight(width), 1))
 	w.vp.SetContent(strings.Join(w.body(width), "\n"))
 	w.vp.SetYOffset(off)
+}
+
+// imageKind says where an environment's image is pulled from: Microsoft's
+// public registry (curated images: no pull permission needed), or the
+// workspace's registry (custom images, and images Azure builds).
+func imageKind(ev azure.EnvironmentVersion) string {
+	switch {
+	case ev.Curated || ev.ImageRegistry() == "mcr.microsoft.com":
+		return "curated"
+	case ev.Built:
+		return "built"
+	}
+	return "custom"
 }
