@@ -190,9 +190,9 @@ func TestJourneyTrafficRulesAndDeleteWithTraffic(t *testing.T) {
 	if got := deploymentsOf(t, d, "churn-key"); got["blue"] == "" {
 		t.Fatalf("blue was deleted: %v", got)
 	}
-	d.key("A", "enter") // all to blue
+	d.key("A", "enter")                                                  // all to blue
 	d.waitFor("Traffic of churn-key: blue=100", "100% live · 0% mirror") // applied, and read back
-	d.key("down", "D") // green has none now
+	d.key("down", "D")                                                   // green has none now
 	d.waitFor("Delete deployment green?")
 	d.key("y")
 	d.waitFor("Delete deployment green: Succeeded")
