@@ -231,7 +231,7 @@ func (s *Session) CheckIdentity(ctx context.Context, ws WorkspaceRef, id Endpoin
 		return out, err
 	}
 	if id.Principal.ID == "" {
-		return out, fmt.Errorf("%w: %s", errNoIdentity, id.Unresolved)
+		return out, &IdentityError{Endpoint: id.Endpoint.Endpoint, Message: id.Unresolved}
 	}
 	needs := make([]Need, 0, 4)
 	scopes := map[string]bool{}
@@ -285,10 +285,12 @@ func (s *Session) CheckIdentity(ctx context.Context, ws WorkspaceRef, id Endpoin
 		v := acc.a.Check([]rbac.Operation{n.Op})[0]
 		n.Verdict, n.Outcome, n.Why = &v, v.Outcome, v.Decision.Reason
 		n.Explain = acc.a.Explain(v)
-		if n.Recent = v.Outcome == rbac.Allowed && recentGrants(v.Decision.Grants, acc.a.At); n.Recent {
+		if n.Recent = v.Outcome == rbac.Allowed && recentGrants(v.Decision.Grants, s.cfg.Polling.now()); n.Recent {
 			n.Why += ". The role assignment was made in the last 10 minutes: " + TypicalPropagation
 		}
-		if v.Outcome == rbac.NotGranted || v.Outcome == rbac.Unknown {
+		// Unknown with a grant found (the deny assignments could not be
+		// read) has nothing to assign: the role is there already.
+		if v.Outcome == rbac.NotGranted || v.Outcome == rbac.Unknown && len(v.Decision.Grants) == 0 {
 			n.Fix = fixFor(*n, id, res, v.Suggest)
 		}
 	}

@@ -2,7 +2,6 @@ package azure
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -297,8 +296,19 @@ func secretReference(env map[string]string) (string, bool) {
 	return "", false
 }
 
-// errNoIdentity is a check asked for an endpoint without a resolvable identity.
-var errNoIdentity = errors.New("the endpoint identity has no principal id")
+// IdentityError is an endpoint identity whose principal could not be
+// resolved (EndpointIdentity.Unresolved), so nothing can be checked for it.
+type IdentityError struct{ Endpoint, Message string }
+
+func (e *IdentityError) Error() string {
+	return "the identity of endpoint " + e.Endpoint + ": " + e.Message
+}
+
+// Explanation says why, and what to do.
+func (e *IdentityError) Explanation() Explanation {
+	return Explanation{Title: "The endpoint's identity cannot be resolved", Detail: e.Error(),
+		Next: "Wait until the endpoint is created, or ask for read access to its user-assigned identity; then check again.", Retry: true}
+}
 
 // ParseEndpointID reads an online endpoint's ARM id
 // (/subscriptions/…/workspaces/{ws}/onlineEndpoints/{name}).

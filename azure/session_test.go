@@ -97,7 +97,7 @@ func TestPersonaBrowsesTheDemoWorld(t *testing.T) {
 	for _, e := range eps {
 		modes[e.Endpoint] = e.AuthMode
 	}
-	if modes["churn-key"] != azure.AuthKey || modes["churn-aml"] != azure.AuthAMLToken || modes["churn-aad"] != azure.AuthAADToken || len(eps) != 3 {
+	if modes["churn-key"] != azure.AuthKey || modes["churn-aml"] != azure.AuthAMLToken || modes["churn-aad"] != azure.AuthAADToken || modes["churn-custom"] != azure.AuthKey || len(eps) != 4 {
 		t.Fatalf("endpoints across pages: %v", modes)
 	}
 	ref := azure.EndpointRef{WorkspaceRef: churn.WorkspaceRef, Endpoint: "churn-aad"}

@@ -43,12 +43,12 @@ func TestJourneyPersonaToEndpointAndBack(t *testing.T) {
 	}
 	d.key("/")
 	d.typeText("aml")
-	d.waitFor("1 of 3 endpoints")
+	d.waitFor("1 of 4 endpoints")
 	d.key("q") // typing: q goes into the filter, it does not quit
 	if d.quit {
 		t.Fatal("q quit while typing in the filter")
 	}
-	d.waitFor("0 of 3 endpoints")
+	d.waitFor("0 of 4 endpoints")
 	d.key("backspace", "enter", "enter")
 	s = d.waitFor("Endpoint churn-aml", "Scoring URI", "aml_token", "Deployments and traffic", "blue", "green")
 	if !strings.Contains(s, "/score") {
@@ -57,7 +57,7 @@ func TestJourneyPersonaToEndpointAndBack(t *testing.T) {
 	d.key("esc")
 	d.waitFor("Endpoints in mlw-churn")
 	d.key("esc") // clears the kept filter first
-	d.waitFor("3 endpoints")
+	d.waitFor("4 endpoints")
 	d.key("esc")
 	d.waitFor("Workspaces in Contoso ML Production")
 	d.key("esc", "esc")

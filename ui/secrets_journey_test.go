@@ -555,7 +555,7 @@ func TestSecretJourneyLeavesNoTrace(t *testing.T) {
 	wait("esc clears")
 	press("esc")
 	wait("churn-key")
-	r.tm.Type("/key")
+	r.tm.Type("/churn-key")
 	press("enter", "enter")
 	details("churn-key")
 	press("t")

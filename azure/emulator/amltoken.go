@@ -15,13 +15,13 @@ import (
 // can tell which endpoint — and which incarnation of it — a token is for.
 
 // amlTokenIssuer is the iss claim of AML tokens.
-func (s *Server) amlTokenIssuer() string { return s.url + "/amltoken" }
+func (s *core) amlTokenIssuer() string { return s.url + "/amltoken" }
 
 // amlTokenFor mints a token for endpoint e on behalf of caller oid. It
 // returns the token, its expiry and the moment a client should refresh it
 // (half-way through its life, so a refresh never races the expiry).
 // The caller holds s.mu (read) or owns e.
-func (s *Server) amlTokenFor(e *Endpoint, oid string) (string, time.Time, time.Time, error) {
+func (s *core) amlTokenFor(e *Endpoint, oid string) (string, time.Time, time.Time, error) {
 	now := s.now()
 	life := s.opts.AMLTokenLifetime
 	exp := now.Add(life)
@@ -39,7 +39,7 @@ var errAMLTokenExpired = errors.New("the AML token has expired")
 
 // checkAMLToken verifies raw as a live AML token of endpoint e.
 // The caller holds s.mu (read).
-func (s *Server) checkAMLToken(raw string, e *Endpoint) error {
+func (s *core) checkAMLToken(raw string, e *Endpoint) error {
 	claims := jwt.MapClaims{}
 	parser := jwt.NewParser(jwt.WithValidMethods([]string{"RS256"}), jwt.WithoutClaimsValidation())
 	if _, err := parser.ParseWithClaims(raw, claims, func(*jwt.Token) (any, error) { return &s.signKey.PublicKey, nil }); err != nil {

@@ -40,7 +40,7 @@ func (q *armReq) apiVersion() string { return q.r.URL.Query().Get("api-version")
 // scope is the whole requested path: the resource (or collection) itself.
 func (q *armReq) scope() string { return "/" + strings.Join(q.seg, "/") }
 
-type armHandler func(s *Server, w http.ResponseWriter, q *armReq)
+type armHandler func(s *armHost, w http.ResponseWriter, q *armReq)
 
 // armRoute is one path template. Literal segments match case-insensitively,
 // as ARM does (specs and clients mix resourceGroups/resourcegroups).
@@ -67,31 +67,34 @@ var armRoutes = func() []armRoute {
 	get := func(h armHandler) map[string]armHandler { return map[string]armHandler{http.MethodGet: h} }
 	post := func(h armHandler) map[string]armHandler { return map[string]armHandler{http.MethodPost: h} }
 	return append([]armRoute{
-		{[]string{"tenants"}, apiSubscriptions, get((*Server).armListTenants)},
-		{[]string{"subscriptions"}, apiSubscriptions, get((*Server).armListSubscriptions)},
-		{sub, apiSubscriptions, get((*Server).armGetSubscription)},
-		{cat(sub, "resourceGroups"), apiResourceGroups, get((*Server).armListResourceGroups)},
+		{[]string{"tenants"}, apiSubscriptions, get((*armHost).armListTenants)},
+		{[]string{"subscriptions"}, apiSubscriptions, get((*armHost).armListSubscriptions)},
+		{sub, apiSubscriptions, get((*armHost).armGetSubscription)},
+		{cat(sub, "resourceGroups"), apiResourceGroups, get((*armHost).armListResourceGroups)},
 		{rg, apiResourceGroups, map[string]armHandler{
-			http.MethodGet: (*Server).armGetResourceGroup, http.MethodHead: (*Server).armHeadResourceGroup}},
-		{cat(sub, "providers", mlNS, "workspaces"), apiWorkspaces, get((*Server).armListWorkspaces)},
-		{cat(rg, "providers", mlNS, "workspaces"), apiWorkspaces, get((*Server).armListWorkspaces)},
-		{ws, apiWorkspaces, get((*Server).armGetWorkspace)},
-		{cat(ws, "onlineEndpoints"), apiOnlineEndpoints, get((*Server).armListEndpoints)},
+			http.MethodGet: (*armHost).armGetResourceGroup, http.MethodHead: (*armHost).armHeadResourceGroup}},
+		{cat(sub, "providers", mlNS, "workspaces"), apiWorkspaces, get((*armHost).armListWorkspaces)},
+		{cat(rg, "providers", mlNS, "workspaces"), apiWorkspaces, get((*armHost).armListWorkspaces)},
+		{ws, apiWorkspaces, get((*armHost).armGetWorkspace)},
+		{cat(ws, "onlineEndpoints"), apiOnlineEndpoints, get((*armHost).armListEndpoints)},
 		{ep, apiOnlineEndpoints, map[string]armHandler{
-			http.MethodGet: (*Server).armGetEndpoint, http.MethodPut: (*Server).armPutEndpoint,
-			http.MethodPatch: (*Server).armPatchEndpoint, http.MethodDelete: (*Server).armDeleteEndpoint}},
-		{cat(ep, "deployments"), apiOnlineDeployments, get((*Server).armListDeployments)},
-		{dep, apiOnlineDeployments, get((*Server).armGetDeployment)},
+			http.MethodGet: (*armHost).armGetEndpoint, http.MethodPut: (*armHost).armPutEndpoint,
+			http.MethodPatch: (*armHost).armPatchEndpoint, http.MethodDelete: (*armHost).armDeleteEndpoint}},
+		{cat(ep, "deployments"), apiOnlineDeployments, get((*armHost).armListDeployments)},
+		{dep, apiOnlineDeployments, map[string]armHandler{
+			http.MethodGet: (*armHost).armGetDeployment, http.MethodPut: (*armHost).armPutDeployment,
+			http.MethodPatch: (*armHost).armPatchDeployment, http.MethodDelete: (*armHost).armDeleteDeployment}},
+		{cat(dep, "getLogs"), apiOnlineDeployments, post((*armHost).armGetDeploymentLogs)},
 		// Writes and credentials (arm_endpoint_write.go, arm_endpoint_creds.go) and their operations (lro.go).
-		{cat(sub, "providers", mlNS, "locations", "{loc}", "mfeOperationsStatus", "{op}"), apiOnlineEndpoints, get((*Server).armGetOperationStatus)},
-		{cat(sub, "providers", mlNS, "locations", "{loc}", "mfeOperationResults", "{op}"), apiOnlineEndpoints, get((*Server).armGetOperationResult)},
-		{cat(ep, "listKeys"), apiOnlineEndpoints, post((*Server).armListKeys)},
-		{cat(ep, "regenerateKeys"), apiOnlineEndpoints, post((*Server).armRegenerateKeys)},
-		{cat(ep, "token"), apiOnlineEndpoints, post((*Server).armGetToken)},
-		{cat(sub, "providers", miNS, "userAssignedIdentities"), apiUserAssignedIdentities, get((*Server).armListIdentities)},
-		{cat(rg, "providers", miNS, "userAssignedIdentities"), apiUserAssignedIdentities, get((*Server).armListIdentities)},
-		{cat(rg, "providers", miNS, "userAssignedIdentities", "{name}"), apiUserAssignedIdentities, get((*Server).armGetIdentity)},
-	}, armWorkspaceResourceRoutes(rg)...)
+		{cat(sub, "providers", mlNS, "locations", "{loc}", "mfeOperationsStatus", "{op}"), apiOnlineEndpoints, get((*armHost).armGetOperationStatus)},
+		{cat(sub, "providers", mlNS, "locations", "{loc}", "mfeOperationResults", "{op}"), apiOnlineEndpoints, get((*armHost).armGetOperationResult)},
+		{cat(ep, "listKeys"), apiOnlineEndpoints, post((*armHost).armListKeys)},
+		{cat(ep, "regenerateKeys"), apiOnlineEndpoints, post((*armHost).armRegenerateKeys)},
+		{cat(ep, "token"), apiOnlineEndpoints, post((*armHost).armGetToken)},
+		{cat(sub, "providers", miNS, "userAssignedIdentities"), apiUserAssignedIdentities, get((*armHost).armListIdentities)},
+		{cat(rg, "providers", miNS, "userAssignedIdentities"), apiUserAssignedIdentities, get((*armHost).armListIdentities)},
+		{cat(rg, "providers", miNS, "userAssignedIdentities", "{name}"), apiUserAssignedIdentities, get((*armHost).armGetIdentity)},
+	}, append(armWorkspaceResourceRoutes(rg), armAssetRoutes(ws)...)...)
 }()
 
 // armNamespaces are the providers the emulator knows; other namespaces get
@@ -124,7 +127,7 @@ func (rt *armRoute) match(seg []string) (map[string]string, map[string]int, bool
 
 // serveARM is the ARM front door: headers, authentication, api-version,
 // routing, then the handler (which authorizes at the resource scope).
-func (s *Server) serveARM(w http.ResponseWriter, r *http.Request) {
+func (s *armHost) serveARM(w http.ResponseWriter, r *http.Request) {
 	s.armHeaders(w, r)
 	c, ok := s.authenticate(w, r, armAudiences...)
 	if !ok {
@@ -174,7 +177,7 @@ func armSegments(path string) []string {
 // armHeaders sets the headers every ARM response carries. Clients quote
 // x-ms-request-id and x-ms-correlation-request-id in support cases; the
 // correlation id is the caller's when it sent one, as ARM does.
-func (s *Server) armHeaders(w http.ResponseWriter, r *http.Request) {
+func (s *armHost) armHeaders(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	reqID := newGUID()
 	corr := r.Header.Get("x-ms-correlation-request-id")
@@ -203,7 +206,7 @@ func (s *Server) armHeaders(w http.ResponseWriter, r *http.Request) {
 // armSubscriptionExists answers 400 for a malformed and 404 for an unknown
 // subscription id. ARM resolves the subscription (to find its tenant) before
 // any authorization, so this comes first.
-func (s *Server) armSubscriptionExists(w http.ResponseWriter, sub string) bool {
+func (s *armHost) armSubscriptionExists(w http.ResponseWriter, sub string) bool {
 	if !rbac.IsGUID(sub) {
 		writeARMError(w, http.StatusBadRequest, "InvalidSubscriptionId",
 			fmt.Sprintf("The provided subscription identifier '%s' is malformed or invalid.", sub))
@@ -220,7 +223,7 @@ func (s *Server) armSubscriptionExists(w http.ResponseWriter, sub string) bool {
 
 // armLocationOf names the location ARM quotes in NoRegisteredProviderFound:
 // the resource group's, when the request is under one that exists.
-func (s *Server) armLocationOf(q *armReq) string {
+func (s *armHost) armLocationOf(q *armReq) string {
 	if _, ok := q.p["rg"]; !ok {
 		return ""
 	}
@@ -324,7 +327,7 @@ func armFail(status int, code, format string, args ...any) armOutcome {
 }
 
 // armRespond runs decide under the read lock and writes its outcome.
-func (s *Server) armRespond(w http.ResponseWriter, q *armReq, decide func() armOutcome) {
+func (s *armHost) armRespond(w http.ResponseWriter, q *armReq, decide func() armOutcome) {
 	s.mu.RLock()
 	o := decide()
 	s.mu.RUnlock()

@@ -18,7 +18,7 @@ const (
 )
 
 // armCan reports whether c may perform action at scope. The caller holds s.mu (read).
-func (s *Server) armCan(c *Caller, action, scope string) bool {
+func (s *armHost) armCan(c *Caller, action, scope string) bool {
 	return s.decide(c, action, scope).Allowed
 }
 
@@ -34,7 +34,7 @@ func armDenied(w http.ResponseWriter, c *Caller, action, scope string) {
 // list` even though no role grants subscriptions/read at its scope. The
 // caller holds s.mu (read). An assignment that has not propagated yet does
 // not count: Azure would not show it either.
-func (s *Server) armSubscriptionVisible(c *Caller, sub *Subscription) bool {
+func (s *armHost) armSubscriptionVisible(c *Caller, sub *Subscription) bool {
 	scope := "/subscriptions/" + sub.ID
 	if s.armCan(c, actSubscriptionRead, scope) {
 		return true
@@ -59,7 +59,7 @@ func (s *Server) armSubscriptionVisible(c *Caller, sub *Subscription) bool {
 // sees the items it may read; when it sees none and may not read the
 // collection at its parent scope either, the answer is 403 at that scope
 // rather than an empty list. The caller holds s.mu (read).
-func (s *Server) armListAllowed(c *Caller, visible int, action, parentScope string) bool {
+func (s *armHost) armListAllowed(c *Caller, visible int, action, parentScope string) bool {
 	return visible > 0 || s.armCan(c, action, parentScope)
 }
 
@@ -67,7 +67,7 @@ func (s *Server) armListAllowed(c *Caller, visible int, action, parentScope stri
 // When no role or deny assignment sits strictly below parent, every item
 // inherits parent's decision, so RBAC runs once instead of once per item (a
 // workspace with 10,000 endpoints lists in milliseconds).
-func (s *Server) armCanEach(c *Caller, action, parent string) func(itemID string) bool {
+func (s *armHost) armCanEach(c *Caller, action, parent string) func(itemID string) bool {
 	below := func(scope string) bool { return rbac.ScopeContains(parent, scope) && !rbac.SameScope(parent, scope) }
 	for _, a := range s.world.Assignments {
 		if below(a.Scope) {

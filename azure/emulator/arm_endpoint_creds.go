@@ -52,7 +52,7 @@ type armRegenerateBody struct {
 
 // armCredentialEndpoint authorizes action at the endpoint's scope, resolves
 // the endpoint and checks that its auth mode is wantMode. The caller holds s.mu.
-func (s *Server) armCredentialEndpoint(q *armReq, action, wantMode string) (*Endpoint, *armOutcome) {
+func (s *armHost) armCredentialEndpoint(q *armReq, action, wantMode string) (*Endpoint, *armOutcome) {
 	scope := q.scopeThrough("ep")
 	if !s.armCan(q.c, action, scope) {
 		o := armForbidden(action, scope)
@@ -94,7 +94,7 @@ func credentialHint(mode string) string {
 }
 
 // POST .../onlineEndpoints/{ep}/listKeys: 200 EndpointAuthKeys.
-func (s *Server) armListKeys(w http.ResponseWriter, q *armReq) {
+func (s *armHost) armListKeys(w http.ResponseWriter, q *armReq) {
 	s.armRespond(w, q, func() armOutcome {
 		e, fail := s.armCredentialEndpoint(q, actEndpointListKeys, "Key")
 		if fail != nil {
@@ -105,7 +105,7 @@ func (s *Server) armListKeys(w http.ResponseWriter, q *armReq) {
 }
 
 // POST .../onlineEndpoints/{ep}/token: 200 EndpointAuthToken, times in Unix seconds.
-func (s *Server) armGetToken(w http.ResponseWriter, q *armReq) {
+func (s *armHost) armGetToken(w http.ResponseWriter, q *armReq) {
 	s.armRespond(w, q, func() armOutcome {
 		e, fail := s.armCredentialEndpoint(q, actEndpointToken, "AMLToken")
 		if fail != nil {
@@ -124,7 +124,7 @@ func (s *Server) armGetToken(w http.ResponseWriter, q *armReq) {
 // only when the operation completes: until then the old key still scores,
 // as in Azure, which is why the safe rotation switches callers to the other
 // key first.
-func (s *Server) armRegenerateKeys(w http.ResponseWriter, q *armReq) {
+func (s *armHost) armRegenerateKeys(w http.ResponseWriter, q *armReq) {
 	var body armRegenerateBody
 	bad := readBody(q.r, &body)
 	fails := s.lroFails(q.r)

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 
 	"amlauth-tui/azure/rbac"
 )
@@ -57,13 +58,14 @@ type armEndpointBody struct {
 }
 
 type armEndpointPropIn struct {
-	AuthMode          *string           `json:"authMode"`
-	Description       *string           `json:"description"`
-	Compute           *string           `json:"compute"`
-	Properties        map[string]string `json:"properties"`
-	Traffic           map[string]int32  `json:"traffic"`
-	MirrorTraffic     map[string]int32  `json:"mirrorTraffic"`
-	ProvisioningState *string           `json:"provisioningState"`
+	AuthMode            *string           `json:"authMode"`
+	Description         *string           `json:"description"`
+	Compute             *string           `json:"compute"`
+	Properties          map[string]string `json:"properties"`
+	Traffic             map[string]int32  `json:"traffic"`
+	MirrorTraffic       map[string]int32  `json:"mirrorTraffic"`
+	PublicNetworkAccess *string           `json:"publicNetworkAccess"`
+	ProvisioningState   *string           `json:"provisioningState"`
 }
 
 // armIdentityBody is ManagedServiceIdentity (PUT) or
@@ -74,10 +76,17 @@ type armIdentityBody struct {
 	UserAssignedIdentities map[string]json.RawMessage `json:"userAssignedIdentities"`
 }
 
-// armEndpointPatch is PartialMinimalTrackedResourceWithIdentity.
+// armEndpointPatch is PartialMinimalTrackedResourceWithIdentity, plus the
+// traffic maps: the swagger's PATCH body has only tags and identity, but a
+// client that sends properties.traffic or properties.mirrorTraffic gets them
+// validated and applied as a PUT would (the CLI's `update --traffic` PUTs).
 type armEndpointPatch struct {
-	Tags     map[string]string `json:"tags"` // nil: unchanged; {}: cleared
-	Identity *armIdentityBody  `json:"identity"`
+	Tags       map[string]string `json:"tags"` // nil: unchanged; {}: cleared
+	Identity   *armIdentityBody  `json:"identity"`
+	Properties *struct {
+		Traffic       map[string]int32 `json:"traffic"`
+		MirrorTraffic map[string]int32 `json:"mirrorTraffic"`
+	} `json:"properties"`
 }
 
 // epOutcome is what a write decided under the lock: a refusal (with the
@@ -96,7 +105,7 @@ func epOf(o armOutcome) *epOutcome { return &epOutcome{armOutcome: o} }
 
 // writeEndpointOutcome answers a write: the error in ARM's shape (with its
 // target), or the LRO's first response with its polling headers.
-func (s *Server) writeEndpointOutcome(w http.ResponseWriter, q *armReq, o *epOutcome, async, location bool) {
+func (s *armHost) writeEndpointOutcome(w http.ResponseWriter, q *armReq, o *epOutcome, async, location bool) {
 	switch {
 	case o.deny != "":
 		armDenied(w, q.c, o.deny, o.denyScope)
@@ -117,7 +126,7 @@ func (s *Server) writeEndpointOutcome(w http.ResponseWriter, q *armReq, o *epOut
 // PUT .../onlineEndpoints/{ep}: create or replace. 201 with the endpoint
 // (Creating or Updating) and Azure-AsyncOperation; the SDK then GETs the
 // endpoint (final-state-via original-uri).
-func (s *Server) armPutEndpoint(w http.ResponseWriter, q *armReq) {
+func (s *armHost) armPutEndpoint(w http.ResponseWriter, q *armReq) {
 	var body armEndpointBody
 	bad := readBody(q.r, &body)
 	fails := s.lroFails(q.r)
@@ -136,6 +145,7 @@ type endpointWrite struct {
 	traffic, mirror                map[string]int32 // nil: keep the endpoint's
 	identity                       *identityWrite   // nil: keep (replace) or SystemAssigned (create)
 	sku                            *SKU             // as sent; nil: none sent
+	publicNetworkAccess            string           // "": keep (replace) or Enabled (create)
 }
 
 // identityWrite is a validated identity: system-assigned or not, and the
@@ -145,7 +155,7 @@ type identityWrite struct {
 	user   []string
 }
 
-func (s *Server) putEndpoint(q *armReq, b *armEndpointBody, bad *armOutcome, fails bool) *epOutcome {
+func (s *armHost) putEndpoint(q *armReq, b *armEndpointBody, bad *armOutcome, fails bool) *epOutcome {
 	scope := q.scope()
 	if !s.armCan(q.c, actEndpointWrite, scope) {
 		return epOf(armForbidden(actEndpointWrite, scope))
@@ -172,8 +182,22 @@ func (s *Server) putEndpoint(q *armReq, b *armEndpointBody, bad *armOutcome, fai
 	if f != nil {
 		return f
 	}
+	if prev == nil && spec.identity == nil {
+		spec.identity = &identityWrite{system: true} // the service's default, as the CLI's
+	}
 	if spec.identity != nil {
+		if prev != nil {
+			if f := identityChanged(prev, *spec.identity); f != nil {
+				return f
+			}
+		}
 		if f := s.linkedIdentityAccess(q.c, prev, *spec.identity, scope); f != nil {
+			return f
+		}
+	}
+	var secrets bool
+	if prev == nil {
+		if secrets, f = s.checkSecretStoreFlag(q.c, ws, spec.props, spec.identity.system); f != nil {
 			return f
 		}
 	}
@@ -194,9 +218,6 @@ func (s *Server) putEndpoint(q *armReq, b *armEndpointBody, bad *armOutcome, fai
 			PrimaryKey: newEndpointKey(), SecondaryKey: newEndpointKey()}
 		kind, state = "create", "Creating"
 		s.world.Endpoints[key] = e
-		if spec.identity == nil {
-			spec.identity = &identityWrite{system: true} // the service's default, as the CLI's
-		}
 	}
 	e.AuthMode, e.Description, e.Compute, e.Tags, e.SKU = spec.authMode, spec.description, spec.compute, spec.tags, spec.sku
 	e.ComputeType = "Managed"
@@ -220,13 +241,26 @@ func (s *Server) putEndpoint(q *armReq, b *armEndpointBody, bad *armOutcome, fai
 	if spec.mirror != nil {
 		e.MirrorTraffic = spec.mirror
 	}
-	if spec.identity != nil {
+	if spec.publicNetworkAccess != "" {
+		e.PublicNetworkAccess = spec.publicNetworkAccess
+	}
+	e.PublicNetworkAccess = cmp.Or(e.PublicNetworkAccess, "Enabled")
+	var wait time.Duration
+	if kind == "create" {
 		s.setEndpointIdentity(e, *spec.identity)
+		if spec.identity.system {
+			// The service assigns the SAI's roles while it creates the
+			// endpoint, and the creation ends once they are in effect: a
+			// deployment started after it can use them.
+			delay := s.opts.PropagationDelay
+			s.world.grantEndpointIdentity(e.Identity.PrincipalID, ws, secrets, now, now.Add(delay))
+			wait = max(s.opts.ProvisioningTime, delay)
+		}
 	}
 	e.ProvisioningState, e.ModifiedAt, e.ModifiedBy = state, now, q.c.name()
 
 	op := s.startOp(&operation{Sub: e.Subscription, Location: e.Location, Resource: armEndpointID(e), Kind: kind,
-		Apply: settleEndpoint(key, e)})
+		Duration: wait, Apply: settleEndpoint(key, e)})
 	if fails {
 		verb, retry := "Provisioning", "delete it, or send the create again to retry"
 		if kind == "update" {
@@ -241,7 +275,7 @@ func (s *Server) putEndpoint(q *armReq, b *armEndpointBody, bad *armOutcome, fai
 
 // validatePut checks a PUT body against the workspace and, for a replace,
 // the endpoint as it is. The caller holds s.mu.
-func (s *Server) validatePut(ws *Workspace, prev *Endpoint, name string, b *armEndpointBody) (endpointWrite, *epOutcome) {
+func (s *armHost) validatePut(ws *Workspace, prev *Endpoint, name string, b *armEndpointBody) (endpointWrite, *epOutcome) {
 	var out endpointWrite
 	fail := func(target, format string, args ...any) (endpointWrite, *epOutcome) {
 		return out, epFail(http.StatusBadRequest, codeUserError, target, format, args...)
@@ -341,8 +375,21 @@ func (s *Server) validatePut(ws *Workspace, prev *Endpoint, name string, b *armE
 	if out.mirror, f = s.validateTraffic(ws, name, "mirrorTraffic", p.MirrorTraffic, 50); f != nil {
 		return out, f
 	}
+	if f := checkMirror(prev, out.traffic, out.mirror); f != nil {
+		return out, f
+	}
 	if p.Description != nil {
 		out.description = *p.Description
+	}
+	if v := p.PublicNetworkAccess; v != nil {
+		switch {
+		case strings.EqualFold(*v, "Enabled"):
+			out.publicNetworkAccess = "Enabled"
+		case strings.EqualFold(*v, "Disabled"):
+			out.publicNetworkAccess = "Disabled"
+		default:
+			return fail("properties.publicNetworkAccess", "properties.publicNetworkAccess '%s' is not valid: use Enabled or Disabled.", epwClip(*v))
+		}
 	}
 	out.tags, out.props = b.Tags, p.Properties
 	return out, nil
@@ -386,7 +433,7 @@ var reComputeName = regexp.MustCompile(`^[a-zA-Z][-a-zA-Z0-9]{1,15}$`)
 // write an endpoint could borrow any identity's permissions. Identities the
 // endpoint already has are not re-checked (an assumption: the documented
 // failure is about assigning one). The caller holds s.mu.
-func (s *Server) linkedIdentityAccess(c *Caller, prev *Endpoint, id identityWrite, scope string) *epOutcome {
+func (s *armHost) linkedIdentityAccess(c *Caller, prev *Endpoint, id identityWrite, scope string) *epOutcome {
 	for _, uai := range id.user {
 		if prev != nil && slices.ContainsFunc(prev.Identity.UserAssigned, func(have string) bool { return rbac.EqualOrdinalIgnoreCase(have, uai) }) {
 			continue
@@ -402,7 +449,7 @@ func (s *Server) linkedIdentityAccess(c *Caller, prev *Endpoint, id identityWrit
 
 // validateIdentity checks a requested managed identity: a known type, and
 // user-assigned identities that exist. The caller holds s.mu.
-func (s *Server) validateIdentity(b *armIdentityBody) (identityWrite, *epOutcome) {
+func (s *armHost) validateIdentity(b *armIdentityBody) (identityWrite, *epOutcome) {
 	var out identityWrite
 	fail := func(target, format string, args ...any) (identityWrite, *epOutcome) {
 		return out, epFail(http.StatusBadRequest, codeUserError, target, format, args...)
@@ -453,7 +500,7 @@ func (s *Server) validateIdentity(b *armIdentityBody) (identityWrite, *epOutcome
 // validateTraffic checks traffic (total 0 or 100) or mirrorTraffic (total
 // at most 50): every name must be a deployment of the endpoint. nil stays
 // nil (keep the endpoint's). The caller holds s.mu.
-func (s *Server) validateTraffic(ws *Workspace, endpoint, field string, m map[string]int32, limit int32) (map[string]int32, *epOutcome) {
+func (s *armHost) validateTraffic(ws *Workspace, endpoint, field string, m map[string]int32, limit int32) (map[string]int32, *epOutcome) {
 	if m == nil {
 		return nil, nil
 	}
@@ -477,6 +524,14 @@ func (s *Server) validateTraffic(ws *Workspace, endpoint, field string, m map[st
 		return nil, epFail(http.StatusBadRequest, codeUserError, "properties.traffic",
 			"properties.traffic adds up to %d%%: the values must add up to 100 (or all be 0).", sum)
 	}
+	if limit < 100 {
+		for dep, v := range out {
+			if v > limit {
+				return nil, epFail(http.StatusBadRequest, codeUserError, "properties."+field,
+					"properties.%s gives deployment '%s' %d%%: a deployment gets at most %d%% of mirrored traffic.", field, dep, v, limit)
+			}
+		}
+	}
 	if sum > limit {
 		return nil, epFail(http.StatusBadRequest, codeUserError, "properties."+field,
 			"properties.%s adds up to %d%%: mirrored traffic is at most %d%%.", field, sum, limit)
@@ -484,21 +539,39 @@ func (s *Server) validateTraffic(ws *Workspace, endpoint, field string, m map[st
 	return out, nil
 }
 
-// setEndpointIdentity gives e the identity asked for. A system-assigned
-// identity is a managed-identity service principal in the directory (so
-// roles can be assigned to it); it keeps its principal across replaces and
-// disappears when the endpoint stops using it, as in Azure. The caller holds s.mu.
-func (s *Server) setEndpointIdentity(e *Endpoint, id identityWrite) {
-	had := strings.Contains(e.Identity.Type, "SystemAssigned") && e.Identity.PrincipalID != ""
-	switch {
-	case id.system && !had:
+// checkMirror applies the safe-rollout rules that tie mirrored traffic to
+// live traffic: a deployment that gets live traffic cannot also get mirrored
+// traffic ("Test the deployment with mirrored traffic",
+// https://learn.microsoft.com/azure/machine-learning/how-to-safely-rollout-online-endpoints#test-the-deployment-with-mirrored-traffic).
+// nil maps are the endpoint's current ones (prev may be nil on create).
+func checkMirror(prev *Endpoint, traffic, mirror map[string]int32) *epOutcome {
+	if traffic == nil && prev != nil {
+		traffic = prev.Traffic
+	}
+	if mirror == nil && prev != nil {
+		mirror = prev.MirrorTraffic
+	}
+	for dep, m := range mirror {
+		for live, t := range traffic {
+			if m > 0 && t > 0 && rbac.EqualOrdinalIgnoreCase(dep, live) {
+				return epFail(http.StatusBadRequest, codeUserError, "properties.mirrorTraffic",
+					"Deployment '%s' gets %d%% of live traffic, so it cannot also get mirrored traffic: mirror traffic to a deployment that takes no live traffic.", dep, t)
+			}
+		}
+	}
+	return nil
+}
+
+// setEndpointIdentity gives a new endpoint the identity asked for (it is
+// fixed from then on: identityChanged). A system-assigned identity is a
+// managed-identity service principal in the directory (so roles can be
+// assigned to it, and Graph shows it); it goes with the endpoint. The caller holds s.mu.
+func (s *armHost) setEndpointIdentity(e *Endpoint, id identityWrite) {
+	if id.system {
 		pid := newGUID()
 		s.world.ServicePrincipals[pid] = &ServicePrincipal{ID: pid, AppID: newGUID(), DisplayName: e.Name,
 			ServicePrincipalType: "ManagedIdentity", AlternativeNames: []string{armEndpointID(e)}}
 		e.Identity.PrincipalID = pid
-	case !id.system && had:
-		delete(s.world.ServicePrincipals, rbac.OrdinalKey(e.Identity.PrincipalID))
-		e.Identity.PrincipalID = ""
 	}
 	var types []string
 	if id.system {
@@ -514,7 +587,7 @@ func (s *Server) setEndpointIdentity(e *Endpoint, id identityWrite) {
 
 // endpointBusy is ARM's 409 while another operation runs on the endpoint.
 // The caller holds s.mu (busy takes only the operation store's lock).
-func (s *Server) endpointBusy(e *Endpoint) *epOutcome {
+func (s *armHost) endpointBusy(e *Endpoint) *epOutcome {
 	op := s.busy(armEndpointID(e))
 	if op == nil {
 		return nil
@@ -526,7 +599,7 @@ func (s *Server) endpointBusy(e *Endpoint) *epOutcome {
 
 // endpointNamedInRegion finds another endpoint (not the one at key) with
 // this name in this region, in any workspace. The caller holds s.mu.
-func (s *Server) endpointNamedInRegion(name, location, key string) *Endpoint {
+func (s *armHost) endpointNamedInRegion(name, location, key string) *Endpoint {
 	for k, e := range s.world.Endpoints {
 		if k != key && rbac.EqualOrdinalIgnoreCase(e.Name, name) && sameLocation(e.Location, location) {
 			return e
@@ -551,7 +624,7 @@ func settleEndpoint(key string, e *Endpoint) func(w *World, failed bool) {
 
 // PATCH .../onlineEndpoints/{ep}: tags and identity only. 202 with
 // Location; the Location answers 200 with the endpoint when done.
-func (s *Server) armPatchEndpoint(w http.ResponseWriter, q *armReq) {
+func (s *armHost) armPatchEndpoint(w http.ResponseWriter, q *armReq) {
 	var body armEndpointPatch
 	bad := readBody(q.r, &body)
 	fails := s.lroFails(q.r)
@@ -561,7 +634,7 @@ func (s *Server) armPatchEndpoint(w http.ResponseWriter, q *armReq) {
 	s.writeEndpointOutcome(w, q, o, false, true)
 }
 
-func (s *Server) patchEndpoint(q *armReq, b *armEndpointPatch, bad *armOutcome, fails bool) *epOutcome {
+func (s *armHost) patchEndpoint(q *armReq, b *armEndpointPatch, bad *armOutcome, fails bool) *epOutcome {
 	scope := q.scope()
 	if !s.armCan(q.c, actEndpointWrite, scope) {
 		return epOf(armForbidden(actEndpointWrite, scope))
@@ -576,22 +649,37 @@ func (s *Server) patchEndpoint(q *armReq, b *armEndpointPatch, bad *armOutcome, 
 	if f := s.endpointBusy(e); f != nil {
 		return f
 	}
-	var id *identityWrite
 	if b.Identity != nil {
 		x, f := s.validateIdentity(b.Identity)
 		if f != nil {
 			return f
 		}
-		if f := s.linkedIdentityAccess(q.c, e, x, scope); f != nil {
+		if f := identityChanged(e, x); f != nil {
 			return f
 		}
-		id = &x
+	}
+	var traffic, mirror map[string]int32
+	if p := b.Properties; p != nil {
+		ws := s.world.Workspaces[armKey(q.scopeThrough("ws"))]
+		var f *epOutcome
+		if traffic, f = s.validateTraffic(ws, e.Name, "traffic", p.Traffic, 100); f != nil {
+			return f
+		}
+		if mirror, f = s.validateTraffic(ws, e.Name, "mirrorTraffic", p.MirrorTraffic, 50); f != nil {
+			return f
+		}
+		if f := checkMirror(e, traffic, mirror); f != nil {
+			return f
+		}
 	}
 	if b.Tags != nil {
 		e.Tags = b.Tags
 	}
-	if id != nil {
-		s.setEndpointIdentity(e, *id)
+	if traffic != nil {
+		e.Traffic = traffic
+	}
+	if mirror != nil {
+		e.MirrorTraffic = mirror
 	}
 	e.ProvisioningState, e.ModifiedAt, e.ModifiedBy = "Updating", s.now().UTC(), q.c.name()
 	key := armKey(scope)
@@ -616,7 +704,7 @@ func (s *Server) patchEndpoint(q *armReq, b *armEndpointPatch, bad *armOutcome, 
 // DELETE .../onlineEndpoints/{ep}: 202 with Location; when done the
 // endpoint, its deployments and its system-assigned identity are gone.
 // A missing endpoint answers 204, ARM's rule for deleting what is not there.
-func (s *Server) armDeleteEndpoint(w http.ResponseWriter, q *armReq) {
+func (s *armHost) armDeleteEndpoint(w http.ResponseWriter, q *armReq) {
 	fails := s.lroFails(q.r)
 	s.mu.Lock()
 	o := s.deleteEndpoint(q, fails)
@@ -624,7 +712,7 @@ func (s *Server) armDeleteEndpoint(w http.ResponseWriter, q *armReq) {
 	s.writeEndpointOutcome(w, q, o, false, true)
 }
 
-func (s *Server) deleteEndpoint(q *armReq, fails bool) *epOutcome {
+func (s *armHost) deleteEndpoint(q *armReq, fails bool) *epOutcome {
 	scope := q.scope()
 	if !s.armCan(q.c, actEndpointDelete, scope) {
 		return epOf(armForbidden(actEndpointDelete, scope))
@@ -658,6 +746,7 @@ func (s *Server) deleteEndpoint(q *armReq, fails bool) *epOutcome {
 			}
 			if strings.Contains(e.Identity.Type, "SystemAssigned") && e.Identity.PrincipalID != "" {
 				delete(w.ServicePrincipals, rbac.OrdinalKey(e.Identity.PrincipalID))
+				w.forgetPrincipal(e.Identity.PrincipalID)
 			}
 		}})
 	if fails {

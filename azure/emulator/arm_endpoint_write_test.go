@@ -285,23 +285,37 @@ func TestEndpointPatchTagsAndIdentity(t *testing.T) {
 	e, clock := epwEnv(t)
 	path := epwPath("mlw-churn", "churn-aml")
 	uai := uaiID(SubProduction, "rg-ml-prod", "id-churn-scoring")
-	patch := map[string]any{
+	// An endpoint's identity is fixed at creation: a PATCH that asks for
+	// another is refused, and nothing changes.
+	other := map[string]any{
 		"tags":     map[string]string{"stage": "blue-green"},
 		"identity": map[string]any{"type": "UserAssigned", "userAssignedIdentities": map[string]any{strings.ToUpper(uai): map[string]any{}}},
 	}
-	// Alice may write the endpoint but not lend it the identity (linked
-	// authorization: assign/action on the identity); nothing changes.
-	code, _, b := e.epwSend("alice", http.MethodPatch, path, patch)
+	for _, who := range []string{"alice", "olivia"} {
+		code, _, b := e.epwSend(who, http.MethodPatch, path, other)
+		if c, msg, target := epwErr(t, b); code != http.StatusBadRequest || c != "UserError" || target != "identity" ||
+			!strings.Contains(msg, "The identity of online endpoint 'churn-aml' cannot be changed after it is created (it is system-assigned)") {
+			t.Fatalf("%s changing the identity: %d %s", who, code, b)
+		}
+	}
+	if _, got := e.epwGet("alice", path); got.Identity.Type != "SystemAssigned" || got.Tags["stage"] != "" || got.Properties.ProvisioningState != "Succeeded" {
+		t.Fatalf("a refused PATCH changed the endpoint: %+v", got)
+	}
+	// Lending a new endpoint an identity is ARM's linked authorization:
+	// alice may write endpoints but not assign the identity.
+	code, _, b := e.epwSend("alice", http.MethodPut, epwPath("mlw-churn", "churn-lent"), epwBody("Key", func(b, _ map[string]any) {
+		b["identity"] = map[string]any{"type": "UserAssigned", "userAssignedIdentities": map[string]any{strings.ToUpper(uai): map[string]any{}}}
+	}))
 	if c, msg := armtError(t, b); code != http.StatusForbidden || c != "LinkedAuthorizationFailed" ||
 		!strings.Contains(msg, "has permission to perform action 'Microsoft.MachineLearningServices/workspaces/onlineEndpoints/write'") ||
 		!strings.Contains(msg, "does not have permission to perform action(s) 'Microsoft.ManagedIdentity/userAssignedIdentities/assign/action' on the linked scope(s) '"+uai+"'") {
 		t.Fatalf("alice attaching an identity: %d %s", code, b)
 	}
-	if _, got := e.epwGet("alice", path); got.Identity.Type == "UserAssigned" || got.Properties.ProvisioningState != "Succeeded" {
-		t.Fatalf("a refused PATCH changed the endpoint: %+v", got)
-	}
-	// Olivia (Owner of the resource group) may.
-	code, h, b := e.epwSend("olivia", http.MethodPatch, path, patch)
+	// The same identity, restated, with new tags: accepted.
+	var before string
+	e.s.Mutate(func(w *World) { before = w.Endpoints[strings.ToLower(path)].Identity.PrincipalID })
+	code, h, b := e.epwSend("alice", http.MethodPatch, path, map[string]any{
+		"tags": map[string]string{"stage": "blue-green"}, "identity": map[string]any{"type": "systemassigned"}})
 	loc := h.Get("Location")
 	if code != http.StatusAccepted || loc == "" || h.Get("Retry-After") == "" || len(b) != 0 {
 		t.Fatalf("PATCH: %d %v %s", code, h, b)
@@ -315,9 +329,8 @@ func TestEndpointPatchTagsAndIdentity(t *testing.T) {
 		t.Fatalf("Location when done: %d %s", c, body)
 	}
 	got := epwDecode(t, body)
-	ref, ok := got.Identity.UserAssignedIdentities[uai] // stored with the identity's own casing
 	if got.Properties.ProvisioningState != "Succeeded" || got.Tags["stage"] != "blue-green" || len(got.Tags) != 1 ||
-		got.Identity.Type != "UserAssigned" || !ok || ref.PrincipalID != idUAI || got.Identity.PrincipalID != "" {
+		got.Identity.Type != "SystemAssigned" || got.Identity.PrincipalID != before {
 		t.Fatalf("after PATCH: %+v", got)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -187,6 +188,7 @@ type armDeploymentPropsJS struct {
 	AppInsightsEnabled            bool                   `json:"appInsightsEnabled"`
 	LivenessProbe                 armProbeJSON           `json:"livenessProbe"`
 	ReadinessProbe                armProbeJSON           `json:"readinessProbe"`
+	StartupProbe                  armProbeJSON           `json:"startupProbe"`
 	EgressPublicNetworkAccess     string                 `json:"egressPublicNetworkAccess"`
 	ProvisioningState             string                 `json:"provisioningState"`
 	ContainerResourceRequirements *armContainerResources `json:"containerResourceRequirements,omitempty"`
@@ -250,7 +252,7 @@ func armPrincipalType(by string) string {
 	}
 }
 
-func (s *Server) armWorkspaceJSON(x *Workspace) armWorkspaceJSON {
+func (s *armHost) armWorkspaceJSON(x *Workspace) armWorkspaceJSON {
 	id := wsID(x.Subscription, x.ResourceGroup, x.Name)
 	wsGUID := workspaceGUID(x)
 	j := armWorkspaceJSON{
@@ -302,7 +304,7 @@ func armManagedNetwork(n ManagedNetwork) armManagedNetworkJSON {
 
 // armWorkspace resolves q's resource group and workspace, or the 404 ARM
 // gives for the first one missing. The caller holds s.mu (read).
-func (s *Server) armWorkspace(q *armReq) (*Workspace, *armOutcome) {
+func (s *armHost) armWorkspace(q *armReq) (*Workspace, *armOutcome) {
 	if _, miss := s.armResourceGroup(q); miss != nil {
 		return nil, miss
 	}
@@ -315,7 +317,7 @@ func (s *Server) armWorkspace(q *armReq) (*Workspace, *armOutcome) {
 
 // GET .../providers/Microsoft.MachineLearningServices/workspaces, by
 // subscription or by resource group: the workspaces the caller may read.
-func (s *Server) armListWorkspaces(w http.ResponseWriter, q *armReq) {
+func (s *armHost) armListWorkspaces(w http.ResponseWriter, q *armReq) {
 	s.armRespond(w, q, func() armOutcome {
 		parent := q.scopeThrough("sub")
 		rg, byRG := q.p["rg"]
@@ -346,7 +348,7 @@ func (s *Server) armListWorkspaces(w http.ResponseWriter, q *armReq) {
 }
 
 // GET .../workspaces/{ws}.
-func (s *Server) armGetWorkspace(w http.ResponseWriter, q *armReq) {
+func (s *armHost) armGetWorkspace(w http.ResponseWriter, q *armReq) {
 	s.armRespond(w, q, func() armOutcome {
 		if !s.armCan(q.c, actWorkspaceRead, q.scope()) {
 			return armForbidden(actWorkspaceRead, q.scope())
@@ -367,7 +369,7 @@ func armEndpointKind(computeType string) string {
 	return "Managed"
 }
 
-func (s *Server) armEndpointJSON(e *Endpoint) armEndpointJSON {
+func (s *armHost) armEndpointJSON(e *Endpoint) armEndpointJSON {
 	id := armEndpointID(e)
 	loc := e.Location
 	if loc == "" {
@@ -375,7 +377,7 @@ func (s *Server) armEndpointJSON(e *Endpoint) armEndpointJSON {
 			loc = x.Location
 		}
 	}
-	base := s.URL() + "/inference/" + loc + "/" + e.Name
+	base := s.url + "/inference/" + loc + "/" + e.Name
 	props := map[string]string{"azureml.onlineendpointid": strings.ToLower(id)}
 	for k, v := range e.Properties {
 		props[k] = v
@@ -401,7 +403,7 @@ func (s *Server) armEndpointJSON(e *Endpoint) armEndpointJSON {
 		SystemData: armSystemData(e.CreatedAt, e.CreatedBy, e.ModifiedAt, e.ModifiedBy),
 		Properties: armEndpointPropsJS{
 			AuthMode: e.AuthMode, Description: e.Description, Compute: compute, Properties: props,
-			Traffic: nonNilMap(e.Traffic), MirrorTraffic: nonNilMap(e.MirrorTraffic), PublicNetworkAccess: "Enabled",
+			Traffic: nonNilMap(e.Traffic), MirrorTraffic: nonNilMap(e.MirrorTraffic), PublicNetworkAccess: cmp.Or(e.PublicNetworkAccess, "Enabled"),
 			ProvisioningState: cmp.Or(e.ProvisioningState, "Succeeded"), ScoringURI: base + "/score", SwaggerURI: base + "/swagger.json",
 		},
 	}
@@ -409,7 +411,7 @@ func (s *Server) armEndpointJSON(e *Endpoint) armEndpointJSON {
 
 // armEndpointIdentity renders the endpoint's managed identity; user-assigned
 // identities carry their principal and client ids, as ARM expands them.
-func (s *Server) armEndpointIdentity(id Identity) armMSIJSON {
+func (s *armHost) armEndpointIdentity(id Identity) armMSIJSON {
 	j := armMSIJSON{Type: cmp.Or(id.Type, "None")}
 	if strings.Contains(j.Type, "SystemAssigned") {
 		j.PrincipalID, j.TenantID = id.PrincipalID, cmp.Or(id.TenantID, s.world.Tenant.ID)
@@ -429,7 +431,7 @@ func (s *Server) armEndpointIdentity(id Identity) armMSIJSON {
 
 // armEndpoint resolves q's endpoint (and its ancestors), or the first 404.
 // The caller holds s.mu (read).
-func (s *Server) armEndpoint(q *armReq) (*Endpoint, *armOutcome) {
+func (s *armHost) armEndpoint(q *armReq) (*Endpoint, *armOutcome) {
 	if _, miss := s.armWorkspace(q); miss != nil {
 		return nil, miss
 	}
@@ -442,7 +444,7 @@ func (s *Server) armEndpoint(q *armReq) (*Endpoint, *armOutcome) {
 
 // GET .../workspaces/{ws}/onlineEndpoints: the endpoints the caller may read,
 // with the list options the SDK sends (name, computeType, tags, orderBy).
-func (s *Server) armListEndpoints(w http.ResponseWriter, q *armReq) {
+func (s *armHost) armListEndpoints(w http.ResponseWriter, q *armReq) {
 	s.armRespond(w, q, func() armOutcome {
 		parent := q.scopeThrough("ws")
 		if _, miss := s.armWorkspace(q); miss != nil {
@@ -517,7 +519,7 @@ func armSortEndpoints(list []*Endpoint, orderBy string) {
 }
 
 // GET .../onlineEndpoints/{ep}.
-func (s *Server) armGetEndpoint(w http.ResponseWriter, q *armReq) {
+func (s *armHost) armGetEndpoint(w http.ResponseWriter, q *armReq) {
 	s.armRespond(w, q, func() armOutcome {
 		if !s.armCan(q.c, actEndpointRead, q.scope()) {
 			return armForbidden(actEndpointRead, q.scope())
@@ -530,29 +532,36 @@ func (s *Server) armGetEndpoint(w http.ResponseWriter, q *armReq) {
 	})
 }
 
-func (s *Server) armDeploymentJSON(d *Deployment) armDeploymentJSON {
+func (s *armHost) armDeploymentJSON(d *Deployment) armDeploymentJSON {
 	ws := wsID(d.Subscription, d.ResourceGroup, d.Workspace)
 	capacity := d.InstanceCount
-	// The world does not record who created a deployment: its endpoint's
+	// The seeds do not record who created a deployment: its endpoint's
 	// creator did (the seeds create both together).
-	createdBy := ""
-	if e := s.world.Endpoints[armKey(epID(d.Subscription, d.ResourceGroup, d.Workspace, d.Endpoint))]; e != nil {
+	createdBy := d.CreatedBy
+	if e := s.world.Endpoints[armKey(epID(d.Subscription, d.ResourceGroup, d.Workspace, d.Endpoint))]; e != nil && createdBy == "" {
 		createdBy = e.CreatedBy
+	}
+	rs := d.RequestSettings
+	if rs.MaxConcurrentRequestsPerInstance == 0 {
+		rs = defaultRequestSettings
 	}
 	probe := armProbeJSON{FailureThreshold: 30, SuccessThreshold: 1, Timeout: "PT2S", Period: "PT10S", InitialDelay: "PT10S"}
 	j := armDeploymentJSON{
 		ID: armDeploymentID(d), Name: d.Name, Type: mlNS + "/workspaces/onlineEndpoints/deployments", Location: d.Location,
-		Kind: armEndpointKind(d.ComputeType), Tags: map[string]string{},
+		Kind: armEndpointKind(d.ComputeType), Tags: nonNilMap(d.Tags),
 		SKU:        armSKUJSON{Name: "Default", Tier: "Standard", Capacity: &capacity},
 		SystemData: armSystemData(d.CreatedAt, createdBy, d.CreatedAt, createdBy),
 		Properties: armDeploymentPropsJS{
-			EndpointComputeType: cmp.Or(d.ComputeType, "Managed"), Model: d.Model, InstanceType: d.InstanceType,
+			EndpointComputeType: cmp.Or(d.ComputeType, "Managed"), Description: d.Description, Model: d.Model, InstanceType: d.InstanceType,
 			Properties: map[string]string{}, EnvironmentVariables: map[string]string{},
 			CodeConfiguration: armCodeConfigJSON{CodeID: ws + "/codes/" + stableGUID("code|"+strings.ToLower(armDeploymentID(d))) + "/versions/1", ScoringScript: "score.py"},
-			EnvironmentID:     "azureml://registries/azureml/environments/sklearn-1.5/versions/14",
-			ScaleSettings:     map[string]string{"scaleType": "Default"},
-			RequestSettings:   armRequestSettingsJSON{MaxConcurrentRequestsPerInstance: 1, RequestTimeout: "PT5S", MaxQueueWait: "PT0.5S"},
-			LivenessProbe:     probe, ReadinessProbe: probe, EgressPublicNetworkAccess: "Enabled",
+			EnvironmentID:     cmp.Or(d.EnvironmentID, seedEnvironment),
+			ScaleSettings:     map[string]string{"scaleType": cmp.Or(d.ScaleType, "Default")},
+			RequestSettings: armRequestSettingsJSON{MaxConcurrentRequestsPerInstance: rs.MaxConcurrentRequestsPerInstance,
+				RequestTimeout: isoDuration(rs.RequestTimeout), MaxQueueWait: "PT0.5S"},
+			LivenessProbe: probe, ReadinessProbe: probe, EgressPublicNetworkAccess: "Enabled",
+			// The startup probe's defaults (ProbeSettings in the deployment YAML reference).
+			StartupProbe:      armProbeJSON{FailureThreshold: 30, SuccessThreshold: 1, Timeout: "PT2S", Period: "PT10S", InitialDelay: "PT0S"},
 			ProvisioningState: cmp.Or(d.ProvisioningState, "Succeeded"),
 		},
 	}
@@ -570,6 +579,11 @@ func (s *Server) armDeploymentJSON(d *Deployment) armDeploymentJSON {
 	return j
 }
 
+// isoDuration writes a duration as ISO 8601 in seconds (PT5S, PT0.5S).
+func isoDuration(d time.Duration) string {
+	return "PT" + strconv.FormatFloat(d.Seconds(), 'f', -1, 64) + "S"
+}
+
 // armDeploymentOf reports whether d runs behind e.
 func armDeploymentOf(d *Deployment, e *Endpoint) bool {
 	return rbac.EqualOrdinalIgnoreCase(d.Endpoint, e.Name) && rbac.EqualOrdinalIgnoreCase(d.Workspace, e.Workspace) &&
@@ -577,7 +591,7 @@ func armDeploymentOf(d *Deployment, e *Endpoint) bool {
 }
 
 // GET .../onlineEndpoints/{ep}/deployments: the deployments the caller may read.
-func (s *Server) armListDeployments(w http.ResponseWriter, q *armReq) {
+func (s *armHost) armListDeployments(w http.ResponseWriter, q *armReq) {
 	s.armRespond(w, q, func() armOutcome {
 		parent := q.scopeThrough("ep")
 		e, miss := s.armEndpoint(q)
@@ -599,7 +613,7 @@ func (s *Server) armListDeployments(w http.ResponseWriter, q *armReq) {
 }
 
 // GET .../onlineEndpoints/{ep}/deployments/{dep}.
-func (s *Server) armGetDeployment(w http.ResponseWriter, q *armReq) {
+func (s *armHost) armGetDeployment(w http.ResponseWriter, q *armReq) {
 	s.armRespond(w, q, func() armOutcome {
 		if !s.armCan(q.c, actDeploymentRead, q.scope()) {
 			return armForbidden(actDeploymentRead, q.scope())

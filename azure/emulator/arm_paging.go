@@ -26,7 +26,7 @@ type armLazy func() any
 // armWriteList writes one page of items with an absolute nextLink while more
 // remain. The page size is the server's, or smaller when the client asked
 // for fewer ($top on resource groups and deployments, count on endpoints).
-func (s *Server) armWriteList(w http.ResponseWriter, r *http.Request, items []any) {
+func (s *armHost) armWriteList(w http.ResponseWriter, r *http.Request, items []any) {
 	q := r.URL.Query()
 	size := s.opts.PageSize
 	for _, name := range []string{"$top", "count"} {
@@ -64,7 +64,7 @@ func (s *Server) armWriteList(w http.ResponseWriter, r *http.Request, items []an
 	}
 	s.mu.RUnlock()
 	if end < len(items) {
-		page.NextLink = s.URL() + r.URL.EscapedPath() + "?" + withSkipToken(r.URL.RawQuery, armSkipParams, "$skipToken", end)
+		page.NextLink = s.url + r.URL.EscapedPath() + "?" + withSkipToken(r.URL.RawQuery, armSkipParams, "$skipToken", end)
 	}
 	writeJSON(w, http.StatusOK, page)
 }

@@ -73,7 +73,7 @@ type armIdentityJSON struct {
 
 // GET /tenants lists the one tenant to every signed-in caller (ARM lists
 // the tenants the caller is a member or guest of).
-func (s *Server) armListTenants(w http.ResponseWriter, q *armReq) {
+func (s *armHost) armListTenants(w http.ResponseWriter, q *armReq) {
 	s.armRespond(w, q, func() armOutcome {
 		t := s.world.Tenant
 		return armItems([]any{armTenantJSON{
@@ -83,7 +83,7 @@ func (s *Server) armListTenants(w http.ResponseWriter, q *armReq) {
 	})
 }
 
-func (s *Server) armSubscriptionJSON(sub *Subscription) armSubscriptionJSON {
+func (s *armHost) armSubscriptionJSON(sub *Subscription) armSubscriptionJSON {
 	return armSubscriptionJSON{
 		ID: "/subscriptions/" + sub.ID, AuthorizationSource: "RoleBased", ManagedByTenants: []armTenantRefJSON{},
 		SubscriptionID: sub.ID, TenantID: s.world.Tenant.ID, DisplayName: sub.DisplayName, State: cmp.Or(sub.State, "Enabled"),
@@ -94,7 +94,7 @@ func (s *Server) armSubscriptionJSON(sub *Subscription) armSubscriptionJSON {
 
 // GET /subscriptions lists the subscriptions the caller can see
 // (armSubscriptionVisible), never a 403: no access is an empty list.
-func (s *Server) armListSubscriptions(w http.ResponseWriter, q *armReq) {
+func (s *armHost) armListSubscriptions(w http.ResponseWriter, q *armReq) {
 	s.armRespond(w, q, func() armOutcome {
 		var subs []*Subscription
 		for _, sub := range s.world.Subscriptions {
@@ -110,7 +110,7 @@ func (s *Server) armListSubscriptions(w http.ResponseWriter, q *armReq) {
 }
 
 // GET /subscriptions/{sub}: the router has already answered 404 for an unknown one.
-func (s *Server) armGetSubscription(w http.ResponseWriter, q *armReq) {
+func (s *armHost) armGetSubscription(w http.ResponseWriter, q *armReq) {
 	s.armRespond(w, q, func() armOutcome {
 		sub := s.world.Subscriptions[rbac.OrdinalKey(q.p["sub"])]
 		if !s.armSubscriptionVisible(q.c, sub) {
@@ -128,7 +128,7 @@ func armRGJSON(g *ResourceGroup) armResourceGroupJSON {
 }
 
 // GET /subscriptions/{sub}/resourcegroups: the groups the caller may read.
-func (s *Server) armListResourceGroups(w http.ResponseWriter, q *armReq) {
+func (s *armHost) armListResourceGroups(w http.ResponseWriter, q *armReq) {
 	s.armRespond(w, q, func() armOutcome {
 		var groups []*ResourceGroup
 		for _, g := range s.world.ResourceGroups {
@@ -149,7 +149,7 @@ func (s *Server) armListResourceGroups(w http.ResponseWriter, q *armReq) {
 
 // armResourceGroup resolves q's resource group, or the 404 ARM gives for it.
 // The caller holds s.mu (read).
-func (s *Server) armResourceGroup(q *armReq) (*ResourceGroup, *armOutcome) {
+func (s *armHost) armResourceGroup(q *armReq) (*ResourceGroup, *armOutcome) {
 	if g := s.world.ResourceGroups[armKey(q.scopeThrough("rg"))]; g != nil {
 		return g, nil
 	}
@@ -159,7 +159,7 @@ func (s *Server) armResourceGroup(q *armReq) (*ResourceGroup, *armOutcome) {
 
 // GET /subscriptions/{sub}/resourcegroups/{rg}. Authorization comes before
 // existence, as in ARM: without read access a missing group is a 403 too.
-func (s *Server) armGetResourceGroup(w http.ResponseWriter, q *armReq) {
+func (s *armHost) armGetResourceGroup(w http.ResponseWriter, q *armReq) {
 	s.armRespond(w, q, func() armOutcome {
 		if !s.armCan(q.c, actResourceGroupRead, q.scope()) {
 			return armForbidden(actResourceGroupRead, q.scope())
@@ -174,7 +174,7 @@ func (s *Server) armGetResourceGroup(w http.ResponseWriter, q *armReq) {
 
 // HEAD /subscriptions/{sub}/resourcegroups/{rg} is ResourceGroups_CheckExistence:
 // 204 or 404 with no body.
-func (s *Server) armHeadResourceGroup(w http.ResponseWriter, q *armReq) {
+func (s *armHost) armHeadResourceGroup(w http.ResponseWriter, q *armReq) {
 	s.mu.RLock()
 	allowed := s.armCan(q.c, actResourceGroupRead, q.scope())
 	_, miss := s.armResourceGroup(q)
@@ -189,7 +189,7 @@ func (s *Server) armHeadResourceGroup(w http.ResponseWriter, q *armReq) {
 	}
 }
 
-func (s *Server) armIdentityJSON(id *UserAssignedIdentity) armIdentityJSON {
+func (s *armHost) armIdentityJSON(id *UserAssignedIdentity) armIdentityJSON {
 	j := armIdentityJSON{ID: uaiID(id.Subscription, id.ResourceGroup, id.Name), Name: id.Name,
 		Type: miNS + "/userAssignedIdentities", Location: id.Location, Tags: map[string]string{}}
 	j.Properties.TenantID, j.Properties.PrincipalID, j.Properties.ClientID = s.world.Tenant.ID, id.PrincipalID, id.ClientID
@@ -199,7 +199,7 @@ func (s *Server) armIdentityJSON(id *UserAssignedIdentity) armIdentityJSON {
 
 // GET .../providers/Microsoft.ManagedIdentity/userAssignedIdentities, by
 // subscription or resource group: the identities the caller may read.
-func (s *Server) armListIdentities(w http.ResponseWriter, q *armReq) {
+func (s *armHost) armListIdentities(w http.ResponseWriter, q *armReq) {
 	s.armRespond(w, q, func() armOutcome {
 		parent := q.scopeThrough("sub")
 		if _, ok := q.p["rg"]; ok {
@@ -232,7 +232,7 @@ func (s *Server) armListIdentities(w http.ResponseWriter, q *armReq) {
 }
 
 // GET .../userAssignedIdentities/{name}.
-func (s *Server) armGetIdentity(w http.ResponseWriter, q *armReq) {
+func (s *armHost) armGetIdentity(w http.ResponseWriter, q *armReq) {
 	armGetTracked(s, w, q, actUserIdentitiesRead, miNS+"/userAssignedIdentities", s.world.Identities,
 		func(id *UserAssignedIdentity) any { return s.armIdentityJSON(id) })
 }
@@ -240,7 +240,7 @@ func (s *Server) armGetIdentity(w http.ResponseWriter, q *armReq) {
 // armMissing is the answer for a missing parent or resource: ARM
 // authorizes first, so only a caller allowed at scope learns it is missing.
 // The caller holds s.mu (read).
-func (s *Server) armMissing(c *Caller, miss armOutcome, action, scope string) armOutcome {
+func (s *armHost) armMissing(c *Caller, miss armOutcome, action, scope string) armOutcome {
 	if s.armCan(c, action, scope) {
 		return miss
 	}

@@ -47,7 +47,7 @@ func authzVersions(typ string) *armAPIVersions {
 }
 
 // raMeta is what a role assignment carries beyond rbac.Assignment: it lives
-// in Server.raMeta (under s.mu), keyed by the lower-cased assignment id.
+// in armHost.raMeta (under s.mu), keyed by the lower-cased assignment id.
 type raMeta struct {
 	Condition, ConditionVersion string
 	CreatedBy, UpdatedBy        string
@@ -63,11 +63,11 @@ type authzReq struct {
 	name  string // "" for the collection
 }
 
-type authzHandler func(s *Server, w http.ResponseWriter, a *authzReq)
+type authzHandler func(s *armHost, w http.ResponseWriter, a *authzReq)
 
 // serveAuthorization answers a Microsoft.Authorization path and reports
 // whether it did; other paths go on to the fixed routing table.
-func (s *Server) serveAuthorization(w http.ResponseWriter, r *http.Request, c *Caller, seg []string, version string) bool {
+func (s *armHost) serveAuthorization(w http.ResponseWriter, r *http.Request, c *Caller, seg []string, version string) bool {
 	i := -1
 	for j := len(seg) - 3; j >= 0; j-- {
 		if strings.EqualFold(seg[j], "providers") && strings.EqualFold(seg[j+1], authzNS) {
@@ -88,27 +88,27 @@ func (s *Server) serveAuthorization(w http.ResponseWriter, r *http.Request, c *C
 	switch t := seg[i+2]; {
 	case strings.EqualFold(t, "roleAssignments"):
 		a.typ, versions = "roleAssignments", apiRoleAssignments
-		methods = map[string]authzHandler{http.MethodGet: (*Server).armListRoleAssignments}
+		methods = map[string]authzHandler{http.MethodGet: (*armHost).armListRoleAssignments}
 		if item {
-			methods = map[string]authzHandler{http.MethodGet: (*Server).armGetRoleAssignment,
-				http.MethodPut: (*Server).armPutRoleAssignment, http.MethodDelete: (*Server).armDeleteRoleAssignment}
+			methods = map[string]authzHandler{http.MethodGet: (*armHost).armGetRoleAssignment,
+				http.MethodPut: (*armHost).armPutRoleAssignment, http.MethodDelete: (*armHost).armDeleteRoleAssignment}
 		}
 	case strings.EqualFold(t, "roleDefinitions"):
 		a.typ, versions = "roleDefinitions", apiRoleDefinitions
-		methods = map[string]authzHandler{http.MethodGet: (*Server).armListRoleDefinitions}
+		methods = map[string]authzHandler{http.MethodGet: (*armHost).armListRoleDefinitions}
 		if item {
-			methods = map[string]authzHandler{http.MethodGet: (*Server).armGetRoleDefinition,
-				http.MethodPut: (*Server).armPutRoleDefinition, http.MethodDelete: (*Server).armDeleteRoleDefinition}
+			methods = map[string]authzHandler{http.MethodGet: (*armHost).armGetRoleDefinition,
+				http.MethodPut: (*armHost).armPutRoleDefinition, http.MethodDelete: (*armHost).armDeleteRoleDefinition}
 		}
 	case strings.EqualFold(t, "denyAssignments"):
 		a.typ, versions = "denyAssignments", apiDenyAssignments
-		methods = map[string]authzHandler{http.MethodGet: (*Server).armListDenyAssignments}
+		methods = map[string]authzHandler{http.MethodGet: (*armHost).armListDenyAssignments}
 		if item {
-			methods = map[string]authzHandler{http.MethodGet: (*Server).armGetDenyAssignment}
+			methods = map[string]authzHandler{http.MethodGet: (*armHost).armGetDenyAssignment}
 		}
 	case strings.EqualFold(t, "permissions") && !item:
 		a.typ, versions = "permissions", apiPermissions
-		methods = map[string]authzHandler{http.MethodGet: (*Server).armListPermissions}
+		methods = map[string]authzHandler{http.MethodGet: (*armHost).armListPermissions}
 	default:
 		return false
 	}
@@ -140,7 +140,7 @@ func (s *Server) serveAuthorization(w http.ResponseWriter, r *http.Request, c *C
 }
 
 // authzScopeValid answers ARM's errors for a malformed or unknown scope.
-func (s *Server) authzScopeValid(w http.ResponseWriter, seg []string) bool {
+func (s *armHost) authzScopeValid(w http.ResponseWriter, seg []string) bool {
 	if len(seg) >= 2 && strings.EqualFold(seg[0], "subscriptions") && !s.armSubscriptionExists(w, seg[1]) {
 		return false
 	}
@@ -159,7 +159,7 @@ func (s *Server) authzScopeValid(w http.ResponseWriter, seg []string) bool {
 }
 
 // armRespondWrite is armRespond under the write lock; 204 has no body.
-func (s *Server) armRespondWrite(w http.ResponseWriter, q *armReq, decide func() armOutcome) {
+func (s *armHost) armRespondWrite(w http.ResponseWriter, q *armReq, decide func() armOutcome) {
 	s.mu.Lock()
 	o := decide()
 	s.mu.Unlock()
@@ -178,7 +178,7 @@ func (s *Server) armRespondWrite(w http.ResponseWriter, q *armReq, decide func()
 // armScopeMissing is the 404 for a scope whose resource group, or modelled
 // resource, does not exist; nil when it exists (or is of a type the
 // emulator does not model). The caller holds s.mu.
-func (s *Server) armScopeMissing(scope string) *armOutcome {
+func (s *armHost) armScopeMissing(scope string) *armOutcome {
 	sc, err := rbac.ParseScope(scope)
 	if err != nil || sc.Level < rbac.AtResourceGroup {
 		return nil
@@ -334,7 +334,7 @@ func armRoleDefinition(r rbac.RoleDefinition, scope string) armRoleDefinitionJSO
 
 // resetRoleIndex drops the cached role index after a custom role changed
 // in place. The caller holds s.mu (write).
-func (s *Server) resetRoleIndex() {
+func (s *armHost) resetRoleIndex() {
 	s.roleMu.Lock()
 	s.roleIdx = nil
 	s.roleMu.Unlock()
@@ -343,7 +343,7 @@ func (s *Server) resetRoleIndex() {
 // GET {scope}/providers/Microsoft.Authorization/roleDefinitions: every
 // built-in role and the custom roles assignable at (or, with
 // atScopeAndBelow(), below) scope. Any signed-in caller may read them.
-func (s *Server) armListRoleDefinitions(w http.ResponseWriter, a *authzReq) {
+func (s *armHost) armListRoleDefinitions(w http.ResponseWriter, a *authzReq) {
 	s.armRespond(w, a.q, func() armOutcome {
 		raw := a.q.r.URL.Query().Get("$filter")
 		f, err := parseAuthzFilter(raw, []string{"atScopeAndBelow()"}, "roleName", "type")
@@ -375,7 +375,7 @@ func (s *Server) armListRoleDefinitions(w http.ResponseWriter, a *authzReq) {
 
 // GET {scope}/providers/Microsoft.Authorization/roleDefinitions/{id}, which
 // is also GetByID (/subscriptions/{sub}/providers/... or /providers/...).
-func (s *Server) armGetRoleDefinition(w http.ResponseWriter, a *authzReq) {
+func (s *armHost) armGetRoleDefinition(w http.ResponseWriter, a *authzReq) {
 	s.armRespond(w, a.q, func() armOutcome {
 		r, ok := s.roleIndex().Role(a.name)
 		if !ok {
@@ -416,7 +416,7 @@ func readBody(r *http.Request, v any) *armOutcome {
 
 // PUT {scope}/providers/Microsoft.Authorization/roleDefinitions/{guid}
 // creates or replaces a custom role: 201 either way, as the spec says.
-func (s *Server) armPutRoleDefinition(w http.ResponseWriter, a *authzReq) {
+func (s *armHost) armPutRoleDefinition(w http.ResponseWriter, a *authzReq) {
 	var body armRoleDefinitionBody
 	bad := readBody(a.q.r, &body)
 	s.armRespondWrite(w, a.q, func() armOutcome {
@@ -521,7 +521,7 @@ func (s *Server) armPutRoleDefinition(w http.ResponseWriter, a *authzReq) {
 
 // DELETE {scope}/providers/Microsoft.Authorization/roleDefinitions/{guid}:
 // 200 with the deleted role, 204 when there is none.
-func (s *Server) armDeleteRoleDefinition(w http.ResponseWriter, a *authzReq) {
+func (s *armHost) armDeleteRoleDefinition(w http.ResponseWriter, a *authzReq) {
 	s.armRespondWrite(w, a.q, func() armOutcome {
 		if !s.armCan(a.q.c, actRoleDefinitionsDelete, a.scope) {
 			return armForbidden(actRoleDefinitionsDelete, a.scope)
@@ -595,7 +595,7 @@ func assignmentID(x rbac.Assignment) string {
 }
 
 // armRoleAssignment renders an assignment. The caller holds s.mu.
-func (s *Server) armRoleAssignment(x rbac.Assignment) armRoleAssignmentJSON {
+func (s *armHost) armRoleAssignment(x rbac.Assignment) armRoleAssignmentJSON {
 	id := assignmentID(x)
 	m := s.raMeta[strings.ToLower(id)]
 	if m == nil {
@@ -619,7 +619,7 @@ func (s *Server) armRoleAssignment(x rbac.Assignment) armRoleAssignmentJSON {
 }
 
 // findAssignment is the index of the assignment named name at scope, or -1.
-func (s *Server) findAssignment(scope, name string) int {
+func (s *armHost) findAssignment(scope, name string) int {
 	return slices.IndexFunc(s.world.Assignments, func(x rbac.Assignment) bool {
 		return strings.EqualFold(x.Name, name) && rbac.SameScope(x.Scope, scope)
 	})
@@ -631,7 +631,7 @@ func invalidAssignmentName(name string) armOutcome {
 }
 
 // GET {scope}/providers/Microsoft.Authorization/roleAssignments/{name}, also GetByID.
-func (s *Server) armGetRoleAssignment(w http.ResponseWriter, a *authzReq) {
+func (s *armHost) armGetRoleAssignment(w http.ResponseWriter, a *authzReq) {
 	s.armRespond(w, a.q, func() armOutcome {
 		if !rbac.IsGUID(a.name) {
 			return invalidAssignmentName(a.name)
@@ -666,7 +666,7 @@ var principalTypes = map[string]string{"user": "User", "group": "Group", "servic
 
 // PUT {scope}/providers/Microsoft.Authorization/roleAssignments/{guid}, also
 // CreateByID: 201 when created, 200 when the same assignment is re-put.
-func (s *Server) armPutRoleAssignment(w http.ResponseWriter, a *authzReq) {
+func (s *armHost) armPutRoleAssignment(w http.ResponseWriter, a *authzReq) {
 	var body armRoleAssignmentBody
 	bad := readBody(a.q.r, &body)
 	s.armRespondWrite(w, a.q, func() armOutcome {
@@ -780,7 +780,7 @@ func (s *Server) armPutRoleAssignment(w http.ResponseWriter, a *authzReq) {
 
 // DELETE {scope}/providers/Microsoft.Authorization/roleAssignments/{guid},
 // also DeleteByID: 200 with the deleted assignment, 204 when there is none.
-func (s *Server) armDeleteRoleAssignment(w http.ResponseWriter, a *authzReq) {
+func (s *armHost) armDeleteRoleAssignment(w http.ResponseWriter, a *authzReq) {
 	s.armRespondWrite(w, a.q, func() armOutcome {
 		if !rbac.IsGUID(a.name) {
 			return invalidAssignmentName(a.name)
@@ -804,7 +804,7 @@ func (s *Server) armDeleteRoleAssignment(w http.ResponseWriter, a *authzReq) {
 // assignments at, above and below scope; $filter atScope() keeps those at or
 // above, assignedTo('{id}') those of the principal and its groups,
 // principalId eq '{id}' those of exactly that principal.
-func (s *Server) armListRoleAssignments(w http.ResponseWriter, a *authzReq) {
+func (s *armHost) armListRoleAssignments(w http.ResponseWriter, a *authzReq) {
 	s.armRespond(w, a.q, func() armOutcome {
 		if !s.armCan(a.q.c, actRoleAssignmentsRead, a.scope) {
 			return armForbidden(actRoleAssignmentsRead, a.scope)
@@ -890,7 +890,7 @@ func armDenyAssignment(d rbac.DenyAssignment) armDenyAssignmentJSON {
 // GET {scope}/providers/Microsoft.Authorization/denyAssignments: those at,
 // above and below scope ($filter atScope(), denyAssignmentName eq,
 // principalId eq / gdprExportPrincipalId eq: the ones that apply to it).
-func (s *Server) armListDenyAssignments(w http.ResponseWriter, a *authzReq) {
+func (s *armHost) armListDenyAssignments(w http.ResponseWriter, a *authzReq) {
 	s.armRespond(w, a.q, func() armOutcome {
 		if !s.armCan(a.q.c, actDenyAssignmentsRead, a.scope) {
 			return armForbidden(actDenyAssignmentsRead, a.scope)
@@ -925,12 +925,12 @@ func (s *Server) armListDenyAssignments(w http.ResponseWriter, a *authzReq) {
 // denyAppliesTo reports whether d covers the principal (directly, through a
 // group or as Everyone) without excluding it: the engine's rule. The caller
 // holds s.mu.
-func (s *Server) denyAppliesTo(d rbac.DenyAssignment, principal string) bool {
+func (s *armHost) denyAppliesTo(d rbac.DenyAssignment, principal string) bool {
 	return rbac.DenyApplies(d, principal, s.world.TransitiveGroups(principal)).Blocks()
 }
 
 // GET {scope}/providers/Microsoft.Authorization/denyAssignments/{id}, also GetByID.
-func (s *Server) armGetDenyAssignment(w http.ResponseWriter, a *authzReq) {
+func (s *armHost) armGetDenyAssignment(w http.ResponseWriter, a *authzReq) {
 	s.armRespond(w, a.q, func() armOutcome {
 		if !s.armCan(a.q.c, actDenyAssignmentsRead, a.scope) {
 			return armForbidden(actDenyAssignmentsRead, a.scope)
@@ -949,7 +949,7 @@ func (s *Server) armGetDenyAssignment(w http.ResponseWriter, a *authzReq) {
 // GET .../providers/Microsoft.Authorization/permissions: the caller's own
 // permission blocks, one set per role assigned to it (directly or through a
 // group) at or above scope and already propagated. Any caller may ask.
-func (s *Server) armListPermissions(w http.ResponseWriter, a *authzReq) {
+func (s *armHost) armListPermissions(w http.ResponseWriter, a *authzReq) {
 	s.armRespond(w, a.q, func() armOutcome {
 		if miss := s.armScopeMissing(a.scope); miss != nil {
 			return *miss

@@ -310,6 +310,11 @@ func TestAuthzRoleAssignmentLists(t *testing.T) {
 		line(idAlice, roleReader, rg), line(idOlivia, roleOwner, rg),
 		line(idAlice, roleDataScientist, churnScope), line(idScorerSP, roleDataScientist, churnScope),
 	}
+	// The system-assigned identities of mlw-churn's endpoints got AzureML
+	// Metrics Writer on the workspace when they were created.
+	for _, name := range []string{"churn-key", "churn-aml"} {
+		atWS = append(atWS, line(stableGUID("sai|"+epID(SubProduction, prodRG, "mlw-churn", name)), roleMetricsWriter, churnScope))
+	}
 	got, err := listRA(t, bob, churnScope, "atScope()")
 	if err != nil || !slices.Equal(sort(got), sort(slices.Clone(atWS))) {
 		t.Errorf("atScope(): %v\n%q", err, got)
@@ -344,7 +349,10 @@ func TestAuthzRoleAssignmentLists(t *testing.T) {
 		}
 		n += len(page.Value)
 	}
-	if n != 6 { // everything in production: bob, alice x2, olivia, the SP, the group
+	// Everything in production: bob, alice x2, olivia, the SP, the group (6),
+	// the 3 automatic roles of each of the 5 system-assigned endpoint
+	// identities, and the user-assigned identity's Storage Blob Data Reader.
+	if n != 6+5*3+1 {
 		t.Errorf("ListForSubscription: %d", n)
 	}
 	n = 0
@@ -355,7 +363,7 @@ func TestAuthzRoleAssignmentLists(t *testing.T) {
 		}
 		n += len(page.Value)
 	}
-	if n != 6 {
+	if n != 6+4*3+1 { // rg-ml-prod holds 4 of those endpoints
 		t.Errorf("ListForResourceGroup: %d", n)
 	}
 }

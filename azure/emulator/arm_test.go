@@ -268,8 +268,8 @@ func TestARMOnlineEndpoints(t *testing.T) {
 		return n
 	}
 	for who, want := range map[string][]string{
-		"alice": {"churn-aad", "churn-aml", "churn-key"}, // two pages
-		"bob":   {"churn-aad", "churn-aml", "churn-key"},
+		"alice": {"churn-aad", "churn-aml", "churn-custom", "churn-key"}, // two pages
+		"bob":   {"churn-aad", "churn-aml", "churn-custom", "churn-key"},
 		"gary":  {"churn-aad"}, // only what the group's endpoint-scoped role allows
 	} {
 		eps, err := armtEndpoints(t, e, who, "mlw-churn")
@@ -355,7 +355,7 @@ func TestARMOnlineEndpointListOptions(t *testing.T) {
 	if got := list(&armmachinelearning.OnlineEndpointsClientListOptions{Name: &name}, "mlw-churn"); !slices.Equal(got, []string{"churn-aml"}) {
 		t.Errorf("name: %q", got)
 	}
-	if got := list(&armmachinelearning.OnlineEndpointsClientListOptions{Tags: &tags, Count: &one}, "mlw-churn"); len(got) != 3 {
+	if got := list(&armmachinelearning.OnlineEndpointsClientListOptions{Tags: &tags, Count: &one}, "mlw-churn"); len(got) != 4 {
 		t.Errorf("tags + count 1 (one per page): %q", got)
 	}
 }

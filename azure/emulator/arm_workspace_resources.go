@@ -58,19 +58,19 @@ func armWorkspaceResourceRoutes(rg []string) []armRoute {
 	st := cat("providers", storageNS, "storageAccounts", "{name}")
 	containers := append(append([]string(nil), st...), "blobServices", "default", "containers")
 	return []armRoute{
-		{st, apiStorage, get((*Server).armGetStorageAccount)},
-		{containers, apiBlobContainers, get((*Server).armListBlobContainers)},
-		{append(containers, "{container}"), apiBlobContainers, get((*Server).armGetBlobContainer)},
-		{cat("providers", registryNS, "registries", "{name}"), apiRegistries, get((*Server).armGetRegistry)},
-		{cat("providers", keyVaultNS, "vaults", "{name}"), apiKeyVaults, get((*Server).armGetKeyVault)},
-		{cat("providers", insightsNS, "components", "{name}"), apiInsights, get((*Server).armGetInsights)},
+		{st, apiStorage, get((*armHost).armGetStorageAccount)},
+		{containers, apiBlobContainers, get((*armHost).armListBlobContainers)},
+		{append(containers, "{container}"), apiBlobContainers, get((*armHost).armGetBlobContainer)},
+		{cat("providers", registryNS, "registries", "{name}"), apiRegistries, get((*armHost).armGetRegistry)},
+		{cat("providers", keyVaultNS, "vaults", "{name}"), apiKeyVaults, get((*armHost).armGetKeyVault)},
+		{cat("providers", insightsNS, "components", "{name}"), apiInsights, get((*armHost).armGetInsights)},
 	}
 }
 
 // armGetTracked answers GET on a tracked resource of the world: 403 without
 // action at its scope (ARM authorizes first), then the resource group's
 // and the resource's 404s, then render.
-func armGetTracked[T any](s *Server, w http.ResponseWriter, q *armReq, action, typ string, in map[string]*T, render func(*T) any) {
+func armGetTracked[T any](s *armHost, w http.ResponseWriter, q *armReq, action, typ string, in map[string]*T, render func(*T) any) {
 	s.armRespond(w, q, func() armOutcome {
 		if !s.armCan(q.c, action, q.scope()) {
 			return armForbidden(action, q.scope())
@@ -105,7 +105,7 @@ func armTrackedOf(r Resource, id, typ string, props any) armTracked {
 }
 
 // GET .../providers/Microsoft.Storage/storageAccounts/{name} (StorageAccounts_GetProperties).
-func (s *Server) armGetStorageAccount(w http.ResponseWriter, q *armReq) {
+func (s *armHost) armGetStorageAccount(w http.ResponseWriter, q *armReq) {
 	armGetTracked(s, w, q, actStorageRead, storageNS+"/storageAccounts", s.world.StorageAccounts, func(a *StorageAccount) any {
 		created := armTimestamp(a.CreatedAt)
 		host := func(svc string) string { return "https://" + a.Name + "." + svc + ".core.windows.net/" }
@@ -155,7 +155,7 @@ func armBlobContainerOf(c *BlobContainer) armBlobContainerJSON {
 }
 
 // GET …/storageAccounts/{name}/blobServices/default/containers (BlobContainers_List).
-func (s *Server) armListBlobContainers(w http.ResponseWriter, q *armReq) {
+func (s *armHost) armListBlobContainers(w http.ResponseWriter, q *armReq) {
 	s.armRespond(w, q, func() armOutcome {
 		account := q.scopeThrough("name")
 		if !s.armCan(q.c, actBlobContainerRead, account) {
@@ -179,7 +179,7 @@ func (s *Server) armListBlobContainers(w http.ResponseWriter, q *armReq) {
 }
 
 // GET …/blobServices/default/containers/{container} (BlobContainers_Get).
-func (s *Server) armGetBlobContainer(w http.ResponseWriter, q *armReq) {
+func (s *armHost) armGetBlobContainer(w http.ResponseWriter, q *armReq) {
 	s.armRespond(w, q, func() armOutcome {
 		if !s.armCan(q.c, actBlobContainerRead, q.scope()) {
 			return armForbidden(actBlobContainerRead, q.scope())
@@ -199,7 +199,7 @@ func (s *Server) armGetBlobContainer(w http.ResponseWriter, q *armReq) {
 }
 
 // GET .../providers/Microsoft.ContainerRegistry/registries/{name} (Registries_Get).
-func (s *Server) armGetRegistry(w http.ResponseWriter, q *armReq) {
+func (s *armHost) armGetRegistry(w http.ResponseWriter, q *armReq) {
 	armGetTracked(s, w, q, actRegistryRead, registryNS+"/registries", s.world.Registries, func(r *ContainerRegistry) any {
 		disabled := map[string]string{"status": "disabled"}
 		j := armTrackedOf(r.Resource, registryID(r.Subscription, r.ResourceGroup, r.Name), registryNS+"/registries", map[string]any{
@@ -233,7 +233,7 @@ func (s *Server) armGetRegistry(w http.ResponseWriter, q *armReq) {
 }
 
 // GET .../providers/Microsoft.KeyVault/vaults/{name} (Vaults_Get).
-func (s *Server) armGetKeyVault(w http.ResponseWriter, q *armReq) {
+func (s *armHost) armGetKeyVault(w http.ResponseWriter, q *armReq) {
 	armGetTracked(s, w, q, actKeyVaultRead, keyVaultNS+"/vaults", s.world.KeyVaults, func(v *KeyVault) any {
 		return armTrackedOf(v.Resource, keyVaultID(v.Subscription, v.ResourceGroup, v.Name), keyVaultNS+"/vaults", map[string]any{
 			"sku":      map[string]string{"family": "A", "name": v.SKU},
@@ -255,7 +255,7 @@ func (s *Server) armGetKeyVault(w http.ResponseWriter, q *armReq) {
 
 // GET .../providers/Microsoft.Insights/components/{name} (Components_Get,
 // api-version 2020-02-02: its property names are PascalCase).
-func (s *Server) armGetInsights(w http.ResponseWriter, q *armReq) {
+func (s *armHost) armGetInsights(w http.ResponseWriter, q *armReq) {
 	armGetTracked(s, w, q, actInsightsRead, insightsNS+"/components", s.world.AppInsights, func(a *AppInsightsComponent) any {
 		j := armTrackedOf(a.Resource, insightsID(a.Subscription, a.ResourceGroup, a.Name), "microsoft.insights/components", map[string]any{
 			"ApplicationId":      a.Name,

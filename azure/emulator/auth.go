@@ -29,7 +29,7 @@ var graphAudiences = []string{"https://graph.microsoft.com", "00000003-0000-0000
 
 // authenticate checks the bearer token; on failure it writes the 401 with
 // WWW-Authenticate and the error body real ARM/Graph would send.
-func (s *Server) authenticate(w http.ResponseWriter, r *http.Request, audiences ...string) (*Caller, bool) {
+func (s *core) authenticate(w http.ResponseWriter, r *http.Request, audiences ...string) (*Caller, bool) {
 	graph := strings.HasPrefix(r.URL.Path, "/graph/")
 	fail := func(code, msg string) (*Caller, bool) {
 		w.Header().Set("WWW-Authenticate", s.tokenChallenge(msg))
@@ -87,7 +87,7 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request, audiences 
 }
 
 // tokenChallenge is the WWW-Authenticate of a refused bearer token.
-func (s *Server) tokenChallenge(msg string) string {
+func (s *core) tokenChallenge(msg string) string {
 	return fmt.Sprintf(`Bearer authorization_uri="%s/%s/oauth2/authorize", error="invalid_token", error_description="%s"`,
 		s.url, s.world.Tenant.ID, strings.ReplaceAll(msg, `"`, `'`))
 }
@@ -101,7 +101,7 @@ func (s *Server) tokenChallenge(msg string) string {
 // "Critical event evaluation"); the simulated Azure does so for every
 // token, so its answers never rest on a principal that is gone.
 // The caller holds s.mu (read).
-func (s *Server) principalGone(tc tokenClaims) string {
+func (s *core) principalGone(tc tokenClaims) string {
 	if s.world.hasPrincipal(tc.OID) {
 		return ""
 	}
@@ -113,7 +113,7 @@ func (s *Server) principalGone(tc tokenClaims) string {
 // for a new token and learns why it gets none
 // (https://learn.microsoft.com/entra/identity-platform/claims-challenge,
 // "Claims challenge header format"); invalid_token otherwise.
-func (s *Server) revokedChallenge(tc tokenClaims, msg string) string {
+func (s *core) revokedChallenge(tc tokenClaims, msg string) string {
 	if !tc.CAE {
 		return s.tokenChallenge(msg)
 	}
@@ -138,7 +138,7 @@ func allowedAudienceText(auds []string) string {
 }
 
 // roles is every role definition: built-ins plus the world's custom roles.
-func (s *Server) roles() rbac.RoleSet {
+func (s *core) roles() rbac.RoleSet {
 	return append(rbac.RoleSet(rbac.BuiltinRoles()), s.world.CustomRoles...)
 }
 
@@ -148,13 +148,13 @@ func (s *Server) roles() rbac.RoleSet {
 // condition (Conditional) is refused, because the simulated Azure does not
 // evaluate conditions — it fails closed rather than open. A grant not yet
 // propagated (Pending) is refused for every principal alike.
-func (s *Server) decide(c *Caller, action, scope string) rbac.Decision {
+func (s *core) decide(c *Caller, action, scope string) rbac.Decision {
 	return rbac.Evaluate(rbac.Request{PrincipalID: c.ObjectID, GroupIDs: c.Groups, Action: action, Scope: scope, At: s.now()},
 		s.world.Assignments, s.roleIndex(), s.world.Denies)
 }
 
 // authorize writes 403 AuthorizationFailed (ARM's exact text) when denied. Call with s.mu held.
-func (s *Server) authorize(w http.ResponseWriter, c *Caller, action, scope string) bool {
+func (s *core) authorize(w http.ResponseWriter, c *Caller, action, scope string) bool {
 	if s.decide(c, action, scope).Allowed {
 		return true
 	}

@@ -23,7 +23,7 @@ func randomCode(n int) string {
 	return string(b)
 }
 
-func (s *Server) serveDeviceCode(w http.ResponseWriter, r *http.Request) {
+func (s *entraHost) serveDeviceCode(w http.ResponseWriter, r *http.Request) {
 	if err := r.ParseForm(); err != nil || r.Method != http.MethodPost {
 		s.writeEntraError(w, errNoClientID)
 		return
@@ -41,9 +41,9 @@ func (s *Server) serveDeviceCode(w http.ResponseWriter, r *http.Request) {
 	}
 	dc := &deviceCode{userCode: randomCode(9), deviceCode: "DAQABAAEAAA" + randomID(48), clientID: r.PostForm.Get("client_id"),
 		scope: r.PostForm.Get("scope"), expires: s.now().Add(s.opts.DeviceCodeLifetime)}
-	s.entra.mu.Lock()
-	boundedPut(s.entra.devices, dc.deviceCode, dc, s.entra.limit, s.now(), func(d *deviceCode) time.Time { return d.expires })
-	s.entra.mu.Unlock()
+	s.flows.mu.Lock()
+	boundedPut(s.flows.devices, dc.deviceCode, dc, s.flows.limit, s.now(), func(d *deviceCode) time.Time { return d.expires })
+	s.flows.mu.Unlock()
 	verify := s.url + "/devicelogin"
 	writeJSON(w, 200, map[string]any{
 		"user_code": dc.userCode, "device_code": dc.deviceCode, "verification_uri": verify,
@@ -53,10 +53,10 @@ func (s *Server) serveDeviceCode(w http.ResponseWriter, r *http.Request) {
 }
 
 // deviceCodeScope is the scope a pending device code was asked with.
-func (s *Server) deviceCodeScope(code string) string {
-	s.entra.mu.Lock()
-	defer s.entra.mu.Unlock()
-	if dc := s.entra.devices[code]; dc != nil {
+func (s *entraHost) deviceCodeScope(code string) string {
+	s.flows.mu.Lock()
+	defer s.flows.mu.Unlock()
+	if dc := s.flows.devices[code]; dc != nil {
 		return dc.scope
 	}
 	return ""
@@ -64,16 +64,16 @@ func (s *Server) deviceCodeScope(code string) string {
 
 // grantDeviceCode answers MSAL's polls: pending until approved (or
 // auto-approved), then tokens; declined and expired end the flow.
-func (s *Server) grantDeviceCode(w http.ResponseWriter, f url.Values, resource, scope string, cae bool) {
-	s.entra.mu.Lock()
-	dc, ok := s.entra.devices[f.Get("device_code")]
+func (s *entraHost) grantDeviceCode(w http.ResponseWriter, f url.Values, resource, scope string, cae bool) {
+	s.flows.mu.Lock()
+	dc, ok := s.flows.devices[f.Get("device_code")]
 	if !ok {
-		s.entra.mu.Unlock()
+		s.flows.mu.Unlock()
 		s.writeEntraError(w, errBadDevice)
 		return
 	}
 	if !strings.EqualFold(dc.clientID, f.Get("client_id")) { // a device code is redeemed by the client that asked for it
-		s.entra.mu.Unlock()
+		s.flows.mu.Unlock()
 		s.writeEntraError(w, errBadDevice)
 		return
 	}
@@ -87,29 +87,29 @@ func (s *Server) grantDeviceCode(w http.ResponseWriter, f url.Values, resource, 
 	}
 	switch {
 	case dc.declined:
-		delete(s.entra.devices, dc.deviceCode)
-		s.entra.mu.Unlock()
+		delete(s.flows.devices, dc.deviceCode)
+		s.flows.mu.Unlock()
 		s.writeEntraError(w, errDeclined)
 	case s.now().After(dc.expires):
-		delete(s.entra.devices, dc.deviceCode)
-		s.entra.mu.Unlock()
+		delete(s.flows.devices, dc.deviceCode)
+		s.flows.mu.Unlock()
 		s.writeEntraError(w, errExpiredCode)
 	case dc.approvedBy == "":
-		s.entra.mu.Unlock()
+		s.flows.mu.Unlock()
 		s.writeEntraError(w, errPending)
 	default:
 		u := dc.approvedBy
-		delete(s.entra.devices, dc.deviceCode)
-		s.entra.mu.Unlock()
+		delete(s.flows.devices, dc.deviceCode)
+		s.flows.mu.Unlock()
 		s.userTokens(w, u, dc.clientID, resource, scope, cae)
 	}
 }
 
 // findUserCode finds a pending, unexpired code by the code a person typed.
-func (s *Server) findUserCode(code string) *deviceCode {
+func (s *entraHost) findUserCode(code string) *deviceCode {
 	code = strings.ToUpper(strings.NewReplacer("-", "", " ", "").Replace(code))
 	now := s.now()
-	for _, dc := range s.entra.devices {
+	for _, dc := range s.flows.devices {
 		if dc.userCode == code && now.Before(dc.expires) {
 			return dc
 		}
@@ -123,6 +123,10 @@ func (s *Server) findUserCode(code string) *deviceCode {
 // /devicelogin page, which anything on the machine can reach, does
 // (approveWithPassword).
 func (s *Server) ApproveDeviceCode(userCode, persona string) error {
+	return s.entra.approveDeviceCode(userCode, persona)
+}
+
+func (s *entraHost) approveDeviceCode(userCode, persona string) error {
 	s.mu.RLock()
 	u := s.world.personaByKey(persona)
 	s.mu.RUnlock()
@@ -133,9 +137,9 @@ func (s *Server) ApproveDeviceCode(userCode, persona string) error {
 }
 
 // approveAs approves the pending device code typed as userCode for u.
-func (s *Server) approveAs(userCode string, u *User) error {
-	s.entra.mu.Lock()
-	defer s.entra.mu.Unlock()
+func (s *entraHost) approveAs(userCode string, u *User) error {
+	s.flows.mu.Lock()
+	defer s.flows.mu.Unlock()
 	dc := s.findUserCode(userCode)
 	if dc == nil {
 		return fmt.Errorf("no pending sign-in with code %q (it may have expired)", userCode)
@@ -149,7 +153,7 @@ func (s *Server) approveAs(userCode string, u *User) error {
 // with AutoApprove naming that persona (then it signs in without asking,
 // as it does for device codes) or with PasswordlessPages (the in-process
 // demo). It returns the user, or the refusal.
-func (s *Server) personaSignIn(persona, password string) (*User, error) {
+func (s *entraHost) personaSignIn(persona, password string) (*User, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	u := s.world.personaByKey(persona)
@@ -166,7 +170,7 @@ func (s *Server) personaSignIn(persona, password string) (*User, error) {
 
 // approveWithPassword is the /devicelogin page's approval: the persona's
 // password is required (personaSignIn).
-func (s *Server) approveWithPassword(userCode, persona, password string) error {
+func (s *entraHost) approveWithPassword(userCode, persona, password string) error {
 	u, err := s.personaSignIn(persona, password)
 	if err != nil {
 		return err
@@ -175,9 +179,11 @@ func (s *Server) approveWithPassword(userCode, persona, password string) error {
 }
 
 // DeclineDeviceCode declines a pending device code.
-func (s *Server) DeclineDeviceCode(userCode string) error {
-	s.entra.mu.Lock()
-	defer s.entra.mu.Unlock()
+func (s *Server) DeclineDeviceCode(userCode string) error { return s.entra.declineDeviceCode(userCode) }
+
+func (s *entraHost) declineDeviceCode(userCode string) error {
+	s.flows.mu.Lock()
+	defer s.flows.mu.Unlock()
 	dc := s.findUserCode(userCode)
 	if dc == nil {
 		return fmt.Errorf("no pending sign-in with code %q (it may have expired)", userCode)
@@ -211,14 +217,14 @@ type pageData struct {
 }
 
 // serveDeviceLogin is the page a person opens to approve or decline a code.
-func (s *Server) serveDeviceLogin(w http.ResponseWriter, r *http.Request) {
+func (s *entraHost) serveDeviceLogin(w http.ResponseWriter, r *http.Request) {
 	d := pageData{Title: "Enter code", Action: "/devicelogin", Form: true, AskCode: true, Personas: s.Personas()}
 	if r.Method == http.MethodPost {
 		_ = r.ParseForm()
 		code, persona := r.PostForm.Get("user_code"), r.PostForm.Get("persona")
 		var err error
 		if r.PostForm.Get("action") == "decline" {
-			err = s.DeclineDeviceCode(code)
+			err = s.declineDeviceCode(code)
 			d.Message = "You declined the sign-in. You can close this window."
 		} else {
 			err = s.approveWithPassword(code, persona, r.PostForm.Get("password"))
@@ -236,7 +242,7 @@ func (s *Server) serveDeviceLogin(w http.ResponseWriter, r *http.Request) {
 
 // serveAuthorize is the browser flow (auth code + PKCE, response_mode=form_post):
 // a persona picker, then Entra's auto-submitting form to the redirect URI.
-func (s *Server) serveAuthorize(w http.ResponseWriter, r *http.Request) {
+func (s *entraHost) serveAuthorize(w http.ResponseWriter, r *http.Request) {
 	_ = r.ParseForm()
 	q := r.Form
 	redirect := q.Get("redirect_uri")
@@ -277,10 +283,10 @@ func (s *Server) serveAuthorize(w http.ResponseWriter, r *http.Request) {
 	}
 	code := "0.A" + randomID(48)
 	now := s.now()
-	s.entra.mu.Lock()
-	boundedPut(s.entra.codes, code, &authCode{userID: u.ID, clientID: q.Get("client_id"), redirectURI: redirect, challenge: q.Get("code_challenge"), expires: now.Add(10 * time.Minute)},
-		s.entra.limit, now, func(c *authCode) time.Time { return c.expires })
-	s.entra.mu.Unlock()
+	s.flows.mu.Lock()
+	boundedPut(s.flows.codes, code, &authCode{userID: u.ID, clientID: q.Get("client_id"), redirectURI: redirect, challenge: q.Get("code_challenge"), expires: now.Add(10 * time.Minute)},
+		s.flows.limit, now, func(c *authCode) time.Time { return c.expires })
+	s.flows.mu.Unlock()
 	s.formPost(w, redirect, map[string]string{"code": code, "state": q.Get("state"), "session_state": newGUID()})
 }
 
@@ -289,7 +295,7 @@ var formPostTmpl = template.Must(template.New("fp").Parse(`<html><head><title>Wo
 <noscript><p>Script is disabled. Click Submit to continue.</p><input type="submit" value="Submit"/></noscript></form>
 <script language="javascript">document.forms[0].submit();</script></body></html>`))
 
-func (s *Server) formPost(w http.ResponseWriter, action string, fields map[string]string) {
+func (s *entraHost) formPost(w http.ResponseWriter, action string, fields map[string]string) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	_ = formPostTmpl.Execute(w, map[string]any{"Action": template.URL(action), "Fields": fields})
 }

@@ -12,7 +12,7 @@ type PersonaInfo struct {
 }
 
 // Personas lists the simulated users in a stable order.
-func (s *Server) Personas() []PersonaInfo {
+func (s *core) Personas() []PersonaInfo {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	var out []PersonaInfo

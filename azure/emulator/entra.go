@@ -157,7 +157,7 @@ var resourceAudiences = func() []string {
 // knownResource reports whether a token may be issued for resource: one of
 // the simulated Azure's services, or an application of the directory (by
 // app id or api://app id). The caller holds s.mu (read).
-func (s *Server) knownResource(resource string) bool {
+func (s *entraHost) knownResource(resource string) bool {
 	r := strings.TrimSuffix(resource, "/")
 	for _, a := range resourceAudiences {
 		if strings.EqualFold(r, a) {
@@ -174,7 +174,7 @@ func (s *Server) knownResource(resource string) bool {
 // itself with its secret when it asks for tokens). A token's audience can
 // therefore never be chosen through client_id. It writes the error and
 // returns false when the client is refused.
-func (s *Server) checkClient(w http.ResponseWriter, f url.Values, tokenRequest bool) bool {
+func (s *entraHost) checkClient(w http.ResponseWriter, f url.Values, tokenRequest bool) bool {
 	id, secret := f.Get("client_id"), f.Get("client_secret")
 	if id == "" {
 		s.writeEntraError(w, errNoClientID)
@@ -207,7 +207,7 @@ func (s *Server) checkClient(w http.ResponseWriter, f url.Values, tokenRequest b
 	return true
 }
 
-func (s *Server) writeEntraError(w http.ResponseWriter, e entraErr, args ...any) {
+func (s *entraHost) writeEntraError(w http.ResponseWriter, e entraErr, args ...any) {
 	text := e.text
 	if len(args) > 0 {
 		text = fmt.Sprintf(text, args...)
@@ -225,7 +225,7 @@ func (s *Server) writeEntraError(w http.ResponseWriter, e entraErr, args ...any)
 }
 
 // tenantOK maps organizations/common/consumers and our tenant id or domain.
-func (s *Server) tenantOK(t string) bool {
+func (s *entraHost) tenantOK(t string) bool {
 	switch strings.ToLower(t) {
 	case "organizations", "common", strings.ToLower(s.world.Tenant.ID), strings.ToLower(s.world.Tenant.DefaultDomain):
 		return true
@@ -233,7 +233,7 @@ func (s *Server) tenantOK(t string) bool {
 	return false
 }
 
-func (s *Server) serveEntra(w http.ResponseWriter, r *http.Request) {
+func (s *entraHost) serveEntra(w http.ResponseWriter, r *http.Request) {
 	seg := strings.Split(strings.TrimPrefix(r.URL.Path, "/"), "/")
 	tenant, rest := seg[0], strings.ToLower(strings.Join(seg[1:], "/"))
 	if strings.EqualFold(seg[1], "UserRealm") {
@@ -270,7 +270,7 @@ func (s *Server) serveEntra(w http.ResponseWriter, r *http.Request) {
 // and token_endpoint on our own host (ENTRA.md §2.1). The device code URL is
 // derived from token_endpoint by replacing "token", so no other "token"
 // may appear in it.
-func (s *Server) serveDiscovery(w http.ResponseWriter, tenant string) {
+func (s *entraHost) serveDiscovery(w http.ResponseWriter, tenant string) {
 	base := s.url + "/" + tenant
 	tid := s.world.Tenant.ID
 	writeJSON(w, 200, map[string]any{
@@ -293,7 +293,7 @@ func (s *Server) serveDiscovery(w http.ResponseWriter, tenant string) {
 }
 
 // serveUserRealm answers UsernamePasswordCredential's realm lookup (ENTRA.md §2.6).
-func (s *Server) serveUserRealm(w http.ResponseWriter, r *http.Request, seg []string) {
+func (s *entraHost) serveUserRealm(w http.ResponseWriter, r *http.Request, seg []string) {
 	upn := ""
 	if len(seg) > 2 {
 		upn, _ = url.PathUnescape(seg[2])
@@ -333,7 +333,7 @@ func resourceFromScope(scope string) (resource, requested string, ok bool) {
 	return resource, requested, true
 }
 
-func (s *Server) serveToken(w http.ResponseWriter, r *http.Request) {
+func (s *entraHost) serveToken(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
 		s.writeEntraError(w, entraErr{405, "invalid_request", 900561, "The endpoint only accepts POST requests. Received a %s request."}, r.Method)
 		return
@@ -382,7 +382,7 @@ var knownGrants = map[string]bool{"client_credentials": true, "device_code": tru
 
 // checkResource refuses a token for a resource nobody registered
 // (AADSTS500011); it writes the error and returns false.
-func (s *Server) checkResource(w http.ResponseWriter, resource string) bool {
+func (s *entraHost) checkResource(w http.ResponseWriter, resource string) bool {
 	s.mu.RLock()
 	ok, tenant := s.knownResource(resource), s.world.Tenant.ID
 	s.mu.RUnlock()
@@ -392,7 +392,7 @@ func (s *Server) checkResource(w http.ResponseWriter, resource string) bool {
 	return ok
 }
 
-func (s *Server) grantClientCredentials(w http.ResponseWriter, f url.Values, resource string, cae bool) {
+func (s *entraHost) grantClientCredentials(w http.ResponseWriter, f url.Values, resource string, cae bool) {
 	id := f.Get("client_id")
 	s.mu.RLock()
 	sp := s.world.servicePrincipalByAppID(id)
@@ -413,7 +413,7 @@ func (s *Server) grantClientCredentials(w http.ResponseWriter, f url.Values, res
 // userTokens answers a user flow with everything MSAL needs to cache the
 // account and refresh silently (ENTRA.md §0.7, §3). The user is looked up
 // now, so one deleted since the flow began gets no token.
-func (s *Server) userTokens(w http.ResponseWriter, userID, clientID, resource, scope string, cae bool) {
+func (s *entraHost) userTokens(w http.ResponseWriter, userID, clientID, resource, scope string, cae bool) {
 	s.mu.RLock()
 	u := s.world.Users[strings.ToLower(userID)]
 	tenant := s.world.Tenant.DisplayName
@@ -434,10 +434,10 @@ func (s *Server) userTokens(w http.ResponseWriter, userID, clientID, resource, s
 	}
 	rt := "0.A" + randomID(40)
 	now := s.now()
-	s.entra.mu.Lock()
-	boundedPut(s.entra.refresh, rt, refreshGrant{userID: u.ID, clientID: clientID, expires: now.Add(refreshTokenLifetime)},
-		s.entra.limit, now, func(g refreshGrant) time.Time { return g.expires })
-	s.entra.mu.Unlock()
+	s.flows.mu.Lock()
+	boundedPut(s.flows.refresh, rt, refreshGrant{userID: u.ID, clientID: clientID, expires: now.Add(refreshTokenLifetime)},
+		s.flows.limit, now, func(g refreshGrant) time.Time { return g.expires })
+	s.flows.mu.Unlock()
 	secs := int(s.opts.AccessTokenLifetime.Seconds()) - 1
 	writeJSON(w, 200, map[string]any{
 		"token_type": "Bearer", "scope": scope, "expires_in": secs, "ext_expires_in": secs,
@@ -445,7 +445,7 @@ func (s *Server) userTokens(w http.ResponseWriter, userID, clientID, resource, s
 	})
 }
 
-func (s *Server) grantPassword(w http.ResponseWriter, f url.Values, resource, scope string, cae bool) {
+func (s *entraHost) grantPassword(w http.ResponseWriter, f url.Values, resource, scope string, cae bool) {
 	s.mu.RLock()
 	u := s.world.userByUPN(f.Get("username"))
 	ok := u != nil && u.checkPassword(f.Get("password"))
@@ -464,14 +464,14 @@ func (s *Server) grantPassword(w http.ResponseWriter, f url.Values, resource, sc
 
 // grantRefresh redeems a refresh token. It is bound to the client it was
 // issued to, and dies at its expiry.
-func (s *Server) grantRefresh(w http.ResponseWriter, f url.Values, resource, scope string, cae bool) {
-	s.entra.mu.Lock()
-	g, ok := s.entra.refresh[f.Get("refresh_token")]
+func (s *entraHost) grantRefresh(w http.ResponseWriter, f url.Values, resource, scope string, cae bool) {
+	s.flows.mu.Lock()
+	g, ok := s.flows.refresh[f.Get("refresh_token")]
 	if ok && !s.now().Before(g.expires) {
-		delete(s.entra.refresh, f.Get("refresh_token"))
+		delete(s.flows.refresh, f.Get("refresh_token"))
 		ok = false
 	}
-	s.entra.mu.Unlock()
+	s.flows.mu.Unlock()
 	if !ok || !strings.EqualFold(g.clientID, f.Get("client_id")) {
 		s.writeEntraError(w, errBadRefresh)
 		return
@@ -479,11 +479,11 @@ func (s *Server) grantRefresh(w http.ResponseWriter, f url.Values, resource, sco
 	s.userTokens(w, g.userID, g.clientID, resource, scope, cae)
 }
 
-func (s *Server) grantAuthCode(w http.ResponseWriter, f url.Values, resource, scope string, cae bool) {
-	s.entra.mu.Lock()
-	c, ok := s.entra.codes[f.Get("code")]
-	delete(s.entra.codes, f.Get("code")) // codes are single use
-	s.entra.mu.Unlock()
+func (s *entraHost) grantAuthCode(w http.ResponseWriter, f url.Values, resource, scope string, cae bool) {
+	s.flows.mu.Lock()
+	c, ok := s.flows.codes[f.Get("code")]
+	delete(s.flows.codes, f.Get("code")) // codes are single use
+	s.flows.mu.Unlock()
 	if !ok || s.now().After(c.expires) || c.redirectURI != f.Get("redirect_uri") || !strings.EqualFold(c.clientID, f.Get("client_id")) {
 		s.writeEntraError(w, errBadAuthCode)
 		return

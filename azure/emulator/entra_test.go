@@ -253,9 +253,9 @@ func TestEntraStateIsBounded(t *testing.T) {
 	e := newARMT(t, Options{Now: clock.Now})
 	s := e.s
 	const limit = 8
-	s.entra.mu.Lock()
-	s.entra.limit = limit
-	s.entra.mu.Unlock()
+	s.entra.flows.mu.Lock()
+	s.entra.flows.limit = limit
+	s.entra.flows.mu.Unlock()
 	s.tokens.mu.Lock()
 	s.tokens.limit = limit
 	s.tokens.mu.Unlock()
@@ -277,9 +277,9 @@ func TestEntraStateIsBounded(t *testing.T) {
 		}
 		clock.Advance(time.Second) // distinct expiries: the oldest goes first
 	}
-	s.entra.mu.Lock()
-	nr, nd := len(s.entra.refresh), len(s.entra.devices)
-	s.entra.mu.Unlock()
+	s.entra.flows.mu.Lock()
+	nr, nd := len(s.entra.flows.refresh), len(s.entra.flows.devices)
+	s.entra.flows.mu.Unlock()
 	if nr != limit || nd != limit || s.tokens.len() != limit {
 		t.Fatalf("after %d sign-ins: %d refresh tokens, %d device codes, %d cached tokens; want %d each", 3*limit, nr, nd, s.tokens.len(), limit)
 	}
@@ -314,9 +314,9 @@ func TestEntraStateIsBounded(t *testing.T) {
 			t.Fatalf("device code: %d", st)
 		}
 	}
-	s.entra.mu.Lock()
-	nr, nd = len(s.entra.refresh), len(s.entra.devices)
-	s.entra.mu.Unlock()
+	s.entra.flows.mu.Lock()
+	nr, nd = len(s.entra.flows.refresh), len(s.entra.flows.devices)
+	s.entra.flows.mu.Unlock()
 	if nr != 2 || nd != 2 || s.tokens.len() != 2 {
 		t.Fatalf("after expiry: %d refresh tokens, %d device codes, %d cached tokens; want 2 each", nr, nd, s.tokens.len())
 	}
@@ -588,7 +588,7 @@ func TestDeletedEndpointIdentityIsGoneEverywhere(t *testing.T) {
 		t.Fatal("churn-key has no system-assigned identity in the seed")
 	}
 	s.mu.RLock()
-	tok, _, err := s.accessToken(principal{sp: mi}, "https://graph.microsoft.com", mi.AppID, false) // what IMDS would hand the endpoint
+	tok, _, err := s.entra.accessToken(principal{sp: mi}, "https://graph.microsoft.com", mi.AppID, false) // what IMDS would hand the endpoint
 	s.mu.RUnlock()
 	if err != nil {
 		t.Fatal(err)

@@ -125,19 +125,32 @@ func (f armedFault) roll() bool {
 // SetFaults replaces the injected faults while the server runs (tests that
 // show an error and then the recovery; a demo that turns trouble on and
 // off). Their dice start again from the server's seed.
-func (s *Server) SetFaults(fs []Fault) {
-	armed := armFaults(fs, s.opts.FaultSeed)
-	s.faultMu.Lock()
-	defer s.faultMu.Unlock()
-	s.faults = armed
+func (s *Server) SetFaults(fs []Fault) { s.faults.set(fs) }
+
+// faultSet is the armed faults: the front door applies them (Server) and the
+// ARM host asks whether an operation it starts must fail (lroFails).
+type faultSet struct {
+	mu   sync.Mutex
+	seed int64
+	list []armedFault
+}
+
+func (f *faultSet) set(fs []Fault) {
+	armed := armFaults(fs, f.seed)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.list = armed
+}
+
+func (f *faultSet) active() []armedFault {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.list
 }
 
 // applyFaults injects the first matching fault; true means the request was answered.
 func (s *Server) applyFaults(w http.ResponseWriter, r *http.Request) bool {
-	s.faultMu.Lock()
-	faults := s.faults
-	s.faultMu.Unlock()
-	for _, f := range faults {
+	for _, f := range s.faults.active() {
 		if f.LROFail || !f.matches(r) || !f.roll() {
 			continue
 		}
@@ -162,7 +175,7 @@ func (s *Server) applyFaults(w http.ResponseWriter, r *http.Request) bool {
 			}
 			code, msg := faultError(f.Status)
 			if strings.HasPrefix(r.URL.Path, "/inference/") {
-				s.writeScoringFault(w, r, f.Status) // the data plane answers in its own shape (scoring.go)
+				s.scoring.writeScoringFault(w, r, f.Status) // the data plane answers in its own shape (scoring.go)
 			} else if strings.HasPrefix(r.URL.Path, "/graph/") {
 				writeGraphError(w, f.Status, code, msg)
 			} else {
@@ -176,11 +189,8 @@ func (s *Server) applyFaults(w http.ResponseWriter, r *http.Request) bool {
 
 // lroFails reports whether an lro-fail fault fires for r: the operation r
 // starts must end Failed.
-func (s *Server) lroFails(r *http.Request) bool {
-	s.faultMu.Lock()
-	faults := s.faults
-	s.faultMu.Unlock()
-	for _, f := range faults {
+func (s *armHost) lroFails(r *http.Request) bool {
+	for _, f := range s.faults.active() {
 		if f.LROFail && f.matches(r) && f.roll() {
 			return true
 		}

@@ -63,7 +63,7 @@ func graphProps(names ...string) map[string]string {
 }
 
 // serveGraph routes /graph/v1.0/... after authenticating a Graph token.
-func (s *Server) serveGraph(w http.ResponseWriter, r *http.Request) {
+func (s *graphHost) serveGraph(w http.ResponseWriter, r *http.Request) {
 	reqID := newGUID()
 	w.Header().Set("request-id", reqID)
 	w.Header().Set("client-request-id", cmp.Or(r.Header.Get("client-request-id"), reqID))
@@ -125,7 +125,7 @@ type graphReq struct {
 	w http.ResponseWriter
 	r *http.Request
 	c *Caller
-	s *Server
+	s *graphHost
 }
 
 func (g *graphReq) only(method string, h func()) {
@@ -138,7 +138,7 @@ func (g *graphReq) only(method string, h func()) {
 }
 
 func (g *graphReq) context(fragment string) string {
-	return g.s.URL() + graphPrefix + "/$metadata#" + fragment
+	return g.s.url + graphPrefix + "/$metadata#" + fragment
 }
 
 // notFound is Graph's 404 for an unknown id, in its own words.
@@ -184,7 +184,7 @@ func (g *graphReq) get(collection, id string) {
 
 // graphLookup finds a directory object by id (any collection for
 // directoryObjects) or, for users, by UPN. The caller holds s.mu (read).
-func (s *Server) graphLookup(collection, id string) (*graphKind, graphObj) {
+func (s *graphHost) graphLookup(collection, id string) (*graphKind, graphObj) {
 	key := rbac.OrdinalKey(id)
 	if collection == "users" || collection == "directoryObjects" {
 		u := s.world.Users[key]
@@ -204,7 +204,7 @@ func (s *Server) graphLookup(collection, id string) (*graphKind, graphObj) {
 	return nil, nil
 }
 
-func (s *Server) graphUser(u *User) graphObj {
+func (s *graphHost) graphUser(u *User) graphObj {
 	nick, _, _ := strings.Cut(u.UserPrincipalName, "@")
 	return graphObj{
 		"id": u.ID, "businessPhones": []string{}, "displayName": u.DisplayName, "givenName": nullable(u.GivenName),
@@ -215,7 +215,7 @@ func (s *Server) graphUser(u *User) graphObj {
 	}
 }
 
-func (s *Server) graphGroup(gr *Group) graphObj {
+func (s *graphHost) graphGroup(gr *Group) graphObj {
 	return graphObj{
 		"id": gr.ID, "createdDateTime": nil, "description": nullable(gr.Description), "displayName": gr.DisplayName,
 		"groupTypes": []string{}, "mail": nil, "mailEnabled": false, "mailNickname": graphNickname(gr.DisplayName),
@@ -231,7 +231,7 @@ func graphProxyAddresses(mail string) []string {
 	return []string{"SMTP:" + mail}
 }
 
-func (s *Server) graphSP(sp *ServicePrincipal) graphObj {
+func (s *graphHost) graphSP(sp *ServicePrincipal) graphObj {
 	names := append([]string{sp.AppID}, sp.AlternativeNames...)
 	audience := "AzureADMyOrg"
 	if sp.ServicePrincipalType == "ManagedIdentity" {
@@ -407,13 +407,13 @@ func (g *graphReq) list(k *graphKind) {
 		out["@odata.count"] = len(matched)
 	}
 	if end < len(matched) {
-		out["@odata.nextLink"] = g.s.URL() + g.r.URL.EscapedPath() + "?" + withSkipToken(g.r.URL.RawQuery, []string{"$skiptoken"}, "$skiptoken", end)
+		out["@odata.nextLink"] = g.s.url + g.r.URL.EscapedPath() + "?" + withSkipToken(g.r.URL.RawQuery, []string{"$skiptoken"}, "$skiptoken", end)
 	}
 	writeJSON(g.w, http.StatusOK, out)
 }
 
 // graphCollection renders every object of kind k. The caller holds s.mu (read).
-func (s *Server) graphCollection(k *graphKind) []graphObj {
+func (s *graphHost) graphCollection(k *graphKind) []graphObj {
 	var out []graphObj
 	switch k {
 	case graphUserKind:

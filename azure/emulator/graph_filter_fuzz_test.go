@@ -20,7 +20,7 @@ import (
 // fzDirectory renders the seeded world's directory objects of each kind,
 // as GET /users (etc.) sees them.
 func fzDirectory() map[*graphKind][]graphObj {
-	s := &Server{world: newWorld(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))}
+	s := &graphHost{core: &core{world: newWorld(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))}}
 	out := map[*graphKind][]graphObj{}
 	for _, k := range fzGraphKinds {
 		out[k] = s.graphCollection(k)

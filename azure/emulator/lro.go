@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"cmp"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -28,7 +29,7 @@ const defaultRetryAfter = 10 * time.Second
 
 // retryAfter is the Retry-After value of operation answers, in whole
 // seconds (the header carries integer seconds; under a second sends 0).
-func (s *Server) retryAfter() string { return strconv.Itoa(int(s.opts.RetryAfter / time.Second)) }
+func (s *armHost) retryAfter() string { return strconv.Itoa(int(s.opts.RetryAfter / time.Second)) }
 
 // operation is one long-running operation.
 type operation struct {
@@ -38,6 +39,7 @@ type operation struct {
 	Resource string // lower-cased ARM id of the resource it changes (409 while running)
 	Kind     string // "create" | "update" | "delete" | "regenerateKeys" ...
 	Start    time.Time
+	Duration time.Duration // how long it runs; 0: ProvisioningTime
 	Due      time.Time
 	End      time.Time
 	Status   string // InProgress | Succeeded | Failed
@@ -47,6 +49,11 @@ type operation struct {
 	Fail     bool
 	FailCode string
 	FailMsg  string
+	// Check, when set, runs first when the operation is due (under the
+	// world's write lock, at the due time): a non-empty code fails the
+	// operation with that code and message (a deployment's provisioning
+	// decides then what its identity may do).
+	Check func(at time.Time) (code, msg string)
 	// Apply runs once under the world's write lock when the operation is due;
 	// failed is true when it ends Failed (Apply then records the failure on the resource).
 	Apply func(w *World, failed bool)
@@ -65,10 +72,10 @@ type lroStore struct {
 }
 
 // startOp records op (ID, Start, Due and Status are filled in) and returns it.
-func (s *Server) startOp(op *operation) *operation {
+func (s *core) startOp(op *operation) *operation {
 	op.ID = newGUID()
 	op.Start = s.now()
-	op.Due = op.Start.Add(s.opts.ProvisioningTime)
+	op.Due = op.Start.Add(cmp.Or(op.Duration, s.opts.ProvisioningTime))
 	op.Status = "InProgress"
 	op.Resource = rbac.OrdinalKey(op.Resource)
 	s.lro.mu.Lock()
@@ -83,7 +90,7 @@ func (s *Server) startOp(op *operation) *operation {
 
 // busy reports an unfinished operation on the resource (ARM answers 409).
 // Call settle first so an operation that is due does not count.
-func (s *Server) busy(resourceID string) *operation {
+func (s *core) busy(resourceID string) *operation {
 	id := rbac.OrdinalKey(resourceID)
 	s.lro.mu.Lock()
 	defer s.lro.mu.Unlock()
@@ -97,7 +104,7 @@ func (s *Server) busy(resourceID string) *operation {
 
 // settle finishes every operation that is due. It takes s.mu for writing,
 // so callers must not hold s.mu.
-func (s *Server) settle() {
+func (s *core) settle() {
 	now := s.now()
 	var due []*operation
 	s.lro.mu.Lock()
@@ -123,6 +130,11 @@ func (s *Server) settle() {
 		s.lro.inflight--
 		op.End = op.Due
 		op.Status = "Succeeded"
+		if !op.Fail && op.Check != nil {
+			if code, msg := op.Check(op.Due); code != "" {
+				op.Fail, op.FailCode, op.FailMsg = true, code, msg
+			}
+		}
 		if op.Fail {
 			op.Status, op.ErrCode, op.ErrMsg = "Failed", op.FailCode, op.FailMsg
 		}
@@ -138,7 +150,7 @@ func (s *Server) settle() {
 }
 
 // lookupOp returns a copy of the operation (settled first).
-func (s *Server) lookupOp(id string) (operation, bool) {
+func (s *core) lookupOp(id string) (operation, bool) {
 	s.settle()
 	s.lro.mu.Lock()
 	defer s.lro.mu.Unlock()
@@ -150,24 +162,24 @@ func (s *Server) lookupOp(id string) (operation, bool) {
 }
 
 // opBase is the URL prefix of an operation's status and result resources.
-func (s *Server) opBase(op *operation) string {
-	return s.URL() + "/subscriptions/" + op.Sub + "/providers/" + mlNS + "/locations/" + op.Location
+func (s *armHost) opBase(op *operation) string {
+	return s.url + "/subscriptions/" + op.Sub + "/providers/" + mlNS + "/locations/" + op.Location
 }
 
 // asyncOperationURL is the Azure-AsyncOperation URL (operation status). It
 // carries the api-version of the request that started the operation, as
 // ARM's do: a client pinned to an older version polls with that version.
-func (s *Server) asyncOperationURL(op *operation, apiVersion string) string {
+func (s *armHost) asyncOperationURL(op *operation, apiVersion string) string {
 	return s.opBase(op) + "/mfeOperationsStatus/" + op.ID + "?api-version=" + url.QueryEscape(apiVersion)
 }
 
 // locationURL is the Location URL (operation result), with the request's api-version.
-func (s *Server) locationURL(op *operation, apiVersion string) string {
+func (s *armHost) locationURL(op *operation, apiVersion string) string {
 	return s.opBase(op) + "/mfeOperationResults/" + op.ID + "?api-version=" + url.QueryEscape(apiVersion)
 }
 
 // writeLROHeaders sets the polling headers of a 201/202 first answer to q.
-func (s *Server) writeLROHeaders(w http.ResponseWriter, q *armReq, op *operation, async, location bool) {
+func (s *armHost) writeLROHeaders(w http.ResponseWriter, q *armReq, op *operation, async, location bool) {
 	h := w.Header()
 	v := q.apiVersion()
 	if async {
@@ -191,14 +203,14 @@ type armOperationStatusJSON struct {
 }
 
 // GET .../locations/{loc}/mfeOperationsStatus/{op}: always 200 with the status body.
-func (s *Server) armGetOperationStatus(w http.ResponseWriter, q *armReq) {
+func (s *armHost) armGetOperationStatus(w http.ResponseWriter, q *armReq) {
 	op, ok := s.lookupOp(q.p["op"])
 	if !ok || !rbac.EqualOrdinalIgnoreCase(op.Sub, q.p["sub"]) {
 		writeARMError(w, http.StatusNotFound, "NotFound", "The operation '"+q.p["op"]+"' was not found.")
 		return
 	}
 	body := armOperationStatusJSON{
-		ID: strings.TrimPrefix(s.opBase(&op), s.URL()) + "/mfeOperationsStatus/" + op.ID, Name: op.ID,
+		ID: strings.TrimPrefix(s.opBase(&op), s.url) + "/mfeOperationsStatus/" + op.ID, Name: op.ID,
 		Status: op.Status, StartTime: armTimestamp(op.Start),
 	}
 	if op.Status == "InProgress" {
@@ -218,7 +230,7 @@ func (s *Server) armGetOperationStatus(w http.ResponseWriter, q *armReq) {
 
 // GET .../locations/{loc}/mfeOperationResults/{op}: 202 while running, then
 // the operation's result (or its error with the status ARM would use).
-func (s *Server) armGetOperationResult(w http.ResponseWriter, q *armReq) {
+func (s *armHost) armGetOperationResult(w http.ResponseWriter, q *armReq) {
 	op, ok := s.lookupOp(q.p["op"])
 	if !ok || !rbac.EqualOrdinalIgnoreCase(op.Sub, q.p["sub"]) {
 		writeARMError(w, http.StatusNotFound, "NotFound", "The operation '"+q.p["op"]+"' was not found.")

@@ -41,6 +41,11 @@ const (
 // noTrafficMessage is the data plane's answer when no deployment may take
 // the request (how-to-troubleshoot-online-endpoints: "404 ... no valid
 // deployment with positive weight").
+// codePublicAccessDisabled is the error code of a scoring request refused
+// because the endpoint's publicNetworkAccess is Disabled (the emulator's
+// wording: the docs read do not quote the data plane's body).
+const codePublicAccessDisabled = "PublicNetworkAccessDisabled"
+
 const noTrafficMessage = "No valid deployments to route to. Please check that the endpoint has at least one deployment with positive weight values or use a deployment specific header to route."
 
 // scoringTarget is what a request needs from the world, copied under s.mu
@@ -95,7 +100,7 @@ func (r *ScoringResponse) write(w http.ResponseWriter) {
 }
 
 // serveScoring answers /inference/{location}/{endpoint}/{score|swagger.json}.
-func (s *Server) serveScoring(w http.ResponseWriter, r *http.Request) {
+func (s *scoringHost) serveScoring(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set(headerRequestID, newGUID())
 	if id := r.Header.Get(headerClientReqID); id != "" && len(id) <= 200 {
 		w.Header().Set(headerClientReqID, id)
@@ -159,7 +164,7 @@ func (s *Server) serveScoring(w http.ResponseWriter, r *http.Request) {
 // routeScoring finds the endpoint, checks the credential against its auth
 // mode and picks the deployment (score only). A non-zero status is the
 // refusal to send; tgt.name is then set when the endpoint was found.
-func (s *Server) routeScoring(r *http.Request, location, name string, score bool) (tgt scoringTarget, status int, code, msg string) {
+func (s *scoringHost) routeScoring(r *http.Request, location, name string, score bool) (tgt scoringTarget, status int, code, msg string) {
 	raw, authStatus, authCode, authMsg := bearerOf(r)
 	s.mu.RLock()
 	defer s.mu.RUnlock()
@@ -168,6 +173,14 @@ func (s *Server) routeScoring(r *http.Request, location, name string, score bool
 		return tgt, http.StatusNotFound, "EndpointNotFound", fmt.Sprintf("No online endpoint named '%s' in region '%s'. Check the scoring URI: it is the endpoint's scoringUri.", name, location)
 	}
 	tgt.id, tgt.name = armEndpointID(e), e.Name
+	if strings.EqualFold(e.PublicNetworkAccess, "Disabled") {
+		// Every client of the emulator comes from the public network (it
+		// serves no private endpoints), and the network check comes before
+		// any credential is looked at: the answer says which check refused.
+		return tgt, http.StatusForbidden, codePublicAccessDisabled, fmt.Sprintf(
+			"Public network access to endpoint '%s' is disabled (its publicNetworkAccess is Disabled): it takes scoring requests only through a private endpoint of its workspace. "+
+				"This is a network refusal, not a permission one: no credential or role assignment changes it.", e.Name)
+	}
 	if authStatus != 0 {
 		return tgt, authStatus, authCode, authMsg
 	}
@@ -230,7 +243,7 @@ func bearerOf(r *http.Request) (raw string, status int, code, msg string) {
 
 // scoringAuth enforces e's auth mode for the bearer value raw.
 // The caller holds s.mu (read).
-func (s *Server) scoringAuth(e *Endpoint, raw string) (int, string, string) {
+func (s *scoringHost) scoringAuth(e *Endpoint, raw string) (int, string, string) {
 	switch e.AuthMode {
 	case "Key":
 		// Compare with both keys every time: constant time, whichever matches.
@@ -293,7 +306,7 @@ func (s *Server) scoringAuth(e *Endpoint, raw string) (int, string, string) {
 func looksLikeJWT(s string) bool { return strings.Count(s, ".") == 2 && strings.HasPrefix(s, "eyJ") }
 
 // isAMLToken tells an AML token by its claims (unverified: only to word the refusal).
-func (s *Server) isAMLToken(raw string) bool {
+func (s *scoringHost) isAMLToken(raw string) bool {
 	claims := jwt.MapClaims{}
 	if _, _, err := jwt.NewParser().ParseUnverified(raw, claims); err != nil {
 		return false
@@ -305,7 +318,7 @@ func (s *Server) isAMLToken(raw string) bool {
 // Azure keeps endpoint names unique per region; should the world hold two,
 // the one with the smallest id answers, so the choice is stable.
 // The caller holds s.mu (read).
-func (s *Server) scoringEndpoint(location, name string) *Endpoint {
+func (s *scoringHost) scoringEndpoint(location, name string) *Endpoint {
 	var found *Endpoint
 	for _, e := range s.world.Endpoints {
 		if !rbac.EqualOrdinalIgnoreCase(e.Name, name) || !rbac.EqualOrdinalIgnoreCase(s.endpointLocation(e), location) {
@@ -319,7 +332,7 @@ func (s *Server) scoringEndpoint(location, name string) *Endpoint {
 }
 
 // endpointLocation is the region in the scoring URI (armEndpointJSON's rule).
-func (s *Server) endpointLocation(e *Endpoint) string {
+func (s *scoringHost) endpointLocation(e *Endpoint) string {
 	if e.Location != "" {
 		return e.Location
 	}
@@ -329,11 +342,13 @@ func (s *Server) endpointLocation(e *Endpoint) string {
 	return ""
 }
 
-// endpointDeployments are e's deployments sorted by name. The caller holds s.mu (read).
-func (s *Server) endpointDeployments(e *Endpoint) []*Deployment {
+// endpointDeployments are e's deployments that serve, sorted by name: one
+// whose provisioning never succeeded (still creating, or failed) has no
+// instance to answer. The caller holds s.mu (read).
+func (s *scoringHost) endpointDeployments(e *Endpoint) []*Deployment {
 	var out []*Deployment
 	for _, d := range s.world.Deployments {
-		if armDeploymentOf(d, e) {
+		if armDeploymentOf(d, e) && !d.NeverReady {
 			out = append(out, d)
 		}
 	}
@@ -344,7 +359,7 @@ func (s *Server) endpointDeployments(e *Endpoint) []*Deployment {
 // pickByTraffic is a deterministic weighted rotation (smooth weighted round
 // robin, as nginx does): with blue=90 green=10, every run of 100 requests
 // sends exactly 10 to green, spread out rather than in a burst.
-func (s *Server) pickByTraffic(endpointID string, traffic map[string]int32, deps []*Deployment) *Deployment {
+func (s *scoringHost) pickByTraffic(endpointID string, traffic map[string]int32, deps []*Deployment) *Deployment {
 	var cands []*Deployment
 	var weights []int
 	total := 0
@@ -510,7 +525,7 @@ func writeScoringError(w http.ResponseWriter, status int, code, msg string) {
 
 // writeScoringFault answers an injected fault on a scoring path in the data
 // plane's shape (faults.go calls it; Retry-After is already set for 429/503).
-func (s *Server) writeScoringFault(w http.ResponseWriter, r *http.Request, status int) {
+func (s *scoringHost) writeScoringFault(w http.ResponseWriter, r *http.Request, status int) {
 	if id := r.Header.Get("x-ms-client-request-id"); id != "" {
 		w.Header().Set("x-ms-client-request-id", id)
 	}

@@ -160,6 +160,7 @@ func newWorld(now time.Time) *World {
 		Identities:      map[string]*UserAssignedIdentity{},
 		StorageAccounts: map[string]*StorageAccount{}, BlobContainers: map[string]*BlobContainer{},
 		Registries: map[string]*ContainerRegistry{}, KeyVaults: map[string]*KeyVault{}, AppInsights: map[string]*AppInsightsComponent{},
+		Models: map[string]*ModelVersion{}, Environments: map[string]*EnvironmentVersion{},
 	}
 	addUser := func(id, persona, given, sur, job, story string) {
 		upn := persona + "@contoso.example"
@@ -211,6 +212,7 @@ func newWorld(now time.Time) *World {
 			ws.EncryptionKey = "https://" + kv.Name + ".vault.azure.net/keys/cmk-mlw-fraud/" + hexString([]byte(stableGUID("cmk|mlw-fraud"))[:16])
 		}
 		w.Workspaces[strings.ToLower(wsID(ws.Subscription, ws.ResourceGroup, ws.Name))] = ws
+		w.addEnvironments(ws)
 	}
 	uai := &UserAssignedIdentity{Subscription: SubProduction, ResourceGroup: "rg-ml-prod", Name: "id-churn-scoring", Location: "eastus", PrincipalID: idUAI, ClientID: appUAI}
 	w.Identities[strings.ToLower(uaiID(uai.Subscription, uai.ResourceGroup, uai.Name))] = uai
@@ -231,6 +233,7 @@ func newWorld(now time.Time) *World {
 		{SubProduction, "rg-ml-shared", "mlw-shared", "shared-sentiment", "AMLToken", "Managed", "Sentiment model shared with other teams", 0, false},
 		{SubSandbox, "rg-sandbox", "mlw-sandbox", "sandbox-echo", "Key", "Managed", "Try anything here", 50, false},
 	} {
+		ws := w.Workspaces[strings.ToLower(wsID(e.sub, e.rg, e.ws))]
 		id := epID(e.sub, e.rg, e.ws, e.name)
 		ep := &Endpoint{Incarnation: newGUID(), Subscription: e.sub, ResourceGroup: e.rg, Workspace: e.ws, Name: e.name, Location: w.Workspaces[strings.ToLower(wsID(e.sub, e.rg, e.ws))].Location,
 			Description: e.desc, AuthMode: e.auth, ComputeType: e.compute, ProvisioningState: "Succeeded",
@@ -247,6 +250,10 @@ func newWorld(now time.Time) *World {
 		} else {
 			w.ServicePrincipals[strings.ToLower(ep.Identity.PrincipalID)] = &ServicePrincipal{ID: ep.Identity.PrincipalID, AppID: stableGUID("app|" + id),
 				DisplayName: e.name, ServicePrincipalType: "ManagedIdentity", AlternativeNames: []string{id}}
+			for _, a := range endpointAutoRoles(ws, false) {
+				w.addRoleAssignment(stableGUID("ra|"+ep.Identity.PrincipalID+"|"+a.role+"|"+strings.ToLower(a.scope)),
+					ep.Identity.PrincipalID, "ServicePrincipal", a.role, a.scope, created, time.Time{})
+			}
 		}
 		w.Endpoints[strings.ToLower(id)] = ep
 		for i, dep := range []string{"blue", "green"} {
@@ -255,14 +262,12 @@ func newWorld(now time.Time) *World {
 				ProvisioningState: "Succeeded", CreatedAt: created.Add(time.Duration(i) * 24 * time.Hour)}
 			d.Weights, d.Bias = modelWeights(e.name+"/"+dep, i)
 			w.Deployments[strings.ToLower(id+"/deployments/"+dep)] = d
+			w.addModel(ws, e.name+"-model", []string{"1", "2"}[i], created)
 		}
 	}
 
 	assign := func(principal, ptype, role, scope string) {
-		name := stableGUID("ra|" + principal + "|" + role + "|" + strings.ToLower(scope))
-		w.Assignments = append(w.Assignments, rbac.Assignment{ID: scope + "/providers/Microsoft.Authorization/roleAssignments/" + name, Name: name,
-			Scope: scope, RoleDefinitionID: "/subscriptions/" + scopeSub(scope) + "/providers/Microsoft.Authorization/roleDefinitions/" + role,
-			PrincipalID: principal, PrincipalType: ptype, CreatedOn: created})
+		w.addRoleAssignment(stableGUID("ra|"+principal+"|"+role+"|"+strings.ToLower(scope)), principal, ptype, role, scope, created, time.Time{})
 	}
 	assign(idAlice, "User", roleDataScientist, wsID(SubProduction, "rg-ml-prod", "mlw-churn"))
 	assign(idAlice, "User", roleReader, rgID(SubProduction, "rg-ml-prod"))
@@ -271,6 +276,9 @@ func newWorld(now time.Time) *World {
 	assign(idGroupScorers, "Group", roleDataScientist, epID(SubProduction, "rg-ml-prod", "mlw-churn", "churn-aad"))
 	assign(idScorerSP, "ServicePrincipal", roleDataScientist, wsID(SubProduction, "rg-ml-prod", "mlw-churn"))
 	assign(idScorerSP, "ServicePrincipal", roleReader, "/subscriptions/"+SubSandbox)
+	// The user-assigned identity may read mlw-churn's models, but nobody
+	// gave it AcrPull: churn-custom's custom image cannot be pulled (addUAIEndpoint).
+	assign(idUAI, "ServicePrincipal", roleBlobDataReader, w.Workspaces[strings.ToLower(wsID(SubProduction, "rg-ml-prod", "mlw-churn"))].StorageAccount)
 	for _, u := range []string{idAlice, idOlivia} {
 		assign(u, "User", roleOwner, "/subscriptions/"+SubSandbox)
 	}
@@ -283,6 +291,7 @@ func newWorld(now time.Time) *World {
 		Principals:        []rbac.Principal{{ID: rbac.Everyone, Type: "SystemDefined"}},
 		ExcludePrincipals: []rbac.Principal{{ID: idOlivia, Type: "User"}},
 	})
+	w.addUAIEndpoint(created)
 	return w
 }
 
@@ -321,5 +330,79 @@ func (w *World) addLoadEndpoints(n int) {
 			Location: ws.Location, AuthMode: modes[i%3], ComputeType: "Managed", ProvisioningState: "Succeeded",
 			Traffic: map[string]int32{}, Identity: Identity{Type: "None"}, Properties: map[string]string{"azureml.onlineendpointid": id},
 			PrimaryKey: newEndpointKey(), SecondaryKey: newEndpointKey(), CreatedAt: ws.CreatedAt, CreatedBy: "olivia@contoso.example"}
+	}
+}
+
+// Seeded assets: every workspace has a curated-image environment (public
+// registry) and a custom-image one (its own registry); every seeded
+// deployment's model exists.
+const (
+	envCurated = "sklearn-env"
+	envCustom  = "custom-scoring"
+	// curatedImage is Microsoft's public image the curated environment uses.
+	curatedImage = "mcr.microsoft.com/azureml/curated/sklearn-1.5:14"
+)
+
+func (w *World) addEnvironments(ws *Workspace) {
+	reg := w.Registries[strings.ToLower(ws.ContainerRegistry)]
+	for _, x := range []*EnvironmentVersion{
+		{Name: envCurated, Version: "1", Description: "scikit-learn 1.5 on Microsoft's curated inference image", Image: curatedImage},
+		{Name: envCustom, Version: "1", Description: "The team's own scoring image, built into the workspace's registry",
+			Image: strings.ToLower(reg.Name) + ".azurecr.io/azureml/custom-scoring:1", Registry: ws.ContainerRegistry},
+	} {
+		x.Subscription, x.ResourceGroup, x.Workspace, x.CreatedAt, x.CreatedBy = ws.Subscription, ws.ResourceGroup, ws.Name, ws.CreatedAt, "olivia@contoso.example"
+		w.Environments[strings.ToLower(environmentID(ws, x.Name, x.Version))] = x
+	}
+}
+
+func (w *World) addModel(ws *Workspace, name, version string, created time.Time) {
+	container := blobContainerID(ws.StorageAccount, workspaceBlobContainer(ws))
+	w.Models[strings.ToLower(modelID(ws, name, version))] = &ModelVersion{Subscription: ws.Subscription, ResourceGroup: ws.ResourceGroup,
+		Workspace: ws.Name, Name: name, Version: version, Description: "Registered by the training pipeline", ModelType: "custom_model",
+		Container: container, Path: "LocalUpload/" + stableGUID("model|" + name + "|" + version)[:8] + "/" + name + "/", CreatedAt: created,
+		CreatedBy: "alice@contoso.example"}
+}
+
+func modelID(ws *Workspace, name, version string) string {
+	return wsID(ws.Subscription, ws.ResourceGroup, ws.Name) + "/models/" + name + "/versions/" + version
+}
+
+func environmentID(ws *Workspace, name, version string) string {
+	return wsID(ws.Subscription, ws.ResourceGroup, ws.Name) + "/environments/" + name + "/versions/" + version
+}
+
+// addUAIEndpoint seeds churn-custom: an endpoint in mlw-churn that runs as the
+// user-assigned identity id-churn-scoring, which may read the workspace's
+// models but has no AcrPull on its registry. Its deployment uses the custom
+// image, so its provisioning failed as Azure's does ("Authorization error",
+// arm_deployment_write.go); someone who may assign roles (olivia) fixes it
+// by giving the identity AcrPull on the registry, then deploys again.
+func (w *World) addUAIEndpoint(created time.Time) {
+	ws := w.Workspaces[strings.ToLower(wsID(SubProduction, "rg-ml-prod", "mlw-churn"))]
+	id := epID(ws.Subscription, ws.ResourceGroup, ws.Name, "churn-custom")
+	uai := uaiID(SubProduction, "rg-ml-prod", "id-churn-scoring")
+	ep := &Endpoint{Incarnation: newGUID(), Subscription: ws.Subscription, ResourceGroup: ws.ResourceGroup, Workspace: ws.Name, Name: "churn-custom",
+		Location: ws.Location, Description: "Churn model running as a user-assigned identity (its deployment failed: the identity cannot pull the image)",
+		AuthMode: "Key", ComputeType: "Managed", ProvisioningState: "Succeeded", Traffic: map[string]int32{"blue": 100},
+		Identity: Identity{Type: "UserAssigned", TenantID: TenantID, UserAssigned: []string{uai}},
+		Tags:     map[string]string{"model": "churn"}, Properties: map[string]string{"azureml.onlineendpointid": id},
+		PrimaryKey: newEndpointKey(), SecondaryKey: newEndpointKey(), PublicNetworkAccess: "Enabled",
+		CreatedAt: created, CreatedBy: "alice@contoso.example", ModifiedAt: created, ModifiedBy: "alice@contoso.example"}
+	w.Endpoints[strings.ToLower(id)] = ep
+	w.addModel(ws, "churn-custom-model", "1", created)
+	d := &Deployment{Subscription: ws.Subscription, ResourceGroup: ws.ResourceGroup, Workspace: ws.Name, Endpoint: ep.Name, Name: "blue",
+		Location: ws.Location, ComputeType: "Managed", InstanceType: "Standard_DS3_v2", InstanceCount: 1,
+		Model: "azureml:churn-custom-model:1", EnvironmentID: "azureml:" + envCustom + ":1", CreatedAt: created, CreatedBy: "alice@contoso.example",
+		RequestSettings: defaultRequestSettings, ScaleType: "Default", NeverReady: true}
+	d.Weights, d.Bias = modelWeights("churn-custom/blue", 0)
+	w.Deployments[strings.ToLower(id+"/deployments/blue")] = d
+	// What the provisioning found: the same check a deployment runs.
+	roles := rbac.RoleSet(rbac.BuiltinRoles()).Index()
+	f := provisioningFailure(w, ep, d, func(principal, action string, data bool, scope string) bool {
+		return w.identityCan(roles, principal, action, data, scope, created)
+	})
+	d.ProvisioningState = "Failed"
+	if f != nil {
+		d.StorageInitializerLog, d.InferenceServerLog = f.storageLog, f.serverLog
 	}
 }

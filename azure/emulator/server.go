@@ -75,40 +75,28 @@ type Options struct {
 // "Registry keys"); MaxFieldLength, the URL limit, defaults to 16384.
 const maxURLSegment = 260
 
-// Server is a running simulated Azure.
+// Server is a running simulated Azure: the listener, the options, the
+// injected faults and the front door (ServeHTTP), which routes each request
+// to the handler of its host (hosts.go). The world and everything the hosts
+// share live in core.
 type Server struct {
-	opts Options
+	*core
 
-	mu    sync.RWMutex
-	world *World
-
-	url    string
 	caPEM  []byte
 	pool   *x509.CertPool
 	ln     net.Listener
 	srv    *http.Server
 	client *http.Client
 
-	signKey *rsa.PrivateKey
-	kid     string
+	faults *faultSet // faults.go
 
-	tokens tokenCache // validated bearer tokens -> claims
-	entra  entraState // device codes, auth codes, refresh tokens
-
-	faultMu sync.Mutex
-	faults  []armedFault // faults.go
-
-	roleMu  sync.Mutex
-	roleIdx rbac.RoleIndex
-	roleGen int
-
-	lro lroStore // long-running operations (lro.go)
+	// One handler per simulated host, over the shared core (hosts.go).
+	entra   *entraHost
+	arm     *armHost
+	graph   *graphHost
+	scoring *scoringHost
 
 	handlers inflight // handlers running (Close waits for them, not for clients)
-
-	routeCounters sync.Map // lower-cased endpoint id -> *atomic.Uint64: the traffic rotation (scoring.go)
-
-	raMeta map[string]*raMeta // role assignment extras (condition, createdBy) by lower-cased id; under mu
 }
 
 // Start listens and serves HTTPS in the background.
@@ -148,9 +136,8 @@ func Start(opts Options) (*Server, error) {
 	if err := checkLoopback(opts.Addr); err != nil {
 		return nil, err
 	}
-	s := &Server{opts: opts}
-	s.faults = armFaults(opts.Faults, opts.FaultSeed)
-	s.entra.init()
+	s := &Server{core: &core{opts: opts}, faults: &faultSet{seed: opts.FaultSeed}}
+	s.faults.set(opts.Faults)
 
 	// Key generation is the slow part of start-up; do both at once.
 	var (
@@ -182,6 +169,7 @@ func Start(opts Options) (*Server, error) {
 	s.url = "https://" + ln.Addr().String()
 	s.world = newWorld(opts.Now())
 	s.world.addLoadEndpoints(opts.ExtraEndpoints)
+	s.mountHosts()
 	s.srv = &http.Server{
 		Handler:           s,
 		TLSConfig:         &tls.Config{Certificates: []tls.Certificate{tlsCert}, MinVersion: tls.VersionTLS12},
@@ -255,7 +243,7 @@ func (s *Server) Close() error {
 		}
 	}()
 	err := s.srv.Shutdown(stop)
-	s.entra.stop()
+	s.entra.flows.stop()
 	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
 		err = s.srv.Close()
 	}
@@ -295,8 +283,6 @@ func (f *inflight) idle() <-chan struct{} {
 	return c
 }
 
-func (s *Server) now() time.Time { return s.opts.Now() }
-
 // ServeHTTP routes by path prefix: each simulated "host" lives under its own
 // prefix on the one listener.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -318,15 +304,17 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p := r.URL.Path
 	switch {
 	case strings.HasPrefix(p, "/graph/"):
-		s.serveGraph(rec, r)
+		s.graph.serveGraph(rec, r)
 	case strings.HasPrefix(p, "/inference/"):
-		s.serveScoring(rec, r)
+		s.scoring.serveScoring(rec, r)
 	case p == "/devicelogin":
-		s.serveDeviceLogin(rec, r)
+		s.entra.serveDeviceLogin(rec, r)
 	case isEntraPath(p):
-		s.serveEntra(rec, r)
+		s.entra.serveEntra(rec, r)
+	// Resource Graph (POST /providers/Microsoft.ResourceGraph/resources)
+	// gets its own host here, before the ARM catch-all.
 	default:
-		s.serveARM(rec, r)
+		s.arm.serveARM(rec, r)
 	}
 	s.logRequest(r, rec.status)
 }
@@ -373,7 +361,7 @@ func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter 
 
 // roleIndex returns the role definitions indexed by GUID, rebuilt only when
 // the custom roles change (the hot read path evaluates RBAC on every request).
-func (s *Server) roleIndex() rbac.RoleIndex {
+func (s *core) roleIndex() rbac.RoleIndex {
 	s.roleMu.Lock()
 	defer s.roleMu.Unlock()
 	if s.roleIdx == nil || s.roleGen != len(s.world.CustomRoles) {

@@ -29,7 +29,7 @@ func newSigningKey(reuse *rsa.PrivateKey) (*rsa.PrivateKey, string, error) {
 }
 
 // jwks is the key set published at jwks_uri.
-func (s *Server) jwks() map[string]any {
+func (s *entraHost) jwks() map[string]any {
 	pub := s.signKey.PublicKey
 	return map[string]any{"keys": []map[string]any{{
 		"kty": "RSA", "use": "sig", "kid": s.kid, "x5t": s.kid,
@@ -39,11 +39,11 @@ func (s *Server) jwks() map[string]any {
 	}}}
 }
 
-func (s *Server) issuerV2() string { return s.url + "/" + s.world.Tenant.ID + "/v2.0" }
-func (s *Server) issuerV1() string { return "https://sts.windows.net/" + s.world.Tenant.ID + "/" }
+func (s *core) issuerV2() string { return s.url + "/" + s.world.Tenant.ID + "/v2.0" }
+func (s *core) issuerV1() string { return "https://sts.windows.net/" + s.world.Tenant.ID + "/" }
 
 // sign makes an RS256 JWT with Entra's header shape (kid and x5t).
-func (s *Server) sign(claims jwt.MapClaims) (string, error) {
+func (s *core) sign(claims jwt.MapClaims) (string, error) {
 	t := jwt.NewWithClaims(jwt.SigningMethodRS256, claims)
 	t.Header["kid"] = s.kid
 	t.Header["x5t"] = s.kid
@@ -64,7 +64,7 @@ func (p principal) oid() string {
 }
 
 // accessToken mints a v1-shaped access token for resource (ENTRA.md §4.1).
-func (s *Server) accessToken(p principal, resource, clientID string, cae bool) (string, time.Time, error) {
+func (s *entraHost) accessToken(p principal, resource, clientID string, cae bool) (string, time.Time, error) {
 	now := s.now()
 	exp := now.Add(s.opts.AccessTokenLifetime)
 	c := jwt.MapClaims{
@@ -99,7 +99,7 @@ func (s *Server) accessToken(p principal, resource, clientID string, cae bool) (
 }
 
 // idToken is the v2 ID token MSAL needs to remember the account (ENTRA.md §4.2).
-func (s *Server) idToken(u *User, clientID string) (string, error) {
+func (s *entraHost) idToken(u *User, clientID string) (string, error) {
 	now := s.now()
 	return s.sign(jwt.MapClaims{
 		"aud": clientID, "iss": s.issuerV2(), "iat": now.Unix(), "nbf": now.Unix(), "exp": now.Add(time.Hour).Unix(),
@@ -185,7 +185,7 @@ func (c *tokenCache) len() int {
 // validate checks signature, algorithm, issuer, tenant, expiry and that
 // the token is an access token. Audience is the caller's concern (ARM and
 // Graph accept different ones).
-func (s *Server) validate(raw string) (tokenClaims, error) {
+func (s *core) validate(raw string) (tokenClaims, error) {
 	if tc, ok := s.tokens.get(raw, s.now()); ok {
 		return tc, nil
 	}

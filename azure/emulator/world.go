@@ -35,6 +35,11 @@ type World struct {
 	KeyVaults       map[string]*KeyVault
 	AppInsights     map[string]*AppInsightsComponent
 
+	// The workspace's assets, by lower-cased ARM id
+	// (…/workspaces/{ws}/models/{name}/versions/{version}, …/environments/…).
+	Models       map[string]*ModelVersion
+	Environments map[string]*EnvironmentVersion
+
 	CustomRoles []rbac.RoleDefinition
 	Assignments []rbac.Assignment
 	Denies      []rbac.DenyAssignment
@@ -205,12 +210,15 @@ type Endpoint struct {
 	Tags              map[string]string
 	Properties        map[string]string
 	SKU               *SKU // as the client sent it; nil: the service's default
-	PrimaryKey        string
-	SecondaryKey      string
-	CreatedAt         time.Time
-	CreatedBy         string
-	ModifiedAt        time.Time
-	ModifiedBy        string
+	// PublicNetworkAccess is Enabled or Disabled ("" reads as Enabled):
+	// Disabled refuses scoring from the public network (scoring.go).
+	PublicNetworkAccess string
+	PrimaryKey          string
+	SecondaryKey        string
+	CreatedAt           time.Time
+	CreatedBy           string
+	ModifiedAt          time.Time
+	ModifiedBy          string
 	// Incarnation is random per creation: AML tokens carry it, so a deleted
 	// and re-created endpoint of the same name refuses the old tokens.
 	Incarnation string
@@ -251,15 +259,61 @@ type Deployment struct {
 	ComputeType       string // Managed | Kubernetes
 	InstanceType      string
 	InstanceCount     int32
-	Model             string
+	Model             string // as the client gave it: an ARM id or azureml:name:version
+	EnvironmentID     string // as the client gave it; "" for the seeds' curated default
 	ProvisioningState string
+	Description       string
+	Tags              map[string]string
+	RequestSettings   RequestSettings
+	ScaleType         string // Default | TargetUtilization
 	// Weights make the demo model deterministic per deployment: score = sum(w_i * x_i) + Bias.
 	Weights   []float64
 	Bias      float64
 	CreatedAt time.Time
+	CreatedBy string
+	// NeverReady is true until a provisioning of the deployment succeeds:
+	// a deployment that never came up serves no traffic (scoring.go).
+	NeverReady bool
+	// Logs are what getLogs shows for each container, written by the last
+	// provisioning (arm_deployment_write.go); "" means the seeds' healthy logs.
+	StorageInitializerLog, InferenceServerLog string
 	// Respond, when set, is answered instead of running the model: a test
 	// and demo hook (scoring.go); the seeded world never sets it.
 	Respond *ScoringResponse
+}
+
+// RequestSettings are a deployment's scoring request limits.
+type RequestSettings struct {
+	MaxConcurrentRequestsPerInstance int32
+	RequestTimeout                   time.Duration
+}
+
+// ModelVersion is a registered model version of a workspace. Its files are
+// blobs in the workspace's default blob container (Container, Path): the
+// deployment's storage initializer downloads them as the endpoint identity.
+type ModelVersion struct {
+	Subscription, ResourceGroup, Workspace string
+	Name, Version                          string
+	Description                            string
+	ModelType                              string // custom_model | mlflow_model
+	Container                              string // ARM id of the blob container
+	Path                                   string // blob path prefix in Container
+	CreatedAt                              time.Time
+	CreatedBy                              string
+}
+
+// EnvironmentVersion is a registered environment version of a workspace.
+// Its image is curated (Microsoft's public registry, mcr.microsoft.com: no
+// pull permission needed) or custom, in the workspace's container registry
+// (Registry set: pulling it needs AcrPull there).
+type EnvironmentVersion struct {
+	Subscription, ResourceGroup, Workspace string
+	Name, Version                          string
+	Description                            string
+	Image                                  string // full image reference
+	Registry                               string // ARM id of the registry holding Image; "" for public images
+	CreatedAt                              time.Time
+	CreatedBy                              string
 }
 
 // HasResource reports whether the resource with ARM id key (lower-cased,
@@ -288,6 +342,10 @@ func (w *World) HasResource(typ, key string) (exists, modelled bool) {
 		return has(w.KeyVaults[key] != nil)
 	case "microsoft.insights/components":
 		return has(w.AppInsights[key] != nil)
+	case "microsoft.machinelearningservices/workspaces/models/versions":
+		return has(w.Models[key] != nil)
+	case "microsoft.machinelearningservices/workspaces/environments/versions":
+		return has(w.Environments[key] != nil)
 	}
 	return false, false
 }

@@ -37,12 +37,10 @@ func checkEndpointIdentity(ctx context.Context, sess *azure.Session, principal s
 	}
 	id, err := sess.EndpointIdentity(ctx, ref)
 	if err == nil && id.Principal.ID == "" {
-		err = fmt.Errorf("%s", id.Unresolved)
+		err = &azure.IdentityError{Endpoint: ref.Endpoint, Message: id.Unresolved}
 	}
 	if err != nil {
-		f := failErr(err)
-		f.Detail = "the identity of endpoint " + ref.Endpoint + ": " + f.Detail
-		return checkError, f
+		return checkError, failErr(err)
 	}
 	var res azure.WorkspaceResources
 	if hasIdentityOp(ops) {
