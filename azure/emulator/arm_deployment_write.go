@@ -1,8 +1,11 @@
 package emulator
 
 import (
+	"bytes"
 	"cmp"
+	"encoding/json"
 	"fmt"
+	"io"
 	"math"
 	"net/http"
 	"regexp"
@@ -148,6 +151,14 @@ func (s *armHost) putDeployment(q *armReq, b *armDeploymentBody, bad *armOutcome
 	spec, f := s.validateDeployment(ws, e, prev, b)
 	if f != nil {
 		return f
+	}
+	// The enforce flag's rule covers deployments too: "the endpoint, or
+	// deployment creation is rejected" (concept page, "Permissions for user
+	// identity to enforce access to default secret stores").
+	if prev == nil {
+		if _, f := s.checkSecretStoreFlag(q.c, ws, e.Properties, strings.Contains(e.Identity.Type, "SystemAssigned")); f != nil {
+			return f
+		}
 	}
 	now := s.now().UTC()
 	d, kind, state := prev, "update", "Updating"
@@ -356,7 +367,7 @@ func parseISODuration(v string) (time.Duration, bool) {
 			continue
 		}
 		n, err := strconv.ParseFloat(rest[:i], 64)
-		if err != nil || n < 0 || math.IsInf(n, 0) {
+		if err != nil || !(n >= 0) || math.IsInf(n, 0) || strings.ContainsAny(rest[:i], "+-eEnNxX_") { // no NaN, signs, exponents or hex
 			return 0, false
 		}
 		total += n * unit.scale
@@ -614,9 +625,16 @@ func (s *armHost) armGetDeploymentLogs(w http.ResponseWriter, q *armReq) {
 		ContainerType *string `json:"containerType"`
 		Tail          *int32  `json:"tail"`
 	}
+	// The docs' curl examples POST with no body (Content-Length: 0): the
+	// defaults then apply, as for a body of {}.
 	var bad *armOutcome
-	if q.r.ContentLength != 0 {
-		bad = readBody(q.r, &body)
+	raw, err := io.ReadAll(io.LimitReader(q.r.Body, 1<<20))
+	if err == nil && len(bytes.TrimSpace(raw)) > 0 {
+		err = json.Unmarshal(raw, &body)
+	}
+	if err != nil {
+		o := armFail(http.StatusBadRequest, "InvalidRequestContent", "The request content was invalid and could not be deserialized: '%v'.", err)
+		bad = &o
 	}
 	s.armRespond(w, q, func() armOutcome {
 		scope := q.scopeThrough("dep")

@@ -184,7 +184,7 @@ func TestEndpointSystemIdentityGetsItsRoles(t *testing.T) {
 
 func TestEndpointEnforceSecretStoresFlag(t *testing.T) {
 	t.Parallel()
-	e, _ := epwEnv(t)
+	e, clock := epwEnv(t)
 	churn := wsID(SubProduction, "rg-ml-prod", "mlw-churn")
 	flag := func(b, p map[string]any) {
 		p["properties"] = map[string]string{"enforce_access_to_default_secret_stores": "enabled"}
@@ -217,9 +217,25 @@ func TestEndpointEnforceSecretStoresFlag(t *testing.T) {
 			t.Errorf("a rejected creation left an endpoint or an identity behind")
 		}
 	})
-	// Without the flag, or with a user-assigned identity, she may.
+	// Without the flag she may create the endpoint.
 	if code, _, b := e.epwSend("nina", http.MethodPut, epwPath("mlw-churn", "churn-nina"), epwBody("Key", nil)); code != http.StatusCreated {
 		t.Fatalf("nina without the flag: %d %s", code, b)
+	}
+	// A deployment under alice's flagged endpoint is refused to her too
+	// (the rule covers deployment creation), once she may write deployments.
+	clock.Advance(3 * time.Second)
+	e.s.Mutate(func(w *World) {
+		w.CustomRoles[len(w.CustomRoles)-1].Permissions[0].Actions = append(w.CustomRoles[len(w.CustomRoles)-1].Permissions[0].Actions, actDeploymentWrite)
+	})
+	code, _, b = e.epwSend("nina", http.MethodPut, epwPath("mlw-churn", "churn-secrets")+"/deployments/blue",
+		depBody("azureml:churn-key-model:1", seedEnvironment, 1, nil))
+	if c, _, target := epwErr(t, b); code != http.StatusForbidden || c != "UserError" || target != "properties.properties.enforce_access_to_default_secret_stores" {
+		t.Fatalf("nina's deployment under a flagged endpoint: %d %s", code, b)
+	}
+	code, _, b = e.epwSend("alice", http.MethodPut, epwPath("mlw-churn", "churn-secrets")+"/deployments/blue",
+		depBody("azureml:churn-key-model:1", seedEnvironment, 1, nil))
+	if code != http.StatusCreated {
+		t.Fatalf("alice's deployment under her flagged endpoint: %d %s", code, b)
 	}
 }
 
@@ -250,6 +266,18 @@ func TestDeploymentCreateTrafficScoreDelete(t *testing.T) {
 	}
 	if logs := e.depLogs("alice", path, "InferenceServer"); !strings.Contains(logs, "Listening at: http://0.0.0.0:31311") {
 		t.Fatalf("inference server log: %q", logs)
+	}
+	// No body (the docs' curl sends Content-Length: 0): the inference server's log.
+	if c, _, b := e.epwSend("alice", http.MethodPost, path+"/getLogs", nil); c != http.StatusOK || !bytes.Contains(b, []byte("Listening at")) {
+		t.Fatalf("getLogs without a body: %d %s", c, b)
+	}
+	if c, _, b := e.epwSend("alice", http.MethodPost, path+"/getLogs", map[string]any{"containerType": "Sidecar"}); c != http.StatusBadRequest ||
+		!bytes.Contains(b, []byte("use StorageInitializer or InferenceServer")) {
+		t.Fatalf("getLogs of an unknown container: %d %s", c, b)
+	}
+	// bob (Reader) may read the deployment but not its logs.
+	if c, _, b := e.epwSend("bob", http.MethodPost, path+"/getLogs", nil); c != http.StatusForbidden || !bytes.Contains(b, []byte(actDeploymentLogs)) {
+		t.Fatalf("bob's getLogs: %d %s", c, b)
 	}
 
 	ep := epwPath("mlw-churn", "churn-key")
@@ -498,6 +526,18 @@ func TestScoringPublicNetworkAccessDisabled(t *testing.T) {
 			t.Fatalf("score with PNA disabled: %d %s", c, body)
 		}
 	}
+	// Enabled again (a replace that keeps the identity), a wrong key is a
+	// credential refusal: another status and code.
+	code, _, b = e.epwSend("alice", http.MethodPut, ep, epwBody("Key", func(_, p map[string]any) { p["publicNetworkAccess"] = "Enabled" }))
+	if code != http.StatusCreated {
+		t.Fatalf("PUT Enabled: %d %s", code, b)
+	}
+	clock.Advance(3 * time.Second)
+	c, _, body := e.do(http.MethodPost, "/inference/eastus/churn-pna/score", "", strings.NewReader(`{"data": [[1,2,3,4,5,6,7,8,9,10]]}`),
+		map[string]string{"Authorization": "Bearer not-a-key"})
+	if c != http.StatusUnauthorized || bytes.Contains(body, []byte("PublicNetworkAccessDisabled")) {
+		t.Fatalf("wrong key with PNA enabled: %d %s", c, body)
+	}
 }
 
 // Conformance of the deployment writes against the spec examples
@@ -599,5 +639,50 @@ func TestDeploymentWritesConformToExamples(t *testing.T) {
 	clock.Advance(3 * time.Second)
 	if code, _, _ := e.do(http.MethodGet, strings.TrimPrefix(h.Get("Location"), e.s.URL()), e.token("alice", armtScope), nil, nil); code != http.StatusOK {
 		t.Fatalf("DELETE result: %d", code)
+	}
+}
+
+func TestKubernetesDeployment(t *testing.T) {
+	t.Parallel()
+	e, clock := epwEnv(t)
+	path := epID(SubProduction, "rg-ml-prod", "mlw-fraud", "fraud-k8s") + "/deployments/canary"
+	body := depBody("azureml:fraud-k8s-model:1", "azureml:sklearn-env:1", 3, func(_, p map[string]any) {
+		p["endpointComputeType"] = "Kubernetes"
+		delete(p, "instanceType")
+	})
+	code, h, b := e.epwSend("olivia", http.MethodPut, path, body)
+	if code != http.StatusCreated {
+		t.Fatalf("PUT: %d %s", code, b)
+	}
+	clock.Advance(3 * time.Second)
+	if st, code, msg := e.epwOpStatus("olivia", h.Get("Azure-AsyncOperation")); st != "Succeeded" {
+		t.Fatalf("operation: %s %s %s", st, code, msg)
+	}
+	_, d := e.depGet("olivia", path)
+	if d.Properties.InstanceType != "defaultinstancetype" || d.SKU.Capacity != 3 || d.Properties.ProvisioningState != "Succeeded" {
+		t.Fatalf("after: %+v", d)
+	}
+	// A managed deployment cannot run behind it; a bad instance type name is refused.
+	for _, edit := range []func(_, p map[string]any){
+		func(_, p map[string]any) { p["endpointComputeType"] = "Managed" },
+		func(_, p map[string]any) { p["endpointComputeType"] = "Kubernetes"; p["instanceType"] = "Not_A_Name" },
+	} {
+		code, _, b := e.epwSend("olivia", http.MethodPut, path, depBody("azureml:fraud-k8s-model:1", "azureml:sklearn-env:1", 1, edit))
+		if c, _, _ := epwErr(t, b); code != http.StatusBadRequest || c != "UserError" {
+			t.Errorf("bad Kubernetes PUT: %d %s", code, b)
+		}
+	}
+}
+
+func TestParseISODuration(t *testing.T) {
+	for in, want := range map[string]time.Duration{"PT5S": 5 * time.Second, "pt0.5s": 500 * time.Millisecond, "PT1M30S": 90 * time.Second, "PT1H": time.Hour} {
+		if got, ok := parseISODuration(in); !ok || got != want {
+			t.Errorf("%q: %v %v, want %v", in, got, ok, want)
+		}
+	}
+	for _, in := range []string{"", "PT", "P1D", "5S", "PTS", "PTNaNS", "PT-1S", "PT1e3S", "PT0x10S", "PT1S2", "PT99999999999S", "PT1S1M"} {
+		if got, ok := parseISODuration(in); ok {
+			t.Errorf("%q accepted as %v", in, got)
+		}
 	}
 }
