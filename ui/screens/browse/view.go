@@ -174,15 +174,15 @@ func (d *Details) content(w int) string {
 	case len(d.deps) == 0 && !d.loading():
 		b.WriteString(st.Muted.Render("No deployments yet: traffic has nowhere to go. n creates one; i checks that the endpoint identity can run it.") + "\n")
 	default:
-		b.WriteString(st.TableHeader.Render(fmt.Sprintf("%-14s %8s  %-10s %-22s %-18s %s", "NAME", "TRAFFIC", "STATE", "INSTANCE", "MODEL", "ENVIRONMENT")) + "\n")
+		b.WriteString(st.TableHeader.Render(fmt.Sprintf("%-14s %8s  %-10s %-22s %-22s %s", "NAME", "TRAFFIC", "STATE", "INSTANCE", "MODEL", "ENVIRONMENT")) + "\n")
 		for _, dep := range d.deps {
 			mirror := ""
 			if m := e.MirrorTraffic[dep.Name]; m > 0 {
 				mirror = fmt.Sprintf(" (+%d%% mirror)", m)
 			}
-			fmt.Fprintf(&b, "%-14s %7d%%  %-10s %-22s %-18s %s%s\n", components.Fit(c(dep.Name), 14), dep.TrafficPercent,
+			fmt.Fprintf(&b, "%-14s %7d%%  %-10s %-22s %-22s %s%s\n", components.Fit(c(dep.Name), 14), dep.TrafficPercent,
 				components.Fit(c(dep.ProvisioningState), 10), components.Fit(fmt.Sprintf("%s ×%d", c(dep.InstanceType), dep.InstanceCount), 22),
-				components.Fit(c(assetLabel(dep.Model)), 18), c(assetLabel(dep.Environment)), mirror)
+				components.Fit(c(assetLabel(dep.Model)), 22), c(assetLabel(dep.Environment)), mirror)
 		}
 		b.WriteString(st.Muted.Render("n new deployment · T traffic and delete · l logs · i can it run?") + "\n")
 	}

@@ -179,10 +179,14 @@ func (t *Traffic) azCommand() string {
 	return s
 }
 
-// restText is the REST equivalent: a PATCH of the endpoint's traffic.
+// restText is the REST equivalent: read the endpoint, set its shares, put
+// it back whole (the endpoint's PATCH carries no traffic in this
+// api-version: az and the app PUT it, so nothing may be left out).
 func (t *Traffic) restText() string {
-	body, _ := json.MarshalIndent(map[string]any{"properties": map[string]any{"traffic": nonZero(t.live), "mirrorTraffic": nonZero(t.mirror)}}, "", "  ")
-	return t.env.Config.RESTText("PATCH", azure.EndpointAPIPath(t.ep.EndpointRef), string(body))
+	body, _ := json.MarshalIndent(map[string]any{"traffic": nonZero(t.live), "mirrorTraffic": nonZero(t.mirror)}, "  ", "  ")
+	url := t.env.Config.ARMURL(azure.EndpointAPIPath(t.ep.EndpointRef))
+	return "GET " + url + "\n\nPUT " + url + "\n\nwith the body GET returned, its properties changed to:\n  " + string(body) +
+		"\n\nKeep everything else it returned (auth mode, identity, tags): the PUT replaces the endpoint."
 }
 
 var (

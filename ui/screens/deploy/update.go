@@ -41,7 +41,8 @@ func (w *Wizard) update(msg tea.Msg) tea.Cmd {
 			w.modelsErr, w.models.Loading = m.Err, false
 			rows := make([]components.Row, len(m.Value))
 			for i, mv := range m.Value {
-				rows[i] = components.Row{ID: mv.ID, Payload: mv, Cells: []string{components.Clean(mv.Name), components.Clean(mv.Version), components.Clean(mv.ID)}}
+				rows[i] = components.Row{ID: mv.ID, Payload: mv, Cells: []string{components.Clean(mv.Name), components.Clean(mv.Version),
+					components.Clean(mv.Type), components.Clean(mv.Description)}}
 			}
 			w.models.SetRows(rows)
 		}
