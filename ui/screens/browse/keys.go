@@ -44,5 +44,5 @@ var (
 )
 
 func (d *Details) Keys() []key.Binding {
-	return []key.Binding{keyCreds, keyTest, keyNewDep, keyTraffic, keyLogs, keyCanRun, keyCheck, keyAuthMode, keyDelete, keyScroll, keyCopy, keyCopyURI, keyCopySwagger, keyRefresh}
+	return []key.Binding{keyCreds, keyTest, keyCheck, keyNewDep, keyTraffic, keyLogs, keyCanRun, keyAuthMode, keyDelete, keyScroll, keyCopy, keyCopyURI, keyCopySwagger, keyRefresh}
 }
