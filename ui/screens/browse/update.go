@@ -233,6 +233,9 @@ func (d *Details) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 		if !strings.EqualFold(m.Op.Target.ID(), d.ref.ID()) {
 			return d, nil
 		}
+		if m.Op.Deployment != "" {
+			return d, nil // one of its deployments: the list reloads when it ends (EndpointsChangedMsg)
+		}
 		if m.Progress.Done && m.Progress.Err == nil && m.Op.Kind == "delete" {
 			d.deleted = true
 		} else if d.ep != nil && m.Progress.State != "" && !m.Progress.Done {
