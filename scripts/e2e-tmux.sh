@@ -71,8 +71,8 @@ keys Enter
 wait_for "Endpoints in mlw-churn"
 wait_for "churn-key"
 keys /
-keys -l key
-wait_for "1 of 3 endpoints"
+keys -l churn-key
+wait_for "1 of 4 endpoints"
 keys Enter                              # leave the filter
 keys Enter                              # open the one row left
 wait_for "Endpoint churn-key"
@@ -201,7 +201,7 @@ keys Escape
 wait_for "Endpoint churn-key"
 keys Escape
 wait_for "Endpoints in mlw-churn"
-keys Up                                 # from churn-key (the last row) to churn-aml
+keys Up Up                              # from churn-key (the last row), past churn-custom, to churn-aml
 keys Enter
 wait_for "Endpoint churn-aml"
 wait_for "Scoring URI"
@@ -419,8 +419,8 @@ keys Enter
 step R "Workspaces in Contoso ML Production" "mlw-churn"
 keys Enter
 step R "Endpoints in mlw-churn" "churn-key"
-keys / ; keys -l key
-wait_for "1 of 3 endpoints"
+keys / ; keys -l churn-key
+wait_for "1 of 4 endpoints"
 keys Enter Enter
 step R "Endpoint churn-key" "Scoring URI"
 keys k
