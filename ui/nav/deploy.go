@@ -1,6 +1,10 @@
 package nav
 
-import "amlauth-tui/azure"
+import (
+	"amlauth-tui/azure"
+	"amlauth-tui/azure/rbac"
+	"amlauth-tui/ui/theme"
+)
 
 // Deployment screens (issue 17). The root builds each screen from its
 // message (ui/screens/deploy.Open), so endpoint details open them without
@@ -32,3 +36,22 @@ type (
 	// needs (pull images, read models, write metrics, read secrets) checked.
 	CanRunMsg struct{ Endpoint azure.Endpoint }
 )
+
+// NeedVerdict is how a need of the endpoint identity reads in one word
+// with its mark (✓ allowed, ✗ not granted, ? unknown...), in the theme:
+// the deployment screens and the create wizard's identity step say it alike.
+func NeedVerdict(st *theme.Styles, n azure.Need) string {
+	switch {
+	case !n.Needed:
+		return st.Muted.Render("– not needed")
+	case n.Outcome == rbac.Allowed:
+		return st.OK.Render("✓ allowed")
+	case n.Outcome == rbac.Unknown:
+		return st.Warn.Render("? unknown")
+	case n.Outcome == rbac.DeniedByDenyAssignment:
+		return st.Err.Render("✗ denied")
+	case n.Outcome == rbac.Pending, n.Outcome == rbac.Conditional:
+		return st.Warn.Render("… " + n.Outcome.String())
+	}
+	return st.Err.Render("✗ not granted")
+}

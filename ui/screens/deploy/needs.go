@@ -63,21 +63,7 @@ func needLines(st *theme.Styles, r azure.RunCheck, cursor, w int) []string {
 		if i == cursor {
 			mark = st.Cursor.Render("› ")
 		}
-		var verdict string
-		switch {
-		case !n.Needed:
-			verdict = st.Muted.Render("– not needed")
-		case n.Outcome == rbac.Allowed:
-			verdict = st.OK.Render("✓ allowed")
-		case n.Outcome == rbac.Unknown:
-			verdict = st.Warn.Render("? unknown")
-		case n.Outcome == rbac.DeniedByDenyAssignment:
-			verdict = st.Err.Render("✗ denied")
-		case n.Outcome == rbac.Pending, n.Outcome == rbac.Conditional:
-			verdict = st.Warn.Render("… " + n.Outcome.String())
-		default:
-			verdict = st.Err.Render("✗ not granted")
-		}
+		verdict := nav.NeedVerdict(st, n)
 		out = append(out, components.Fit(mark+verdict+"  "+st.Bold.Render(components.Clean(n.Op.Name)), w))
 		if n.Needed && n.Scope != "" {
 			data := ""

@@ -192,18 +192,7 @@ func (c *Create) identityPlan(st *theme.Styles, w int) []string {
 		lines = append(lines, nav.Problem(st, "Checking "+c.uai.Name, f.uaiErr, w))
 	case f.uai != nil:
 		for _, n := range f.uai.Needs {
-			var mark string
-			switch {
-			case !n.Needed:
-				mark = st.Muted.Render("–")
-			case n.Outcome == rbac.Allowed:
-				mark = st.OK.Render("✓")
-			case n.Outcome == rbac.Unknown:
-				mark = st.Warn.Render("?")
-			default:
-				mark = st.Err.Render("✗")
-			}
-			lines = append(lines, components.Fit(mark+" "+st.Bold.Render(components.Clean(n.Op.Name)), w))
+			lines = append(lines, components.Fit(nav.NeedVerdict(st, n)+"  "+st.Bold.Render(components.Clean(n.Op.Name)), w))
 			why := n.Why
 			if n.Fix != nil && n.Outcome != rbac.Allowed {
 				why += " Fix: " + n.Fix.Text

@@ -73,7 +73,7 @@ func TestCreateUserAssignedIdentityIsCheckedNow(t *testing.T) {
 		Fix: &azure.Fix{Text: "Assign AcrPull to id-churn-scoring on crchurn."}}}}
 	answer(c, &c.Kit, &c.facts.uaiCall, check, nil)
 	v := flat(c.View(120, 37))
-	for _, want := range []string{"id-churn-scoring gets nothing automatically", "cannot be changed after creation", "✗ " + op.Name, "Fix: Assign AcrPull"} {
+	for _, want := range []string{"id-churn-scoring gets nothing automatically", "cannot be changed after creation", "✗ not granted " + op.Name, "Fix: Assign AcrPull"} {
 		if !strings.Contains(v, want) {
 			t.Fatalf("the review shows %q:\n%s", want, v)
 		}
