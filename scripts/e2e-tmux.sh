@@ -111,8 +111,11 @@ keys C-c
 want=130 wait_exit                      # ctrl+c: 130, as in a shell
 
 # --- Run 4: check, assign, verify ----------------------------------------------
-# Olivia (Owner of rg-ml-prod) checks Bob on churn-key: he cannot get the keys;
-# she assigns the suggested role and the verify step sees it take effect.
+# Olivia (Owner of rg-ml-prod) checks Bob on churn-key: he cannot get the keys,
+# and regenerating them is blocked by the deny assignment (no role offered); she
+# assigns the suggested role, and the verify step says what it can know about
+# someone else: listed by Azure, how long Azure takes, and Bob's own command.
+# Back on the check, the new grant is "assigned, not yet in effect", never ✓.
 state="$tmp/state4"
 start 140 45 -w mlw-churn -n churn-key --demo-propagation 2s
 wait_for "Pick a persona"
@@ -130,8 +133,9 @@ keys Enter
 wait_for "Get the keys (key)"
 keys Enter
 wait_for "✗   Get the keys (key)" 15
+wait_for "⊘   Regenerate keys"
 keys Down Down Down
-wait_for "Would be granted by:"
+wait_for "to assign one of: AzureML Data Scientist"
 keys A
 wait_for "Choose the role"
 keys Enter
@@ -139,9 +143,10 @@ wait_for "Choose where to assign it"
 keys Enter
 wait_for "az role assignment create"
 keys y
-wait_for "Effective after" 30
+wait_for "assigned ✓ (listed by Azure)" 30
+wait_for "amlauth-tui check --principal me"
 keys Enter
-wait_for "✓   Get the keys (key)" 15
+wait_for "⧖   Get the keys (key)" 15
 keys q
 wait_exit
 
