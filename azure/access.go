@@ -44,7 +44,9 @@ type Access struct {
 	DeniesUnknown bool
 	// GroupsUnknown: the principal's group memberships could not be read.
 	GroupsUnknown bool
-	At            time.Time
+	// Self: the principal is the signed-in identity (advice says "you").
+	Self bool
+	At   time.Time
 }
 
 // Unreadable is one part of Azure's state that could not be read.
@@ -163,7 +165,7 @@ func (s *Session) Access(ctx context.Context, p PrincipalRef, scope string) (Acc
 	if err != nil {
 		return Access{}, err
 	}
-	a := Access{Principal: p, Scope: scope, At: time.Now()}
+	a := Access{Principal: p, Scope: scope, Self: strings.EqualFold(p.ID, s.id.ObjectID), At: time.Now()}
 	var (
 		wg   sync.WaitGroup
 		mu   sync.Mutex
@@ -210,7 +212,7 @@ func (s *Session) Access(ctx context.Context, p PrincipalRef, scope string) (Acc
 			return err
 		})
 	}
-	if strings.EqualFold(p.ID, s.id.ObjectID) {
+	if a.Self {
 		run("your permissions", func() error {
 			perms, err := s.myPermissions(ctx, f, scope)
 			if _, _, _, _, _, ok := splitResourceScope(scope); ok && err == nil && perms == nil {
@@ -266,6 +268,9 @@ func (s *Session) resolveNames(ctx context.Context, a *Access) error {
 		seen[k] = true
 		ids = append(ids, id)
 	}
+	if a.Principal.Kind == "ServicePrincipal" {
+		add(a.Principal.ID) // a service principal's token carries no name: Graph has it
+	}
 	for _, g := range a.Groups {
 		add(g)
 	}
@@ -284,6 +289,9 @@ func (s *Session) resolveNames(ctx context.Context, a *Access) error {
 	refs, err := s.Principals(ctx, ids)
 	for _, r := range refs {
 		a.Names[strings.ToLower(r.ID)] = r.DisplayName
+		if strings.EqualFold(r.ID, a.Principal.ID) && r.DisplayName != "" {
+			a.Principal.DisplayName, a.Principal.SPType = r.DisplayName, r.SPType
+		}
 	}
 	name := func(ps []rbac.Principal) {
 		for i := range ps {
@@ -521,7 +529,7 @@ func (a Access) verdict(op rbac.Operation, roles rbac.RoleIndex) Verdict {
 	}
 	if d.Denied != nil {
 		v.Deny = a.denyDetail(*d.Denied)
-		v.Advice = denyAdvice(v.Deny)
+		v.Advice = denyAdvice(v.Deny, a.who())
 		return v
 	}
 	// Roles are suggested only when it is known that none grants the action
@@ -595,7 +603,7 @@ func (a Access) denyDetail(m rbac.DenyMatch) *DenyDetail {
 // denyAdvice is the real next step past a deny assignment: no role lifts
 // it, only its exclusions do.
 // https://learn.microsoft.com/azure/role-based-access-control/deny-assignments
-func denyAdvice(d *DenyDetail) []string {
+func denyAdvice(d *DenyDetail, checked string) []string {
 	var out []string
 	who := make([]string, 0, len(d.Excluded))
 	for _, p := range d.Excluded {
@@ -611,9 +619,21 @@ func denyAdvice(d *DenyDetail) []string {
 	if d.IsSystemProtected {
 		by = "the Azure service that created it (it is system-protected: only that service can change it)"
 	}
-	out = append(out, "Or ask "+by+" to add you to the excluded principals of deny assignment \""+d.Name+"\" at "+d.Scope+
+	out = append(out, "Or ask "+by+" to add "+checked+" to the excluded principals of deny assignment \""+d.Name+"\" at "+d.Scope+
 		". No role assignment can lift a deny assignment.")
 	return out
+}
+
+// who names the principal checked in advice: "you" for the caller,
+// otherwise by name (the advice may be read by someone acting for them).
+func (a Access) who() string {
+	if a.Self {
+		return "you"
+	}
+	if a.Principal.DisplayName != "" {
+		return a.Principal.DisplayName
+	}
+	return a.Name(a.Principal.ID)
 }
 
 func principalLabel(p rbac.Principal) string {

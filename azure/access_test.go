@@ -61,6 +61,11 @@ func TestCheckDenyAssignmentBlocksWhateverTheRole(t *testing.T) {
 		if strings.Contains(all, "AzureML Data Scientist") || strings.Contains(all, "assign one of") {
 			t.Errorf("%s: advice suggests a role: %s", who, all)
 		}
+		// The advice is about the principal checked, not the one asking.
+		if name := map[string]string{"nina@contoso": "Nina Novak", "bob@contoso": "Bob Reyes", "alice@contoso": "Alice Chen"}[who]; strings.Contains(all, "add you to") ||
+			!strings.Contains(all, "to add "+name+" to the excluded principals") {
+			t.Errorf("%s: the advice should name them: %q", who, v.Advice)
+		}
 		if len(v.Deny.Excluded) != 1 || v.Deny.Excluded[0].DisplayName != "Olivia Okafor" || !strings.Contains(all, "Olivia Okafor") ||
 			!strings.Contains(all, "excluded principals") || v.Deny.Name != "Production keys are rotated by the platform team" ||
 			!strings.HasSuffix(v.Deny.Scope, "churn-key") || v.Deny.Description == "" {
@@ -94,7 +99,13 @@ func TestCheckServicePrincipalPermissionsAPIIsNotEnough(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if l := sp.Identity().Principal().Label(); l != "app "+cid {
+		t.Errorf("before Graph names it, the token's principal reads %q (not the app id twice)", l)
+	}
 	acc, v := verdictFor(t, sp, "me", prodEP+"churn-key", opRegen)
+	if l := acc.Principal.Label(); l != "churn-batch-scorer (app "+cid+")" {
+		t.Errorf("the check names the service principal from Graph: %q", l)
+	}
 	if v.PermissionsAPI == nil || !*v.PermissionsAPI {
 		t.Fatalf("the Permissions API should allow it (AzureML Data Scientist on the workspace): %+v", v)
 	}

@@ -84,21 +84,30 @@ func (s *Session) CreateCustomRole(ctx context.Context, def rbac.RoleDefinition)
 	return roleFrom(&r.RoleDefinition), nil
 }
 
-// AssignCommands are the az CLI and REST equivalents of an assignment, shown before it runs.
-func AssignCommands(p PrincipalRef, role rbac.RoleDefinition, scope string) []string {
+// authzAPIVersion is the api-version armauthorization/v2 sends for role
+// assignments and role definitions; the REST text shows the same.
+const authzAPIVersion = "2022-04-01"
+
+// AssignCommands are the az CLI and REST equivalents of an assignment,
+// shown before it runs; the REST request is on this cloud's ARM endpoint.
+func (c Config) AssignCommands(p PrincipalRef, role rbac.RoleDefinition, scope string) []string {
+	path := strings.TrimSuffix(scope, "/") + "/providers/Microsoft.Authorization/roleAssignments/{new-guid}?api-version=" + authzAPIVersion
+	body := fmt.Sprintf(`{"properties":{"roleDefinitionId":"%s","principalId":"%s","principalType":"%s"}}`, role.ID, p.ID, p.Kind)
 	return []string{
 		fmt.Sprintf("az role assignment create --assignee-object-id %s --assignee-principal-type %s --role %q --scope %s",
 			p.ID, p.Kind, role.RoleName, scope),
-		fmt.Sprintf("PUT https://management.azure.com%s/providers/Microsoft.Authorization/roleAssignments/{new-guid}?api-version=2022-04-01\n"+
-			`  {"properties":{"roleDefinitionId":"%s","principalId":"%s","principalType":"%s"}}`,
-			strings.TrimSuffix(scope, "/"), role.ID, p.ID, p.Kind),
+		c.RESTText("PUT", path, body),
 	}
 }
 
-// RoleDefinitionCommand is the az CLI equivalent of creating a custom role.
-func RoleDefinitionCommand(def rbac.RoleDefinition) string {
-	return fmt.Sprintf("az role definition create --role-definition role.json   # %q, assignable at %s",
-		def.RoleName, strings.Join(def.AssignableScopes, ", "))
+// RoleDefinitionREST is the REST request line that creates a custom role
+// at its first assignable scope (role.json, shown beside it, is the body's substance).
+func (c Config) RoleDefinitionREST(def rbac.RoleDefinition) string {
+	scope := ""
+	if len(def.AssignableScopes) > 0 {
+		scope = strings.TrimSuffix(def.AssignableScopes[0], "/")
+	}
+	return c.RESTText("PUT", scope+"/providers/Microsoft.Authorization/roleDefinitions/{new-guid}?api-version="+authzAPIVersion, "")
 }
 
 // Verification says exactly what was checked after an assignment, and by whom.

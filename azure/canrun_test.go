@@ -174,6 +174,12 @@ func TestDeploymentLifecycle(t *testing.T) {
 	if err != nil || len(models) == 0 {
 		t.Fatalf("models: %v %v", models, err)
 	}
+	// By name, newest version first.
+	for i := 1; i < len(models); i++ {
+		if a, b := models[i-1], models[i]; a.Name > b.Name || a.Name == b.Name && a.Version <= b.Version {
+			t.Errorf("models out of order: %s:%s before %s:%s", a.Name, a.Version, b.Name, b.Version)
+		}
+	}
 	envs, err := olivia.Environments(ctx(t), churnWS())
 	if err != nil || len(envs) == 0 {
 		t.Fatalf("environments: %v %v", envs, err)
@@ -235,6 +241,19 @@ func TestDeploymentLifecycle(t *testing.T) {
 	if _, err := olivia.CreateDeployment(ctx(t), d); !errors.As(err, &ce) || ce.Code != "DeploymentExists" {
 		t.Errorf("same name again: %v", err)
 	}
+	// Changing it is an update; changing one that does not exist is refused.
+	d.InstanceCount = 2
+	op, err = olivia.UpdateDeployment(ctx(t), d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if seen := run(t, op); op.Kind != "update" || seen[len(seen)-1].Deployment == nil || seen[len(seen)-1].Deployment.InstanceCount != 2 {
+		t.Errorf("update: %s %+v", op.Kind, seen[len(seen)-1])
+	}
+	var nf *azure.NotFoundError
+	if _, err := olivia.UpdateDeployment(ctx(t), second); !errors.As(err, &nf) || !strings.Contains(nf.Message, "green") {
+		t.Errorf("update of a deployment that does not exist: %v", err)
+	}
 
 	// Traffic: unknown deployments and bad sums are refused naming the rule.
 	var te *azure.TrafficError
@@ -274,7 +293,6 @@ func TestDeploymentLifecycle(t *testing.T) {
 	if seen := run(t, op); seen[len(seen)-1].Err != nil {
 		t.Fatalf("delete: %+v", seen[len(seen)-1])
 	}
-	var nf *azure.NotFoundError
 	if _, err := olivia.Deployment(ctx(t), dref); !errors.As(err, &nf) {
 		t.Errorf("after delete: %v", err)
 	}
@@ -460,6 +478,32 @@ func TestAutomaticGrantsMatchCreation(t *testing.T) {
 		}
 	}
 
+	// The rule covers deployments: bob, who may write deployments of this
+	// endpoint but not read connection secrets, is refused before anything
+	// is sent; olivia, who may, deploys.
+	ds, _ := rbac.RoleByName(rbac.BuiltinRoles(), "AzureML Data Scientist")
+	bobRef, err := olivia.FindPrincipals(ctx(t), "bob@contoso.example")
+	if err != nil || len(bobRef) != 1 {
+		t.Fatalf("bob: %v %v", bobRef, err)
+	}
+	if _, err := olivia.AssignRole(ctx(t), bobRef[0], ds.ID, sp.Ref.ID()); err != nil {
+		t.Fatal(err)
+	}
+	dep := azure.DeploymentSpec{Ref: azure.DeploymentRef{EndpointRef: sp.Ref, Deployment: "blue"}, Model: "azureml:churn-key-model:1",
+		Environment: "azureml://registries/azureml/environments/sklearn-1.5/versions/14", InstanceType: "Standard_DS2_v2", InstanceCount: 1}
+	var sse *azure.SecretStoresError
+	if _, err := signInAs(t, s, cfg, "bob").CreateDeployment(ctx(t), dep); !errors.As(err, &sse) || sse.Verdict.Outcome != rbac.NotGranted ||
+		!strings.Contains(azure.Explain(err).Detail, rbac.ActionListConnectionSecrets) {
+		t.Errorf("bob's deployment: %v", err)
+	}
+	op, err = olivia.CreateDeployment(ctx(t), dep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if seen := run(t, op); seen[len(seen)-1].Err != nil {
+		t.Fatalf("olivia's deployment: %+v", seen[len(seen)-1])
+	}
+
 	// Scaling a deployment is a PATCH of its SKU.
 	op, err = olivia.ScaleDeployment(ctx(t), azure.DeploymentRef{EndpointRef: azure.EndpointRef{WorkspaceRef: churnWS(), Endpoint: "churn-key"}, Deployment: "green"}, 2)
 	if err != nil {
@@ -472,5 +516,39 @@ func TestAutomaticGrantsMatchCreation(t *testing.T) {
 	var se *azure.SpecError
 	if _, err := olivia.ScaleDeployment(ctx(t), azure.DeploymentRef{EndpointRef: azure.EndpointRef{WorkspaceRef: churnWS(), Endpoint: "churn-key"}, Deployment: "green"}, 0); !errors.As(err, &se) || se.Field != "instance_count" {
 		t.Errorf("scale to 0: %v", err)
+	}
+}
+
+// Mirror traffic goes to one deployment without live traffic; the
+// simulated Azure takes what the client-side rules let through.
+func TestSetMirrorTraffic(t *testing.T) {
+	s, cfg := start(t, emulator.Options{ProvisioningTime: time.Second})
+	olivia := signInAs(t, s, cfg, "olivia")
+	ref := azure.EndpointRef{WorkspaceRef: churnWS(), Endpoint: "churn-key"}
+	var te *azure.TrafficError
+	if _, err := olivia.SetTraffic(ctx(t), ref, map[string]int32{"blue": 90, "green": 10}, map[string]int32{"green": 20}); !errors.As(err, &te) || te.Rule != azure.TrafficRuleMirrorNotLive {
+		t.Errorf("mirror to a live deployment: %v", err)
+	}
+	op, err := olivia.SetTraffic(ctx(t), ref, map[string]int32{"blue": 100, "green": 0}, map[string]int32{"green": 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := run(t, op)
+	last := seen[len(seen)-1]
+	if last.Err != nil || last.Endpoint == nil || last.Endpoint.MirrorTraffic["green"] != 20 || last.Endpoint.Traffic["blue"] != 100 {
+		t.Fatalf("mirror: %+v", last)
+	}
+	deps, err := olivia.Deployments(ctx(t), ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range deps {
+		if want := map[string][2]int32{"blue": {100, 0}, "green": {0, 20}}[d.Name]; d.TrafficPercent != want[0] || d.MirrorPercent != want[1] {
+			t.Errorf("%s: traffic %d mirror %d", d.Name, d.TrafficPercent, d.MirrorPercent)
+		}
+	}
+	// A deployment that receives mirrored traffic is not deleted either.
+	if _, err := olivia.DeleteDeployment(ctx(t), azure.DeploymentRef{EndpointRef: ref, Deployment: "green"}); !errors.As(err, &te) || te.Rule != azure.TrafficRuleDeleteWithTraffic || !strings.Contains(te.Message, "mirrored") {
+		t.Errorf("delete a mirrored deployment: %v", err)
 	}
 }

@@ -160,8 +160,10 @@ func (id Identity) Principal() PrincipalRef {
 		kind = "ServicePrincipal"
 	}
 	name := id.DisplayName
-	if name == "" {
+	if name == "" && kind == "User" {
 		name = id.Name()
 	}
+	// A service principal's token has no name claim: DisplayName stays empty
+	// (Label reads "app <id>") until Graph names it (Access, the check screen).
 	return PrincipalRef{ID: id.ObjectID, Kind: kind, DisplayName: name, UPN: id.UPN, AppID: id.AppID}
 }

@@ -449,19 +449,38 @@ func transitional(state string) bool {
 // operation (Progress.Deployment at the end). Before anything is sent it
 // refuses, typed: a spec Azure would refuse (*SpecError), a model or
 // environment the workspace does not have (*SpecError, field model or
-// environment), a name taken (*ConflictError DeploymentExists), and a
-// write already running on the endpoint or one of its deployments
-// (*ConflictError OperationInProgress). A deployment of that name that
+// environment), a name taken (*ConflictError DeploymentExists), a write
+// already running on the endpoint or one of its deployments
+// (*ConflictError OperationInProgress), and a creator the enforce-secret-
+// stores rule rejects (*SecretStoresError). A deployment of that name that
 // failed is created again: that PUT is the retry.
 func (s *Session) CreateDeployment(ctx context.Context, spec DeploymentSpec) (*Operation, error) {
+	return s.putDeployment(ctx, spec, false)
+}
+
+// UpdateDeployment replaces an existing deployment's settings (a PUT of
+// the whole spec: model, environment, instance type and count, variables)
+// and returns the running operation, refused as CreateDeployment refuses,
+// except that the deployment must exist (*NotFoundError).
+func (s *Session) UpdateDeployment(ctx context.Context, spec DeploymentSpec) (*Operation, error) {
+	return s.putDeployment(ctx, spec, true)
+}
+
+// putDeployment is CreateDeployment (update false) and UpdateDeployment.
+func (s *Session) putDeployment(ctx context.Context, spec DeploymentSpec, update bool) (*Operation, error) {
 	r := spec.Ref
 	if strings.TrimSpace(r.Endpoint) == "" || r.Name == "" {
 		return nil, spec.Validate()
 	}
-	ep, err := s.Endpoint(ctx, r.EndpointRef)
+	ec, err := s.endpointWriter(r.Subscription)
 	if err != nil {
 		return nil, err
 	}
+	raw, err := ec.Get(ctx, r.ResourceGroup, r.Name, r.Endpoint, nil)
+	if err != nil {
+		return nil, Classify(err)
+	}
+	ep := endpointFrom(r.WorkspaceRef, &raw.OnlineEndpoint)
 	spec.Location = cmp.Or(strings.TrimSpace(spec.Location), ep.Location)
 	spec.ComputeType = cmp.Or(strings.TrimSpace(spec.ComputeType), ep.ComputeType)
 	if err := spec.Validate(); err != nil {
@@ -475,9 +494,13 @@ func (s *Session) CreateDeployment(ctx context.Context, spec DeploymentSpec) (*O
 		return nil, &ConflictError{Code: "OperationInProgress", Message: fmt.Sprintf(
 			"Endpoint %s is %s; Azure runs one write at a time on an endpoint and its deployments.", r.Endpoint, strings.ToLower(ep.ProvisioningState))}
 	}
+	exists := slices.ContainsFunc(deps, func(d Deployment) bool { return rbac.EqualOrdinalIgnoreCase(d.Name, r.Deployment) })
+	if update && !exists {
+		return nil, &NotFoundError{What: "deployment", Message: fmt.Sprintf("Endpoint %s has no deployment named %s to change.", r.Endpoint, r.Deployment)}
+	}
 	for _, d := range deps {
 		switch {
-		case rbac.EqualOrdinalIgnoreCase(d.Name, r.Deployment) && !strings.EqualFold(d.ProvisioningState, "Failed"):
+		case !update && rbac.EqualOrdinalIgnoreCase(d.Name, r.Deployment) && !strings.EqualFold(d.ProvisioningState, "Failed"):
 			return nil, &ConflictError{Code: "DeploymentExists", Target: "name", Message: fmt.Sprintf(
 				"Endpoint %s already has a deployment named %s; creating it again would replace it.", r.Endpoint, d.Name)}
 		case transitional(d.ProvisioningState):
@@ -486,6 +509,9 @@ func (s *Session) CreateDeployment(ctx context.Context, spec DeploymentSpec) (*O
 		}
 	}
 	if err := s.assetsExist(ctx, spec); err != nil {
+		return nil, err
+	}
+	if err := s.secretStoresRule(ctx, r, raw.OnlineEndpoint, exists); err != nil {
 		return nil, err
 	}
 	c, err := s.deploymentsClient(r.Subscription)
@@ -497,9 +523,53 @@ func (s *Session) CreateDeployment(ctx context.Context, spec DeploymentSpec) (*O
 	if err != nil {
 		return nil, classifyWrite(err)
 	}
-	op := trackPoller(s.cfg.Polling, "create", r.EndpointRef, p, first, "Creating", deploymentResult[armmachinelearning.OnlineDeploymentsClientCreateOrUpdateResponse](s, r))
+	kind, state := "create", "Creating" // the first answer's state wins (a retried create is Updating)
+	if update {
+		kind, state = "update", "Updating"
+	}
+	op := trackPoller(s.cfg.Polling, kind, r.EndpointRef, p, first, state, deploymentResult[armmachinelearning.OnlineDeploymentsClientCreateOrUpdateResponse](s, r))
 	op.Deployment = r.Deployment
 	return op, nil
+}
+
+// SecretStoresError is a deployment Azure would reject: its endpoint runs
+// as a system-assigned identity and enforces access to the default secret
+// stores, and whoever creates the deployment must then be allowed to read
+// the workspace's connection secrets
+// (https://learn.microsoft.com/azure/machine-learning/concept-endpoints-online-auth#permissions-for-user-identity-to-enforce-access-to-default-secret-stores).
+type SecretStoresError struct {
+	Endpoint  string
+	Workspace string
+	Verdict   Verdict // the creator's connections.listSecrets verdict on the workspace
+}
+
+func (e *SecretStoresError) Error() string {
+	return "endpoint " + e.Endpoint + " enforces access to the default secret stores, and you may not read the connection secrets of workspace " + e.Workspace
+}
+
+// Explanation says the rule and the ways out.
+func (e *SecretStoresError) Explanation() Explanation {
+	return Explanation{Title: "Azure would reject this deployment",
+		Detail: "Endpoint " + e.Endpoint + " runs as a system-assigned identity and enforces access to the default secret stores, so whoever creates its deployments must be allowed " +
+			rbac.ActionListConnectionSecrets + " on workspace " + e.Workspace + ": " + e.Verdict.Decision.Reason + ".",
+		Next: "Ask an Owner or User Access Administrator of the workspace for Azure Machine Learning Workspace Connection Secrets Reader, or have someone who holds it create the deployment."}
+}
+
+// secretStoresRule applies that rule before a new deployment is sent: a
+// creator known not to have the permission is refused; unknown, Azure decides.
+func (s *Session) secretStoresRule(ctx context.Context, r DeploymentRef, e armmachinelearning.OnlineEndpoint, exists bool) error {
+	if exists {
+		return nil // a change, or a retry, of an existing deployment is not a creation
+	}
+	sai := e.Identity != nil && strings.Contains(strings.ToLower(derefEnum(e.Identity.Type)), "systemassigned")
+	if !sai || e.Properties == nil || !strings.EqualFold(deref(e.Properties.Properties[EnforceSecretStoresProperty]), "enabled") {
+		return nil
+	}
+	v, err := s.CanReadConnectionSecrets(ctx, r.WorkspaceRef)
+	if err != nil || (v.Outcome != rbac.NotGranted && v.Outcome != rbac.DeniedByDenyAssignment) {
+		return nil
+	}
+	return &SecretStoresError{Endpoint: r.Endpoint, Workspace: r.Name, Verdict: v}
 }
 
 // deploymentResult reads the deployment at the end of a write, with the
@@ -852,11 +922,7 @@ func (s *Session) Models(ctx context.Context, ws WorkspaceRef) ([]ModelVersion, 
 			},
 			func(v *armmachinelearning.ModelVersion) ModelVersion { return modelFrom(name, v) })
 	})
-	out = slices.DeleteFunc(out, func(m ModelVersion) bool { return m.Name == "" })
-	slices.SortFunc(out, func(a, b ModelVersion) int {
-		return cmp.Or(cmp.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)), compareVersions(b.Version, a.Version))
-	})
-	return out, err
+	return byNameNewestFirst(out, func(m ModelVersion) (string, string) { return m.Name, m.Version }), err
 }
 
 func modelFrom(name string, v *armmachinelearning.ModelVersion) ModelVersion {
@@ -893,11 +959,7 @@ func (s *Session) Environments(ctx context.Context, ws WorkspaceRef) ([]Environm
 			},
 			func(v *armmachinelearning.EnvironmentVersion) EnvironmentVersion { return environmentFrom(name, v) })
 	})
-	out = slices.DeleteFunc(out, func(e EnvironmentVersion) bool { return e.Name == "" })
-	slices.SortFunc(out, func(a, b EnvironmentVersion) int {
-		return cmp.Or(cmp.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)), compareVersions(b.Version, a.Version))
-	})
-	return out, err
+	return byNameNewestFirst(out, func(e EnvironmentVersion) (string, string) { return e.Name, e.Version }), err
 }
 
 // curatedRegistry is where Azure ML's curated environments live.
@@ -945,6 +1007,18 @@ func fanOutVersions[T any](ctx context.Context, names []string, list func(contex
 	}
 	wg.Wait()
 	return out, first
+}
+
+// byNameNewestFirst drops the archived versions (left nameless) and orders
+// the rest by name, then newest version first.
+func byNameNewestFirst[T any](items []T, key func(T) (name, version string)) []T {
+	items = slices.DeleteFunc(items, func(x T) bool { n, _ := key(x); return n == "" })
+	slices.SortFunc(items, func(a, b T) int {
+		an, av := key(a)
+		bn, bv := key(b)
+		return cmp.Or(cmp.Compare(strings.ToLower(an), strings.ToLower(bn)), compareVersions(bv, av))
+	})
+	return items
 }
 
 // compareVersions orders asset versions: numerically when both are

@@ -34,9 +34,11 @@ func (p PrincipalRef) Label() string {
 	switch {
 	case p.UPN != "":
 		return p.DisplayName + " <" + p.UPN + ">"
+	case p.Kind == "ServicePrincipal" && p.DisplayName == "" && p.AppID != "":
+		return "app " + p.AppID // not named yet (a token carries no name)
 	case p.Kind == "ServicePrincipal" && p.SPType == "ManagedIdentity":
 		return p.DisplayName + " (managed identity)"
-	case p.Kind == "ServicePrincipal":
+	case p.Kind == "ServicePrincipal" && p.AppID != "":
 		return p.DisplayName + " (app " + p.AppID + ")"
 	case p.Kind == "Group":
 		return p.DisplayName + " (group)"

@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 )
@@ -130,6 +131,38 @@ type Warning struct {
 type Store struct {
 	configFile, stateFile string
 	now                   func() time.Time
+
+	// Close stops later writes and waits for the ones under way: the app
+	// saves from background commands (history, saved bodies, preferences),
+	// and none of them may write after quit has saved the last place.
+	mu       sync.Mutex
+	closed   bool
+	inflight sync.WaitGroup
+}
+
+// ErrClosed is what a write after Close gets.
+var ErrClosed = errors.New("state: the store is closed (the app is quitting)")
+
+// Close refuses later writes and returns once every write under way has finished.
+func (s *Store) Close() {
+	if s == nil {
+		return
+	}
+	s.mu.Lock()
+	s.closed = true
+	s.mu.Unlock()
+	s.inflight.Wait()
+}
+
+// begin registers a write, unless the store is closed.
+func (s *Store) begin() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return false
+	}
+	s.inflight.Add(1)
+	return true
 }
 
 // Open creates the directories (0700). root "" means the XDG locations;
@@ -279,6 +312,10 @@ func mb(n int64) string {
 // Update applies fn to a fresh copy read under the lock, then writes both
 // files atomically. Concurrent instances serialize here.
 func (s *Store) Update(fn func(*Data)) error {
+	if !s.begin() {
+		return ErrClosed
+	}
+	defer s.inflight.Done()
 	unlock, err := lock(s.stateFile + ".lock")
 	if err != nil {
 		return err

@@ -1,6 +1,7 @@
 package state
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -209,4 +210,28 @@ func FuzzLoad(f *testing.F) {
 			t.Fatalf("Load returned no version for %q", b)
 		}
 	})
+}
+
+// After Close (quit), background writes are refused and nothing more
+// lands on disk: a history write that races the quit must not recreate the
+// files after the app (or a test's temp dir) is gone.
+func TestCloseRefusesLaterWrites(t *testing.T) {
+	dir := t.TempDir()
+	s, _, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetLast(Context{Workspace: "before"}); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if err := s.AppendHistory("/x", HistoryEntry{}); !errors.Is(err, ErrClosed) {
+		t.Fatalf("a write after Close: %v, want ErrClosed", err)
+	}
+	d, _ := s.Load()
+	if d.Last.Workspace != "before" || len(d.HistoryOf("/x")) != 0 {
+		t.Fatalf("the store changed after Close: %+v", d.Last)
+	}
+	var nilStore *Store
+	nilStore.Close() // the app runs without a store when the state dir is refused
 }

@@ -39,6 +39,7 @@ func accessRig(t *testing.T, o emulator.Options, start nav.Context) (*driver, *c
 // ("" = me) at the endpoint, for the operations preselected there.
 func (d *driver) checkAs(whom string) string {
 	d.t.Helper()
+	d.waitFor("Auth mode") // the endpoint has loaded: the check preselects for its auth mode
 	d.key("c")
 	d.waitFor("Check access", "1 Who")
 	if whom != "" {
@@ -152,9 +153,7 @@ func TestJourneyDenyAssignmentForNinaAndBob(t *testing.T) {
 		if !strings.Contains(s, "assign one of: AzureML Data Scientist") {
 			t.Errorf("%s: the keys row should name the role that grants them:\n%s", who, s)
 		}
-		for i := 0; i < 8 && d.m.Stack()[len(d.m.Stack())-1] == "Check access"; i++ {
-			d.key("esc") // verdict › what › where › who (clear, leave the input) › back to the endpoint
-		}
+		d.key("esc") // one esc leaves a verdict: it is the wizard's result
 		d.waitFor("Endpoint churn-key", "c check access")
 	}
 	// bob's evaluation shows his Reader assignment at the subscription, tested and not matching.
@@ -189,9 +188,11 @@ func TestJourneyServicePrincipalDenyAndCFromA403(t *testing.T) {
 	d.waitFor("access denied")
 	d.key("c")
 	s := d.waitDetail(regenOp, "Check access", "4 Verdict")
-	if !strings.Contains(s, "who    app "+cid) {
-		t.Errorf("the check should be for the signed-in service principal:\n%s", s)
+	// Named from Graph (its token carries no name), not "app <id> (app <id>)".
+	if !strings.Contains(s, "who    churn-batch-scorer (app "+cid+")") {
+		t.Errorf("the check should be for the signed-in service principal, by its display name:\n%s", s)
 	}
+	noneOf(t, s, "app "+cid+" (app")
 	// The Permissions API allows it, but it ignores deny assignments and
 	// this identity cannot read them: unknown, never ✓.
 	noneOf(t, s, "✓   Regenerate keys", "A opens the assign wizard")
@@ -338,7 +339,7 @@ func TestJourneyVerifyForSomeoneElse(t *testing.T) {
 	d.key("enter")
 	s = d.waitFor("Review", "az CLI:", "REST:")
 	for _, want := range []string{"az role assignment create --assignee-object-id b0b00000-0000-4000-8000-000000000b0b",
-		"PUT https://management.azure.com/subscriptions/", "a copies the az command"} {
+		"PUT " + d.m.Env().Config.ARMURL("/subscriptions/"), "a copies the az command"} { // the cloud's ARM endpoint (here the simulated one)
 		if !strings.Contains(s, want) {
 			t.Errorf("review should show %q:\n%s", want, s)
 		}
@@ -374,4 +375,98 @@ func TestJourneyVerifyForSomeoneElse(t *testing.T) {
 	d.waitFor("Remove this role assignment?", "az role assignment delete --ids")
 	d.key("y")
 	d.waitFor("Role assignment removed", "✗   Get the keys (key)")
+}
+
+// personaID is the object id of a demo persona.
+func (d *driver) personaID(key string) string {
+	for _, p := range d.srv.Personas() {
+		if p.Key == key {
+			return p.ObjectID
+		}
+	}
+	d.t.Fatalf("no persona %s", key)
+	return ""
+}
+
+// Olivia gives bob the seeds' custom control-plane role: the review shows
+// its role.json with the real ids before anything is created, q asks
+// before discarding it, and it is created where Azure allows it for her
+// (assignable at rg-ml-prod, where she is Owner) and then assigned.
+func TestJourneyCustomRoleAsOlivia(t *testing.T) {
+	d, _ := accessRig(t, emulator.Options{}, churn("churn-key"))
+	d.signInAs("olivia")
+	d.waitFor("Endpoint churn-key", "c check access")
+	d.checkAs("bob")
+	d.selectRow(keysOp)
+	d.key("A")
+	d.waitFor("Choose the role", rbac.CustomControlPlaneRoleName)
+	d.key("/")
+	d.typeText("control plane")
+	d.key("enter", "enter")
+	d.waitFor("Choose where to assign it")
+	d.key("enter")
+	rg := "/subscriptions/" + emulator.SubProduction + "/resourceGroups/rg-ml-prod"
+	s := d.waitFor("1. Create the custom role", "role.json", `"IsCustom": true`, `"AssignableScopes": [`)
+	flat := strings.Join(strings.Fields(s), "")
+	for _, want := range []string{`"Name":"` + strings.ReplaceAll(rbac.CustomControlPlaneRoleName, " ", "") + `"`, `"` + rg + `"`,
+		"azroledefinitioncreate--role-definition@role.json", "Itiscreatedatresourcegroup" + rg} {
+		if !strings.Contains(flat, want) {
+			t.Errorf("the review should show %q before anything is created:\n%s", want, s)
+		}
+	}
+	d.key("j")
+	d.waitFor("Copied role.json and az role definition create")
+	d.key("q")
+	d.waitFor("Quit and discard the assignment of " + rbac.CustomControlPlaneRoleName)
+	d.key("n")
+	d.waitFor("1. Create the custom role")
+	if d.quit {
+		t.Fatal("n should keep the review")
+	}
+	d.key("y")
+	d.waitFor("assigned ✓ (listed by Azure)")
+	var created []rbac.RoleDefinition
+	var bobHas bool
+	bob := d.personaID("bob")
+	d.srv.Mutate(func(w *emulator.World) {
+		for _, r := range w.CustomRoles {
+			if r.RoleName == rbac.CustomControlPlaneRoleName {
+				created = append(created, r)
+			}
+		}
+		for _, a := range w.Assignments {
+			if len(created) == 1 && a.PrincipalID == bob && strings.EqualFold(rbac.RoleGUID(a.RoleDefinitionID), rbac.RoleGUID(created[0].ID)) {
+				bobHas = true
+			}
+		}
+	})
+	if len(created) != 1 || len(created[0].AssignableScopes) != 1 || !strings.EqualFold(created[0].AssignableScopes[0], rg) || !bobHas {
+		t.Fatalf("the role should be created assignable at rg-ml-prod and assigned to bob: %+v, assigned %v", created, bobHas)
+	}
+}
+
+// A role assignment with a condition (ABAC) makes the verdict "depends on
+// a condition", with the condition shown whole.
+func TestJourneyConditionalVerdict(t *testing.T) {
+	d, _ := accessRig(t, emulator.Options{}, churn("churn-key"))
+	ds, _ := rbac.RoleByName(rbac.BuiltinRoles(), "AzureML Data Scientist")
+	ws := "/subscriptions/" + emulator.SubProduction + "/resourceGroups/rg-ml-prod/providers/Microsoft.MachineLearningServices/workspaces/mlw-churn"
+	cond := "@Resource[Microsoft.MachineLearningServices/workspaces/onlineEndpoints:name] StringEquals 'churn-key'"
+	bob := d.personaID("bob")
+	d.srv.Mutate(func(w *emulator.World) {
+		w.Assignments = append(w.Assignments, rbac.Assignment{ID: ws + "/providers/Microsoft.Authorization/roleAssignments/0c0d0000-0000-4000-8000-0000000000c1",
+			Name: "0c0d0000-0000-4000-8000-0000000000c1", Scope: ws, RoleDefinitionID: ds.ID, PrincipalID: bob, PrincipalType: "User",
+			Condition: cond, ConditionVersion: "2.0"})
+	})
+	d.signInAs("olivia")
+	d.waitFor("Endpoint churn-key", "c check access")
+	s := d.checkAs("bob")
+	if !strings.Contains(s, "~   Get the keys (key)") {
+		t.Fatalf("a conditional grant is neither ✓ nor ✗:\n%s", s)
+	}
+	s = d.selectRow(keysOp)
+	if !strings.Contains(s, "~ Depends on a condition") || !strings.Contains(strings.Join(strings.Fields(s), ""), "condition(version2.0):"+strings.Join(strings.Fields(cond), "")) {
+		t.Errorf("the condition should be shown whole:\n%s", s)
+	}
+	noneOf(t, s, "A opens the assign wizard")
 }

@@ -88,7 +88,12 @@ func TestJourneyCreateRefusedForAReaderOffersTheCheck(t *testing.T) {
 	d.key("n")
 	d.waitFor("✗ You may not create endpoints in mlw-churn", "ctrl+o")
 	d.update(tea.KeyPressMsg{Code: 'o', Mod: tea.ModCtrl})
-	d.waitFor("Check access", "1 Who")
+	// Already run for creating endpoints at the workspace, the cursor on it.
+	s := d.waitDetail("Create/update online endpoints and deployments", "Check access", "4 Verdict")
+	if !strings.Contains(s, "who    Bob Reyes <bob@contoso.example>") || !strings.Contains(s, "where  workspace /subscriptions/") ||
+		!strings.Contains(s, "✗   Create/update online endpoints") {
+		t.Errorf("the check should answer for bob at the workspace:\n%s", s)
+	}
 }
 
 func TestJourneyDeleteEndpoint(t *testing.T) {

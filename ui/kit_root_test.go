@@ -81,6 +81,13 @@ func TestConfirmReplyReachesOnlyTheAsker(t *testing.T) {
 	if !b.closed {
 		t.Fatal("popped screen not closed")
 	}
+
+	// A confirm nobody addressed is not broadcast: there is no such path.
+	m.Update(nav.ConfirmMsg{Title: "Remove?", OnYes: yes})
+	m.Update(tea.KeyPressMsg{Code: 'y', Text: "y"})
+	if a.count(yes) != 1 {
+		t.Fatalf("an unaddressed reply reached a screen: a=%d", a.count(yes))
+	}
 }
 
 // Every way the root drops screens closes them.

@@ -495,10 +495,7 @@ func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
 				m.saver.close()
 				return tea.Quit
 			}
-			if c.To != 0 {
-				return m.deliver(c.To, c.OnYes)
-			}
-			return m.broadcast(c.OnYes)
+			return m.deliver(c.To, c.OnYes)
 		case "n", "esc", "q":
 			m.overlay.confirm = nil
 		}
@@ -650,7 +647,10 @@ const escRule = "esc goes back one level: out of a text field or filter first, t
 type quitNowMsg struct{ running bool }
 
 // Close flushes pending state (tests; the program's quit does it itself).
-func (m *Model) Close() { m.saver.close() }
+func (m *Model) Close() {
+	m.saver.close()
+	m.env.Store.Close() // a history or preference write still running finishes now; later ones are refused
+}
 
 // open rebuilds the browse stack down to c: the sign-in screen stays at the
 // bottom (esc from the top goes back to the identity card).

@@ -605,7 +605,9 @@ func (s *armHost) armRoleAssignment(x rbac.Assignment) armRoleAssignmentJSON {
 		Properties: armRoleAssignmentProps{
 			RoleDefinitionID: roleDefinitionIDAt(x.Scope, rbac.RoleGUID(x.RoleDefinitionID)), PrincipalID: x.PrincipalID,
 			PrincipalType: cmp.Or(x.PrincipalType, "User"), Scope: rbac.NormalizeScope(x.Scope), Description: strOrNull(x.Description),
-			Condition: strOrNull(m.Condition), ConditionVersion: strOrNull(m.ConditionVersion),
+			// The assignment's own condition is what enforcement reads; the
+			// metadata has it only when it was created through the API.
+			Condition: strOrNull(cmp.Or(m.Condition, x.Condition)), ConditionVersion: strOrNull(cmp.Or(m.ConditionVersion, x.ConditionVersion)),
 			CreatedBy: strOrNull(m.CreatedBy), UpdatedBy: strOrNull(cmp.Or(m.UpdatedBy, m.CreatedBy)),
 			DelegatedManagedIdentityResourceID: strOrNull(m.DelegatedMI)}}
 	if !x.CreatedOn.IsZero() {

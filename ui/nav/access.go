@@ -9,4 +9,11 @@ type CheckRun struct {
 	// the failed action is not in the catalogue, Action names it instead.
 	Operation string
 	Action    string
+	// Name is how an Action outside the catalogue reads ("Attach identity
+	// churn-mi"); "" reads "Failed: <action>".
+	Name string
+	// Scope is where to answer when it is not the context's deepest scope
+	// (a user-assigned identity the create wizard would attach); the check
+	// offers it and its ancestors.
+	Scope string
 }

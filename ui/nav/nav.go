@@ -143,9 +143,9 @@ type ErrorMsg struct {
 }
 
 // ConfirmMsg opens a confirm overlay; OnYes is sent when the user accepts:
-// to the screen whose ScreenID is To (Kit.Confirm sets it), and to no other.
-// To == 0 is the old broadcast to every screen, kept until the access
-// screens move to the kit.
+// to the screen whose ScreenID is To (Kit.Confirm sets it), and to no
+// other; a confirm with no screen to answer goes to nobody (the root's own
+// confirms answer the root).
 type ConfirmMsg struct {
 	Title string
 	Body  string
@@ -251,8 +251,13 @@ type CheckAccessMsg struct {
 type AssignMsg struct {
 	Principal azure.PrincipalRef
 	Scopes    []string // candidate scopes, narrowest first; the first is preselected
-	Action    string   // the action the assignment is for (verify re-checks it)
+	Action    string   // the action the assignment is for (verify re-checks it); "" when none
 	Suggest   []rbac.RoleDefinition
+	// Role preselects a role by name ("AcrPull"; Azure's definition when it
+	// lists one, else the built-in's): with it the wizard opens on the
+	// review of Role for Principal at Scopes[0], and esc goes back to
+	// choose another role or scope.
+	Role string
 }
 
 // AccessChangedMsg tells screens that role assignments changed (re-check).

@@ -1,6 +1,7 @@
 package access
 
 import (
+	"context"
 	"encoding/json"
 	"slices"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	"amlauth-tui/azure"
 	"amlauth-tui/azure/rbac"
 	"amlauth-tui/ui/nav"
+	"amlauth-tui/ui/nav/navtest"
 	"amlauth-tui/ui/theme"
 )
 
@@ -203,6 +205,87 @@ func assignFor(action string) *Assign {
 		Suggest: []rbac.RoleDefinition{role("AzureML Data Scientist")}})
 }
 
+// fakeAzure answers the access screens' requests from fields, without HTTPS.
+type fakeAzure struct {
+	me           azure.Identity
+	cfg          azure.Config
+	access       azure.Access
+	roles        rbac.RoleSet
+	verification azure.Verification
+	principal    azure.PrincipalRef
+
+	assigned []string // "role id @ scope"
+	created  []rbac.RoleDefinition
+	deleted  []string
+}
+
+func (f *fakeAzure) Identity() azure.Identity { return f.me }
+func (f *fakeAzure) Config() azure.Config     { return f.cfg }
+func (f *fakeAzure) FindPrincipals(context.Context, string) ([]azure.PrincipalRef, error) {
+	return []azure.PrincipalRef{bob}, nil
+}
+func (f *fakeAzure) Principal(_ context.Context, id string) (azure.PrincipalRef, error) {
+	return f.principal, nil
+}
+func (f *fakeAzure) Access(_ context.Context, p azure.PrincipalRef, scope string) (azure.Access, error) {
+	a := f.access
+	a.Principal, a.Scope = p, scope
+	return a, nil
+}
+func (f *fakeAzure) Roles(context.Context, string) (rbac.RoleSet, error) { return f.roles, nil }
+func (f *fakeAzure) AssignRole(_ context.Context, p azure.PrincipalRef, roleID, scope string) (rbac.Assignment, error) {
+	f.assigned = append(f.assigned, roleID+" @ "+scope)
+	return rbac.Assignment{ID: scope + "/providers/Microsoft.Authorization/roleAssignments/new", Scope: scope, RoleDefinitionID: roleID, PrincipalID: p.ID}, nil
+}
+func (f *fakeAzure) CreateCustomRole(_ context.Context, def rbac.RoleDefinition) (rbac.RoleDefinition, error) {
+	def.ID = def.AssignableScopes[0] + "/providers/Microsoft.Authorization/roleDefinitions/c0c0c0c0-0000-4000-8000-000000000001"
+	f.created = append(f.created, def)
+	return def, nil
+}
+func (f *fakeAzure) DeleteAssignment(_ context.Context, id string) error {
+	f.deleted = append(f.deleted, id)
+	return nil
+}
+func (f *fakeAzure) Verify(context.Context, azure.PrincipalRef, rbac.Assignment, string, rbac.Operation) azure.Verification {
+	return f.verification
+}
+
+// oliviaID signs in to the fakes: bob is someone else.
+const oliviaID = "01171a00-0000-4000-8000-0000000001a1"
+
+// assignWith opens the assign wizard for bob on a fake and gives it what
+// its first requests answer, through Update as the root would.
+func assignWith(f *fakeAzure, m nav.AssignMsg) *Assign {
+	if f.me.ObjectID == "" {
+		f.me = azure.Identity{ObjectID: oliviaID, Kind: "user", UPN: "olivia@contoso.example", DisplayName: "Olivia Okafor"}
+	}
+	if m.Principal.ID == "" {
+		m.Principal = bob
+	}
+	if m.Scopes == nil {
+		m.Scopes = []string{epID, ws, rg, sub}
+	}
+	a := newAssign(env(), m, f)
+	feed(a, a.Init())
+	return a
+}
+
+// feed runs cmd as the root would and gives the screen every message it sent itself.
+func feed(s nav.Screen, cmd tea.Cmd) []tea.Msg {
+	var rest []tea.Msg
+	for _, m := range navtest.Msgs(cmd) {
+		switch m.(type) {
+		case nav.Result[azure.Access], nav.Result[rbac.RoleSet], nav.Result[rbac.Assignment], nav.Result[azure.Verification],
+			nav.Result[removed], nav.Result[azure.PrincipalRef], nav.Result[[]azure.PrincipalRef]:
+			_, next := s.Update(m)
+			rest = append(rest, feed(s, next)...)
+		default:
+			rest = append(rest, m)
+		}
+	}
+	return rest
+}
+
 // press sends one key and runs the command it returns (one level: the
 // messages a screen sends to the root).
 func press(s interface {
@@ -246,14 +329,14 @@ func TestAssignAsksBeforeARoleThatDoesNotGrantTheAction(t *testing.T) {
 }
 
 func TestAssignSaysADenyBlocksTheActionBeforeAnythingChanges(t *testing.T) {
-	a := assignFor(regenAct)
-	olivia := rbac.Principal{ID: "01171a00-0000-4000-8000-0000000001a1", Type: "User", DisplayName: "Olivia Okafor"}
-	a.Update(assignAccessMsg{seq: a.seq, access: azure.Access{Principal: bob, Scope: epID, Roles: rbac.BuiltinRoles(),
+	olivia := rbac.Principal{ID: oliviaID, Type: "User", DisplayName: "Olivia Okafor"}
+	a := assignWith(&fakeAzure{access: azure.Access{Roles: rbac.BuiltinRoles(),
 		Denies: []rbac.DenyAssignment{{ID: epID + "/providers/Microsoft.Authorization/denyAssignments/d1", Name: "d1",
 			DenyAssignmentName: "Keys are rotated by the platform team", Scope: epID,
 			Permissions:       []rbac.Permission{{Actions: []string{regenAct}}},
 			Principals:        []rbac.Principal{{ID: rbac.Everyone, Type: "SystemDefined"}},
-			ExcludePrincipals: []rbac.Principal{olivia}}}}})
+			ExcludePrincipals: []rbac.Principal{olivia}}}}},
+		nav.AssignMsg{Action: regenAct, Suggest: []rbac.RoleDefinition{role("AzureML Data Scientist")}})
 	v := ansi.Strip(a.View(140, 30))
 	if !strings.Contains(v, "⊘ yes, a deny blocks it") {
 		t.Fatalf("a role the deny would block must say so in the list:\n%s", v)
@@ -358,11 +441,11 @@ func TestCustomRoleShowsAndCopiesRoleJSON(t *testing.T) {
 // "effective"; for yourself the elapsed time stops when the step ends.
 func TestVerificationSaysWhatWasChecked(t *testing.T) {
 	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
-	a := assignFor(keysAct)
+	a := assignWith(&fakeAzure{verification: azure.Verification{Listed: true, Typical: azure.TypicalPropagation,
+		Command: "amlauth-tui check --principal me --scope " + epID + " --operation endpoint.listKeys"}}, nav.AssignMsg{Action: keysAct})
 	a.env.Now = func() time.Time { return now }
-	a.step, a.started, a.busy = aVerify, now, true
-	a.Update(verifyMsg{seq: a.seq, v: azure.Verification{Listed: true, Typical: azure.TypicalPropagation,
-		Command: "amlauth-tui check --principal me --scope " + epID + " --operation endpoint.listKeys"}})
+	a.step, a.started = aVerify, now
+	feed(a, a.verify())
 	v := ansi.Strip(a.View(140, 40))
 	if a.step != aDone || !strings.Contains(v, "assigned ✓ (listed by Azure)") || !strings.Contains(v, "within 10 minutes") ||
 		!strings.Contains(v, "--operation endpoint.listKeys") || strings.Contains(strings.ToLower(v), "effective") {
@@ -372,13 +455,16 @@ func TestVerificationSaysWhatWasChecked(t *testing.T) {
 		t.Errorf("m should copy their command: %#v", m)
 	}
 
-	me := assignFor(keysAct)
-	me.self = true
-	me.env.Now = func() time.Time { return now }
-	me.step, me.started, me.busy = aVerify, now.Add(-90*time.Second), true
 	yes := true
 	vd := azure.Verdict{Outcome: rbac.Allowed, PermissionsAPI: &yes}
-	me.Update(verifyMsg{seq: me.seq, v: azure.Verification{Self: true, Listed: true, Effective: true, Verdict: &vd}})
+	me := assignWith(&fakeAzure{me: azure.Identity{ObjectID: bobID, Kind: "user", UPN: bob.UPN},
+		verification: azure.Verification{Self: true, Listed: true, Effective: true, Verdict: &vd}}, nav.AssignMsg{Action: keysAct})
+	if !me.self {
+		t.Fatal("bob assigning to bob is verifying for yourself")
+	}
+	me.env.Now = func() time.Time { return now }
+	me.step, me.started = aVerify, now.Add(-90*time.Second)
+	feed(me, me.verify())
 	if v := ansi.Strip(me.View(140, 40)); !strings.Contains(v, "✓ Effective after 1m30s: Azure says so.") {
 		t.Fatalf("your verification:\n%s", v)
 	}
@@ -421,5 +507,134 @@ func TestBlockedAndConditionalVerdicts(t *testing.T) {
 	press(c, letter('w'))
 	if c.explain {
 		t.Error("w should close the evaluation")
+	}
+}
+
+// Another screen (a deployment's identity) opens the wizard with the
+// principal, the role and the scope chosen: it lands on the review of
+// exactly that, esc goes back to choose another role, and q asks first.
+func TestAssignPrefilledLandsOnTheReview(t *testing.T) {
+	mi := azure.PrincipalRef{ID: "3d000000-0000-4000-8000-0000000000d3", Kind: "ServicePrincipal", SPType: "ManagedIdentity", DisplayName: "churn-v2"}
+	acr := sub + "/resourceGroups/rg-ml-prod/providers/Microsoft.ContainerRegistry/registries/crchurn"
+	f := &fakeAzure{roles: rbac.BuiltinRoles(), cfg: azure.Config{ARMEndpoint: "https://management.usgovcloudapi.net/"},
+		verification: azure.Verification{Listed: true}}
+	a := assignWith(f, nav.AssignMsg{Principal: mi, Scopes: []string{acr}, Role: "acrpull"})
+	if a.step != aReview || a.role.RoleName != "AcrPull" || a.scope != acr {
+		t.Fatalf("step %v role %q scope %q: it should open on the review", a.step, a.role.RoleName, a.scope)
+	}
+	v := strings.Join(strings.Fields(ansi.Strip(a.View(120, 60))), "") // wrapped lines joined
+	for _, want := range []string{`--role"AcrPull"--scope` + acr, "--assignee-principal-typeServicePrincipal",
+		"PUThttps://management.usgovcloudapi.net" + acr + "/providers/Microsoft.Authorization/roleAssignments/"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("the review should show %q (the sovereign cloud's ARM endpoint):\n%s", want, v)
+		}
+	}
+	if d := a.Discards(); !strings.Contains(d, "AcrPull") || !strings.Contains(d, "churn-v2") {
+		t.Errorf("q on the review should ask before discarding it: %q", d)
+	}
+	msgs := feed(a, func() tea.Msg { return press(a, letter('y')) })
+	if len(f.assigned) != 1 || f.assigned[0] != role("AcrPull").ID+" @ "+acr || a.step != aDone {
+		t.Fatalf("y assigns it at the scope: %v, step %v, %#v", f.assigned, a.step, msgs)
+	}
+	b := assignWith(&fakeAzure{roles: rbac.BuiltinRoles()}, nav.AssignMsg{Principal: mi, Scopes: []string{acr}, Role: "AcrPull"})
+	if !b.HandlesEsc() {
+		t.Fatal("esc on the review is the wizard's (one step back), not the root's")
+	}
+	press(b, tea.KeyPressMsg{Code: tea.KeyEscape})
+	if b.step != aRole {
+		t.Fatalf("esc on the review goes back one step (one scope: the role), step %v", b.step)
+	}
+	if b.Discards() != "" {
+		t.Error("nothing chosen to lose on the role list")
+	}
+}
+
+// The one esc rule: one esc leaves a verdict (the wizard's result), the
+// evaluation first goes back to the verdicts, and a filter is cleared first.
+func TestEscLeavesAVerdictInOnePress(t *testing.T) {
+	c := check(t, azure.AuthKey)
+	verdictFor(c, azure.Access{Principal: bob, Scope: epID, Roles: rbac.BuiltinRoles()})
+	if c.HandlesEsc() {
+		t.Fatal("on the verdicts esc is the root's: it leaves the screen")
+	}
+	if _, ok := press(c, tea.KeyPressMsg{Code: tea.KeyEscape}).(nav.PopMsg); !ok {
+		t.Fatal("esc on the verdicts should leave")
+	}
+	press(c, letter('w'))
+	if !c.HandlesEsc() {
+		t.Fatal("in the evaluation esc goes back to the verdicts")
+	}
+	press(c, tea.KeyPressMsg{Code: tea.KeyEscape})
+	if c.explain || c.step != stepVerdict {
+		t.Fatal("esc should close the evaluation only")
+	}
+	c.step = stepWhat
+	if !c.HandlesEsc() {
+		t.Fatal("a wizard step goes back one step")
+	}
+	press(c, tea.KeyPressMsg{Code: tea.KeyEscape})
+	if c.step != stepWhere {
+		t.Fatalf("esc on what goes back to where: %v", c.step)
+	}
+}
+
+// A verdict's detail wraps its long sentences at any width: nothing is cut with "…".
+func TestVerdictDetailWrapsNeverCuts(t *testing.T) {
+	c := check(t, azure.AuthKey)
+	cond := "@Resource[Microsoft.MachineLearningServices/workspaces/onlineEndpoints:name] StringEquals 'churn-key' AND @Principal[Microsoft.Directory/users:department] StringEquals 'ml-platform'"
+	verdictFor(c, azure.Access{Principal: bob, Scope: epID, Roles: rbac.BuiltinRoles(),
+		Assignments: []rbac.Assignment{{ID: "c1", Scope: ws, RoleDefinitionID: role("AzureML Data Scientist").ID, PrincipalID: bobID, PrincipalType: "User",
+			Condition: cond, ConditionVersion: "2.0"}}})
+	c.verdicts.Select("endpoint.listKeys")
+	for _, w := range []int{80, 100, 140} {
+		v := ansi.Strip(c.View(w, 60))
+		detail := v[strings.Index(v, "Get the keys (key)  Microsoft."):]
+		if strings.Contains(detail, "…") {
+			t.Errorf("width %d: the detail is cut:\n%s", w, detail)
+		}
+		if flat := strings.Join(strings.Fields(detail), ""); !strings.Contains(flat, strings.Join(strings.Fields(cond), "")) {
+			t.Errorf("width %d: the condition is not whole:\n%s", w, detail)
+		}
+	}
+}
+
+// Signed in as a service principal (its token carries no name), the check
+// names it from Graph: never "app <id> (app <id>)".
+func TestCheckNamesAServicePrincipalFromGraph(t *testing.T) {
+	const spID, appID = "5c000000-0000-4000-8000-0000000000c5", "c4a2d9e1-7b3f-4c5a-9e8d-1f2a3b4c5d6e"
+	f := &fakeAzure{me: azure.Identity{ObjectID: spID, AppID: appID, Kind: "app"},
+		principal: azure.PrincipalRef{ID: spID, Kind: "ServicePrincipal", DisplayName: "churn-batch-scorer", AppID: appID, SPType: "Application"}}
+	c := newCheck(env(), nav.CheckAccessMsg{Context: nav.Context{Subscription: "5b7d9e11-2c4a-4e6f-9a1b-3c5d7e9f1a2b"}}, f)
+	if r, _ := c.who.Selected(); r.Cells[0] != "me — app "+appID {
+		t.Fatalf("before Graph answers: %q", r.Cells[0])
+	}
+	feed(c, c.resolveMe()) // what Init asks first (Init also focuses the search, whose cursor blinks on a timer)
+	if r, _ := c.who.Selected(); r.Cells[0] != "me — churn-batch-scorer (app "+appID+")" {
+		t.Fatalf("the signed-in service principal should be named: %q", r.Cells[0])
+	}
+}
+
+// Opened for a refusal at another resource (the identity the create wizard
+// would attach), the check answers there for that action alone, and offers
+// the identity, its resource group and the subscription as scopes.
+func TestCheckRunAtAnotherResource(t *testing.T) {
+	mi := rg + "/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-churn-scoring"
+	const assign = "Microsoft.ManagedIdentity/userAssignedIdentities/assign/action"
+	f := &fakeAzure{me: azure.Identity{ObjectID: bobID, Kind: "user", UPN: bob.UPN, DisplayName: bob.DisplayName}, access: azure.Access{Roles: rbac.BuiltinRoles()}}
+	c := newCheck(env(), nav.CheckAccessMsg{Context: nav.Context{Subscription: "5b7d9e11-2c4a-4e6f-9a1b-3c5d7e9f1a2b", ResourceGroup: "rg-ml-prod", Workspace: "mlw-churn"},
+		Run: &nav.CheckRun{Action: assign, Name: "Attach identity id-churn-scoring", Scope: mi}}, f)
+	feed(c, c.run())
+	var scopes []string
+	for _, r := range c.where.Rows() {
+		scopes = append(scopes, r.ID)
+	}
+	if strings.Join(scopes, ",") != strings.Join([]string{mi, rg, sub}, ",") {
+		t.Errorf("scopes %v", scopes)
+	}
+	if c.scope != mi || len(c.results) != 1 || c.results[0].Op.Action != assign {
+		t.Fatalf("the check should answer for attaching the identity at the identity: scope %s, %d verdicts", c.scope, len(c.results))
+	}
+	if v := ansi.Strip(c.View(140, 40)); !strings.Contains(v, "✗   Attach identity id-churn-scoring") || !strings.Contains(v, "where  userAssignedIdentities "+mi[:60]) {
+		t.Errorf("the verdict:\n%s", v)
 	}
 }

@@ -3,12 +3,145 @@ package access
 import (
 	"fmt"
 	"strings"
+	"time"
 
+	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"amlauth-tui/azure"
 	"amlauth-tui/azure/rbac"
 	"amlauth-tui/ui/components"
+	"amlauth-tui/ui/theme"
 )
+
+// verdictStyle colours the verdict marks (see mark).
+func verdictStyle(st *theme.Styles) func(string) lipgloss.Style {
+	return func(m string) lipgloss.Style {
+		switch m {
+		case "✓":
+			return st.OK
+		case "✗", "⊘":
+			return st.Err
+		}
+		return st.Warn
+	}
+}
+
+// mark is a verdict's one-cell answer: ✓ allowed, ✗ not granted, ⊘ blocked
+// by a deny assignment, ~ depends on a condition, ⧖ assigned but not yet in
+// effect, ? unknown (something Azure evaluates could not be read).
+func mark(v azure.Verdict) string {
+	if v.NoRole {
+		return "✓"
+	}
+	switch v.Outcome {
+	case rbac.Allowed:
+		return "✓"
+	case rbac.DeniedByDenyAssignment:
+		return "⊘"
+	case rbac.Conditional:
+		return "~"
+	case rbac.Pending:
+		return "⧖"
+	case rbac.Unknown:
+		return "?"
+	}
+	return "✗"
+}
+
+func (c *Check) fill() {
+	c.results = c.access.Check(c.ops())
+	for i := range c.results {
+		c.notYet(&c.results[i])
+	}
+	var rows []components.Row
+	for _, v := range c.results {
+		rows = append(rows, components.Row{ID: v.Op.Key, Payload: v, Cells: []string{mark(v), v.Op.Name, components.Clean(c.short(v))}})
+	}
+	// The cursor stays where it was (a re-check); at first it waits on the
+	// operation the user came for.
+	if r, ok := c.verdicts.Selected(); ok {
+		c.focus = r.ID
+	}
+	c.verdicts.SetRows(rows)
+	c.verdicts.Select(c.focus)
+}
+
+// settleTime is how long Azure may take to apply a new role assignment:
+// up to 10 minutes ("Symptom - Role assignment changes are not being
+// detected",
+// https://learn.microsoft.com/azure/role-based-access-control/troubleshooting#symptom---role-assignment-changes-are-not-being-detected).
+const settleTime = 10 * time.Minute
+
+// notYet turns someone else's "allowed" into "assigned, not yet in effect"
+// when Azure may not apply the grant yet. For yourself Azure's Permissions
+// API says so (azure.Access.Check); for anyone else nobody can ask Azure,
+// so a grant that rests only on assignments created less than settleTime
+// ago is not promised.
+func (c *Check) notYet(v *azure.Verdict) {
+	if v.Outcome != rbac.Allowed || v.NoRole || v.Source == "Permissions API" {
+		return
+	}
+	if v.PermissionsAPI != nil {
+		return // yourself: Azure's Permissions API decides (azure.Access.Check makes it Pending)
+	}
+	now := c.env.Now()
+	newest := time.Time{}
+	for _, g := range v.Decision.Grants {
+		at := g.Assignment.CreatedOn
+		if at.IsZero() || now.Sub(at) >= settleTime {
+			return // an older grant stands on its own
+		}
+		if at.After(newest) {
+			newest = at
+		}
+	}
+	if newest.IsZero() {
+		return
+	}
+	v.Outcome = rbac.Pending
+	v.Decision.Reason = fmt.Sprintf("Assigned %s ago: Azure takes up to %d minutes to apply a new role assignment, so it may not be in effect yet "+
+		"(%s). Only they can check it: amlauth-tui check --principal me", now.Sub(newest).Round(time.Second), int(settleTime.Minutes()), v.Decision.Reason)
+}
+
+// short is the one-line reason for the table, short enough not to be cut
+// in a narrow terminal: the detail below says it all, wrapped.
+func (c *Check) short(v azure.Verdict) string {
+	d := v.Decision
+	switch {
+	case v.NoRole:
+		return "no role needed"
+	case v.Outcome == rbac.DeniedByDenyAssignment:
+		return "blocked by a deny assignment (no role lifts it)"
+	case v.Outcome == rbac.Unknown:
+		var what []string
+		for _, m := range v.Missing {
+			what = append(what, m.What)
+		}
+		if len(what) == 0 {
+			return "unknown"
+		}
+		return "unknown: could not read " + strings.Join(what, ", ")
+	case v.Outcome == rbac.Conditional:
+		return "depends on a condition (in full below)"
+	case v.Outcome == rbac.Pending:
+		return "assigned, not yet in effect"
+	case v.Outcome == rbac.Allowed && len(d.Grants) > 0:
+		g := d.Grants[0]
+		s := g.Role.RoleName + " at " + components.ScopeName(g.Assignment.Scope)
+		if g.ViaGroup != "" {
+			s += " via group " + c.access.Name(g.ViaGroup)
+		}
+		return s
+	case v.Outcome == rbac.Allowed:
+		return d.Reason
+	case v.Source == "Permissions API":
+		return "the Permissions API lists no permission for it"
+	case len(d.Blocked) > 0:
+		return "removed by NotAction " + d.Blocked[0].NotPattern + " of " + d.Blocked[0].Role.RoleName
+	}
+	return "no role grants it"
+}
 
 // detail explains the selected verdict under the table: the answer in full
 // sentences (wrapped, never cut), the deny assignment or the condition it

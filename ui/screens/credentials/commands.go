@@ -139,7 +139,7 @@ func (s *Screen) startRegen(which string) tea.Cmd {
 		s.regenErr = azure.ErrNotSignedIn
 		return nil
 	}
-	s.regenWhich, s.regenErr, s.regenRoles, s.regenLast = which, nil, nil, azure.Progress{}
+	s.regenWhich, s.regenErr, s.regenDenied, s.regenLast = which, nil, false, azure.Progress{}
 	ref := s.ep.EndpointRef
 	return nav.Go(&s.Kit, &s.regenCall, requestTimeout, func(ctx context.Context) (*azure.Operation, error) {
 		return sess.RegenerateKey(ctx, ref, which)

@@ -19,7 +19,6 @@ import (
 	"time"
 
 	"amlauth-tui/azure"
-	"amlauth-tui/azure/rbac"
 	"amlauth-tui/ui/components"
 	"amlauth-tui/ui/nav"
 )
@@ -45,24 +44,12 @@ const (
 	nGroups
 )
 
-// action is the RBAC action a group's call needs ("" = none).
-func (g group) action() string {
-	const p = "Microsoft.MachineLearningServices/workspaces/onlineEndpoints/"
-	switch g {
-	case gKeys:
-		return p + "listKeys/action"
-	case gAML:
-		return p + "token/action"
-	}
-	return ""
-}
-
 // loader is a group's request in flight and its last failure.
 type loader struct {
-	call  nav.Call
-	err   error
-	errAt time.Time
-	roles []string // for a 403: the built-in roles that grant the action
+	call   nav.Call
+	err    error
+	errAt  time.Time
+	denied bool // a 403: c runs the access check for it
 }
 
 // slot is one credential on screen.
@@ -101,12 +88,12 @@ type Screen struct {
 	rereadErr error
 	switches  int // auth-mode changes followed without the user asking
 
-	regen      *azure.Operation
-	regenWhich string
-	regenCall  nav.Call // waiting for regenerateKeys to answer
-	regenLast  azure.Progress
-	regenErr   error
-	regenRoles []string
+	regen       *azure.Operation
+	regenWhich  string
+	regenCall   nav.Call // waiting for regenerateKeys to answer
+	regenLast   azure.Progress
+	regenErr    error
+	regenDenied bool
 
 	lookupEnv func(string) (string, bool) // os.LookupEnv; tests replace it
 	fake      service                     // tests: stands in for env.Session
@@ -252,27 +239,12 @@ func (s *Screen) hideAll() {
 // its own (an endpoint flipping modes must not make it loop).
 const maxSwitches = 3
 
-// rolesFor names, for a 403, the built-in roles that grant the action
-// (computed once, when the error arrives, not on every frame).
-func rolesFor(err error, action, scope string) []string {
+// forbidden reports a 403. The screen names no role for it: a role that
+// includes the action may still be blocked by a deny assignment, which
+// only the access check (c) reads.
+func forbidden(err error) bool {
 	var fe *azure.ForbiddenError
-	if !errors.As(azure.Classify(err), &fe) {
-		return nil
-	}
-	if fe.Action != "" {
-		action = fe.Action
-	}
-	if fe.Scope != "" {
-		scope = fe.Scope
-	}
-	if action == "" {
-		return nil
-	}
-	var names []string
-	for _, r := range azure.Suggestions(rbac.RoleSet(rbac.BuiltinRoles()), action, scope) {
-		names = append(names, r.RoleName)
-	}
-	return names
+	return errors.As(azure.Classify(err), &fe)
 }
 
 // issuedAt is the token's iat claim, or when it arrived.

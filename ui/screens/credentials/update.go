@@ -42,7 +42,7 @@ func (s *Screen) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 			return s, nil
 		}
 		if m.Err != nil {
-			s.regenErr, s.regenRoles = m.Err, rolesFor(m.Err, actRegenerate, s.ep.ID)
+			s.regenErr, s.regenDenied = m.Err, forbidden(m.Err)
 			return s, nil
 		}
 		s.regen = m.Value
@@ -60,7 +60,7 @@ func (s *Screen) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 		// screen shows what Azure holds now, masked.
 		s.regen = nil
 		if m.Progress.Err != nil {
-			s.regenErr, s.regenRoles = m.Progress.Err, rolesFor(m.Progress.Err, actRegenerate, s.ep.ID)
+			s.regenErr, s.regenDenied = m.Progress.Err, forbidden(m.Progress.Err)
 		}
 		s.hideAll()
 		return s, s.load(gKeys)
@@ -74,9 +74,6 @@ func (s *Screen) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 	}
 	return s, nil
 }
-
-// actRegenerate is the action regenerateKeys needs.
-const actRegenerate = "Microsoft.MachineLearningServices/workspaces/onlineEndpoints/regenerateKeys/action"
 
 // entraRefreshLead is how long before expiry an Entra token is fetched
 // again: MSAL treats a token as due five minutes before it expires.
@@ -275,7 +272,7 @@ func (s *Screen) onLoaded(r nav.Result[loaded]) tea.Cmd {
 	now := s.env.Now()
 	if m.err != nil {
 		// Keep what was there: an AML token stays usable until it expires.
-		l.err, l.errAt, l.roles = m.err, now, rolesFor(m.err, g.action(), s.ep.ID)
+		l.err, l.errAt, l.denied = m.err, now, forbidden(m.err)
 		for _, sl := range s.all() {
 			if sl.group == g {
 				sl.nextAuto = now.Add(retryAfterFailure)
@@ -289,7 +286,7 @@ func (s *Screen) onLoaded(r nav.Result[loaded]) tea.Cmd {
 		}
 		return nil
 	}
-	l.err, l.roles = nil, nil
+	l.err, l.denied = nil, false
 	for _, sl := range s.all() {
 		if sl.group != g {
 			continue

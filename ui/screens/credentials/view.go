@@ -205,8 +205,8 @@ func (s *Screen) statusLines(sl *slot, w int, now time.Time) []string {
 	what := map[group]string{gKeys: "Getting the keys", gAML: "Getting an AML token", gML: "Getting an Entra token", gMgmt: "Getting the control-plane token"}[sl.group]
 	out := []string{"", nav.Problem(st, what, l.err, w)}
 	next := "R retries."
-	if len(l.roles) > 0 {
-		out = append(out, para(st.Text, rolesText(l.roles), w)...)
+	if l.denied {
+		out = append(out, para(st.Text, deniedText, w)...)
 		next = "c opens the access check · R retries."
 	}
 	if !sl.secret.Empty() && !sl.meta.ExpiresOn.IsZero() && now.Before(sl.meta.ExpiresOn) {
@@ -217,12 +217,11 @@ func (s *Screen) statusLines(sl *slot, w int, now time.Time) []string {
 	return out
 }
 
-// rolesText names the roles that include a denied action. A 403 does not
-// say whether a role is missing or a deny assignment blocks it; the access
-// check tells them apart.
-func rolesText(roles []string) string {
-	return "Roles that include it: " + strings.Join(roles, ", ") + ". If you hold one already, a deny assignment may block it: the access check shows which."
-}
+// deniedText is what a 403 leaves open: a role may be missing, or a deny
+// assignment may block the action whatever the role. No role is named
+// here: only the access check reads the deny assignments.
+const deniedText = "Azure refused it (403): a role may be missing, or a deny assignment blocks it whatever the role. " +
+	"The access check (c) looks at both, for this operation, and says what would help."
 
 // regenLines show a running or finished key regeneration, or how to rotate safely.
 func (s *Screen) regenLines(w int) []string {
@@ -246,8 +245,8 @@ func (s *Screen) regenLines(w int) []string {
 	case s.regenErr != nil:
 		out = append(out, nav.Problem(st, "Regenerating the "+which+" key", s.regenErr, w))
 		next := "g tries again."
-		if len(s.regenRoles) > 0 {
-			out = append(out, para(st.Text, rolesText(s.regenRoles), w)...)
+		if s.regenDenied {
+			out = append(out, para(st.Text, deniedText, w)...)
 			next = "c opens the access check · " + next
 		}
 		if s.regenLast.Done {

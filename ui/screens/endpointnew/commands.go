@@ -2,6 +2,7 @@ package endpointnew
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -74,8 +75,25 @@ func (c *Create) loadLocation() tea.Cmd {
 	})
 }
 
+// checkAccess (ctrl+o) opens the access check already run, with the
+// cursor on what was refused or warned about: attaching the user-assigned
+// identity (checked at the identity, where Azure checks it) when Azure
+// refused that or its warning is on screen (the identity step and the
+// review), else creating endpoints (at the workspace); with neither, it
+// opens at the workspace.
 func (c *Create) checkAccess() tea.Cmd {
-	return nav.Cmd(nav.CheckAccessMsg{Context: placeOf(c.env, c.ws, "")})
+	m := nav.CheckAccessMsg{Context: placeOf(c.env, c.ws, "")}
+	var fe *azure.ForbiddenError
+	refused := c.startErr != nil && errors.As(azure.Classify(c.startErr), &fe)
+	idWarned := (c.step == cIdentity || c.step == cReview) && c.idGate.warns()
+	identity := c.uai != nil && (refused && strings.EqualFold(fe.Action, actAssignIdentity) || !refused && idWarned)
+	switch {
+	case identity:
+		m.Run = &nav.CheckRun{Action: actAssignIdentity, Name: "Attach identity " + c.uai.Name, Scope: c.uai.ID}
+	case refused || c.gate.warns():
+		m.Run = &nav.CheckRun{Operation: "endpoint.write"}
+	}
+	return nav.Cmd(m)
 }
 
 // start sends the PUT; the answer is the running operation or Azure's refusal.

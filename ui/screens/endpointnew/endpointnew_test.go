@@ -357,6 +357,14 @@ func TestCreateIdentityListEmptyFailedAndChosen(t *testing.T) {
 	if sp.IdentityType != "UserAssigned" || sp.UserIdentity != uai.ID {
 		t.Fatalf("spec identity: %+v", sp)
 	}
+	// ctrl+o from the warning that you may not attach it: the check at the
+	// identity (where Azure checks it), already run for attaching it.
+	c.idGate = identityGate(uai)
+	denyGate(&c.Kit, &c.idGate)
+	denyGate(&c.Kit, &c.gate) // both warn: on the review the identity's warning is the one at hand
+	if m, ok := ask(c, "ctrl+o").(nav.CheckAccessMsg); !ok || m.Run == nil || m.Run.Scope != uai.ID || m.Run.Action != actAssignIdentity {
+		t.Fatalf("ctrl+o should open the check run at the identity: %#v", m)
+	}
 }
 
 func TestCreateReviewShowsAndCopiesYAMLAzAndREST(t *testing.T) {
@@ -529,8 +537,9 @@ func TestCreateAccessDeniedIsSaidFirstWithTheCheckOneKeyAway(t *testing.T) {
 	}
 	typeText(c, "ok") // typing still works
 	m, ok := ask(c, "ctrl+o").(nav.CheckAccessMsg)
-	if !ok || m.Context.Workspace != "mlw-churn" || m.Context.ResourceGroup != "rg-ml-prod" || m.Context.Endpoint != "" {
-		t.Fatalf("ctrl+o opens the check at the workspace: %#v", m)
+	if !ok || m.Context.Workspace != "mlw-churn" || m.Context.ResourceGroup != "rg-ml-prod" || m.Context.Endpoint != "" ||
+		m.Run == nil || m.Run.Operation != "endpoint.write" {
+		t.Fatalf("ctrl+o opens the check at the workspace, already run for creating endpoints: %#v", m)
 	}
 	if c.name.Value() != "ok" {
 		t.Fatalf("ctrl+o typed into the name: %q", c.name.Value())
