@@ -154,7 +154,7 @@ func TestJourneyFixLoopForTheUAIEndpoint(t *testing.T) {
 	d.key("enter") // AcrPull; the one scope offered (the registry) needs no choosing
 	d.waitFor("Review", "az role assignment create", "AcrPull", "registries/")
 	d.key("y")
-	d.waitFor("assigned ✓", "enter back to")
+	d.waitFor("assigned ✓", "back to the check")
 	d.key("enter")
 	d.waitFor("A role was assigned since it failed", "✓ allowed")
 	d.key("enter") // retry
