@@ -352,6 +352,7 @@ keys y
 wait_for "assigned ✓" 30                # a managed identity: listed by Azure (the app cannot ask as it)
 keys Enter
 wait_for "A role was assigned since it failed" 15
+sleep 2                                 # --demo-propagation: the assignment applies after 2 s
 keys Enter                              # retry
 wait_for "attempt 2"
 wait_for "t opens the traffic editor" 30

@@ -145,6 +145,8 @@ shot 09-request "$title"
 # Encore: the endpoint's own identity. churn-custom runs as a user-assigned
 # identity without AcrPull: can it run?, the preflight, the failure with its
 # logs, the fix from the wizard, the retry and the traffic.
+keys Escape                             # the request editor, then the credentials
+wait_for "Credentials · churn-aml"
 keys Escape
 wait_for "Endpoint churn-aml"
 keys :
@@ -185,6 +187,7 @@ keys y
 wait_for "assigned ✓" 30
 keys Enter
 wait_for "A role was assigned since it failed" 15
+sleep 5                                 # the demo applies a new assignment after 5 s (Azure: minutes)
 keys Enter
 wait_for "t opens the traffic editor" 30
 keys t

@@ -44,6 +44,8 @@ func NeedVerdict(st *theme.Styles, n azure.Need) string {
 	switch {
 	case !n.Needed:
 		return st.Muted.Render("– not needed")
+	case n.Outcome == rbac.Allowed && n.Recent:
+		return st.Warn.Render("✓ allowed, just assigned")
 	case n.Outcome == rbac.Allowed:
 		return st.OK.Render("✓ allowed")
 	case n.Outcome == rbac.Unknown:

@@ -75,6 +75,11 @@ func needLines(st *theme.Styles, r azure.RunCheck, cursor, w int) []string {
 		if n.Why != "" {
 			out = append(out, indent("why: "+components.Clean(n.Why), w)...)
 		}
+		if n.Recent {
+			// https://learn.microsoft.com/azure/role-based-access-control/troubleshooting#symptom---role-assignment-changes-are-not-being-detected
+			out = append(out, indent(st.Warn.Render("assigned within the last 10 minutes: Azure may not apply it yet, so a deployment can still fail "+
+				"the same way for a while; retry then"), w)...)
+		}
 		switch {
 		case n.Fix != nil && n.Outcome != rbac.Allowed:
 			out = append(out, indent(st.Accent.Render("fix (f): "+components.Clean(n.Fix.Text)), w)...)

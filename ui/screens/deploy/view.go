@@ -264,7 +264,8 @@ func (w *Wizard) runLines(width int) []string {
 	case w.failed():
 		lines = append(lines, st.Err.Render("✗ "+head), "", nav.Problem(st, "Deploying "+name, nav.RetryWith(p.Err, "enter"), width))
 		if w.fixed {
-			lines = append(lines, wrapped(st.OK, "A role was assigned since it failed. enter retries the deployment (a PUT replaces the failed one).", width)...)
+			lines = append(lines, wrapped(st.OK, "A role was assigned since it failed. enter retries the deployment (a PUT replaces the failed one). "+
+				"Azure can take a few minutes to apply a new assignment: if it fails the same way, wait a little and retry.", width)...)
 		}
 		lines = append(lines, wrapped(st.Accent, "f fixes (assign the role, prefilled) · enter retries · e details · esc back to the review", width)...)
 		lines = append(lines, "")
