@@ -1,6 +1,7 @@
 package azure_test
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -91,10 +92,7 @@ func TestCheckDenyAssignmentBlocksWhateverTheRole(t *testing.T) {
 // deny assignments, so the answer is unknown, never allowed.
 func TestCheckServicePrincipalPermissionsAPIIsNotEnough(t *testing.T) {
 	s, cfg := start(t, emulator.Options{})
-	tid, cid, secret := s.ServicePrincipalCredentials()
-	t.Setenv("AZURE_TENANT_ID", tid)
-	t.Setenv("AZURE_CLIENT_ID", cid)
-	t.Setenv("AZURE_CLIENT_SECRET", secret)
+	cid := setServicePrincipalEnv(t, s)
 	sp, err := azure.SignIn(ctx(t), cfg, azure.SignInOptions{Method: azure.MethodEnvironment})
 	if err != nil {
 		t.Fatal(err)
@@ -223,5 +221,33 @@ func TestCheckPendingUntilAzureApplies(t *testing.T) {
 	clock.advance(121 * time.Second)
 	if _, v = verdictFor(t, bob, "me", prodEP+"churn-aml", "endpoint.listKeys"); v.Outcome != rbac.Allowed {
 		t.Fatalf("after propagation: %v %s", v.Outcome, v.Decision.Reason)
+	}
+}
+
+// When a role grants the action but a deny assignment blocks it, ARM says
+// so (DenyAssignmentAuthorizationFailed). The error names the deny and its
+// explanation never suggests a role: none would help.
+func TestRefusalByADenyAssignmentNamesItAndNoRole(t *testing.T) {
+	s, cfg := start(t, emulator.Options{})
+	alice := signInAs(t, s, cfg, "alice") // AzureML Data Scientist on mlw-churn: the role grants regenerateKeys
+	_, err := alice.RegenerateKey(ctx(t), azure.EndpointRef{WorkspaceRef: churnWS(), Endpoint: "churn-key"}, "Primary")
+	var fe *azure.ForbiddenError
+	if !errors.As(err, &fe) || fe.Deny == nil {
+		t.Fatalf("want a ForbiddenError naming the deny assignment, got %v", err)
+	}
+	if fe.Deny.Name != "Production keys are rotated by the platform team" || !strings.HasSuffix(fe.Deny.Scope, "/onlineEndpoints/churn-key") ||
+		!strings.HasSuffix(fe.Action, "/regenerateKeys/action") {
+		t.Errorf("parsed %+v, action %s", fe.Deny, fe.Action)
+	}
+	e := azure.Explain(err)
+	if !strings.Contains(e.Detail, "Production keys are rotated by the platform team") || strings.Contains(e.Next, "Data Scientist") ||
+		strings.Contains(e.Next, "Contributor") || e.Retry {
+		t.Errorf("the explanation must name the deny and no role, and offer no retry: %+v", e)
+	}
+	// A plain missing role still names the roles that grant it.
+	bob := signInAs(t, s, cfg, "bob")
+	_, err = bob.Keys(ctx(t), azure.EndpointRef{WorkspaceRef: churnWS(), Endpoint: "churn-key"})
+	if !errors.As(err, &fe) || fe.Deny != nil || !strings.Contains(azure.Explain(err).Next, "AzureML Data Scientist") {
+		t.Errorf("bob's listKeys refusal: %v / %+v", err, azure.Explain(err))
 	}
 }

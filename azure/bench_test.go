@@ -122,13 +122,13 @@ func BenchmarkWorkspacesFanOut(b *testing.B) {
 	c, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 	// Warm up: tokens, connections and the SDK clients are not what we time.
-	wl, err := sess.Workspaces(c, ids)
+	wl, err := sess.WorkspacesFanOut(c, ids)
 	checkFanOut(b, wl, err)
 
 	b.ResetTimer()
 	n := 0
 	for b.Loop() {
-		wl, err := sess.Workspaces(c, ids)
+		wl, err := sess.WorkspacesFanOut(c, ids)
 		checkFanOut(b, wl, err)
 		n++
 	}

@@ -133,13 +133,7 @@ func TestCanRunSystemAssignedAfterCreation(t *testing.T) {
 	s, cfg := start(t, emulator.Options{ProvisioningTime: time.Second})
 	olivia := signInAs(t, s, cfg, "olivia")
 	sp := spec("churn-sai", azure.AuthKey)
-	op, err := olivia.CreateEndpoint(ctx(t), sp)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if seen := run(t, op); seen[len(seen)-1].Err != nil {
-		t.Fatal(seen[len(seen)-1].Err)
-	}
+	createEndpoint(t, olivia, sp)
 	rc, err := olivia.CanRun(ctx(t), sp.Ref, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -456,13 +450,7 @@ func TestAutomaticGrantsMatchCreation(t *testing.T) {
 	}
 	sp := spec("churn-secrets", azure.AuthKey)
 	sp.EnforceSecretStores = true
-	op, err := olivia.CreateEndpoint(ctx(t), sp)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if seen := run(t, op); seen[len(seen)-1].Err != nil {
-		t.Fatal(seen[len(seen)-1].Err)
-	}
+	createEndpoint(t, olivia, sp)
 	rc, err := olivia.CanRun(ctx(t), sp.Ref, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -496,7 +484,7 @@ func TestAutomaticGrantsMatchCreation(t *testing.T) {
 		!strings.Contains(azure.Explain(err).Detail, rbac.ActionListConnectionSecrets) {
 		t.Errorf("bob's deployment: %v", err)
 	}
-	op, err = olivia.CreateDeployment(ctx(t), dep)
+	op, err := olivia.CreateDeployment(ctx(t), dep)
 	if err != nil {
 		t.Fatal(err)
 	}

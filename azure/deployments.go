@@ -308,36 +308,19 @@ func isoMillis(ms int32) string {
 	return "PT" + strconv.FormatFloat(float64(ms)/1000, 'f', -1, 64) + "S"
 }
 
-// The JSON schemas deployment.yml files name (CLI v2 online deployment YAML reference).
-const (
-	schemaManagedDeployment    = "https://azuremlschemas.azureedge.net/latest/managedOnlineDeployment.schema.json"
-	schemaKubernetesDeployment = "https://azuremlschemas.azureedge.net/latest/kubernetesOnlineDeployment.schema.json"
-)
-
 // YAML is the deployment.yml for `az ml online-deployment create -f`.
 func (sp DeploymentSpec) YAML() string {
-	var b strings.Builder
-	line := func(indent, key, value string) { b.WriteString(indent + key + ": " + yamlValue(value) + "\n") }
-	schema := schemaManagedDeployment
-	if sp.kubernetes() {
-		schema = schemaKubernetesDeployment
-	}
-	line("", "$schema", schema)
-	line("", "name", sp.Ref.Deployment)
-	line("", "endpoint_name", sp.Ref.Endpoint)
+	var b yamlWriter
+	b.head(sp.kubernetes(), schemaManagedDeployment, schemaKubernetesDeployment, sp.Ref.Deployment)
+	b.line("", "endpoint_name", sp.Ref.Endpoint)
 	if sp.Description != "" {
-		line("", "description", sp.Description)
+		b.line("", "description", sp.Description)
 	}
-	line("", "model", sp.yamlAsset(sp.Model, "models"))
-	line("", "environment", sp.yamlAsset(sp.Environment, "environments"))
-	line("", "instance_type", strings.TrimSpace(sp.InstanceType))
+	b.line("", "model", sp.yamlAsset(sp.Model, "models"))
+	b.line("", "environment", sp.yamlAsset(sp.Environment, "environments"))
+	b.line("", "instance_type", strings.TrimSpace(sp.InstanceType))
 	b.WriteString("instance_count: " + strconv.Itoa(int(sp.InstanceCount)) + "\n")
-	if len(sp.EnvironmentVariables) > 0 {
-		b.WriteString("environment_variables:\n")
-		for _, k := range sortedTagKeys(sp.EnvironmentVariables) {
-			b.WriteString("  " + yamlValue(k) + ": " + yamlValue(sp.EnvironmentVariables[k]) + "\n")
-		}
-	}
+	b.mapping("environment_variables", sp.EnvironmentVariables)
 	if sp.RequestTimeoutMs > 0 || sp.MaxConcurrentRequestsPerInstance > 0 {
 		b.WriteString("request_settings:\n")
 		if sp.RequestTimeoutMs > 0 {

@@ -262,54 +262,76 @@ func (sp EndpointSpec) armBody() armmachinelearning.OnlineEndpoint {
 	return body
 }
 
-// The JSON schemas endpoint.yml files name (CLI v2 online endpoint YAML reference).
+// The JSON schemas endpoint.yml and deployment.yml files name (CLI v2
+// online endpoint and online deployment YAML references).
 const (
-	schemaManagedEndpoint    = "https://azuremlschemas.azureedge.net/latest/managedOnlineEndpoint.schema.json"
-	schemaKubernetesEndpoint = "https://azuremlschemas.azureedge.net/latest/kubernetesOnlineEndpoint.schema.json"
+	schemaManagedEndpoint      = "https://azuremlschemas.azureedge.net/latest/managedOnlineEndpoint.schema.json"
+	schemaKubernetesEndpoint   = "https://azuremlschemas.azureedge.net/latest/kubernetesOnlineEndpoint.schema.json"
+	schemaManagedDeployment    = "https://azuremlschemas.azureedge.net/latest/managedOnlineDeployment.schema.json"
+	schemaKubernetesDeployment = "https://azuremlschemas.azureedge.net/latest/kubernetesOnlineDeployment.schema.json"
 )
 
 // YAML is the endpoint.yml for `az ml online-endpoint create -f`.
 func (sp EndpointSpec) YAML() string {
-	var b strings.Builder
-	line := func(indent, key, value string) { b.WriteString(indent + key + ": " + yamlValue(value) + "\n") }
-	schema := schemaManagedEndpoint
-	if sp.kubernetes() {
-		schema = schemaKubernetesEndpoint
-	}
-	line("", "$schema", schema)
-	line("", "name", sp.Ref.Endpoint)
+	var b yamlWriter
+	b.head(sp.kubernetes(), schemaManagedEndpoint, schemaKubernetesEndpoint, sp.Ref.Endpoint)
 	mode := strings.ToLower(strings.TrimSpace(sp.AuthMode))
 	if m, ok := armAuthMode(sp.AuthMode); ok {
 		mode = authModeCLI(&m)
 	}
-	line("", "auth_mode", mode)
+	b.line("", "auth_mode", mode)
 	if sp.Description != "" {
-		line("", "description", sp.Description)
+		b.line("", "description", sp.Description)
 	}
 	if sp.kubernetes() {
 		name := strings.TrimPrefix(strings.TrimSpace(sp.Compute), "azureml:")
 		if id, err := sp.computeID(); err == nil {
 			name = id[strings.LastIndex(id, "/")+1:]
 		}
-		line("", "compute", "azureml:"+name)
+		b.line("", "compute", "azureml:"+name)
 	}
-	if len(sp.Tags) > 0 {
-		b.WriteString("tags:\n")
-		for _, k := range sortedTagKeys(sp.Tags) {
-			b.WriteString("  " + yamlValue(k) + ": " + yamlValue(sp.Tags[k]) + "\n")
-		}
-	}
+	b.mapping("tags", sp.Tags)
 	if sp.EnforceSecretStores {
 		b.WriteString("properties:\n  " + EnforceSecretStoresProperty + ": enabled\n")
 	}
 	b.WriteString("identity:\n")
 	if user, _ := identityKind(sp.IdentityType); user {
 		b.WriteString("  type: user_assigned\n  user_assigned_identities:\n")
-		line("    - ", "resource_id", strings.TrimSpace(sp.UserIdentity))
+		b.line("    - ", "resource_id", strings.TrimSpace(sp.UserIdentity))
 	} else {
 		b.WriteString("  type: system_assigned\n")
 	}
 	return b.String()
+}
+
+// yamlWriter writes the CLI v2 YAML files (endpoint.yml, deployment.yml).
+type yamlWriter struct{ strings.Builder }
+
+// line writes "key: value", the value quoted where YAML would misread it.
+func (y *yamlWriter) line(indent, key, value string) {
+	y.WriteString(indent + key + ": " + yamlValue(value) + "\n")
+}
+
+// head writes the lines every file starts with: the JSON schema (the
+// managed or the Kubernetes one) and the name.
+func (y *yamlWriter) head(kubernetes bool, managedSchema, kubernetesSchema, name string) {
+	schema := managedSchema
+	if kubernetes {
+		schema = kubernetesSchema
+	}
+	y.line("", "$schema", schema)
+	y.line("", "name", name)
+}
+
+// mapping writes key and m's entries below it, sorted; nothing when m is empty.
+func (y *yamlWriter) mapping(key string, m map[string]string) {
+	if len(m) == 0 {
+		return
+	}
+	y.WriteString(key + ":\n")
+	for _, k := range sortedTagKeys(m) {
+		y.WriteString("  " + yamlValue(k) + ": " + yamlValue(m[k]) + "\n")
+	}
 }
 
 // yamlPlainRE is what may stay unquoted: no indicator first, nothing YAML

@@ -170,6 +170,19 @@ identity:
 	}
 }
 
+// createEndpoint creates the endpoint and polls its operation to a
+// successful end: the setup of tests about what follows a creation.
+func createEndpoint(t *testing.T, sess *azure.Session, sp azure.EndpointSpec) {
+	t.Helper()
+	op, err := sess.CreateEndpoint(ctx(t), sp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if seen := run(t, op); seen[len(seen)-1].Err != nil {
+		t.Fatal(seen[len(seen)-1].Err)
+	}
+}
+
 // run polls an operation to the end as a screen would, one Next per
 // message, and returns the reports.
 func run(t *testing.T, op *azure.Operation) []azure.Progress {

@@ -31,8 +31,14 @@ var ErrTokenExpired = errors.New("the access token has expired")
 // request and correlation ids), nil when built by hand.
 type ForbiddenError struct {
 	Action, Scope, Principal, Message string
-	Err                               error
+	// Deny names the deny assignment that blocked an action a role grants
+	// (ARM's DenyAssignmentAuthorizationFailed); nil for a missing role.
+	Deny *BlockingDeny
+	Err  error
 }
+
+// BlockingDeny is the deny assignment ARM names in a refusal.
+type BlockingDeny struct{ Name, ID, Scope string }
 
 func (e *ForbiddenError) Unwrap() error { return e.Err }
 
@@ -104,6 +110,11 @@ var authzRE = regexp.MustCompile(`client '([^']*)' with object id '([^']*)' does
 // The missing action is the one to explain.
 var linkedRE = regexp.MustCompile(`client '([^']*)' with object id '([^']*)' has permission to perform action '[^']*' on scope '[^']*'; however, it does not have permission to perform action\(s\) '([^']*)' on the linked scope\(s\) '([^']*)'`)
 
+// denyRE is ARM's DenyAssignmentAuthorizationFailed: a role grants the
+// action, a deny assignment blocks it (a captured answer:
+// github.com/Azure/migAz/issues/266).
+var denyRE = regexp.MustCompile(`client '([^']*)' with object id '([^']*)' has permission to perform action '([^']*)' on scope '([^']*)'; however, the access is denied because of the deny assignment with name '([^']*)' and Id '([^']*)' at scope '([^']*)'`)
+
 // Classify turns SDK errors into the typed errors above (errors.As-able).
 func Classify(err error) error {
 	if err == nil {
@@ -121,6 +132,9 @@ func Classify(err error) error {
 			}
 			if m != nil {
 				fe.Principal, fe.Action, fe.Scope = m[1], m[3], m[4]
+			} else if m := denyRE.FindStringSubmatch(msg); m != nil {
+				fe.Principal, fe.Action, fe.Scope = m[1], m[3], m[4]
+				fe.Deny = &BlockingDeny{Name: m[5], ID: m[6], Scope: m[7]}
 			}
 			return fe
 		case re.StatusCode == http.StatusNotFound:
@@ -218,10 +232,15 @@ func Explain(err error) Explanation {
 		if fe.Action == "" {
 			return Explanation{Title: "Access denied", Detail: fe.Message, Next: "Ask an Owner of the resource for a role that allows this."}
 		}
+		if d := fe.Deny; d != nil { // no role lifts a deny assignment: never suggest one
+			return Explanation{Title: "Blocked by a deny assignment",
+				Detail: fmt.Sprintf("%s has a role that allows %s on %s, but the deny assignment %q at %s blocks it.", fe.Principal, fe.Action, fe.Scope, d.Name, d.Scope),
+				Next:   "No role assignment lifts a deny assignment. Use an identity it excludes (the access check lists them), or ask whoever manages it to exclude you."}
+		}
 		return Explanation{Title: "Access denied",
 			Detail: fmt.Sprintf("%s lacks the permission %s on %s.", fe.Principal, fe.Action, fe.Scope),
 			Next: "Ask an Owner or User Access Administrator to assign a role that includes it" + rolesIncluding(fe.Action) +
-				". If access was granted just now, wait a minute and try again.", Retry: true}
+				", unless a deny assignment blocks it (the access check reads both). If access was granted just now, wait a minute and try again.", Retry: true}
 	case errors.As(err, &nf):
 		return Explanation{Title: "Not found", Detail: nf.Message, Next: "Check the name and the subscription; it may have been deleted.", Retry: true}
 	case errors.As(err, &th):

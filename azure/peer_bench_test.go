@@ -113,15 +113,15 @@ func BenchmarkFanOutVsSingleRequest(b *testing.B) {
 	}})
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
-	wl, err := sess.Workspaces(ctx, ids)
+	wl, err := sess.WorkspacesFanOut(ctx, ids)
 	checkFanOut(b, wl, err)
 	var fan, single []time.Duration
 	for b.Loop() {
 		t0 := time.Now()
-		wl, err := sess.Workspaces(ctx, ids)
+		wl, err := sess.WorkspacesFanOut(ctx, ids)
 		t1 := time.Now()
 		checkFanOut(b, wl, err)
-		one, err := sess.Workspaces(ctx, ids[:1])
+		one, err := sess.WorkspacesFanOut(ctx, ids[:1])
 		t2 := time.Now()
 		if err != nil || len(one.Items) != 1 {
 			b.Fatalf("single subscription: %v, %d workspaces", err, len(one.Items))

@@ -2,16 +2,20 @@ package azure
 
 import (
 	"context"
+	"fmt"
+	"net/http"
 	"sort"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	armruntime "github.com/Azure/azure-sdk-for-go/sdk/azcore/arm/runtime"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/authorization/armauthorization/v2"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/machinelearning/armmachinelearning/v4"
+	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/resourcegraph/armresourcegraph"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/resources/armsubscriptions"
 )
 
@@ -26,6 +30,8 @@ type Session struct {
 	mu      sync.Mutex
 	ml      map[string]*armmachinelearning.ClientFactory // per subscription
 	graphPL *runtime.Pipeline
+	armPL   *runtime.Pipeline // nextLink GETs (EndpointPages)
+	rg      *armresourcegraph.Client
 	authz   map[string]*armauthorization.ClientFactory // per subscription
 }
 
@@ -121,20 +127,56 @@ func (s *Session) Subscriptions(ctx context.Context) ([]Subscription, error) {
 	return out, nil
 }
 
-// WorkspaceList is the result of a fan-out: what was found, and per
-// subscription what failed (partial results are normal).
+// WorkspaceList is what a workspace search found, and per subscription
+// what failed (partial results are normal), and which path answered.
 type WorkspaceList struct {
 	Items  []Workspace
 	Failed map[string]error
+	// Via is the path that answered: ViaResourceGraph or ViaSubscriptions.
+	Via string
+	// Note says why that path (Resource Graph refused, throttled, ...) or
+	// what it cost (a wait for Resource Graph's quota); "" when nothing to say.
+	Note string
 }
+
+// The paths a workspace search takes (WorkspaceList.Via).
+const (
+	ViaResourceGraph = "via Resource Graph"
+	ViaSubscriptions = "per subscription"
+)
 
 // fanOut bounds concurrent subscription requests: wide enough that 50
 // subscriptions cost about one round trip, narrow enough to stay clear of ARM's throttling.
 const fanOut = 16
 
-// Workspaces lists workspaces across subscriptions concurrently.
+// Workspaces lists workspaces across subscriptions: with one paged Resource
+// Graph query when there are several (resourcegraph.go), else, or when
+// Resource Graph refuses or fails, with one ARM list per subscription,
+// concurrently. The list says which path answered and why.
 func (s *Session) Workspaces(ctx context.Context, subscriptionIDs []string) (WorkspaceList, error) {
-	res := WorkspaceList{Failed: map[string]error{}}
+	if len(subscriptionIDs) < 2 {
+		return s.workspacesFanOut(ctx, subscriptionIDs)
+	}
+	res, gerr := s.workspacesGraph(ctx, subscriptionIDs)
+	if gerr == nil {
+		return res, nil
+	}
+	if ctx.Err() != nil {
+		return res, ctx.Err()
+	}
+	res, err := s.workspacesFanOut(ctx, subscriptionIDs)
+	res.Note = GraphWhy(gerr)
+	return res, err
+}
+
+// WorkspacesFanOut lists workspaces with one ARM list per subscription, the
+// path Resource Graph falls back to (exported for the benchmark beside it).
+func (s *Session) WorkspacesFanOut(ctx context.Context, subscriptionIDs []string) (WorkspaceList, error) {
+	return s.workspacesFanOut(ctx, subscriptionIDs)
+}
+
+func (s *Session) workspacesFanOut(ctx context.Context, subscriptionIDs []string) (WorkspaceList, error) {
+	res := WorkspaceList{Failed: map[string]error{}, Via: ViaSubscriptions}
 	var (
 		mu  sync.Mutex
 		wg  sync.WaitGroup
@@ -163,19 +205,24 @@ func (s *Session) Workspaces(ctx context.Context, subscriptionIDs []string) (Wor
 		}()
 	}
 	wg.Wait()
-	sort.Slice(res.Items, func(i, j int) bool {
-		a, b := res.Items[i], res.Items[j]
-		if !strings.EqualFold(a.Name, b.Name) {
-			return strings.ToLower(a.Name) < strings.ToLower(b.Name)
-		}
-		return a.ID < b.ID
-	})
+	sortWorkspaces(res.Items)
 	if len(subscriptionIDs) > 0 && len(res.Failed) == len(subscriptionIDs) {
 		for _, err := range res.Failed {
 			return res, err
 		}
 	}
 	return res, nil
+}
+
+// sortWorkspaces orders by name (case-insensitive), then id.
+func sortWorkspaces(items []Workspace) {
+	sort.Slice(items, func(i, j int) bool {
+		a, b := items[i], items[j]
+		if !strings.EqualFold(a.Name, b.Name) {
+			return strings.ToLower(a.Name) < strings.ToLower(b.Name)
+		}
+		return a.ID < b.ID
+	})
 }
 
 func (s *Session) workspacesIn(ctx context.Context, sub string) ([]Workspace, error) {
@@ -202,24 +249,90 @@ func (s *Session) workspacesIn(ctx context.Context, sub string) ([]Workspace, er
 	return out, nil
 }
 
-// Endpoints lists a workspace's online endpoints.
+// Endpoints lists a workspace's online endpoints (every page; see
+// EndpointPages for a list read as it arrives).
 func (s *Session) Endpoints(ctx context.Context, ws WorkspaceRef) ([]Endpoint, error) {
-	f, err := s.mlFactory(ws.Subscription)
-	if err != nil {
-		return nil, err
-	}
+	pages := s.EndpointPages(ws)
 	var out []Endpoint
-	pager := f.NewOnlineEndpointsClient().NewListPager(ws.ResourceGroup, ws.Name, nil)
-	for pager.More() {
-		page, err := pager.NextPage(ctx)
+	for pages.More() {
+		items, err := pages.Next(ctx)
 		if err != nil {
-			return nil, Classify(err)
+			return nil, err
 		}
-		for _, e := range page.Value {
-			out = append(out, endpointFrom(ws, e))
-		}
+		out = append(out, items...)
 	}
 	return out, nil
+}
+
+// EndpointPages reads a workspace's endpoints one ARM page at a time. The
+// first page comes from the SDK's pager; each later one is a GET of the
+// previous page's nextLink (what the pager does), kept here because the
+// SDK's pager cannot resume after a failed page and a failed page must be
+// retried without starting over.
+func (s *Session) EndpointPages(ws WorkspaceRef) *Pages[Endpoint] {
+	var next string // the nextLink of the last page read
+	return NewPages(func(ctx context.Context) ([]Endpoint, bool, error) {
+		var values []*armmachinelearning.OnlineEndpoint
+		if next == "" {
+			f, err := s.mlFactory(ws.Subscription)
+			if err != nil {
+				return nil, false, err
+			}
+			r, err := f.NewOnlineEndpointsClient().NewListPager(ws.ResourceGroup, ws.Name, nil).NextPage(ctx)
+			if err != nil {
+				return nil, false, Classify(err)
+			}
+			values, next = r.Value, deref(r.NextLink)
+		} else {
+			var page endpointPageJSON // endpointpage.go: one decoding pass
+			if err := s.armGetJSON(ctx, next, &page); err != nil {
+				return nil, false, err
+			}
+			values, next = page.models(), page.NextLink
+		}
+		out := make([]Endpoint, 0, len(values))
+		for _, e := range values {
+			out = append(out, endpointFrom(ws, e))
+		}
+		return out, next != "", nil
+	})
+}
+
+// armGetJSON GETs an absolute ARM URL (a nextLink) through the ARM pipeline
+// (bearer token, retries) and decodes the answer into out.
+func (s *Session) armGetJSON(ctx context.Context, u string, out any) error {
+	pl, err := s.armPipeline()
+	if err != nil {
+		return err
+	}
+	req, err := runtime.NewRequest(ctx, http.MethodGet, u)
+	if err != nil {
+		return err
+	}
+	resp, err := pl.Do(req)
+	if err != nil {
+		return Classify(err)
+	}
+	if !runtime.HasStatusCode(resp, http.StatusOK) {
+		return Classify(runtime.NewResponseError(resp))
+	}
+	if err := runtime.UnmarshalAsJSON(resp, out); err != nil {
+		return fmt.Errorf("reading %s: %w", resp.Request.URL.Path, err)
+	}
+	return nil
+}
+
+func (s *Session) armPipeline() (runtime.Pipeline, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.armPL == nil {
+		pl, err := armruntime.NewPipeline("amlauth-tui", "dev", s.cred, runtime.PipelineOptions{}, s.cfg.ARMOptions())
+		if err != nil {
+			return runtime.Pipeline{}, err
+		}
+		s.armPL = &pl
+	}
+	return *s.armPL, nil
 }
 
 // Endpoint gets one endpoint.

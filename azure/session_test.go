@@ -210,12 +210,21 @@ func TestChainProbeInDemoExplainsEverySource(t *testing.T) {
 	}
 }
 
-func TestEnvironmentServicePrincipal(t *testing.T) {
-	s, cfg := start(t, emulator.Options{})
+// setServicePrincipalEnv puts the simulated Azure's service principal in
+// the AZURE_* variables the environment credential reads (for this test
+// only) and returns its client id.
+func setServicePrincipalEnv(t *testing.T, s *emulator.Server) (clientID string) {
+	t.Helper()
 	tid, cid, secret := s.ServicePrincipalCredentials()
 	t.Setenv("AZURE_TENANT_ID", tid)
 	t.Setenv("AZURE_CLIENT_ID", cid)
 	t.Setenv("AZURE_CLIENT_SECRET", secret)
+	return cid
+}
+
+func TestEnvironmentServicePrincipal(t *testing.T) {
+	s, cfg := start(t, emulator.Options{})
+	cid := setServicePrincipalEnv(t, s)
 	sess, err := azure.SignIn(ctx(t), cfg, azure.SignInOptions{Method: azure.MethodChain})
 	if err != nil {
 		t.Fatal(err)

@@ -131,7 +131,7 @@ func TestJourneyRevealEveryCredentialLeavesNoTrace(t *testing.T) {
 	d.key("up", "g")
 	d.waitFor("Regenerate the primary key of churn-key?", "Switch every caller to the secondary key", "az ml online-endpoint regenerate-keys")
 	d.key("y")
-	d.waitFor("Regenerating the primary key: access denied", "regenerateKeys/action", "a deny assignment blocks it whatever the role", "c opens the access check")
+	d.waitFor("Regenerating the primary key: blocked by a deny assignment", "regenerateKeys/action", "\"Production keys are rotated by the platform team\"", "No role assignment lifts a deny assignment", "c opens the access check")
 	if now := keysOf(t, side, "churn-key"); now != keys {
 		t.Fatal("a refused regeneration changed the keys")
 	}

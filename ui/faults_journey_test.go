@@ -207,6 +207,9 @@ func (p *stepper) stepUntil(what string, r recovery, done func(string) bool) str
 		}
 		p.t.Logf("%s: recovering from: %s", what, errorTitle(s))
 		p.press(r.keys...)
+		if len(r.keys) == 0 {
+			p.pump() // no key to press: let what is under way (the step's own key's answer) arrive before looking again
+		}
 	}
 }
 

@@ -42,7 +42,7 @@ var errAMLTokenExpired = errors.New("the AML token has expired")
 func (s *core) checkAMLToken(raw string, e *Endpoint) error {
 	claims := jwt.MapClaims{}
 	parser := jwt.NewParser(jwt.WithValidMethods([]string{"RS256"}), jwt.WithoutClaimsValidation())
-	if _, err := parser.ParseWithClaims(raw, claims, func(*jwt.Token) (any, error) { return &s.signKey.PublicKey, nil }); err != nil {
+	if _, err := parser.ParseWithClaims(raw, claims, s.signer.public); err != nil {
 		return fmt.Errorf("the token is not a valid AML token: %v", err)
 	}
 	str := func(k string) string { v, _ := claims[k].(string); return v }

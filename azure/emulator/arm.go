@@ -333,7 +333,7 @@ func (s *armHost) armRespond(w http.ResponseWriter, q *armReq, decide func() arm
 	s.mu.RUnlock()
 	switch {
 	case o.deny != "":
-		armDenied(w, q.c, o.deny, o.denyScope)
+		s.armDenied(w, q.c, o.deny, o.denyScope)
 	case o.code != "":
 		writeARMError(w, o.status, o.code, o.msg)
 	case o.isList:

@@ -94,55 +94,67 @@ func shortAsset(ref string) (name, version string, ok bool) {
 	return name, version, ok && name != "" && version != "" && !strings.Contains(version, ":")
 }
 
-type armAssetContainerJSON struct {
+// armAssetResourceJSON is what every asset resource (a container or a
+// version, of a model or an environment) has around its properties.
+type armAssetResourceJSON struct {
 	ID         string            `json:"id"`
 	Name       string            `json:"name"`
 	Type       string            `json:"type"`
 	SystemData armSystemDataJSON `json:"systemData"`
+}
+
+// armAssetBaseJSON is the properties every asset has (AssetBase and
+// AssetContainer in the REST spec).
+type armAssetBaseJSON struct {
+	Description string            `json:"description"`
+	Tags        map[string]string `json:"tags"`
+	Properties  map[string]string `json:"properties"`
+	IsArchived  bool              `json:"isArchived"`
+}
+
+// assetResource fills in what every asset resource has: id is the
+// workspace's id followed by path, typ follows ".../workspaces/".
+func assetResource(wsScope, path, name, typ string, created armSystemDataJSON) armAssetResourceJSON {
+	return armAssetResourceJSON{ID: wsScope + "/" + path, Name: name, Type: mlNS + "/workspaces/" + typ, SystemData: created}
+}
+
+// assetBase is the properties of an asset with this description: the
+// emulator keeps no tags or properties on assets.
+func assetBase(description string) armAssetBaseJSON {
+	return armAssetBaseJSON{Description: description, Tags: map[string]string{}, Properties: map[string]string{}}
+}
+
+type armAssetContainerJSON struct {
+	armAssetResourceJSON
 	Properties struct {
-		Description       string            `json:"description"`
-		Tags              map[string]string `json:"tags"`
-		Properties        map[string]string `json:"properties"`
-		IsArchived        bool              `json:"isArchived"`
-		LatestVersion     string            `json:"latestVersion"`
-		NextVersion       string            `json:"nextVersion"`
-		ProvisioningState string            `json:"provisioningState"`
+		armAssetBaseJSON
+		LatestVersion     string `json:"latestVersion"`
+		NextVersion       string `json:"nextVersion"`
+		ProvisioningState string `json:"provisioningState"`
 	} `json:"properties"`
 }
 
 type armModelVersionJSON struct {
-	ID         string            `json:"id"`
-	Name       string            `json:"name"`
-	Type       string            `json:"type"`
-	SystemData armSystemDataJSON `json:"systemData"`
+	armAssetResourceJSON
 	Properties struct {
-		Description       string            `json:"description"`
-		Tags              map[string]string `json:"tags"`
-		Properties        map[string]string `json:"properties"`
-		IsArchived        bool              `json:"isArchived"`
-		IsAnonymous       bool              `json:"isAnonymous"`
-		ModelType         string            `json:"modelType"`
-		ModelURI          string            `json:"modelUri"`
-		ProvisioningState string            `json:"provisioningState"`
+		armAssetBaseJSON
+		IsAnonymous       bool   `json:"isAnonymous"`
+		ModelType         string `json:"modelType"`
+		ModelURI          string `json:"modelUri"`
+		ProvisioningState string `json:"provisioningState"`
 	} `json:"properties"`
 }
 
 type armEnvironmentVersionJSON struct {
-	ID         string            `json:"id"`
-	Name       string            `json:"name"`
-	Type       string            `json:"type"`
-	SystemData armSystemDataJSON `json:"systemData"`
+	armAssetResourceJSON
 	Properties struct {
-		Description       string            `json:"description"`
-		Tags              map[string]string `json:"tags"`
-		Properties        map[string]string `json:"properties"`
-		IsArchived        bool              `json:"isArchived"`
-		IsAnonymous       bool              `json:"isAnonymous"`
-		Image             string            `json:"image"`
-		OSType            string            `json:"osType"`
-		EnvironmentType   string            `json:"environmentType"`
-		AutoRebuild       string            `json:"autoRebuild"`
-		ProvisioningState string            `json:"provisioningState"`
+		armAssetBaseJSON
+		IsAnonymous       bool   `json:"isAnonymous"`
+		Image             string `json:"image"`
+		OSType            string `json:"osType"`
+		EnvironmentType   string `json:"environmentType"`
+		AutoRebuild       string `json:"autoRebuild"`
+		ProvisioningState string `json:"provisioningState"`
 	} `json:"properties"`
 }
 
@@ -155,22 +167,20 @@ func modelURI(m *ModelVersion) string {
 
 func armModelVersion(m *ModelVersion) armModelVersionJSON {
 	var j armModelVersionJSON
-	j.ID = wsID(m.Subscription, m.ResourceGroup, m.Workspace) + "/models/" + m.Name + "/versions/" + m.Version
-	j.Name, j.Type = m.Version, mlNS+"/workspaces/models/versions"
-	j.SystemData = armSystemData(m.CreatedAt, m.CreatedBy, m.CreatedAt, m.CreatedBy)
+	j.armAssetResourceJSON = assetResource(wsID(m.Subscription, m.ResourceGroup, m.Workspace), "models/"+m.Name+"/versions/"+m.Version,
+		m.Version, "models/versions", armSystemData(m.CreatedAt, m.CreatedBy, m.CreatedAt, m.CreatedBy))
 	p := &j.Properties
-	p.Description, p.Tags, p.Properties = m.Description, map[string]string{}, map[string]string{}
+	p.armAssetBaseJSON = assetBase(m.Description)
 	p.ModelType, p.ModelURI, p.ProvisioningState = cmp.Or(m.ModelType, "custom_model"), modelURI(m), "Succeeded"
 	return j
 }
 
 func armEnvironmentVersion(x *EnvironmentVersion) armEnvironmentVersionJSON {
 	var j armEnvironmentVersionJSON
-	j.ID = wsID(x.Subscription, x.ResourceGroup, x.Workspace) + "/environments/" + x.Name + "/versions/" + x.Version
-	j.Name, j.Type = x.Version, mlNS+"/workspaces/environments/versions"
-	j.SystemData = armSystemData(x.CreatedAt, x.CreatedBy, x.CreatedAt, x.CreatedBy)
+	j.armAssetResourceJSON = assetResource(wsID(x.Subscription, x.ResourceGroup, x.Workspace), "environments/"+x.Name+"/versions/"+x.Version,
+		x.Version, "environments/versions", armSystemData(x.CreatedAt, x.CreatedBy, x.CreatedAt, x.CreatedBy))
 	p := &j.Properties
-	p.Description, p.Tags, p.Properties = x.Description, map[string]string{}, map[string]string{}
+	p.armAssetBaseJSON = assetBase(x.Description)
 	p.Image, p.OSType, p.EnvironmentType, p.AutoRebuild, p.ProvisioningState = x.Image, "Linux", "UserCreated", "Disabled", "Succeeded"
 	return j
 }
@@ -225,15 +235,24 @@ func assetKind(models bool) (collection, action string) {
 	return "environments", actEnvironmentRead
 }
 
+// assetWorkspace checks that the caller may read the workspace's assets
+// (action) and that the workspace exists, 403 before 404, as ARM answers.
+func (s *armHost) assetWorkspace(q *armReq, action string) (wsScope string, miss *armOutcome) {
+	wsScope = q.scopeThrough("ws")
+	if !s.armCan(q.c, action, wsScope) {
+		o := armForbidden(action, wsScope)
+		return wsScope, &o
+	}
+	_, miss = s.armWorkspace(q)
+	return wsScope, miss
+}
+
 // armAssetContainers answers the containers list (name == "") or one container.
 func (s *armHost) armAssetContainers(w http.ResponseWriter, q *armReq, models bool, name string) {
 	collection, action := assetKind(models)
 	s.armRespond(w, q, func() armOutcome {
-		wsScope := q.scopeThrough("ws")
-		if !s.armCan(q.c, action, wsScope) {
-			return armForbidden(action, wsScope)
-		}
-		if _, miss := s.armWorkspace(q); miss != nil {
+		wsScope, miss := s.assetWorkspace(q, action)
+		if miss != nil {
 			return *miss
 		}
 		var items []any
@@ -246,9 +265,8 @@ func (s *armHost) armAssetContainers(w http.ResponseWriter, q *armReq, models bo
 			}
 			first, last := all[i], all[j-1]
 			var c armAssetContainerJSON
-			c.ID, c.Name, c.Type = wsScope+"/"+collection+"/"+first.name, first.name, mlNS+"/workspaces/"+collection
-			c.SystemData = first.created
-			c.Properties.Description, c.Properties.Tags, c.Properties.Properties = first.description, map[string]string{}, map[string]string{}
+			c.armAssetResourceJSON = assetResource(wsScope, collection+"/"+first.name, first.name, collection, first.created)
+			c.Properties.armAssetBaseJSON = assetBase(first.description)
 			c.Properties.LatestVersion, c.Properties.ProvisioningState = last.version, "Succeeded"
 			c.Properties.NextVersion = nextVersion(last.version)
 			items = append(items, c)
@@ -281,11 +299,8 @@ func nextVersion(v string) string {
 func (s *armHost) armAssetVersions(w http.ResponseWriter, q *armReq, models bool, version string) {
 	collection, action := assetKind(models)
 	s.armRespond(w, q, func() armOutcome {
-		wsScope := q.scopeThrough("ws")
-		if !s.armCan(q.c, action, wsScope) {
-			return armForbidden(action, wsScope)
-		}
-		if _, miss := s.armWorkspace(q); miss != nil {
+		_, miss := s.assetWorkspace(q, action)
+		if miss != nil {
 			return *miss
 		}
 		var items []any

@@ -22,10 +22,15 @@ func (s *armHost) armCan(c *Caller, action, scope string) bool {
 	return s.decide(c, action, scope).Allowed
 }
 
-// armDenied writes ARM's 403 with the exact AuthorizationFailed text
-// (PROTOCOL.md §6.1): the TUI parses action and scope out of it.
-func armDenied(w http.ResponseWriter, c *Caller, action, scope string) {
-	writeARMError(w, http.StatusForbidden, "AuthorizationFailed", authorizationFailed(c, action, scope))
+// armDenied writes ARM's 403 for a refusal decided earlier under the lock
+// (the outcome carries the action and scope): the decision is taken again to
+// say why, a missing role or a deny assignment (see refusal).
+func (s *core) armDenied(w http.ResponseWriter, c *Caller, action, scope string) {
+	s.mu.RLock()
+	d := s.decide(c, action, scope)
+	s.mu.RUnlock()
+	code, msg := refusal(c, d, action, scope)
+	writeARMError(w, http.StatusForbidden, code, msg)
 }
 
 // armSubscriptionVisible is ARM's rule for listing a subscription: the

@@ -118,21 +118,31 @@ func armtConformanceCases() []armtConformance {
 	}...)
 }
 
+// armtExample is one of the REST spec's examples (testdata/examples): its
+// request parameters and its responses by status.
+type armtExample struct {
+	Parameters map[string]any
+	Responses  map[string]struct{ Body json.RawMessage }
+}
+
+func armtLoadExample(t *testing.T, file string) armtExample {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join("testdata", "examples", filepath.FromSlash(file)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ex armtExample
+	if err := json.Unmarshal(raw, &ex); err != nil {
+		t.Fatal(err)
+	}
+	return ex
+}
+
 func TestARMConformanceExamples(t *testing.T) {
 	e := newARMT(t, Options{})
 	for _, tc := range armtConformanceCases() {
 		t.Run(tc.file, func(t *testing.T) {
-			raw, err := os.ReadFile(filepath.Join("testdata", "examples", filepath.FromSlash(tc.file)))
-			if err != nil {
-				t.Fatal(err)
-			}
-			var ex struct {
-				Parameters map[string]any
-				Responses  map[string]struct{ Body json.RawMessage }
-			}
-			if err := json.Unmarshal(raw, &ex); err != nil {
-				t.Fatal(err)
-			}
+			ex := armtLoadExample(t, tc.file)
 			want := armtFieldPaths(t, tc.model, [][]byte{ex.Responses["200"].Body})
 
 			q := url.Values{}
@@ -329,17 +339,7 @@ func TestARMConformanceAssociatedResources(t *testing.T) {
 	e := newARMT(t, Options{})
 	for _, tc := range armtJSONConformanceCases() {
 		t.Run(tc.file, func(t *testing.T) {
-			raw, err := os.ReadFile(filepath.Join("testdata", "examples", filepath.FromSlash(tc.file)))
-			if err != nil {
-				t.Fatal(err)
-			}
-			var ex struct {
-				Parameters map[string]any
-				Responses  map[string]struct{ Body json.RawMessage }
-			}
-			if err := json.Unmarshal(raw, &ex); err != nil {
-				t.Fatal(err)
-			}
+			ex := armtLoadExample(t, tc.file)
 			want := ex.Responses["200"].Body
 			code, got := e.get("bob", tc.path+"?api-version="+url.QueryEscape(ex.Parameters["api-version"].(string)))
 			if code != 200 {

@@ -119,21 +119,13 @@ type deploymentSpec struct {
 func (s *armHost) armPutDeployment(w http.ResponseWriter, q *armReq) {
 	var body armDeploymentBody
 	bad := readBody(q.r, &body)
-	fails := s.lroFails(q.r)
-	s.mu.Lock()
-	o := s.putDeployment(q, &body, bad, fails)
-	s.mu.Unlock()
-	s.writeEndpointOutcome(w, q, o, true, false)
+	s.lockedWrite(w, q, true, func(fails bool) *epOutcome { return s.putDeployment(q, &body, bad, fails) })
 }
 
 func (s *armHost) putDeployment(q *armReq, b *armDeploymentBody, bad *armOutcome, fails bool) *epOutcome {
-	scope := q.scope()
-	if !s.armCan(q.c, actDeploymentWrite, scope) {
-		return epOf(armForbidden(actDeploymentWrite, scope))
-	}
-	e, miss := s.armEndpoint(q)
-	if miss != nil {
-		return epOf(*miss)
+	scope, e, f := s.endpointFor(q, actDeploymentWrite)
+	if f != nil {
+		return f
 	}
 	if bad != nil {
 		return epOf(*bad)
@@ -498,8 +490,7 @@ func (s *armHost) provisionDeployment(e *Endpoint, d *Deployment, key, kind stri
 	}
 	s.startOp(op)
 	if fails {
-		op.Fail, op.FailCode = true, "InternalServerError"
-		op.FailMsg = fmt.Sprintf("Provisioning online deployment '%s' failed: the service could not allocate its instances in region '%s'. "+
+		op.failInternal("Provisioning online deployment '%s' failed: the service could not allocate its instances in region '%s'. "+
 			"The deployment is left in the Failed state; send the request again to retry. See %s#error-internalservererror", d.Name, e.Location, troubleshootURL)
 	}
 	return op
@@ -510,21 +501,13 @@ func (s *armHost) provisionDeployment(e *Endpoint, d *Deployment, key, kind stri
 func (s *armHost) armPatchDeployment(w http.ResponseWriter, q *armReq) {
 	var body armDeploymentPatch
 	bad := readBody(q.r, &body)
-	fails := s.lroFails(q.r)
-	s.mu.Lock()
-	o := s.patchDeployment(q, &body, bad, fails)
-	s.mu.Unlock()
-	s.writeEndpointOutcome(w, q, o, false, true)
+	s.lockedWrite(w, q, false, func(fails bool) *epOutcome { return s.patchDeployment(q, &body, bad, fails) })
 }
 
 func (s *armHost) patchDeployment(q *armReq, b *armDeploymentPatch, bad *armOutcome, fails bool) *epOutcome {
-	scope := q.scope()
-	if !s.armCan(q.c, actDeploymentWrite, scope) {
-		return epOf(armForbidden(actDeploymentWrite, scope))
-	}
-	e, miss := s.armEndpoint(q)
-	if miss != nil {
-		return epOf(*miss)
+	scope, e, f := s.endpointFor(q, actDeploymentWrite)
+	if f != nil {
+		return f
 	}
 	key := armKey(scope)
 	d := s.world.Deployments[key]
@@ -563,21 +546,13 @@ func (s *armHost) patchDeployment(q *armReq, b *armDeploymentPatch, bad *armOutc
 // DELETE .../deployments/{dep}: 202 with Location; 204 when there is none.
 // A deployment that still gets live or mirrored traffic is not deleted.
 func (s *armHost) armDeleteDeployment(w http.ResponseWriter, q *armReq) {
-	fails := s.lroFails(q.r)
-	s.mu.Lock()
-	o := s.deleteDeployment(q, fails)
-	s.mu.Unlock()
-	s.writeEndpointOutcome(w, q, o, false, true)
+	s.lockedWrite(w, q, false, func(fails bool) *epOutcome { return s.deleteDeployment(q, fails) })
 }
 
 func (s *armHost) deleteDeployment(q *armReq, fails bool) *epOutcome {
-	scope := q.scope()
-	if !s.armCan(q.c, actDeploymentDelete, scope) {
-		return epOf(armForbidden(actDeploymentDelete, scope))
-	}
-	e, miss := s.armEndpoint(q)
-	if miss != nil {
-		return epOf(*miss)
+	scope, e, f := s.endpointFor(q, actDeploymentDelete)
+	if f != nil {
+		return f
 	}
 	key := armKey(scope)
 	d := s.world.Deployments[key]
@@ -611,8 +586,7 @@ func (s *armHost) deleteDeployment(q *armReq, fails bool) *epOutcome {
 			delete(w.Deployments, key)
 		}})
 	if fails {
-		op.Fail, op.FailCode = true, "InternalServerError"
-		op.FailMsg = fmt.Sprintf("Deleting online deployment '%s' failed: its instances in region '%s' could not be released. "+
+		op.failInternal("Deleting online deployment '%s' failed: its instances in region '%s' could not be released. "+
 			"The deployment is left in the Failed state; delete it again to retry.", d.Name, e.Location)
 	}
 	return &epOutcome{armOutcome: armOutcome{status: http.StatusAccepted}, op: op}

@@ -152,15 +152,14 @@ func (s *armHost) armRegenerateKeys(w http.ResponseWriter, q *armReq) {
 		op = s.startOp(&operation{Sub: e.Subscription, Location: e.Location, Resource: id, Kind: "regenerateKeys",
 			Apply: regenerateApply(armKey(id), e.Incarnation, which, value)})
 		if fails {
-			op.Fail, op.FailCode = true, "InternalServerError"
-			op.FailMsg = fmt.Sprintf("Regenerating the %s key of endpoint '%s' failed; the endpoint's keys are unchanged. Retry the regeneration.", strings.ToLower(which), e.Name)
+			op.failInternal("Regenerating the %s key of endpoint '%s' failed; the endpoint's keys are unchanged. Retry the regeneration.", strings.ToLower(which), e.Name)
 		}
 		return armOutcome{status: http.StatusAccepted}
 	}()
 	s.mu.Unlock()
 	switch {
 	case o.deny != "":
-		armDenied(w, q.c, o.deny, o.denyScope)
+		s.armDenied(w, q.c, o.deny, o.denyScope)
 	case o.code != "":
 		writeARMError(w, o.status, o.code, o.msg)
 	default:

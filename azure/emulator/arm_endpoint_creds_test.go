@@ -3,6 +3,7 @@ package emulator
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"sync"
@@ -154,22 +155,24 @@ func TestCredsAuthorizeBeforeAnythingElse(t *testing.T) {
 	for _, c := range []struct {
 		who, oid, id, call, action string
 		status                     int
+		deny                       bool // a role grants it, the deny assignment blocks it
 	}{
 		// bob is a Reader: he sees the endpoints but gets no credential.
-		{"bob", idBob, churnKey, "listKeys", actEndpointListKeys, 403},
-		{"bob", idBob, churnAML, "token", actEndpointToken, 403},
-		{"bob", idBob, churnKey, "regenerateKeys", actEndpointRegenerateKeys, 403},
+		{"bob", idBob, churnKey, "listKeys", actEndpointListKeys, 403, false},
+		{"bob", idBob, churnAML, "token", actEndpointToken, 403, false},
+		{"bob", idBob, churnKey, "regenerateKeys", actEndpointRegenerateKeys, 403, false},
 		// nina has nothing at all.
-		{"nina", idNina, churnKey, "listKeys", actEndpointListKeys, 403},
+		{"nina", idNina, churnKey, "listKeys", actEndpointListKeys, 403, false},
 		// gary's group holds Data Scientist on churn-aad only.
-		{"gary", idGary, churnKey, "listKeys", actEndpointListKeys, 403},
+		{"gary", idGary, churnKey, "listKeys", actEndpointListKeys, 403, false},
 		// alice may, but a deny assignment keeps production key rotation with the platform team.
-		{"alice", idAlice, churnKey, "regenerateKeys", actEndpointRegenerateKeys, 403},
+		// ARM then says so (DenyAssignmentAuthorizationFailed), naming the deny assignment.
+		{"alice", idAlice, churnKey, "regenerateKeys", actEndpointRegenerateKeys, 403, true},
 		// a caller without the action does not learn whether an endpoint exists.
-		{"bob", idBob, credsEP(prodRG, "mlw-churn", "nope"), "listKeys", actEndpointListKeys, 403},
-		{"alice", idAlice, credsEP(prodRG, "mlw-churn", "nope"), "listKeys", actEndpointListKeys, 404},
+		{"bob", idBob, credsEP(prodRG, "mlw-churn", "nope"), "listKeys", actEndpointListKeys, 403, false},
+		{"alice", idAlice, credsEP(prodRG, "mlw-churn", "nope"), "listKeys", actEndpointListKeys, 404, false},
 		// allowed, then the auth mode decides.
-		{"gary", idGary, churnAAD, "listKeys", actEndpointListKeys, 400},
+		{"gary", idGary, churnAAD, "listKeys", actEndpointListKeys, 400, false},
 	} {
 		code, _, b := e.post(c.who, c.id+"/"+c.call, `{"keyType":"Primary"}`)
 		if code != c.status {
@@ -179,8 +182,14 @@ func TestCredsAuthorizeBeforeAnythingElse(t *testing.T) {
 		gotCode, msg := armtError(t, b)
 		switch c.status {
 		case 403:
-			if want := armtForbidden(c.who+"@contoso.example", c.oid, c.action, c.id); gotCode != "AuthorizationFailed" || msg != want {
-				t.Errorf("%s %s: %s %q\nwant %q", c.who, c.call, gotCode, msg, want)
+			wantCode, want := "AuthorizationFailed", armtForbidden(c.who+"@contoso.example", c.oid, c.action, c.id)
+			if c.deny {
+				wantCode = "DenyAssignmentAuthorizationFailed"
+				want = fmt.Sprintf("The client '%s@contoso.example' with object id '%s' has permission to perform action '%s' on scope '%s'; however, the access is denied because of the deny assignment with name 'Production keys are rotated by the platform team' and Id '%s' at scope '%s'.",
+					c.who, c.oid, c.action, c.id, strings.ReplaceAll(stableGUID("deny|keys"), "-", ""), c.id)
+			}
+			if gotCode != wantCode || msg != want {
+				t.Errorf("%s %s: %s %q\nwant %s %q", c.who, c.call, gotCode, msg, wantCode, want)
 			}
 		case 404:
 			if gotCode != "ResourceNotFound" {

@@ -3,7 +3,6 @@ package emulator
 import (
 	"cmp"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"regexp"
 	"slices"
@@ -108,7 +107,7 @@ func epOf(o armOutcome) *epOutcome { return &epOutcome{armOutcome: o} }
 func (s *armHost) writeEndpointOutcome(w http.ResponseWriter, q *armReq, o *epOutcome, async, location bool) {
 	switch {
 	case o.deny != "":
-		armDenied(w, q.c, o.deny, o.denyScope)
+		s.armDenied(w, q.c, o.deny, o.denyScope)
 	case o.code != "":
 		writeJSON(w, o.status, armErrorBody{Error: armErrorDetail{Code: o.code, Message: o.msg, Target: o.target}})
 	case o.op == nil: // nothing to do: DELETE of a missing endpoint
@@ -129,13 +128,35 @@ func (s *armHost) writeEndpointOutcome(w http.ResponseWriter, q *armReq, o *epOu
 func (s *armHost) armPutEndpoint(w http.ResponseWriter, q *armReq) {
 	var body armEndpointBody
 	bad := readBody(q.r, &body)
+	s.lockedWrite(w, q, true, func(fails bool) *epOutcome { return s.putEndpoint(q, &body, bad, fails) })
+}
+
+// lockedWrite runs one endpoint or deployment write under the write lock
+// and answers it: created writes answer 201 with Azure-AsyncOperation, the
+// others 202 with Location. One write lock makes the checks (idle, name
+// free) and the change one step: two concurrent creates of one name cannot
+// both start.
+func (s *armHost) lockedWrite(w http.ResponseWriter, q *armReq, created bool, write func(fails bool) *epOutcome) {
 	fails := s.lroFails(q.r)
-	// One write lock makes the checks (idle, name free) and the change one
-	// step: two concurrent creates of one name cannot both start.
 	s.mu.Lock()
-	o := s.putEndpoint(q, &body, bad, fails)
+	o := write(fails)
 	s.mu.Unlock()
-	s.writeEndpointOutcome(w, q, o, true, false)
+	s.writeEndpointOutcome(w, q, o, created, !created)
+}
+
+// endpointFor checks that the caller may do action at the request's scope
+// and finds the request's endpoint: the first steps of every write below
+// an endpoint, in ARM's order (403 before 404).
+func (s *armHost) endpointFor(q *armReq, action string) (scope string, e *Endpoint, f *epOutcome) {
+	scope = q.scope()
+	if !s.armCan(q.c, action, scope) {
+		return scope, nil, epOf(armForbidden(action, scope))
+	}
+	e, miss := s.armEndpoint(q)
+	if miss != nil {
+		return scope, nil, epOf(*miss)
+	}
+	return scope, e, nil
 }
 
 // endpointWrite is a validated PUT.
@@ -218,6 +239,7 @@ func (s *armHost) putEndpoint(q *armReq, b *armEndpointBody, bad *armOutcome, fa
 			PrimaryKey: newEndpointKey(), SecondaryKey: newEndpointKey()}
 		kind, state = "create", "Creating"
 		s.world.Endpoints[key] = e
+		s.epIndex.changed()
 	}
 	e.AuthMode, e.Description, e.Compute, e.Tags, e.SKU = spec.authMode, spec.description, spec.compute, spec.tags, spec.sku
 	e.ComputeType = "Managed"
@@ -266,8 +288,7 @@ func (s *armHost) putEndpoint(q *armReq, b *armEndpointBody, bad *armOutcome, fa
 		if kind == "update" {
 			verb, retry = "Updating", "send the update again to retry"
 		}
-		op.Fail, op.FailCode = true, "InternalServerError"
-		op.FailMsg = fmt.Sprintf("%s online endpoint '%s' failed: the inference routes in region '%s' could not be set up. "+
+		op.failInternal("%s online endpoint '%s' failed: the inference routes in region '%s' could not be set up. "+
 			"The endpoint is left in the Failed state; %s.", verb, e.Name, e.Location, retry)
 	}
 	return &epOutcome{armOutcome: armOutcome{status: http.StatusCreated, body: s.armEndpointJSON(e)}, op: op}
@@ -627,21 +648,13 @@ func settleEndpoint(key string, e *Endpoint) func(w *World, failed bool) {
 func (s *armHost) armPatchEndpoint(w http.ResponseWriter, q *armReq) {
 	var body armEndpointPatch
 	bad := readBody(q.r, &body)
-	fails := s.lroFails(q.r)
-	s.mu.Lock()
-	o := s.patchEndpoint(q, &body, bad, fails)
-	s.mu.Unlock()
-	s.writeEndpointOutcome(w, q, o, false, true)
+	s.lockedWrite(w, q, false, func(fails bool) *epOutcome { return s.patchEndpoint(q, &body, bad, fails) })
 }
 
 func (s *armHost) patchEndpoint(q *armReq, b *armEndpointPatch, bad *armOutcome, fails bool) *epOutcome {
-	scope := q.scope()
-	if !s.armCan(q.c, actEndpointWrite, scope) {
-		return epOf(armForbidden(actEndpointWrite, scope))
-	}
-	e, miss := s.armEndpoint(q)
-	if miss != nil {
-		return epOf(*miss)
+	scope, e, f := s.endpointFor(q, actEndpointWrite)
+	if f != nil {
+		return f
 	}
 	if bad != nil {
 		return epOf(*bad)
@@ -694,8 +707,7 @@ func (s *armHost) patchEndpoint(q *armReq, b *armEndpointPatch, bad *armOutcome,
 			return http.StatusOK, s.armEndpointJSON(e)
 		}})
 	if fails {
-		op.Fail, op.FailCode = true, "InternalServerError"
-		op.FailMsg = fmt.Sprintf("Updating online endpoint '%s' failed: its identity could not be updated in region '%s'. "+
+		op.failInternal("Updating online endpoint '%s' failed: its identity could not be updated in region '%s'. "+
 			"The endpoint is left in the Failed state; send the update again to retry.", e.Name, e.Location)
 	}
 	return &epOutcome{armOutcome: armOutcome{status: http.StatusAccepted}, op: op}
@@ -705,11 +717,7 @@ func (s *armHost) patchEndpoint(q *armReq, b *armEndpointPatch, bad *armOutcome,
 // endpoint, its deployments and its system-assigned identity are gone.
 // A missing endpoint answers 204, ARM's rule for deleting what is not there.
 func (s *armHost) armDeleteEndpoint(w http.ResponseWriter, q *armReq) {
-	fails := s.lroFails(q.r)
-	s.mu.Lock()
-	o := s.deleteEndpoint(q, fails)
-	s.mu.Unlock()
-	s.writeEndpointOutcome(w, q, o, false, true)
+	s.lockedWrite(w, q, false, func(fails bool) *epOutcome { return s.deleteEndpoint(q, fails) })
 }
 
 func (s *armHost) deleteEndpoint(q *armReq, fails bool) *epOutcome {
@@ -739,6 +747,7 @@ func (s *armHost) deleteEndpoint(q *armReq, fails bool) *epOutcome {
 				return
 			}
 			delete(w.Endpoints, key)
+			s.epIndex.changed()
 			for k, d := range w.Deployments {
 				if armDeploymentOf(d, e) {
 					delete(w.Deployments, k)
@@ -750,8 +759,7 @@ func (s *armHost) deleteEndpoint(q *armReq, fails bool) *epOutcome {
 			}
 		}})
 	if fails {
-		op.Fail, op.FailCode = true, "InternalServerError"
-		op.FailMsg = fmt.Sprintf("Deleting online endpoint '%s' failed: its inference routes in region '%s' could not be removed. "+
+		op.failInternal("Deleting online endpoint '%s' failed: its inference routes in region '%s' could not be removed. "+
 			"The endpoint is left in the Failed state; delete it again to retry.", e.Name, e.Location)
 	}
 	return &epOutcome{armOutcome: armOutcome{status: http.StatusAccepted}, op: op}

@@ -445,6 +445,9 @@ func (s *armHost) armEndpoint(q *armReq) (*Endpoint, *armOutcome) {
 // GET .../workspaces/{ws}/onlineEndpoints: the endpoints the caller may read,
 // with the list options the SDK sends (name, computeType, tags, orderBy).
 func (s *armHost) armListEndpoints(w http.ResponseWriter, q *armReq) {
+	if s.armEndpointPage(w, q) { // the default order, a page at a time (arm_endpoint_index.go)
+		return
+	}
 	s.armRespond(w, q, func() armOutcome {
 		parent := q.scopeThrough("ws")
 		if _, miss := s.armWorkspace(q); miss != nil {

@@ -73,6 +73,11 @@ func (s *armHost) armWriteList(w http.ResponseWriter, r *http.Request, items []a
 // (case-insensitively) and param=n appended. It edits the raw string so the
 // client's own encoding of the other parameters (a $filter, say) survives.
 func withSkipToken(rawQuery string, drop []string, param string, n int) string {
+	return withSkipTokenValue(rawQuery, drop, param, strconv.Itoa(n))
+}
+
+// withSkipTokenValue is withSkipToken with an opaque token (a cursor).
+func withSkipTokenValue(rawQuery string, drop []string, param, token string) string {
 	var keep []string
 	for _, kv := range strings.Split(rawQuery, "&") {
 		if kv == "" {
@@ -90,5 +95,5 @@ func withSkipToken(rawQuery string, drop []string, param string, n int) string {
 			keep = append(keep, kv)
 		}
 	}
-	return strings.Join(append(keep, param+"="+strconv.Itoa(n)), "&")
+	return strings.Join(append(keep, param+"="+url.QueryEscape(token)), "&")
 }

@@ -165,7 +165,7 @@ func (s *armHost) armRespondWrite(w http.ResponseWriter, q *armReq, decide func(
 	s.mu.Unlock()
 	switch {
 	case o.deny != "":
-		armDenied(w, q.c, o.deny, o.denyScope)
+		s.armDenied(w, q.c, o.deny, o.denyScope)
 	case o.code != "":
 		writeARMError(w, o.status, o.code, o.msg)
 	case o.status == http.StatusNoContent:

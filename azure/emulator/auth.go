@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"cmp"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -155,11 +156,31 @@ func (s *core) decide(c *Caller, action, scope string) rbac.Decision {
 
 // authorize writes 403 AuthorizationFailed (ARM's exact text) when denied. Call with s.mu held.
 func (s *core) authorize(w http.ResponseWriter, c *Caller, action, scope string) bool {
-	if s.decide(c, action, scope).Allowed {
+	d := s.decide(c, action, scope)
+	if d.Allowed {
 		return true
 	}
-	writeARMError(w, http.StatusForbidden, "AuthorizationFailed", authorizationFailed(c, action, scope))
+	code, msg := refusal(c, d, action, scope)
+	writeARMError(w, http.StatusForbidden, code, msg)
 	return false
+}
+
+// refusal is ARM's 403 for a decision that did not allow: AuthorizationFailed
+// when no role grants the action, and DenyAssignmentAuthorizationFailed when
+// a role grants it but a deny assignment blocks it, with the text ARM sends
+// (a captured answer: github.com/Azure/migAz/issues/266): "The client '…' with
+// object id '…' has permission to perform action '…' on scope '…'; however,
+// the access is denied because of the deny assignment with name '…' and Id
+// '…' at scope '…'." The client parses it, so it can name the deny instead of
+// suggesting a role that would not help.
+func refusal(c *Caller, d rbac.Decision, action, scope string) (code, msg string) {
+	if d.Outcome == rbac.DeniedByDenyAssignment && d.Denied != nil && len(d.Grants) > 0 {
+		da := d.Denied.Deny
+		name := cmp.Or(da.DenyAssignmentName, da.Name)
+		return "DenyAssignmentAuthorizationFailed", fmt.Sprintf("The client '%s' with object id '%s' has permission to perform action '%s' on scope '%s'; however, the access is denied because of the deny assignment with name '%s' and Id '%s' at scope '%s'.",
+			c.name(), c.ObjectID, action, scope, name, strings.ReplaceAll(da.Name, "-", ""), da.Scope)
+	}
+	return "AuthorizationFailed", authorizationFailed(c, action, scope)
 }
 
 func authorizationFailed(c *Caller, action, scope string) string {

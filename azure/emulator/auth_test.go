@@ -44,7 +44,8 @@ func TestBadTokensAre401WithARMCodes(t *testing.T) {
 	wrongAud := good()
 	wrongAud["aud"] = "https://vault.azure.net"
 	// alg confusion: HS256 keyed with the public key a verifier might trust.
-	pubDER, _ := x509.MarshalPKIXPublicKey(&s.signKey.PublicKey)
+	signKey, _, _ := s.signer.get()
+	pubDER, _ := x509.MarshalPKIXPublicKey(&signKey.PublicKey)
 	hmacWithPublicKey, _ := jwt.NewWithClaims(jwt.SigningMethodHS256, good()).SignedString(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: pubDER}))
 	idToken := good() // an ID token's claims: no client (appid/azp), no scp/roles/idtyp
 	delete(idToken, "appid")

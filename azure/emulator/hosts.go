@@ -1,7 +1,6 @@
 package emulator
 
 import (
-	"crypto/rsa"
 	"sync"
 	"time"
 
@@ -27,15 +26,16 @@ type core struct {
 	mu    sync.RWMutex
 	world *World
 
-	signKey *rsa.PrivateKey
-	kid     string
-	tokens  tokenCache // validated bearer tokens -> claims
+	signer *lazyKey   // the token-signing key, generated off the start-up path (signingkey.go)
+	tokens tokenCache // validated bearer tokens -> claims
 
 	roleMu  sync.Mutex
 	roleIdx rbac.RoleIndex
 	roleGen int
 
 	lro lroStore // long-running operations (lro.go)
+
+	epIndex endpointIndex // each workspace's endpoints by name (arm_endpoint_index.go)
 }
 
 func (s *core) now() time.Time { return s.opts.Now() }
@@ -75,4 +75,5 @@ func (s *Server) mountHosts() {
 	s.arm = &armHost{core: s.core, faults: s.faults}
 	s.graph = &graphHost{core: s.core}
 	s.scoring = &scoringHost{core: s.core}
+	s.rg = &resourceGraphHost{arm: s.arm}
 }

@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"cmp"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -26,6 +27,12 @@ import (
 // also what the ML examples send (PROTOCOL.md §4). Tests and the demo
 // shorten it, and the demo says so.
 const defaultRetryAfter = 10 * time.Second
+
+// failInternal makes op end Failed with InternalServerError and the
+// message: what an injected fault does to a write's provisioning.
+func (op *operation) failInternal(format string, args ...any) {
+	op.Fail, op.FailCode, op.FailMsg = true, "InternalServerError", fmt.Sprintf(format, args...)
+}
 
 // retryAfter is the Retry-After value of operation answers, in whole
 // seconds (the header carries integer seconds; under a second sends 0).

@@ -295,8 +295,9 @@ func (s *scoringHost) scoringAuth(e *Endpoint, raw string) (int, string, string)
 		}
 		c.Groups = s.world.TransitiveGroups(c.ObjectID)
 		scope := armEndpointID(e)
-		if !s.decide(c, actScore, scope).Allowed {
-			return http.StatusForbidden, "AuthorizationFailed", authorizationFailed(c, actScore, scope)
+		if d := s.decide(c, actScore, scope); !d.Allowed {
+			code, msg := refusal(c, d, actScore, scope)
+			return http.StatusForbidden, code, msg
 		}
 		return 0, "", ""
 	}

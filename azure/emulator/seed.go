@@ -328,7 +328,7 @@ func (w *World) addLoadEndpoints(n int) {
 		id := epID(SubSandbox, "rg-sandbox", "mlw-sandbox", name)
 		w.Endpoints[strings.ToLower(id)] = &Endpoint{Incarnation: newGUID(), Subscription: SubSandbox, ResourceGroup: "rg-sandbox", Workspace: "mlw-sandbox", Name: name,
 			Location: ws.Location, AuthMode: modes[i%3], ComputeType: "Managed", ProvisioningState: "Succeeded",
-			Traffic: map[string]int32{}, Identity: Identity{Type: "None"}, Properties: map[string]string{"azureml.onlineendpointid": id},
+			Identity:   Identity{Type: "None"}, // no traffic map or properties: 100,000 of them are a demo's memory
 			PrimaryKey: newEndpointKey(), SecondaryKey: newEndpointKey(), CreatedAt: ws.CreatedAt, CreatedBy: "olivia@contoso.example"}
 	}
 }

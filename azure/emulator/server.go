@@ -95,6 +95,7 @@ type Server struct {
 	arm     *armHost
 	graph   *graphHost
 	scoring *scoringHost
+	rg      *resourceGraphHost
 
 	handlers inflight // handlers running (Close waits for them, not for clients)
 }
@@ -139,26 +140,20 @@ func Start(opts Options) (*Server, error) {
 	s := &Server{core: &core{opts: opts}, faults: &faultSet{seed: opts.FaultSeed}}
 	s.faults.set(opts.Faults)
 
-	// Key generation is the slow part of start-up; do both at once.
+	// The RSA signing key is generated in the background and awaited by
+	// its first use (signingkey.go); the ECDSA TLS keys take microseconds.
+	s.signer = newLazyKey(opts.SigningKey)
 	var (
-		wg      sync.WaitGroup
-		keyErr  error
 		tlsCert tls.Certificate
 		tlsErr  error
 	)
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		s.signKey, s.kid, keyErr = newSigningKey(opts.SigningKey)
-	}()
 	var names []string
 	if opts.ProxyHosts {
 		names = proxyHostNames()
 	}
 	s.caPEM, tlsCert, s.pool, tlsErr = newTLS(opts.Now(), names...)
-	wg.Wait()
-	if err := errors.Join(keyErr, tlsErr); err != nil {
-		return nil, fmt.Errorf("emulator keys: %w", err)
+	if tlsErr != nil {
+		return nil, fmt.Errorf("emulator keys: %w", tlsErr)
 	}
 
 	ln, err := net.Listen("tcp", opts.Addr)
@@ -169,6 +164,9 @@ func Start(opts Options) (*Server, error) {
 	s.url = "https://" + ln.Addr().String()
 	s.world = newWorld(opts.Now())
 	s.world.addLoadEndpoints(opts.ExtraEndpoints)
+	if opts.ExtraEndpoints > 0 {
+		go s.warmEndpointIndex() // arm_endpoint_index.go: the big list's first page need not sort it
+	}
 	s.mountHosts()
 	s.srv = &http.Server{
 		Handler:           s,
@@ -220,6 +218,7 @@ func (s *Server) Mutate(fn func(w *World)) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	fn(s.world)
+	s.epIndex.changed()
 	s.roleMu.Lock()
 	s.roleIdx = nil // fn may have edited a custom role in place
 	s.roleMu.Unlock()
@@ -311,8 +310,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.entra.serveDeviceLogin(rec, r)
 	case isEntraPath(p):
 		s.entra.serveEntra(rec, r)
-	// Resource Graph (POST /providers/Microsoft.ResourceGraph/resources)
-	// gets its own host here, before the ARM catch-all.
+	case strings.EqualFold(p, "/providers/Microsoft.ResourceGraph/resources"):
+		s.rg.serve(rec, r) // Resource Graph (resourcegraph.go), before the ARM catch-all
 	default:
 		s.arm.serveARM(rec, r)
 	}

@@ -41,6 +41,7 @@ func RunStandalone(args []string, stdout, stderr io.Writer) error {
 	propagation := fs.Duration("propagation-delay", 0, "delay before new role assignments take effect")
 	amlTokenLife := fs.Duration("aml-token-lifetime", time.Hour, "lifetime of AML tokens from the token call, 10s to 24h (clients refresh at half of it)")
 	proxyAddr := fs.String("proxy", "", "also serve an HTTPS proxy on this loopback address (e.g. 127.0.0.1:8444): clients with HTTPS_PROXY set to it\nreach login.microsoftonline.com, management.azure.com and graph.microsoft.com here, no cloud registration needed")
+	endpoints := fs.Int("endpoints", 0, "add N generated endpoints (0 to 100000) to workspace mlw-sandbox, as --demo-endpoints does for the demo (try a big list)")
 	var faults faultList
 	fs.Var(&faults, "fault", "inject failures, repeatable: route=/subscriptions/*,status=429,rate=0.2,retry-after=1 | latency=50ms | drop,rate=0.1")
 	fs.Usage = func() {
@@ -56,8 +57,12 @@ func RunStandalone(args []string, stdout, stderr io.Writer) error {
 	if *amlTokenLife < 10*time.Second || *amlTokenLife > 24*time.Hour {
 		return fmt.Errorf("--aml-token-lifetime %s: use a duration from 10s to 24h", *amlTokenLife)
 	}
+	if *endpoints < 0 || *endpoints > 100_000 {
+		return fmt.Errorf("--endpoints %d: use 0 to 100000", *endpoints)
+	}
 	srv, err := Start(Options{
 		Addr:                *listen,
+		ExtraEndpoints:      *endpoints,
 		AutoApprove:         *auto,
 		AccessTokenLifetime: *tokenLife,
 		AMLTokenLifetime:    *amlTokenLife,

@@ -30,9 +30,13 @@ func newSigningKey(reuse *rsa.PrivateKey) (*rsa.PrivateKey, string, error) {
 
 // jwks is the key set published at jwks_uri.
 func (s *entraHost) jwks() map[string]any {
-	pub := s.signKey.PublicKey
+	key, kid, err := s.signer.get()
+	if err != nil {
+		return map[string]any{"keys": []any{}} // no key, so no token either: sign fails too
+	}
+	pub := key.PublicKey
 	return map[string]any{"keys": []map[string]any{{
-		"kty": "RSA", "use": "sig", "kid": s.kid, "x5t": s.kid,
+		"kty": "RSA", "use": "sig", "kid": kid, "x5t": kid,
 		"n":      base64.RawURLEncoding.EncodeToString(pub.N.Bytes()),
 		"e":      base64.RawURLEncoding.EncodeToString(big.NewInt(int64(pub.E)).Bytes()),
 		"issuer": s.issuerV2(),
@@ -44,10 +48,14 @@ func (s *core) issuerV1() string { return "https://sts.windows.net/" + s.world.T
 
 // sign makes an RS256 JWT with Entra's header shape (kid and x5t).
 func (s *core) sign(claims jwt.MapClaims) (string, error) {
+	key, kid, err := s.signer.get()
+	if err != nil {
+		return "", err
+	}
 	t := jwt.NewWithClaims(jwt.SigningMethodRS256, claims)
-	t.Header["kid"] = s.kid
-	t.Header["x5t"] = s.kid
-	return t.SignedString(s.signKey)
+	t.Header["kid"] = kid
+	t.Header["x5t"] = kid
+	return t.SignedString(key)
 }
 
 // principal is whoever a token is for: a user or a service principal.
@@ -191,7 +199,7 @@ func (s *core) validate(raw string) (tokenClaims, error) {
 	}
 	parser := jwt.NewParser(jwt.WithValidMethods([]string{"RS256"}), jwt.WithoutClaimsValidation())
 	claims := jwt.MapClaims{}
-	_, err := parser.ParseWithClaims(raw, claims, func(t *jwt.Token) (any, error) { return &s.signKey.PublicKey, nil })
+	_, err := parser.ParseWithClaims(raw, claims, s.signer.public)
 	if err != nil {
 		if errors.Is(err, jwt.ErrTokenMalformed) {
 			return tokenClaims{}, &tokenError{"InvalidAuthenticationToken", "The access token is invalid."}

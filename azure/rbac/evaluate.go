@@ -169,14 +169,14 @@ type membership struct {
 }
 
 // Role assignments to a group apply to its members, nested groups
-// included. Azure's rule: "Role assignments are transitive for groups,
-// which means that if User A is a member of Group X and Group X is a member
-// of Group Y that has a role assignment on Resource Z, then User A can
-// access Resource Z." Deny assignments name users, groups, service
+// included. Azure's rule: "Role assignments are transitive for groups
+// which means that if a user is a member of a group and that group is a
+// member of another group that has a role assignment, the user will have the
+// permissions in the role assignment." Deny assignments name users, groups, service
 // principals or Everyone, and the same membership decides whether one
 // applies. Callers pass the transitive group ids in Request.GroupIDs
 // (Graph's getMemberObjects / transitiveMemberOf).
-// https://learn.microsoft.com/azure/role-based-access-control/role-assignments-steps#step-1-determine-who-needs-access
+// https://learn.microsoft.com/azure/role-based-access-control/overview#groups
 // https://learn.microsoft.com/azure/role-based-access-control/deny-assignments#deny-assignment-properties
 func newMembership(req Request) membership {
 	m := membership{principal: req.PrincipalID, groups: make(map[string]string, len(req.GroupIDs))}

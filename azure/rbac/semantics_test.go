@@ -320,7 +320,7 @@ func TestAzureRBACSemantics(t *testing.T) {
 		},
 		{
 			name:        "a role assigned to a group applies to its members, through nested groups",
-			doc:         "https://learn.microsoft.com/azure/role-based-access-control/overview#security-principal and https://learn.microsoft.com/azure/role-based-access-control/role-assignments-steps#step-1-determine-who-needs-access (groups, nested)",
+			doc:         "https://learn.microsoft.com/azure/role-based-access-control/overview#security-principal and https://learn.microsoft.com/azure/role-based-access-control/overview#groups (\"Role assignments are transitive for groups\")",
 			req:         Request{PrincipalID: alice, GroupIDs: []string{inner, group}, Action: ep + "listKeys/action", Scope: epKey},
 			assignments: []Assignment{semAssign(group, "keys", ws)},
 			want:        Allowed,

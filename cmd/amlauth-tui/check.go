@@ -3,7 +3,6 @@ package main
 import (
 	"cmp"
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -91,17 +90,12 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "  %-26s %s\n", o.Key, o.Name)
 		}
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return fail(badInput(err))
+	help, f := parseScriptFlags(fs, args, output)
+	if help {
+		return 0
 	}
-	if fs.NArg() > 0 {
-		return fail(failf("unexpected argument %q", fs.Arg(0)))
-	}
-	if err := checkOutput(*output); err != nil {
-		return fail(badInput(err))
+	if f != nil {
+		return fail(f)
 	}
 	if *scope == "" && !endpointPrincipal(*principal) {
 		return fail(failf("--scope is required (e.g. the endpoint's id: /subscriptions/…/onlineEndpoints/NAME)"))

@@ -88,17 +88,12 @@ func runScore(args []string, stdout, stderr io.Writer) int {
 		fs.PrintDefaults()
 		fmt.Fprintln(stderr, "\n"+scoreJSONHelp)
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return fail(badInput(err))
+	help, f := parseScriptFlags(fs, args, output)
+	if help {
+		return 0
 	}
-	if fs.NArg() > 0 {
-		return fail(failf("unexpected argument %q", fs.Arg(0)))
-	}
-	if err := checkOutput(*output); err != nil {
-		return fail(badInput(err))
+	if f != nil {
+		return fail(f)
 	}
 	if *repeat < 1 || *repeat > 100000 {
 		return fail(failf("--repeat %d: use 1 to 100000", *repeat))

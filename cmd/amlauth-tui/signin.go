@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -185,6 +186,25 @@ func outputFlag(fs *flag.FlagSet) *string {
 	out := fs.String("output", "text", "text, or json (a stable, versioned document on stdout; see below)")
 	fs.StringVar(out, "o", "text", "short for --output")
 	return out
+}
+
+// parseScriptFlags parses a script command's flags (score, check). help is
+// set after -h or --help (exit status 0); otherwise f is what is wrong with
+// the flags, a stray argument or the --output value, nil when nothing is.
+func parseScriptFlags(fs *flag.FlagSet, args []string, output *string) (help bool, f *cliFail) {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return true, nil
+		}
+		return false, badInput(err)
+	}
+	if fs.NArg() > 0 {
+		return false, failf("unexpected argument %q", fs.Arg(0))
+	}
+	if err := checkOutput(*output); err != nil {
+		return false, badInput(err)
+	}
+	return false, nil
 }
 
 func checkOutput(v string) error {

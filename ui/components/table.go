@@ -85,6 +85,20 @@ func (t *Table) SetRows(rows []Row) {
 	t.clamp()
 }
 
+// AppendRows adds rows at the end (a list arriving page by page): only the
+// new rows are matched against the filter, and the cursor stays put.
+func (t *Table) AppendRows(rows []Row) {
+	q := strings.ToLower(strings.TrimSpace(t.query))
+	for i := range rows {
+		rows[i].lower = strings.ToLower(strings.Join(rows[i].Cells, "\x00"))
+		if q == "" || strings.Contains(rows[i].lower, q) {
+			t.view = append(t.view, len(t.rows)+i)
+		}
+	}
+	t.rows = append(t.rows, rows...)
+	t.clamp()
+}
+
 // Rows returns all rows (unfiltered).
 func (t *Table) Rows() []Row { return t.rows }
 

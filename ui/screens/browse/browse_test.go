@@ -48,14 +48,40 @@ type fake struct {
 	ep   azure.Endpoint
 	deps []azure.Deployment
 	err  error
+	// pageSize splits eps into pages (0: one page); failPage fails that
+	// page (1-based) once; count is Resource Graph's count (0: refused).
+	pageSize, failPage, count int
 }
 
 func (f *fake) Subscriptions(context.Context) ([]azure.Subscription, error) { return f.subs, f.err }
 func (f *fake) Workspaces(context.Context, []string) (azure.WorkspaceList, error) {
 	return f.wsl, f.err
 }
-func (f *fake) Endpoints(context.Context, azure.WorkspaceRef) ([]azure.Endpoint, error) {
-	return f.eps, f.err
+func (f *fake) EndpointPages(azure.WorkspaceRef) *azure.Pages[azure.Endpoint] {
+	read, page := 0, 0
+	return azure.NewPages(func(context.Context) ([]azure.Endpoint, bool, error) {
+		page++
+		if f.err != nil {
+			return nil, false, f.err
+		}
+		if page == f.failPage {
+			f.failPage = 0
+			return nil, false, errors.New("context deadline exceeded")
+		}
+		n := len(f.eps) - read
+		if f.pageSize > 0 {
+			n = min(n, f.pageSize)
+		}
+		items := f.eps[read : read+n]
+		read += n
+		return items, read < len(f.eps), nil
+	})
+}
+func (f *fake) EndpointCount(context.Context, azure.WorkspaceRef) (int, error) {
+	if f.count == 0 {
+		return 0, errors.New("Resource Graph answered 403")
+	}
+	return f.count, nil
 }
 func (f *fake) Endpoint(context.Context, azure.EndpointRef) (azure.Endpoint, error) {
 	return f.ep, f.err
@@ -190,7 +216,7 @@ func TestListViewHasNoSideEffects(t *testing.T) {
 	}
 	// The second row, clicked where the root drew it (header row under the top).
 	s.Update(tea.MouseClickMsg{X: 3, Y: top + 2, Button: tea.MouseLeft})
-	if r, ok := s.table.Selected(); !ok || r.Payload.(azure.Endpoint).Endpoint != "b-ep" {
+	if r, ok := s.table.Selected(); !ok || r.Payload.(*azure.Endpoint).Endpoint != "b-ep" {
 		t.Fatalf("a click at row %d did not select b-ep", top+2)
 	}
 }
@@ -267,5 +293,82 @@ func TestNoSubscriptionsAdviceWrapsAt80(t *testing.T) {
 	}
 	if strings.Contains(plain(s.View(80, 21)), "…") {
 		t.Errorf("a sentence was cut:\n%s", plain(s.View(80, 21)))
+	}
+}
+
+// pump feeds s the answers to cmd, then to what s answered, until s asks
+// for nothing more (or steps runs out: a page at a time).
+func pump(s nav.Screen, cmd tea.Cmd, steps int) {
+	for ; cmd != nil && steps > 0; steps-- {
+		cmd = feed(s, cmd)
+	}
+}
+
+// The list shows its first page at once and says how far it is while the
+// rest arrives; the filter applies to rows as they arrive.
+func TestEndpointsStreamWithProgressAndFilter(t *testing.T) {
+	s := NewEndpoints(env(), ws)
+	az := &fake{pageSize: 2, count: 5}
+	for _, n := range []string{"xx1", "yy1", "xx2", "yy2", "xx3"} {
+		az.eps = append(az.eps, endpoint(n, azure.AuthKey))
+	}
+	s.az = az
+	next := feed(s, s.Init()) // the first page and the count
+	v := plain(s.View(100, 20))
+	if !strings.Contains(v, "xx1") || !strings.Contains(v, "2 of about 5 loaded…") || strings.Contains(v, "xx2") {
+		t.Fatalf("after the first page:\n%s", v)
+	}
+	s.table.SetFilter("xx")
+	pump(s, next, 10)
+	v = plain(s.View(100, 20))
+	if strings.Contains(v, "loaded") || !strings.Contains(v, "xx3") || strings.Contains(v, "yy2") || !strings.Contains(v, "3 of 5 endpoints") {
+		t.Fatalf("after every page, filtered on xx:\n%s", v)
+	}
+}
+
+// A page that fails keeps what arrived, says where loading stopped and that
+// r resumes there; r reads on from that page (nothing repeats), R starts over.
+func TestEndpointsFailedPageResumes(t *testing.T) {
+	s := NewEndpoints(env(), ws)
+	az := &fake{pageSize: 2, failPage: 2}
+	for _, n := range []string{"e1", "e2", "e3", "e4", "e5"} {
+		az.eps = append(az.eps, endpoint(n, azure.AuthKey))
+	}
+	s.az = az
+	pump(s, s.Init(), 10)
+	v := strings.ReplaceAll(plain(s.View(100, 20)), "\n", " ")
+	for _, want := range []string{"e1", "e2", "Loading stopped: 2 loaded so far", "r resumes at endpoint 3", "R starts over"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("missing %q after a failed page:\n%s", want, v)
+		}
+	}
+	if k := s.Keys(); len(k) == 0 || k[0].Help().Key != "r" {
+		t.Errorf("the footer does not offer r first: %v", k)
+	}
+	_, cmd := s.Update(tea.KeyPressMsg{Code: 'r', Text: "r"})
+	pump(s, cmd, 10)
+	var names []string
+	for _, r := range s.table.Rows() {
+		names = append(names, r.Cells[0])
+	}
+	if strings.Join(names, ",") != "e1,e2,e3,e4,e5" || s.err != nil || s.resumable() {
+		t.Fatalf("after r: rows %v, err %v", names, s.err)
+	}
+}
+
+// A search across subscriptions says which path answered, and why it was
+// not Resource Graph when it was not.
+func TestWorkspacesSayWhichPathAnswered(t *testing.T) {
+	subs := []azure.Subscription{{ID: "sub-1", DisplayName: "Prod"}, {ID: "sub-2", DisplayName: "Sandbox"}}
+	for _, c := range []struct{ via, note, want string }{
+		{azure.ViaResourceGraph, "", "via Resource Graph"},
+		{azure.ViaSubscriptions, "Resource Graph answered 403 (AuthorizationFailed)", "per subscription: Resource Graph answered 403 (AuthorizationFailed)"},
+	} {
+		s := NewWorkspaces(env(), subs)
+		s.az = &fake{wsl: azure.WorkspaceList{Items: []azure.Workspace{{WorkspaceRef: ws, ID: ws.ID()}}, Via: c.via, Note: c.note}}
+		feed(s, s.Init())
+		if v := plain(s.View(120, 20)); !strings.Contains(v, c.want) {
+			t.Errorf("missing %q:\n%s", c.want, v)
+		}
 	}
 }

@@ -3,6 +3,7 @@ package browse
 import (
 	"context"
 	"fmt"
+	"runtime/debug"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -114,9 +115,62 @@ func (s *Workspaces) resolve(items []azure.Workspace) tea.Cmd {
 
 func (s *Endpoints) Init() tea.Cmd { return s.reload() }
 
+// reload starts the list over: a new reader, its first page, and Resource
+// Graph's count for the progress line. The rows on screen stay until the
+// first page replaces them.
 func (s *Endpoints) reload() tea.Cmd {
-	ws := s.ws
-	return fetch(&s.page, func(ctx context.Context, az Azure) ([]azure.Endpoint, error) { return az.Endpoints(ctx, ws) })
+	ws, az := s.ws, s.api()
+	s.pages, s.fresh, s.about = az.EndpointPages(ws), true, 0
+	s.err = nil
+	count := nav.Go(&s.Kit, &s.count, requestTimeout, func(ctx context.Context) (int, error) { return az.EndpointCount(ctx, ws) })
+	return tea.Batch(s.nextPage(), count)
+}
+
+// nextPage reads on: the first page alone (it shows at once), then up to
+// pagesPerBatch pages per answer (a 100,000-endpoint list is a thousand
+// pages; one screen update per page was most of its time), each page with
+// its own timeout. A page that fails ends the batch: what arrived before it
+// is delivered, and the next call asks for the failed page again.
+func (s *Endpoints) nextPage() tea.Cmd {
+	s.asked = true
+	s.table.Loading = true
+	pages, batch := s.pages, pagesPerBatch
+	if s.fresh {
+		batch = 1
+	}
+	return nav.Go(&s.Kit, &s.load, 0, func(ctx context.Context) ([]azure.Endpoint, error) {
+		var out []azure.Endpoint
+		for i := 0; i < batch && pages.More(); i++ {
+			pctx, cancel := context.WithTimeout(ctx, pageTimeout)
+			items, err := pages.Next(pctx)
+			cancel()
+			if err != nil {
+				if len(out) > 0 {
+					return out, nil
+				}
+				return nil, err
+			}
+			out = append(out, items...)
+		}
+		return out, nil
+	})
+}
+
+// bigList is the size from which a finished list gives its garbage back.
+const bigList = 10_000
+
+// releaseMemory returns to the OS what reading a big list left behind (a
+// thousand pages of JSON decoded): without it the idle process keeps about
+// twice the list's memory until the runtime scavenges it, minutes later.
+// It runs off the event loop; the collection it forces is concurrent.
+func releaseMemory() tea.Msg {
+	debug.FreeOSMemory()
+	return nil
+}
+
+// resumable: a page failed and the rest of the list is still to read.
+func (s *Endpoints) resumable() bool {
+	return s.err != nil && !s.load.Busy() && s.pages != nil && s.pages.More() && !s.fresh
 }
 
 func (s *Endpoints) open() tea.Cmd {
@@ -124,7 +178,7 @@ func (s *Endpoints) open() tea.Cmd {
 	if !ok {
 		return nil
 	}
-	e := r.Payload.(azure.Endpoint)
+	e := *r.Payload.(*azure.Endpoint)
 	return nav.Cmd(nav.PushMsg{Screen: NewDetails(s.env, e.EndpointRef, &e)})
 }
 

@@ -23,7 +23,13 @@ func (s *Workspaces) Keys() []key.Binding {
 	return []key.Binding{components.KeyOpen, components.KeyFilter, keyNew, keyRefresh, keyCopy}
 }
 
+// keyResume reads the list on from the page that failed (R starts over).
+var keyResume = key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "resume loading"))
+
 func (s *Endpoints) Keys() []key.Binding {
+	if s.resumable() {
+		return []key.Binding{keyResume, components.KeyOpen, components.KeyFilter, keyNew, keyRefresh, keyCopy}
+	}
 	return []key.Binding{components.KeyOpen, components.KeyFilter, keyNew, keyRefresh, keyCopy}
 }
 

@@ -20,12 +20,22 @@ import (
 // when healthy, and the SDK's retries for 429/5xx fit inside this.
 const requestTimeout = 90 * time.Second
 
+// pageTimeout bounds one page of a list read page by page (the endpoints):
+// a 100,000-endpoint list takes a thousand pages, and a timeout for the
+// whole list would end it however healthy each page was.
+const pageTimeout = 30 * time.Second
+
+// pagesPerBatch is how many pages one answer of a streaming list carries
+// after the first: about 1,000 endpoints per screen update.
+const pagesPerBatch = 10
+
 // Azure is what the browser needs from azure; a *azure.Session has it,
 // and screen tests give a fake.
 type Azure interface {
 	Subscriptions(ctx context.Context) ([]azure.Subscription, error)
 	Workspaces(ctx context.Context, subscriptions []string) (azure.WorkspaceList, error)
-	Endpoints(ctx context.Context, ws azure.WorkspaceRef) ([]azure.Endpoint, error)
+	EndpointPages(ws azure.WorkspaceRef) *azure.Pages[azure.Endpoint]
+	EndpointCount(ctx context.Context, ws azure.WorkspaceRef) (int, error)
 	Endpoint(ctx context.Context, ref azure.EndpointRef) (azure.Endpoint, error)
 	Deployments(ctx context.Context, ref azure.EndpointRef) ([]azure.Deployment, error)
 }
@@ -40,7 +50,10 @@ type page struct {
 	load  nav.Call // the screen's one request: list, or read the endpoint
 	err   error
 	what  string // "list workspaces", for error titles
-	asked bool   // a load was started (the empty list is an answer, not a blank)
+	// resume, when set, is the retry line under an error (a list read page
+	// by page resumes at the failed page); "" says R retries.
+	resume func() string
+	asked  bool // a load was started (the empty list is an answer, not a blank)
 
 	// heading is the screen's title and the lines under it at a width
 	// (the list screens' View is the page's: it draws them over the table).
@@ -109,6 +122,7 @@ type Workspaces struct {
 	page
 	subs   []azure.Subscription
 	failed []string // rendered failure lines, one per subscription
+	via    string   // which path answered (Resource Graph or per subscription), and why
 	// pending is a workspace asked for by name without a subscription (flags).
 	pending *nav.Context
 }
@@ -163,7 +177,21 @@ type Endpoints struct {
 	ws       azure.WorkspaceRef
 	location string // the workspace's region when known (the create wizard's default)
 	shown    map[*azure.Operation]bool
+
+	// The list arrives a page at a time: pages reads it (each page its own
+	// request, with its own timeout); a failed page is read again by r.
+	pages  *azure.Pages[azure.Endpoint]
+	fresh  bool     // the next page starts the list over (a refresh keeps the old rows until then)
+	count  nav.Call // Resource Graph's count: the "about N" while loading
+	about  int      // that count; 0 unknown
+	picked bool     // the context's endpoint was selected (or the user moved)
+	jumps  int      // endpoints offered to the palette so far (at most maxJumps)
 }
+
+// maxJumps bounds the endpoints one list offers the palette: a workspace's
+// 100,000 endpoints would drown its other places and hold tens of MB; the
+// list's own filter finds any of them.
+const maxJumps = 1000
 
 // NewEndpoints lists the endpoints of ws.
 func NewEndpoints(env *nav.Env, ws azure.WorkspaceRef) *Endpoints {
@@ -175,6 +203,7 @@ func NewEndpoints(env *nav.Env, ws azure.WorkspaceRef) *Endpoints {
 		components.Column{Title: "Traffic", Width: 16, Flex: true},
 	)}
 	s.page.heading = s.heading
+	s.page.resume = s.resumeHint
 	return s
 }
 

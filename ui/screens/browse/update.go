@@ -111,6 +111,10 @@ func (s *Workspaces) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 		}
 		m := struct{ list azure.WorkspaceList }{r.Value}
 		s.failed = nil
+		s.via = m.list.Via
+		if m.list.Note != "" {
+			s.via += ": " + m.list.Note
+		}
 		ids := make([]string, 0, len(m.list.Failed))
 		for id := range m.list.Failed {
 			ids = append(ids, id)
@@ -155,16 +159,32 @@ func (s *Endpoints) SetEndpoints(items []azure.Endpoint) {
 	s.fill(items)
 }
 
-func (s *Endpoints) fill(items []azure.Endpoint) []nav.Jump {
+func (s *Endpoints) fill(items []azure.Endpoint) []nav.Jump { return s.add(items, true) }
+
+// add appends a page's rows (the filter applies to them as they arrive), or
+// replaces the rows with them (the first page; the cursor stays on its
+// endpoint), and returns the page's palette jumps.
+func (s *Endpoints) add(items []azure.Endpoint, replace bool) []nav.Jump {
 	rows := make([]components.Row, len(items))
-	jumps := make([]nav.Jump, len(items))
-	for i, e := range items {
+	var jumps []nav.Jump
+	if replace {
+		s.jumps = 0
+	}
+	for i := range items {
+		e := &items[i] // the row points into the page: no copy of each endpoint
 		name := components.Clean(e.Endpoint)
 		rows[i] = components.Row{ID: e.ID, Payload: e, Cells: []string{
 			name, components.Clean(e.AuthMode), components.Clean(e.ComputeType), components.Clean(e.ProvisioningState), Traffic(e.Traffic)}}
-		jumps[i] = nav.Jump{Kind: "endpoint", Label: name, Detail: components.Clean(s.ws.Name), Context: s.epContext(e.Endpoint)}
+		if s.jumps < maxJumps {
+			s.jumps++
+			jumps = append(jumps, nav.Jump{Kind: "endpoint", Label: name, Detail: components.Clean(s.ws.Name), Context: s.epContext(e.Endpoint)})
+		}
 	}
-	s.table.SetRows(rows)
+	if replace {
+		s.table.SetRows(rows)
+	} else {
+		s.table.AppendRows(rows)
+	}
 	return jumps
 }
 
@@ -174,14 +194,36 @@ func (s *Endpoints) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 			return s, nil
 		}
 		if m.Err != nil {
-			s.table.SetRows(nil)
+			if s.fresh {
+				s.table.SetRows(nil) // the first page failed: the old rows are not this list
+			}
 			return s, nil
 		}
-		jumps := s.fill(m.Value)
-		if c := s.env.Context; c.Endpoint != "" {
-			s.table.Select(s.ws.ID() + "/onlineEndpoints/" + c.Endpoint)
+		jumps := s.add(m.Value, s.fresh)
+		s.fresh = false
+		if c := s.env.Context; c.Endpoint != "" && !s.picked {
+			s.picked = s.table.Select(s.ws.ID() + "/onlineEndpoints/" + c.Endpoint)
 		}
-		return s, nav.Cmd(nav.SeenMsg{Jumps: jumps})
+		cmds := []tea.Cmd{nav.Cmd(nav.SeenMsg{Jumps: jumps})}
+		switch {
+		case s.pages.More():
+			cmds = append(cmds, s.nextPage())
+		case s.table.Total() >= bigList:
+			cmds = append(cmds, releaseMemory)
+		}
+		return s, tea.Batch(cmds...)
+	}
+	if m, ok := msg.(nav.Result[int]); ok {
+		if s.Done(&s.count, m) && m.Err == nil {
+			s.about = m.Value // no count (Resource Graph refused): the progress says "so far"
+		}
+		return s, nil
+	}
+	if k, ok := msg.(tea.KeyPressMsg); ok {
+		s.picked = true // the user moves now: later pages do not move the cursor
+		if key.Matches(k, keyResume) && !s.table.Filtering() && s.resumable() {
+			return s, s.nextPage()
+		}
 	}
 	if m, ok := msg.(nav.OperationMsg); ok {
 		// A create shows in the list at once, as Creating: reload on its first report.
@@ -204,7 +246,7 @@ func (s *Endpoints) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 	if k, ok := msg.(tea.KeyPressMsg); ok && !handled && key.Matches(k, keyNew) {
 		loc := s.location
 		if r, ok := s.table.Selected(); ok && loc == "" {
-			loc = r.Payload.(azure.Endpoint).Location
+			loc = r.Payload.(*azure.Endpoint).Location
 		}
 		return s, nav.Cmd(nav.NewEndpointMsg{Workspace: s.ws, Location: loc})
 	}

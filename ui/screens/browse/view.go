@@ -26,7 +26,13 @@ func (p *page) top(w, h int) (top string, tableless bool) {
 		lines += "\n" + extra
 	}
 	if p.err != nil {
-		lines += "\n" + nav.Problem(st, p.what, p.err, w) + "\n" + st.Muted.Render("R retries · e shows the full error")
+		retry := "R retries · e shows the full error"
+		if p.resume != nil {
+			if r := p.resume(); r != "" {
+				retry = r
+			}
+		}
+		lines += "\n" + nav.Problem(st, p.what, p.err, w) + "\n" + st.Muted.Render(components.Wrap(retry, w))
 	}
 	if p.err != nil && p.table.Total() == 0 {
 		// The error is the content: an empty table under it would say "No endpoints", which is not true.
@@ -76,8 +82,14 @@ func (s *Workspaces) heading(w int) (title, extra string) {
 	if len(s.subs) != 1 {
 		title = fmt.Sprintf("Workspaces across %d subscriptions", len(s.subs))
 	}
+	var lines []string
+	if len(s.subs) > 1 && s.via != "" && s.err == nil {
+		// Which path answered: one Resource Graph query, or one list per
+		// subscription (and why Resource Graph did not answer).
+		lines = append(lines, s.env.Styles.Muted.Render(components.Wrap(components.Clean(s.via), w)))
+	}
 	if len(s.failed) > 0 {
-		lines := []string{s.env.Styles.Warn.Render(fmt.Sprintf("%d subscription(s) could not be listed (R retries):", len(s.failed)))}
+		lines = append(lines, s.env.Styles.Warn.Render(fmt.Sprintf("%d subscription(s) could not be listed (R retries):", len(s.failed))))
 		for i, f := range s.failed {
 			if i == 3 {
 				lines = append(lines, s.env.Styles.Muted.Render(fmt.Sprintf("  … and %d more", len(s.failed)-3)))
@@ -85,9 +97,8 @@ func (s *Workspaces) heading(w int) (title, extra string) {
 			}
 			lines = append(lines, s.env.Styles.Muted.Render(components.Wrap("  "+f, w)))
 		}
-		extra = strings.Join(lines, "\n")
 	}
-	return title, extra
+	return title, strings.Join(lines, "\n")
 }
 
 // Traffic renders a traffic map as "blue 90% · green 10%", largest first.
@@ -113,7 +124,46 @@ func Traffic(t map[string]int32) string {
 }
 
 func (s *Endpoints) heading(w int) (title, extra string) {
-	return "Endpoints in " + components.Clean(s.ws.Name), s.env.Styles.Muted.Render(components.Fit("resource group "+components.Clean(s.ws.ResourceGroup), w))
+	extra = s.env.Styles.Muted.Render(components.Fit("resource group "+components.Clean(s.ws.ResourceGroup), w))
+	if p := s.progress(); p != "" {
+		extra += "\n" + s.env.Styles.Accent.Render(components.Fit(p, w))
+	}
+	return "Endpoints in " + components.Clean(s.ws.Name), extra
+}
+
+// progress is the loading line: "12,300 of about 100,000 loaded" while
+// pages arrive (the estimate is Resource Graph's count, which lags ARM), or
+// where loading stopped; "" once the whole list is in.
+func (s *Endpoints) progress() string {
+	if s.pages == nil || s.fresh || !s.pages.More() {
+		return ""
+	}
+	n := s.table.Total()
+	of := thousands(n) + " loaded so far"
+	if s.about > n {
+		of = thousands(n) + " of about " + thousands(s.about) + " loaded"
+	}
+	if s.err != nil {
+		return "Loading stopped: " + of
+	}
+	return of + "…"
+}
+
+// resumeHint is the retry line when a page failed part-way.
+func (s *Endpoints) resumeHint() string {
+	if !s.resumable() {
+		return ""
+	}
+	return fmt.Sprintf("r resumes at endpoint %s · R starts over · e shows the full error", thousands(s.table.Total()+1))
+}
+
+// thousands writes n with comma separators: 100,000.
+func thousands(n int) string {
+	s := fmt.Sprint(n)
+	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }
 
 // authModeHelp says in one line what the mode means for a caller.
