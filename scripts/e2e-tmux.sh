@@ -4,7 +4,9 @@
 # claims, browse to an endpoint through the filter, quit; then start again and
 # continue at the saved context; then start in a too-small window and resize;
 # check and assign access; create an endpoint; reveal a key and watch an AML
-# token count down; send a scoring request and read the prediction; walk it
+# token count down; send a scoring request and read the prediction; deploy
+# to a new endpoint and to the seeded one whose identity lacks AcrPull (the
+# fix loop); walk it
 # all again while the simulated Azure fails, and check the terminal after;
 # last, attach the TUI to a standalone simulated Azure running in another pane.
 set -euo pipefail
@@ -238,6 +240,135 @@ pane | grep -Eq -- "-?[0-9]+\.[0-9]+,?$" || fail "no prediction in the response 
 keys q
 wait_exit
 grep -rq "eyJ" "$tmp/state7" && fail "a token reached the state directory"
+
+# --- Run 7a: deploy to a new system-assigned endpoint, route traffic, score ----
+# (issue 17) Alice creates churn-sai with a system-assigned identity: Azure
+# grants it AcrPull, Storage Blob Data Reader and Metrics Writer, so the
+# preflight finds nothing missing; blue deploys, takes all the traffic, and
+# the request editor gets 200.
+state="$tmp/state7a"
+start 120 40 -w mlw-churn
+wait_for "Pick a persona"
+keys Enter
+wait_for "Alice Chen"
+keys Enter
+wait_for "Endpoints in mlw-churn" 15
+wait_for "churn-key"
+keys n
+wait_for "Name the endpoint"
+keys -l churn-sai ; keys Enter
+wait_for "Describe it"
+keys Enter Enter
+wait_for "Where it runs"
+keys Enter
+wait_for "How callers authenticate"
+keys Enter                              # key
+wait_for "Enforce access to the default secret stores"
+keys Enter                              # system-assigned
+wait_for "What Azure grants the system-assigned identity"
+wait_for "AcrPull on"
+keys Enter
+wait_for "Endpoint churn-sai" 20
+wait_for "No deployments yet"
+keys n
+wait_for "Name the deployment"
+wait_for "blue is a valid name"
+keys Enter
+wait_for "Which model it serves"
+keys / ; keys -l churn-key-model ; keys Enter Enter
+wait_for "Which environment"
+keys / ; keys -l sklearn-env ; keys Enter Enter
+wait_for "What it runs on"
+keys Enter
+wait_for "Runs as" 15
+wait_for "system-assigned identity of churn-sai"
+pane | grep -q "not granted" && fail "the system-assigned identity lacks something Azure grants it"
+keys Enter
+wait_for "az ml online-deployment create"
+keys Enter
+wait_for "Deploying blue to churn-sai"
+wait_for "t opens the traffic editor" 30
+keys t
+wait_for "Traffic of churn-sai"
+keys A Enter
+wait_for "blue=100: Succeeded" 20
+keys Escape
+wait_for "Endpoint churn-sai"
+keys t
+wait_for "valid JSON"
+keys C-s
+wait_for "200 OK" 15
+wait_for "answered by blue"
+keys q
+wait_exit
+
+# --- Run 7b: the seeded UAI endpoint: fail, read the logs, fix, retry, score ----
+# churn-custom runs as id-churn-scoring, which lacks AcrPull on the registry.
+# Olivia (Owner of rg-ml-prod, so she may assign roles) deploys green with the
+# custom image: it fails, the logs show the pull refused, f assigns AcrPull
+# from the wizard, the retry succeeds, green takes the traffic and scores 200.
+state="$tmp/state7b"
+start 140 45 -w mlw-churn -n churn-custom --demo-propagation 2s
+wait_for "Pick a persona"
+keys Enter
+wait_for "Olivia Okafor"
+keys / ; keys -l olivia ; keys Enter Enter
+wait_for "Endpoint churn-custom" 15
+wait_for "Failed"
+keys i
+wait_for "user-assigned identity id-churn-scoring" 15
+wait_for "Assign AcrPull"
+keys Escape
+wait_for "Endpoint churn-custom"
+keys l
+wait_for "Logs of blue"
+keys Tab
+wait_for "[inference-server]"
+keys Escape
+wait_for "Endpoint churn-custom"
+keys n
+wait_for "Name the deployment"
+wait_for "green is a valid name"
+keys Enter
+wait_for "Which model it serves"
+keys / ; keys -l churn-custom-model ; keys Enter Enter
+wait_for "Which environment"
+keys / ; keys -l custom-scoring ; keys Enter Enter
+wait_for "What it runs on"
+keys Enter
+wait_for "not granted" 15
+keys Enter                              # the review anyway
+wait_for "The preflight found a missing permission"
+keys Enter
+wait_for "Deploying green to churn-custom"
+wait_for "f fixes" 30
+wait_for "Logs (az ml online-deployment get-logs)"
+keys f
+wait_for "Choose the role"
+wait_for "AcrPull"
+keys Enter                              # the one scope offered, the registry, needs no choosing
+wait_for "az role assignment create"
+keys y
+wait_for "assigned ✓" 30                # a managed identity: listed by Azure (the app cannot ask as it)
+keys Enter
+wait_for "A role was assigned since it failed" 15
+sleep 2                                 # --demo-propagation: the assignment applies after 2 s
+keys Enter                              # retry
+wait_for "attempt 2"
+wait_for "t opens the traffic editor" 30
+keys t
+wait_for "Traffic of churn-custom"
+keys A Enter
+wait_for "green=100: Succeeded" 20
+keys Escape
+wait_for "Endpoint churn-custom"
+keys t
+wait_for "valid JSON"
+keys C-s
+wait_for "200 OK" 15
+wait_for "answered by green"
+keys q
+wait_exit
 
 # --- Run 8: Azure in trouble, then the terminal given back ----------------------
 # The simulated Azure answers a fifth of the requests 503, slows some and drops

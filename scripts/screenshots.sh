@@ -95,7 +95,7 @@ wait_for "churn-v2"
 
 # 4. Endpoint details of churn-key, found with the filter.
 keys / ; keys -l churn-key
-wait_for "1 of 4 endpoints"
+wait_for "1 of 5 endpoints"               # churn-key, -aml, -aad, -custom and the new churn-v2
 keys Enter Enter
 wait_for "Endpoint churn-key"
 wait_for "Deployments and traffic"
@@ -142,8 +142,62 @@ wait_for "answered by"
 wait_for "x-request-id"
 shot 09-request "$title"
 
+# Encore: the endpoint's own identity. churn-custom runs as a user-assigned
+# identity without AcrPull: can it run?, the preflight, the failure with its
+# logs, the fix from the wizard, the retry and the traffic.
+keys Escape                             # the request editor, then the credentials
+wait_for "Credentials · churn-aml"
+keys Escape
+wait_for "Endpoint churn-aml"
+keys :
+wait_for "go to a screen"
+keys -l churn-custom
+wait_re "churn-custom +endpoint"
+keys Enter
+wait_for "Endpoint churn-custom"
+wait_for "Failed"
+keys i
+wait_for "user-assigned identity id-churn-scoring" 15
+wait_for "Assign AcrPull"
+shot 10-can-it-run "$title"
+keys Escape
+wait_for "Endpoint churn-custom"
+keys n
+wait_for "green is a valid name"
+keys Enter
+wait_for "Which model it serves"
+keys / ; keys -l churn-custom-model ; keys Enter Enter
+wait_for "Which environment"
+keys / ; keys -l custom-scoring ; keys Enter Enter
+wait_for "What it runs on"
+keys Enter
+wait_for "not granted" 15
+shot 11-preflight "$title"
+keys Enter
+wait_for "The preflight found a missing permission"
+keys Enter
+wait_for "f fixes" 30
+wait_for "inference-server"
+shot 12-deploy-failed "$title"
+keys f
+wait_for "Choose the role"
+keys Enter
+wait_for "az role assignment create"
+keys y
+wait_for "assigned ✓" 30
+keys Enter
+wait_for "A role was assigned since it failed" 15
+sleep 5                                 # the demo applies a new assignment after 5 s (Azure: minutes)
+keys Enter
+wait_for "t opens the traffic editor" 30
+keys t
+wait_for "Traffic of churn-custom"
+keys A Enter
+wait_for "green=100: Succeeded" 20
+shot 13-traffic "$title"
+
 keys q
-wait_gone "Test request" 5
+wait_gone "Traffic of churn-custom" 5
 
 rm -f "$out"/[0-9][0-9]-*.svg   # a renamed or dropped stop leaves no stale image
 for f in "$tmp"/svg/*.svg; do

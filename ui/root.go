@@ -24,6 +24,7 @@ import (
 	"amlauth-tui/ui/nav"
 	"amlauth-tui/ui/screens/access"
 	"amlauth-tui/ui/screens/browse"
+	"amlauth-tui/ui/screens/deploy"
 	"amlauth-tui/ui/screens/signin"
 	"amlauth-tui/ui/theme"
 )
@@ -355,6 +356,13 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if s == nil {
 			return m, nil
 		}
+		m.stack = append(m.stack, s)
+		return m, tea.Batch(s.Init(), m.located())
+	case nav.NewDeploymentMsg, nav.TrafficMsg, nav.DeploymentLogsMsg, nav.CanRunMsg:
+		if m.env.Session == nil {
+			return m, m.toast(nav.Warn, "Sign in first")
+		}
+		s := deploy.Open(m.env, msg)
 		m.stack = append(m.stack, s)
 		return m, tea.Batch(s.Init(), m.located())
 	case nav.TrackMsg:

@@ -6,6 +6,7 @@ import (
 	"runtime/debug"
 	"strings"
 
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"amlauth-tui/azure"
@@ -207,4 +208,18 @@ func (d *Details) checkMsg() nav.CheckAccessMsg {
 		}
 	}
 	return m
+}
+
+// deploymentMsg opens a deployment screen of this endpoint (issue 17).
+func (d *Details) deploymentMsg(k tea.KeyPressMsg) tea.Msg {
+	e, deps := *d.ep, append([]azure.Deployment(nil), d.deps...)
+	switch {
+	case key.Matches(k, keyNewDep):
+		return nav.NewDeploymentMsg{Endpoint: e, Deployments: deps}
+	case key.Matches(k, keyTraffic):
+		return nav.TrafficMsg{Endpoint: e, Deployments: deps}
+	case key.Matches(k, keyLogs):
+		return nav.DeploymentLogsMsg{Endpoint: e, Deployments: deps}
+	}
+	return nav.CanRunMsg{Endpoint: e}
 }

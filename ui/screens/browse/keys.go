@@ -42,8 +42,13 @@ var (
 	keyTest        = key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "test request"))
 	keyAuthMode    = key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "change auth mode"))
 	keyDelete      = key.NewBinding(key.WithKeys("D"), key.WithHelp("D", "delete"))
+	// Deployments (issue 17).
+	keyNewDep  = key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "new deployment"))
+	keyTraffic = key.NewBinding(key.WithKeys("T"), key.WithHelp("T", "traffic & delete deployments"))
+	keyLogs    = key.NewBinding(key.WithKeys("l"), key.WithHelp("l", "deployment logs"))
+	keyCanRun  = key.NewBinding(key.WithKeys("i"), key.WithHelp("i", "can it run?"))
 )
 
 func (d *Details) Keys() []key.Binding {
-	return []key.Binding{keyCreds, keyTest, keyCheck, keyAuthMode, keyDelete, keyScroll, keyCopy, keyCopyURI, keyCopySwagger, keyRefresh}
+	return []key.Binding{keyCreds, keyTest, keyCheck, keyNewDep, keyTraffic, keyLogs, keyCanRun, keyAuthMode, keyDelete, keyScroll, keyCopy, keyCopyURI, keyCopySwagger, keyRefresh}
 }

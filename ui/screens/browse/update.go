@@ -275,6 +275,9 @@ func (d *Details) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 		if !strings.EqualFold(m.Op.Target.ID(), d.ref.ID()) {
 			return d, nil
 		}
+		if m.Op.Deployment != "" {
+			return d, nil // one of its deployments: the list reloads when it ends (EndpointsChangedMsg)
+		}
 		if m.Progress.Done && m.Progress.Err == nil && m.Op.Kind == "delete" {
 			d.deleted = true
 		} else if d.ep != nil && m.Progress.State != "" && !m.Progress.Done {
@@ -295,6 +298,11 @@ func (d *Details) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 			return d, d.reload()
 		case key.Matches(m, keyCheck):
 			return d, nav.Cmd(d.checkMsg())
+		case key.Matches(m, keyNewDep), key.Matches(m, keyTraffic), key.Matches(m, keyLogs), key.Matches(m, keyCanRun):
+			if d.ep == nil || d.deleted {
+				return d, nil
+			}
+			return d, nav.Cmd(d.deploymentMsg(m))
 		case key.Matches(m, keyCreds), key.Matches(m, keyTest), key.Matches(m, keyAuthMode), key.Matches(m, keyDelete):
 			if d.ep == nil || d.deleted {
 				return d, nil // still loading (the auth mode decides what these screens do), or gone: the endpoint's auth mode decides what these screens do

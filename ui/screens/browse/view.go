@@ -222,18 +222,19 @@ func (d *Details) content(w int) string {
 	case d.depsErr != nil:
 		b.WriteString(nav.Problem(st, "Listing deployments", d.depsErr, w) + "\n")
 	case len(d.deps) == 0 && !d.loading():
-		b.WriteString(st.Muted.Render("No deployments yet: traffic has nowhere to go.") + "\n")
+		b.WriteString(st.Muted.Render("No deployments yet: traffic has nowhere to go. n creates one; i checks that the endpoint identity can run it.") + "\n")
 	default:
-		b.WriteString(st.TableHeader.Render(fmt.Sprintf("%-16s %8s  %-10s %-22s %s", "NAME", "TRAFFIC", "STATE", "INSTANCE", "MODEL")) + "\n")
+		b.WriteString(st.TableHeader.Render(fmt.Sprintf("%-14s %8s  %-10s %-22s %-22s %s", "NAME", "TRAFFIC", "STATE", "INSTANCE", "MODEL", "ENVIRONMENT")) + "\n")
 		for _, dep := range d.deps {
 			mirror := ""
 			if m := e.MirrorTraffic[dep.Name]; m > 0 {
 				mirror = fmt.Sprintf(" (+%d%% mirror)", m)
 			}
-			fmt.Fprintf(&b, "%-16s %7d%%  %-10s %-22s %s%s\n", components.Fit(c(dep.Name), 16), dep.TrafficPercent,
+			fmt.Fprintf(&b, "%-14s %7d%%  %-10s %-22s %-22s %s%s\n", components.Fit(c(dep.Name), 14), dep.TrafficPercent,
 				components.Fit(c(dep.ProvisioningState), 10), components.Fit(fmt.Sprintf("%s ×%d", c(dep.InstanceType), dep.InstanceCount), 22),
-				c(dep.Model), mirror)
+				components.Fit(c(assetLabel(dep.Model)), 22), c(assetLabel(dep.Environment)), mirror)
 		}
+		b.WriteString(st.Muted.Render("n new deployment · T traffic and delete · l logs · i can it run?") + "\n")
 	}
 	if len(e.Tags) > 0 {
 		section("Tags")
@@ -295,4 +296,14 @@ func (d *Details) View(w, h int) string {
 		head += st.Muted.Render(fmt.Sprintf("  ↑/↓ scroll · %d%%", int(vp.ScrollPercent()*100)))
 	}
 	return components.Block(head+"\n"+vp.View(), w, h)
+}
+
+// assetLabel is a model or environment asset id as name:version
+// (".../models/churn/versions/3" and "azureml:churn:3" are "churn:3").
+func assetLabel(id string) string {
+	parts := strings.Split(strings.Trim(id, "/"), "/")
+	if n := len(parts); n >= 4 && strings.EqualFold(parts[n-2], "versions") {
+		return parts[n-3] + ":" + parts[n-1]
+	}
+	return strings.TrimPrefix(id, "azureml:")
 }

@@ -35,7 +35,7 @@ func (w *watch) track(op *azure.Operation, label string) tea.Cmd {
 }
 
 func (c *Create) Init() tea.Cmd {
-	cmds := []tea.Cmd{c.name.Focus(), c.gate.start(&c.Kit, c.env), c.loadIDs()}
+	cmds := []tea.Cmd{c.name.Focus(), c.gate.start(&c.Kit, c.env), c.loadIDs(), c.loadFacts()}
 	if c.location == "" && c.env.Session != nil {
 		cmds = append(cmds, c.loadLocation())
 	}

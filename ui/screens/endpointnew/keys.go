@@ -37,7 +37,7 @@ func (c *Create) Keys() []key.Binding {
 	case cAuth:
 		ks = []key.Binding{keyChoose, keyNext}
 	case cIdentity:
-		ks = []key.Binding{keyNext, keyReload}
+		ks = []key.Binding{keyNext, keySecrets, keyReload}
 	case cReview:
 		ks = []key.Binding{keyCreate, keyCopyYML, keyCopyAz, keyCopyREST, keyEditName}
 		if c.startErr != nil {

@@ -207,6 +207,8 @@ type Create struct {
 
 	gate      gate
 	idGate    gate // may I attach the chosen user-assigned identity (zero: none chosen)
+	enforce   bool // enforce access to the default secret stores (identity.go)
+	facts     identityFacts
 	scroll    scroller
 	startCall nav.Call // starting the operation: its answer must find this screen to be tracked
 	startErr  error
@@ -326,6 +328,7 @@ func (c *Create) spec() azure.EndpointSpec {
 	if c.uai != nil {
 		sp.IdentityType, sp.UserIdentity = "UserAssigned", c.uai.ID
 	}
+	sp.EnforceSecretStores = c.enforce
 	return sp
 }
 

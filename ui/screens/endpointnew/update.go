@@ -94,6 +94,9 @@ func (c *Create) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 	if cmd, ok := c.Spin(msg, c.active()); ok {
 		return c, cmd
 	}
+	if c.factsResult(msg) {
+		return c, nil
+	}
 	switch m := msg.(type) {
 	case nav.Result[azure.Verdict]:
 		if !c.gate.update(&c.Kit, m) {
@@ -270,6 +273,10 @@ func (c *Create) key(k tea.KeyPressMsg) tea.Cmd {
 		if key.Matches(k, keyReload) && !c.ids.Filtering() {
 			return tea.Batch(c.loadIDs(), c.StartSpinner())
 		}
+		if key.Matches(k, keySecrets) && !c.ids.Filtering() {
+			c.enforce = !c.enforce
+			return nil
+		}
 		cmd, _, chosen := c.ids.Update(k)
 		if chosen {
 			return c.chooseIdentity()
@@ -358,7 +365,7 @@ func (c *Create) chooseIdentity() tea.Cmd {
 	} else {
 		c.idGate = gate{}
 	}
-	return tea.Batch(check, c.goTo(cReview))
+	return tea.Batch(check, c.checkUAI(), c.goTo(cReview))
 }
 
 func (c *Create) reviewKey(k tea.KeyPressMsg) tea.Cmd {
@@ -369,6 +376,10 @@ func (c *Create) reviewKey(k tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(k, keyCreate):
 		if err := sp.Validate(); err != nil {
 			c.hint = "Not created: " + err.Error()
+			return nil
+		}
+		if why := c.enforceRefusal(); why != "" {
+			c.hint = why
 			return nil
 		}
 		return c.start()

@@ -232,7 +232,9 @@ func (c *Create) identityIntro(w int) []string {
 		lines = append(lines, st.Warn.Render(wrap("No user-assigned identities in this subscription: system-assigned is the choice here "+
 			"(az identity create makes one).", w)))
 	}
-	return lines
+	lines = append(lines, st.Muted.Render(wrap("System-assigned: Azure grants it AcrPull, Storage Blob Data Reader and Metrics Writer. "+
+		"User-assigned: nothing; the review checks it now.", w)))
+	return append(lines, c.enforceLines(st, w)...)
 }
 
 // reviewView is the review: problems first, then endpoint.yml, the az
@@ -249,6 +251,11 @@ func (c *Create) reviewView(w int) []string {
 	if err := sp.Validate(); err != nil {
 		lines = append(lines, st.Err.Render(wrap("✗ This endpoint cannot be created as it is: "+components.Clean(err.Error())+". esc goes back to fix it.", w)))
 	}
+	lines = append(lines, c.identityPlan(st, w)...)
+	if g := c.grants(); g.Rejected {
+		lines = append(lines, st.Err.Render(wrap("✗ "+g.RejectWhy, w)))
+	}
+	lines = append(lines, "")
 	lines = append(lines, c.hintLine(w)...)
 	switch {
 	case c.startCall.Busy():
