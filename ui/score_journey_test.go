@@ -238,6 +238,16 @@ func TestScoreJourneyHistorySurvivesRestart(t *testing.T) {
 	d.waitFor("200 OK", "answered by")
 	store := newStore(t, dir)
 	waitStored(t, store, id, 1)
+	// The body is saved by its own background write: wait for it too, since
+	// quitting (Close) refuses the writes that have not started yet.
+	for deadline := time.Now().Add(20 * time.Second); ; d.pump(20 * time.Millisecond) {
+		if data, _ := store.Load(); strings.Contains(func() string { b, _ := data.Body(id); return b }(), "[5, 2, 3") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the edited body was never saved")
+		}
+	}
 	d.m.Close()
 
 	d2 := openScore(t, "alice", "churn-key", emulator.Options{}, newStore(t, dir))
