@@ -638,9 +638,9 @@ func (m *Model) tooSmall() bool { return m.w > 0 && m.h > 0 && (m.w < MinWidth |
 // it goes back one level — out of a text field or filter first, then one
 // step of a wizard, then the screen. A wizard's result (a verdict, a
 // finished operation) is its last level: esc leaves it. q quits, asking
-// first where a form would be lost; ctrl+c always quits.
+// first where a form would be lost; ctrl+c quits (asking once while an operation runs).
 const escRule = "esc goes back one level: out of a text field or filter first, then one step of a wizard, then the screen; " +
-	"from a wizard's result it leaves the wizard. q quits (asking first where a form would be lost); ctrl+c always quits."
+	"from a wizard's result it leaves the wizard. q quits (asking first where a form would be lost); ctrl+c quits too (while an operation runs it asks once; a second ctrl+c quits anyway)."
 
 // quitNowMsg is a confirmed quit: while an operation runs (running), or
 // discarding a form.

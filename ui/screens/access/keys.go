@@ -16,7 +16,7 @@ var (
 	keyAssign = key.NewBinding(key.WithKeys("A"), key.WithHelp("A", "assign a role that grants it"))
 	keyRemove = key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "remove the granting assignment"))
 	keyRedo   = key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "re-check"))
-	keyBack   = key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "change who/where/what"))
+	keyBack   = key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "back to what to check"))
 	// w opens the whole evaluation behind the selected verdict.
 	keyWhy      = key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "why: the whole evaluation"))
 	keyWhyClose = key.NewBinding(key.WithKeys("w", "esc"), key.WithHelp("w/esc", "back to the verdicts"))
