@@ -638,3 +638,31 @@ func TestCheckRunAtAnotherResource(t *testing.T) {
 		t.Errorf("the verdict:\n%s", v)
 	}
 }
+
+// For someone else, a grant that rests only on a new assignment is "not yet
+// in effect"; when an older assignment also grants it, the verdict is ✓ and
+// names that older one, not the new one Azure may not apply yet.
+func TestSomeoneElsesVerdictNamesTheGrantInEffect(t *testing.T) {
+	c := check(t, azure.AuthKey)
+	now := c.env.Now()
+	ep := "/subscriptions/5b7d9e11-2c4a-4e6f-9a1b-3c5d7e9f1a2b/resourceGroups/rg-ml-prod/providers/Microsoft.MachineLearningServices/workspaces/mlw-churn/onlineEndpoints/churn-key"
+	sub := "/subscriptions/5b7d9e11-2c4a-4e6f-9a1b-3c5d7e9f1a2b"
+	reader, ds := role("Reader"), role("AzureML Data Scientist")
+	bob := azure.PrincipalRef{ID: "b0b00000-0000-4000-8000-000000000b0b", Kind: "User", DisplayName: "Bob"}
+	verdictFor(c, azure.Access{Principal: bob, Scope: ep, Roles: rbac.RoleSet{reader, ds},
+		Assignments: []rbac.Assignment{
+			{ID: "old", Scope: sub, RoleDefinitionID: reader.ID, PrincipalID: bob.ID, CreatedOn: now.Add(-48 * time.Hour)},
+			{ID: "new", Scope: ep, RoleDefinitionID: ds.ID, PrincipalID: bob.ID, CreatedOn: now.Add(-time.Minute)},
+		}})
+	got := map[string]azure.Verdict{}
+	for _, v := range c.results {
+		got[v.Op.Key] = v
+	}
+	read, keys := got["endpoint.read"], got["endpoint.listKeys"]
+	if read.Outcome != rbac.Allowed || read.Decision.Grants[0].Assignment.ID != "old" || !strings.Contains(read.Decision.Reason, "Reader") {
+		t.Errorf("read rests on the old Reader assignment: %v %q", read.Outcome, read.Decision.Reason)
+	}
+	if keys.Outcome != rbac.Pending {
+		t.Errorf("list keys rests only on the minute-old assignment: %v, want pending", keys.Outcome)
+	}
+}

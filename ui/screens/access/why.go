@@ -87,10 +87,18 @@ func (c *Check) notYet(v *azure.Verdict) {
 	}
 	now := c.env.Now()
 	newest := time.Time{}
-	for _, g := range v.Decision.Grants {
+	for i, g := range v.Decision.Grants {
 		at := g.Assignment.CreatedOn
 		if at.IsZero() || now.Sub(at) >= settleTime {
-			return // an older grant stands on its own
+			// An older grant stands on its own: it is the one to name, not a
+			// newer one Azure may not apply yet.
+			if i > 0 {
+				grants := append([]rbac.Grant{g}, v.Decision.Grants[:i]...)
+				v.Decision.Grants = append(grants, v.Decision.Grants[i+1:]...)
+				v.Decision.Reason = fmt.Sprintf("Allowed by %s assigned at %s (a newer assignment also grants it, and may not be in effect yet)",
+					g.Role.RoleName, g.Assignment.Scope)
+			}
+			return
 		}
 		if at.After(newest) {
 			newest = at
