@@ -343,11 +343,9 @@ keys Enter
 wait_for "Deploying green to churn-custom"
 wait_for "f fixes" 30
 wait_for "Logs (az ml online-deployment get-logs)"
-keys f
-wait_for "Choose the role"
-wait_for "AcrPull"
-keys Enter                              # the one scope offered, the registry, needs no choosing
+keys f                                  # the assign wizard opens on the review: the identity, AcrPull, the registry
 wait_for "az role assignment create"
+wait_for "AcrPull"
 keys y
 wait_for "assigned ✓" 30                # a managed identity: listed by Azure (the app cannot ask as it)
 keys Enter

@@ -179,9 +179,7 @@ keys Enter
 wait_for "f fixes" 30
 wait_for "inference-server"
 shot 12-deploy-failed "$title"
-keys f
-wait_for "Choose the role"
-keys Enter
+keys f                                  # straight to the review: the identity, AcrPull, the registry
 wait_for "az role assignment create"
 keys y
 wait_for "assigned ✓" 30

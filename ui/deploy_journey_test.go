@@ -148,11 +148,11 @@ func TestJourneyFixLoopForTheUAIEndpoint(t *testing.T) {
 		t.Fatalf("the failure says the image could not be pulled:\n%s", s)
 	}
 
-	// f: the assign wizard, prefilled with the identity, AcrPull and the registry.
+	// f: the assign wizard, prefilled with the identity, AcrPull and the
+	// registry: it opens on the review of exactly that.
 	d.key("f")
-	d.waitFor("Assign a role", "AcrPull")
-	d.key("enter") // AcrPull; the one scope offered (the registry) needs no choosing
-	d.waitFor("Review", "az role assignment create", "AcrPull", "registries/")
+	s = d.waitFor("Assign a role", "Review", "az role assignment create", "AcrPull", "registries/", "id-churn-scoring")
+	noneOf(t, s, "Choose the role")
 	d.key("y")
 	d.waitFor("assigned ✓", "back to the check")
 	d.key("enter")

@@ -27,8 +27,9 @@ func fixable(needs []azure.Need, i int) (azure.Need, bool) {
 }
 
 // assignFor is the assign wizard prefilled for a need: the endpoint
-// identity, the role Azure gives a system-assigned identity for it (then
-// the engine's other suggestions), and the resource where it is needed.
+// identity, the role Azure gives a system-assigned identity for it, and the
+// resource where it is needed. It opens on the review of exactly that; esc
+// goes back to the other roles that grant it (the engine's suggestions).
 func assignFor(n azure.Need) nav.AssignMsg {
 	f := n.Fix
 	roles := []rbac.RoleDefinition{f.Role}
@@ -39,7 +40,7 @@ func assignFor(n azure.Need) nav.AssignMsg {
 			}
 		}
 	}
-	return nav.AssignMsg{Principal: f.Principal, Scopes: []string{f.Scope}, Action: n.Op.Action, Suggest: roles}
+	return nav.AssignMsg{Principal: f.Principal, Scopes: []string{f.Scope}, Action: n.Op.Action, Suggest: roles, Role: f.Role.RoleName}
 }
 
 // identityLine names the endpoint identity: kind, name, principal id.
