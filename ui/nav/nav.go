@@ -205,6 +205,18 @@ func (c Context) Key() string {
 	return c.Subscription + "/" + c.ResourceGroup + "/" + c.Workspace + "/" + c.Endpoint
 }
 
+// Place is the context (breadcrumbs) of a workspace, or of one of its
+// endpoints: the subscription's display name comes from the current context
+// when it is the same subscription.
+func (e *Env) Place(ws azure.WorkspaceRef, endpoint string) Context {
+	c := Context{TenantID: e.Context.TenantID, Subscription: ws.Subscription, ResourceGroup: ws.ResourceGroup,
+		Workspace: ws.Name, Endpoint: endpoint}
+	if strings.EqualFold(e.Context.Subscription, ws.Subscription) {
+		c.SubscriptionName = e.Context.SubscriptionName
+	}
+	return c
+}
+
 // ContextFromID reads a subscription, workspace or endpoint ARM id
 // (case-insensitive segment names, as ARM returns them).
 func ContextFromID(id string) (Context, bool) {

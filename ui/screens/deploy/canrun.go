@@ -35,7 +35,7 @@ func NewCanRun(env *nav.Env, msg nav.CanRunMsg, az Azure) *CanRun {
 
 func (c *CanRun) Title() string      { return "Can it run?" }
 func (c *CanRun) Typing() bool       { return false }
-func (c *CanRun) Where() nav.Context { return place(c.env, c.ep.EndpointRef) }
+func (c *CanRun) Where() nav.Context { return c.env.Place(c.ep.WorkspaceRef, c.ep.Endpoint) }
 
 func (c *CanRun) Init() tea.Cmd { return c.check() }
 

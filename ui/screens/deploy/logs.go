@@ -61,7 +61,7 @@ func NewLogs(env *nav.Env, msg nav.DeploymentLogsMsg, az Azure) *Logs {
 
 func (l *Logs) Title() string      { return "Logs" }
 func (l *Logs) Typing() bool       { return false }
-func (l *Logs) Where() nav.Context { return place(l.env, l.ep.EndpointRef) }
+func (l *Logs) Where() nav.Context { return l.env.Place(l.ep.WorkspaceRef, l.ep.Endpoint) }
 
 func (l *Logs) name() string {
 	if len(l.deps) == 0 {

@@ -49,16 +49,6 @@ func api(env *nav.Env, az Azure) Azure {
 	return env.Session
 }
 
-// place is the endpoint's context (breadcrumbs).
-func place(env *nav.Env, ref azure.EndpointRef) nav.Context {
-	c := nav.Context{TenantID: env.Context.TenantID, Subscription: ref.Subscription, ResourceGroup: ref.ResourceGroup,
-		Workspace: ref.Name, Endpoint: ref.Endpoint}
-	if strings.EqualFold(env.Context.Subscription, ref.Subscription) {
-		c.SubscriptionName = env.Context.SubscriptionName
-	}
-	return c
-}
-
 // busyDeployment is a deployment Azure is still working on: a second
 // deployment is refused until it ends ("A second deployment started while
 // one is in progress" in issue 17; Azure answers 409 Conflict).
@@ -181,7 +171,7 @@ func NewWizard(env *nav.Env, msg nav.NewDeploymentMsg, az Azure) *Wizard {
 func (w *Wizard) Title() string { return "New deployment" }
 
 // Where keeps the breadcrumbs on the endpoint.
-func (w *Wizard) Where() nav.Context { return place(w.env, w.ep.EndpointRef) }
+func (w *Wizard) Where() nav.Context { return w.env.Place(w.ep.WorkspaceRef, w.ep.Endpoint) }
 
 func (w *Wizard) Typing() bool {
 	switch w.step {

@@ -85,7 +85,7 @@ func (t *Traffic) Title() string { return "Traffic" }
 
 func (t *Traffic) Typing() bool { return false }
 
-func (t *Traffic) Where() nav.Context { return place(t.env, t.ep.EndpointRef) }
+func (t *Traffic) Where() nav.Context { return t.env.Place(t.ep.WorkspaceRef, t.ep.Endpoint) }
 
 // Discards: an edit not applied is lost by quitting (q asks first).
 func (t *Traffic) Discards() string {

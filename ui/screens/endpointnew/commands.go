@@ -82,7 +82,7 @@ func (c *Create) loadLocation() tea.Cmd {
 // review), else creating endpoints (at the workspace); with neither, it
 // opens at the workspace.
 func (c *Create) checkAccess() tea.Cmd {
-	m := nav.CheckAccessMsg{Context: placeOf(c.env, c.ws, "")}
+	m := nav.CheckAccessMsg{Context: c.env.Place(c.ws, "")}
 	var fe *azure.ForbiddenError
 	refused := c.startErr != nil && errors.As(azure.Classify(c.startErr), &fe)
 	idWarned := (c.step == cIdentity || c.step == cReview) && c.idGate.warns()

@@ -102,16 +102,6 @@ func impact(from, to, computeType string) []string {
 	return append(out, "There is no grace period: switch the callers as soon as the change succeeds.")
 }
 
-// context of a workspace or endpoint, for the access check and OpenMsg.
-func placeOf(env *nav.Env, ws azure.WorkspaceRef, endpoint string) nav.Context {
-	c := nav.Context{TenantID: env.Context.TenantID, Subscription: ws.Subscription, ResourceGroup: ws.ResourceGroup,
-		Workspace: ws.Name, Endpoint: endpoint}
-	if strings.EqualFold(env.Context.Subscription, ws.Subscription) {
-		c.SubscriptionName = env.Context.SubscriptionName
-	}
-	return c
-}
-
 // --- the up-front permission check ---------------------------------------
 
 // gate asks, before the user types anything, whether the signed-in identity
@@ -249,7 +239,7 @@ func (c *Create) Discards() string {
 }
 
 // Where keeps the breadcrumbs on the workspace.
-func (c *Create) Where() nav.Context { return placeOf(c.env, c.ws, "") }
+func (c *Create) Where() nav.Context { return c.env.Place(c.ws, "") }
 
 func (c *Create) Typing() bool {
 	switch c.step {
@@ -421,7 +411,7 @@ func (a *AuthMode) Discards() string {
 func (a *AuthMode) Typing() bool { return false }
 
 func (a *AuthMode) Where() nav.Context {
-	return placeOf(a.env, a.ep.WorkspaceRef, a.ep.Endpoint)
+	return a.env.Place(a.ep.WorkspaceRef, a.ep.Endpoint)
 }
 
 // HandlesEsc: esc steps back inside the flow; from the list, while the
@@ -476,7 +466,7 @@ func (d *Delete) Title() string { return "Delete endpoint" }
 
 func (d *Delete) Typing() bool { return !d.running }
 
-func (d *Delete) Where() nav.Context { return placeOf(d.env, d.ep.WorkspaceRef, d.ep.Endpoint) }
+func (d *Delete) Where() nav.Context { return d.env.Place(d.ep.WorkspaceRef, d.ep.Endpoint) }
 
 // HandlesEsc: after a failure esc goes back to the confirmation; while it
 // runs esc leaves (the delete goes on). While typing, esc reaches Update.

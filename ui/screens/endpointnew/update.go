@@ -135,7 +135,7 @@ func (c *Create) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 		}
 		if c.watch.succeeded() && c.step == cRun {
 			// The endpoint's details replace the wizard.
-			return c, nav.Cmd(nav.OpenMsg{Context: placeOf(c.env, c.ws, c.watch.op.Target.Endpoint)})
+			return c, nav.Cmd(nav.OpenMsg{Context: c.env.Place(c.ws, c.watch.op.Target.Endpoint)})
 		}
 		return c, nil
 	case tea.KeyPressMsg:
@@ -528,7 +528,7 @@ func (d *Delete) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 		if d.watch.update(m) && d.watch.succeeded() {
 			// Back to the workspace's endpoint list: the details of a
 			// deleted endpoint would only say "not found".
-			return d, nav.Cmd(nav.OpenMsg{Context: placeOf(d.env, d.ep.WorkspaceRef, "")})
+			return d, nav.Cmd(nav.OpenMsg{Context: d.env.Place(d.ep.WorkspaceRef, "")})
 		}
 	case tea.KeyPressMsg:
 		return d, d.key(m)
