@@ -315,7 +315,7 @@ func judgePull(n *Need, env *EnvironmentVersion, res WorkspaceResources) {
 		n.Why = "Not needed: environment " + env.Name + " is curated; its image comes from Microsoft's public registry."
 	case env.Built || env.Image == "":
 		n.Why = "Needed: Azure builds environment " + env.Name + " into the workspace's container registry and pulls it from there."
-	case host == publicRegistry:
+	case env.PublicImage(): // curated ones were answered above
 		n.Needed, n.Scope = false, ""
 		n.Why = "Not needed: the image " + env.Image + " comes from Microsoft's public registry."
 	case res.ContainerRegistry != "" && !inRegistry(host, res.ContainerRegistry):

@@ -879,6 +879,13 @@ func (e EnvironmentVersion) ImageRegistry() string {
 	return strings.ToLower(host)
 }
 
+// PublicImage: the image comes from Microsoft's public registry (a curated
+// environment, or an image on mcr.microsoft.com), so pulling it needs no
+// permission on the workspace's registry.
+func (e EnvironmentVersion) PublicImage() bool {
+	return e.Curated || e.ImageRegistry() == publicRegistry
+}
+
 // assetsFanOut bounds the version listings run at once.
 const assetsFanOut = 8
 

@@ -366,7 +366,7 @@ func (w *Wizard) layout() {
 // workspace's registry (custom images, and images Azure builds).
 func imageKind(ev azure.EnvironmentVersion) string {
 	switch {
-	case ev.Curated || ev.ImageRegistry() == "mcr.microsoft.com":
+	case ev.PublicImage():
 		return "curated"
 	case ev.Built:
 		return "built"
