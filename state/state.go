@@ -438,22 +438,31 @@ func (d *Data) AddRecent(r Recent) {
 // the last one any more) and ErrBodyTooLarge says why.
 func (s *Store) SaveBody(endpointID, body string) error {
 	k := strings.ToLower(endpointID)
+	if err := s.Update(func(d *Data) { d.setBody(k, body, s.now()) }); err != nil {
+		return err
+	}
 	if len(body) > MaxSavedBody {
-		if err := s.Update(func(d *Data) { delete(d.Bodies, k); delete(d.BodyAt, k) }); err != nil {
-			return err
-		}
 		return ErrBodyTooLarge
 	}
-	return s.Update(func(d *Data) {
-		if d.Bodies == nil {
-			d.Bodies = map[string]string{}
-		}
-		if d.BodyAt == nil {
-			d.BodyAt = map[string]time.Time{}
-		}
-		d.Bodies[k] = scrub(body)
-		d.BodyAt[k] = s.now()
-	})
+	return nil
+}
+
+// setBody remembers body as the endpoint's (k, lower-cased) last body; one
+// over MaxSavedBody is not kept, and neither is an older one.
+func (d *Data) setBody(k, body string, at time.Time) {
+	if len(body) > MaxSavedBody {
+		delete(d.Bodies, k)
+		delete(d.BodyAt, k)
+		return
+	}
+	if d.Bodies == nil {
+		d.Bodies = map[string]string{}
+	}
+	if d.BodyAt == nil {
+		d.BodyAt = map[string]time.Time{}
+	}
+	d.Bodies[k] = scrub(body)
+	d.BodyAt[k] = at
 }
 
 // Body is the remembered request body of an endpoint.
@@ -469,22 +478,48 @@ func (d *Data) HistoryOf(endpointID string) []HistoryEntry {
 
 // AppendHistory adds a scoring result, newest first, bounded.
 func (s *Store) AppendHistory(endpointID string, e HistoryEntry) error {
-	// Scrubbed on the way in, so what is on disk is always clean and an
-	// update never has to rescan the whole history.
+	e = cleanEntry(e)
+	return s.Update(func(d *Data) { d.pushHistory(strings.ToLower(endpointID), e) })
+}
+
+// RecordSend is a sent request, in one write: the entry goes on top of the
+// endpoint's history and body becomes its remembered body (what
+// AppendHistory and SaveBody do, which would read and rewrite the files
+// twice, and could be split by a quit). bodyErr is ErrBodyTooLarge when the
+// body is too large to remember.
+func (s *Store) RecordSend(endpointID string, e HistoryEntry, body string) (bodyErr, err error) {
+	e, k := cleanEntry(e), strings.ToLower(endpointID)
+	if err := s.Update(func(d *Data) {
+		d.pushHistory(k, e)
+		d.setBody(k, body, s.now())
+	}); err != nil {
+		return nil, err
+	}
+	if len(body) > MaxSavedBody {
+		return ErrBodyTooLarge, nil
+	}
+	return nil, nil
+}
+
+// cleanEntry scrubs and truncates an entry on the way in, so what is on
+// disk is always clean and an update never has to rescan the whole history.
+func cleanEntry(e HistoryEntry) HistoryEntry {
 	var cut bool
 	e.RequestBody, cut = truncate(scrub(e.RequestBody))
 	e.RequestTruncated = e.RequestTruncated || cut
 	e.ResponseBody, cut = truncate(scrub(e.ResponseBody))
 	e.Error = scrub(e.Error)
 	e.ResponseTruncated = e.ResponseTruncated || cut
-	return s.Update(func(d *Data) {
-		if d.History == nil {
-			d.History = map[string][]HistoryEntry{}
-		}
-		k := strings.ToLower(endpointID)
-		h := append([]HistoryEntry{e}, d.History[k]...)
-		d.History[k] = h[:min(len(h), MaxHistory)]
-	})
+	return e
+}
+
+// pushHistory puts e on top of the endpoint's (k, lower-cased) history.
+func (d *Data) pushHistory(k string, e HistoryEntry) {
+	if d.History == nil {
+		d.History = map[string][]HistoryEntry{}
+	}
+	h := append([]HistoryEntry{e}, d.History[k]...)
+	d.History[k] = h[:min(len(h), MaxHistory)]
 }
 
 // truncate cuts s to MaxHistoryBody bytes at a rune boundary (a cut

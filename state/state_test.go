@@ -235,3 +235,27 @@ func TestCloseRefusesLaterWrites(t *testing.T) {
 	var nilStore *Store
 	nilStore.Close() // the app runs without a store when the state dir is refused
 }
+
+// A sent request is one write: its history entry and its body land
+// together; a body too large to remember still leaves the entry.
+func TestRecordSendWritesEntryAndBodyTogether(t *testing.T) {
+	s, _, err := Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if berr, err := s.RecordSend("/EP", HistoryEntry{Status: 200, RequestBody: `{"a":1}`}, `{"a":1}`); berr != nil || err != nil {
+		t.Fatal(berr, err)
+	}
+	d, _ := s.Load()
+	if b, _ := d.Body("/ep"); b != `{"a":1}` || len(d.HistoryOf("/ep")) != 1 {
+		t.Fatalf("body %q, history %d", b, len(d.HistoryOf("/ep")))
+	}
+	big := strings.Repeat("x", MaxSavedBody+1)
+	if berr, err := s.RecordSend("/ep", HistoryEntry{Status: 200}, big); !errors.Is(berr, ErrBodyTooLarge) || err != nil {
+		t.Fatalf("too large: %v %v", berr, err)
+	}
+	d, _ = s.Load()
+	if _, ok := d.Body("/ep"); ok || len(d.HistoryOf("/ep")) != 2 {
+		t.Fatalf("a body too large is not kept (nor the older one); the entry is: %d", len(d.HistoryOf("/ep")))
+	}
+}

@@ -237,8 +237,7 @@ func (s *Screen) save(e state.HistoryEntry, body string) tea.Cmd {
 	}
 	id := s.id
 	return nav.Go(&s.Kit, &s.histCall, 0, func(context.Context) (saved, error) {
-		err := store.AppendHistory(id, e)
-		berr := store.SaveBody(id, body)
+		berr, err := store.RecordSend(id, e, body)
 		d, _ := store.Load()
 		return saved{entries: d.HistoryOf(id), err: err, bodyErr: berr}, nil
 	})
