@@ -681,7 +681,7 @@ func (m *Model) open(c nav.Context) tea.Cmd {
 		push(browse.NewEndpoints(env, wsRef(c)))
 		if c.Endpoint != "" {
 			ref := wsRef(c)
-			push(browse.NewDetails(env, endpointRef(ref, c.Endpoint), nil))
+			push(browse.NewDetails(env, endpointRef(ref, c.Endpoint)))
 		}
 	}
 	closeScreens(m.stack[1:])

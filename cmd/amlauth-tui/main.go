@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"runtime/debug"
 	"time"
 
 	"amlauth-tui/azure"
@@ -19,12 +18,6 @@ import (
 var started = time.Now()
 
 func main() {
-	if os.Getenv("GOMEMLIMIT") == "" {
-		// A soft limit (not a cap): the GC returns memory sooner, which keeps
-		// a 10,000-endpoint demo (app plus in-process simulated Azure) near
-		// 60 MB resident instead of 80. The live heap is far below it.
-		debug.SetMemoryLimit(48 << 20)
-	}
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 

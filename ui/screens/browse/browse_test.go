@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unsafe"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -168,6 +169,34 @@ func TestEndpointsKeysOpenCopyRefresh(t *testing.T) {
 	}
 }
 
+// Issue 18: a 100,000-endpoint list must stay under 200 MB, so a row keeps
+// its cells, its id and a small listed, not the page's azure.Endpoint (it
+// held the scoring and swagger URIs, tags, times...); its name is the tail
+// of its id, not a second copy, and the row still opens and offers "n" with
+// the endpoint's region.
+func TestEndpointRowsKeepOnlyWhatTheListNeeds(t *testing.T) {
+	s := NewEndpoints(env(), ws)
+	ep := endpoint("b-ep", azure.AuthKey)
+	ep.Endpoint = strings.Clone(ep.Endpoint) // as decoded: its own allocation
+	ep.Location, ep.ScoringURI = "westeurope", "https://b-ep.westeurope.inference.ml.azure.com/score"
+	s.SetEndpoints([]azure.Endpoint{ep})
+	r, _ := s.table.Selected()
+	kept, ok := r.Payload.(*listed)
+	if !ok || kept.EndpointRef != ep.EndpointRef || kept.Location != "westeurope" {
+		t.Fatalf("row payload %#v", r.Payload)
+	}
+	if unsafe.StringData(kept.Endpoint) != unsafe.StringData(r.ID[len(r.ID)-len("b-ep"):]) {
+		t.Error("the row keeps a second copy of the name; it should be the tail of the id")
+	}
+	if got := idTail("/x/onlineEndpoints/B-EP", "b-ep"); got != "b-ep" {
+		t.Errorf("a name spelled differently in the id stays as decoded, got %q", got)
+	}
+	_, cmd := s.Update(tea.KeyPressMsg{Code: 'n', Text: "n"})
+	if m, ok := cmd().(nav.NewEndpointMsg); !ok || m.Location != "westeurope" {
+		t.Fatalf("n should offer the row's region, got %#v", m)
+	}
+}
+
 func TestWorkspacesPartialFailureNamesTheSubscription(t *testing.T) {
 	e := env()
 	subs := []azure.Subscription{{ID: "sub-1", DisplayName: "Prod"}, {ID: "sub-2", DisplayName: "Sandbox"}}
@@ -216,7 +245,7 @@ func TestListViewHasNoSideEffects(t *testing.T) {
 	}
 	// The second row, clicked where the root drew it (header row under the top).
 	s.Update(tea.MouseClickMsg{X: 3, Y: top + 2, Button: tea.MouseLeft})
-	if r, ok := s.table.Selected(); !ok || r.Payload.(*azure.Endpoint).Endpoint != "b-ep" {
+	if r, ok := s.table.Selected(); !ok || r.Payload.(*listed).Endpoint != "b-ep" {
 		t.Fatalf("a click at row %d did not select b-ep", top+2)
 	}
 }
@@ -241,7 +270,7 @@ func details() *Details {
 	ep.Tags = map[string]string{"model": "churn", "owner": "ds-team"}
 	ep.CreatedAt, ep.CreatedBy = now.Add(-30*24*time.Hour), "alice@contoso.example"
 	ep.ModifiedAt, ep.ModifiedBy = now.Add(-2*time.Hour), "olivia@contoso.example"
-	d := NewDetails(e, ep.EndpointRef, nil)
+	d := NewDetails(e, ep.EndpointRef)
 	d.az = &fake{ep: ep, deps: []azure.Deployment{
 		{Name: "blue", ProvisioningState: "Succeeded", InstanceType: "Standard_DS3_v2", InstanceCount: 1, Model: "azureml:churn:1", TrafficPercent: 90},
 		{Name: "green", ProvisioningState: "Updating", InstanceType: "Standard_DS3_v2", InstanceCount: 2, Model: "azureml:churn:2", TrafficPercent: 10},
@@ -271,7 +300,7 @@ func TestDetailsScrollsAndCopies(t *testing.T) {
 	if m, ok := cmd().(nav.CopyMsg); !ok || !strings.HasSuffix(m.Text, "/score") {
 		t.Fatalf("u copies the scoring URI: %#v", m)
 	}
-	d2 := NewDetails(env(), d.ref, nil)
+	d2 := NewDetails(env(), d.ref)
 	d2.az = &fake{err: errors.New("connection reset by peer")}
 	feed(d2, d2.Init())
 	if v := plain(d2.View(80, 10)); !strings.Contains(v, "Reading the endpoint") || !strings.Contains(v, "R retries") {

@@ -178,8 +178,7 @@ func (s *Endpoints) open() tea.Cmd {
 	if !ok {
 		return nil
 	}
-	e := *r.Payload.(*azure.Endpoint)
-	return nav.Cmd(nav.PushMsg{Screen: NewDetails(s.env, e.EndpointRef, &e)})
+	return nav.Cmd(nav.PushMsg{Screen: NewDetails(s.env, r.Payload.(*listed).EndpointRef)})
 }
 
 func (d *Details) Init() tea.Cmd { return d.reload() }

@@ -243,9 +243,10 @@ type detail struct {
 	depsErr error
 }
 
-// NewDetails opens an endpoint; known may carry the list's copy to draw at once.
-func NewDetails(env *nav.Env, ref azure.EndpointRef, known *azure.Endpoint) *Details {
-	d := &Details{ref: ref, ep: known, page: newPage(env, "deployments", "Reading the endpoint")}
+// NewDetails opens an endpoint; it reads it afresh (the list keeps only its
+// columns).
+func NewDetails(env *nav.Env, ref azure.EndpointRef) *Details {
+	d := &Details{ref: ref, page: newPage(env, "deployments", "Reading the endpoint")}
 	d.vp = viewport.New()
 	d.vp.SoftWrap = false
 	return d

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"unique"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -161,23 +162,39 @@ func (s *Endpoints) SetEndpoints(items []azure.Endpoint) {
 
 func (s *Endpoints) fill(items []azure.Endpoint) []nav.Jump { return s.add(items, true) }
 
+// listed is what the endpoint list keeps of an endpoint besides its row's
+// cells: where it is and its region (the create wizard's default). A whole
+// azure.Endpoint with its strings is about 700 bytes, and 100,000 of them
+// were most of the app's memory; the details screen reads the endpoint
+// afresh anyway.
+type listed struct {
+	azure.EndpointRef
+	Location string
+}
+
 // add appends a page's rows (the filter applies to them as they arrive), or
 // replaces the rows with them (the first page; the cursor stays on its
-// endpoint), and returns the page's palette jumps.
+// endpoint), and returns the page's palette jumps. The page itself is not
+// kept: the rows hold only the strings they show, the id and a listed.
 func (s *Endpoints) add(items []azure.Endpoint, replace bool) []nav.Jump {
 	rows := make([]components.Row, len(items))
+	kept := make([]listed, len(items))
 	var jumps []nav.Jump
 	if replace {
 		s.jumps = 0
 	}
 	for i := range items {
-		e := &items[i] // the row points into the page: no copy of each endpoint
-		name := components.Clean(e.Endpoint)
-		rows[i] = components.Row{ID: e.ID, Payload: e, Cells: []string{
-			name, components.Clean(e.AuthMode), components.Clean(e.ComputeType), components.Clean(e.ProvisioningState), Traffic(e.Traffic)}}
+		e := &items[i]
+		ref := e.EndpointRef
+		ref.Endpoint = idTail(e.ID, e.Endpoint)
+		kept[i] = listed{EndpointRef: ref, Location: unique.Make(e.Location).Value()}
+		name := components.Clean(ref.Endpoint)
+		rows[i] = components.Row{ID: e.ID, Payload: &kept[i], Cells: []string{
+			name, unique.Make(components.Clean(e.AuthMode)).Value(), unique.Make(components.Clean(e.ComputeType)).Value(),
+			unique.Make(components.Clean(e.ProvisioningState)).Value(), Traffic(e.Traffic)}}
 		if s.jumps < maxJumps {
 			s.jumps++
-			jumps = append(jumps, nav.Jump{Kind: "endpoint", Label: name, Detail: components.Clean(s.ws.Name), Context: s.epContext(e.Endpoint)})
+			jumps = append(jumps, nav.Jump{Kind: "endpoint", Label: name, Detail: components.Clean(s.ws.Name), Context: s.epContext(ref.Endpoint)})
 		}
 	}
 	if replace {
@@ -186,6 +203,18 @@ func (s *Endpoints) add(items []azure.Endpoint, replace bool) []nav.Jump {
 		s.table.AppendRows(rows)
 	}
 	return jumps
+}
+
+// idTail is name as the end of the endpoint's ARM id when it is spelled the
+// same there, so a kept row holds one string for both; a list's short
+// strings are interned (unique) for the same reason: each decoded copy is a
+// separate allocation, and the kept ones would pin the decoder's garbage
+// around them.
+func idTail(id, name string) string {
+	if n := len(id) - len(name); n > 0 && id[n-1] == '/' && id[n:] == name {
+		return id[n:]
+	}
+	return name
 }
 
 func (s *Endpoints) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
@@ -246,7 +275,7 @@ func (s *Endpoints) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 	if k, ok := msg.(tea.KeyPressMsg); ok && !handled && key.Matches(k, keyNew) {
 		loc := s.location
 		if r, ok := s.table.Selected(); ok && loc == "" {
-			loc = r.Payload.(*azure.Endpoint).Location
+			loc = r.Payload.(*listed).Location
 		}
 		return s, nav.Cmd(nav.NewEndpointMsg{Workspace: s.ws, Location: loc})
 	}
