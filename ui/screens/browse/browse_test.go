@@ -49,6 +49,8 @@ type fake struct {
 	ep   azure.Endpoint
 	deps []azure.Deployment
 	err  error
+	// depsErr fails the deployments' list (the endpoint still reads).
+	depsErr error
 	// pageSize splits eps into pages (0: one page); failPage fails that
 	// page (1-based) once; count is Resource Graph's count (0: refused).
 	pageSize, failPage, count int
@@ -88,7 +90,7 @@ func (f *fake) Endpoint(context.Context, azure.EndpointRef) (azure.Endpoint, err
 	return f.ep, f.err
 }
 func (f *fake) Deployments(context.Context, azure.EndpointRef) ([]azure.Deployment, error) {
-	return f.deps, nil
+	return f.deps, f.depsErr
 }
 
 // feed runs cmd and gives its messages (spinner ticks aside) to s; it
@@ -399,5 +401,49 @@ func TestWorkspacesSayWhichPathAnswered(t *testing.T) {
 		if v := plain(s.View(120, 20)); !strings.Contains(v, c.want) {
 			t.Errorf("missing %q:\n%s", c.want, v)
 		}
+	}
+}
+
+// e on the details is the whole error while one is shown (the endpoint's
+// read, or its deployments' list), as on the lists; with no error it opens
+// nothing. The details have no table: / and j do not reach a hidden one,
+// which would then keep esc from going back.
+func TestDetailsErrorKey(t *testing.T) {
+	e := tea.KeyPressMsg{Code: 'e', Text: "e"}
+	errorMsg := func(d *Details) (nav.ErrorMsg, bool) {
+		_, cmd := d.Update(e)
+		for _, m := range navtest.Msgs(cmd) {
+			if em, ok := m.(nav.ErrorMsg); ok {
+				return em, true
+			}
+		}
+		return nav.ErrorMsg{}, false
+	}
+	failed := NewDetails(env(), endpoint("churn-key", azure.AuthKey).EndpointRef)
+	failed.az = &fake{err: errors.New("connection reset by peer")}
+	feed(failed, failed.Init())
+	if m, ok := errorMsg(failed); !ok || m.Title != "Reading the endpoint" || m.Err == nil || !strings.Contains(m.Err.Error(), "connection reset") {
+		t.Fatalf("e on a failed read: %#v, %v", m, ok)
+	}
+	if v := plain(failed.View(80, 10)); !strings.Contains(v, "e shows the full error") {
+		t.Fatalf("the error view does not offer e:\n%s", v)
+	}
+
+	noDeps := NewDetails(env(), endpoint("churn-key", azure.AuthKey).EndpointRef)
+	noDeps.az = &fake{ep: endpoint("churn-key", azure.AuthKey), depsErr: errors.New("Forbidden: deployments/read")}
+	feed(noDeps, noDeps.Init())
+	if m, ok := errorMsg(noDeps); !ok || m.Title != "Listing deployments" || m.Err == nil {
+		t.Fatalf("e on a failed deployments list: %#v, %v", m, ok)
+	}
+
+	d := details()
+	if m, ok := errorMsg(d); ok {
+		t.Fatalf("e with no error shown opened %#v", m)
+	}
+	for _, k := range []string{"/", "j"} {
+		d.Update(tea.KeyPressMsg{Code: []rune(k)[0], Text: k})
+	}
+	if d.HandlesEsc() {
+		t.Fatal("a key reached the details' hidden table: esc no longer goes back")
 	}
 }

@@ -50,5 +50,12 @@ var (
 )
 
 func (d *Details) Keys() []key.Binding {
-	return []key.Binding{keyCreds, keyTest, keyCheck, keyNewDep, keyTraffic, keyLogs, keyCanRun, keyAuthMode, keyDelete, keyScroll, keyCopy, keyCopyURI, keyCopySwagger, keyRefresh}
+	if d.err != nil && !d.deleted { // the endpoint could not be read: nothing to act on
+		return []key.Binding{keyError, keyRefresh, keyCopy}
+	}
+	ks := []key.Binding{keyCreds, keyTest, keyCheck, keyNewDep, keyTraffic, keyLogs, keyCanRun, keyAuthMode, keyDelete, keyScroll, keyCopy, keyCopyURI, keyCopySwagger, keyRefresh}
+	if d.erred() {
+		return append([]key.Binding{keyError}, ks...)
+	}
+	return ks
 }

@@ -315,14 +315,18 @@ func (d *Details) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 		d.layout()
 		return d, nil
 	}
-	if cmd, handled, _ := d.common(msg); handled {
-		if _, isKey := msg.(tea.KeyPressMsg); !isKey {
-			return d, cmd
-		}
+	if cmd, ok := d.Spin(msg, false); ok {
+		return d, cmd
 	}
+	// Not d.common: the details have no table, so its keys (/ filters, j/k
+	// move) must not reach the page's hidden one.
 	switch m := msg.(type) {
 	case tea.KeyPressMsg:
 		switch {
+		case key.Matches(m, keyError) && d.erred():
+			// e is the whole error only while one is shown.
+			what, err := d.shownError()
+			return d, d.Error(what, err)
 		case key.Matches(m, keyRefresh):
 			return d, d.reload()
 		case key.Matches(m, keyCheck):
@@ -369,6 +373,24 @@ func (d *Details) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 	}
 	return d, nil
 }
+
+// shownError is the error the screen shows, with what failed: the
+// endpoint's read, else its deployments' list (the endpoint still shows).
+func (d *Details) shownError() (what string, err error) {
+	switch {
+	case d.deleted:
+		return "", nil
+	case d.err != nil:
+		return d.what, d.err
+	case d.depsErr != nil:
+		return listingDeployments, d.depsErr
+	}
+	return "", nil
+}
+
+func (d *Details) erred() bool { _, err := d.shownError(); return err != nil }
+
+const listingDeployments = "Listing deployments"
 
 // layout fits the viewport to the screen's size and content, so that the
 // scroll keys know how far they may go.

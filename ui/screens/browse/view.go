@@ -220,7 +220,7 @@ func (d *Details) content(w int) string {
 	section("Deployments and traffic")
 	switch {
 	case d.depsErr != nil:
-		b.WriteString(nav.Problem(st, "Listing deployments", d.depsErr, w) + "\n")
+		b.WriteString(nav.Problem(st, listingDeployments, d.depsErr, w) + "\n" + st.Muted.Render("e shows the full error") + "\n")
 	case len(d.deps) == 0 && !d.loading():
 		b.WriteString(st.Muted.Render("No deployments yet: traffic has nowhere to go. n creates one; i checks that the endpoint identity can run it.") + "\n")
 	default:
@@ -282,7 +282,7 @@ func (d *Details) View(w, h int) string {
 		return components.Block(body, w, h)
 	}
 	if d.err != nil {
-		body := head + "\n" + nav.Problem(st, d.what, d.err, w) + "\n" + st.Muted.Render("R retries · esc goes back")
+		body := head + "\n" + nav.Problem(st, d.what, d.err, w) + "\n" + st.Muted.Render(components.Wrap("R retries · e shows the full error · esc goes back", w))
 		return components.Block(body, w, h)
 	}
 	// A copy, drawn at this size with the content as of now ("3m ago"):
