@@ -7,6 +7,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"amlauth-tui/azure"
@@ -339,5 +340,41 @@ func TestCanRunNamesTheIdentityAndFixes(t *testing.T) {
 	}
 	if _, ok := out[0].(nav.AssignMsg); !ok {
 		t.Fatalf("f asks for the assign wizard: %T", out[0])
+	}
+}
+
+// The log breaks at spaces, never inside a word; a token wider than the
+// view (a long URL) is broken only because it must be, and nothing of it is
+// lost.
+func TestLogsWrapAtWords(t *testing.T) {
+	f := newFake()
+	url := "https://crchurn.azurecr.io/v2/churn/manifests/sha256:" + strings.Repeat("0123456789abcdef", 4)
+	line := "2026-12-03T08:00:00Z INFO Downloading the model from the workspace default datastore before starting the inference server"
+	f.logs[azure.LogsStorageInitializer] = line + "\nERROR pulling " + url + " failed"
+	l := NewLogs(env(), nav.DeploymentLogsMsg{Endpoint: f.ep, Deployments: f.deps}, f)
+	const w = 50
+	l.Update(nav.SizeMsg{Width: w, Height: 20})
+	feed(l, l.Init())
+	v := ansi.Strip(l.View(w, 20))
+	var body []string
+	for _, row := range strings.Split(v, "\n")[3:] { // under the title, the tabs and the command
+		if lipgloss.Width(row) > w {
+			t.Fatalf("a row wider than the view: %q", row)
+		}
+		body = append(body, strings.TrimRight(row, " "))
+	}
+	words := map[string]bool{}
+	for _, row := range body {
+		for _, word := range strings.Fields(row) {
+			words[word] = true
+		}
+	}
+	for _, word := range strings.Fields(line) {
+		if !words[word] {
+			t.Fatalf("%q was broken across rows:\n%s", word, v)
+		}
+	}
+	if joined := strings.Join(strings.Fields(strings.Join(body, "")), " "); !strings.Contains(joined, url) {
+		t.Fatalf("the long URL lost characters:\n%s", v)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/viewport"
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"amlauth-tui/azure"
 	"amlauth-tui/ui/components"
@@ -42,6 +43,10 @@ type Logs struct {
 	text   string
 	err    error
 	bottom bool // scroll to the end once laid out
+	wrap   struct {
+		text, out string
+		w         int
+	}
 }
 
 // NewLogs opens the logs; az nil means the session's.
@@ -182,7 +187,7 @@ func (l *Logs) layout() {
 	case l.text == "" && !l.call.Busy():
 		body = st.Muted.Render("The log is empty (the container may not have started yet): R reads it again.")
 	default:
-		body = components.CleanBlock(l.text)
+		body = l.wrapped(w)
 	}
 	l.vp.SetContent(body)
 	l.vp.SetYOffset(off)
@@ -190,6 +195,18 @@ func (l *Logs) layout() {
 		l.vp.GotoBottom()
 		l.bottom = false
 	}
+}
+
+// wrapped is the log broken at spaces and hyphens to w cells (a token
+// wider than the view, such as a long URL, is broken where it must be);
+// the viewport's own soft wrap cuts words at the edge. It is kept for the
+// text and width it was made for: layout runs on every message.
+func (l *Logs) wrapped(w int) string {
+	if l.wrap.text != l.text || l.wrap.w != w {
+		l.wrap.text, l.wrap.w = l.text, w
+		l.wrap.out = ansi.Wrap(components.CleanBlock(l.text), w, "")
+	}
+	return l.wrap.out
 }
 
 func (l *Logs) View(w, h int) string {
