@@ -378,3 +378,45 @@ func TestLogsWrapAtWords(t *testing.T) {
 		t.Fatalf("the long URL lost characters:\n%s", v)
 	}
 }
+
+// [ ] switch deployments; with one deployment the footer does not offer
+// them and pressing one says why nothing changed.
+func TestLogsDeploymentKeys(t *testing.T) {
+	offers := func(l *Logs) bool {
+		for _, k := range l.Keys() {
+			if k.Help().Key == "[/]" {
+				return true
+			}
+		}
+		return false
+	}
+	f := newFake()
+	l := NewLogs(env(), nav.DeploymentLogsMsg{Endpoint: f.ep, Deployments: f.deps}, f)
+	sized(l)
+	feed(l, l.Init())
+	if offers(l) {
+		t.Fatal("the footer offers [/] with one deployment")
+	}
+	for _, k := range []string{"[", "]"} {
+		out := press(l, k)
+		if len(out) != 1 {
+			t.Fatalf("%s with one deployment: %v", k, out)
+		}
+		if m, ok := out[0].(nav.ToastMsg); !ok || m.Text != "Only one deployment: blue" {
+			t.Fatalf("%s with one deployment says %#v", k, out[0])
+		}
+	}
+	f.deps = append(f.deps, azure.Deployment{Name: "green"}, azure.Deployment{Name: "red"})
+	l = NewLogs(env(), nav.DeploymentLogsMsg{Endpoint: f.ep, Deployments: f.deps, Deployment: "green"}, f)
+	sized(l)
+	feed(l, l.Init())
+	if !offers(l) {
+		t.Fatal("the footer does not offer [/] with three deployments")
+	}
+	for _, step := range []struct{ key, want string }{{"]", "red"}, {"]", "blue"}, {"[", "red"}} {
+		press(l, step.key)
+		if !strings.Contains(view(l), "Logs of "+step.want) {
+			t.Fatalf("%s: want the logs of %s:\n%s", step.key, step.want, view(l))
+		}
+	}
+}

@@ -97,8 +97,20 @@ var (
 	keyLogScroll  = key.NewBinding(key.WithKeys("up", "down", "pgup", "pgdown"), key.WithHelp("↑/↓", "scroll"))
 )
 
+// Keys offers [ ] only when there is another deployment to switch to.
 func (l *Logs) Keys() []key.Binding {
+	if len(l.deps) < 2 {
+		return []key.Binding{keyContainer, keyLogScroll, keyCopyLogs, keyReload}
+	}
 	return []key.Binding{keyContainer, keyDeployment, keyLogScroll, keyCopyLogs, keyReload}
+}
+
+// onlyOne says why [ ] switch nothing.
+func (l *Logs) onlyOne() string {
+	if len(l.deps) == 0 {
+		return "No deployments: nothing to switch to"
+	}
+	return "Only one deployment: " + components.Clean(l.name())
 }
 
 func (l *Logs) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
@@ -124,11 +136,15 @@ func (l *Logs) update(msg tea.Msg) tea.Cmd {
 		case key.Matches(m, keyContainer):
 			l.container = (l.container + 1) % len(containers)
 			return l.read()
-		case m.String() == "[" && len(l.deps) > 1:
-			l.dep = (l.dep + len(l.deps) - 1) % len(l.deps)
-			return l.read()
-		case m.String() == "]" && len(l.deps) > 1:
-			l.dep = (l.dep + 1) % len(l.deps)
+		case key.Matches(m, keyDeployment):
+			if len(l.deps) < 2 { // the footer does not offer [ ]; say why they do nothing
+				return l.Toast(nav.Info, l.onlyOne())
+			}
+			step := 1
+			if m.String() == "[" {
+				step = len(l.deps) - 1
+			}
+			l.dep = (l.dep + step) % len(l.deps)
 			return l.read()
 		case key.Matches(m, keyReload):
 			return l.read()
