@@ -2,6 +2,7 @@ package deploy
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -9,6 +10,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/golden"
 
 	"amlauth-tui/azure"
 	"amlauth-tui/azure/rbac"
@@ -418,5 +420,45 @@ func TestLogsDeploymentKeys(t *testing.T) {
 		if !strings.Contains(view(l), "Logs of "+step.want) {
 			t.Fatalf("%s: want the logs of %s:\n%s", step.key, step.want, view(l))
 		}
+	}
+}
+
+// The traffic editor at 80x24 and 120x40 (content areas 80x21 and 120x37):
+// the split stays in view and the az and REST panes under it scroll with
+// pgup/pgdn to the REST pane's last line; nothing is cut at the edge.
+func TestGoldenTraffic(t *testing.T) {
+	for _, sz := range [][2]int{{80, 21}, {120, 37}} {
+		t.Run(fmt.Sprintf("%dx%d", sz[0], sz[1]), func(t *testing.T) {
+			w, h := sz[0], sz[1]
+			f := newFake()
+			f.ep.Traffic = map[string]int32{"blue": 90, "green": 10}
+			f.deps = append(f.deps, azure.Deployment{Name: "green", ProvisioningState: "Succeeded"})
+			tr := NewTraffic(env(), nav.TrafficMsg{Endpoint: f.ep, Deployments: f.deps}, f)
+			tr.Update(nav.SizeMsg{Width: w, Height: h})
+			feed(tr, tr.Init())
+			frames := []string{ansi.Strip(tr.View(w, h))}
+			for range 10 {
+				press(tr, "pgdown")
+			}
+			end := ansi.Strip(tr.View(w, h))
+			frames = append(frames, end)
+			for _, f := range frames {
+				rows := strings.Split(f, "\n")
+				if len(rows) > h {
+					t.Fatalf("%d rows in %d:\n%s", len(rows), h, f)
+				}
+				for _, r := range rows {
+					if lipgloss.Width(r) > w {
+						t.Fatalf("a row wider than %d: %q", w, r)
+					}
+				}
+			}
+			for _, want := range []string{"DEPLOYMENT", "total", "the PUT replaces the endpoint."} {
+				if !strings.Contains(strings.Join(strings.Fields(end), " "), want) {
+					t.Fatalf("scrolled to the end, %q is not in view:\n%s", want, end)
+				}
+			}
+			golden.RequireEqual(t, strings.Join(frames, "\n---- pgdown ----\n"))
+		})
 	}
 }

@@ -10,8 +10,8 @@ import (
 	"strings"
 
 	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/viewport"
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
 
 	"amlauth-tui/azure"
 	"amlauth-tui/ui/components"
@@ -46,6 +46,7 @@ type Traffic struct {
 	opLabel  string
 	last     azure.Progress
 	focus    string
+	vp       viewport.Model // the az and REST panes
 }
 
 // trafficState is one read of the endpoint and its deployments.
@@ -59,7 +60,7 @@ type deleteMsg struct{ name string }
 
 // NewTraffic opens the editor; az nil means the session's.
 func NewTraffic(env *nav.Env, msg nav.TrafficMsg, az Azure) *Traffic {
-	t := &Traffic{Kit: nav.NewKit(env), env: env, az: api(env, az), focus: msg.Focus}
+	t := &Traffic{Kit: nav.NewKit(env), env: env, az: api(env, az), focus: msg.Focus, vp: viewport.New()}
 	t.set(msg.Endpoint, msg.Deployments)
 	return t
 }
@@ -201,10 +202,22 @@ var (
 )
 
 func (t *Traffic) Keys() []key.Binding {
-	return []key.Binding{keyRow, keyColumn, keyAdjust, keyDigits, keyAll, keyApply, keyDelDep, keyLogsDep, keyCopyAz, keyCopyREST, keyReload}
+	ks := []key.Binding{keyRow, keyColumn, keyAdjust, keyDigits, keyAll, keyApply, keyDelDep, keyLogsDep, keyCopyAz, keyCopyREST, keyReload}
+	if t.scrolls() {
+		ks = append(ks, keyScroll)
+	}
+	return ks
 }
 
 func (t *Traffic) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
+	_, cmd := t.update(msg)
+	if w, h := t.Size(); w > 0 && h > 0 {
+		t.vp = t.fitPanes(t.vp, w, h) // the edit changes the panes: pgup/pgdn then know how far they may go
+	}
+	return t, cmd
+}
+
+func (t *Traffic) update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 	if t.Resized(msg) {
 		return t, nil
 	}
@@ -245,7 +258,16 @@ func (t *Traffic) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 	case deleteMsg:
 		return t, t.startDelete(m.name)
 	case tea.KeyPressMsg:
+		if key.Matches(m, keyScroll) {
+			var cmd tea.Cmd
+			t.vp, cmd = t.vp.Update(m)
+			return t, cmd
+		}
 		return t, t.key(m)
+	case tea.MouseWheelMsg:
+		var cmd tea.Cmd
+		t.vp, cmd = t.vp.Update(m)
+		return t, cmd
 	}
 	return t, nil
 }
@@ -358,6 +380,24 @@ func (t *Traffic) startDelete(name string) tea.Cmd {
 
 func (t *Traffic) View(w, h int) string {
 	st := t.env.Styles
+	lines := t.editor(w)
+	if len(t.deps) == 0 {
+		return components.Block(strings.Join(lines, "\n"), w, h)
+	}
+	// A copy laid out at this size with the edit as of now: View changes
+	// nothing; pgup/pgdn move t.vp, laid out in Update.
+	vp := t.fitPanes(t.vp, w, h)
+	sep := ""
+	if vp.TotalLineCount() > vp.Height() {
+		sep = st.Muted.Render(fmt.Sprintf("pgup/pgdn scroll the commands · %d%%", int(vp.ScrollPercent()*100)))
+	}
+	return components.Block(strings.Join(append(lines, sep, vp.View()), "\n"), w, h)
+}
+
+// editor is what stays in view: the split being edited, its verdict and
+// the operation; the az and REST panes scroll under it.
+func (t *Traffic) editor(w int) []string {
+	st := t.env.Styles
 	head := st.Title.Render("Traffic of "+components.Clean(t.ep.Endpoint)) + st.Muted.Render("  live requests are split; mirrored ones are copied, their answers dropped")
 	if t.load.Busy() || t.apply.Busy() || t.running() {
 		head += "  " + t.Spinner()
@@ -367,8 +407,7 @@ func (t *Traffic) View(w, h int) string {
 		lines = append(lines, nav.Problem(st, "Reading the endpoint", nav.RetryWith(t.loadErr, "R"), w), "")
 	}
 	if len(t.deps) == 0 {
-		lines = append(lines, st.Muted.Render("No deployments yet: n on the endpoint creates one."))
-		return components.Block(strings.Join(lines, "\n"), w, h)
+		return append(lines, st.Muted.Render("No deployments yet: n on the endpoint creates one."))
 	}
 	lines = append(lines, st.TableHeader.Render(fmt.Sprintf("  %-20s %-10s %8s %8s   %s", "DEPLOYMENT", "STATE", "LIVE", "MIRROR", "NOW IN AZURE")))
 	for i, d := range t.deps {
@@ -411,13 +450,23 @@ func (t *Traffic) View(w, h int) string {
 	case t.op != nil:
 		lines = append(lines, st.Accent.Render(t.Spinner()+" "+components.Clean(t.opLabel)+" · "+components.Clean(t.op.State())))
 	}
-	lines = append(lines, "")
-	lines = append(lines, pane(st, "az CLI (a)", t.azCommand(), w)...)
-	lines = append(lines, "")
-	lines = append(lines, pane(st, "REST (r)", t.restText(), w)...)
-	body := strings.Join(lines, "\n")
-	if lipgloss.Height(body) > h {
-		body = strings.Join(strings.Split(body, "\n")[:h], "\n")
-	}
-	return components.Block(body, w, h)
+	// Problem and the wrapped lines may hold several rows each.
+	return strings.Split(strings.Join(lines, "\n"), "\n")
 }
+
+// fitPanes lays vp out under the editor at w×h with the az and REST panes
+// of the edit as of now, keeping its scroll position.
+func (t *Traffic) fitPanes(vp viewport.Model, w, h int) viewport.Model {
+	st := t.env.Styles
+	panes := append(pane(st, "az CLI (a)", t.azCommand(), w), "")
+	panes = append(panes, pane(st, "REST (r)", t.restText(), w)...)
+	off := vp.YOffset()
+	vp.SetWidth(w)
+	vp.SetHeight(max(h-len(t.editor(w))-1, 1))
+	vp.SetContent(strings.Join(panes, "\n"))
+	vp.SetYOffset(off)
+	return vp
+}
+
+// scrolls reports that the panes do not fit: pgup/pgdn are offered.
+func (t *Traffic) scrolls() bool { return t.vp.TotalLineCount() > t.vp.Height() }
