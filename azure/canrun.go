@@ -143,7 +143,7 @@ func (s *Session) CanRun(ctx context.Context, ref EndpointRef, assets *Assets) (
 func (s *Session) commonEnvironment(ctx context.Context, ws WorkspaceRef, deps []Deployment) *EnvironmentVersion {
 	var curated *EnvironmentVersion
 	for _, d := range deps {
-		e, err := s.environmentOf(ctx, ws, d.Environment)
+		e, err := s.Environment(ctx, ws, d.Environment)
 		if err != nil {
 			return nil
 		}
@@ -167,7 +167,7 @@ func (s *Session) Preflight(ctx context.Context, spec DeploymentSpec) (RunCheck,
 	if m, err := s.modelOf(ctx, ws, spec.assetID(spec.Model, "models")); err == nil {
 		a.Model = &m
 	}
-	if e, err := s.environmentOf(ctx, ws, spec.assetID(spec.Environment, "environments")); err == nil {
+	if e, err := s.Environment(ctx, ws, spec.assetID(spec.Environment, "environments")); err == nil {
 		a.Environment = &e
 	}
 	if name, ok := secretReference(spec.EnvironmentVariables); ok {
@@ -198,9 +198,11 @@ func (s *Session) modelOf(ctx context.Context, ws WorkspaceRef, id string) (Mode
 	return modelFrom(name, &r.ModelVersion), nil
 }
 
-// environmentOf reads an environment version by asset id; a curated
-// registry environment needs no read.
-func (s *Session) environmentOf(ctx context.Context, ws WorkspaceRef, id string) (EnvironmentVersion, error) {
+// Environment reads an environment version by asset id (what a deployment
+// names: Deployment.Environment), with its image. A registry's environment
+// (azureml://registries/...) is not read: it comes back by name, Curated
+// when it is the azureml registry's, with no Image.
+func (s *Session) Environment(ctx context.Context, ws WorkspaceRef, id string) (EnvironmentVersion, error) {
 	name, version, err := assetName(id, "environments")
 	if err != nil {
 		return EnvironmentVersion{}, err

@@ -51,6 +51,8 @@ type fake struct {
 	err  error
 	// depsErr fails the deployments' list (the endpoint still reads).
 	depsErr error
+	// envs are the environments by asset id; another id is refused (403).
+	envs map[string]azure.EnvironmentVersion
 	// pageSize splits eps into pages (0: one page); failPage fails that
 	// page (1-based) once; count is Resource Graph's count (0: refused).
 	pageSize, failPage, count int
@@ -91,6 +93,13 @@ func (f *fake) Endpoint(context.Context, azure.EndpointRef) (azure.Endpoint, err
 }
 func (f *fake) Deployments(context.Context, azure.EndpointRef) ([]azure.Deployment, error) {
 	return f.deps, f.depsErr
+}
+func (f *fake) Environment(_ context.Context, _ azure.WorkspaceRef, id string) (azure.EnvironmentVersion, error) {
+	if ev, ok := f.envs[id]; ok {
+		return ev, nil
+	}
+	return azure.EnvironmentVersion{}, &azure.ForbiddenError{Principal: "alice@contoso.example",
+		Action: "Microsoft.MachineLearningServices/workspaces/environments/versions/read", Scope: id}
 }
 
 // feed runs cmd and gives its messages (spinner ticks aside) to s; it
@@ -274,10 +283,13 @@ func details() *Details {
 	ep.ModifiedAt, ep.ModifiedBy = now.Add(-2*time.Hour), "olivia@contoso.example"
 	d := NewDetails(e, ep.EndpointRef)
 	d.az = &fake{ep: ep, deps: []azure.Deployment{
-		{Name: "blue", ProvisioningState: "Succeeded", InstanceType: "Standard_DS3_v2", InstanceCount: 1, Model: "azureml:churn:1", TrafficPercent: 90},
-		{Name: "green", ProvisioningState: "Updating", InstanceType: "Standard_DS3_v2", InstanceCount: 2, Model: "azureml:churn:2", TrafficPercent: 10},
-	}}
-	feed(d, d.Init())
+		{Name: "blue", ProvisioningState: "Succeeded", InstanceType: "Standard_DS3_v2", InstanceCount: 1, Model: "azureml:churn:1", TrafficPercent: 90,
+			Environment: "azureml:sklearn-env:1"},
+		{Name: "green", ProvisioningState: "Updating", InstanceType: "Standard_DS3_v2", InstanceCount: 2, Model: "azureml:churn:2", TrafficPercent: 10,
+			Environment: ws.ID() + "/environments/custom-scoring/versions/2"},
+	}, envs: map[string]azure.EnvironmentVersion{"azureml:sklearn-env:1": {Name: "sklearn-env", Version: "1",
+		Image: "mcr.microsoft.com/azureml/curated/sklearn-1.5:14"}}}
+	pump(d, d.Init(), 3) // the endpoint and its deployments, then their environments
 	return d
 }
 
@@ -445,5 +457,32 @@ func TestDetailsErrorKey(t *testing.T) {
 	}
 	if d.HandlesEsc() {
 		t.Fatal("a key reached the details' hidden table: esc no longer goes back")
+	}
+}
+
+// A deployment's environment shows as its asset and the image it runs; an
+// image that could not be read, or that Azure does not name, says so.
+func TestDetailsShowTheImageEachDeploymentRuns(t *testing.T) {
+	d := details()
+	v := strings.Join(strings.Fields(plain(d.View(120, 37))), " ")
+	for _, want := range []string{
+		"environment sklearn-env:1 · mcr.microsoft.com/azureml/curated/sklearn-1.5:14",
+		"environment custom-scoring:2 · image not read: Access denied",
+	} {
+		if !strings.Contains(v, want) {
+			t.Errorf("missing %q:\n%s", want, plain(d.View(120, 37)))
+		}
+	}
+	const registry = "azureml://registries/azureml/environments/sklearn-1.5/versions/14"
+	d.envs[registry] = envRead{ev: azure.EnvironmentVersion{Name: "sklearn-1.5", Version: "14", Curated: true}}
+	d.envs["azureml:conda-env:3"] = envRead{ev: azure.EnvironmentVersion{Name: "conda-env", Version: "3", Built: true}}
+	for id, want := range map[string]string{
+		registry:              "sklearn-1.5:14 · curated (azureml registry): its image is not read here",
+		"azureml:conda-env:3": "conda-env:3 · built by Azure into the workspace registry",
+		"":                    "not stated by Azure",
+	} {
+		if got := d.environment(id); got != want {
+			t.Errorf("environment(%q) = %q, want %q", id, got, want)
+		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"runtime/debug"
+	"slices"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -193,6 +194,31 @@ func (d *Details) reload() tea.Cmd {
 		r := detail{ep: ep}
 		r.deps, r.depsErr = az.Deployments(ctx, ref)
 		return r, nil
+	})
+}
+
+// readEnvironments reads each environment the deployments name, once; a
+// failed read is that environment's (the details still show).
+func (d *Details) readEnvironments() tea.Cmd {
+	d.envs = nil
+	var ids []string
+	for _, dep := range d.deps {
+		if dep.Environment != "" && !slices.Contains(ids, dep.Environment) {
+			ids = append(ids, dep.Environment)
+		}
+	}
+	if len(ids) == 0 {
+		d.Cancel(&d.envCall)
+		return nil
+	}
+	az, ws := d.api(), d.ref.WorkspaceRef
+	return nav.Go(&d.Kit, &d.envCall, requestTimeout, func(ctx context.Context) (environments, error) {
+		out := environments{}
+		for _, id := range ids {
+			ev, err := az.Environment(ctx, ws, id)
+			out[id] = envRead{ev, err}
+		}
+		return out, nil
 	})
 }
 

@@ -38,6 +38,7 @@ type Azure interface {
 	EndpointCount(ctx context.Context, ws azure.WorkspaceRef) (int, error)
 	Endpoint(ctx context.Context, ref azure.EndpointRef) (azure.Endpoint, error)
 	Deployments(ctx context.Context, ref azure.EndpointRef) ([]azure.Deployment, error)
+	Environment(ctx context.Context, ws azure.WorkspaceRef, id string) (azure.EnvironmentVersion, error)
 }
 
 // page is what every list screen shares: the kit (request, spinner), the
@@ -233,6 +234,20 @@ type Details struct {
 	depsErr error
 	vp      viewport.Model
 	deleted bool // a delete of this endpoint succeeded: nothing left to show
+	// envs are the deployments' environments by asset id, read after the
+	// deployments (a deployment names its environment; the image is the
+	// environment's): nil while they are read.
+	envs    environments
+	envCall nav.Call
+}
+
+// environments are environment reads by asset id: the version, or why it
+// could not be read.
+type environments map[string]envRead
+
+type envRead struct {
+	ev  azure.EnvironmentVersion
+	err error
 }
 
 // detail is one read of the endpoint: the endpoint, then its deployments

@@ -284,8 +284,17 @@ func (s *Endpoints) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 
 func (d *Details) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 	if m, ok := msg.(nav.Result[detail]); ok {
+		var cmd tea.Cmd
 		if d.finish(m, m.Err) && m.Err == nil {
 			d.ep, d.deps, d.depsErr = &m.Value.ep, m.Value.deps, m.Value.depsErr
+			cmd = d.readEnvironments()
+		}
+		d.layout()
+		return d, cmd
+	}
+	if m, ok := msg.(nav.Result[environments]); ok {
+		if d.Done(&d.envCall, m) {
+			d.envs = m.Value
 		}
 		d.layout()
 		return d, nil

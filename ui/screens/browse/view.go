@@ -224,15 +224,20 @@ func (d *Details) content(w int) string {
 	case len(d.deps) == 0 && !d.loading():
 		b.WriteString(st.Muted.Render("No deployments yet: traffic has nowhere to go. n creates one; i checks that the endpoint identity can run it.") + "\n")
 	default:
-		b.WriteString(st.TableHeader.Render(fmt.Sprintf("%-14s %8s  %-10s %-22s %-22s %s", "NAME", "TRAFFIC", "STATE", "INSTANCE", "MODEL", "ENVIRONMENT")) + "\n")
+		b.WriteString(st.TableHeader.Render(fmt.Sprintf("%-14s %8s  %-10s %-22s %s", "NAME", "TRAFFIC", "STATE", "INSTANCE", "MODEL")) + "\n")
 		for _, dep := range d.deps {
 			mirror := ""
 			if m := e.MirrorTraffic[dep.Name]; m > 0 {
 				mirror = fmt.Sprintf(" (+%d%% mirror)", m)
 			}
-			fmt.Fprintf(&b, "%-14s %7d%%  %-10s %-22s %-22s %s%s\n", components.Fit(c(dep.Name), 14), dep.TrafficPercent,
+			fmt.Fprintf(&b, "%-14s %7d%%  %-10s %-22s %s%s\n", components.Fit(c(dep.Name), 14), dep.TrafficPercent,
 				components.Fit(c(dep.ProvisioningState), 10), components.Fit(fmt.Sprintf("%s ×%d", c(dep.InstanceType), dep.InstanceCount), 22),
-				components.Fit(c(assetLabel(dep.Model)), 22), c(assetLabel(dep.Environment)), mirror)
+				c(assetLabel(dep.Model)), mirror)
+			// The environment on a line of its own: the image is what runs,
+			// and it is too long for a column.
+			indent := strings.Repeat(" ", envIndent)
+			env := components.Wrap("environment "+c(d.environment(dep.Environment)), w-envIndent)
+			b.WriteString(st.Muted.Render(indent+strings.ReplaceAll(env, "\n", "\n"+indent)) + "\n")
 		}
 		b.WriteString(st.Muted.Render("n new deployment · T traffic and delete · l logs · i can it run?") + "\n")
 	}
@@ -296,6 +301,40 @@ func (d *Details) View(w, h int) string {
 		head += st.Muted.Render(fmt.Sprintf("  ↑/↓ scroll · %d%%", int(vp.ScrollPercent()*100)))
 	}
 	return components.Block(head+"\n"+vp.View(), w, h)
+}
+
+// envIndent sets a deployment's environment line under its name.
+const envIndent = 2
+
+// environment is a deployment's environment as its asset and the image it
+// runs ("sklearn-env:1 · mcr.microsoft.com/azureml/curated/sklearn-1.5:14"),
+// or why the image is not shown: it is still being read, could not be
+// read, or Azure builds it.
+func (d *Details) environment(id string) string {
+	if id == "" {
+		return "not stated by Azure"
+	}
+	label := assetLabel(id)
+	r, ok := d.envs[id]
+	switch {
+	case !ok && d.envCall.Busy():
+		return label + " · reading its image…"
+	case !ok:
+		return label + " · image not read"
+	case r.err != nil:
+		e := azure.Explain(r.err)
+		return label + " · image not read: " + strings.TrimSuffix(e.Title, ".")
+	case r.ev.Built:
+		if r.ev.Image != "" {
+			return label + " · built by Azure on " + r.ev.Image + " into the workspace registry"
+		}
+		return label + " · built by Azure into the workspace registry"
+	case r.ev.Image != "":
+		return label + " · " + r.ev.Image
+	case r.ev.Curated:
+		return label + " · curated (azureml registry): its image is not read here"
+	}
+	return label + " · no image named"
 }
 
 // assetLabel is a model or environment asset id as name:version

@@ -205,6 +205,9 @@ func TestWizardPreflightFixLoop(t *testing.T) {
 	if w.step != sCompute {
 		t.Fatalf("step %v, want compute", w.step)
 	}
+	if v := view(w); !strings.Contains(v, "environment churn-env:1 (crchurn.azurecr.io/churn:1)") {
+		t.Fatalf("the summary names the environment's image:\n%s", v)
+	}
 	press(w, "backspace")
 	typeText(w, "0")
 	press(w, "enter")

@@ -65,7 +65,14 @@ func (w *Wizard) summary() string {
 		parts = append(parts, "model "+w.model.Name+":"+w.model.Version)
 	}
 	if w.envir != nil && w.step > sEnv {
-		parts = append(parts, "environment "+w.envir.Name+":"+w.envir.Version)
+		env := "environment " + w.envir.Name + ":" + w.envir.Version
+		switch { // the image is what runs
+		case w.envir.Built:
+			env += " (built by Azure)"
+		case w.envir.Image != "":
+			env += " (" + w.envir.Image + ")"
+		}
+		parts = append(parts, env)
 	}
 	if w.step > sCompute {
 		parts = append(parts, fmt.Sprintf("%s ×%d", sp.InstanceType, sp.InstanceCount))
