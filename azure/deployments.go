@@ -337,9 +337,18 @@ func (sp DeploymentSpec) YAML() string {
 }
 
 // AzCommand is the equivalent `az ml online-deployment create` command.
-func (sp DeploymentSpec) AzCommand() string {
+func (sp DeploymentSpec) AzCommand() string { return sp.azCommand("create") }
+
+// AzUpdateCommand is the `az ml online-deployment update` command that puts
+// an existing deployment to the spec: create fails when the deployment
+// exists ("If you want to update the existing deployment, use az ml
+// online-deployment update").
+// https://learn.microsoft.com/cli/azure/ml/online-deployment#az-ml-online-deployment-create
+func (sp DeploymentSpec) AzUpdateCommand() string { return sp.azCommand("update") }
+
+func (sp DeploymentSpec) azCommand(verb string) string {
 	r := sp.Ref
-	return "az ml online-deployment create --name " + azArg(r.Deployment) + " --endpoint-name " + azArg(r.Endpoint) +
+	return "az ml online-deployment " + verb + " --name " + azArg(r.Deployment) + " --endpoint-name " + azArg(r.Endpoint) +
 		" --file deployment.yml --resource-group " + azArg(r.ResourceGroup) + " --workspace-name " + azArg(r.Name) +
 		" --subscription " + azArg(r.Subscription)
 }

@@ -117,6 +117,9 @@ request_settings:
 	if got := s.AzCommand(); got != "az ml online-deployment create --name green --endpoint-name churn-key --file deployment.yml --resource-group rg-ml-prod --workspace-name mlw-churn --subscription "+churnWS().Subscription {
 		t.Errorf("az: %s", got)
 	}
+	if got := s.AzUpdateCommand(); got != "az ml online-deployment update --name green --endpoint-name churn-key --file deployment.yml --resource-group rg-ml-prod --workspace-name mlw-churn --subscription "+churnWS().Subscription {
+		t.Errorf("az update: %s", got)
+	}
 	method, path, body := s.REST()
 	if method != "PUT" || path != churnWS().ID()+"/onlineEndpoints/churn-key/deployments/green?api-version=2024-04-01" {
 		t.Errorf("REST: %s %s", method, path)

@@ -14,6 +14,8 @@ type Azure interface {
 	Models(ctx context.Context, ws azure.WorkspaceRef) ([]azure.ModelVersion, error)
 	Environments(ctx context.Context, ws azure.WorkspaceRef) ([]azure.EnvironmentVersion, error)
 	CreateDeployment(ctx context.Context, spec azure.DeploymentSpec) (*azure.Operation, error)
+	// UpdateDeployment puts an existing deployment again (a redeploy).
+	UpdateDeployment(ctx context.Context, spec azure.DeploymentSpec) (*azure.Operation, error)
 	DeleteDeployment(ctx context.Context, ref azure.DeploymentRef) (*azure.Operation, error)
 	SetTraffic(ctx context.Context, ref azure.EndpointRef, traffic, mirror map[string]int32) (*azure.Operation, error)
 	DeploymentLogs(ctx context.Context, ref azure.DeploymentRef, container string, lines int) (string, error)

@@ -2,6 +2,7 @@ package deploy
 
 import (
 	"context"
+	"slices"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -26,6 +27,12 @@ type CanRun struct {
 	err    error
 	cursor int
 	vp     viewport.Model
+
+	// deps are the endpoint's deployments: a failed one is offered again
+	// (redeployed) once nothing it needs is missing.
+	deps     []azure.Deployment
+	depsCall nav.Call
+	fixed    bool // a role was assigned here since the check opened
 }
 
 // NewCanRun opens the check; az nil means the session's.
@@ -39,13 +46,32 @@ func (c *CanRun) Where() nav.Context { return c.env.Place(c.ep.WorkspaceRef, c.e
 
 func (c *CanRun) Init() tea.Cmd { return c.check() }
 
+// check checks the identity and reads the deployments again (a failed one
+// may have been fixed or deleted meanwhile).
 func (c *CanRun) check() tea.Cmd {
 	if c.az == nil {
 		return nil
 	}
 	az, ref := c.az, c.ep.EndpointRef
 	c.err = nil
-	return nav.Go(&c.Kit, &c.call, timeout, func(ctx context.Context) (azure.RunCheck, error) { return az.CanRun(ctx, ref, nil) })
+	return tea.Batch(
+		nav.Go(&c.Kit, &c.call, timeout, func(ctx context.Context) (azure.RunCheck, error) { return az.CanRun(ctx, ref, nil) }),
+		nav.Go(&c.Kit, &c.depsCall, timeout, func(ctx context.Context) (deployments, error) { return az.Deployments(ctx, ref) }))
+}
+
+// failedDeployment is the first deployment Azure could not provision: the
+// one the fix is for.
+func (c *CanRun) failedDeployment() (azure.Deployment, bool) {
+	i := slices.IndexFunc(c.deps, func(d azure.Deployment) bool { return strings.EqualFold(d.ProvisioningState, "Failed") })
+	if i < 0 {
+		return azure.Deployment{}, false
+	}
+	return c.deps[i], true
+}
+
+// keyRedeploy is built per deployment: its help names it.
+func keyRedeploy(name string) key.Binding {
+	return key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "redeploy "+components.Clean(name)))
 }
 
 var keyNeed = key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓", "need"))
@@ -56,6 +82,9 @@ func (c *CanRun) Keys() []key.Binding {
 		if _, ok := fixable(c.report.Needs, c.cursor); ok {
 			ks = append(ks, keyFix)
 		}
+	}
+	if d, ok := c.failedDeployment(); ok {
+		ks = append(ks, keyRedeploy(d.Name))
 	}
 	return append(ks, keyReload, keyScroll)
 }
@@ -83,7 +112,12 @@ func (c *CanRun) update(msg tea.Msg) tea.Cmd {
 				c.cursor = firstFailing(r.Needs)
 			}
 		}
+	case nav.Result[deployments]:
+		if c.Done(&c.depsCall, m) && m.Err == nil {
+			c.deps = m.Value // unread, the redeploy is not offered; the check says the rest
+		}
 	case nav.AccessChangedMsg:
+		c.fixed = true
 		return c.check() // a role was assigned: answer again
 	case tea.KeyPressMsg:
 		switch {
@@ -98,6 +132,12 @@ func (c *CanRun) update(msg tea.Msg) tea.Cmd {
 			return c.Toast(nav.Info, "Nothing to fix: every need is allowed")
 		case key.Matches(m, keyReload):
 			return c.check()
+		case m.String() == "enter":
+			// The fix loop ends where it started: the deployment that
+			// failed is put again, not a new one beside it.
+			if d, ok := c.failedDeployment(); ok {
+				return nav.Cmd(nav.PushMsg{Screen: NewRedeploy(c.env, c.ep, slices.Clone(c.deps), d, c.az)})
+			}
 		default:
 			var cmd tea.Cmd
 			c.vp, cmd = c.vp.Update(m)
@@ -129,8 +169,29 @@ func (c *CanRun) body(w int) []string {
 		}
 		lines = append(lines, "")
 		lines = append(lines, needLines(st, r, c.cursor, w)...)
+		lines = append(lines, c.redeployLines(r, w)...)
 	}
 	return lines
+}
+
+// redeployLines offer to put the failed deployment again: after the fix,
+// or at once when nothing it needs is missing.
+func (c *CanRun) redeployLines(r azure.RunCheck, w int) []string {
+	d, ok := c.failedDeployment()
+	if !ok {
+		return nil
+	}
+	st, name := c.env.Styles, components.Clean(d.Name)
+	if _, missing := fixable(r.Needs, -1); missing {
+		return append([]string{""}, wrapped(st.Warn, "Deployment "+name+" failed. Fix what is missing (f), then enter redeploys "+name+
+			" (or now: the preflight there checks again).", w)...)
+	}
+	lead := "Deployment " + name + " failed, and nothing it needs is missing now"
+	if c.fixed {
+		lead = "A role was assigned since deployment " + name + " failed"
+	}
+	return append([]string{""}, wrapped(st.OK, "✓ "+lead+": enter redeploys "+name+" (the same deployment, put again; "+
+		"n on the endpoint makes a new one instead).", w)...)
 }
 
 func (c *CanRun) layout() {

@@ -14,6 +14,9 @@ func (w *Wizard) Init() tea.Cmd {
 		w.hint = "Sign in first."
 		return nil
 	}
+	if w.redeploy != nil { // it opens on the preflight of the deployment as it is
+		return tea.Batch(w.loadModels(), w.loadEnvs(), w.loadDeployments(), w.check())
+	}
 	return tea.Batch(w.name.Focus(), w.loadModels(), w.loadEnvs(), w.loadDeployments())
 }
 
@@ -47,11 +50,15 @@ func (w *Wizard) check() tea.Cmd {
 	return nav.Go(&w.Kit, &w.pre.call, timeout, func(ctx context.Context) (azure.RunCheck, error) { return az.Preflight(ctx, sp) })
 }
 
-// start sends the PUT; the answer is the running operation or Azure's refusal.
+// start sends the PUT (an update when it is the failed deployment put
+// again); the answer is the running operation or Azure's refusal.
 func (w *Wizard) start() tea.Cmd {
 	w.startErr, w.hint = nil, ""
-	sp, az := w.spec(), w.az
-	return nav.Go(&w.Kit, &w.startCall, timeout, func(ctx context.Context) (*azure.Operation, error) { return az.CreateDeployment(ctx, sp) })
+	sp, az, put := w.spec(), w.az, w.az.CreateDeployment
+	if w.updating() {
+		put = az.UpdateDeployment
+	}
+	return nav.Go(&w.Kit, &w.startCall, timeout, func(ctx context.Context) (*azure.Operation, error) { return put(ctx, sp) })
 }
 
 // readLogs reads the failed deployment's logs: the storage initializer

@@ -46,6 +46,7 @@ type fake struct {
 	report  azure.RunCheck
 	logs    map[string]string
 	created []azure.DeploymentSpec
+	updated []azure.DeploymentSpec
 	traffic []map[string]int32
 	deleted []string
 	err     error
@@ -64,6 +65,10 @@ func (f *fake) Environments(context.Context, azure.WorkspaceRef) ([]azure.Enviro
 func (f *fake) CreateDeployment(_ context.Context, sp azure.DeploymentSpec) (*azure.Operation, error) {
 	f.created = append(f.created, sp)
 	return &azure.Operation{Kind: "create", Target: sp.Ref.EndpointRef, Deployment: sp.Ref.Deployment}, f.err
+}
+func (f *fake) UpdateDeployment(_ context.Context, sp azure.DeploymentSpec) (*azure.Operation, error) {
+	f.updated = append(f.updated, sp)
+	return &azure.Operation{Kind: "update", Target: sp.Ref.EndpointRef, Deployment: sp.Ref.Deployment}, f.err
 }
 func (f *fake) DeleteDeployment(_ context.Context, ref azure.DeploymentRef) (*azure.Operation, error) {
 	f.deleted = append(f.deleted, ref.Deployment)
@@ -463,5 +468,75 @@ func TestGoldenTraffic(t *testing.T) {
 			}
 			golden.RequireEqual(t, strings.Join(frames, "\n---- pgdown ----\n"))
 		})
+	}
+}
+
+// The fix loop of "Can it run?" ends where it started: once what the
+// failed deployment lacked is assigned, enter puts that deployment again
+// (an update of blue, with its model, environment, instances and
+// variables), not a new green beside it; n there names a new one instead.
+func TestCanRunFixRedeploysTheFailedDeployment(t *testing.T) {
+	f := newFake()
+	secret := map[string]string{"API_KEY": "${{azureml://connections/scoring/credentials/key}}"}
+	f.deps = []azure.Deployment{{Name: "blue", ProvisioningState: "Failed", Model: "azureml:churn-model:3", Environment: "azureml:churn-env:1",
+		InstanceType: "Standard_F4s_v2", InstanceCount: 2, EnvironmentVariables: secret}}
+	f.report = uaiReport(false)
+	c := NewCanRun(env(), nav.CanRunMsg{Endpoint: f.ep}, f)
+	sized(c)
+	feed(c, c.Init())
+	if v := view(c); !strings.Contains(v, "Deployment blue failed. Fix what is missing (f)") {
+		t.Fatalf("the failed deployment is named with the fix first:\n%s", v)
+	}
+	if out := press(c, "f"); len(out) != 1 {
+		t.Fatalf("f asks for the assign wizard: %v", out)
+	}
+	f.report = uaiReport(true)
+	feed(c, nav.Cmd(nav.AccessChangedMsg{}))
+	if v := strings.Join(strings.Fields(view(c)), " "); !strings.Contains(v, "A role was assigned since deployment blue failed: enter redeploys blue") {
+		t.Fatalf("after the fix the redeploy of blue is offered:\n%s", view(c))
+	}
+	out := press(c, "enter")
+	if len(out) != 1 {
+		t.Fatalf("enter opens the redeploy: %v", out)
+	}
+	push, ok := out[0].(nav.PushMsg)
+	w, isWizard := push.Screen.(*Wizard)
+	if !ok || !isWizard {
+		t.Fatalf("enter opens the redeploy wizard: %#v", out[0])
+	}
+	sized(w)
+	feed(w, w.Init())
+	v := view(w)
+	for _, want := range []string{"Redeploy blue", "model churn-model:3", "environment churn-env:1 (crchurn.azurecr.io/churn:1)", "Standard_F4s_v2 ×2", "✓ allowed"} {
+		if w.step != sPreflight || !strings.Contains(v, want) {
+			t.Fatalf("the redeploy opens on the preflight of blue as it is (%q):\n%s", want, v)
+		}
+	}
+	press(w, "enter")
+	if v := view(w); w.step != sReview || !strings.Contains(v, "az ml online-deployment update --name blue") {
+		t.Fatalf("the review is of an update of blue:\n%s", v)
+	}
+	press(w, "enter")
+	if len(f.created) != 0 || len(f.updated) != 1 {
+		t.Fatalf("a redeploy updates blue: created %v, updated %v", f.created, f.updated)
+	}
+	sp := f.updated[0]
+	if sp.Ref.Deployment != "blue" || sp.InstanceType != "Standard_F4s_v2" || sp.InstanceCount != 2 || !strings.HasSuffix(sp.Model, "/models/churn-model/versions/3") ||
+		!strings.HasSuffix(sp.Environment, "/environments/churn-env/versions/1") || sp.EnvironmentVariables["API_KEY"] != secret["API_KEY"] {
+		t.Fatalf("blue is put again as it was: %+v", sp)
+	}
+
+	// The user chooses otherwise: n names a new deployment, created beside blue.
+	w = NewRedeploy(env(), f.ep, f.deps, f.deps[0], f)
+	sized(w)
+	feed(w, w.Init())
+	press(w, "enter", "n")
+	for range 4 {
+		press(w, "backspace")
+	}
+	typeText(w, "green")
+	press(w, "enter", "enter", "enter", "enter", "enter", "enter")
+	if len(f.created) != 1 || f.created[0].Ref.Deployment != "green" || len(f.updated) != 1 {
+		t.Fatalf("renamed, it is a new deployment: created %v, updated %v (step %v)\n%s", f.created, f.updated, w.step, view(w))
 	}
 }

@@ -7,6 +7,7 @@ package deploy
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -115,6 +116,11 @@ type Wizard struct {
 	logs      logsPane
 	fixed     bool // a role was assigned since the failure: enter retries
 	tries     int
+
+	// redeploy is the failed deployment this wizard puts again (the fix
+	// loop of "Can it run?"): its name, model, environment, instances and
+	// variables, sent as an update. Edited to another name, it is a new one.
+	redeploy *azure.Deployment
 }
 
 // preflight is the endpoint identity checked for this deployment.
@@ -168,7 +174,36 @@ func NewWizard(env *nav.Env, msg nav.NewDeploymentMsg, az Azure) *Wizard {
 	return w
 }
 
-func (w *Wizard) Title() string { return "New deployment" }
+// NewRedeploy opens the wizard on the preflight of dep as it is, to put it
+// again once what it lacked is granted; az nil means the session's.
+func NewRedeploy(env *nav.Env, ep azure.Endpoint, deps []azure.Deployment, dep azure.Deployment, az Azure) *Wizard {
+	w := NewWizard(env, nav.NewDeploymentMsg{Endpoint: ep, Deployments: deps}, az)
+	w.redeploy = &dep
+	w.name.SetValue(dep.Name)
+	// Until the workspace's lists arrive (pick), the ids are all that is known.
+	w.model = &azure.ModelVersion{ID: dep.Model}
+	w.envir = &azure.EnvironmentVersion{ID: dep.Environment}
+	w.itype = slices.IndexFunc(w.types, func(t azure.InstanceType) bool { return strings.EqualFold(t.Name, dep.InstanceType) })
+	if w.itype < 0 { // a type the app does not list is kept as it is
+		w.types = append(w.types, azure.InstanceType{Name: dep.InstanceType})
+		w.itype = len(w.types) - 1
+	}
+	w.count.SetValue(strconv.Itoa(int(max(dep.InstanceCount, azure.MinInstanceCount))))
+	w.step = sPreflight
+	return w
+}
+
+// updating: the deployment sent is the failed one, put again (an update).
+func (w *Wizard) updating() bool {
+	return w.redeploy != nil && strings.EqualFold(w.depName(), w.redeploy.Name)
+}
+
+func (w *Wizard) Title() string {
+	if w.updating() {
+		return "Redeploy " + components.Clean(w.redeploy.Name)
+	}
+	return "New deployment"
+}
 
 // Where keeps the breadcrumbs on the endpoint.
 func (w *Wizard) Where() nav.Context { return w.env.Place(w.ep.WorkspaceRef, w.ep.Endpoint) }
@@ -195,6 +230,9 @@ func (w *Wizard) Discards() string {
 	if w.step == sRun || w.step == sName {
 		return ""
 	}
+	if w.updating() {
+		return "the redeploy of " + components.Clean(w.depName())
+	}
 	return "the new deployment " + components.Clean(w.spec().Ref.Deployment)
 }
 
@@ -220,9 +258,11 @@ func (w *Wizard) nameErr() error {
 	if n == "" {
 		return errors.New("enter a name for the deployment")
 	}
-	names := make([]string, len(w.deps))
-	for i, d := range w.deps {
-		names[i] = d.Name
+	names := make([]string, 0, len(w.deps))
+	for _, d := range w.deps {
+		if !(w.redeploy != nil && strings.EqualFold(d.Name, w.redeploy.Name)) { // its own name is the point of a redeploy
+			names = append(names, d.Name)
+		}
 	}
 	return azure.ValidateDeploymentName(n, names)
 }
@@ -256,6 +296,9 @@ func (w *Wizard) spec() azure.DeploymentSpec {
 	}
 	if n, err := strconv.Atoi(strings.TrimSpace(w.count.Value())); err == nil {
 		sp.InstanceCount = int32(n)
+	}
+	if w.redeploy != nil { // what the wizard does not ask for is kept as Azure has it
+		sp.Description, sp.EnvironmentVariables = w.redeploy.Description, w.redeploy.EnvironmentVariables
 	}
 	return sp
 }

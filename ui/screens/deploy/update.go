@@ -45,6 +45,11 @@ func (w *Wizard) update(msg tea.Msg) tea.Cmd {
 					components.Clean(mv.Type), components.Clean(mv.Description)}}
 			}
 			w.models.SetRows(rows)
+			if w.model != nil && w.model.Name == "" { // a redeploy's model, known by its id until now
+				if i := slices.IndexFunc(m.Value, func(mv azure.ModelVersion) bool { return names(mv.ID, mv.Ref(), w.model.ID) }); i >= 0 {
+					w.model = &m.Value[i]
+				}
+			}
 		}
 		return nil
 	case nav.Result[[]azure.EnvironmentVersion]:
@@ -56,6 +61,11 @@ func (w *Wizard) update(msg tea.Msg) tea.Cmd {
 				rows[i] = components.Row{ID: ev.ID, Payload: ev, Cells: []string{components.Clean(ev.Name + ":" + ev.Version), kind, components.Clean(ev.Image)}}
 			}
 			w.envs.SetRows(rows)
+			if w.envir != nil && w.envir.Name == "" { // a redeploy's environment, known by its id until now
+				if i := slices.IndexFunc(m.Value, func(ev azure.EnvironmentVersion) bool { return names(ev.ID, ev.Ref(), w.envir.ID) }); i >= 0 {
+					w.envir = &m.Value[i]
+				}
+			}
 		}
 		return nil
 	case nav.Result[deployments]:
@@ -121,6 +131,12 @@ func (w *Wizard) update(msg tea.Msg) tea.Cmd {
 		return cmd
 	}
 	return nil
+}
+
+// names reports that id (as a deployment names its asset: the ARM id or
+// azureml:name:version) is the asset with this ARM id or reference.
+func names(armID, ref, id string) bool {
+	return strings.EqualFold(armID, id) || ref == id
 }
 
 // firstFailing is the need the fix key acts on first: the first that is
@@ -257,7 +273,7 @@ func (w *Wizard) key(k tea.KeyPressMsg) tea.Cmd {
 		case key.Matches(k, keyCopyYML):
 			return nav.Cmd(nav.CopyMsg{Text: sp.YAML(), Label: "Copied deployment.yml"})
 		case key.Matches(k, keyCopyAz):
-			return nav.Cmd(nav.CopyMsg{Text: sp.AzCommand(), Label: "Copied the az command"})
+			return nav.Cmd(nav.CopyMsg{Text: w.azCommand(sp), Label: "Copied the az command"})
 		case key.Matches(k, keyCopyREST):
 			return nav.Cmd(nav.CopyMsg{Text: w.env.Config.RESTText(sp.REST()), Label: "Copied the REST request"})
 		case key.Matches(k, keyEditName):

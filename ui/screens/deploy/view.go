@@ -44,7 +44,7 @@ func (w *Wizard) top(width int) string {
 			crumbs = append(crumbs, st.Muted.Render(label))
 		}
 	}
-	head := st.Title.Render("New deployment") + st.Muted.Render(" on "+components.Clean(w.ep.Endpoint)) + "  " + strings.Join(crumbs, st.Muted.Render(" › "))
+	head := st.Title.Render(w.Title()) + st.Muted.Render(" on "+components.Clean(w.ep.Endpoint)) + "  " + strings.Join(crumbs, st.Muted.Render(" › "))
 	if w.active() {
 		head += "  " + w.Spinner()
 	}
@@ -62,10 +62,10 @@ func (w *Wizard) summary() string {
 	sp := w.spec()
 	parts := []string{sp.Ref.Deployment}
 	if w.model != nil && w.step > sModel {
-		parts = append(parts, "model "+w.model.Name+":"+w.model.Version)
+		parts = append(parts, "model "+asset(w.model.Name, w.model.Version, w.model.ID))
 	}
 	if w.envir != nil && w.step > sEnv {
-		env := "environment " + w.envir.Name + ":" + w.envir.Version
+		env := "environment " + asset(w.envir.Name, w.envir.Version, w.envir.ID)
 		switch { // the image is what runs
 		case w.envir.Built:
 			env += " (built by Azure)"
@@ -78,6 +78,15 @@ func (w *Wizard) summary() string {
 		parts = append(parts, fmt.Sprintf("%s ×%d", sp.InstanceType, sp.InstanceCount))
 	}
 	return components.Clean(strings.Join(parts, " · "))
+}
+
+// asset is name:version, or the id while only that is known (a redeploy's
+// asset before the workspace's lists arrive, or a registry's).
+func asset(name, version, id string) string {
+	if name == "" {
+		return id
+	}
+	return name + ":" + version
 }
 
 func (w *Wizard) hintLines(width int) []string {
@@ -216,8 +225,15 @@ func (w *Wizard) reviewLines(width int) []string {
 			lines = append(lines, wrapped(st.Warn, "! The preflight found a missing permission: this deployment will fail until it is granted (esc, then f).", width)...)
 		}
 	}
+	if w.updating() {
+		lines = append(lines, wrapped(st.Muted, "Redeploys "+components.Clean(w.depName())+": the same deployment, put again with the model, environment, "+
+			"instances and environment variables shown (what this app does not read, such as request settings and probes, goes back to Azure's defaults). "+
+			"n names a new deployment instead.", width)...)
+	}
 	lines = append(lines, w.hintLines(width)...)
 	switch {
+	case w.startCall.Busy() && w.updating():
+		lines = append(lines, st.Accent.Render(w.Spinner()+" Sending the update request…"))
 	case w.startCall.Busy():
 		lines = append(lines, st.Accent.Render(w.Spinner()+" Sending the create request…"))
 	case w.startErr != nil:
@@ -228,11 +244,20 @@ func (w *Wizard) reviewLines(width int) []string {
 		lines = append(lines, "")
 	}
 	method, path, body := sp.REST()
-	lines = append(lines, pane(st, "az CLI (a)", sp.AzCommand(), width)...)
+	lines = append(lines, pane(st, "az CLI (a)", w.azCommand(sp), width)...)
 	lines = append(lines, "")
 	lines = append(lines, pane(st, "deployment.yml (y)", sp.YAML(), width)...)
 	lines = append(lines, "")
 	return append(lines, pane(st, "REST (r)", w.env.Config.RESTText(method, path, body), width)...)
+}
+
+// azCommand is az's create, or its update for a redeploy (create fails on
+// a deployment that exists).
+func (w *Wizard) azCommand(sp azure.DeploymentSpec) string {
+	if w.updating() {
+		return sp.AzUpdateCommand()
+	}
+	return sp.AzCommand()
 }
 
 // pane is a titled block, wrapped (never cut) so that what is copied is what is seen.
@@ -267,7 +292,11 @@ func (w *Wizard) runLines(width int) []string {
 	switch {
 	case w.succeeded():
 		lines = append(lines, st.OK.Render("✓ "+head), "")
-		lines = append(lines, wrapped(st.Accent, "A new deployment gets no traffic until you give it some: t opens the traffic editor with "+name+" selected.", width)...)
+		if w.updating() { // the traffic is the endpoint's: a deployment's PUT leaves it
+			lines = append(lines, wrapped(st.Accent, name+" keeps its share of the endpoint's traffic: t opens the traffic editor with it selected.", width)...)
+		} else {
+			lines = append(lines, wrapped(st.Accent, "A new deployment gets no traffic until you give it some: t opens the traffic editor with "+name+" selected.", width)...)
+		}
 	case w.failed():
 		lines = append(lines, st.Err.Render("✗ "+head), "", nav.Problem(st, "Deploying "+name, nav.RetryWith(p.Err, "enter"), width))
 		if w.fixed {
