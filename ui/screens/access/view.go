@@ -211,7 +211,7 @@ func (a *Assign) intro(w int) string {
 	st := a.env.Styles
 	switch a.step {
 	case aRole:
-		intro := "Choose the role (the smallest that grants the action is first; dimmed roles would not make it work):"
+		intro := "Choose the role (the least privileged that grants the action is first; dimmed roles would not make it work):"
 		switch {
 		case a.accErr != nil:
 			intro += "\n" + st.Warn.Render(wrap("? The deny assignments could not be read, so a role marked ✓ may still be blocked: "+
