@@ -363,8 +363,8 @@ func TestScopePickerNamesTheLevel(t *testing.T) {
 	a := assignFor(keysAct)
 	press(a, enter())
 	v := ansi.Strip(a.View(200, 30))
-	for _, want := range []string{"endpoint        churn-key", "workspace       mlw-churn", "resource group  rg-ml-prod",
-		"subscription    5b7d9e11-2c4a-4e6f-9a1b-3c5d7e9f1a2b", "scope  " + epID[:100]} {
+	for _, want := range []string{"endpoint                churn-key", "workspace               mlw-churn", "resource group          rg-ml-prod",
+		"subscription            5b7d9e11-2c4a-4e6f-9a1b-3c5d7e9f1a2b", "scope  " + epID[:100]} {
 		if !strings.Contains(v, want) {
 			t.Errorf("missing %q:\n%s", want, v)
 		}
@@ -634,8 +634,52 @@ func TestCheckRunAtAnotherResource(t *testing.T) {
 	if c.scope != mi || len(c.results) != 1 || c.results[0].Op.Action != assign {
 		t.Fatalf("the check should answer for attaching the identity at the identity: scope %s, %d verdicts", c.scope, len(c.results))
 	}
-	if v := ansi.Strip(c.View(140, 40)); !strings.Contains(v, "✗   Attach identity id-churn-scoring") || !strings.Contains(v, "where  userAssignedIdentities "+mi[:60]) {
+	if v := ansi.Strip(c.View(140, 40)); !strings.Contains(v, "✗   Attach identity id-churn-scoring") || !strings.Contains(v, "where  user-assigned identity "+mi[:60]) {
 		t.Errorf("the verdict:\n%s", v)
+	}
+	if r := c.where.Rows()[0]; r.Cells[0] != "user-assigned identity" {
+		t.Errorf("the identity's level is %q", r.Cells[0])
+	}
+	c.Update(letter('w'))
+	if v := ansi.Strip(c.View(140, 40)); !strings.Contains(v, "where  user-assigned identity "+mi[:60]) || !strings.Contains(v, "User-assigned identity "+mi[:60]) ||
+		strings.Contains(v, "userAssignedIdentities /") {
+		t.Errorf("the explanation should name the identity's level in words:\n%s", v)
+	}
+}
+
+// Every level the app's scopes reach is named in words, as the rest of the
+// UI names them; a type it does not know is named from its ARM type.
+func TestLevelsAreNamedInWords(t *testing.T) {
+	const ml = rg + "/providers/Microsoft.MachineLearningServices/"
+	for scope, want := range map[string]string{
+		"/": "root",
+		"":  "root",
+		"/providers/Microsoft.Management/managementGroups/mg-contoso": "management group",
+		sub:                        "subscription",
+		rg:                         "resource group",
+		ws:                         "workspace",
+		epID:                       "endpoint",
+		epID + "/deployments/blue": "deployment",
+		rg + "/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-churn-scoring": "user-assigned identity",
+		rg + "/providers/microsoft.managedidentity/USERASSIGNEDIDENTITIES/id-churn-scoring": "user-assigned identity",
+		rg + "/providers/Microsoft.ContainerRegistry/registries/crchurn":                    "container registry",
+		ml + "registries/mlr-shared":                                                                        "ML registry",
+		rg + "/providers/Microsoft.Storage/storageAccounts/stchurn":                                         "storage account",
+		rg + "/providers/Microsoft.Storage/storageAccounts/stchurn/blobServices/default/containers/azureml": "blob container",
+		rg + "/providers/Microsoft.KeyVault/vaults/kv-churn":                                                "key vault",
+		rg + "/providers/Microsoft.Insights/components/appi-churn":                                          "Application Insights",
+		rg + "/providers/Microsoft.Network/applicationGateways/agw-1":                                       "application gateway",
+		rg + "/providers/Microsoft.Web/sites/app-1":                                                         "site",
+		rg + "/providers/Microsoft.Cache/redis/r1/firewallRules/f1":                                         "firewall rule",
+		rg + "/providers/Microsoft.Foo/entities/x":                                                          "entity",
+		"/not/a/scope": "scope",
+	} {
+		if got := levelOf(scope); got != want {
+			t.Errorf("levelOf(%s) = %q, want %q", scope, got, want)
+		}
+	}
+	if got := scopeName(rg + "/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-churn"); got != "user-assigned identity id-churn" {
+		t.Errorf("scopeName: %q", got)
 	}
 }
 
