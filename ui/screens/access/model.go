@@ -93,7 +93,14 @@ type Check struct {
 	focus   string // the operation the cursor lands on when the verdicts arrive
 	explain bool   // w: the whole evaluation of the selected verdict
 	why     viewport.Model
-	auto    bool // opened already run (from a refusal): Init starts the check
+	// The evaluation is long (every assignment, every pattern) and wrapping
+	// it is most of a frame's cost: it is rendered once per width and
+	// content (whyText), and the viewport keeps it until either changes
+	// (whyHeld), so a frame only slices it.
+	whyText  whyCache
+	whyHeld  whyKey
+	themeGen int  // bumped when the theme changes: the styles change in place
+	auto     bool // opened already run (from a refusal): Init starts the check
 
 	actionIn  textinput.Model // "+": an action typed by hand
 	typingAct bool
