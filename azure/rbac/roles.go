@@ -107,7 +107,9 @@ func RolesGranting(roles []RoleDefinition, action string, data bool) []RoleDefin
 }
 
 // privilege ranks how much a role allows, to suggest the least privileged
-// role that does the job. What a wildcard grants cannot be counted (it
+// role that does the job ("Only grant the access users need",
+// https://learn.microsoft.com/azure/role-based-access-control/best-practices#only-grant-the-access-users-need).
+// What a wildcard grants cannot be counted (it
 // matches actions that do not exist yet), so each pattern of the role's
 // Actions and DataActions is scored by how much it can match:
 //
