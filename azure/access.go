@@ -647,9 +647,11 @@ func principalLabel(p rbac.Principal) string {
 	return name
 }
 
-// Suggestions are the built-in roles that would grant action (smallest
-// first, at most three) plus the seeds' custom role that fits. They ignore
-// deny assignments: Access.Check filters them against the ones it read.
+// Suggestions are the built-in roles that would grant action, from all
+// the built-ins Azure listed (or the embedded copy), the three least
+// privileged first (rbac.RolesGranting says how they are ranked), plus the
+// seeds' custom role that fits. They ignore deny assignments: Access.Check
+// filters them against the ones it read.
 func Suggestions(roles rbac.RoleSet, action, scope string) []rbac.RoleDefinition {
 	return suggestions(roles, action, scope, false)
 }

@@ -251,3 +251,73 @@ func TestRefusalByADenyAssignmentNamesItAndNoRole(t *testing.T) {
 		t.Errorf("bob's listKeys refusal: %v / %+v", err, azure.Explain(err))
 	}
 }
+
+// Suggestions come from every built-in role, least privileged first:
+// Managed Identity Operator is the answer for attaching a user-assigned
+// identity (creating an endpoint with one), Contributor comes before Owner,
+// a role whose own NotActions remove the action is never offered, and
+// the list is short and the same every time.
+func TestSuggestLeastPrivilegedFromAllBuiltins(t *testing.T) {
+	const uai = "/subscriptions/" + emulator.SubProduction + "/resourceGroups/rg-ml-prod/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-churn-scoring"
+	names := func(rs []rbac.RoleDefinition) []string {
+		var out []string
+		for _, r := range rs {
+			out = append(out, r.RoleName)
+		}
+		return out
+	}
+	for _, c := range []struct {
+		action string
+		data   bool
+		want   []string // the built-ins, in order
+		never  string
+	}{
+		{"Microsoft.ManagedIdentity/userAssignedIdentities/*/assign/action", false,
+			[]string{"Managed Identity Operator", "Contributor", "Owner"}, ""},
+		{"Microsoft.Authorization/roleAssignments/write", false,
+			[]string{"Role Based Access Control Administrator", "User Access Administrator", "Owner"}, "Contributor"},
+		{"Microsoft.MachineLearningServices/workspaces/onlineEndpoints/write", false,
+			[]string{"AzureML Data Scientist", "Azure AI Developer", "Contributor"}, "Owner"},
+		{"Microsoft.MachineLearningServices/workspaces/write", false, []string{"Contributor", "Owner"}, "AzureML Data Scientist"},
+		{"Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read", true,
+			[]string{"Storage Blob Data Reader", "Storage Blob Data Contributor"}, "Owner"},
+		{"Microsoft.ContainerRegistry/registries/pull/read", false, []string{"AcrPull", "AcrPush", "Reader"}, "Owner"},
+	} {
+		a := azure.Access{Principal: azure.PrincipalRef{ID: "b0b00000-0000-4000-8000-000000000b0b", Kind: "User"}, Scope: uai, Roles: rbac.BuiltinRoles()}
+		o := rbac.Operation{Key: c.action, Action: c.action, DataAction: c.data}
+		first := a.Check([]rbac.Operation{o})[0]
+		var builtins []string
+		for _, r := range first.Suggest {
+			if r.RoleType != "CustomRole" {
+				builtins = append(builtins, r.RoleName)
+			}
+		}
+		if strings.Join(builtins, ", ") != strings.Join(c.want, ", ") {
+			t.Errorf("%s: suggests %v, want %v", c.action, names(first.Suggest), c.want)
+		}
+		if c.never != "" && slicesContains(names(first.Suggest), c.never) {
+			t.Errorf("%s: suggests %s, which does not grant it (or is not among the least privileged)", c.action, c.never)
+		}
+		if len(first.Suggest) > 4 {
+			t.Errorf("%s: %d suggestions, keep it short: %v", c.action, len(first.Suggest), names(first.Suggest))
+		}
+		roles := rbac.BuiltinRoles() // the order Azure lists them in must not matter
+		for i, j := 0, len(roles)-1; i < j; i, j = i+1, j-1 {
+			roles[i], roles[j] = roles[j], roles[i]
+		}
+		a.Roles = roles
+		again := a.Check([]rbac.Operation{o})[0]
+		if strings.Join(names(again.Suggest), "|") != strings.Join(names(first.Suggest), "|") {
+			t.Errorf("%s: not deterministic: %v then %v", c.action, names(first.Suggest), names(again.Suggest))
+		}
+	}
+}
+
+func slicesContains(xs []string, x string) bool {
+	for _, y := range xs {
+		if y == x {
+			return true
+		}
+	}
+	return false
+}

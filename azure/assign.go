@@ -144,15 +144,25 @@ type Verification struct {
 // https://learn.microsoft.com/azure/role-based-access-control/troubleshooting#symptom---role-assignment-changes-are-not-being-detected
 const TypicalPropagation = "Azure usually applies a new role assignment within 10 minutes; a change through group membership, or at management-group scope, can take longer. Signing out and in again refreshes the token."
 
-// SelfCheckCommand is the command someone runs to check their own access.
-func SelfCheckCommand(scope string, op rbac.Operation) string {
-	return "amlauth-tui check --principal me --scope " + scope + " --operation " + op.Key
+// SelfCheckCommand is the command someone runs to check their own access,
+// on the cloud this session uses: without its --cloud or --cloud-config
+// their amlauth-tui would ask public Azure. Each word is quoted for a
+// shell where it needs it (an action with '*').
+func (c Config) SelfCheckCommand(scope string, op rbac.Operation) string {
+	cmd := "amlauth-tui check"
+	switch {
+	case c.Source != "":
+		cmd += " --cloud-config " + shellWord(c.Source)
+	case c.Cloud == "AzureChinaCloud" || c.Cloud == "AzureUSGovernment":
+		cmd += " --cloud " + c.Cloud
+	}
+	return cmd + " --principal me --scope " + shellWord(scope) + " --operation " + shellWord(op.Key)
 }
 
 // Verify checks an assignment just made for p. scope is where the operation
 // is performed (it may sit below the assignment's scope).
 func (s *Session) Verify(ctx context.Context, p PrincipalRef, assignment rbac.Assignment, scope string, op rbac.Operation) Verification {
-	v := Verification{Self: strings.EqualFold(p.ID, s.id.ObjectID), Typical: TypicalPropagation, Command: SelfCheckCommand(scope, op)}
+	v := Verification{Self: strings.EqualFold(p.ID, s.id.ObjectID), Typical: TypicalPropagation, Command: s.cfg.SelfCheckCommand(scope, op)}
 	if p.Kind == "Group" {
 		v.Typical += " Members get it through the group; each member runs the command to check for themselves."
 	}

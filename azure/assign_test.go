@@ -65,3 +65,32 @@ func TestAssignCustomRoleAndErrors(t *testing.T) {
 		t.Errorf("unknown principal: %T %v", err, err)
 	}
 }
+
+// The command someone else runs to check for themselves asks the cloud
+// this session uses (else their amlauth-tui would ask public Azure), and
+// is safe to paste into a shell (an action with '*' is quoted).
+func TestSelfCheckCommandNamesTheCloudInUse(t *testing.T) {
+	const scope = "/subscriptions/" + emulator.SubProduction + "/resourceGroups/rg-ml-prod"
+	read, _ := rbac.OperationByKey("endpoint.read")
+	gov, err := azure.CloudConfig("AzureUSGovernment")
+	if err != nil {
+		t.Fatal(err)
+	}
+	public, _ := azure.CloudConfig("AzureCloud")
+	attach := rbac.Operation{Key: "Microsoft.ManagedIdentity/userAssignedIdentities/*/assign/action"}
+	for _, c := range []struct {
+		cfg  azure.Config
+		op   rbac.Operation
+		want string
+	}{
+		{public, read, "amlauth-tui check --principal me --scope " + scope + " --operation endpoint.read"},
+		{gov, read, "amlauth-tui check --cloud AzureUSGovernment --principal me --scope " + scope + " --operation endpoint.read"},
+		{azure.Config{Cloud: "stack", Source: "/home/o/my cloud.json"}, read,
+			"amlauth-tui check --cloud-config '/home/o/my cloud.json' --principal me --scope " + scope + " --operation endpoint.read"},
+		{public, attach, "amlauth-tui check --principal me --scope " + scope + " --operation 'Microsoft.ManagedIdentity/userAssignedIdentities/*/assign/action'"},
+	} {
+		if got := c.cfg.SelfCheckCommand(scope, c.op); got != c.want {
+			t.Errorf("%s:\n got %s\nwant %s", c.cfg.Cloud, got, c.want)
+		}
+	}
+}

@@ -83,34 +83,101 @@ func CustomScoringRole(assignableScope string) RoleDefinition {
 		AssignableScopes: []string{assignableScope}}
 }
 
-// RolesGranting lists the roles that would grant action, smallest first:
-// a role is "smaller" when it allows fewer things, approximated by ranking
-// wildcard breadth (fewer and narrower patterns first).
+// RolesGranting lists the roles that grant action (a role whose own
+// NotActions, or NotDataActions, take it away does not), least privileged
+// first (see privilege); ties keep a fixed order, so the same roles give
+// the same list whatever order Azure listed them in.
 func RolesGranting(roles []RoleDefinition, action string, data bool) []RoleDefinition {
-	var out []RoleDefinition
+	type ranked struct {
+		r RoleDefinition
+		p privilege
+	}
+	var out []ranked
 	for _, r := range roles {
 		if _, _, ok := EffectivePermissions(r.Permissions, action, data); ok {
-			out = append(out, r)
+			out = append(out, ranked{r, privilegeOf(r)})
 		}
 	}
-	sort.SliceStable(out, func(i, j int) bool { return breadth(out[i]) < breadth(out[j]) })
-	return out
+	sort.SliceStable(out, func(i, j int) bool { return out[i].p.less(out[j].p, out[i].r, out[j].r) })
+	rs := make([]RoleDefinition, len(out))
+	for i, x := range out {
+		rs[i] = x.r
+	}
+	return rs
 }
 
-// breadth scores how much a role allows: each pattern counts by how early
-// its first wildcard appears ("*" alone is the broadest).
-func breadth(r RoleDefinition) int {
-	score := 0
-	for _, p := range r.Permissions {
-		for _, a := range append(append([]string{}, p.Actions...), p.DataActions...) {
-			star := strings.IndexByte(a, '*')
-			switch {
-			case star < 0:
-				score++
-			default:
-				score += 1000 / (star + 1)
+// privilege ranks how much a role allows, to suggest the least privileged
+// role that does the job ("Only grant the access users need",
+// https://learn.microsoft.com/azure/role-based-access-control/best-practices#only-grant-the-access-users-need).
+// What a wildcard grants cannot be counted (it
+// matches actions that do not exist yet), so each pattern of the role's
+// Actions and DataActions is scored by how much it can match:
+//
+//   - an exact action (no '*') matches one action: 0;
+//   - a pattern with '*' matches more the fewer literal segments pin it
+//     down: "*" scores maxBreadth, "*/read" and "Microsoft.Support/*" one
+//     less, "Microsoft.Authorization/*/read" two less, and so on.
+//
+// Roles compare by those scores sorted broadest first, one by one: the role
+// whose broadest pattern is narrower is smaller; on a tie the next broadest
+// decides, and a role that runs out of patterns first (fewer of them) is
+// smaller. Then more NotActions/NotDataActions is smaller (each takes
+// something away), then the name and id decide, for a fixed order.
+// So for attaching a user-assigned identity Managed Identity Operator
+// (its broadest, "Microsoft.Support/*") comes before Contributor ("*" less
+// 11 NotActions), which comes before Owner ("*").
+type privilege struct {
+	breadths []int // per pattern, broadest first
+	nots     int
+}
+
+// maxBreadth is the score of "*": more than any pattern's segment count.
+const maxBreadth = 64
+
+func privilegeOf(r RoleDefinition) privilege {
+	var p privilege
+	for _, b := range r.Permissions {
+		for _, lists := range [][]string{b.Actions, b.DataActions} {
+			for _, a := range lists {
+				p.breadths = append(p.breadths, patternBreadth(a))
 			}
 		}
+		p.nots += len(b.NotActions) + len(b.NotDataActions)
 	}
-	return score
+	sort.Sort(sort.Reverse(sort.IntSlice(p.breadths)))
+	return p
+}
+
+// patternBreadth is 0 for an exact action, else maxBreadth less the number
+// of segments without a wildcard (at least 1).
+func patternBreadth(pattern string) int {
+	if !strings.Contains(pattern, "*") {
+		return 0
+	}
+	literal := 0
+	for _, seg := range strings.Split(pattern, "/") {
+		if seg != "" && !strings.Contains(seg, "*") {
+			literal++
+		}
+	}
+	return max(maxBreadth-literal, 1)
+}
+
+// less orders p (of role a) before q (of role b); see privilege.
+func (p privilege) less(q privilege, a, b RoleDefinition) bool {
+	for i := 0; i < len(p.breadths) && i < len(q.breadths); i++ {
+		if p.breadths[i] != q.breadths[i] {
+			return p.breadths[i] < q.breadths[i]
+		}
+	}
+	if len(p.breadths) != len(q.breadths) {
+		return len(p.breadths) < len(q.breadths)
+	}
+	if p.nots != q.nots {
+		return p.nots > q.nots
+	}
+	if c := CompareOrdinalIgnoreCase(a.RoleName, b.RoleName); c != 0 {
+		return c < 0
+	}
+	return CompareOrdinalIgnoreCase(a.ID, b.ID) < 0
 }

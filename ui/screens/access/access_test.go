@@ -3,6 +3,7 @@ package access
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -31,8 +32,8 @@ func env() *nav.Env {
 	return &nav.Env{Styles: theme.New(true, true), Now: func() time.Time { return time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC) }}
 }
 
-func check(t *testing.T, authMode string) *Check {
-	t.Helper()
+func check(tb testing.TB, authMode string) *Check {
+	tb.Helper()
 	c := NewCheck(env(), nav.CheckAccessMsg{Context: nav.Context{Subscription: "5b7d9e11-2c4a-4e6f-9a1b-3c5d7e9f1a2b", ResourceGroup: "rg-ml-prod",
 		Workspace: "mlw-churn", Endpoint: "churn-key"}, AuthMode: authMode})
 	return c
@@ -363,8 +364,8 @@ func TestScopePickerNamesTheLevel(t *testing.T) {
 	a := assignFor(keysAct)
 	press(a, enter())
 	v := ansi.Strip(a.View(200, 30))
-	for _, want := range []string{"endpoint        churn-key", "workspace       mlw-churn", "resource group  rg-ml-prod",
-		"subscription    5b7d9e11-2c4a-4e6f-9a1b-3c5d7e9f1a2b", "scope  " + epID[:100]} {
+	for _, want := range []string{"endpoint                churn-key", "workspace               mlw-churn", "resource group          rg-ml-prod",
+		"subscription            5b7d9e11-2c4a-4e6f-9a1b-3c5d7e9f1a2b", "scope  " + epID[:100]} {
 		if !strings.Contains(v, want) {
 			t.Errorf("missing %q:\n%s", want, v)
 		}
@@ -634,8 +635,52 @@ func TestCheckRunAtAnotherResource(t *testing.T) {
 	if c.scope != mi || len(c.results) != 1 || c.results[0].Op.Action != assign {
 		t.Fatalf("the check should answer for attaching the identity at the identity: scope %s, %d verdicts", c.scope, len(c.results))
 	}
-	if v := ansi.Strip(c.View(140, 40)); !strings.Contains(v, "✗   Attach identity id-churn-scoring") || !strings.Contains(v, "where  userAssignedIdentities "+mi[:60]) {
+	if v := ansi.Strip(c.View(140, 40)); !strings.Contains(v, "✗   Attach identity id-churn-scoring") || !strings.Contains(v, "where  user-assigned identity "+mi[:60]) {
 		t.Errorf("the verdict:\n%s", v)
+	}
+	if r := c.where.Rows()[0]; r.Cells[0] != "user-assigned identity" {
+		t.Errorf("the identity's level is %q", r.Cells[0])
+	}
+	c.Update(letter('w'))
+	if v := ansi.Strip(c.View(140, 40)); !strings.Contains(v, "where  user-assigned identity "+mi[:60]) || !strings.Contains(v, "User-assigned identity "+mi[:60]) ||
+		strings.Contains(v, "userAssignedIdentities /") {
+		t.Errorf("the explanation should name the identity's level in words:\n%s", v)
+	}
+}
+
+// Every level the app's scopes reach is named in words, as the rest of the
+// UI names them; a type it does not know is named from its ARM type.
+func TestLevelsAreNamedInWords(t *testing.T) {
+	const ml = rg + "/providers/Microsoft.MachineLearningServices/"
+	for scope, want := range map[string]string{
+		"/": "root",
+		"":  "root",
+		"/providers/Microsoft.Management/managementGroups/mg-contoso": "management group",
+		sub:                        "subscription",
+		rg:                         "resource group",
+		ws:                         "workspace",
+		epID:                       "endpoint",
+		epID + "/deployments/blue": "deployment",
+		rg + "/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-churn-scoring": "user-assigned identity",
+		rg + "/providers/microsoft.managedidentity/USERASSIGNEDIDENTITIES/id-churn-scoring": "user-assigned identity",
+		rg + "/providers/Microsoft.ContainerRegistry/registries/crchurn":                    "container registry",
+		ml + "registries/mlr-shared":                                                                        "ML registry",
+		rg + "/providers/Microsoft.Storage/storageAccounts/stchurn":                                         "storage account",
+		rg + "/providers/Microsoft.Storage/storageAccounts/stchurn/blobServices/default/containers/azureml": "blob container",
+		rg + "/providers/Microsoft.KeyVault/vaults/kv-churn":                                                "key vault",
+		rg + "/providers/Microsoft.Insights/components/appi-churn":                                          "Application Insights",
+		rg + "/providers/Microsoft.Network/applicationGateways/agw-1":                                       "application gateway",
+		rg + "/providers/Microsoft.Web/sites/app-1":                                                         "site",
+		rg + "/providers/Microsoft.Cache/redis/r1/firewallRules/f1":                                         "firewall rule",
+		rg + "/providers/Microsoft.Foo/entities/x":                                                          "entity",
+		"/not/a/scope": "scope",
+	} {
+		if got := levelOf(scope); got != want {
+			t.Errorf("levelOf(%s) = %q, want %q", scope, got, want)
+		}
+	}
+	if got := scopeName(rg + "/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-churn"); got != "user-assigned identity id-churn" {
+		t.Errorf("scopeName: %q", got)
 	}
 }
 
@@ -664,5 +709,113 @@ func TestSomeoneElsesVerdictNamesTheGrantInEffect(t *testing.T) {
 	}
 	if keys.Outcome != rbac.Pending {
 		t.Errorf("list keys rests only on the minute-old assignment: %v, want pending", keys.Outcome)
+	}
+}
+
+// bigAccess is a principal with many assignments at every level: a long
+// evaluation (each assignment and each pattern tested is a line).
+func bigAccess(n int) azure.Access {
+	roles := rbac.BuiltinRoles()
+	a := azure.Access{Principal: bob, Scope: epID, Roles: roles, Groups: []string{group}, Names: map[string]string{group: "ml-scorers"}}
+	scopes := []string{epID, ws, rg, sub}
+	for i := 0; i < n; i++ {
+		r := roles[i%len(roles)]
+		who, kind := bobID, "User"
+		if i%3 == 0 {
+			who, kind = group, "Group"
+		}
+		a.Assignments = append(a.Assignments, rbac.Assignment{ID: fmt.Sprintf("%s/providers/Microsoft.Authorization/roleAssignments/%d", scopes[i%4], i),
+			Scope: scopes[i%len(scopes)], RoleDefinitionID: r.ID, PrincipalID: who, PrincipalType: kind})
+	}
+	return a
+}
+
+// The evaluation (w) is rendered once per width and content: frames,
+// scrolling and spinner ticks only slice it; a new width, another verdict,
+// a re-check or a theme change render it again, and what is drawn is the
+// evaluation of what is selected.
+func TestWhyIsRenderedOncePerWidthAndContent(t *testing.T) {
+	c := check(t, azure.AuthKey)
+	c.Update(nav.SizeMsg{Width: 120, Height: 40})
+	verdictFor(c, bigAccess(60))
+	c.verdicts.Select("endpoint.read")
+	press(c, letter('w'))
+	if !c.explain {
+		t.Fatal("w should open the evaluation")
+	}
+	renders := c.whyText.renders
+	for i := 0; i < 20; i++ {
+		c.View(120, 40)
+		c.Update(tea.KeyPressMsg{Code: tea.KeyDown}) // scrolls
+	}
+	if got := c.whyText.renders - renders; got != 0 {
+		t.Errorf("20 frames and scrolls rendered the evaluation %d more times, want 0", got)
+	}
+	if v := ansi.Strip(c.View(120, 40)); strings.Contains(v, "Why: Read online endpoints") {
+		t.Errorf("scrolling should have moved past the title:\n%s", v)
+	}
+
+	c.Update(nav.SizeMsg{Width: 90, Height: 40})
+	c.View(90, 40)
+	c.View(90, 40)
+	if got := c.whyText.renders - renders; got != 1 {
+		t.Errorf("a new width should render it once, got %d", got)
+	}
+	if v := ansi.Strip(c.View(90, 40)); maxWidth(v) > 90 {
+		t.Errorf("wider than 90 after the resize:\n%s", v)
+	}
+
+	renders = c.whyText.renders
+	c.Update(nav.ThemeMsg{})
+	if c.whyText.renders-renders != 1 {
+		t.Errorf("a theme change should draw it again in the new colours")
+	}
+
+	// Another verdict (esc, down, w): its own evaluation.
+	press(c, letter('w'))
+	c.verdicts.Select("endpoint.listKeys")
+	press(c, letter('w'))
+	if v := ansi.Strip(c.View(90, 40)); !strings.Contains(v, "Why: Get the keys (key)") {
+		t.Errorf("the evaluation of the selected verdict:\n%s", v)
+	}
+	// A re-check with the same answer: new verdicts, drawn again.
+	renders = c.whyText.renders
+	verdictFor(c, bigAccess(60))
+	c.Update(nav.SizeMsg{Width: 90, Height: 40})
+	if c.whyText.renders-renders != 1 {
+		t.Errorf("new verdicts should be drawn again, %d renders", c.whyText.renders-renders)
+	}
+}
+
+func maxWidth(s string) int {
+	w := 0
+	for _, l := range strings.Split(s, "\n") {
+		w = max(w, ansi.StringWidth(l))
+	}
+	return w
+}
+
+// BenchmarkWhyFrame is one frame of the evaluation (w) of a principal with
+// 400 assignments: View at the laid-out size. BenchmarkWhyRender is what
+// every frame cost before the rendered text was kept (wrapping it all).
+func BenchmarkWhyFrame(b *testing.B) {
+	c := check(b, azure.AuthKey)
+	c.Update(nav.SizeMsg{Width: 120, Height: 40})
+	verdictFor(c, bigAccess(400))
+	c.verdicts.Select("endpoint.listKeys")
+	c.Update(letter('w'))
+	b.ReportAllocs()
+	for b.Loop() {
+		c.View(120, 40)
+	}
+}
+
+func BenchmarkWhyRender(b *testing.B) {
+	c := check(b, azure.AuthKey)
+	verdictFor(c, bigAccess(400))
+	c.verdicts.Select("endpoint.listKeys")
+	b.ReportAllocs()
+	for b.Loop() {
+		c.evaluation(120)
 	}
 }

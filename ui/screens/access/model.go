@@ -45,6 +45,9 @@ func api(env *nav.Env, fake Azure) Azure {
 	return env.Session
 }
 
+// levelWidth fits the longest level name ("user-assigned identity").
+const levelWidth = 22
+
 // timeout bounds one request (ARM and Graph answer in well under a second when healthy).
 const timeout = 60 * time.Second
 
@@ -90,7 +93,14 @@ type Check struct {
 	focus   string // the operation the cursor lands on when the verdicts arrive
 	explain bool   // w: the whole evaluation of the selected verdict
 	why     viewport.Model
-	auto    bool // opened already run (from a refusal): Init starts the check
+	// The evaluation is long (every assignment, every pattern) and wrapping
+	// it is most of a frame's cost: it is rendered once per width and
+	// content (whyText), and the viewport keeps it until either changes
+	// (whyHeld), so a frame only slices it.
+	whyText  whyCache
+	whyHeld  whyKey
+	themeGen int  // bumped when the theme changes: the styles change in place
+	auto     bool // opened already run (from a refusal): Init starts the check
 
 	actionIn  textinput.Model // "+": an action typed by hand
 	typingAct bool
@@ -120,7 +130,7 @@ func newCheck(env *nav.Env, m nav.CheckAccessMsg, fake Azure) *Check {
 	c := &Check{Kit: nav.NewKit(env), env: env, az: fake, input: in, ctx: m.Context, authMode: m.AuthMode, identity: m.Identity,
 		who: components.NewTable(st, "principals", components.Column{Title: "Who", Width: 30, Flex: true},
 			components.Column{Title: "Kind", Width: 18}, components.Column{Title: "Object id", Width: 36}),
-		where: components.NewTable(st, "scopes", components.Column{Title: "Level", Width: 14}, components.Column{Title: "Scope", Width: 30, Flex: true}),
+		where: components.NewTable(st, "scopes", components.Column{Title: "Level", Width: levelWidth}, components.Column{Title: "Scope", Width: 30, Flex: true}),
 		what: components.NewTable(st, "operations", components.Column{Title: " ", Width: 3}, components.Column{Title: "Operation", Width: 50},
 			components.Column{Title: "Action", Width: 30, Flex: true}),
 		verdicts: components.NewTable(st, "operations", components.Column{Title: " ", Width: 2, Style: verdictStyle(st)}, components.Column{Title: "Operation", Width: 50},
@@ -404,7 +414,7 @@ func newAssign(env *nav.Env, m nav.AssignMsg, fake Azure) *Assign {
 	a := &Assign{Kit: nav.NewKit(env), env: env, az: fake, m: m,
 		roles: components.NewTable(st, "roles", components.Column{Title: "Role", Width: 44, Flex: true},
 			components.Column{Title: "Kind", Width: 24}, components.Column{Title: "Grants the action", Width: 24}),
-		scopes: components.NewTable(st, "scopes", components.Column{Title: "Level", Width: 14}, components.Column{Title: "Name", Width: 36},
+		scopes: components.NewTable(st, "scopes", components.Column{Title: "Level", Width: levelWidth}, components.Column{Title: "Name", Width: 36},
 			components.Column{Title: "Scope", Width: 40, Flex: true}),
 		vp: viewport.New(),
 	}

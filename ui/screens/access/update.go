@@ -35,6 +35,7 @@ func (c *Check) update(msg tea.Msg) tea.Cmd {
 		st := c.env.Styles
 		c.input.SetStyles(st.Input)
 		c.actionIn.SetStyles(st.Input)
+		c.themeGen++ // the evaluation is drawn again in the new colours
 	case nav.Result[azure.PrincipalRef]:
 		if c.Done(&c.meCall, m) && m.Err == nil && m.Value.DisplayName != "" && sameID(m.Value.ID, c.me.ID) {
 			c.me = m.Value

@@ -26,8 +26,51 @@ func (c *Check) layout() {
 	if c.explain && c.access != nil {
 		c.why.SetWidth(w)
 		c.why.SetHeight(max(h-c.tableTop, 3))
-		c.why.SetContent(c.evaluation(w))
+		if k := c.whyKeyAt(w); c.whyHeld != k {
+			c.why.SetContent(c.whyAt(w))
+			c.whyHeld = k
+		}
 	}
+}
+
+// whyKey is what the rendered evaluation depends on: the width, the
+// snapshot and the verdicts it explains, the one selected, who and where,
+// and the theme.
+type whyKey struct {
+	w          int
+	access     *azure.Access
+	results    *azure.Verdict // a new check (or re-check) makes new verdicts
+	sel        string
+	who, where string
+	theme      int
+}
+
+// whyCache is the last rendered evaluation and what it was rendered for.
+type whyCache struct {
+	ok      bool
+	key     whyKey
+	text    string
+	renders int // how many times it was rendered (tests count them)
+}
+
+func (c *Check) whyKeyAt(w int) whyKey {
+	k := whyKey{w: w, access: c.access, who: c.principal.ID + "\x00" + c.principal.Label(), where: c.scope, theme: c.themeGen}
+	if len(c.results) > 0 {
+		k.results = &c.results[0]
+	}
+	if r, ok := c.verdicts.Selected(); ok {
+		k.sel = r.ID
+	}
+	return k
+}
+
+// whyAt is the evaluation at width w, rendered only when the width or the
+// content changed since the last time (a memo: View may fill it).
+func (c *Check) whyAt(w int) string {
+	if k := c.whyKeyAt(w); !c.whyText.ok || c.whyText.key != k {
+		c.whyText = whyCache{ok: true, key: k, text: c.evaluation(w), renders: c.whyText.renders + 1}
+	}
+	return c.whyText.text
 }
 
 // View draws the step; it changes nothing (copies are sized to draw).
@@ -41,10 +84,12 @@ func (c *Check) View(w, h int) string {
 	var body string
 	switch {
 	case c.step == stepVerdict && c.access != nil && c.explain:
-		vp := c.why
+		vp := c.why // laid out at the screen's size: only a frame at another width renders it again
 		vp.SetWidth(w)
 		vp.SetHeight(max(rest, 3))
-		vp.SetContent(c.evaluation(w))
+		if c.whyHeld != c.whyKeyAt(w) {
+			vp.SetContent(c.whyAt(w))
+		}
 		body = vp.View()
 	case c.step == stepVerdict && c.access != nil:
 		detail := strings.Split(c.detail(w), "\n")
@@ -211,7 +256,7 @@ func (a *Assign) intro(w int) string {
 	st := a.env.Styles
 	switch a.step {
 	case aRole:
-		intro := "Choose the role (the smallest that grants the action is first; dimmed roles would not make it work):"
+		intro := "Choose the role (the least privileged that grants the action is first; dimmed roles would not make it work):"
 		switch {
 		case a.accErr != nil:
 			intro += "\n" + st.Warn.Render(wrap("? The deny assignments could not be read, so a role marked ✓ may still be blocked: "+

@@ -136,7 +136,7 @@ func (c *Check) short(v azure.Verdict) string {
 		return "assigned, not yet in effect"
 	case v.Outcome == rbac.Allowed && len(d.Grants) > 0:
 		g := d.Grants[0]
-		s := g.Role.RoleName + " at " + components.ScopeName(g.Assignment.Scope)
+		s := g.Role.RoleName + " at " + scopeName(g.Assignment.Scope)
 		if g.ViaGroup != "" {
 			s += " via group " + c.access.Name(g.ViaGroup)
 		}
@@ -188,7 +188,7 @@ func (c *Check) detail(w int) string {
 	case v.Outcome == rbac.Pending:
 		add(style.Render("⧖ ") + components.Clean(d.Reason))
 		for _, p := range d.Pending {
-			add(st.Muted.Render("  " + components.ScopeName(p.Scope) + ": assignment " + p.Name))
+			add(st.Muted.Render("  " + scopeName(p.Scope) + ": assignment " + p.Name))
 		}
 		add(st.Muted.Render("  R re-checks."))
 	case v.Outcome == rbac.Unknown:
@@ -264,7 +264,7 @@ func (c *Check) grantText(g rbac.Grant) string {
 	}
 	where := "at this scope"
 	if g.Inherited {
-		where = "inherited from " + components.ScopeName(g.Assignment.Scope)
+		where = "inherited from " + scopeName(g.Assignment.Scope)
 	}
 	return fmt.Sprintf("%s, %s, %s — pattern %s", components.Clean(g.Role.RoleName), how, where, g.Pattern)
 }

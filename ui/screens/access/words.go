@@ -1,15 +1,16 @@
 package access
 
 import (
+	"cmp"
 	"encoding/json"
 	"strings"
+	"unicode"
 
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"amlauth-tui/azure/rbac"
 	"amlauth-tui/ui/components"
-	"amlauth-tui/ui/nav"
 )
 
 // wrap breaks s into lines of at most w cells, at spaces and, inside long
@@ -27,30 +28,71 @@ func wrapIndent(s string, w, ind int) string {
 	return strings.Join(lines, "\n")
 }
 
-// levelOf names the level of an ARM scope for people: endpoint, workspace,
-// resource group, subscription (or another resource's type).
+// levelOf names the level of an ARM scope for people, as the rest of the
+// UI names it: root, management group, subscription, resource group, or
+// the resource's type in words (workspace, endpoint, user-assigned
+// identity, ...); "scope" when it is not an ARM scope.
 func levelOf(scope string) string {
-	c, ok := nav.ContextFromID(scope)
+	sc, err := rbac.ParseScope(scope)
 	switch {
-	case !ok:
-		if strings.Trim(scope, "/") == "" {
-			return "root"
-		}
-		if strings.Contains(strings.ToLower(scope), "managementgroups/") {
-			return "management group"
-		}
+	case err != nil:
 		return "scope"
-	case c.Endpoint != "":
-		return "endpoint"
-	case c.Workspace != "":
-		return "workspace"
-	case strings.Contains(strings.ToLower(scope), "/providers/"):
-		name, _, _ := strings.Cut(components.ScopeName(scope), " ")
-		return name
-	case c.ResourceGroup != "":
-		return "resource group"
+	case sc.Level != rbac.AtResource:
+		return sc.Level.String()
 	}
-	return "subscription"
+	key := strings.ToLower(sc.Provider + "/" + strings.Join(sc.Types, "/"))
+	if n, ok := resourceNouns[key]; ok {
+		return n
+	}
+	return typeNoun(sc.Types[len(sc.Types)-1])
+}
+
+// scopeName is a scope's level and name: "workspace mlw-churn",
+// "user-assigned identity id-churn-scoring", "root /".
+func scopeName(scope string) string {
+	name := "/"
+	if parts := strings.Split(strings.Trim(scope, "/"), "/"); len(parts) > 1 {
+		name = parts[len(parts)-1]
+	}
+	return levelOf(scope) + " " + components.Clean(name)
+}
+
+// resourceNouns are the resource types the app's scopes reach (an
+// endpoint's, its workspace's associated resources, the identities it can
+// run as), by provider and type path, lower case.
+var resourceNouns = map[string]string{
+	"microsoft.machinelearningservices/workspaces":                             "workspace",
+	"microsoft.machinelearningservices/workspaces/onlineendpoints":             "endpoint",
+	"microsoft.machinelearningservices/workspaces/onlineendpoints/deployments": "deployment",
+	"microsoft.machinelearningservices/registries":                             "ML registry",
+	"microsoft.managedidentity/userassignedidentities":                         "user-assigned identity",
+	"microsoft.containerregistry/registries":                                   "container registry",
+	"microsoft.storage/storageaccounts":                                        "storage account",
+	"microsoft.storage/storageaccounts/blobservices/containers":                "blob container",
+	"microsoft.keyvault/vaults":                                                "key vault",
+	"microsoft.insights/components":                                            "Application Insights",
+}
+
+// typeNoun names a resource type the app does not know from its ARM type
+// segment: "applicationGateways" is "application gateway".
+func typeNoun(t string) string {
+	var b strings.Builder
+	for i, r := range components.Clean(t) {
+		if unicode.IsUpper(r) && i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteRune(unicode.ToLower(r))
+	}
+	s := b.String()
+	switch {
+	case strings.HasSuffix(s, "ies"):
+		return strings.TrimSuffix(s, "ies") + "y"
+	case strings.HasSuffix(s, "sses"), strings.HasSuffix(s, "xes"):
+		return s[:len(s)-2]
+	case strings.HasSuffix(s, "s") && !strings.HasSuffix(s, "ss") && !strings.HasSuffix(s, "is"): // "redis" stays
+		return s[:len(s)-1]
+	}
+	return cmp.Or(s, "resource")
 }
 
 // resourceGroupOf is the resource group scope that contains scope ("" when none).
