@@ -11,13 +11,40 @@ import (
 // slashes included, anywhere in the pattern, as Azure does
 // ("Microsoft.X/*/read" matches "Microsoft.X/a/b/read").
 // https://learn.microsoft.com/azure/role-based-access-control/role-definitions#actions-format
+//
+// A '*' that is a whole segment ("/*/") also stands for no segment:
+// "Microsoft.ManagedIdentity/userAssignedIdentities/*/assign/action" grants
+// the operation Microsoft.ManagedIdentity/userAssignedIdentities/assign/action.
+// Microsoft's own texts rely on it: the managed identities FAQ
+// (https://learn.microsoft.com/entra/identity/managed-identities-azure-resources/managed-identities-faq,
+// "Which Azure RBAC permissions are required to use a managed identity on a
+// resource?") names that pattern as the permission to assign an identity and
+// Managed Identity Operator as the role that has it, and AzureML Data
+// Scientist grants "workspaces/*/write" while its NotActions remove
+// "workspaces/write", "workspaces/delete" and "workspaces/listKeys/action",
+// which they would not need to if the pattern could not match them
+// (https://learn.microsoft.com/azure/role-based-access-control/built-in-roles/ai-machine-learning#azureml-data-scientist).
 func MatchAction(pattern, action string) bool {
 	return matchFold(OrdinalKey(pattern), OrdinalKey(action))
 }
 
-// matchFold is glob matching on already folded (OrdinalKey) strings with '*' only.
-// Iterative with backtracking to the last star: linear for typical patterns.
-func matchFold(p, s string) bool {
+// matchFold matches already folded (OrdinalKey) strings: a glob with '*'
+// only, where each whole-segment "/*/" from index from on may also be
+// dropped to "/".
+func matchFold(p, s string) bool { return matchSegments(p, s, 0) }
+
+func matchSegments(p, s string, from int) bool {
+	j := strings.Index(p[from:], "/*/")
+	if j < 0 {
+		return globFold(p, s)
+	}
+	i := from + j
+	return matchSegments(p, s, i+2) || matchSegments(p[:i]+p[i+2:], s, i)
+}
+
+// globFold is glob matching with '*' only. Iterative with backtracking to
+// the last star: linear for typical patterns.
+func globFold(p, s string) bool {
 	pi, si := 0, 0
 	star, mark := -1, 0
 	for si < len(s) {

@@ -37,6 +37,8 @@ var semRoles = RoleSet{
 	semRole("blob-data", Permission{DataActions: []string{"Microsoft.Storage/storageAccounts/blobServices/containers/blobs/*"},
 		NotDataActions: []string{"Microsoft.Storage/storageAccounts/blobServices/containers/blobs/delete"}}),
 	semRole("regen", Permission{Actions: []string{ep + "regenerateKeys/action"}}),
+	semRole("mi-operator", Permission{Actions: []string{"Microsoft.ManagedIdentity/userAssignedIdentities/*/assign/action"}}),
+	semRole("partial-segment", Permission{Actions: []string{"Microsoft.ManagedIdentity/userAssignedIdentities/x*/assign/action"}}),
 }
 
 const blobRead = "Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read"
@@ -74,6 +76,29 @@ func TestAzureRBACSemantics(t *testing.T) {
 			doc:         "https://learn.microsoft.com/azure/role-based-access-control/role-definitions#actions-format",
 			req:         Request{PrincipalID: alice, Action: ep + "read", Scope: epKey},
 			assignments: []Assignment{semAssign(alice, "wild-middle", ws)},
+			want:        NotGranted,
+		},
+		{
+			name: "a whole-segment wildcard also stands for no segment (Managed Identity Operator assigns identities)",
+			doc: "https://learn.microsoft.com/entra/identity/managed-identities-azure-resources/managed-identities-faq (Which Azure RBAC permissions are required to use a managed identity on a resource?: " +
+				"userAssignedIdentities/*/assign/action, in Managed Identity Operator); AzureML Data Scientist's NotActions remove workspaces/write from its workspaces/*/write",
+			req: Request{PrincipalID: alice, Action: "Microsoft.ManagedIdentity/userAssignedIdentities/assign/action",
+				Scope: sub + "/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-churn"},
+			assignments: []Assignment{semAssign(alice, "mi-operator", sub+"/resourceGroups/rg")},
+			want:        Allowed,
+		},
+		{
+			name:        "so a whole-segment wildcard in the middle grants the workspace-level action too",
+			doc:         "https://learn.microsoft.com/azure/role-based-access-control/built-in-roles/ai-machine-learning#azureml-data-scientist (NotActions: workspaces/listKeys/action, under Actions workspaces/*/action)",
+			req:         Request{PrincipalID: alice, Action: "Microsoft.MachineLearningServices/workspaces/listKeys/action", Scope: ws},
+			assignments: []Assignment{semAssign(alice, "wild-middle", ws)},
+			want:        Allowed,
+		},
+		{
+			name:        "but a wildcard inside a segment still needs its segment",
+			doc:         "https://learn.microsoft.com/azure/role-based-access-control/role-definitions#actions-format",
+			req:         Request{PrincipalID: alice, Action: "Microsoft.ManagedIdentity/userAssignedIdentities/assign/action", Scope: sub},
+			assignments: []Assignment{semAssign(alice, "partial-segment", sub)},
 			want:        NotGranted,
 		},
 		{
