@@ -101,7 +101,7 @@ func (s *entraHost) grantDeviceCode(w http.ResponseWriter, f url.Values, resourc
 		u := dc.approvedBy
 		delete(s.flows.devices, dc.deviceCode)
 		s.flows.mu.Unlock()
-		s.userTokens(w, u, dc.clientID, resource, scope, cae)
+		s.userTokens(w, u, dc.clientID, resource, scope, "", cae)
 	}
 }
 
@@ -274,7 +274,7 @@ func (s *entraHost) serveAuthorize(w http.ResponseWriter, r *http.Request) {
 	}
 	if u == nil {
 		hidden := map[string]string{}
-		for _, k := range []string{"client_id", "redirect_uri", "state", "code_challenge", "code_challenge_method", "scope", "response_mode", "response_type"} {
+		for _, k := range []string{"client_id", "redirect_uri", "state", "code_challenge", "code_challenge_method", "scope", "response_mode", "response_type", "nonce"} {
 			hidden[k] = q.Get(k)
 		}
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
@@ -284,7 +284,7 @@ func (s *entraHost) serveAuthorize(w http.ResponseWriter, r *http.Request) {
 	code := "0.A" + randomID(48)
 	now := s.now()
 	s.flows.mu.Lock()
-	boundedPut(s.flows.codes, code, &authCode{userID: u.ID, clientID: q.Get("client_id"), redirectURI: redirect, challenge: q.Get("code_challenge"), expires: now.Add(10 * time.Minute)},
+	boundedPut(s.flows.codes, code, &authCode{userID: u.ID, clientID: q.Get("client_id"), redirectURI: redirect, challenge: q.Get("code_challenge"), nonce: q.Get("nonce"), expires: now.Add(10 * time.Minute)},
 		s.flows.limit, now, func(c *authCode) time.Time { return c.expires })
 	s.flows.mu.Unlock()
 	s.formPost(w, redirect, map[string]string{"code": code, "state": q.Get("state"), "session_state": newGUID()})

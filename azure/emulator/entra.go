@@ -44,7 +44,11 @@ type deviceCode struct {
 
 type authCode struct {
 	userID, clientID, redirectURI, challenge string
-	expires                                  time.Time
+	// nonce is the authorization request's, passed through unmodified to
+	// the ID token the code is redeemed for (OpenID Connect Core 1.0
+	// §3.1.2.1 "nonce"; the client checks it, §3.1.3.7 step 11).
+	nonce   string
+	expires time.Time
 }
 
 type refreshGrant struct {
@@ -413,7 +417,8 @@ func (s *entraHost) grantClientCredentials(w http.ResponseWriter, f url.Values, 
 // userTokens answers a user flow with everything MSAL needs to cache the
 // account and refresh silently (ENTRA.md §0.7, §3). The user is looked up
 // now, so one deleted since the flow began gets no token.
-func (s *entraHost) userTokens(w http.ResponseWriter, userID, clientID, resource, scope string, cae bool) {
+// nonce is the authorization request's ("" outside the auth code flow).
+func (s *entraHost) userTokens(w http.ResponseWriter, userID, clientID, resource, scope, nonce string, cae bool) {
 	s.mu.RLock()
 	u := s.world.Users[strings.ToLower(userID)]
 	tenant := s.world.Tenant.DisplayName
@@ -427,7 +432,7 @@ func (s *entraHost) userTokens(w http.ResponseWriter, userID, clientID, resource
 		s.writeEntraError(w, entraErr{500, "server_error", 50000, "%s"}, err.Error())
 		return
 	}
-	id, err := s.idToken(u, clientID)
+	id, err := s.idToken(u, clientID, nonce)
 	if err != nil {
 		s.writeEntraError(w, entraErr{500, "server_error", 50000, "%s"}, err.Error())
 		return
@@ -459,7 +464,7 @@ func (s *entraHost) grantPassword(w http.ResponseWriter, f url.Values, resource,
 		s.writeEntraError(w, errBadPassword)
 		return
 	}
-	s.userTokens(w, u.ID, f.Get("client_id"), resource, scope, cae)
+	s.userTokens(w, u.ID, f.Get("client_id"), resource, scope, "", cae)
 }
 
 // grantRefresh redeems a refresh token. It is bound to the client it was
@@ -476,7 +481,9 @@ func (s *entraHost) grantRefresh(w http.ResponseWriter, f url.Values, resource, 
 		s.writeEntraError(w, errBadRefresh)
 		return
 	}
-	s.userTokens(w, g.userID, g.clientID, resource, scope, cae)
+	// An ID token from a refresh "SHOULD NOT have a nonce Claim" (OpenID
+	// Connect Core 1.0 §12.2, errata set 2).
+	s.userTokens(w, g.userID, g.clientID, resource, scope, "", cae)
 }
 
 func (s *entraHost) grantAuthCode(w http.ResponseWriter, f url.Values, resource, scope string, cae bool) {
@@ -493,5 +500,5 @@ func (s *entraHost) grantAuthCode(w http.ResponseWriter, f url.Values, resource,
 		s.writeEntraError(w, errBadVerifier)
 		return
 	}
-	s.userTokens(w, c.userID, c.clientID, resource, scope, cae)
+	s.userTokens(w, c.userID, c.clientID, resource, scope, c.nonce, cae)
 }
