@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -133,6 +134,9 @@ func (s *entraHost) approveDeviceCode(userCode, persona string) error {
 	if u == nil {
 		return fmt.Errorf("no persona %q", persona)
 	}
+	if s.lockedOut(u.ID) {
+		return lockedPageError
+	}
 	return s.approveAs(userCode, u)
 }
 
@@ -153,20 +157,36 @@ func (s *entraHost) approveAs(userCode string, u *User) error {
 // with AutoApprove naming that persona (then it signs in without asking,
 // as it does for device codes) or with PasswordlessPages (the in-process
 // demo). It returns the user, or the refusal.
+//
+// A password counts towards smart lockout, and a locked account signs in
+// nowhere, with or without one (lockout.go).
 func (s *entraHost) personaSignIn(persona, password string) (*User, error) {
 	s.mu.RLock()
-	defer s.mu.RUnlock()
 	u := s.world.personaByKey(persona)
+	asked := u != nil && !s.opts.PasswordlessPages && (s.opts.AutoApprove == "" || !strings.EqualFold(s.opts.AutoApprove, persona))
+	right := u != nil && u.checkPassword(password)
+	s.mu.RUnlock()
 	switch {
 	case u == nil:
 		return nil, fmt.Errorf("no persona %q", persona)
-	case s.opts.PasswordlessPages, s.opts.AutoApprove != "" && strings.EqualFold(s.opts.AutoApprove, persona):
+	case !asked:
+		if s.lockedOut(u.ID) {
+			return nil, lockedPageError
+		}
 		return u, nil
-	case !u.checkPassword(password):
+	}
+	switch s.passwordSignIn(u.ID, password, right) {
+	case passwordLocked:
+		return nil, lockedPageError
+	case passwordWrong:
 		return nil, fmt.Errorf("wrong password for %s", u.UserPrincipalName)
 	}
 	return u, nil
 }
+
+// lockedPageError is what Entra's sign-in page says to a locked account
+// (howto-password-smart-lockout, "Testing Smart lockout").
+var lockedPageError = errors.New("Your account is temporarily locked to prevent unauthorized use. Try again later, and if you still have trouble, contact your admin.")
 
 // approveWithPassword is the /devicelogin page's approval: the persona's
 // password is required (personaSignIn).
