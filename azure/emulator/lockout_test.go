@@ -3,6 +3,7 @@ package emulator
 import (
 	"fmt"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -98,5 +99,109 @@ func TestEntraSmartLockout(t *testing.T) {
 		f.Set("username", "mallory@contoso.example")
 		st, body := entraPost(t, s, tokenPath(s), f)
 		wantAADSTS(t, st, body, 400, "invalid_grant", 50034)
+	}
+}
+
+var (
+	guidRE  = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
+	stampRE = regexp.MustCompile(`^\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ$`)
+)
+
+// Every refusal of the simulated Entra has the shape of Entra's
+// (https://learn.microsoft.com/entra/identity-platform/reference-error-codes,
+// "Handling error codes in your application"): error, an error_description
+// "AADSTSnnnnn: …" that ends with the trace id, correlation id and
+// timestamp given in their own fields, error_codes [nnnnn] and error_uri.
+func TestEntraErrorsHaveEntrasShape(t *testing.T) {
+	clock := newTestClock()
+	s := newARMT(t, Options{Now: clock.Now}).s
+	tok := func(f url.Values) func() (int, map[string]any) {
+		return func() (int, map[string]any) { return entraPost(t, s, tokenPath(s), f) }
+	}
+	with := func(f url.Values, k, v string) url.Values {
+		g := url.Values{}
+		for key, vals := range f {
+			g[key] = append([]string(nil), vals...)
+		}
+		g.Set(k, v)
+		return g
+	}
+	alice := passwordForm(t, s, "alice", armtCLIClientID, armtScope)
+	_, app, _ := s.ServicePrincipalCredentials()
+	cc := url.Values{"grant_type": {"client_credentials"}, "client_id": {app}, "scope": {armtScope}}
+	st, body := tok(alice)()
+	if st != 200 {
+		t.Fatalf("sign-in: %d %v", st, body)
+	}
+	rt := body["refresh_token"].(string)
+	refresh := url.Values{"grant_type": {"refresh_token"}, "refresh_token": {rt}, "client_id": {armtCLIClientID}, "scope": {armtScope}}
+	dcDeclined, ucDeclined := startDeviceCode(t, s)
+	dcPending, _ := startDeviceCode(t, s)
+
+	cases := []struct {
+		code int
+		err  string
+		call func() (int, map[string]any)
+	}{
+		{50034, "invalid_grant", tok(with(alice, "username", "alicia@contoso.example"))},
+		{50126, "invalid_grant", tok(with(alice, "password", "nope"))},
+		{700016, "unauthorized_client", tok(with(alice, "client_id", "11111111-2222-4333-8444-555555555555"))},
+		{7000215, "invalid_client", tok(with(cc, "client_secret", "nope"))},
+		{7000218, "invalid_client", tok(cc)},
+		{700025, "invalid_client", tok(with(alice, "client_secret", "x"))},
+		{900144, "invalid_request", tok(with(alice, "client_id", ""))},
+		{70011, "invalid_scope", tok(with(alice, "scope", "openid profile"))},
+		{500011, "invalid_resource", tok(with(alice, "scope", "https://management.example/.default"))},
+		{70003, "unsupported_grant_type", tok(with(alice, "grant_type", "magic"))},
+		{70008, "invalid_grant", tok(url.Values{"grant_type": {"authorization_code"}, "code": {"0.Anope"}, "client_id": {armtCLIClientID}, "redirect_uri": {"http://localhost:9"}, "scope": {armtScope}})},
+		{9002313, "invalid_grant", tok(with(refresh, "refresh_token", "0.Anope"))},
+		{90002, "invalid_request", func() (int, map[string]any) {
+			return entraPost(t, s, "/fabrikam.example/oauth2/v2.0/token", alice)
+		}},
+		{70016, "authorization_pending", func() (int, map[string]any) { return pollDeviceCode(t, s, dcPending) }},
+		{70019, "authorization_declined", func() (int, map[string]any) {
+			if err := s.DeclineDeviceCode(ucDeclined); err != nil {
+				t.Fatal(err)
+			}
+			return pollDeviceCode(t, s, dcDeclined)
+		}},
+		{70000, "bad_verification_code", func() (int, map[string]any) { return pollDeviceCode(t, s, "DAQABAAEAAAnope") }},
+		{70020, "expired_token", func() (int, map[string]any) {
+			clock.Advance(16 * time.Minute)
+			return pollDeviceCode(t, s, dcPending)
+		}},
+		{700082, "invalid_grant", func() (int, map[string]any) {
+			clock.Advance(refreshTokenLifetime)
+			return tok(refresh)()
+		}},
+		{50053, "invalid_grant", func() (int, map[string]any) {
+			for i := range lockoutThreshold {
+				tok(with(alice, "password", fmt.Sprint("guess-", i)))()
+			}
+			return tok(alice)()
+		}},
+	}
+	for _, c := range cases {
+		t.Run(fmt.Sprint("AADSTS", c.code), func(t *testing.T) {
+			st, body := c.call()
+			if st < 400 || body["error"] != c.err {
+				t.Fatalf("%d %v, want error %s", st, body, c.err)
+			}
+			codes, _ := body["error_codes"].([]any)
+			desc, _ := body["error_description"].(string)
+			trace, _ := body["trace_id"].(string)
+			corr, _ := body["correlation_id"].(string)
+			stamp, _ := body["timestamp"].(string)
+			if len(codes) != 1 || codes[0] != float64(c.code) || !strings.HasPrefix(desc, fmt.Sprintf("AADSTS%d: ", c.code)) {
+				t.Errorf("codes %v, description %q", codes, desc)
+			}
+			if !guidRE.MatchString(trace) || !guidRE.MatchString(corr) || trace == corr || !stampRE.MatchString(stamp) ||
+				!strings.HasSuffix(desc, "\r\nTrace ID: "+trace+"\r\nCorrelation ID: "+corr+"\r\nTimestamp: "+stamp) {
+				t.Errorf("ids: trace %q correlation %q timestamp %q, description %q", trace, corr, stamp, desc)
+			}
+			if body["error_uri"] != fmt.Sprintf("%s/error?code=%d", s.URL(), c.code) {
+				t.Errorf("error_uri %v", body["error_uri"])
+			}
+		})
 	}
 }
