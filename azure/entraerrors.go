@@ -235,7 +235,7 @@ func entraAdvice(e EntraError, f signInFacts) (reason, next string) {
 		// IdsLocked: smart lockout, or a sign-in from an IP address with
 		// malicious activity (https://learn.microsoft.com/entra/identity/authentication/howto-password-smart-lockout).
 		return f.user() + " is locked: too many sign-ins with a wrong password (smart lockout), or from an address Microsoft Entra ID distrusts" + code,
-			"Wait a minute, then sign in once with the right password: every wrong one while it is locked, or right after, locks it again for longer. An administrator can unlock it by resetting the password."
+			"Wait a minute, then sign in once with the right password: a wrong one right after a lockout locks the account again, for longer. An administrator can unlock it by resetting the password."
 	case 50055, 50144:
 		return "the password of " + strings.TrimPrefix(f.user(), "the account ") + " has expired" + code,
 			"Change the password (a browser sign-in offers it), or ask an administrator to reset it, then sign in again."
