@@ -173,11 +173,14 @@ type signInFacts struct {
 	Cloud    string
 }
 
-func (f signInFacts) user() string {
-	if f.User != "" {
-		return "the account " + f.User
+func (f signInFacts) user() string { return named("the account", f.User) }
+
+// named is what, followed by its name when there is one.
+func named(what, name string) string {
+	if name == "" {
+		return what
 	}
-	return "the account"
+	return what + " " + name
 }
 
 // tenantRE, appRE and directoryRE pick the names Entra's descriptions give:
@@ -229,7 +232,11 @@ func entraAdvice(e EntraError, f signInFacts) (reason, next string) {
 		return f.user() + " is from another directory and is not a guest" + inTenant + code,
 			"Sign in with an account of that tenant, or ask its administrator to invite yours as a guest."
 	case 50126:
-		return "wrong user name or password for " + strings.TrimPrefix(f.user(), "the account ") + code,
+		what := "wrong user name or password"
+		if f.User != "" {
+			what += " for " + f.User
+		}
+		return what + code,
 			"Check the password. After 10 wrong passwords Microsoft Entra ID locks the account for a minute (smart lockout)."
 	case 50053:
 		// IdsLocked: smart lockout, or a sign-in from an IP address with
@@ -237,7 +244,7 @@ func entraAdvice(e EntraError, f signInFacts) (reason, next string) {
 		return f.user() + " is locked: too many sign-ins with a wrong password (smart lockout), or from an address Microsoft Entra ID distrusts" + code,
 			"Wait a minute, then sign in once with the right password: a wrong one right after a lockout locks the account again, for longer. An administrator can unlock it by resetting the password."
 	case 50055, 50144:
-		return "the password of " + strings.TrimPrefix(f.user(), "the account ") + " has expired" + code,
+		return "the password of " + f.user() + " has expired" + code,
 			"Change the password (a browser sign-in offers it), or ask an administrator to reset it, then sign in again."
 	case 50057:
 		return f.user() + " is disabled" + code, "Ask an administrator of the tenant to enable it, or use another account."
@@ -251,7 +258,7 @@ func entraAdvice(e EntraError, f signInFacts) (reason, next string) {
 		return "a Conditional Access policy (or security defaults) of the tenant blocked this sign-in" + code,
 			"Ask the tenant's administrator which policy applies: it may require a compliant device, a network, or a sign-in method."
 	case 65001, 90094, 90008, 65004:
-		what := "the application " + f.ClientID + " has no consent to act for the account" + inTenant
+		what := named("the application", f.ClientID) + " has no consent to act for the account" + inTenant
 		if e.Code == 65004 {
 			what = "consent to the application was declined"
 		}
@@ -265,7 +272,7 @@ func entraAdvice(e EntraError, f signInFacts) (reason, next string) {
 		if dir == "" {
 			where = inTenant
 		}
-		return "the application " + app + " was not found (or is disabled)" + where + code,
+		return named("the application", app) + " was not found (or is disabled)" + where + code,
 			"Check the tenant (--tenant or AZURE_TENANT_ID) and the application (client) id (AZURE_CLIENT_ID): the app must be registered in that tenant, or consented to there."
 	case 90002, 50128, 50059, 90019:
 		if m := tenantRE.FindStringSubmatch(e.Description); m != nil {
@@ -275,7 +282,7 @@ func entraAdvice(e EntraError, f signInFacts) (reason, next string) {
 		if f.Cloud != "" {
 			cloud = " in cloud " + f.Cloud
 		}
-		return "tenant " + tenant + " was not found" + cloud + code,
+		return named("the tenant", tenant) + " was not found" + cloud + code,
 			"Check the tenant id or domain (--tenant or AZURE_TENANT_ID), and that the tenant is in this cloud (--cloud or --cloud-config): a tenant of one cloud is unknown in the others."
 	case 7000215, 7000222, 7000218, 70002:
 		what := "the client secret was rejected"

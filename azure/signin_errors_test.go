@@ -68,7 +68,7 @@ func TestSigninRefusalsAreExplained(t *testing.T) {
 	t.Run("AADSTS90002 no such tenant", func(t *testing.T) {
 		c := cfg
 		c.TenantID = "fabrikam.example"
-		wantRefusal(t, signIn(c, alice), 90002, "tenant fabrikam.example was not found in cloud Emulator", "--cloud")
+		wantRefusal(t, signIn(c, alice), 90002, "the tenant fabrikam.example was not found in cloud Emulator", "--cloud")
 	})
 	t.Run("AADSTS700016 no such application", func(t *testing.T) {
 		c := cfg

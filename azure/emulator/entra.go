@@ -109,7 +109,8 @@ func isEntraPath(p string) bool {
 
 // entraErr is an AADSTS error (ENTRA.md §2.4). The texts are Entra's, from
 // https://learn.microsoft.com/entra/identity-platform/reference-error-codes
-// ("AADSTS error codes") and the messages real Entra returns.
+// ("AADSTS error codes", and its sample response for AADSTS70011) and the
+// messages real Entra returns.
 type entraErr struct {
 	status int
 	err    string
@@ -133,7 +134,7 @@ var (
 	errExpiredRefresh = entraErr{400, "invalid_grant", 700082, "The refresh token has expired due to inactivity. The token was issued on %s and was inactive for %s."}
 	errBadAuthCode    = entraErr{400, "invalid_grant", 70008, "The provided authorization code or refresh token has expired due to inactivity. Send a new interactive authorization request for this user and resource."}
 	errBadVerifier    = entraErr{400, "invalid_grant", 501481, "The Code_Verifier does not match the code_challenge supplied in the authorization request."}
-	errBadScope       = entraErr{400, "invalid_scope", 70011, "The provided request must include a 'scope' input parameter with exactly one resource: %s"}
+	errBadScope       = entraErr{400, "invalid_scope", 70011, "The provided value for the input parameter 'scope' isn't valid. The scope %s isn't valid."}
 	errBadGrant       = entraErr{400, "unsupported_grant_type", 70003, "The app requested an unsupported grant type '%s'."}
 	errUnknownTenant  = entraErr{400, "invalid_request", 90002, "Tenant '%s' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud."}
 	// Entra hides the account's name in the text ("{EUII Hidden}") and names
