@@ -250,9 +250,12 @@ func (s *entraHost) serveDeviceLogin(w http.ResponseWriter, r *http.Request) {
 			err = s.approveWithPassword(code, persona, r.PostForm.Get("password"))
 			d.Message = fmt.Sprintf("You signed in as %s. You can close this window and return to the application.", persona)
 		}
-		if err != nil {
+		switch {
+		case errors.Is(err, lockedPageError):
+			d.Message = err.Error() // Entra's own words for it, nothing about the code
+		case err != nil:
 			d.Message = "That code did not work: " + err.Error()
-		} else {
+		default:
 			d.Form = false
 		}
 	}
@@ -288,7 +291,9 @@ func (s *entraHost) serveAuthorize(w http.ResponseWriter, r *http.Request) {
 	var u *User
 	if persona != "" {
 		var err error
-		if u, err = s.personaSignIn(persona, password); err != nil {
+		if u, err = s.personaSignIn(persona, password); errors.Is(err, lockedPageError) {
+			message = err.Error()
+		} else if err != nil {
 			message = "That did not work: " + err.Error()
 		}
 	}

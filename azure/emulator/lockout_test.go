@@ -61,7 +61,7 @@ func TestEntraSmartLockout(t *testing.T) {
 	wrong("alice", lockoutThreshold)
 	wantLocked("alice")
 	_, uc := startDeviceCode(t, s)
-	if html := page(t, s, "/devicelogin", url.Values{"user_code": {uc}, "persona": {"alice"}, "password": {personaPassword(t, s, "alice")}, "action": {"approve"}}); !strings.Contains(html, "Your account is temporarily locked") || strings.Contains(html, "You signed in") {
+	if html := page(t, s, "/devicelogin", url.Values{"user_code": {uc}, "persona": {"alice"}, "password": {personaPassword(t, s, "alice")}, "action": {"approve"}}); !strings.Contains(html, "Your account is temporarily locked") || strings.Contains(html, "You signed in") || strings.Contains(html, "That code did not work") {
 		t.Fatalf("the sign-in page let a locked account in: %s", html)
 	}
 	if err := s.ApproveDeviceCode(uc, "alice"); err == nil {
@@ -92,6 +92,24 @@ func TestEntraSmartLockout(t *testing.T) {
 		}
 	}
 	wantLocked("bob")
+
+	// The in-process demo's pages ask for no password, but a locked account
+	// still does not get in through them.
+	demoClock := newTestClock()
+	demo := newARMT(t, Options{Now: demoClock.Now, PasswordlessPages: true}).s
+	for i := range lockoutThreshold {
+		f := passwordForm(t, demo, "gary", armtCLIClientID, armtScope)
+		f.Set("password", fmt.Sprint("guess-", i))
+		entraPost(t, demo, tokenPath(demo), f)
+	}
+	_, uc = startDeviceCode(t, demo)
+	if html := page(t, demo, "/devicelogin", url.Values{"user_code": {uc}, "persona": {"gary"}, "action": {"approve"}}); !strings.Contains(html, "Your account is temporarily locked") {
+		t.Fatalf("a passwordless page let a locked account in: %s", html)
+	}
+	demoClock.Advance(lockoutDuration)
+	if html := page(t, demo, "/devicelogin", url.Values{"user_code": {uc}, "persona": {"gary"}, "action": {"approve"}}); !strings.Contains(html, "You signed in as gary") {
+		t.Fatalf("after the lockout: %s", html)
+	}
 
 	// An account that does not exist is named as such, however often it is tried.
 	for range lockoutThreshold + 1 {
