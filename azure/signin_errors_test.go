@@ -65,21 +65,26 @@ func TestSigninRefusalsAreExplained(t *testing.T) {
 		p.Password = "not-bobs"
 		wantRefusal(t, signIn(cfg, p), 50126, "wrong user name or password for bob@contoso.example", "smart lockout")
 	})
-	t.Run("AADSTS90002 no such tenant", func(t *testing.T) {
-		c := cfg
-		c.TenantID = "fabrikam.example"
-		wantRefusal(t, signIn(c, alice), 90002, "the tenant fabrikam.example was not found in cloud Emulator", "--cloud")
-	})
-	t.Run("AADSTS700016 no such application", func(t *testing.T) {
-		c := cfg
-		c.ClientID = "11111111-2222-4333-8444-555555555555"
-		wantRefusal(t, signIn(c, alice), 700016, "the application 11111111-2222-4333-8444-555555555555 was not found", "AZURE_CLIENT_ID")
-	})
-	t.Run("AADSTS500011 unknown resource", func(t *testing.T) {
-		c := cfg
-		c.ARMAudience = "https://management.example"
-		wantRefusal(t, signIn(c, alice), 500011, "refused the requested scope or resource", "--cloud-config")
-	})
+	// A configuration Entra refuses: another tenant, application or audience.
+	for _, c := range []struct {
+		name           string
+		change         func(*azure.Config)
+		code           int
+		inReason, next string
+	}{
+		{"AADSTS90002 no such tenant", func(c *azure.Config) { c.TenantID = "fabrikam.example" },
+			90002, "the tenant fabrikam.example was not found in cloud Emulator", "--cloud"},
+		{"AADSTS700016 no such application", func(c *azure.Config) { c.ClientID = "11111111-2222-4333-8444-555555555555" },
+			700016, "the application 11111111-2222-4333-8444-555555555555 was not found", "AZURE_CLIENT_ID"},
+		{"AADSTS500011 unknown resource", func(c *azure.Config) { c.ARMAudience = "https://management.example" },
+			500011, "refused the requested scope or resource", "--cloud-config"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			changed := cfg
+			c.change(&changed)
+			wantRefusal(t, signIn(changed, alice), c.code, c.inReason, c.next)
+		})
+	}
 	t.Run("AADSTS700016 and 7000215 for a service principal", func(t *testing.T) {
 		tenant, client, _ := s.ServicePrincipalCredentials()
 		t.Setenv("AZURE_TENANT_ID", tenant)
