@@ -69,9 +69,12 @@ func (e *ThrottledError) Error() string { return "throttled: " + e.Message }
 func (e *ThrottledError) Unwrap() error { return e.Err }
 
 // AuthError is a sign-in failure: which method, why, and what to do next.
+// Entra is Microsoft Entra ID's refusal when it gave one: its AADSTS code
+// and the ids a support request asks for.
 type AuthError struct {
 	Method       Method
 	Reason, Next string
+	Entra        *EntraError
 	Err          error
 }
 
@@ -227,7 +230,11 @@ func Explain(err error) Explanation {
 	case err == nil:
 		return Explanation{}
 	case errors.As(err, &ae):
-		return Explanation{Title: "Sign-in failed (" + string(ae.Method) + ")", Detail: ae.Reason, Next: ae.Next, Retry: ae.Err != nil && Temporary(ae.Err)}
+		detail := ae.Reason
+		if ae.Entra != nil {
+			detail = sentence(detail) + forSupport(*ae.Entra)
+		}
+		return Explanation{Title: "Sign-in failed (" + string(ae.Method) + ")", Detail: detail, Next: ae.Next, Retry: ae.Err != nil && Temporary(ae.Err)}
 	case errors.As(err, &fe):
 		if fe.Action == "" {
 			return Explanation{Title: "Access denied", Detail: fe.Message, Next: "Ask an Owner of the resource for a role that allows this."}
@@ -284,11 +291,37 @@ func Explain(err error) Explanation {
 	if why, ok := netTrouble(err); ok {
 		return Explanation{Title: "No answer from Azure", Detail: why, Next: "Check your network and try again.", Retry: true}
 	}
+	if e, ok := EntraErrorOf(err); ok {
+		// A token refused after the sign-in (a refresh token that expired,
+		// a revoked session, the Azure CLI's account): say why and what next.
+		reason, next := entraAdvice(e, signInFacts{})
+		return Explanation{Title: "Microsoft Entra ID refused a token", Detail: sentence(reason) + forSupport(e), Next: next}
+	}
 	var afe *azidentity.AuthenticationFailedError
 	if errors.As(err, &afe) {
 		return Explanation{Title: "Sign-in failed", Detail: firstLine(afe.Error()), Next: "Sign in again, or choose another method."}
 	}
 	return Explanation{Title: "Something failed", Detail: firstLine(err.Error()), Next: "Try again.", Retry: true}
+}
+
+// sentence starts s with a capital letter and ends it with a full stop.
+func sentence(s string) string {
+	if s == "" {
+		return s
+	}
+	s = strings.ToUpper(s[:1]) + s[1:]
+	if !strings.HasSuffix(s, ".") {
+		s += "."
+	}
+	return s
+}
+
+// forSupport is Entra's ids, for a support request ("" when it gave none).
+func forSupport(e EntraError) string {
+	if s := e.Support(); s != "" {
+		return " For support: " + s + "."
+	}
+	return ""
 }
 
 func firstLine(s string) string {

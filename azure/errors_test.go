@@ -93,7 +93,7 @@ func TestExpiredDeviceCode(t *testing.T) {
 		_ = cfg.Polling.Wait(context.Background(), 2*time.Second) // nobody approves while the code's second passes
 	}})
 	var ae *azure.AuthError
-	if !prompted || !errors.As(err, &ae) || !strings.Contains(ae.Reason, "declined or expired") || !strings.Contains(ae.Next, "new code") {
+	if !prompted || !errors.As(err, &ae) || !strings.Contains(ae.Reason, "expired before anyone approved it (AADSTS70020)") || !strings.Contains(ae.Next, "new code") {
 		t.Fatalf("expired code: prompted=%v %T %v", prompted, err, err)
 	}
 }

@@ -139,6 +139,10 @@ func probe(ctx context.Context, cfg Config, onResult func(ProbeResult), all bool
 
 // readable turns azidentity's multi-line errors into one sentence.
 func readable(err error) string {
+	if e, ok := EntraErrorOf(err); ok { // Entra refused: say why in words, with the code
+		reason, _ := entraAdvice(e, signInFacts{})
+		return reason
+	}
 	s := firstLine(err.Error())
 	for _, p := range []string{"EnvironmentCredential: ", "ManagedIdentityCredential: ", "AzureCLICredential: ", "AzureDeveloperCLICredential: ", "WorkloadIdentityCredential: "} {
 		s = strings.TrimPrefix(s, p)

@@ -181,7 +181,9 @@ func TestDeviceCodeSignInOnePrompt(t *testing.T) {
 		_ = s.DeclineDeviceCode(dc.UserCode)
 	}})
 	var ae *azure.AuthError
-	if !errors.As(err, &ae) || ae.Method != azure.MethodDeviceCode || !strings.Contains(ae.Reason, "declined or expired") || ae.Next == "" {
+	// MSAL drops the refusal's body; the sign-in kept it, so it says which.
+	if !errors.As(err, &ae) || ae.Method != azure.MethodDeviceCode || !strings.Contains(ae.Reason, "declined in the browser") || ae.Next == "" ||
+		ae.Entra == nil || ae.Entra.TraceID == "" || ae.Entra.CorrelationID == "" {
 		t.Errorf("declined: %T %v", err, err)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"time"
 
@@ -110,7 +111,17 @@ func SignIn(ctx context.Context, cfg Config, o SignInOptions) (*Session, error) 
 	if err != nil {
 		return nil, err
 	}
-	return newSession(ctx, cfg, cred, o.Method)
+	return newSessionAs(ctx, cfg, cred, o.facts(cfg))
+}
+
+// facts are what this sign-in asks for, for its errors to name.
+func (o SignInOptions) facts(cfg Config) signInFacts {
+	f := cfg.facts(o.Method)
+	f.User = o.Persona.UPN
+	if o.Method == MethodEnvironment {
+		f.Tenant, f.ClientID, f.User = os.Getenv("AZURE_TENANT_ID"), os.Getenv("AZURE_CLIENT_ID"), os.Getenv("AZURE_USERNAME")
+	}
+	return f
 }
 
 func (c Config) tenantOrOrganizations() string {
@@ -125,6 +136,8 @@ func credential(ctx context.Context, cfg Config, o SignInOptions) (azcore.TokenC
 	co := cfg.ClientOptions()
 	disc := cfg.InstanceDiscoveryOff() // the simulated Azure or a private cloud: never ask login.microsoftonline.com about it
 	mgmt := &policy.TokenRequestOptions{Scopes: []string{cfg.scope(cfg.ARMAudience)}, EnableCAE: true}
+	f := o.facts(cfg)
+	authErr := func(err error) error { return signInError(f, err, nil) }
 	switch o.Method {
 	case MethodPersona:
 		if !cfg.Emulated {
@@ -133,8 +146,10 @@ func credential(ctx context.Context, cfg Config, o SignInOptions) (azcore.TokenC
 		//lint:ignore SA1019 the persona picker is a demo of the password grant; never offered against real Azure
 		c, err := azidentity.NewUsernamePasswordCredential(cfg.TenantID, cfg.clientID(), o.Persona.UPN, o.Persona.Password,
 			&azidentity.UsernamePasswordCredentialOptions{ClientOptions: co, DisableInstanceDiscovery: disc})
-		return c, authErr(o.Method, err)
+		return c, authErr(err)
 	case MethodDeviceCode:
+		captured := &entraCapture{} // MSAL drops the final refusal's body: keep it
+		co.PerCallPolicies = append(slices.Clone(co.PerCallPolicies), captured)
 		c, err := azidentity.NewDeviceCodeCredential(&azidentity.DeviceCodeCredentialOptions{
 			ClientOptions: co, DisableInstanceDiscovery: disc, DisableAutomaticAuthentication: true,
 			TenantID: cfg.tenantOrOrganizations(), ClientID: cfg.clientID(),
@@ -146,10 +161,10 @@ func credential(ctx context.Context, cfg Config, o SignInOptions) (azcore.TokenC
 				return nil
 			}})
 		if err != nil {
-			return nil, authErr(o.Method, err)
+			return nil, authErr(err)
 		}
 		if _, err := c.Authenticate(ctx, mgmt); err != nil {
-			return nil, authErr(o.Method, err)
+			return nil, signInError(f, err, captured.lastRefusal())
 		}
 		return c, nil
 	case MethodBrowser:
@@ -157,10 +172,10 @@ func credential(ctx context.Context, cfg Config, o SignInOptions) (azcore.TokenC
 			ClientOptions: co, DisableInstanceDiscovery: disc, DisableAutomaticAuthentication: true,
 			TenantID: cfg.tenantOrOrganizations(), ClientID: cfg.clientID()})
 		if err != nil {
-			return nil, authErr(o.Method, err)
+			return nil, authErr(err)
 		}
 		if _, err := c.Authenticate(ctx, mgmt); err != nil {
-			return nil, authErr(o.Method, err)
+			return nil, authErr(err)
 		}
 		return c, nil
 	case MethodEnvironment:
@@ -168,19 +183,19 @@ func credential(ctx context.Context, cfg Config, o SignInOptions) (azcore.TokenC
 			return nil, &AuthError{Method: o.Method, Reason: missing + " not set", Next: "Export the service principal's AZURE_* variables, or choose another method."}
 		}
 		c, err := azidentity.NewEnvironmentCredential(&azidentity.EnvironmentCredentialOptions{ClientOptions: co, DisableInstanceDiscovery: disc})
-		return c, authErr(o.Method, err)
+		return c, authErr(err)
 	case MethodManagedIdentity:
 		if cfg.Emulated {
 			return nil, &AuthError{Method: o.Method, Reason: "there is no managed identity endpoint in the demo", Next: "Choose a persona or device code."}
 		}
 		c, err := azidentity.NewManagedIdentityCredential(managedIdentityOptions(cfg))
-		return c, authErr(o.Method, err)
+		return c, authErr(err)
 	case MethodCLI:
 		if _, err := exec.LookPath("az"); err != nil {
 			return nil, &AuthError{Method: o.Method, Reason: "Azure CLI not found on PATH", Next: "Install it and run az login, or choose device code.", Err: err}
 		}
 		c, err := azidentity.NewAzureCLICredential(&azidentity.AzureCLICredentialOptions{TenantID: cfg.TenantID})
-		return c, authErr(o.Method, err)
+		return c, authErr(err)
 	case MethodChain:
 		results, cred := probe(ctx, cfg, o.OnProbe, o.OnProbe != nil)
 		if cred == nil {
@@ -196,8 +211,12 @@ func credential(ctx context.Context, cfg Config, o SignInOptions) (azcore.TokenC
 	return nil, &AuthError{Method: o.Method, Reason: "unknown sign-in method", Next: "Choose a method from the list."}
 }
 
-// authErr names the method and the next step for a credential failure.
-func authErr(m Method, err error) error {
+// signInError names the method and the next step for a credential
+// failure. Microsoft Entra ID's refusal, read from the error or, for a
+// device code flow whose final answer MSAL dropped, from captured, is told
+// in plain words with its AADSTS code and ids (entraAdvice).
+func signInError(f signInFacts, err error, captured *EntraError) error {
+	m := f.Method
 	if err == nil {
 		return nil
 	}
@@ -216,15 +235,19 @@ func authErr(m Method, err error) error {
 		return &AuthError{Method: m, Reason: "signed in, but the first token could not be fetched (the sign-in service may be busy)",
 			Next: "Wait a moment and try again.", Err: err}
 	}
+	e, ok := EntraErrorOf(err)
+	if !ok && captured != nil {
+		e, ok = *captured, true
+	}
+	if ok {
+		reason, next := entraAdvice(e, f)
+		return &AuthError{Method: m, Reason: reason, Next: next, Entra: &e, Err: err}
+	}
 	reason, next := firstLine(err.Error()), "Try again or choose another method."
 	low := strings.ToLower(err.Error())
 	switch {
 	case m == MethodDeviceCode && (strings.Contains(low, "response contained no body") || strings.Contains(low, "declined") || strings.Contains(low, "expired") || strings.Contains(low, "deadline")):
 		reason, next = "the device code was declined or expired", "Start again to get a new code."
-	case strings.Contains(low, "invalid_client") || strings.Contains(low, "7000215"):
-		reason, next = "the client secret was rejected (AADSTS7000215)", "Check AZURE_CLIENT_SECRET: it must be the secret's value, not its id."
-	case strings.Contains(low, "50126") || strings.Contains(low, "invalid username or password"):
-		reason = "wrong user name or password (AADSTS50126)"
 	case m == MethodBrowser && strings.Contains(low, "executable file not found"):
 		reason, next = "no browser can be opened from this terminal (no xdg-open, x-www-browser or www-browser)", "Choose device code: it works with a browser on any device."
 	case strings.Contains(low, "az login"):
@@ -236,6 +259,17 @@ func authErr(m Method, err error) error {
 // newSession gets the first management token (the real sign-in check) and
 // reads the identity from it.
 func newSession(ctx context.Context, cfg Config, cred azcore.TokenCredential, m Method) (*Session, error) {
+	return newSessionAs(ctx, cfg, cred, cfg.facts(m))
+}
+
+// facts are what a sign-in with this configuration asks for.
+func (c Config) facts(m Method) signInFacts {
+	return signInFacts{Method: m, Tenant: c.TenantID, ClientID: c.clientID(), Cloud: c.Cloud}
+}
+
+// newSessionAs is newSession with what the sign-in asked for, for its errors.
+func newSessionAs(ctx context.Context, cfg Config, cred azcore.TokenCredential, f signInFacts) (*Session, error) {
+	m := f.Method
 	if _, ok := cred.(heldCredential); !ok && cfg.Secrets != nil {
 		cred = heldCredential{cred, cfg}
 	}
@@ -248,13 +282,13 @@ func newSession(ctx context.Context, cfg Config, cred azcore.TokenCredential, m 
 	for i := 1; i <= 3 && errors.As(err, &req); i++ {
 		select {
 		case <-ctx.Done():
-			return nil, authErr(m, ctx.Err())
+			return nil, signInError(f, ctx.Err(), nil)
 		case <-time.After(time.Duration(i) * 200 * time.Millisecond):
 		}
 		tok, err = cred.GetToken(ctx, tro)
 	}
 	if err != nil {
-		return nil, authErr(m, err)
+		return nil, signInError(f, err, nil)
 	}
 	claims, err := DecodeClaims(tok.Token)
 	if err != nil {

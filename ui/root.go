@@ -732,6 +732,12 @@ func (m *Model) header() string {
 	left := st.Title.Render("amlauth-tui")
 	if m.env.Demo {
 		left += " " + st.Badge.Render("DEMO")
+	} else if c := m.env.Config; c.Source != "" || (c.Cloud != "" && c.Cloud != "AzureCloud") {
+		// Not Azure's public cloud: a sovereign one (--cloud) or any other
+		// (--cloud-config, whose file may name itself anything, even
+		// AzureCloud). Its name, cut to a quarter of the line so the identity
+		// still fits.
+		left += " " + st.Badge.Render(components.Fit(components.Clean(cloudName(c)), max(m.w/4, 8)))
 	}
 	right := st.Muted.Render("not signed in")
 	if s := m.env.Session; s != nil {
@@ -755,6 +761,14 @@ func (m *Model) header() string {
 	}
 	line2 = components.Fit(line2, m.w)
 	return line1 + "\n" + line2
+}
+
+// cloudName names a cloud that is not Azure's public one for the header.
+func cloudName(c azure.Config) string {
+	if c.Cloud == "" {
+		return "custom cloud"
+	}
+	return c.Cloud
 }
 
 func shortID(id string) string {

@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -101,7 +102,7 @@ func (s *entraHost) grantDeviceCode(w http.ResponseWriter, f url.Values, resourc
 		u := dc.approvedBy
 		delete(s.flows.devices, dc.deviceCode)
 		s.flows.mu.Unlock()
-		s.userTokens(w, u, dc.clientID, resource, scope, cae)
+		s.userTokens(w, u, dc.clientID, resource, scope, "", cae)
 	}
 }
 
@@ -133,6 +134,9 @@ func (s *entraHost) approveDeviceCode(userCode, persona string) error {
 	if u == nil {
 		return fmt.Errorf("no persona %q", persona)
 	}
+	if s.lockedOut(u.ID) {
+		return lockedPageError
+	}
 	return s.approveAs(userCode, u)
 }
 
@@ -153,20 +157,36 @@ func (s *entraHost) approveAs(userCode string, u *User) error {
 // with AutoApprove naming that persona (then it signs in without asking,
 // as it does for device codes) or with PasswordlessPages (the in-process
 // demo). It returns the user, or the refusal.
+//
+// A password counts towards smart lockout, and a locked account signs in
+// nowhere, with or without one (lockout.go).
 func (s *entraHost) personaSignIn(persona, password string) (*User, error) {
 	s.mu.RLock()
-	defer s.mu.RUnlock()
 	u := s.world.personaByKey(persona)
+	asked := u != nil && !s.opts.PasswordlessPages && (s.opts.AutoApprove == "" || !strings.EqualFold(s.opts.AutoApprove, persona))
+	right := u != nil && u.checkPassword(password)
+	s.mu.RUnlock()
 	switch {
 	case u == nil:
 		return nil, fmt.Errorf("no persona %q", persona)
-	case s.opts.PasswordlessPages, s.opts.AutoApprove != "" && strings.EqualFold(s.opts.AutoApprove, persona):
+	case !asked:
+		if s.lockedOut(u.ID) {
+			return nil, lockedPageError
+		}
 		return u, nil
-	case !u.checkPassword(password):
+	}
+	switch s.passwordSignIn(u.ID, password, right) {
+	case passwordLocked:
+		return nil, lockedPageError
+	case passwordWrong:
 		return nil, fmt.Errorf("wrong password for %s", u.UserPrincipalName)
 	}
 	return u, nil
 }
+
+// lockedPageError is what Entra's sign-in page says to a locked account
+// (howto-password-smart-lockout, "Testing Smart lockout").
+var lockedPageError = errors.New("Your account is temporarily locked to prevent unauthorized use. Try again later, and if you still have trouble, contact your admin.")
 
 // approveWithPassword is the /devicelogin page's approval: the persona's
 // password is required (personaSignIn).
@@ -230,9 +250,12 @@ func (s *entraHost) serveDeviceLogin(w http.ResponseWriter, r *http.Request) {
 			err = s.approveWithPassword(code, persona, r.PostForm.Get("password"))
 			d.Message = fmt.Sprintf("You signed in as %s. You can close this window and return to the application.", persona)
 		}
-		if err != nil {
+		switch {
+		case errors.Is(err, lockedPageError):
+			d.Message = err.Error() // Entra's own words for it, nothing about the code
+		case err != nil:
 			d.Message = "That code did not work: " + err.Error()
-		} else {
+		default:
 			d.Form = false
 		}
 	}
@@ -268,13 +291,15 @@ func (s *entraHost) serveAuthorize(w http.ResponseWriter, r *http.Request) {
 	var u *User
 	if persona != "" {
 		var err error
-		if u, err = s.personaSignIn(persona, password); err != nil {
+		if u, err = s.personaSignIn(persona, password); errors.Is(err, lockedPageError) {
+			message = err.Error()
+		} else if err != nil {
 			message = "That did not work: " + err.Error()
 		}
 	}
 	if u == nil {
 		hidden := map[string]string{}
-		for _, k := range []string{"client_id", "redirect_uri", "state", "code_challenge", "code_challenge_method", "scope", "response_mode", "response_type"} {
+		for _, k := range []string{"client_id", "redirect_uri", "state", "code_challenge", "code_challenge_method", "scope", "response_mode", "response_type", "nonce"} {
 			hidden[k] = q.Get(k)
 		}
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
@@ -284,7 +309,7 @@ func (s *entraHost) serveAuthorize(w http.ResponseWriter, r *http.Request) {
 	code := "0.A" + randomID(48)
 	now := s.now()
 	s.flows.mu.Lock()
-	boundedPut(s.flows.codes, code, &authCode{userID: u.ID, clientID: q.Get("client_id"), redirectURI: redirect, challenge: q.Get("code_challenge"), expires: now.Add(10 * time.Minute)},
+	boundedPut(s.flows.codes, code, &authCode{userID: u.ID, clientID: q.Get("client_id"), redirectURI: redirect, challenge: q.Get("code_challenge"), nonce: q.Get("nonce"), expires: now.Add(10 * time.Minute)},
 		s.flows.limit, now, func(c *authCode) time.Time { return c.expires })
 	s.flows.mu.Unlock()
 	s.formPost(w, redirect, map[string]string{"code": code, "state": q.Get("state"), "session_state": newGUID()})

@@ -21,6 +21,9 @@ type entraState struct {
 	devices map[string]*deviceCode // by device_code
 	codes   map[string]*authCode   // by authorization code
 	refresh map[string]refreshGrant
+	// lockouts are the smart lockout records by user object id (lockout.go);
+	// only users of the directory get one, so the directory bounds it.
+	lockouts map[string]*lockout
 }
 
 // defaultEntraLimit bounds each map of pending sign-ins and refresh tokens.
@@ -44,7 +47,11 @@ type deviceCode struct {
 
 type authCode struct {
 	userID, clientID, redirectURI, challenge string
-	expires                                  time.Time
+	// nonce is the authorization request's, passed through unmodified to
+	// the ID token the code is redeemed for (OpenID Connect Core 1.0
+	// §3.1.2.1 "nonce"; the client checks it, §3.1.3.7 step 11).
+	nonce   string
+	expires time.Time
 }
 
 type refreshGrant struct {
@@ -57,6 +64,7 @@ func (e *entraState) init() {
 	e.devices = map[string]*deviceCode{}
 	e.codes = map[string]*authCode{}
 	e.refresh = map[string]refreshGrant{}
+	e.lockouts = map[string]*lockout{}
 }
 
 // boundedPut stores v under k in m, keeping len(m) <= limit: when m is full
@@ -101,7 +109,8 @@ func isEntraPath(p string) bool {
 
 // entraErr is an AADSTS error (ENTRA.md §2.4). The texts are Entra's, from
 // https://learn.microsoft.com/entra/identity-platform/reference-error-codes
-// ("AADSTS error codes") and the messages real Entra returns.
+// ("AADSTS error codes", and its sample response for AADSTS70011) and the
+// messages real Entra returns.
 type entraErr struct {
 	status int
 	err    string
@@ -110,24 +119,30 @@ type entraErr struct {
 }
 
 var (
-	errPending         = entraErr{400, "authorization_pending", 70016, "OAuth 2.0 device flow error. Authorization is pending. Continue polling."}
-	errDeclined        = entraErr{400, "authorization_declined", 70019, "The end user declined the authorization request."}
-	errExpiredCode     = entraErr{400, "expired_token", 70020, "The provided value for the input parameter 'device_code' is not valid. This device code has expired."}
-	errBadDevice       = entraErr{400, "bad_verification_code", 70000, "The provided value for the input parameter 'device_code' is not valid."}
-	errBadSecret       = entraErr{401, "invalid_client", 7000215, "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '%s'."}
-	errNeedSecret      = entraErr{401, "invalid_client", 7000218, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'."}
-	errPublicSecret    = entraErr{401, "invalid_client", 700025, "Client is public so neither 'client_assertion' nor 'client_secret' should be presented."}
-	errNoClient        = entraErr{400, "unauthorized_client", 700016, "Application with identifier '%s' was not found in the directory '%s'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant."}
-	errNoClientID      = entraErr{400, "invalid_request", 900144, "The request body must contain the following parameter: 'client_id'."}
-	errNoResource      = entraErr{400, "invalid_resource", 500011, "The resource principal named %s was not found in the tenant named %s. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant."}
-	errBadPassword     = entraErr{400, "invalid_grant", 50126, "Error validating credentials due to invalid username or password."}
-	errBadRefresh      = entraErr{400, "invalid_grant", 9002313, "Invalid request. Request is malformed or invalid."}
-	errBadAuthCode     = entraErr{400, "invalid_grant", 70008, "The provided authorization code or refresh token has expired due to inactivity. Send a new interactive authorization request for this user and resource."}
-	errBadVerifier     = entraErr{400, "invalid_grant", 501481, "The Code_Verifier does not match the code_challenge supplied in the authorization request."}
-	errBadScope        = entraErr{400, "invalid_scope", 70011, "The provided request must include a 'scope' input parameter with exactly one resource: %s"}
-	errBadGrant        = entraErr{400, "unsupported_grant_type", 70003, "The app requested an unsupported grant type '%s'."}
-	errUnknownTenant   = entraErr{400, "invalid_request", 90002, "Tenant '%s' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud."}
-	errUserNotInTenant = entraErr{400, "invalid_grant", 50034, "The user account does not exist in the '%s' directory. To sign into this application, the account must be added to the directory."}
+	errPending        = entraErr{400, "authorization_pending", 70016, "OAuth 2.0 device flow error. Authorization is pending. Continue polling."}
+	errDeclined       = entraErr{400, "authorization_declined", 70019, "The end user declined the authorization request."}
+	errExpiredCode    = entraErr{400, "expired_token", 70020, "The provided value for the input parameter 'device_code' is not valid. This device code has expired."}
+	errBadDevice      = entraErr{400, "bad_verification_code", 70000, "The provided value for the input parameter 'device_code' is not valid."}
+	errBadSecret      = entraErr{401, "invalid_client", 7000215, "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '%s'."}
+	errNeedSecret     = entraErr{401, "invalid_client", 7000218, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'."}
+	errPublicSecret   = entraErr{401, "invalid_client", 700025, "Client is public so neither 'client_assertion' nor 'client_secret' should be presented."}
+	errNoClient       = entraErr{400, "unauthorized_client", 700016, "Application with identifier '%s' was not found in the directory '%s'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant."}
+	errNoClientID     = entraErr{400, "invalid_request", 900144, "The request body must contain the following parameter: 'client_id'."}
+	errNoResource     = entraErr{400, "invalid_resource", 500011, "The resource principal named %s was not found in the tenant named %s. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant."}
+	errBadPassword    = entraErr{400, "invalid_grant", 50126, "Error validating credentials due to invalid username or password."}
+	errBadRefresh     = entraErr{400, "invalid_grant", 9002313, "Invalid request. Request is malformed or invalid."}
+	errExpiredRefresh = entraErr{400, "invalid_grant", 700082, "The refresh token has expired due to inactivity. The token was issued on %s and was inactive for %s."}
+	errBadAuthCode    = entraErr{400, "invalid_grant", 70008, "The provided authorization code or refresh token has expired due to inactivity. Send a new interactive authorization request for this user and resource."}
+	errBadVerifier    = entraErr{400, "invalid_grant", 501481, "The Code_Verifier does not match the code_challenge supplied in the authorization request."}
+	errBadScope       = entraErr{400, "invalid_scope", 70011, "The provided value for the input parameter 'scope' isn't valid. The scope %s isn't valid."}
+	errBadGrant       = entraErr{400, "unsupported_grant_type", 70003, "The app requested an unsupported grant type '%s'."}
+	errUnknownTenant  = entraErr{400, "invalid_request", 90002, "Tenant '%s' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud."}
+	// Entra hides the account's name in the text ("{EUII Hidden}") and names
+	// the directory the request went to.
+	errUserNotInTenant = entraErr{400, "invalid_grant", 50034, "The user account {EUII Hidden} does not exist in the %s directory. To sign into this application, the account must be added to the directory."}
+	// Smart lockout (lockout.go). The text is the one Entra answers a
+	// locked account's token request with.
+	errLocked = entraErr{400, "invalid_grant", 50053, "The account is locked, you've tried to sign in too many times with an incorrect user ID or password."}
 )
 
 // firstPartyClients are Microsoft's public client applications that every
@@ -413,10 +428,11 @@ func (s *entraHost) grantClientCredentials(w http.ResponseWriter, f url.Values, 
 // userTokens answers a user flow with everything MSAL needs to cache the
 // account and refresh silently (ENTRA.md §0.7, §3). The user is looked up
 // now, so one deleted since the flow began gets no token.
-func (s *entraHost) userTokens(w http.ResponseWriter, userID, clientID, resource, scope string, cae bool) {
+// nonce is the authorization request's ("" outside the auth code flow).
+func (s *entraHost) userTokens(w http.ResponseWriter, userID, clientID, resource, scope, nonce string, cae bool) {
 	s.mu.RLock()
 	u := s.world.Users[strings.ToLower(userID)]
-	tenant := s.world.Tenant.DisplayName
+	tenant := s.world.Tenant.DefaultDomain
 	s.mu.RUnlock()
 	if u == nil {
 		s.writeEntraError(w, errUserNotInTenant, tenant)
@@ -427,7 +443,7 @@ func (s *entraHost) userTokens(w http.ResponseWriter, userID, clientID, resource
 		s.writeEntraError(w, entraErr{500, "server_error", 50000, "%s"}, err.Error())
 		return
 	}
-	id, err := s.idToken(u, clientID)
+	id, err := s.idToken(u, clientID, nonce)
 	if err != nil {
 		s.writeEntraError(w, entraErr{500, "server_error", 50000, "%s"}, err.Error())
 		return
@@ -448,18 +464,22 @@ func (s *entraHost) userTokens(w http.ResponseWriter, userID, clientID, resource
 func (s *entraHost) grantPassword(w http.ResponseWriter, f url.Values, resource, scope string, cae bool) {
 	s.mu.RLock()
 	u := s.world.userByUPN(f.Get("username"))
-	ok := u != nil && u.checkPassword(f.Get("password"))
-	tenant := s.world.Tenant.DisplayName
+	right := u != nil && u.checkPassword(f.Get("password"))
+	tenant := s.world.Tenant.DefaultDomain
 	s.mu.RUnlock()
 	if u == nil { // Entra names a missing account (AADSTS50034), unlike a wrong password
 		s.writeEntraError(w, errUserNotInTenant, tenant)
 		return
 	}
-	if !ok {
+	switch s.passwordSignIn(u.ID, f.Get("password"), right) {
+	case passwordLocked:
+		s.writeEntraError(w, errLocked)
+		return
+	case passwordWrong:
 		s.writeEntraError(w, errBadPassword)
 		return
 	}
-	s.userTokens(w, u.ID, f.Get("client_id"), resource, scope, cae)
+	s.userTokens(w, u.ID, f.Get("client_id"), resource, scope, "", cae)
 }
 
 // grantRefresh redeems a refresh token. It is bound to the client it was
@@ -467,16 +487,26 @@ func (s *entraHost) grantPassword(w http.ResponseWriter, f url.Values, resource,
 func (s *entraHost) grantRefresh(w http.ResponseWriter, f url.Values, resource, scope string, cae bool) {
 	s.flows.mu.Lock()
 	g, ok := s.flows.refresh[f.Get("refresh_token")]
-	if ok && !s.now().Before(g.expires) {
+	expired := ok && !s.now().Before(g.expires)
+	if expired {
 		delete(s.flows.refresh, f.Get("refresh_token"))
-		ok = false
 	}
 	s.flows.mu.Unlock()
-	if !ok || !strings.EqualFold(g.clientID, f.Get("client_id")) {
+	switch {
+	case !ok || !strings.EqualFold(g.clientID, f.Get("client_id")):
 		s.writeEntraError(w, errBadRefresh)
 		return
+	case expired:
+		// Entra's answer names when the token was issued and how long it
+		// lay unused, as .NET formats a TimeSpan (d.hh:mm:ss).
+		issued := g.expires.Add(-refreshTokenLifetime).UTC()
+		s.writeEntraError(w, errExpiredRefresh, issued.Format("2006-01-02T15:04:05.0000000Z"),
+			fmt.Sprintf("%d.00:00:00", int(refreshTokenLifetime.Hours()/24)))
+		return
 	}
-	s.userTokens(w, g.userID, g.clientID, resource, scope, cae)
+	// An ID token from a refresh "SHOULD NOT have a nonce Claim" (OpenID
+	// Connect Core 1.0 §12.2, errata set 2).
+	s.userTokens(w, g.userID, g.clientID, resource, scope, "", cae)
 }
 
 func (s *entraHost) grantAuthCode(w http.ResponseWriter, f url.Values, resource, scope string, cae bool) {
@@ -493,5 +523,5 @@ func (s *entraHost) grantAuthCode(w http.ResponseWriter, f url.Values, resource,
 		s.writeEntraError(w, errBadVerifier)
 		return
 	}
-	s.userTokens(w, c.userID, c.clientID, resource, scope, cae)
+	s.userTokens(w, c.userID, c.clientID, resource, scope, c.nonce, cae)
 }

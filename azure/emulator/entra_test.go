@@ -301,7 +301,9 @@ func TestEntraStateIsBounded(t *testing.T) {
 	// later each holds just those two.
 	clock.Advance(refreshTokenLifetime + time.Hour)
 	st, body = redeem(refresh[len(refresh)-2])
-	wantAADSTS(t, st, body, 400, "invalid_grant", 9002313) // expired
+	wantAADSTS(t, st, body, 400, "invalid_grant", 700082, "The refresh token has expired due to inactivity. The token was issued on ", "inactive for 90.00:00:00.")
+	st, body = redeem(refresh[len(refresh)-2])
+	wantAADSTS(t, st, body, 400, "invalid_grant", 9002313) // and dropped
 	for range 2 {
 		st, body = entraPost(t, s, tokenPath(s), passwordForm(t, s, "bob", armtCLIClientID, armtScope))
 		if st != 200 {
@@ -476,7 +478,7 @@ func TestEntraReadsTheWorldAtEveryRequest(t *testing.T) {
 	rt := body["refresh_token"].(string)
 	s.Mutate(func(w *World) { delete(w.Users, idNina) })
 	st, body = pollDeviceCode(t, s, dc)
-	wantAADSTS(t, st, body, 400, "invalid_grant", 50034, "The user account does not exist in the 'Contoso ML' directory.")
+	wantAADSTS(t, st, body, 400, "invalid_grant", 50034, "The user account {EUII Hidden} does not exist in the contoso.example directory.")
 	st, body = entraPost(t, s, tokenPath(s), url.Values{"grant_type": {"refresh_token"}, "refresh_token": {rt}, "scope": {armtScope}, "client_id": {armtCLIClientID}})
 	wantAADSTS(t, st, body, 400, "invalid_grant", 50034)
 

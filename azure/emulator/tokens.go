@@ -107,13 +107,21 @@ func (s *entraHost) accessToken(p principal, resource, clientID string, cae bool
 }
 
 // idToken is the v2 ID token MSAL needs to remember the account (ENTRA.md §4.2).
-func (s *entraHost) idToken(u *User, clientID string) (string, error) {
+// A nonce the authorization request carried goes in unmodified: "If present
+// in the Authentication Request, Authorization Servers MUST include a nonce
+// Claim in the ID Token with the Claim Value being the nonce value sent in
+// the Authentication Request" (OpenID Connect Core 1.0 §2, "nonce"; §3.1.2.1).
+func (s *entraHost) idToken(u *User, clientID, nonce string) (string, error) {
 	now := s.now()
-	return s.sign(jwt.MapClaims{
+	c := jwt.MapClaims{
 		"aud": clientID, "iss": s.issuerV2(), "iat": now.Unix(), "nbf": now.Unix(), "exp": now.Add(time.Hour).Unix(),
 		"name": u.DisplayName, "oid": u.ID, "preferred_username": u.UserPrincipalName,
 		"sub": pairwise(u.ID, clientID), "tid": s.world.Tenant.ID, "ver": "2.0", "uti": randomID(16), "rh": "0.A" + randomID(20),
-	})
+	}
+	if nonce != "" {
+		c["nonce"] = nonce
+	}
+	return s.sign(c)
 }
 
 func clientInfo(oid, tid string) string {
