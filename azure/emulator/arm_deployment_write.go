@@ -570,26 +570,11 @@ func (s *armHost) deleteDeployment(q *armReq, fails bool) *epOutcome {
 			}
 		}
 	}
-	if f := s.endpointBusy(e); f != nil {
-		return f
-	}
-	d.ProvisioningState = "Deleting"
-	op := s.startOp(&operation{Sub: e.Subscription, Location: e.Location, Resource: armEndpointID(e), Kind: "deployment delete",
-		Apply: func(w *World, failed bool) {
-			if w.Deployments[key] != d {
-				return
-			}
-			if failed {
-				d.ProvisioningState = "Failed"
-				return
-			}
-			delete(w.Deployments, key)
-		}})
-	if fails {
-		op.failInternal("Deleting online deployment '%s' failed: its instances in region '%s' could not be released. "+
-			"The deployment is left in the Failed state; delete it again to retry.", d.Name, e.Location)
-	}
-	return &epOutcome{armOutcome: armOutcome{status: http.StatusAccepted}, op: op}
+	return s.startDelete(e, &d.ProvisioningState, "deployment delete", fails,
+		func(w *World) bool { return w.Deployments[key] == d },
+		func(w *World) { delete(w.Deployments, key) },
+		fmt.Sprintf("Deleting online deployment '%s' failed: its instances in region '%s' could not be released. "+
+			"The deployment is left in the Failed state; delete it again to retry.", d.Name, e.Location))
 }
 
 // POST .../deployments/{dep}/getLogs: DeploymentLogsRequest

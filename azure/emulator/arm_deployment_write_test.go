@@ -334,6 +334,51 @@ func TestDeploymentCreateTrafficScoreDelete(t *testing.T) {
 	}
 }
 
+// A deployment's delete that an injected fault fails leaves the deployment
+// Failed, with the reason on the operation; deleting it again removes it.
+func TestDeploymentDeleteFails(t *testing.T) {
+	t.Parallel()
+	e, clock := epwEnv(t)
+	ep, path := epwPath("mlw-churn", "churn-key"), depPath("churn-key", "green")
+	if code, _, b := e.epwSend("alice", http.MethodPatch, ep, map[string]any{"properties": map[string]any{
+		"traffic": map[string]int{"blue": 100, "green": 0}}}); code != http.StatusAccepted {
+		t.Fatalf("traffic PATCH: %d %s", code, b)
+	}
+	clock.Advance(3 * time.Second)
+	f, _ := ParseFault("route=*/deployments/*,method=DELETE,lro-fail")
+	e.s.SetFaults([]Fault{f})
+	code, h, b := e.epwSend("alice", http.MethodDelete, path, nil)
+	if code != http.StatusAccepted || h.Get("Location") == "" {
+		t.Fatalf("DELETE: %d %v %s", code, h, b)
+	}
+	if _, d := e.depGet("alice", path); d.Properties.ProvisioningState != "Deleting" {
+		t.Fatalf("GET while deleting: %+v", d)
+	}
+	// The endpoint is busy while its deployment is being deleted.
+	code, _, b = e.epwSend("alice", http.MethodDelete, ep, nil)
+	if c, _, _ := epwErr(t, b); code != http.StatusConflict || c != "Conflict" || !strings.Contains(string(b), "deployment delete") {
+		t.Fatalf("endpoint DELETE during the deployment's: %d %s", code, b)
+	}
+	clock.Advance(3 * time.Second)
+	c, body := e.get("alice", strings.TrimPrefix(h.Get("Location"), e.s.URL()))
+	if code, msg := armtError(t, body); c != http.StatusBadRequest || code != "InternalServerError" ||
+		msg != "Deleting online deployment 'green' failed: its instances in region 'eastus' could not be released. "+
+			"The deployment is left in the Failed state; delete it again to retry." {
+		t.Fatalf("Location of a failed delete: %d %s", c, body)
+	}
+	if _, d := e.depGet("alice", path); d.Properties.ProvisioningState != "Failed" {
+		t.Fatalf("after a failed delete: %+v", d)
+	}
+	e.s.SetFaults(nil)
+	if code, _, b := e.epwSend("alice", http.MethodDelete, path, nil); code != http.StatusAccepted {
+		t.Fatalf("DELETE again: %d %s", code, b)
+	}
+	clock.Advance(3 * time.Second)
+	if code, _ := e.depGet("alice", path); code != http.StatusNotFound {
+		t.Fatalf("after the second delete: %d", code)
+	}
+}
+
 func TestDeploymentValidation(t *testing.T) {
 	t.Parallel()
 	e, _ := epwEnv(t)

@@ -3,6 +3,7 @@ package emulator
 import (
 	"cmp"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"regexp"
 	"slices"
@@ -733,19 +734,9 @@ func (s *armHost) deleteEndpoint(q *armReq, fails bool) *epOutcome {
 	if e == nil {
 		return &epOutcome{armOutcome: armOutcome{status: http.StatusNoContent}}
 	}
-	if f := s.endpointBusy(e); f != nil {
-		return f
-	}
-	e.ProvisioningState = "Deleting"
-	op := s.startOp(&operation{Sub: e.Subscription, Location: e.Location, Resource: armEndpointID(e), Kind: "delete",
-		Apply: func(w *World, failed bool) {
-			if w.Endpoints[key] != e {
-				return
-			}
-			if failed {
-				e.ProvisioningState = "Failed"
-				return
-			}
+	return s.startDelete(e, &e.ProvisioningState, "delete", fails,
+		func(w *World) bool { return w.Endpoints[key] == e },
+		func(w *World) {
 			delete(w.Endpoints, key)
 			s.epIndex.changed()
 			for k, d := range w.Deployments {
@@ -757,10 +748,38 @@ func (s *armHost) deleteEndpoint(q *armReq, fails bool) *epOutcome {
 				delete(w.ServicePrincipals, rbac.OrdinalKey(e.Identity.PrincipalID))
 				w.forgetPrincipal(e.Identity.PrincipalID)
 			}
+		},
+		fmt.Sprintf("Deleting online endpoint '%s' failed: its inference routes in region '%s' could not be removed. "+
+			"The endpoint is left in the Failed state; delete it again to retry.", e.Name, e.Location))
+}
+
+// startDelete is what deleting an endpoint or one of its deployments shares
+// once the resource is found: ARM's 409 while another operation runs on the
+// endpoint, then the resource shows Deleting at once and an operation on
+// the endpoint settles it ProvisioningTime later. When due, current tells
+// whether the resource is still the one deleted (it may have been replaced
+// meanwhile; then the operation leaves it alone); remove takes it out of the
+// world, or, when an injected fault fails the operation (failure is the
+// message), the resource is left Failed. The caller holds s.mu.
+func (s *armHost) startDelete(e *Endpoint, state *string, kind string, fails bool,
+	current func(*World) bool, remove func(*World), failure string) *epOutcome {
+	if f := s.endpointBusy(e); f != nil {
+		return f
+	}
+	*state = "Deleting"
+	op := s.startOp(&operation{Sub: e.Subscription, Location: e.Location, Resource: armEndpointID(e), Kind: kind,
+		Apply: func(w *World, failed bool) {
+			if !current(w) {
+				return
+			}
+			if failed {
+				*state = "Failed"
+				return
+			}
+			remove(w)
 		}})
 	if fails {
-		op.failInternal("Deleting online endpoint '%s' failed: its inference routes in region '%s' could not be removed. "+
-			"The endpoint is left in the Failed state; delete it again to retry.", e.Name, e.Location)
+		op.failInternal("%s", failure)
 	}
 	return &epOutcome{armOutcome: armOutcome{status: http.StatusAccepted}, op: op}
 }
