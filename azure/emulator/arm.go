@@ -300,9 +300,7 @@ type armOutcome struct {
 	body      any
 	list      []any // a collection: paged by armWriteList
 	isList    bool
-	code, msg string // an ARM error
-	deny      string // the action refused (403 AuthorizationFailed at denyScope)
-	denyScope string
+	code, msg string // an ARM error (a 403 among them: armRefuse)
 }
 
 func armOK(body any) armOutcome { return armOutcome{status: http.StatusOK, body: body} }
@@ -319,9 +317,6 @@ func armItemsOf[T any](list []T, render func(T) any) armOutcome {
 	}
 	return armItems(items)
 }
-func armForbidden(action, scope string) armOutcome {
-	return armOutcome{status: http.StatusForbidden, deny: action, denyScope: scope}
-}
 func armFail(status int, code, format string, args ...any) armOutcome {
 	return armOutcome{status: status, code: code, msg: fmt.Sprintf(format, args...)}
 }
@@ -332,8 +327,6 @@ func (s *armHost) armRespond(w http.ResponseWriter, q *armReq, decide func() arm
 	o := decide()
 	s.mu.RUnlock()
 	switch {
-	case o.deny != "":
-		s.armDenied(w, q.c, o.deny, o.denyScope)
 	case o.code != "":
 		writeARMError(w, o.status, o.code, o.msg)
 	case o.isList:

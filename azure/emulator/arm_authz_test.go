@@ -270,3 +270,58 @@ func TestAuthzAttackParsing(t *testing.T) {
 		}
 	}
 }
+
+// A 403 is written from the decision that refused the request (armRefuse),
+// on every path that answers one: reads, lists, endpoint writes, credential
+// calls, role assignment writes, the subscription's visibility rule. The
+// body is ARM's, to the byte: {"error":{"code","message"}} and no target.
+func TestForbiddenBodyIsTheRefusingDecision(t *testing.T) {
+	t.Parallel()
+	e, _ := epwEnv(t)
+	churnKey := epwPath("mlw-churn", "churn-key")
+	ws := wsID(SubProduction, prodRG, "mlw-churn")
+	// A deny assignment on deleting churn-key, for everyone: alice's Owner
+	// grants the action, so ARM answers DenyAssignmentAuthorizationFailed.
+	denyName := stableGUID("deny|delete")
+	e.s.Mutate(func(w *World) {
+		w.Denies = append(w.Denies, rbac.DenyAssignment{
+			ID: churnKey + "/providers/Microsoft.Authorization/denyAssignments/" + denyName, Name: denyName,
+			DenyAssignmentName: "Endpoints are deleted by the pipeline", Scope: churnKey,
+			Permissions: []rbac.Permission{{Actions: []string{actEndpointDelete}}},
+			Principals:  []rbac.Principal{{ID: rbac.Everyone, Type: "SystemDefined"}},
+		})
+	})
+	denied := func(who, oid, action, scope, name, id string) string {
+		return `{"error":{"code":"DenyAssignmentAuthorizationFailed","message":"The client '` + who + `@contoso.example' with object id '` + oid +
+			`' has permission to perform action '` + action + `' on scope '` + scope + `'; however, the access is denied because of the deny assignment with name '` +
+			name + `' and Id '` + strings.ReplaceAll(id, "-", "") + `' at scope '` + scope + `'."}}` + "\n"
+	}
+	forbidden := func(who, oid, action, scope string) string {
+		return `{"error":{"code":"AuthorizationFailed","message":"` + armtForbidden(who+"@contoso.example", oid, action, scope) + `"}}` + "\n"
+	}
+	bobRA := "/subscriptions/" + SubProduction + "/providers/Microsoft.Authorization/roleAssignments/" + seededAssignmentName(idBob, roleReader, "/subscriptions/"+SubProduction)
+	for _, c := range []struct {
+		name, who, method, path string
+		want                    string
+	}{
+		{"read", "nina", http.MethodGet, churnKey + epwAPI, forbidden("nina", idNina, actEndpointRead, churnKey)},
+		{"list", "nina", http.MethodGet, ws + "/onlineEndpoints" + epwAPI, forbidden("nina", idNina, actEndpointRead, ws)},
+		{"endpoint write", "bob", http.MethodDelete, churnKey + epwAPI, forbidden("bob", idBob, actEndpointDelete, churnKey)},
+		{"endpoint write, deny assignment", "alice", http.MethodDelete, churnKey + epwAPI,
+			denied("alice", idAlice, actEndpointDelete, churnKey, "Endpoints are deleted by the pipeline", denyName)},
+		{"credential call, deny assignment", "alice", http.MethodPost, churnKey + "/regenerateKeys" + epwAPI,
+			denied("alice", idAlice, actEndpointRegenerateKeys, churnKey, "Production keys are rotated by the platform team", stableGUID("deny|keys"))},
+		{"logs", "bob", http.MethodPost, churnKey + "/deployments/blue/getLogs" + epwAPI,
+			forbidden("bob", idBob, actDeploymentLogs, churnKey+"/deployments/blue")},
+		{"role assignment write", "bob", http.MethodDelete, bobRA + "?api-version=2022-04-01",
+			forbidden("bob", idBob, actRoleAssignmentsDelete, "/subscriptions/"+SubProduction)},
+		{"subscription", "nina", http.MethodGet, "/subscriptions/" + SubSandbox + "?api-version=2022-12-01",
+			forbidden("nina", idNina, actSubscriptionRead, "/subscriptions/"+SubSandbox)},
+	} {
+		hdr := map[string]string{"Content-Type": "application/json"}
+		code, _, b := e.do(c.method, c.path, e.token(c.who, armtScope), bytes.NewReader([]byte(`{"keyType":"Primary"}`)), hdr)
+		if code != http.StatusForbidden || string(b) != c.want {
+			t.Errorf("%s: %d\n%s\nwant\n%s", c.name, code, b, c.want)
+		}
+	}
+}

@@ -597,8 +597,8 @@ func (s *armHost) armGetDeploymentLogs(w http.ResponseWriter, q *armReq) {
 	}
 	s.armRespond(w, q, func() armOutcome {
 		scope := q.scopeThrough("dep")
-		if !s.armCan(q.c, actDeploymentLogs, scope) {
-			return armForbidden(actDeploymentLogs, scope)
+		if o := s.armRefuse(q.c, actDeploymentLogs, scope); o != nil {
+			return *o
 		}
 		if _, miss := s.armEndpoint(q); miss != nil {
 			return *miss

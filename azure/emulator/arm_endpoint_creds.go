@@ -54,9 +54,8 @@ type armRegenerateBody struct {
 // the endpoint and checks that its auth mode is wantMode. The caller holds s.mu.
 func (s *armHost) armCredentialEndpoint(q *armReq, action, wantMode string) (*Endpoint, *armOutcome) {
 	scope := q.scopeThrough("ep")
-	if !s.armCan(q.c, action, scope) {
-		o := armForbidden(action, scope)
-		return nil, &o
+	if o := s.armRefuse(q.c, action, scope); o != nil {
+		return nil, o
 	}
 	e, miss := s.armEndpoint(q)
 	if miss != nil {
@@ -158,8 +157,6 @@ func (s *armHost) armRegenerateKeys(w http.ResponseWriter, q *armReq) {
 	}()
 	s.mu.Unlock()
 	switch {
-	case o.deny != "":
-		s.armDenied(w, q.c, o.deny, o.denyScope)
 	case o.code != "":
 		writeARMError(w, o.status, o.code, o.msg)
 	default:

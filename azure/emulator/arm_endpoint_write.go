@@ -107,8 +107,6 @@ func epOf(o armOutcome) *epOutcome { return &epOutcome{armOutcome: o} }
 // target), or the LRO's first response with its polling headers.
 func (s *armHost) writeEndpointOutcome(w http.ResponseWriter, q *armReq, o *epOutcome, async, location bool) {
 	switch {
-	case o.deny != "":
-		s.armDenied(w, q.c, o.deny, o.denyScope)
 	case o.code != "":
 		writeJSON(w, o.status, armErrorBody{Error: armErrorDetail{Code: o.code, Message: o.msg, Target: o.target}})
 	case o.op == nil: // nothing to do: DELETE of a missing endpoint
@@ -150,8 +148,8 @@ func (s *armHost) lockedWrite(w http.ResponseWriter, q *armReq, created bool, wr
 // an endpoint, in ARM's order (403 before 404).
 func (s *armHost) endpointFor(q *armReq, action string) (scope string, e *Endpoint, f *epOutcome) {
 	scope = q.scope()
-	if !s.armCan(q.c, action, scope) {
-		return scope, nil, epOf(armForbidden(action, scope))
+	if o := s.armRefuse(q.c, action, scope); o != nil {
+		return scope, nil, epOf(*o)
 	}
 	e, miss := s.armEndpoint(q)
 	if miss != nil {
@@ -179,8 +177,8 @@ type identityWrite struct {
 
 func (s *armHost) putEndpoint(q *armReq, b *armEndpointBody, bad *armOutcome, fails bool) *epOutcome {
 	scope := q.scope()
-	if !s.armCan(q.c, actEndpointWrite, scope) {
-		return epOf(armForbidden(actEndpointWrite, scope))
+	if o := s.armRefuse(q.c, actEndpointWrite, scope); o != nil {
+		return epOf(*o)
 	}
 	ws, miss := s.armWorkspace(q)
 	if miss != nil {
@@ -723,8 +721,8 @@ func (s *armHost) armDeleteEndpoint(w http.ResponseWriter, q *armReq) {
 
 func (s *armHost) deleteEndpoint(q *armReq, fails bool) *epOutcome {
 	scope := q.scope()
-	if !s.armCan(q.c, actEndpointDelete, scope) {
-		return epOf(armForbidden(actEndpointDelete, scope))
+	if o := s.armRefuse(q.c, actEndpointDelete, scope); o != nil {
+		return epOf(*o)
 	}
 	if _, miss := s.armWorkspace(q); miss != nil {
 		return epOf(*miss)
