@@ -133,11 +133,9 @@ func (s *armHost) serveARM(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	v := r.URL.Query().Get("api-version")
-	if v == "" {
-		// ARM checks presence before routing: every request needs it, even an unknown path.
-		writeARMError(w, http.StatusBadRequest, "MissingApiVersionParameter",
-			"The api-version query parameter (?api-version=) is required for all requests.")
+	// ARM checks presence before routing: every request needs it, even an unknown path.
+	v, ok := armAPIVersion(w, r)
+	if !ok {
 		return
 	}
 	seg := armSegments(r.URL.Path)
@@ -167,6 +165,17 @@ func (s *armHost) serveARM(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	armNoRoute(w, seg, v)
+}
+
+// armAPIVersion is the request's api-version, or false after ARM's 400 for
+// a request without one.
+func armAPIVersion(w http.ResponseWriter, r *http.Request) (string, bool) {
+	v := r.URL.Query().Get("api-version")
+	if v == "" {
+		writeARMError(w, http.StatusBadRequest, "MissingApiVersionParameter",
+			"The api-version query parameter (?api-version=) is required for all requests.")
+	}
+	return v, v != ""
 }
 
 // armSegments splits a path into its non-empty segments.
@@ -326,11 +335,27 @@ func (s *armHost) armRespond(w http.ResponseWriter, q *armReq, decide func() arm
 	s.mu.RLock()
 	o := decide()
 	s.mu.RUnlock()
+	s.armWriteOutcome(w, q, o)
+}
+
+// armRespondWrite is armRespond under the write lock.
+func (s *armHost) armRespondWrite(w http.ResponseWriter, q *armReq, decide func() armOutcome) {
+	s.mu.Lock()
+	o := decide()
+	s.mu.Unlock()
+	s.armWriteOutcome(w, q, o)
+}
+
+// armWriteOutcome writes what a handler decided: the error, a page of the
+// list, or the body (none with 204).
+func (s *armHost) armWriteOutcome(w http.ResponseWriter, q *armReq, o armOutcome) {
 	switch {
 	case o.code != "":
 		writeARMError(w, o.status, o.code, o.msg)
 	case o.isList:
 		s.armWriteList(w, q.r, o.list)
+	case o.status == http.StatusNoContent:
+		w.WriteHeader(http.StatusNoContent)
 	default:
 		writeJSON(w, o.status, o.body)
 	}

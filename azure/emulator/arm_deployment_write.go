@@ -117,16 +117,10 @@ type deploymentSpec struct {
 // PUT .../deployments/{dep}: 201 with the deployment (Creating or
 // Updating) and Azure-AsyncOperation; the SDK then GETs it.
 func (s *armHost) armPutDeployment(w http.ResponseWriter, q *armReq) {
-	var body armDeploymentBody
-	bad := readBody(q.r, &body)
-	s.lockedWrite(w, q, true, func(fails bool) *epOutcome { return s.putDeployment(q, &body, bad, fails) })
+	endpointBodyWrite(s, w, q, true, actDeploymentWrite, s.putDeployment)
 }
 
-func (s *armHost) putDeployment(q *armReq, b *armDeploymentBody, bad *armOutcome, fails bool) *epOutcome {
-	scope, e, f := s.endpointFor(q, actDeploymentWrite)
-	if f != nil {
-		return f
-	}
+func (s *armHost) putDeployment(q *armReq, scope string, e *Endpoint, b *armDeploymentBody, bad *armOutcome, fails bool) *epOutcome {
 	if bad != nil {
 		return epOf(*bad)
 	}
@@ -186,16 +180,12 @@ func (s *armHost) validateDeployment(ws *Workspace, e *Endpoint, prev *Deploymen
 	if p == nil {
 		return fail("properties", "The request needs 'properties' with at least 'endpointComputeType' (Managed or Kubernetes).")
 	}
-	if ps := p.ProvisioningState; ps != nil && *ps != "" {
-		cur := ""
-		if prev != nil {
-			cur = cmp.Or(prev.ProvisioningState, "Succeeded")
-		}
-		if !strings.EqualFold(*ps, cur) {
-			return fail("properties.provisioningState",
-				"properties.provisioningState is read-only: the request says '%s' but the deployment's is '%s'. Leave it out of the request.",
-				epwClip(*ps), cmp.Or(cur, "(none: it does not exist yet)"))
-		}
+	var cur *string
+	if prev != nil {
+		cur = &prev.ProvisioningState
+	}
+	if f := readOnlyProvisioningState(p.ProvisioningState, cur, "deployment"); f != nil {
+		return out, f
 	}
 	if p.EndpointComputeType == nil {
 		return fail("properties.endpointComputeType", "properties.endpointComputeType is required: Managed or Kubernetes.")
@@ -499,16 +489,10 @@ func (s *armHost) provisionDeployment(e *Endpoint, d *Deployment, key, kind stri
 // PATCH .../deployments/{dep}: tags and scale (sku.capacity). 202 with
 // Location; the Location answers 200 with the deployment when done.
 func (s *armHost) armPatchDeployment(w http.ResponseWriter, q *armReq) {
-	var body armDeploymentPatch
-	bad := readBody(q.r, &body)
-	s.lockedWrite(w, q, false, func(fails bool) *epOutcome { return s.patchDeployment(q, &body, bad, fails) })
+	endpointBodyWrite(s, w, q, false, actDeploymentWrite, s.patchDeployment)
 }
 
-func (s *armHost) patchDeployment(q *armReq, b *armDeploymentPatch, bad *armOutcome, fails bool) *epOutcome {
-	scope, e, f := s.endpointFor(q, actDeploymentWrite)
-	if f != nil {
-		return f
-	}
+func (s *armHost) patchDeployment(q *armReq, scope string, e *Endpoint, b *armDeploymentPatch, bad *armOutcome, fails bool) *epOutcome {
 	key := armKey(scope)
 	d := s.world.Deployments[key]
 	if d == nil {

@@ -410,6 +410,11 @@ func TestDeploymentValidation(t *testing.T) {
 		{"kubernetes on a managed endpoint", "canary", depBody(good, seedEnvironment, 1, func(_, p map[string]any) { p["endpointComputeType"] = "Kubernetes" }),
 			400, "UserError", "properties.endpointComputeType", "cannot run behind endpoint 'churn-key', which is a Managed online endpoint"},
 		{"no location", "canary", depBody(good, seedEnvironment, 1, func(b, _ map[string]any) { delete(b, "location") }), 400, "LocationRequired", "location", "required"},
+		{"provisioning state on create", "canary", depBody(good, seedEnvironment, 1, func(_, p map[string]any) { p["provisioningState"] = "Succeeded" }),
+			400, "UserError", "properties.provisioningState",
+			"properties.provisioningState is read-only: the request says 'Succeeded' but the deployment's is '(none: it does not exist yet)'."},
+		{"provisioning state of its own", "blue", depBody(good, seedEnvironment, 1, func(_, p map[string]any) { p["provisioningState"] = "Failed" }),
+			400, "UserError", "properties.provisioningState", "the request says 'Failed' but the deployment's is 'Succeeded'"},
 	} {
 		code, _, b := e.epwSend("alice", http.MethodPut, depPath("churn-key", tc.dep), tc.body)
 		if c, msg, target := epwErr(t, b); code != tc.status || c != tc.code || target != tc.target || !strings.Contains(msg, tc.msg) {

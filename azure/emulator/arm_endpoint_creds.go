@@ -183,7 +183,7 @@ func armValidateRegenerate(b armRegenerateBody, e *Endpoint) (string, string, *a
 	case strings.EqualFold(*b.KeyType, "Secondary"):
 		which = "Secondary"
 	default:
-		return fail("keyType '%s' is not valid: use 'Primary' or 'Secondary'.", sanitizeEcho(*b.KeyType))
+		return fail("keyType '%s' is not valid: use 'Primary' or 'Secondary'.", epwClip(*b.KeyType))
 	}
 	if b.KeyValue == nil || *b.KeyValue == "" { // null or absent: the service generates the key
 		return which, "", nil
@@ -212,20 +212,6 @@ func checkKeyValue(v string) string {
 		}
 	}
 	return ""
-}
-
-// sanitizeEcho bounds and cleans a client value quoted back in a message.
-func sanitizeEcho(s string) string {
-	s = strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f {
-			return -1
-		}
-		return r
-	}, s)
-	if len(s) > 40 {
-		s = s[:40] + "…"
-	}
-	return s
 }
 
 // regenerateApply sets the new key when the operation completes. It looks

@@ -143,6 +143,24 @@ func (s *armHost) lockedWrite(w http.ResponseWriter, q *armReq, created bool, wr
 	s.writeEndpointOutcome(w, q, o, created, !created)
 }
 
+// endpointBodyWrite runs a write with a JSON body on an endpoint or below
+// one (endpoint PATCH, deployment PUT and PATCH) under the write lock
+// (lockedWrite). The body is read first, outside the lock; then, in ARM's
+// order, the caller's right to action (403) and the endpoint (404) are
+// checked before write sees the body, or why it could not be read (bad).
+func endpointBodyWrite[B any](s *armHost, w http.ResponseWriter, q *armReq, created bool, action string,
+	write func(q *armReq, scope string, e *Endpoint, b *B, bad *armOutcome, fails bool) *epOutcome) {
+	var body B
+	bad := readBody(q.r, &body)
+	s.lockedWrite(w, q, created, func(fails bool) *epOutcome {
+		scope, e, f := s.endpointFor(q, action)
+		if f != nil {
+			return f
+		}
+		return write(q, scope, e, &body, bad, fails)
+	})
+}
+
 // endpointFor checks that the caller may do action at the request's scope
 // and finds the request's endpoint: the first steps of every write below
 // an endpoint, in ARM's order (403 before 404).
@@ -347,16 +365,12 @@ func (s *armHost) validatePut(ws *Workspace, prev *Endpoint, name string, b *arm
 	if out.authMode == "" {
 		return fail("properties.authMode", "Auth mode '%s' is not valid: use Key, AMLToken or AADToken.", epwClip(*p.AuthMode))
 	}
-	if ps := p.ProvisioningState; ps != nil && *ps != "" {
-		cur := ""
-		if prev != nil {
-			cur = cmp.Or(prev.ProvisioningState, "Succeeded")
-		}
-		if !strings.EqualFold(*ps, cur) {
-			return fail("properties.provisioningState",
-				"properties.provisioningState is read-only: the request says '%s' but the endpoint's is '%s'. Leave it out of the request.",
-				epwClip(*ps), cmp.Or(cur, "(none: it does not exist yet)"))
-		}
+	var cur *string
+	if prev != nil {
+		cur = &prev.ProvisioningState
+	}
+	if f := readOnlyProvisioningState(p.ProvisioningState, cur, "endpoint"); f != nil {
+		return out, f
 	}
 
 	kubernetes := strings.EqualFold(b.Kind, "K8S") || strings.EqualFold(b.Kind, "Kubernetes")
@@ -413,6 +427,26 @@ func (s *armHost) validatePut(ws *Workspace, prev *Endpoint, name string, b *arm
 	}
 	out.tags, out.props = b.Tags, p.Properties
 	return out, nil
+}
+
+// readOnlyProvisioningState refuses a PUT whose properties.provisioningState
+// (sent) differs from the resource's own (current; nil when the PUT creates
+// it): the service sets it, but a body read back from a GET carries it, and
+// sending that back unchanged is accepted. what is "endpoint" or "deployment".
+func readOnlyProvisioningState(sent, current *string, what string) *epOutcome {
+	if sent == nil || *sent == "" {
+		return nil
+	}
+	cur := ""
+	if current != nil {
+		cur = cmp.Or(*current, "Succeeded")
+	}
+	if strings.EqualFold(*sent, cur) {
+		return nil
+	}
+	return epFail(http.StatusBadRequest, codeUserError, "properties.provisioningState",
+		"properties.provisioningState is read-only: the request says '%s' but the %s's is '%s'. Leave it out of the request.",
+		epwClip(*sent), what, cmp.Or(cur, "(none: it does not exist yet)"))
 }
 
 // checkEndpointName applies EndpointNameRule.
@@ -645,16 +679,10 @@ func settleEndpoint(key string, e *Endpoint) func(w *World, failed bool) {
 // PATCH .../onlineEndpoints/{ep}: tags and identity only. 202 with
 // Location; the Location answers 200 with the endpoint when done.
 func (s *armHost) armPatchEndpoint(w http.ResponseWriter, q *armReq) {
-	var body armEndpointPatch
-	bad := readBody(q.r, &body)
-	s.lockedWrite(w, q, false, func(fails bool) *epOutcome { return s.patchEndpoint(q, &body, bad, fails) })
+	endpointBodyWrite(s, w, q, false, actEndpointWrite, s.patchEndpoint)
 }
 
-func (s *armHost) patchEndpoint(q *armReq, b *armEndpointPatch, bad *armOutcome, fails bool) *epOutcome {
-	scope, e, f := s.endpointFor(q, actEndpointWrite)
-	if f != nil {
-		return f
-	}
+func (s *armHost) patchEndpoint(q *armReq, scope string, e *Endpoint, b *armEndpointPatch, bad *armOutcome, fails bool) *epOutcome {
 	if bad != nil {
 		return epOf(*bad)
 	}

@@ -158,21 +158,6 @@ func (s *armHost) authzScopeValid(w http.ResponseWriter, seg []string) bool {
 	return true
 }
 
-// armRespondWrite is armRespond under the write lock; 204 has no body.
-func (s *armHost) armRespondWrite(w http.ResponseWriter, q *armReq, decide func() armOutcome) {
-	s.mu.Lock()
-	o := decide()
-	s.mu.Unlock()
-	switch {
-	case o.code != "":
-		writeARMError(w, o.status, o.code, o.msg)
-	case o.status == http.StatusNoContent:
-		w.WriteHeader(http.StatusNoContent)
-	default:
-		writeJSON(w, o.status, o.body)
-	}
-}
-
 // armScopeMissing is the 404 for a scope whose resource group, or modelled
 // resource, does not exist; nil when it exists (or is of a type the
 // emulator does not model). The caller holds s.mu.

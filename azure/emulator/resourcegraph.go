@@ -98,10 +98,8 @@ func (s *resourceGraphHost) serve(w http.ResponseWriter, r *http.Request) {
 		armMethodNotAllowed(w, r.Method, map[string]armHandler{http.MethodPost: nil})
 		return
 	}
-	v := r.URL.Query().Get("api-version")
-	if v == "" {
-		writeARMError(w, http.StatusBadRequest, "MissingApiVersionParameter",
-			"The api-version query parameter (?api-version=) is required for all requests.")
+	v, ok := armAPIVersion(w, r)
+	if !ok {
 		return
 	}
 	if !rgAPIVersions.accepts(v) {
