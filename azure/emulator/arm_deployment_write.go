@@ -493,11 +493,11 @@ func (s *armHost) armPatchDeployment(w http.ResponseWriter, q *armReq) {
 }
 
 func (s *armHost) patchDeployment(q *armReq, scope string, e *Endpoint, b *armDeploymentPatch, bad *armOutcome, fails bool) *epOutcome {
-	key := armKey(scope)
-	d := s.world.Deployments[key]
-	if d == nil {
-		return epOf(armNotFound(mlNS+"/workspaces/"+q.p["ws"]+"/onlineEndpoints/"+q.p["ep"]+"/deployments/"+q.p["dep"], q.p["rg"]))
+	d, miss := s.armDeployment(q)
+	if miss != nil {
+		return epOf(*miss)
 	}
+	key := armKey(scope)
 	if bad != nil {
 		return epOf(*bad)
 	}
@@ -584,12 +584,9 @@ func (s *armHost) armGetDeploymentLogs(w http.ResponseWriter, q *armReq) {
 		if o := s.armRefuse(q.c, actDeploymentLogs, scope); o != nil {
 			return *o
 		}
-		if _, miss := s.armEndpoint(q); miss != nil {
+		d, miss := s.armDeployment(q)
+		if miss != nil {
 			return *miss
-		}
-		d := s.world.Deployments[armKey(scope)]
-		if d == nil {
-			return armNotFound(mlNS+"/workspaces/"+q.p["ws"]+"/onlineEndpoints/"+q.p["ep"]+"/deployments/"+q.p["dep"], q.p["rg"])
 		}
 		if bad != nil {
 			return *bad

@@ -442,6 +442,19 @@ func (s *armHost) armEndpoint(q *armReq) (*Endpoint, *armOutcome) {
 	return nil, &o
 }
 
+// armDeployment resolves q's deployment (and its ancestors), or the first
+// 404. The caller holds s.mu (read).
+func (s *armHost) armDeployment(q *armReq) (*Deployment, *armOutcome) {
+	if _, miss := s.armEndpoint(q); miss != nil {
+		return nil, miss
+	}
+	if d := s.world.Deployments[armKey(q.scopeThrough("dep"))]; d != nil {
+		return d, nil
+	}
+	o := armNotFound(mlNS+"/workspaces/"+q.p["ws"]+"/onlineEndpoints/"+q.p["ep"]+"/deployments/"+q.p["dep"], q.p["rg"])
+	return nil, &o
+}
+
 // GET .../workspaces/{ws}/onlineEndpoints: the endpoints the caller may read,
 // with the list options the SDK sends (name, computeType, tags, orderBy).
 func (s *armHost) armListEndpoints(w http.ResponseWriter, q *armReq) {
@@ -621,12 +634,9 @@ func (s *armHost) armGetDeployment(w http.ResponseWriter, q *armReq) {
 		if o := s.armRefuse(q.c, actDeploymentRead, q.scope()); o != nil {
 			return *o
 		}
-		if _, miss := s.armEndpoint(q); miss != nil {
+		d, miss := s.armDeployment(q)
+		if miss != nil {
 			return *miss
-		}
-		d := s.world.Deployments[armKey(q.scope())]
-		if d == nil {
-			return armNotFound(mlNS+"/workspaces/"+q.p["ws"]+"/onlineEndpoints/"+q.p["ep"]+"/deployments/"+q.p["dep"], q.p["rg"])
 		}
 		return armOK(s.armDeploymentJSON(d))
 	})
