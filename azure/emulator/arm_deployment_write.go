@@ -34,8 +34,12 @@ import (
 const (
 	actDeploymentWrite  = "Microsoft.MachineLearningServices/workspaces/onlineEndpoints/deployments/write"
 	actDeploymentDelete = "Microsoft.MachineLearningServices/workspaces/onlineEndpoints/deployments/delete"
-	// actDeploymentLogs is the getLogs action (its name is the ML
-	// provider's operation naming; not re-read from the operations list).
+	// actDeploymentLogs is the getLogs action. Not seen in a capture: the
+	// name follows the provider's naming of its POST actions
+	// ({resource type}/{action}/action, as PROTOCOL.md lists
+	// onlineEndpoints/listKeys/action, token/action and regenerateKeys/action),
+	// but neither builtin-roles.json nor the docs searched list it, and no
+	// 403 naming it was found.
 	actDeploymentLogs = "Microsoft.MachineLearningServices/workspaces/onlineEndpoints/deployments/getLogs/action"
 )
 
@@ -142,7 +146,7 @@ func (s *armHost) putDeployment(q *armReq, scope string, e *Endpoint, b *armDepl
 	// deployment creation is rejected" (concept page, "Permissions for user
 	// identity to enforce access to default secret stores").
 	if prev == nil {
-		if _, f := s.checkSecretStoreFlag(q.c, ws, e.Properties, strings.Contains(e.Identity.Type, "SystemAssigned")); f != nil {
+		if _, f := s.checkSecretStoreFlag(q.c, ws, e.Properties, strings.Contains(e.Identity.Type, "SystemAssigned"), "Deployment"); f != nil {
 			return f
 		}
 	}
@@ -546,8 +550,12 @@ func (s *armHost) deleteDeployment(q *armReq, fails bool) *epOutcome {
 	for field, m := range map[string]map[string]int32{"traffic": e.Traffic, "mirrorTraffic": e.MirrorTraffic} {
 		for dep, v := range m {
 			if v > 0 && strings.EqualFold(dep, d.Name) {
-				// The rule is the safe-rollout guide's ("Remove the old
-				// deployment": set its traffic to 0% first); the wording is the emulator's.
+				// The rule is the safe-rollout guide's
+				// (https://learn.microsoft.com/azure/machine-learning/how-to-safely-rollout-online-endpoints,
+				// "Remove the old deployment": its traffic goes to 0% first).
+				// Azure's refusal is not seen in a capture: the status, the
+				// code (the ML service's UserError), the target and the
+				// wording are the emulator's.
 				return epFail(http.StatusBadRequest, codeUserError, "properties."+field,
 					"Deployment '%s' cannot be deleted while it gets %d%% of endpoint '%s''s %s. Set its share to 0 in the endpoint's %s first, then delete it.",
 					d.Name, v, e.Name, map[string]string{"traffic": "traffic", "mirrorTraffic": "mirrored traffic"}[field], field)

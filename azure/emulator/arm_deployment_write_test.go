@@ -208,8 +208,15 @@ func TestEndpointEnforceSecretStoresFlag(t *testing.T) {
 	var sps int
 	e.s.Mutate(func(w *World) { sps = len(w.ServicePrincipals) })
 	code, _, b = e.epwSend("nina", http.MethodPut, epwPath("mlw-churn", "churn-nina"), epwBody("Key", flag))
+	// The reason, then ARM's own 403 sentence for the missing permission,
+	// which a client parses as it parses any AuthorizationFailed.
+	rejected := func(what string) string {
+		return what + " creation is rejected: the endpoint sets 'enforce_access_to_default_secret_stores' to 'enabled' and uses a system-assigned identity, " +
+			"and only a user identity with the permission to read secrets from workspace connections can grant the endpoint identity that permission. " +
+			armtForbidden("nina@contoso.example", idNina, actConnectionSecrets, churn)
+	}
 	if c, msg, target := epwErr(t, b); code != http.StatusForbidden || c != "UserError" || target != "properties.properties.enforce_access_to_default_secret_stores" ||
-		!strings.Contains(msg, "'"+actConnectionSecrets+"'") {
+		msg != rejected("Endpoint") {
 		t.Fatalf("nina with the flag: %d %s", code, b)
 	}
 	e.s.Mutate(func(w *World) {
@@ -229,7 +236,8 @@ func TestEndpointEnforceSecretStoresFlag(t *testing.T) {
 	})
 	code, _, b = e.epwSend("nina", http.MethodPut, epwPath("mlw-churn", "churn-secrets")+"/deployments/blue",
 		depBody("azureml:churn-key-model:1", seedEnvironment, 1, nil))
-	if c, _, target := epwErr(t, b); code != http.StatusForbidden || c != "UserError" || target != "properties.properties.enforce_access_to_default_secret_stores" {
+	if c, msg, target := epwErr(t, b); code != http.StatusForbidden || c != "UserError" || target != "properties.properties.enforce_access_to_default_secret_stores" ||
+		msg != rejected("Deployment") {
 		t.Fatalf("nina's deployment under a flagged endpoint: %d %s", code, b)
 	}
 	code, _, b = e.epwSend("alice", http.MethodPut, epwPath("mlw-churn", "churn-secrets")+"/deployments/blue",

@@ -235,7 +235,7 @@ func (s *armHost) putEndpoint(q *armReq, b *armEndpointBody, bad *armOutcome, fa
 	}
 	var secrets bool
 	if prev == nil {
-		if secrets, f = s.checkSecretStoreFlag(q.c, ws, spec.props, spec.identity.system); f != nil {
+		if secrets, f = s.checkSecretStoreFlag(q.c, ws, spec.props, spec.identity.system, "Endpoint"); f != nil {
 			return f
 		}
 	}
