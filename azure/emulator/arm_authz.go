@@ -66,7 +66,7 @@ func (s *armHost) armAssignedIn(c *Caller, sub *Subscription) bool {
 		ids[strings.ToLower(g)] = true
 	}
 	now := s.now()
-	for _, a := range s.world.Assignments {
+	for _, a := range s.world.enforced(now) {
 		if !ids[strings.ToLower(a.PrincipalID)] || a.EffectiveAt.After(now) {
 			continue
 		}
@@ -94,7 +94,7 @@ func (s *armHost) armListRefusal(c *Caller, visible int, action, parentScope str
 // workspace with 10,000 endpoints lists in milliseconds).
 func (s *armHost) armCanEach(c *Caller, action, parent string) func(itemID string) bool {
 	below := func(scope string) bool { return rbac.ScopeContains(parent, scope) && !rbac.SameScope(parent, scope) }
-	for _, a := range s.world.Assignments {
+	for _, a := range s.world.enforced(s.now()) {
 		if below(a.Scope) {
 			return func(id string) bool { return s.armCan(c, action, id) }
 		}

@@ -139,7 +139,9 @@ func TestAuthzDenyEverywhere(t *testing.T) {
 }
 
 // A new assignment is listed at once; enforcement, the Permissions API and
-// resource listings see it only after PropagationDelay, on the injected clock.
+// resource listings see it only after PropagationDelay, on the injected
+// clock. A deleted one leaves the list at once, and they keep granting it
+// for PropagationDelay: Azure caches removals as it caches additions.
 func TestAuthzPropagationEverywhere(t *testing.T) {
 	clock := newTestClock()
 	e := newARMT(t, Options{PropagationDelay: 120 * time.Second, Now: clock.Now})
@@ -179,6 +181,57 @@ func TestAuthzPropagationEverywhere(t *testing.T) {
 	if readRG() != 200 || !perms() || !inList() || !listed() {
 		t.Fatalf("after propagation: read %d, Permissions API %v, listing %v", readRG(), perms(), inList())
 	}
+
+	code, _, b = e.do(http.MethodDelete, scope+"/providers/Microsoft.Authorization/roleAssignments/"+raGUID1+"?api-version=2022-04-01",
+		e.token("olivia", armtScope), nil, nil)
+	if code != http.StatusOK {
+		t.Fatalf("delete: %d %s", code, b)
+	}
+	if listed() {
+		t.Fatal("the role-assignment list still shows the deleted assignment")
+	}
+	if code, _ := e.get("olivia", scope+"/providers/Microsoft.Authorization/roleAssignments/"+raGUID1+"?api-version=2022-04-01"); code != http.StatusNotFound {
+		t.Fatalf("GET of the deleted assignment: %d", code)
+	}
+	if readRG() != 200 || !perms() || !inList() {
+		t.Fatalf("right after the delete: read %d, Permissions API %v, listing %v", readRG(), perms(), inList())
+	}
+	clock.Advance(119 * time.Second)
+	if readRG() != 200 || !perms() || !inList() {
+		t.Fatalf("a second before the removal propagates: read %d, Permissions API %v, listing %v", readRG(), perms(), inList())
+	}
+	clock.Advance(2 * time.Second)
+	if readRG() != 403 || perms() || inList() || listed() {
+		t.Fatalf("after the removal propagated: read %d, Permissions API %v, listing %v", readRG(), perms(), inList())
+	}
+}
+
+// Without a propagation delay a deleted role assignment stops granting at
+// once, and no revocation is kept.
+func TestAuthzRemovalWithoutDelay(t *testing.T) {
+	t.Parallel()
+	e := newARMT(t, Options{})
+	scope := rgID(SubSandbox, "rg-sandbox")
+	ra := scope + "/providers/Microsoft.Authorization/roleAssignments/" + raGUID1 + "?api-version=2022-04-01"
+	body := `{"properties":{"roleDefinitionId":"/subscriptions/` + SubSandbox + `/providers/Microsoft.Authorization/roleDefinitions/` + roleReader +
+		`","principalId":"` + idBob + `","principalType":"User"}}`
+	if code, _, b := e.do(http.MethodPut, ra, e.token("olivia", armtScope), strings.NewReader(body), map[string]string{"Content-Type": "application/json"}); code != http.StatusCreated {
+		t.Fatalf("assign: %d %s", code, b)
+	}
+	if code, _ := e.get("bob", scope+"?api-version=2021-04-01"); code != http.StatusOK {
+		t.Fatalf("bob reads the group: %d", code)
+	}
+	if code, _, b := e.do(http.MethodDelete, ra, e.token("olivia", armtScope), nil, nil); code != http.StatusOK {
+		t.Fatalf("delete: %d %s", code, b)
+	}
+	if code, _ := e.get("bob", scope+"?api-version=2021-04-01"); code != http.StatusForbidden {
+		t.Fatalf("bob after the delete: %d", code)
+	}
+	e.s.Mutate(func(w *World) {
+		if len(w.Revoked) != 0 {
+			t.Errorf("a delete without a delay left a revocation: %+v", w.Revoked)
+		}
+	})
 }
 
 // Attack: alice holds a custom role assigned in production (by olivia) and

@@ -781,6 +781,8 @@ func (s *armHost) armDeleteRoleAssignment(w http.ResponseWriter, a *authzReq) {
 		body := s.armRoleAssignment(x)
 		s.world.Assignments = slices.Delete(s.world.Assignments, i, i+1)
 		delete(s.raMeta, strings.ToLower(assignmentID(x)))
+		// Gone from the lists now; enforced until Azure's caches catch up.
+		s.world.revoke(x, s.now(), s.opts.PropagationDelay)
 		return armOK(body)
 	})
 }
@@ -933,7 +935,8 @@ func (s *armHost) armGetDenyAssignment(w http.ResponseWriter, a *authzReq) {
 
 // GET .../providers/Microsoft.Authorization/permissions: the caller's own
 // permission blocks, one set per role assigned to it (directly or through a
-// group) at or above scope and already propagated. Any caller may ask.
+// group) at or above scope, as Azure enforces them now: already propagated,
+// and a deleted assignment until its removal has propagated. Any caller may ask.
 func (s *armHost) armListPermissions(w http.ResponseWriter, a *authzReq) {
 	s.armRespond(w, a.q, func() armOutcome {
 		if miss := s.armScopeMissing(a.scope); miss != nil {
@@ -946,7 +949,7 @@ func (s *armHost) armListPermissions(w http.ResponseWriter, a *authzReq) {
 		}
 		now, roles, seen := s.now(), s.roleIndex(), map[string]bool{}
 		items := []any{}
-		for _, x := range s.world.Assignments {
+		for _, x := range s.world.enforced(now) {
 			if !ids[strings.ToLower(x.PrincipalID)] || !rbac.ScopeContains(x.Scope, a.scope) || x.EffectiveAt.After(now) {
 				continue
 			}

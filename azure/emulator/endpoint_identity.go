@@ -125,7 +125,7 @@ func (s *core) identityCan(principal, action string, data bool, scope string, at
 
 func (w *World) identityCan(roles rbac.Roles, principal, action string, data bool, scope string, at time.Time) bool {
 	return rbac.Evaluate(rbac.Request{PrincipalID: principal, GroupIDs: w.TransitiveGroups(principal), Action: action,
-		DataAction: data, Scope: scope, At: at}, w.Assignments, roles, w.Denies).Allowed
+		DataAction: data, Scope: scope, At: at}, w.enforced(at), roles, w.Denies).Allowed
 }
 
 // checkSecretStoreFlag applies the enforce flag's rule to the creation of

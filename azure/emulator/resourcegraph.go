@@ -244,9 +244,10 @@ func (s *resourceGraphHost) readChecks(c *Caller) func(sub, action, id string) b
 		}
 		return "", false
 	}
+	roles, now := s.arm.roleIndex(), s.arm.now()
 	var allA []rbac.Assignment
 	bySubA := map[string][]rbac.Assignment{}
-	for _, a := range w.Assignments {
+	for _, a := range w.enforced(now) {
 		if sub, ok := subOf(a.Scope); ok {
 			bySubA[sub] = append(bySubA[sub], a)
 		} else {
@@ -262,7 +263,6 @@ func (s *resourceGraphHost) readChecks(c *Caller) func(sub, action, id string) b
 			allD = append(allD, d)
 		}
 	}
-	roles, now := s.arm.roleIndex(), s.arm.now()
 	return func(sub, action, id string) bool {
 		k := rbac.OrdinalKey(sub)
 		as := append(slices.Clip(allA), bySubA[k]...)
