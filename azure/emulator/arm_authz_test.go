@@ -378,3 +378,72 @@ func TestForbiddenBodyIsTheRefusingDecision(t *testing.T) {
 		}
 	}
 }
+
+// A group membership change is in the directory at once (Graph's
+// getMemberObjects shows it) and counts for authorization only
+// PropagationDelay later: gary, taken out of ml-scorers, still reads and
+// scores churn-aad through the group until then; nina, put in, waits as long.
+func TestGroupMembershipChangesPropagate(t *testing.T) {
+	t.Parallel()
+	clock := newTestClock()
+	e := newARMT(t, Options{PropagationDelay: 60 * time.Second, Now: clock.Now})
+	aad := epwPath("mlw-churn", "churn-aad")
+	read := func(who string) int { code, _ := e.get(who, aad+epwAPI); return code }
+	score := func(who string) int {
+		st, _, _ := e.scoreReq("churn-aad", e.token(who, mlScope), scoreSample, nil)
+		return st
+	}
+	inGroup := func(oid string) bool {
+		st, out := e.graph(t, "alice").call(http.MethodPost, "/users/"+oid+"/getMemberObjects", map[string]any{"securityEnabledOnly": true}, nil)
+		if st != http.StatusOK {
+			t.Fatalf("getMemberObjects: %d %v", st, out)
+		}
+		v, _ := out["value"].([]any)
+		return len(v) == 1 && v[0] == idGroupScorers
+	}
+	if read("gary") != 200 || score("gary") != 200 || read("nina") != 403 || score("nina") != 403 {
+		t.Fatalf("before: gary %d/%d, nina %d/%d", read("gary"), score("gary"), read("nina"), score("nina"))
+	}
+	if err := e.s.SetGroupMember(idGroupScorers, idGary, false); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.s.SetGroupMember(idGroupScorers, idNina, true); err != nil {
+		t.Fatal(err)
+	}
+	if inGroup(idGary) || !inGroup(idNina) {
+		t.Fatal("the directory does not show the change at once")
+	}
+	clock.Advance(59 * time.Second)
+	if read("gary") != 200 || score("gary") != 200 || read("nina") != 403 || score("nina") != 403 {
+		t.Fatalf("a second before the change propagates: gary %d/%d, nina %d/%d", read("gary"), score("gary"), read("nina"), score("nina"))
+	}
+	clock.Advance(2 * time.Second)
+	if read("gary") != 403 || score("gary") != 403 || read("nina") != 200 || score("nina") != 200 {
+		t.Fatalf("after it propagated: gary %d/%d, nina %d/%d", read("gary"), score("gary"), read("nina"), score("nina"))
+	}
+	// Back and forth within the delay: Azure still counts the membership
+	// as it was a delay ago.
+	if err := e.s.SetGroupMember(idGroupScorers, idGary, true); err != nil {
+		t.Fatal(err)
+	}
+	clock.Advance(30 * time.Second)
+	if err := e.s.SetGroupMember(idGroupScorers, idGary, false); err != nil {
+		t.Fatal(err)
+	}
+	if read("gary") != 403 {
+		t.Fatalf("gary, re-added 30 s ago and removed again: %d", read("gary"))
+	}
+	clock.Advance(31 * time.Second) // the addition counts, the removal not yet
+	if read("gary") != 200 {
+		t.Fatalf("gary, the addition propagated: %d", read("gary"))
+	}
+	clock.Advance(30 * time.Second)
+	if read("gary") != 403 {
+		t.Fatalf("gary, the removal propagated: %d", read("gary"))
+	}
+	for _, bad := range [][2]string{{"00000000-0000-4000-8000-00000000dead", idGary}, {idGroupScorers, "00000000-0000-4000-8000-00000000dead"}} {
+		if err := e.s.SetGroupMember(bad[0], bad[1], true); err == nil {
+			t.Errorf("SetGroupMember(%s, %s) should fail", bad[0], bad[1])
+		}
+	}
+}

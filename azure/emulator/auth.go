@@ -14,7 +14,7 @@ import (
 // Caller is the authenticated principal of a request.
 type Caller struct {
 	ObjectID, TenantID, Kind, UPN, AppID, DisplayName, Audience string
-	Groups                                                      []string
+	Groups                                                      []string // transitive, as authorization counts them now (enforcedGroups)
 }
 
 // name is how ARM's messages call the client: the UPN for users, else the app id.
@@ -73,7 +73,7 @@ func (s *core) authenticate(w http.ResponseWriter, r *http.Request, audiences ..
 	}
 	s.mu.RLock()
 	gone := s.principalGone(tc)
-	c.Groups = s.world.TransitiveGroups(c.ObjectID)
+	c.Groups = s.world.enforcedGroups(c.ObjectID, s.now()) // as authorization counts them
 	s.mu.RUnlock()
 	if gone != "" {
 		w.Header().Set("WWW-Authenticate", s.revokedChallenge(tc, gone))

@@ -124,7 +124,7 @@ func (s *core) identityCan(principal, action string, data bool, scope string, at
 }
 
 func (w *World) identityCan(roles rbac.Roles, principal, action string, data bool, scope string, at time.Time) bool {
-	return rbac.Evaluate(rbac.Request{PrincipalID: principal, GroupIDs: w.TransitiveGroups(principal), Action: action,
+	return rbac.Evaluate(rbac.Request{PrincipalID: principal, GroupIDs: w.enforcedGroups(principal, at), Action: action,
 		DataAction: data, Scope: scope, At: at}, w.enforced(at), roles, w.Denies).Allowed
 }
 

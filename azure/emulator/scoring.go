@@ -298,7 +298,7 @@ func (s *scoringHost) scoringAuth(e *Endpoint, raw string) (int, string, string)
 		if tc.IDType == "app" {
 			c.UPN = ""
 		}
-		c.Groups = s.world.TransitiveGroups(c.ObjectID)
+		c.Groups = s.world.enforcedGroups(c.ObjectID, s.now())
 		scope := armEndpointID(e)
 		if d := s.decide(c, actScore, scope); !d.Allowed {
 			code, msg := refusal(c, d, actScore, scope)

@@ -49,6 +49,18 @@ type World struct {
 	// until Until (Options.PropagationDelay after the delete), as a new
 	// assignment waits that long before it grants.
 	Revoked []Revocation
+	// Memberships are group membership changes made through
+	// SetGroupMember that Azure's authorization does not count yet, oldest
+	// first (enforcedGroups).
+	Memberships []MembershipChange
+}
+
+// MembershipChange is a member added to (Added) or removed from a group,
+// and when Azure's authorization starts to count the change.
+type MembershipChange struct {
+	Group, Member string
+	Added         bool
+	EffectiveAt   time.Time
 }
 
 // Revocation is a deleted role assignment and the time Azure stops
