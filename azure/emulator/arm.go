@@ -133,11 +133,9 @@ func (s *armHost) serveARM(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	v := r.URL.Query().Get("api-version")
-	if v == "" {
-		// ARM checks presence before routing: every request needs it, even an unknown path.
-		writeARMError(w, http.StatusBadRequest, "MissingApiVersionParameter",
-			"The api-version query parameter (?api-version=) is required for all requests.")
+	// ARM checks presence before routing: every request needs it, even an unknown path.
+	v, ok := armAPIVersion(w, r)
+	if !ok {
 		return
 	}
 	seg := armSegments(r.URL.Path)
@@ -167,6 +165,17 @@ func (s *armHost) serveARM(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	armNoRoute(w, seg, v)
+}
+
+// armAPIVersion is the request's api-version, or false after ARM's 400 for
+// a request without one.
+func armAPIVersion(w http.ResponseWriter, r *http.Request) (string, bool) {
+	v := r.URL.Query().Get("api-version")
+	if v == "" {
+		writeARMError(w, http.StatusBadRequest, "MissingApiVersionParameter",
+			"The api-version query parameter (?api-version=) is required for all requests.")
+	}
+	return v, v != ""
 }
 
 // armSegments splits a path into its non-empty segments.
@@ -300,9 +309,7 @@ type armOutcome struct {
 	body      any
 	list      []any // a collection: paged by armWriteList
 	isList    bool
-	code, msg string // an ARM error
-	deny      string // the action refused (403 AuthorizationFailed at denyScope)
-	denyScope string
+	code, msg string // an ARM error (a 403 among them: armRefuse)
 }
 
 func armOK(body any) armOutcome { return armOutcome{status: http.StatusOK, body: body} }
@@ -319,9 +326,6 @@ func armItemsOf[T any](list []T, render func(T) any) armOutcome {
 	}
 	return armItems(items)
 }
-func armForbidden(action, scope string) armOutcome {
-	return armOutcome{status: http.StatusForbidden, deny: action, denyScope: scope}
-}
 func armFail(status int, code, format string, args ...any) armOutcome {
 	return armOutcome{status: status, code: code, msg: fmt.Sprintf(format, args...)}
 }
@@ -331,13 +335,27 @@ func (s *armHost) armRespond(w http.ResponseWriter, q *armReq, decide func() arm
 	s.mu.RLock()
 	o := decide()
 	s.mu.RUnlock()
+	s.armWriteOutcome(w, q, o)
+}
+
+// armRespondWrite is armRespond under the write lock.
+func (s *armHost) armRespondWrite(w http.ResponseWriter, q *armReq, decide func() armOutcome) {
+	s.mu.Lock()
+	o := decide()
+	s.mu.Unlock()
+	s.armWriteOutcome(w, q, o)
+}
+
+// armWriteOutcome writes what a handler decided: the error, a page of the
+// list, or the body (none with 204).
+func (s *armHost) armWriteOutcome(w http.ResponseWriter, q *armReq, o armOutcome) {
 	switch {
-	case o.deny != "":
-		s.armDenied(w, q.c, o.deny, o.denyScope)
 	case o.code != "":
 		writeARMError(w, o.status, o.code, o.msg)
 	case o.isList:
 		s.armWriteList(w, q.r, o.list)
+	case o.status == http.StatusNoContent:
+		w.WriteHeader(http.StatusNoContent)
 	default:
 		writeJSON(w, o.status, o.body)
 	}

@@ -239,9 +239,8 @@ func assetKind(models bool) (collection, action string) {
 // (action) and that the workspace exists, 403 before 404, as ARM answers.
 func (s *armHost) assetWorkspace(q *armReq, action string) (wsScope string, miss *armOutcome) {
 	wsScope = q.scopeThrough("ws")
-	if !s.armCan(q.c, action, wsScope) {
-		o := armForbidden(action, wsScope)
-		return wsScope, &o
+	if o := s.armRefuse(q.c, action, wsScope); o != nil {
+		return wsScope, o
 	}
 	_, miss = s.armWorkspace(q)
 	return wsScope, miss

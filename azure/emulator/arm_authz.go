@@ -22,15 +22,19 @@ func (s *armHost) armCan(c *Caller, action, scope string) bool {
 	return s.decide(c, action, scope).Allowed
 }
 
-// armDenied writes ARM's 403 for a refusal decided earlier under the lock
-// (the outcome carries the action and scope): the decision is taken again to
-// say why, a missing role or a deny assignment (see refusal).
-func (s *core) armDenied(w http.ResponseWriter, c *Caller, action, scope string) {
-	s.mu.RLock()
+// armRefuse decides whether c may perform action at scope: nil when it
+// may, else ARM's 403 built from this same decision, which says why (a
+// missing role or a deny assignment, see refusal). The request is evaluated
+// once, under the lock the handler already holds, and the answer is the
+// verdict that refused it, not a second evaluation that a concurrent role
+// change could make disagree. The caller holds s.mu (read).
+func (s *core) armRefuse(c *Caller, action, scope string) *armOutcome {
 	d := s.decide(c, action, scope)
-	s.mu.RUnlock()
+	if d.Allowed {
+		return nil
+	}
 	code, msg := refusal(c, d, action, scope)
-	writeARMError(w, http.StatusForbidden, code, msg)
+	return &armOutcome{status: http.StatusForbidden, code: code, msg: msg}
 }
 
 // armSubscriptionVisible is ARM's rule for listing a subscription: the
@@ -40,16 +44,29 @@ func (s *core) armDenied(w http.ResponseWriter, c *Caller, action, scope string)
 // caller holds s.mu (read). An assignment that has not propagated yet does
 // not count: Azure would not show it either.
 func (s *armHost) armSubscriptionVisible(c *Caller, sub *Subscription) bool {
-	scope := "/subscriptions/" + sub.ID
-	if s.armCan(c, actSubscriptionRead, scope) {
-		return true
+	return s.armCan(c, actSubscriptionRead, "/subscriptions/"+sub.ID) || s.armAssignedIn(c, sub)
+}
+
+// armSubscriptionRefusal is the 403 at scope (the request's spelling of the
+// subscription's id) when the subscription is not visible to c, or nil.
+// The caller holds s.mu (read).
+func (s *armHost) armSubscriptionRefusal(c *Caller, sub *Subscription, scope string) *armOutcome {
+	if o := s.armRefuse(c, actSubscriptionRead, scope); o != nil && !s.armAssignedIn(c, sub) {
+		return o
 	}
+	return nil
+}
+
+// armAssignedIn reports whether c holds a propagated role assignment at,
+// above or below the subscription. The caller holds s.mu (read).
+func (s *armHost) armAssignedIn(c *Caller, sub *Subscription) bool {
+	scope := "/subscriptions/" + sub.ID
 	ids := map[string]bool{strings.ToLower(c.ObjectID): true}
 	for _, g := range c.Groups { // transitive already (authenticate)
 		ids[strings.ToLower(g)] = true
 	}
 	now := s.now()
-	for _, a := range s.world.Assignments {
+	for _, a := range s.world.enforced(now) {
 		if !ids[strings.ToLower(a.PrincipalID)] || a.EffectiveAt.After(now) {
 			continue
 		}
@@ -60,12 +77,15 @@ func (s *armHost) armSubscriptionVisible(c *Caller, sub *Subscription) bool {
 	return false
 }
 
-// armListAllowed applies ARM's rule for a filtered collection: the caller
+// armListRefusal applies ARM's rule for a filtered collection: the caller
 // sees the items it may read; when it sees none and may not read the
 // collection at its parent scope either, the answer is 403 at that scope
-// rather than an empty list. The caller holds s.mu (read).
-func (s *armHost) armListAllowed(c *Caller, visible int, action, parentScope string) bool {
-	return visible > 0 || s.armCan(c, action, parentScope)
+// rather than an empty list (returned; nil otherwise). The caller holds s.mu (read).
+func (s *armHost) armListRefusal(c *Caller, visible int, action, parentScope string) *armOutcome {
+	if visible > 0 {
+		return nil
+	}
+	return s.armRefuse(c, action, parentScope)
 }
 
 // armCanEach returns the read check for the items of a list under parent.
@@ -74,7 +94,7 @@ func (s *armHost) armListAllowed(c *Caller, visible int, action, parentScope str
 // workspace with 10,000 endpoints lists in milliseconds).
 func (s *armHost) armCanEach(c *Caller, action, parent string) func(itemID string) bool {
 	below := func(scope string) bool { return rbac.ScopeContains(parent, scope) && !rbac.SameScope(parent, scope) }
-	for _, a := range s.world.Assignments {
+	for _, a := range s.world.enforced(s.now()) {
 		if below(a.Scope) {
 			return func(id string) bool { return s.armCan(c, action, id) }
 		}

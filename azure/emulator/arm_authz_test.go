@@ -139,7 +139,9 @@ func TestAuthzDenyEverywhere(t *testing.T) {
 }
 
 // A new assignment is listed at once; enforcement, the Permissions API and
-// resource listings see it only after PropagationDelay, on the injected clock.
+// resource listings see it only after PropagationDelay, on the injected
+// clock. A deleted one leaves the list at once, and they keep granting it
+// for PropagationDelay: Azure caches removals as it caches additions.
 func TestAuthzPropagationEverywhere(t *testing.T) {
 	clock := newTestClock()
 	e := newARMT(t, Options{PropagationDelay: 120 * time.Second, Now: clock.Now})
@@ -179,6 +181,57 @@ func TestAuthzPropagationEverywhere(t *testing.T) {
 	if readRG() != 200 || !perms() || !inList() || !listed() {
 		t.Fatalf("after propagation: read %d, Permissions API %v, listing %v", readRG(), perms(), inList())
 	}
+
+	code, _, b = e.do(http.MethodDelete, scope+"/providers/Microsoft.Authorization/roleAssignments/"+raGUID1+"?api-version=2022-04-01",
+		e.token("olivia", armtScope), nil, nil)
+	if code != http.StatusOK {
+		t.Fatalf("delete: %d %s", code, b)
+	}
+	if listed() {
+		t.Fatal("the role-assignment list still shows the deleted assignment")
+	}
+	if code, _ := e.get("olivia", scope+"/providers/Microsoft.Authorization/roleAssignments/"+raGUID1+"?api-version=2022-04-01"); code != http.StatusNotFound {
+		t.Fatalf("GET of the deleted assignment: %d", code)
+	}
+	if readRG() != 200 || !perms() || !inList() {
+		t.Fatalf("right after the delete: read %d, Permissions API %v, listing %v", readRG(), perms(), inList())
+	}
+	clock.Advance(119 * time.Second)
+	if readRG() != 200 || !perms() || !inList() {
+		t.Fatalf("a second before the removal propagates: read %d, Permissions API %v, listing %v", readRG(), perms(), inList())
+	}
+	clock.Advance(2 * time.Second)
+	if readRG() != 403 || perms() || inList() || listed() {
+		t.Fatalf("after the removal propagated: read %d, Permissions API %v, listing %v", readRG(), perms(), inList())
+	}
+}
+
+// Without a propagation delay a deleted role assignment stops granting at
+// once, and no revocation is kept.
+func TestAuthzRemovalWithoutDelay(t *testing.T) {
+	t.Parallel()
+	e := newARMT(t, Options{})
+	scope := rgID(SubSandbox, "rg-sandbox")
+	ra := scope + "/providers/Microsoft.Authorization/roleAssignments/" + raGUID1 + "?api-version=2022-04-01"
+	body := `{"properties":{"roleDefinitionId":"/subscriptions/` + SubSandbox + `/providers/Microsoft.Authorization/roleDefinitions/` + roleReader +
+		`","principalId":"` + idBob + `","principalType":"User"}}`
+	if code, _, b := e.do(http.MethodPut, ra, e.token("olivia", armtScope), strings.NewReader(body), map[string]string{"Content-Type": "application/json"}); code != http.StatusCreated {
+		t.Fatalf("assign: %d %s", code, b)
+	}
+	if code, _ := e.get("bob", scope+"?api-version=2021-04-01"); code != http.StatusOK {
+		t.Fatalf("bob reads the group: %d", code)
+	}
+	if code, _, b := e.do(http.MethodDelete, ra, e.token("olivia", armtScope), nil, nil); code != http.StatusOK {
+		t.Fatalf("delete: %d %s", code, b)
+	}
+	if code, _ := e.get("bob", scope+"?api-version=2021-04-01"); code != http.StatusForbidden {
+		t.Fatalf("bob after the delete: %d", code)
+	}
+	e.s.Mutate(func(w *World) {
+		if len(w.Revoked) != 0 {
+			t.Errorf("a delete without a delay left a revocation: %+v", w.Revoked)
+		}
+	})
 }
 
 // Attack: alice holds a custom role assigned in production (by olivia) and
@@ -267,6 +320,130 @@ func TestAuthzAttackParsing(t *testing.T) {
 		code, b := e.get("olivia", rg+"/providers/Microsoft.Authorization/roleAssignments?api-version=2022-04-01&$filter="+url.QueryEscape(f))
 		if c, _ := armtError(t, b); code != 400 || c != "InvalidQueryParameterValue" {
 			t.Errorf("$filter %q: %d %s", f, code, b)
+		}
+	}
+}
+
+// A 403 is written from the decision that refused the request (armRefuse),
+// on every path that answers one: reads, lists, endpoint writes, credential
+// calls, role assignment writes, the subscription's visibility rule. The
+// body is ARM's, to the byte: {"error":{"code","message"}} and no target.
+func TestForbiddenBodyIsTheRefusingDecision(t *testing.T) {
+	t.Parallel()
+	e, _ := epwEnv(t)
+	churnKey := epwPath("mlw-churn", "churn-key")
+	ws := wsID(SubProduction, prodRG, "mlw-churn")
+	// A deny assignment on deleting churn-key, for everyone: alice's Owner
+	// grants the action, so ARM answers DenyAssignmentAuthorizationFailed.
+	denyName := stableGUID("deny|delete")
+	e.s.Mutate(func(w *World) {
+		w.Denies = append(w.Denies, rbac.DenyAssignment{
+			ID: churnKey + "/providers/Microsoft.Authorization/denyAssignments/" + denyName, Name: denyName,
+			DenyAssignmentName: "Endpoints are deleted by the pipeline", Scope: churnKey,
+			Permissions: []rbac.Permission{{Actions: []string{actEndpointDelete}}},
+			Principals:  []rbac.Principal{{ID: rbac.Everyone, Type: "SystemDefined"}},
+		})
+	})
+	denied := func(who, oid, action, scope, name, id string) string {
+		return `{"error":{"code":"DenyAssignmentAuthorizationFailed","message":"The client '` + who + `@contoso.example' with object id '` + oid +
+			`' has permission to perform action '` + action + `' on scope '` + scope + `'; however, the access is denied because of the deny assignment with name '` +
+			name + `' and Id '` + strings.ReplaceAll(id, "-", "") + `' at scope '` + scope + `'."}}` + "\n"
+	}
+	forbidden := func(who, oid, action, scope string) string {
+		return `{"error":{"code":"AuthorizationFailed","message":"` + armtForbidden(who+"@contoso.example", oid, action, scope) + `"}}` + "\n"
+	}
+	bobRA := "/subscriptions/" + SubProduction + "/providers/Microsoft.Authorization/roleAssignments/" + seededAssignmentName(idBob, roleReader, "/subscriptions/"+SubProduction)
+	for _, c := range []struct {
+		name, who, method, path string
+		want                    string
+	}{
+		{"read", "nina", http.MethodGet, churnKey + epwAPI, forbidden("nina", idNina, actEndpointRead, churnKey)},
+		{"list", "nina", http.MethodGet, ws + "/onlineEndpoints" + epwAPI, forbidden("nina", idNina, actEndpointRead, ws)},
+		{"endpoint write", "bob", http.MethodDelete, churnKey + epwAPI, forbidden("bob", idBob, actEndpointDelete, churnKey)},
+		{"endpoint write, deny assignment", "alice", http.MethodDelete, churnKey + epwAPI,
+			denied("alice", idAlice, actEndpointDelete, churnKey, "Endpoints are deleted by the pipeline", denyName)},
+		{"credential call, deny assignment", "alice", http.MethodPost, churnKey + "/regenerateKeys" + epwAPI,
+			denied("alice", idAlice, actEndpointRegenerateKeys, churnKey, "Production keys are rotated by the platform team", stableGUID("deny|keys"))},
+		{"logs", "bob", http.MethodPost, churnKey + "/deployments/blue/getLogs" + epwAPI,
+			forbidden("bob", idBob, actDeploymentLogs, churnKey+"/deployments/blue")},
+		{"role assignment write", "bob", http.MethodDelete, bobRA + "?api-version=2022-04-01",
+			forbidden("bob", idBob, actRoleAssignmentsDelete, "/subscriptions/"+SubProduction)},
+		{"subscription", "nina", http.MethodGet, "/subscriptions/" + SubSandbox + "?api-version=2022-12-01",
+			forbidden("nina", idNina, actSubscriptionRead, "/subscriptions/"+SubSandbox)},
+	} {
+		hdr := map[string]string{"Content-Type": "application/json"}
+		code, _, b := e.do(c.method, c.path, e.token(c.who, armtScope), bytes.NewReader([]byte(`{"keyType":"Primary"}`)), hdr)
+		if code != http.StatusForbidden || string(b) != c.want {
+			t.Errorf("%s: %d\n%s\nwant\n%s", c.name, code, b, c.want)
+		}
+	}
+}
+
+// A group membership change is in the directory at once (Graph's
+// getMemberObjects shows it) and counts for authorization only
+// PropagationDelay later: gary, taken out of ml-scorers, still reads and
+// scores churn-aad through the group until then; nina, put in, waits as long.
+func TestGroupMembershipChangesPropagate(t *testing.T) {
+	t.Parallel()
+	clock := newTestClock()
+	e := newARMT(t, Options{PropagationDelay: 60 * time.Second, Now: clock.Now})
+	aad := epwPath("mlw-churn", "churn-aad")
+	read := func(who string) int { code, _ := e.get(who, aad+epwAPI); return code }
+	score := func(who string) int {
+		st, _, _ := e.scoreReq("churn-aad", e.token(who, mlScope), scoreSample, nil)
+		return st
+	}
+	inGroup := func(oid string) bool {
+		st, out := e.graph(t, "alice").call(http.MethodPost, "/users/"+oid+"/getMemberObjects", map[string]any{"securityEnabledOnly": true}, nil)
+		if st != http.StatusOK {
+			t.Fatalf("getMemberObjects: %d %v", st, out)
+		}
+		v, _ := out["value"].([]any)
+		return len(v) == 1 && v[0] == idGroupScorers
+	}
+	if read("gary") != 200 || score("gary") != 200 || read("nina") != 403 || score("nina") != 403 {
+		t.Fatalf("before: gary %d/%d, nina %d/%d", read("gary"), score("gary"), read("nina"), score("nina"))
+	}
+	if err := e.s.SetGroupMember(idGroupScorers, idGary, false); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.s.SetGroupMember(idGroupScorers, idNina, true); err != nil {
+		t.Fatal(err)
+	}
+	if inGroup(idGary) || !inGroup(idNina) {
+		t.Fatal("the directory does not show the change at once")
+	}
+	clock.Advance(59 * time.Second)
+	if read("gary") != 200 || score("gary") != 200 || read("nina") != 403 || score("nina") != 403 {
+		t.Fatalf("a second before the change propagates: gary %d/%d, nina %d/%d", read("gary"), score("gary"), read("nina"), score("nina"))
+	}
+	clock.Advance(2 * time.Second)
+	if read("gary") != 403 || score("gary") != 403 || read("nina") != 200 || score("nina") != 200 {
+		t.Fatalf("after it propagated: gary %d/%d, nina %d/%d", read("gary"), score("gary"), read("nina"), score("nina"))
+	}
+	// Back and forth within the delay: Azure still counts the membership
+	// as it was a delay ago.
+	if err := e.s.SetGroupMember(idGroupScorers, idGary, true); err != nil {
+		t.Fatal(err)
+	}
+	clock.Advance(30 * time.Second)
+	if err := e.s.SetGroupMember(idGroupScorers, idGary, false); err != nil {
+		t.Fatal(err)
+	}
+	if read("gary") != 403 {
+		t.Fatalf("gary, re-added 30 s ago and removed again: %d", read("gary"))
+	}
+	clock.Advance(31 * time.Second) // the addition counts, the removal not yet
+	if read("gary") != 200 {
+		t.Fatalf("gary, the addition propagated: %d", read("gary"))
+	}
+	clock.Advance(30 * time.Second)
+	if read("gary") != 403 {
+		t.Fatalf("gary, the removal propagated: %d", read("gary"))
+	}
+	for _, bad := range [][2]string{{"00000000-0000-4000-8000-00000000dead", idGary}, {idGroupScorers, "00000000-0000-4000-8000-00000000dead"}} {
+		if err := e.s.SetGroupMember(bad[0], bad[1], true); err == nil {
+			t.Errorf("SetGroupMember(%s, %s) should fail", bad[0], bad[1])
 		}
 	}
 }

@@ -208,8 +208,15 @@ func TestEndpointEnforceSecretStoresFlag(t *testing.T) {
 	var sps int
 	e.s.Mutate(func(w *World) { sps = len(w.ServicePrincipals) })
 	code, _, b = e.epwSend("nina", http.MethodPut, epwPath("mlw-churn", "churn-nina"), epwBody("Key", flag))
+	// The reason, then ARM's own 403 sentence for the missing permission,
+	// which a client parses as it parses any AuthorizationFailed.
+	rejected := func(what string) string {
+		return what + " creation is rejected: the endpoint sets 'enforce_access_to_default_secret_stores' to 'enabled' and uses a system-assigned identity, " +
+			"and only a user identity with the permission to read secrets from workspace connections can grant the endpoint identity that permission. " +
+			armtForbidden("nina@contoso.example", idNina, actConnectionSecrets, churn)
+	}
 	if c, msg, target := epwErr(t, b); code != http.StatusForbidden || c != "UserError" || target != "properties.properties.enforce_access_to_default_secret_stores" ||
-		!strings.Contains(msg, "'"+actConnectionSecrets+"'") {
+		msg != rejected("Endpoint") {
 		t.Fatalf("nina with the flag: %d %s", code, b)
 	}
 	e.s.Mutate(func(w *World) {
@@ -229,7 +236,8 @@ func TestEndpointEnforceSecretStoresFlag(t *testing.T) {
 	})
 	code, _, b = e.epwSend("nina", http.MethodPut, epwPath("mlw-churn", "churn-secrets")+"/deployments/blue",
 		depBody("azureml:churn-key-model:1", seedEnvironment, 1, nil))
-	if c, _, target := epwErr(t, b); code != http.StatusForbidden || c != "UserError" || target != "properties.properties.enforce_access_to_default_secret_stores" {
+	if c, msg, target := epwErr(t, b); code != http.StatusForbidden || c != "UserError" || target != "properties.properties.enforce_access_to_default_secret_stores" ||
+		msg != rejected("Deployment") {
 		t.Fatalf("nina's deployment under a flagged endpoint: %d %s", code, b)
 	}
 	code, _, b = e.epwSend("alice", http.MethodPut, epwPath("mlw-churn", "churn-secrets")+"/deployments/blue",
@@ -334,6 +342,51 @@ func TestDeploymentCreateTrafficScoreDelete(t *testing.T) {
 	}
 }
 
+// A deployment's delete that an injected fault fails leaves the deployment
+// Failed, with the reason on the operation; deleting it again removes it.
+func TestDeploymentDeleteFails(t *testing.T) {
+	t.Parallel()
+	e, clock := epwEnv(t)
+	ep, path := epwPath("mlw-churn", "churn-key"), depPath("churn-key", "green")
+	if code, _, b := e.epwSend("alice", http.MethodPatch, ep, map[string]any{"properties": map[string]any{
+		"traffic": map[string]int{"blue": 100, "green": 0}}}); code != http.StatusAccepted {
+		t.Fatalf("traffic PATCH: %d %s", code, b)
+	}
+	clock.Advance(3 * time.Second)
+	f, _ := ParseFault("route=*/deployments/*,method=DELETE,lro-fail")
+	e.s.SetFaults([]Fault{f})
+	code, h, b := e.epwSend("alice", http.MethodDelete, path, nil)
+	if code != http.StatusAccepted || h.Get("Location") == "" {
+		t.Fatalf("DELETE: %d %v %s", code, h, b)
+	}
+	if _, d := e.depGet("alice", path); d.Properties.ProvisioningState != "Deleting" {
+		t.Fatalf("GET while deleting: %+v", d)
+	}
+	// The endpoint is busy while its deployment is being deleted.
+	code, _, b = e.epwSend("alice", http.MethodDelete, ep, nil)
+	if c, _, _ := epwErr(t, b); code != http.StatusConflict || c != "Conflict" || !strings.Contains(string(b), "deployment delete") {
+		t.Fatalf("endpoint DELETE during the deployment's: %d %s", code, b)
+	}
+	clock.Advance(3 * time.Second)
+	c, body := e.get("alice", strings.TrimPrefix(h.Get("Location"), e.s.URL()))
+	if code, msg := armtError(t, body); c != http.StatusBadRequest || code != "InternalServerError" ||
+		msg != "Deleting online deployment 'green' failed: its instances in region 'eastus' could not be released. "+
+			"The deployment is left in the Failed state; delete it again to retry." {
+		t.Fatalf("Location of a failed delete: %d %s", c, body)
+	}
+	if _, d := e.depGet("alice", path); d.Properties.ProvisioningState != "Failed" {
+		t.Fatalf("after a failed delete: %+v", d)
+	}
+	e.s.SetFaults(nil)
+	if code, _, b := e.epwSend("alice", http.MethodDelete, path, nil); code != http.StatusAccepted {
+		t.Fatalf("DELETE again: %d %s", code, b)
+	}
+	clock.Advance(3 * time.Second)
+	if code, _ := e.depGet("alice", path); code != http.StatusNotFound {
+		t.Fatalf("after the second delete: %d", code)
+	}
+}
+
 func TestDeploymentValidation(t *testing.T) {
 	t.Parallel()
 	e, _ := epwEnv(t)
@@ -365,6 +418,11 @@ func TestDeploymentValidation(t *testing.T) {
 		{"kubernetes on a managed endpoint", "canary", depBody(good, seedEnvironment, 1, func(_, p map[string]any) { p["endpointComputeType"] = "Kubernetes" }),
 			400, "UserError", "properties.endpointComputeType", "cannot run behind endpoint 'churn-key', which is a Managed online endpoint"},
 		{"no location", "canary", depBody(good, seedEnvironment, 1, func(b, _ map[string]any) { delete(b, "location") }), 400, "LocationRequired", "location", "required"},
+		{"provisioning state on create", "canary", depBody(good, seedEnvironment, 1, func(_, p map[string]any) { p["provisioningState"] = "Succeeded" }),
+			400, "UserError", "properties.provisioningState",
+			"properties.provisioningState is read-only: the request says 'Succeeded' but the deployment's is '(none: it does not exist yet)'."},
+		{"provisioning state of its own", "blue", depBody(good, seedEnvironment, 1, func(_, p map[string]any) { p["provisioningState"] = "Failed" }),
+			400, "UserError", "properties.provisioningState", "the request says 'Failed' but the deployment's is 'Succeeded'"},
 	} {
 		code, _, b := e.epwSend("alice", http.MethodPut, depPath("churn-key", tc.dep), tc.body)
 		if c, msg, target := epwErr(t, b); code != tc.status || c != tc.code || target != tc.target || !strings.Contains(msg, tc.msg) {

@@ -54,9 +54,8 @@ type armRegenerateBody struct {
 // the endpoint and checks that its auth mode is wantMode. The caller holds s.mu.
 func (s *armHost) armCredentialEndpoint(q *armReq, action, wantMode string) (*Endpoint, *armOutcome) {
 	scope := q.scopeThrough("ep")
-	if !s.armCan(q.c, action, scope) {
-		o := armForbidden(action, scope)
-		return nil, &o
+	if o := s.armRefuse(q.c, action, scope); o != nil {
+		return nil, o
 	}
 	e, miss := s.armEndpoint(q)
 	if miss != nil {
@@ -158,8 +157,6 @@ func (s *armHost) armRegenerateKeys(w http.ResponseWriter, q *armReq) {
 	}()
 	s.mu.Unlock()
 	switch {
-	case o.deny != "":
-		s.armDenied(w, q.c, o.deny, o.denyScope)
 	case o.code != "":
 		writeARMError(w, o.status, o.code, o.msg)
 	default:
@@ -186,7 +183,7 @@ func armValidateRegenerate(b armRegenerateBody, e *Endpoint) (string, string, *a
 	case strings.EqualFold(*b.KeyType, "Secondary"):
 		which = "Secondary"
 	default:
-		return fail("keyType '%s' is not valid: use 'Primary' or 'Secondary'.", sanitizeEcho(*b.KeyType))
+		return fail("keyType '%s' is not valid: use 'Primary' or 'Secondary'.", epwClip(*b.KeyType))
 	}
 	if b.KeyValue == nil || *b.KeyValue == "" { // null or absent: the service generates the key
 		return which, "", nil
@@ -215,20 +212,6 @@ func checkKeyValue(v string) string {
 		}
 	}
 	return ""
-}
-
-// sanitizeEcho bounds and cleans a client value quoted back in a message.
-func sanitizeEcho(s string) string {
-	s = strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f {
-			return -1
-		}
-		return r
-	}, s)
-	if len(s) > 40 {
-		s = s[:40] + "…"
-	}
-	return s
 }
 
 // regenerateApply sets the new key when the operation completes. It looks

@@ -299,6 +299,9 @@ func TestCredsRegenerateValidation(t *testing.T) {
 		{"not JSON", "{", "InvalidRequestContent"},
 		{"no keyType", `{}`, "needs keyType: 'Primary' or 'Secondary'"},
 		{"unknown keyType", `{"keyType":"Tertiary"}`, "keyType 'Tertiary' is not valid: use 'Primary' or 'Secondary'"},
+		// A long value is quoted whole up to 256 characters, never cut inside a character.
+		{"long keyType", `{"keyType":"x` + strings.Repeat("é", 60) + `"}`, "keyType 'x" + strings.Repeat("é", 60) + "' is not valid"},
+		{"control characters in keyType", `{"keyType":"Prim\nary\u0007"}`, "keyType 'Primary' is not valid"},
 		{"short keyValue", `{"keyType":"Primary","keyValue":"short-secret"}`, "it has 12 characters. A key must be " + keyValueRule},
 		{"bad character", `{"keyType":"Primary","keyValue":"` + strings.Repeat("a", 31) + `!"}`, "character 32 is not allowed"},
 		{"same as the other key", `{"keyType":"Primary","keyValue":"` + cur.SecondaryKey + `"}`, "must differ from both current keys"},

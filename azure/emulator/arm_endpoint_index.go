@@ -136,8 +136,10 @@ func (s *armHost) armEndpointPage(w http.ResponseWriter, q *armReq) bool {
 		for j := i; j < len(list) && !more; j++ {
 			more = can(armEndpointID(list[j]))
 		}
-		if len(page.Value) == 0 && !more && !s.armCan(q.c, actEndpointRead, parent) {
-			return armForbidden(actEndpointRead, parent)
+		if len(page.Value) == 0 && !more {
+			if o := s.armRefuse(q.c, actEndpointRead, parent); o != nil {
+				return *o
+			}
 		}
 		if more {
 			page.NextLink = s.url + q.r.URL.EscapedPath() + "?" + withSkipTokenValue(q.r.URL.RawQuery, armSkipParams, "$skipToken", endpointCursor(last))

@@ -3,6 +3,7 @@ package emulator
 import (
 	"cmp"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"regexp"
 	"slices"
@@ -106,8 +107,6 @@ func epOf(o armOutcome) *epOutcome { return &epOutcome{armOutcome: o} }
 // target), or the LRO's first response with its polling headers.
 func (s *armHost) writeEndpointOutcome(w http.ResponseWriter, q *armReq, o *epOutcome, async, location bool) {
 	switch {
-	case o.deny != "":
-		s.armDenied(w, q.c, o.deny, o.denyScope)
 	case o.code != "":
 		writeJSON(w, o.status, armErrorBody{Error: armErrorDetail{Code: o.code, Message: o.msg, Target: o.target}})
 	case o.op == nil: // nothing to do: DELETE of a missing endpoint
@@ -144,13 +143,31 @@ func (s *armHost) lockedWrite(w http.ResponseWriter, q *armReq, created bool, wr
 	s.writeEndpointOutcome(w, q, o, created, !created)
 }
 
+// endpointBodyWrite runs a write with a JSON body on an endpoint or below
+// one (endpoint PATCH, deployment PUT and PATCH) under the write lock
+// (lockedWrite). The body is read first, outside the lock; then, in ARM's
+// order, the caller's right to action (403) and the endpoint (404) are
+// checked before write sees the body, or why it could not be read (bad).
+func endpointBodyWrite[B any](s *armHost, w http.ResponseWriter, q *armReq, created bool, action string,
+	write func(q *armReq, scope string, e *Endpoint, b *B, bad *armOutcome, fails bool) *epOutcome) {
+	var body B
+	bad := readBody(q.r, &body)
+	s.lockedWrite(w, q, created, func(fails bool) *epOutcome {
+		scope, e, f := s.endpointFor(q, action)
+		if f != nil {
+			return f
+		}
+		return write(q, scope, e, &body, bad, fails)
+	})
+}
+
 // endpointFor checks that the caller may do action at the request's scope
 // and finds the request's endpoint: the first steps of every write below
 // an endpoint, in ARM's order (403 before 404).
 func (s *armHost) endpointFor(q *armReq, action string) (scope string, e *Endpoint, f *epOutcome) {
 	scope = q.scope()
-	if !s.armCan(q.c, action, scope) {
-		return scope, nil, epOf(armForbidden(action, scope))
+	if o := s.armRefuse(q.c, action, scope); o != nil {
+		return scope, nil, epOf(*o)
 	}
 	e, miss := s.armEndpoint(q)
 	if miss != nil {
@@ -178,8 +195,8 @@ type identityWrite struct {
 
 func (s *armHost) putEndpoint(q *armReq, b *armEndpointBody, bad *armOutcome, fails bool) *epOutcome {
 	scope := q.scope()
-	if !s.armCan(q.c, actEndpointWrite, scope) {
-		return epOf(armForbidden(actEndpointWrite, scope))
+	if o := s.armRefuse(q.c, actEndpointWrite, scope); o != nil {
+		return epOf(*o)
 	}
 	ws, miss := s.armWorkspace(q)
 	if miss != nil {
@@ -218,7 +235,7 @@ func (s *armHost) putEndpoint(q *armReq, b *armEndpointBody, bad *armOutcome, fa
 	}
 	var secrets bool
 	if prev == nil {
-		if secrets, f = s.checkSecretStoreFlag(q.c, ws, spec.props, spec.identity.system); f != nil {
+		if secrets, f = s.checkSecretStoreFlag(q.c, ws, spec.props, spec.identity.system, "Endpoint"); f != nil {
 			return f
 		}
 	}
@@ -348,16 +365,12 @@ func (s *armHost) validatePut(ws *Workspace, prev *Endpoint, name string, b *arm
 	if out.authMode == "" {
 		return fail("properties.authMode", "Auth mode '%s' is not valid: use Key, AMLToken or AADToken.", epwClip(*p.AuthMode))
 	}
-	if ps := p.ProvisioningState; ps != nil && *ps != "" {
-		cur := ""
-		if prev != nil {
-			cur = cmp.Or(prev.ProvisioningState, "Succeeded")
-		}
-		if !strings.EqualFold(*ps, cur) {
-			return fail("properties.provisioningState",
-				"properties.provisioningState is read-only: the request says '%s' but the endpoint's is '%s'. Leave it out of the request.",
-				epwClip(*ps), cmp.Or(cur, "(none: it does not exist yet)"))
-		}
+	var cur *string
+	if prev != nil {
+		cur = &prev.ProvisioningState
+	}
+	if f := readOnlyProvisioningState(p.ProvisioningState, cur, "endpoint"); f != nil {
+		return out, f
 	}
 
 	kubernetes := strings.EqualFold(b.Kind, "K8S") || strings.EqualFold(b.Kind, "Kubernetes")
@@ -414,6 +427,26 @@ func (s *armHost) validatePut(ws *Workspace, prev *Endpoint, name string, b *arm
 	}
 	out.tags, out.props = b.Tags, p.Properties
 	return out, nil
+}
+
+// readOnlyProvisioningState refuses a PUT whose properties.provisioningState
+// (sent) differs from the resource's own (current; nil when the PUT creates
+// it): the service sets it, but a body read back from a GET carries it, and
+// sending that back unchanged is accepted. what is "endpoint" or "deployment".
+func readOnlyProvisioningState(sent, current *string, what string) *epOutcome {
+	if sent == nil || *sent == "" {
+		return nil
+	}
+	cur := ""
+	if current != nil {
+		cur = cmp.Or(*current, "Succeeded")
+	}
+	if strings.EqualFold(*sent, cur) {
+		return nil
+	}
+	return epFail(http.StatusBadRequest, codeUserError, "properties.provisioningState",
+		"properties.provisioningState is read-only: the request says '%s' but the %s's is '%s'. Leave it out of the request.",
+		epwClip(*sent), what, cmp.Or(cur, "(none: it does not exist yet)"))
 }
 
 // checkEndpointName applies EndpointNameRule.
@@ -646,16 +679,10 @@ func settleEndpoint(key string, e *Endpoint) func(w *World, failed bool) {
 // PATCH .../onlineEndpoints/{ep}: tags and identity only. 202 with
 // Location; the Location answers 200 with the endpoint when done.
 func (s *armHost) armPatchEndpoint(w http.ResponseWriter, q *armReq) {
-	var body armEndpointPatch
-	bad := readBody(q.r, &body)
-	s.lockedWrite(w, q, false, func(fails bool) *epOutcome { return s.patchEndpoint(q, &body, bad, fails) })
+	endpointBodyWrite(s, w, q, false, actEndpointWrite, s.patchEndpoint)
 }
 
-func (s *armHost) patchEndpoint(q *armReq, b *armEndpointPatch, bad *armOutcome, fails bool) *epOutcome {
-	scope, e, f := s.endpointFor(q, actEndpointWrite)
-	if f != nil {
-		return f
-	}
+func (s *armHost) patchEndpoint(q *armReq, scope string, e *Endpoint, b *armEndpointPatch, bad *armOutcome, fails bool) *epOutcome {
 	if bad != nil {
 		return epOf(*bad)
 	}
@@ -722,8 +749,8 @@ func (s *armHost) armDeleteEndpoint(w http.ResponseWriter, q *armReq) {
 
 func (s *armHost) deleteEndpoint(q *armReq, fails bool) *epOutcome {
 	scope := q.scope()
-	if !s.armCan(q.c, actEndpointDelete, scope) {
-		return epOf(armForbidden(actEndpointDelete, scope))
+	if o := s.armRefuse(q.c, actEndpointDelete, scope); o != nil {
+		return epOf(*o)
 	}
 	if _, miss := s.armWorkspace(q); miss != nil {
 		return epOf(*miss)
@@ -733,19 +760,9 @@ func (s *armHost) deleteEndpoint(q *armReq, fails bool) *epOutcome {
 	if e == nil {
 		return &epOutcome{armOutcome: armOutcome{status: http.StatusNoContent}}
 	}
-	if f := s.endpointBusy(e); f != nil {
-		return f
-	}
-	e.ProvisioningState = "Deleting"
-	op := s.startOp(&operation{Sub: e.Subscription, Location: e.Location, Resource: armEndpointID(e), Kind: "delete",
-		Apply: func(w *World, failed bool) {
-			if w.Endpoints[key] != e {
-				return
-			}
-			if failed {
-				e.ProvisioningState = "Failed"
-				return
-			}
+	return s.startDelete(e, &e.ProvisioningState, "delete", fails,
+		func(w *World) bool { return w.Endpoints[key] == e },
+		func(w *World) {
 			delete(w.Endpoints, key)
 			s.epIndex.changed()
 			for k, d := range w.Deployments {
@@ -757,10 +774,38 @@ func (s *armHost) deleteEndpoint(q *armReq, fails bool) *epOutcome {
 				delete(w.ServicePrincipals, rbac.OrdinalKey(e.Identity.PrincipalID))
 				w.forgetPrincipal(e.Identity.PrincipalID)
 			}
+		},
+		fmt.Sprintf("Deleting online endpoint '%s' failed: its inference routes in region '%s' could not be removed. "+
+			"The endpoint is left in the Failed state; delete it again to retry.", e.Name, e.Location))
+}
+
+// startDelete is what deleting an endpoint or one of its deployments shares
+// once the resource is found: ARM's 409 while another operation runs on the
+// endpoint, then the resource shows Deleting at once and an operation on
+// the endpoint settles it ProvisioningTime later. When due, current tells
+// whether the resource is still the one deleted (it may have been replaced
+// meanwhile; then the operation leaves it alone); remove takes it out of the
+// world, or, when an injected fault fails the operation (failure is the
+// message), the resource is left Failed. The caller holds s.mu.
+func (s *armHost) startDelete(e *Endpoint, state *string, kind string, fails bool,
+	current func(*World) bool, remove func(*World), failure string) *epOutcome {
+	if f := s.endpointBusy(e); f != nil {
+		return f
+	}
+	*state = "Deleting"
+	op := s.startOp(&operation{Sub: e.Subscription, Location: e.Location, Resource: armEndpointID(e), Kind: kind,
+		Apply: func(w *World, failed bool) {
+			if !current(w) {
+				return
+			}
+			if failed {
+				*state = "Failed"
+				return
+			}
+			remove(w)
 		}})
 	if fails {
-		op.failInternal("Deleting online endpoint '%s' failed: its inference routes in region '%s' could not be removed. "+
-			"The endpoint is left in the Failed state; delete it again to retry.", e.Name, e.Location)
+		op.failInternal("%s", failure)
 	}
 	return &epOutcome{armOutcome: armOutcome{status: http.StatusAccepted}, op: op}
 }

@@ -336,8 +336,8 @@ func (s *armHost) armListWorkspaces(w http.ResponseWriter, q *armReq) {
 				list = append(list, x)
 			}
 		}
-		if !s.armListAllowed(q.c, len(list), actWorkspaceRead, parent) {
-			return armForbidden(actWorkspaceRead, parent)
+		if o := s.armListRefusal(q.c, len(list), actWorkspaceRead, parent); o != nil {
+			return *o
 		}
 		slices.SortFunc(list, func(a, b *Workspace) int {
 			return cmp.Or(cmp.Compare(strings.ToLower(a.ResourceGroup), strings.ToLower(b.ResourceGroup)),
@@ -350,8 +350,8 @@ func (s *armHost) armListWorkspaces(w http.ResponseWriter, q *armReq) {
 // GET .../workspaces/{ws}.
 func (s *armHost) armGetWorkspace(w http.ResponseWriter, q *armReq) {
 	s.armRespond(w, q, func() armOutcome {
-		if !s.armCan(q.c, actWorkspaceRead, q.scope()) {
-			return armForbidden(actWorkspaceRead, q.scope())
+		if o := s.armRefuse(q.c, actWorkspaceRead, q.scope()); o != nil {
+			return *o
 		}
 		x, miss := s.armWorkspace(q)
 		if miss != nil {
@@ -442,6 +442,19 @@ func (s *armHost) armEndpoint(q *armReq) (*Endpoint, *armOutcome) {
 	return nil, &o
 }
 
+// armDeployment resolves q's deployment (and its ancestors), or the first
+// 404. The caller holds s.mu (read).
+func (s *armHost) armDeployment(q *armReq) (*Deployment, *armOutcome) {
+	if _, miss := s.armEndpoint(q); miss != nil {
+		return nil, miss
+	}
+	if d := s.world.Deployments[armKey(q.scopeThrough("dep"))]; d != nil {
+		return d, nil
+	}
+	o := armNotFound(mlNS+"/workspaces/"+q.p["ws"]+"/onlineEndpoints/"+q.p["ep"]+"/deployments/"+q.p["dep"], q.p["rg"])
+	return nil, &o
+}
+
 // GET .../workspaces/{ws}/onlineEndpoints: the endpoints the caller may read,
 // with the list options the SDK sends (name, computeType, tags, orderBy).
 func (s *armHost) armListEndpoints(w http.ResponseWriter, q *armReq) {
@@ -465,8 +478,8 @@ func (s *armHost) armListEndpoints(w http.ResponseWriter, q *armReq) {
 				list = append(list, e)
 			}
 		}
-		if !s.armListAllowed(q.c, len(list), actEndpointRead, parent) {
-			return armForbidden(actEndpointRead, parent)
+		if o := s.armListRefusal(q.c, len(list), actEndpointRead, parent); o != nil {
+			return *o
 		}
 		armSortEndpoints(list, qv.Get("orderBy"))
 		return armItemsOf(list, func(e *Endpoint) any { return s.armEndpointJSON(e) })
@@ -524,8 +537,8 @@ func armSortEndpoints(list []*Endpoint, orderBy string) {
 // GET .../onlineEndpoints/{ep}.
 func (s *armHost) armGetEndpoint(w http.ResponseWriter, q *armReq) {
 	s.armRespond(w, q, func() armOutcome {
-		if !s.armCan(q.c, actEndpointRead, q.scope()) {
-			return armForbidden(actEndpointRead, q.scope())
+		if o := s.armRefuse(q.c, actEndpointRead, q.scope()); o != nil {
+			return *o
 		}
 		e, miss := s.armEndpoint(q)
 		if miss != nil {
@@ -607,8 +620,8 @@ func (s *armHost) armListDeployments(w http.ResponseWriter, q *armReq) {
 				list = append(list, d)
 			}
 		}
-		if !s.armListAllowed(q.c, len(list), actDeploymentRead, parent) {
-			return armForbidden(actDeploymentRead, parent)
+		if o := s.armListRefusal(q.c, len(list), actDeploymentRead, parent); o != nil {
+			return *o
 		}
 		slices.SortFunc(list, func(a, b *Deployment) int { return cmp.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)) })
 		return armItemsOf(list, func(d *Deployment) any { return s.armDeploymentJSON(d) })
@@ -618,15 +631,12 @@ func (s *armHost) armListDeployments(w http.ResponseWriter, q *armReq) {
 // GET .../onlineEndpoints/{ep}/deployments/{dep}.
 func (s *armHost) armGetDeployment(w http.ResponseWriter, q *armReq) {
 	s.armRespond(w, q, func() armOutcome {
-		if !s.armCan(q.c, actDeploymentRead, q.scope()) {
-			return armForbidden(actDeploymentRead, q.scope())
+		if o := s.armRefuse(q.c, actDeploymentRead, q.scope()); o != nil {
+			return *o
 		}
-		if _, miss := s.armEndpoint(q); miss != nil {
+		d, miss := s.armDeployment(q)
+		if miss != nil {
 			return *miss
-		}
-		d := s.world.Deployments[armKey(q.scope())]
-		if d == nil {
-			return armNotFound(mlNS+"/workspaces/"+q.p["ws"]+"/onlineEndpoints/"+q.p["ep"]+"/deployments/"+q.p["dep"], q.p["rg"])
 		}
 		return armOK(s.armDeploymentJSON(d))
 	})

@@ -113,8 +113,8 @@ func (s *armHost) armListSubscriptions(w http.ResponseWriter, q *armReq) {
 func (s *armHost) armGetSubscription(w http.ResponseWriter, q *armReq) {
 	s.armRespond(w, q, func() armOutcome {
 		sub := s.world.Subscriptions[rbac.OrdinalKey(q.p["sub"])]
-		if !s.armSubscriptionVisible(q.c, sub) {
-			return armForbidden(actSubscriptionRead, q.scope())
+		if o := s.armSubscriptionRefusal(q.c, sub, q.scope()); o != nil {
+			return *o
 		}
 		return armOK(s.armSubscriptionJSON(sub))
 	})
@@ -137,8 +137,8 @@ func (s *armHost) armListResourceGroups(w http.ResponseWriter, q *armReq) {
 			}
 		}
 		parent := q.scopeThrough("sub")
-		if !s.armListAllowed(q.c, len(groups), actResourceGroupRead, parent) {
-			return armForbidden(actResourceGroupRead, parent)
+		if o := s.armListRefusal(q.c, len(groups), actResourceGroupRead, parent); o != nil {
+			return *o
 		}
 		slices.SortFunc(groups, func(a, b *ResourceGroup) int {
 			return cmp.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name))
@@ -161,8 +161,8 @@ func (s *armHost) armResourceGroup(q *armReq) (*ResourceGroup, *armOutcome) {
 // existence, as in ARM: without read access a missing group is a 403 too.
 func (s *armHost) armGetResourceGroup(w http.ResponseWriter, q *armReq) {
 	s.armRespond(w, q, func() armOutcome {
-		if !s.armCan(q.c, actResourceGroupRead, q.scope()) {
-			return armForbidden(actResourceGroupRead, q.scope())
+		if o := s.armRefuse(q.c, actResourceGroupRead, q.scope()); o != nil {
+			return *o
 		}
 		g, miss := s.armResourceGroup(q)
 		if miss != nil {
@@ -220,8 +220,8 @@ func (s *armHost) armListIdentities(w http.ResponseWriter, q *armReq) {
 				list = append(list, id)
 			}
 		}
-		if !s.armListAllowed(q.c, len(list), actUserIdentitiesRead, parent) {
-			return armForbidden(actUserIdentitiesRead, parent)
+		if o := s.armListRefusal(q.c, len(list), actUserIdentitiesRead, parent); o != nil {
+			return *o
 		}
 		slices.SortFunc(list, func(a, b *UserAssignedIdentity) int {
 			return cmp.Compare(strings.ToLower(uaiID(a.Subscription, a.ResourceGroup, a.Name)),
@@ -241,10 +241,10 @@ func (s *armHost) armGetIdentity(w http.ResponseWriter, q *armReq) {
 // authorizes first, so only a caller allowed at scope learns it is missing.
 // The caller holds s.mu (read).
 func (s *armHost) armMissing(c *Caller, miss armOutcome, action, scope string) armOutcome {
-	if s.armCan(c, action, scope) {
-		return miss
+	if o := s.armRefuse(c, action, scope); o != nil {
+		return *o
 	}
-	return armForbidden(action, scope)
+	return miss
 }
 
 // armNotFound is ARM's 404 for a missing resource in an existing group.

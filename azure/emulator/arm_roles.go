@@ -158,23 +158,6 @@ func (s *armHost) authzScopeValid(w http.ResponseWriter, seg []string) bool {
 	return true
 }
 
-// armRespondWrite is armRespond under the write lock; 204 has no body.
-func (s *armHost) armRespondWrite(w http.ResponseWriter, q *armReq, decide func() armOutcome) {
-	s.mu.Lock()
-	o := decide()
-	s.mu.Unlock()
-	switch {
-	case o.deny != "":
-		s.armDenied(w, q.c, o.deny, o.denyScope)
-	case o.code != "":
-		writeARMError(w, o.status, o.code, o.msg)
-	case o.status == http.StatusNoContent:
-		w.WriteHeader(http.StatusNoContent)
-	default:
-		writeJSON(w, o.status, o.body)
-	}
-}
-
 // armScopeMissing is the 404 for a scope whose resource group, or modelled
 // resource, does not exist; nil when it exists (or is of a type the
 // emulator does not model). The caller holds s.mu.
@@ -440,8 +423,8 @@ func (s *armHost) armPutRoleDefinition(w http.ResponseWriter, a *authzReq) {
 		}
 		if exists {
 			for _, as := range existing.AssignableScopes {
-				if !s.armCan(a.q.c, actRoleDefinitionsWrite, as) {
-					return armForbidden(actRoleDefinitionsWrite, as)
+				if o := s.armRefuse(a.q.c, actRoleDefinitionsWrite, as); o != nil {
+					return *o
 				}
 			}
 		}
@@ -472,8 +455,8 @@ func (s *armHost) armPutRoleDefinition(w http.ResponseWriter, a *authzReq) {
 			if miss := s.armScopeMissing(sc.Raw); miss != nil {
 				return armFail(http.StatusBadRequest, "InvalidAssignableScope", "The assignable scope '%s' is not valid: %s", as, miss.msg)
 			}
-			if !s.armCan(a.q.c, actRoleDefinitionsWrite, sc.Raw) {
-				return armForbidden(actRoleDefinitionsWrite, sc.Raw)
+			if o := s.armRefuse(a.q.c, actRoleDefinitionsWrite, sc.Raw); o != nil {
+				return *o
 			}
 			scopes = append(scopes, sc.Raw)
 		}
@@ -523,8 +506,8 @@ func (s *armHost) armPutRoleDefinition(w http.ResponseWriter, a *authzReq) {
 // 200 with the deleted role, 204 when there is none.
 func (s *armHost) armDeleteRoleDefinition(w http.ResponseWriter, a *authzReq) {
 	s.armRespondWrite(w, a.q, func() armOutcome {
-		if !s.armCan(a.q.c, actRoleDefinitionsDelete, a.scope) {
-			return armForbidden(actRoleDefinitionsDelete, a.scope)
+		if o := s.armRefuse(a.q.c, actRoleDefinitionsDelete, a.scope); o != nil {
+			return *o
 		}
 		r, ok := s.roleIndex().Role(a.name)
 		if !ok {
@@ -534,8 +517,8 @@ func (s *armHost) armDeleteRoleDefinition(w http.ResponseWriter, a *authzReq) {
 			return armFail(http.StatusBadRequest, "CannotModifyBuiltInRole", "The built-in role '%s' (%s) cannot be deleted.", r.RoleName, a.name)
 		}
 		for _, as := range r.AssignableScopes {
-			if !s.armCan(a.q.c, actRoleDefinitionsDelete, as) {
-				return armForbidden(actRoleDefinitionsDelete, as)
+			if o := s.armRefuse(a.q.c, actRoleDefinitionsDelete, as); o != nil {
+				return *o
 			}
 		}
 		n := 0
@@ -638,8 +621,8 @@ func (s *armHost) armGetRoleAssignment(w http.ResponseWriter, a *authzReq) {
 		if !rbac.IsGUID(a.name) {
 			return invalidAssignmentName(a.name)
 		}
-		if !s.armCan(a.q.c, actRoleAssignmentsRead, a.scope) {
-			return armForbidden(actRoleAssignmentsRead, a.scope)
+		if o := s.armRefuse(a.q.c, actRoleAssignmentsRead, a.scope); o != nil {
+			return *o
 		}
 		i := s.findAssignment(a.scope, a.name)
 		if i < 0 {
@@ -675,8 +658,8 @@ func (s *armHost) armPutRoleAssignment(w http.ResponseWriter, a *authzReq) {
 		if !rbac.IsGUID(a.name) {
 			return invalidAssignmentName(a.name)
 		}
-		if !s.armCan(a.q.c, actRoleAssignmentsWrite, a.scope) {
-			return armForbidden(actRoleAssignmentsWrite, a.scope)
+		if o := s.armRefuse(a.q.c, actRoleAssignmentsWrite, a.scope); o != nil {
+			return *o
 		}
 		if miss := s.armScopeMissing(a.scope); miss != nil {
 			return *miss
@@ -787,8 +770,8 @@ func (s *armHost) armDeleteRoleAssignment(w http.ResponseWriter, a *authzReq) {
 		if !rbac.IsGUID(a.name) {
 			return invalidAssignmentName(a.name)
 		}
-		if !s.armCan(a.q.c, actRoleAssignmentsDelete, a.scope) {
-			return armForbidden(actRoleAssignmentsDelete, a.scope)
+		if o := s.armRefuse(a.q.c, actRoleAssignmentsDelete, a.scope); o != nil {
+			return *o
 		}
 		i := s.findAssignment(a.scope, a.name)
 		if i < 0 {
@@ -798,6 +781,8 @@ func (s *armHost) armDeleteRoleAssignment(w http.ResponseWriter, a *authzReq) {
 		body := s.armRoleAssignment(x)
 		s.world.Assignments = slices.Delete(s.world.Assignments, i, i+1)
 		delete(s.raMeta, strings.ToLower(assignmentID(x)))
+		// Gone from the lists now; enforced until Azure's caches catch up.
+		s.world.revoke(x, s.now(), s.opts.PropagationDelay)
 		return armOK(body)
 	})
 }
@@ -808,8 +793,8 @@ func (s *armHost) armDeleteRoleAssignment(w http.ResponseWriter, a *authzReq) {
 // principalId eq '{id}' those of exactly that principal.
 func (s *armHost) armListRoleAssignments(w http.ResponseWriter, a *authzReq) {
 	s.armRespond(w, a.q, func() armOutcome {
-		if !s.armCan(a.q.c, actRoleAssignmentsRead, a.scope) {
-			return armForbidden(actRoleAssignmentsRead, a.scope)
+		if o := s.armRefuse(a.q.c, actRoleAssignmentsRead, a.scope); o != nil {
+			return *o
 		}
 		if miss := s.armScopeMissing(a.scope); miss != nil {
 			return *miss
@@ -894,8 +879,8 @@ func armDenyAssignment(d rbac.DenyAssignment) armDenyAssignmentJSON {
 // principalId eq / gdprExportPrincipalId eq: the ones that apply to it).
 func (s *armHost) armListDenyAssignments(w http.ResponseWriter, a *authzReq) {
 	s.armRespond(w, a.q, func() armOutcome {
-		if !s.armCan(a.q.c, actDenyAssignmentsRead, a.scope) {
-			return armForbidden(actDenyAssignmentsRead, a.scope)
+		if o := s.armRefuse(a.q.c, actDenyAssignmentsRead, a.scope); o != nil {
+			return *o
 		}
 		if miss := s.armScopeMissing(a.scope); miss != nil {
 			return *miss
@@ -934,8 +919,8 @@ func (s *armHost) denyAppliesTo(d rbac.DenyAssignment, principal string) bool {
 // GET {scope}/providers/Microsoft.Authorization/denyAssignments/{id}, also GetByID.
 func (s *armHost) armGetDenyAssignment(w http.ResponseWriter, a *authzReq) {
 	s.armRespond(w, a.q, func() armOutcome {
-		if !s.armCan(a.q.c, actDenyAssignmentsRead, a.scope) {
-			return armForbidden(actDenyAssignmentsRead, a.scope)
+		if o := s.armRefuse(a.q.c, actDenyAssignmentsRead, a.scope); o != nil {
+			return *o
 		}
 		for _, d := range s.world.Denies {
 			if strings.EqualFold(d.Name, a.name) && rbac.SameScope(d.Scope, a.scope) {
@@ -950,7 +935,8 @@ func (s *armHost) armGetDenyAssignment(w http.ResponseWriter, a *authzReq) {
 
 // GET .../providers/Microsoft.Authorization/permissions: the caller's own
 // permission blocks, one set per role assigned to it (directly or through a
-// group) at or above scope and already propagated. Any caller may ask.
+// group) at or above scope, as Azure enforces them now: already propagated,
+// and a deleted assignment until its removal has propagated. Any caller may ask.
 func (s *armHost) armListPermissions(w http.ResponseWriter, a *authzReq) {
 	s.armRespond(w, a.q, func() armOutcome {
 		if miss := s.armScopeMissing(a.scope); miss != nil {
@@ -963,7 +949,7 @@ func (s *armHost) armListPermissions(w http.ResponseWriter, a *authzReq) {
 		}
 		now, roles, seen := s.now(), s.roleIndex(), map[string]bool{}
 		items := []any{}
-		for _, x := range s.world.Assignments {
+		for _, x := range s.world.enforced(now) {
 			if !ids[strings.ToLower(x.PrincipalID)] || !rbac.ScopeContains(x.Scope, a.scope) || x.EffectiveAt.After(now) {
 				continue
 			}

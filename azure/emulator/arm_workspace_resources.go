@@ -72,8 +72,8 @@ func armWorkspaceResourceRoutes(rg []string) []armRoute {
 // and the resource's 404s, then render.
 func armGetTracked[T any](s *armHost, w http.ResponseWriter, q *armReq, action, typ string, in map[string]*T, render func(*T) any) {
 	s.armRespond(w, q, func() armOutcome {
-		if !s.armCan(q.c, action, q.scope()) {
-			return armForbidden(action, q.scope())
+		if o := s.armRefuse(q.c, action, q.scope()); o != nil {
+			return *o
 		}
 		if _, miss := s.armResourceGroup(q); miss != nil {
 			return *miss
@@ -158,8 +158,8 @@ func armBlobContainerOf(c *BlobContainer) armBlobContainerJSON {
 func (s *armHost) armListBlobContainers(w http.ResponseWriter, q *armReq) {
 	s.armRespond(w, q, func() armOutcome {
 		account := q.scopeThrough("name")
-		if !s.armCan(q.c, actBlobContainerRead, account) {
-			return armForbidden(actBlobContainerRead, account)
+		if o := s.armRefuse(q.c, actBlobContainerRead, account); o != nil {
+			return *o
 		}
 		if _, miss := s.armResourceGroup(q); miss != nil {
 			return *miss
@@ -181,8 +181,8 @@ func (s *armHost) armListBlobContainers(w http.ResponseWriter, q *armReq) {
 // GET …/blobServices/default/containers/{container} (BlobContainers_Get).
 func (s *armHost) armGetBlobContainer(w http.ResponseWriter, q *armReq) {
 	s.armRespond(w, q, func() armOutcome {
-		if !s.armCan(q.c, actBlobContainerRead, q.scope()) {
-			return armForbidden(actBlobContainerRead, q.scope())
+		if o := s.armRefuse(q.c, actBlobContainerRead, q.scope()); o != nil {
+			return *o
 		}
 		if _, miss := s.armResourceGroup(q); miss != nil {
 			return *miss

@@ -14,7 +14,7 @@ import (
 // Caller is the authenticated principal of a request.
 type Caller struct {
 	ObjectID, TenantID, Kind, UPN, AppID, DisplayName, Audience string
-	Groups                                                      []string
+	Groups                                                      []string // transitive, as authorization counts them now (enforcedGroups)
 }
 
 // name is how ARM's messages call the client: the UPN for users, else the app id.
@@ -73,7 +73,7 @@ func (s *core) authenticate(w http.ResponseWriter, r *http.Request, audiences ..
 	}
 	s.mu.RLock()
 	gone := s.principalGone(tc)
-	c.Groups = s.world.TransitiveGroups(c.ObjectID)
+	c.Groups = s.world.enforcedGroups(c.ObjectID, s.now()) // as authorization counts them
 	s.mu.RUnlock()
 	if gone != "" {
 		w.Header().Set("WWW-Authenticate", s.revokedChallenge(tc, gone))
@@ -148,10 +148,12 @@ func (s *core) roles() rbac.RoleSet {
 // rbac.Allowed lets a request through: a grant that rests on an ABAC
 // condition (Conditional) is refused, because the simulated Azure does not
 // evaluate conditions — it fails closed rather than open. A grant not yet
-// propagated (Pending) is refused for every principal alike.
+// propagated (Pending) is refused for every principal alike, and a deleted
+// assignment grants until its removal has propagated (World.Revoked).
 func (s *core) decide(c *Caller, action, scope string) rbac.Decision {
-	return rbac.Evaluate(rbac.Request{PrincipalID: c.ObjectID, GroupIDs: c.Groups, Action: action, Scope: scope, At: s.now()},
-		s.world.Assignments, s.roleIndex(), s.world.Denies)
+	now := s.now()
+	return rbac.Evaluate(rbac.Request{PrincipalID: c.ObjectID, GroupIDs: c.Groups, Action: action, Scope: scope, At: now},
+		s.world.enforced(now), s.roleIndex(), s.world.Denies)
 }
 
 // authorize writes 403 AuthorizationFailed (ARM's exact text) when denied. Call with s.mu held.

@@ -1,9 +1,6 @@
 package emulator
 
 import (
-	"encoding/json"
-	"io"
-	"net/http"
 	"net/url"
 	"slices"
 	"testing"
@@ -22,33 +19,9 @@ func BenchmarkARMListPage100k(b *testing.B) {
 	}
 	b.Cleanup(func() { _ = s.Close() })
 	client := s.HTTPClient()
-	tid, cid, secret := s.ServicePrincipalCredentials()
-	resp, err := client.PostForm(s.URL()+"/"+tid+"/oauth2/v2.0/token", url.Values{
-		"grant_type": {"client_credentials"}, "client_id": {cid}, "client_secret": {secret},
-		"scope": {"https://management.azure.com/.default"},
-	})
-	if err != nil {
-		b.Fatal(err)
-	}
-	var tok struct {
-		AccessToken string `json:"access_token"`
-	}
-	_ = json.NewDecoder(resp.Body).Decode(&tok)
-	_ = resp.Body.Close()
+	tok := benchARMToken(b, s, client)
 	list := s.URL() + wsID(SubSandbox, "rg-sandbox", "mlw-sandbox") + "/onlineEndpoints?api-version=2024-04-01"
-	get := func(u string) {
-		req, _ := http.NewRequest(http.MethodGet, u, nil)
-		req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
-		resp, err := client.Do(req)
-		if err != nil {
-			b.Fatal(err)
-		}
-		_, _ = io.Copy(io.Discard, resp.Body)
-		_ = resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			b.Fatalf("status %d", resp.StatusCode)
-		}
-	}
+	get := func(u string) { benchGetOK(b, client, tok, u) }
 	get(list) // builds the index
 	middle := list + "&$skipToken=" + url.QueryEscape(endpointCursor("load-50000"))
 	var ds []time.Duration

@@ -29,24 +29,7 @@ func BenchmarkARMGet(b *testing.B) {
 	}}
 	b.Cleanup(client.CloseIdleConnections)
 
-	// One ARM token for the seeded app (client_credentials).
-	tid, cid, secret := s.ServicePrincipalCredentials()
-	resp, err := client.PostForm(s.URL()+"/"+tid+"/oauth2/v2.0/token", url.Values{
-		"grant_type": {"client_credentials"}, "client_id": {cid}, "client_secret": {secret},
-		"scope": {"https://management.azure.com/.default"},
-	})
-	if err != nil {
-		b.Fatal(err)
-	}
-	var tok struct {
-		AccessToken string `json:"access_token"`
-	}
-	err = json.NewDecoder(resp.Body).Decode(&tok)
-	_ = resp.Body.Close()
-	if err != nil || resp.StatusCode != http.StatusOK || tok.AccessToken == "" {
-		b.Fatalf("token: status %d, err %v", resp.StatusCode, err)
-	}
-	auth := "Bearer " + tok.AccessToken
+	auth := "Bearer " + benchARMToken(b, s, client)
 
 	// The app is Reader on the sandbox subscription (seed.go), which grants
 	// workspaces/read there. (Its AzureML Data Scientist role on mlw-churn
@@ -97,6 +80,33 @@ func BenchmarkARMListBigWorkspace(b *testing.B) {
 	}
 	b.Cleanup(func() { _ = s.Close() })
 	client := s.HTTPClient()
+	tok := benchARMToken(b, s, client)
+	target := s.URL() + wsID(SubSandbox, "rg-sandbox", "mlw-sandbox") + "/onlineEndpoints?api-version=2024-04-01&$skipToken=5000"
+	for b.Loop() {
+		benchGetOK(b, client, tok, target)
+	}
+}
+
+// benchGetOK GETs u with the token and reads the answer, which must be 200.
+func benchGetOK(b *testing.B, client *http.Client, tok, u string) {
+	b.Helper()
+	req, _ := http.NewRequest(http.MethodGet, u, nil)
+	req.Header.Set("Authorization", "Bearer "+tok)
+	resp, err := client.Do(req)
+	if err != nil {
+		b.Fatal(err)
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	_ = resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		b.Fatalf("status %d", resp.StatusCode)
+	}
+}
+
+// benchARMToken is an ARM token for the seeded app (client_credentials),
+// fetched through client.
+func benchARMToken(b *testing.B, s *Server, client *http.Client) string {
+	b.Helper()
 	tid, cid, secret := s.ServicePrincipalCredentials()
 	resp, err := client.PostForm(s.URL()+"/"+tid+"/oauth2/v2.0/token", url.Values{
 		"grant_type": {"client_credentials"}, "client_id": {cid}, "client_secret": {secret},
@@ -108,20 +118,10 @@ func BenchmarkARMListBigWorkspace(b *testing.B) {
 	var tok struct {
 		AccessToken string `json:"access_token"`
 	}
-	_ = json.NewDecoder(resp.Body).Decode(&tok)
+	err = json.NewDecoder(resp.Body).Decode(&tok)
 	_ = resp.Body.Close()
-	target := s.URL() + wsID(SubSandbox, "rg-sandbox", "mlw-sandbox") + "/onlineEndpoints?api-version=2024-04-01&$skipToken=5000"
-	for b.Loop() {
-		req, _ := http.NewRequest(http.MethodGet, target, nil)
-		req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
-		resp, err := client.Do(req)
-		if err != nil {
-			b.Fatal(err)
-		}
-		_, _ = io.Copy(io.Discard, resp.Body)
-		_ = resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			b.Fatalf("status %d", resp.StatusCode)
-		}
+	if err != nil || resp.StatusCode != http.StatusOK || tok.AccessToken == "" {
+		b.Fatalf("token: status %d, err %v", resp.StatusCode, err)
 	}
+	return tok.AccessToken
 }

@@ -124,31 +124,37 @@ func (s *core) identityCan(principal, action string, data bool, scope string, at
 }
 
 func (w *World) identityCan(roles rbac.Roles, principal, action string, data bool, scope string, at time.Time) bool {
-	return rbac.Evaluate(rbac.Request{PrincipalID: principal, GroupIDs: w.TransitiveGroups(principal), Action: action,
-		DataAction: data, Scope: scope, At: at}, w.Assignments, roles, w.Denies).Allowed
+	return rbac.Evaluate(rbac.Request{PrincipalID: principal, GroupIDs: w.enforcedGroups(principal, at), Action: action,
+		DataAction: data, Scope: scope, At: at}, w.enforced(at), roles, w.Denies).Allowed
 }
 
-// checkSecretStoreFlag applies the enforce flag's rule to an SAI endpoint's
-// creation: the creator must be able to read connection secrets, or the
-// creation is rejected ("Permissions for user identity to enforce access to
-// default secret stores",
+// checkSecretStoreFlag applies the enforce flag's rule to the creation of
+// an SAI endpoint or of a deployment under one (created: "Endpoint" or
+// "Deployment"): the creator must be able to read connection secrets, or
+// "the endpoint, or deployment creation is rejected" ("Permissions for user
+// identity to enforce access to default secret stores",
 // https://learn.microsoft.com/azure/machine-learning/concept-endpoints-online-auth#permissions-for-user-identity-to-enforce-access-to-default-secret-stores).
 // It returns whether the SAI gets Connection Secrets Reader. The caller holds s.mu.
-func (s *armHost) checkSecretStoreFlag(c *Caller, ws *Workspace, props map[string]string, system bool) (bool, *epOutcome) {
+//
+// The refusal is not seen in a capture: the docs give the rule, not the
+// answer. Its status (403), code (the ML service's UserError) and lead are
+// the emulator's; the lead paraphrases the docs' reason, and the rest is
+// ARM's own 403 sentence for the missing permission (AuthorizationFailed,
+// or DenyAssignmentAuthorizationFailed when a deny assignment blocks it), so
+// a client reads the action and scope from it as from any 403.
+func (s *armHost) checkSecretStoreFlag(c *Caller, ws *Workspace, props map[string]string, system bool, created string) (bool, *epOutcome) {
 	if !system || !enforcesSecretStores(props) {
 		return false, nil
 	}
 	scope := wsID(ws.Subscription, ws.ResourceGroup, ws.Name)
-	if s.armCan(c, actConnectionSecrets, scope) {
+	o := s.armRefuse(c, actConnectionSecrets, scope)
+	if o == nil {
 		return true, nil
 	}
-	// The documented rule, worded by the emulator (the service's own text is
-	// not in the docs read): it names the permission and the way out.
 	return false, epFail(http.StatusForbidden, codeUserError, "properties.properties."+propEnforceSecretStores,
-		"The endpoint sets '%s' to 'enabled' and uses a system-assigned identity, so its creator must be able to read the workspace's connection secrets: "+
-			"the client '%s' with object id '%s' does not have permission to perform action '%s' over scope '%s'. "+
-			"Ask for 'Azure Machine Learning Workspace Connection Secrets Reader' on the workspace, use a user-assigned identity, or leave the flag out.",
-		propEnforceSecretStores, c.name(), c.ObjectID, actConnectionSecrets, scope)
+		"%s creation is rejected: the endpoint sets '%s' to 'enabled' and uses a system-assigned identity, "+
+			"and only a user identity with the permission to read secrets from workspace connections can grant the endpoint identity that permission. %s",
+		created, propEnforceSecretStores, o.msg)
 }
 
 // identityChanged reports whether a write asks for another identity than

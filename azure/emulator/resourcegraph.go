@@ -98,10 +98,8 @@ func (s *resourceGraphHost) serve(w http.ResponseWriter, r *http.Request) {
 		armMethodNotAllowed(w, r.Method, map[string]armHandler{http.MethodPost: nil})
 		return
 	}
-	v := r.URL.Query().Get("api-version")
-	if v == "" {
-		writeARMError(w, http.StatusBadRequest, "MissingApiVersionParameter",
-			"The api-version query parameter (?api-version=) is required for all requests.")
+	v, ok := armAPIVersion(w, r)
+	if !ok {
 		return
 	}
 	if !rgAPIVersions.accepts(v) {
@@ -246,9 +244,10 @@ func (s *resourceGraphHost) readChecks(c *Caller) func(sub, action, id string) b
 		}
 		return "", false
 	}
+	roles, now := s.arm.roleIndex(), s.arm.now()
 	var allA []rbac.Assignment
 	bySubA := map[string][]rbac.Assignment{}
-	for _, a := range w.Assignments {
+	for _, a := range w.enforced(now) {
 		if sub, ok := subOf(a.Scope); ok {
 			bySubA[sub] = append(bySubA[sub], a)
 		} else {
@@ -264,7 +263,6 @@ func (s *resourceGraphHost) readChecks(c *Caller) func(sub, action, id string) b
 			allD = append(allD, d)
 		}
 	}
-	roles, now := s.arm.roleIndex(), s.arm.now()
 	return func(sub, action, id string) bool {
 		k := rbac.OrdinalKey(sub)
 		as := append(slices.Clip(allA), bySubA[k]...)

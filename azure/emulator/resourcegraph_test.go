@@ -222,3 +222,20 @@ func TestResourceGraphRBACAndRefusals(t *testing.T) {
 		}
 	}
 }
+
+// Resource Graph needs an api-version as every ARM request does (after the
+// method: a GET is 405 first).
+func TestResourceGraphNeedsAPIVersion(t *testing.T) {
+	t.Parallel()
+	e := newARMT(t, Options{})
+	path := strings.TrimSuffix(rgPath, "?api-version=2024-04-01")
+	code, _, b := e.do(http.MethodPost, path, e.token("alice", armtScope), strings.NewReader(`{"query":"resources"}`),
+		map[string]string{"Content-Type": "application/json"})
+	if c, msg := armtError(t, b); code != http.StatusBadRequest || c != "MissingApiVersionParameter" ||
+		msg != "The api-version query parameter (?api-version=) is required for all requests." {
+		t.Fatalf("POST without api-version: %d %s", code, b)
+	}
+	if code, _, b := e.do(http.MethodGet, path, e.token("alice", armtScope), nil, nil); code != http.StatusMethodNotAllowed {
+		t.Fatalf("GET without api-version: %d %s", code, b)
+	}
+}

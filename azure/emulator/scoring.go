@@ -42,8 +42,13 @@ const (
 // the request (how-to-troubleshoot-online-endpoints: "404 ... no valid
 // deployment with positive weight").
 // codePublicAccessDisabled is the error code of a scoring request refused
-// because the endpoint's publicNetworkAccess is Disabled (the emulator's
-// wording: the docs read do not quote the data plane's body).
+// because the endpoint's publicNetworkAccess is Disabled: such an endpoint
+// takes scoring requests only through the workspace's private endpoint
+// (https://learn.microsoft.com/azure/machine-learning/concept-secure-online-endpoint,
+// "Secure inbound scoring requests"). Azure's answer is not seen in a
+// capture (the docs read do not quote the data plane's body): the status
+// (403), the code (named after the property, as Azure names its codes) and
+// the message are the emulator's.
 const codePublicAccessDisabled = "PublicNetworkAccessDisabled"
 
 const noTrafficMessage = "No valid deployments to route to. Please check that the endpoint has at least one deployment with positive weight values or use a deployment specific header to route."
@@ -293,7 +298,7 @@ func (s *scoringHost) scoringAuth(e *Endpoint, raw string) (int, string, string)
 		if tc.IDType == "app" {
 			c.UPN = ""
 		}
-		c.Groups = s.world.TransitiveGroups(c.ObjectID)
+		c.Groups = s.world.enforcedGroups(c.ObjectID, s.now())
 		scope := armEndpointID(e)
 		if d := s.decide(c, actScore, scope); !d.Allowed {
 			code, msg := refusal(c, d, actScore, scope)

@@ -31,7 +31,7 @@ type Options struct {
 	AccessTokenLifetime time.Duration // default 1h
 	DeviceCodeLifetime  time.Duration // default 15m
 	AMLTokenLifetime    time.Duration // default 1h
-	PropagationDelay    time.Duration // new role assignments take effect after this
+	PropagationDelay    time.Duration // new role assignments take effect after this, deleted ones stop after this
 	ProvisioningTime    time.Duration // LRO duration, default 3s
 	// RetryAfter is the polling interval operations ask for, default 10s
 	// (Azure's documented minimum). Whole seconds; under a second asks

@@ -38,7 +38,7 @@ func RunStandalone(args []string, stdout, stderr io.Writer) error {
 	caOut := fs.String("ca-out", "", "write the CA certificate (PEM) to this file, for curl --cacert or SSL_CERT_FILE")
 	auto := fs.String("auto-approve", "", "approve device codes and browser sign-ins as this persona (alice, bob, olivia, nina, gary)")
 	tokenLife := fs.Duration("token-lifetime", time.Hour, "lifetime of issued access tokens")
-	propagation := fs.Duration("propagation-delay", 0, "delay before new role assignments take effect")
+	propagation := fs.Duration("propagation-delay", 0, "delay before role assignment and group membership changes take effect, additions and removals alike")
 	amlTokenLife := fs.Duration("aml-token-lifetime", time.Hour, "lifetime of AML tokens from the token call, 10s to 24h (clients refresh at half of it)")
 	proxyAddr := fs.String("proxy", "", "also serve an HTTPS proxy on this loopback address (e.g. 127.0.0.1:8444): clients with HTTPS_PROXY set to it\nreach login.microsoftonline.com, management.azure.com and graph.microsoft.com here, no cloud registration needed")
 	endpoints := fs.Int("endpoints", 0, "add N generated endpoints (0 to 100000) to workspace mlw-sandbox, as --demo-endpoints does for the demo (try a big list)")

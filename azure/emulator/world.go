@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"slices"
 	"strings"
 	"time"
 
@@ -43,6 +44,62 @@ type World struct {
 	CustomRoles []rbac.RoleDefinition
 	Assignments []rbac.Assignment
 	Denies      []rbac.DenyAssignment
+	// Revoked are role assignments deleted through the API that Azure's
+	// caches still enforce: gone from every list at once, they keep granting
+	// until Until (Options.PropagationDelay after the delete), as a new
+	// assignment waits that long before it grants.
+	Revoked []Revocation
+	// Memberships are group membership changes made through
+	// SetGroupMember that Azure's authorization does not count yet, oldest
+	// first (enforcedGroups).
+	Memberships []MembershipChange
+}
+
+// MembershipChange is a member added to (Added) or removed from a group,
+// and when Azure's authorization starts to count the change.
+type MembershipChange struct {
+	Group, Member string
+	Added         bool
+	EffectiveAt   time.Time
+}
+
+// Revocation is a deleted role assignment and the time Azure stops
+// enforcing it. Azure Resource Manager caches role assignments, so "changes
+// can take up to 10 minutes", removals as much as additions (RBAC
+// troubleshooting, "Symptom - Role assignment changes are not being detected",
+// https://learn.microsoft.com/azure/role-based-access-control/troubleshooting#symptom---role-assignment-changes-are-not-being-detected).
+type Revocation struct {
+	Assignment rbac.Assignment
+	Until      time.Time
+}
+
+// enforced is what Azure's authorization evaluates at time at: the role
+// assignments, and the deleted ones its caches still hold then. Without a
+// revocation in force it is the Assignments slice itself (the hot path).
+func (w *World) enforced(at time.Time) []rbac.Assignment {
+	var out []rbac.Assignment
+	for _, r := range w.Revoked {
+		if !at.Before(r.Until) {
+			continue
+		}
+		if out == nil {
+			out = slices.Clip(w.Assignments) // the append below copies
+		}
+		out = append(out, r.Assignment)
+	}
+	if out == nil {
+		return w.Assignments
+	}
+	return out
+}
+
+// revoke records that a deleted assignment stays enforced for delay after
+// now (nothing when delay is 0), and forgets revocations that have lapsed.
+func (w *World) revoke(a rbac.Assignment, now time.Time, delay time.Duration) {
+	w.Revoked = slices.DeleteFunc(w.Revoked, func(r Revocation) bool { return !now.Before(r.Until) })
+	if delay > 0 {
+		w.Revoked = append(w.Revoked, Revocation{Assignment: a, Until: now.Add(delay)})
+	}
 }
 
 // Tenant is the one directory the emulator serves.

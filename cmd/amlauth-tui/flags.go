@@ -135,7 +135,7 @@ Demo:
                                'latency=200ms', 'route=/subscriptions/*,drop,rate=0.1'
       --demo-fault-seed N      seed for the fault dice (default 1)
       --demo-endpoints N       add N generated endpoints to workspace mlw-sandbox (try a big list)
-      --demo-propagation D     how long a new role assignment takes to apply, as in Azure (default 5s)
+      --demo-propagation D     how long a role assignment, added or removed, takes to apply (default 5s)
       --demo-aml-token-lifetime D
                                lifetime of AML tokens, 10s to 24h (default 2m, so the expiry countdown
                                visibly moves; Azure's is longer); clients refresh at half of it
