@@ -156,7 +156,7 @@ func credential(ctx context.Context, cfg Config, o SignInOptions) (azcore.TokenC
 			UserPrompt: func(_ context.Context, m azidentity.DeviceCodeMessage) error {
 				if o.OnDeviceCode != nil {
 					o.OnDeviceCode(DeviceCode{UserCode: m.UserCode, VerificationURL: m.VerificationURL, Message: m.Message,
-						ExpiresAt: time.Now().Add(15 * time.Minute)})
+						ExpiresAt: cfg.Polling.now().Add(15 * time.Minute)})
 				}
 				return nil
 			}})
