@@ -511,7 +511,8 @@ func noPartial(s string) bool { return !strings.Contains(s, "could not read") }
 
 // Olivia checks Bob's access to churn-key under chaos (the role assignments
 // read fails once for sure), assigns the role that grants the keys (the
-// PUT is throttled once for sure) and verifies it turns effective.
+// PUT is throttled once for sure) and verifies it: pending while Azure may
+// still be applying it, effective once the propagation window has passed.
 func TestFaultJourneyCheckAssignVerify(t *testing.T) {
 	d, _, log, dir := chaosDriver(t, 2, churn("churn-key"), 140, 45)
 	d.signInTo("olivia", "Endpoint churn-key", "Scoring URI", "c check access")
@@ -548,6 +549,10 @@ func TestFaultJourneyCheckAssignVerify(t *testing.T) {
 	d.key("enter")
 	// Someone else's new grant is not promised while Azure may still be applying it.
 	d.stepUntil("verify", retryRecheck, func(s string) bool { return noPartial(s) && strings.Contains(s, "⧖   Get the keys (key)") })
+	// Once the propagation window has passed, the re-check promises it.
+	d.advance(10 * time.Minute)
+	d.key("R")
+	d.stepUntil("verify after propagation", retryRecheck, func(s string) bool { return noPartial(s) && strings.Contains(s, "✓   Get the keys (key)") })
 	d.quitAt(dir, log, "churn-key")
 }
 
@@ -684,7 +689,8 @@ func TestFaultJourneyCredentials(t *testing.T) {
 	}
 	d.key("R")
 	s = d.stepUntil("AML token renewed", retryR, func(s string) bool { e := expiresAt(s); return e != "" && e != first })
-	// And once more by itself, across the expiry of the renewed token.
+	// And once more by itself when the renewed token is due, before it
+	// expires: the renewals carry the credential across its expiries.
 	second := expiresAt(s)
 	d.advance(renewal)
 	d.stepUntil("AML token renewed again", retryR, func(s string) bool { e := expiresAt(s); return e != "" && e != second && e != first })
