@@ -44,7 +44,9 @@ type Config struct {
 	Source string
 	// Retry tunes the SDK's retry policy (tests lower it; zero value = SDK defaults).
 	Retry policy.RetryOptions
-	// Polling is the clock long-running operations wait on (zero = real time).
+	// Polling is the clock long-running operations wait on (zero = real
+	// time). An injected Now also decides when the session's tokens have
+	// expired and are renewed (clockedCredential).
 	Polling Polling
 	// Secrets is told every secret value this package obtains (nil: nobody
 	// listens); the debug log's redactor listens (debuglog.Redactor.Hold).

@@ -79,7 +79,7 @@ type AccessToken struct {
 
 // Token gets a token for audience (always with CAE, ENTRA.md §4.3).
 func (s *Session) Token(ctx context.Context, audience string) (AccessToken, error) {
-	t, err := s.cred.GetToken(ctx, policy.TokenRequestOptions{Scopes: []string{s.cfg.scope(audience)}, EnableCAE: true})
+	t, err := getToken(ctx, s.cred, policy.TokenRequestOptions{Scopes: []string{s.cfg.scope(audience)}, EnableCAE: true})
 	if err != nil {
 		return AccessToken{}, Classify(err)
 	}

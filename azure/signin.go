@@ -156,7 +156,7 @@ func credential(ctx context.Context, cfg Config, o SignInOptions) (azcore.TokenC
 			UserPrompt: func(_ context.Context, m azidentity.DeviceCodeMessage) error {
 				if o.OnDeviceCode != nil {
 					o.OnDeviceCode(DeviceCode{UserCode: m.UserCode, VerificationURL: m.VerificationURL, Message: m.Message,
-						ExpiresAt: time.Now().Add(15 * time.Minute)})
+						ExpiresAt: cfg.Polling.now().Add(15 * time.Minute)})
 				}
 				return nil
 			}})
@@ -270,22 +270,26 @@ func (c Config) facts(m Method) signInFacts {
 // newSessionAs is newSession with what the sign-in asked for, for its errors.
 func newSessionAs(ctx context.Context, cfg Config, cred azcore.TokenCredential, f signInFacts) (*Session, error) {
 	m := f.Method
+	if c, ok := cred.(*clockedCredential); ok {
+		cred = c.TokenCredential // another tenant (SwitchTenant): its own tokens
+	}
 	if _, ok := cred.(heldCredential); !ok && cfg.Secrets != nil {
 		cred = heldCredential{cred, cfg}
 	}
+	if cfg.Polling.Now != nil {
+		cred = newClockedCredential(cred, cfg.Polling.Now)
+	}
 	tro := policy.TokenRequestOptions{Scopes: []string{cfg.scope(cfg.ARMAudience)}, EnableCAE: true}
-	tok, err := cred.GetToken(ctx, tro)
+	tok, err := getToken(ctx, cred, tro)
 	// Right after an interactive sign-in, "authentication required" means
 	// the silent renewal of a short-lived token failed (a throttled token
 	// endpoint): the sign-in itself worked, so ask again before giving up.
 	var req *azidentity.AuthenticationRequiredError
 	for i := 1; i <= 3 && errors.As(err, &req); i++ {
-		select {
-		case <-ctx.Done():
-			return nil, signInError(f, ctx.Err(), nil)
-		case <-time.After(time.Duration(i) * 200 * time.Millisecond):
+		if werr := cfg.Polling.wait(ctx, time.Duration(i)*200*time.Millisecond); werr != nil {
+			return nil, signInError(f, werr, nil)
 		}
-		tok, err = cred.GetToken(ctx, tro)
+		tok, err = getToken(ctx, cred, tro)
 	}
 	if err != nil {
 		return nil, signInError(f, err, nil)

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/rsa"
 	"strings"
@@ -29,6 +30,20 @@ type driver struct {
 	quit bool
 	// interrupted: the quit was an interrupt (ctrl+c): the program exits 130.
 	interrupted bool
+	// clock is the time the simulated Azure and the app share, when the
+	// test moves it (advance); nil when they run on a SkipClock.
+	clock *clock
+}
+
+// advance moves the shared clock d forward: the time a journey would wait
+// for passes at once, and what is due on the clock (ticks, expiries) happens.
+func (d *driver) advance(by time.Duration) {
+	d.t.Helper()
+	if d.clock == nil {
+		d.t.Fatal("advance: this driver has no clock of its own")
+	}
+	d.clock.add(by)
+	d.pump(0)
 }
 
 func startEmulator(t *testing.T, o emulator.Options) (*emulator.Server, nav.Env) {
@@ -39,12 +54,10 @@ func startEmulator(t *testing.T, o emulator.Options) (*emulator.Server, nav.Env)
 	if o.RetryAfter == 0 {
 		o.RetryAfter = time.Second // the demo's pace, not Azure's 10 s (the operation tests count polls at it)
 	}
-	// Operations wait on a clock that skips ahead (emulator.SkipClock) —
-	// unless the test wants tokens that expire in seconds: the client's
-	// token cache reads the real clock, so a skipping server would expire
-	// them early and the journey would not be the one under test.
+	// Operations wait on a clock that skips ahead (emulator.SkipClock),
+	// unless the test brings its own (Options.Now).
 	var clock *emulator.SkipClock
-	if o.Now == nil && o.AccessTokenLifetime == 0 {
+	if o.Now == nil {
 		clock = &emulator.SkipClock{}
 		o.Now = clock.Now
 	}
@@ -250,4 +263,60 @@ func (d *driver) signInToCard(persona string) {
 	d.t.Helper()
 	d.signInAs(persona)
 	d.waitFor("Who you are")
+}
+
+// clock is a settable time shared by the simulated Azure and the UI. It
+// moves only when the test moves it (add) or a client waits on it (Wait:
+// a polling interval or a retry's back-off passes at once, as with
+// emulator.SkipClock); ticks on it (every) fire as it passes them.
+type clock struct {
+	mu    sync.Mutex
+	t     time.Time
+	moved chan struct{} // closed when t moves (made by whoever waits)
+}
+
+func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+
+func (c *clock) add(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	if c.moved != nil {
+		close(c.moved)
+		c.moved = nil
+	}
+	c.mu.Unlock()
+}
+
+// Wait moves the clock d forward at once (azure.Polling.Wait).
+func (c *clock) Wait(ctx context.Context, d time.Duration) error {
+	c.add(d)
+	return ctx.Err()
+}
+
+// every is tea.Every on the clock (nav.Env.Ticks): the tick fires when the
+// clock reaches the next multiple of d after the moment it was asked for
+// (in Update, so a move right after it is seen), or never once done ends.
+func (c *clock) every(done <-chan struct{}) func(time.Duration, func(time.Time) tea.Msg) tea.Cmd {
+	return func(d time.Duration, fn func(time.Time) tea.Msg) tea.Cmd {
+		at := c.Now().Truncate(d).Add(d)
+		return func() tea.Msg {
+			for {
+				c.mu.Lock()
+				now := c.t
+				if c.moved == nil {
+					c.moved = make(chan struct{})
+				}
+				moved := c.moved
+				c.mu.Unlock()
+				if !now.Before(at) {
+					return fn(now)
+				}
+				select {
+				case <-moved:
+				case <-done:
+					return nil
+				}
+			}
+		}
+	}
 }

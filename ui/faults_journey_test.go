@@ -15,6 +15,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
+	"amlauth-tui/azure"
 	"amlauth-tui/azure/emulator"
 	"amlauth-tui/state"
 	"amlauth-tui/ui/nav"
@@ -30,7 +31,9 @@ import (
 
 // chaosFaults is the mix: ~20% of requests fail, 429s with a Retry-After
 // the tests' retry policy will not wait for (so they reach the screens),
-// 5xx the SDK retries, added latency and dropped connections.
+// 5xx the SDK retries, added latency and dropped connections. The latency
+// is the one thing of the wall clock left: a slow network, a few real
+// milliseconds that nothing waits for or asserts on.
 func chaosFaults() []emulator.Fault {
 	return []emulator.Fault{
 		{Latency: 30 * time.Millisecond, Rate: 0.2},
@@ -45,8 +48,9 @@ func chaosFaults() []emulator.Fault {
 }
 
 // chaosOptions is a simulated Azure in trouble: the faults above, access
-// tokens that live seconds (MSAL and azcore refresh them mid-journey) and
-// quick provisioning and propagation.
+// tokens that live seconds (the session renews them mid-journey) and quick
+// provisioning and propagation. All of it is timed on the clock the
+// journey moves (startChaos), not on the wall clock.
 func chaosOptions(seed int64) emulator.Options {
 	return emulator.Options{
 		Faults: chaosFaults(), FaultSeed: seed,
@@ -63,20 +67,31 @@ func chaosDriver(t *testing.T, seed int64, start nav.Context, w, h int) (*driver
 	t.Helper()
 	hermetic(t)
 	dir := t.TempDir()
-	srv, env, log := startChaos(t, chaosOptions(seed))
+	srv, env, log, c := startChaos(t, chaosOptions(seed))
 	env.Store = newStore(t, dir)
-	return newDriver(t, Options{Env: env, Start: start}, srv, w, h), srv, log, dir
+	d := newDriver(t, Options{Env: env, Start: start}, srv, w, h)
+	d.clock = c
+	return d, srv, log, dir
 }
 
 // startChaos starts the simulated Azure in trouble with the SDK's retries
-// made quick (the app keeps the SDK's defaults: same policy, longer waits).
-func startChaos(t *testing.T, o emulator.Options) (*emulator.Server, nav.Env, *statusLog) {
+// made quick (the app keeps the SDK's defaults: same policy, longer waits),
+// on a clock the simulated Azure and the app share and the journey moves:
+// token lifetimes, provisioning, propagation and the AML token's renewal
+// (the credentials screen's ticks) run on it; operations' polls and the
+// sign-in's retries move it as they wait (azure.Polling); the access
+// check re-asks every few milliseconds (nav.Env.Poll) while it waits for
+// Azure to list an assignment.
+func startChaos(t *testing.T, o emulator.Options) (*emulator.Server, nav.Env, *statusLog, *clock) {
 	t.Helper()
 	log := &statusLog{}
-	o.Log = log
+	c := &clock{t: time.Now()}
+	o.Log, o.Now = log, c.Now
 	srv, env := startEmulator(t, o)
 	env.Config.Retry = policy.RetryOptions{MaxRetries: 3, RetryDelay: 5 * time.Millisecond, MaxRetryDelay: 100 * time.Millisecond}
-	return srv, env, log
+	env.Config.Polling = azure.Polling{Now: c.Now, Wait: c.Wait}
+	env.Now, env.Poll, env.Ticks = c.Now, 5*time.Millisecond, c.every(t.Context().Done())
+	return srv, env, log, c
 }
 
 // statusLog counts the simulated Azure's answers by status (its request
@@ -444,8 +459,10 @@ func TestFaultJourneySignInAndBrowse(t *testing.T) {
 	d.forced("endpoints", emulator.Fault{Route: "*/onlineEndpoints", Drop: true},
 		func() { d.key("enter") }, retryR, "Endpoints in mlw-churn", "churn-key", "churn-aml", "churn-aad")
 	// Back and forth until the access token has expired and been renewed
-	// twice (every renewal is another token request, under the same chaos).
+	// twice (every renewal is another token request, under the same chaos):
+	// each round outlives the token.
 	for renewed := log.issued() + 2; log.issued() < renewed; {
+		d.advance(chaosOptions(0).AccessTokenLifetime)
 		d.key("esc")
 		d.step("workspaces again", retryR, "Workspaces in Contoso ML Production", "mlw-fraud")
 		d.key("R")
@@ -494,7 +511,8 @@ func noPartial(s string) bool { return !strings.Contains(s, "could not read") }
 
 // Olivia checks Bob's access to churn-key under chaos (the role assignments
 // read fails once for sure), assigns the role that grants the keys (the
-// PUT is throttled once for sure) and verifies it turns effective.
+// PUT is throttled once for sure) and verifies it: pending while Azure may
+// still be applying it, effective once the propagation window has passed.
 func TestFaultJourneyCheckAssignVerify(t *testing.T) {
 	d, _, log, dir := chaosDriver(t, 2, churn("churn-key"), 140, 45)
 	d.signInTo("olivia", "Endpoint churn-key", "Scoring URI", "c check access")
@@ -531,6 +549,10 @@ func TestFaultJourneyCheckAssignVerify(t *testing.T) {
 	d.key("enter")
 	// Someone else's new grant is not promised while Azure may still be applying it.
 	d.stepUntil("verify", retryRecheck, func(s string) bool { return noPartial(s) && strings.Contains(s, "⧖   Get the keys (key)") })
+	// Once the propagation window has passed, the re-check promises it.
+	d.advance(10 * time.Minute)
+	d.key("R")
+	d.stepUntil("verify after propagation", retryRecheck, func(s string) bool { return noPartial(s) && strings.Contains(s, "✓   Get the keys (key)") })
 	d.quitAt(dir, log, "churn-key")
 }
 
@@ -657,16 +679,20 @@ func TestFaultJourneyCredentials(t *testing.T) {
 		return containsAll(s, []string{"Credentials · churn-aml", "auto-refresh on"}) && expiresAt(s) != ""
 	})
 	first := expiresAt(s)
-	// The first renewal is throttled: the screen says so, keeps the token
-	// and R renews it.
-	d.forceError("AML token renewal", emulator.Fault{Route: "*/onlineEndpoints/churn-aml/token", Status: 429, RetryAfter: 1}, func() {}, retryR)
+	// The first renewal, due half-way through the token's life, is
+	// throttled: the screen says so, keeps the token and R renews it.
+	renewal := chaosOptions(0).AMLTokenLifetime / 2
+	d.forceError("AML token renewal", emulator.Fault{Route: "*/onlineEndpoints/churn-aml/token", Status: 429, RetryAfter: 1},
+		func() { d.advance(renewal) }, retryR)
 	if s := flat(d.screen()); !strings.Contains(s, "the current token stays in use until it expires") && !strings.Contains(s, "EXPIRED") {
 		t.Fatalf("a failed renewal should say what happens to the token:\n%s", d.screen())
 	}
 	d.key("R")
 	s = d.stepUntil("AML token renewed", retryR, func(s string) bool { e := expiresAt(s); return e != "" && e != first })
-	// And once more by itself, across the expiry of the renewed token.
+	// And once more by itself when the renewed token is due, before it
+	// expires: the renewals carry the credential across its expiries.
 	second := expiresAt(s)
+	d.advance(renewal)
 	d.stepUntil("AML token renewed again", retryR, func(s string) bool { e := expiresAt(s); return e != "" && e != second && e != first })
 	d.quitAt(dir, log, "churn-aml")
 }
@@ -686,14 +712,20 @@ func (d *driver) sendUntilAnswered(endpoint string) string {
 	if strings.Contains(s, "✗ ") && !strings.Contains(flat(s), "ctrl+s fetches it again and sends") {
 		d.t.Fatalf("a credential that could not be fetched must say how to get it:\n%s", s)
 	}
+	if !strings.Contains(s, "✗ ") {
+		// The token expires while the request is edited: the send renews it.
+		d.advance(chaosOptions(0).AMLTokenLifetime)
+		d.waitFor("expired: refreshed on send")
+	}
 	d.ctrl('s')
 	return d.stepUntil("send to "+endpoint, recovery{keys: []string{"ctrl+s"}}, func(s string) bool {
 		return containsAll(s, []string{"200 OK", "answered by"}) && !busy(s)
 	})
 }
 
-// Alice sends the sample to churn-key (key), churn-aml (AML token, expired
-// and renewed on send) and churn-aad (Entra token) under chaos; the first
+// Alice sends the sample to churn-key (key), churn-aml (AML token) and
+// churn-aad (Entra token) under chaos, each token expired while the request
+// is edited and renewed on send; the first
 // send is answered 503 for sure, its diagnosis says so, and ctrl+s sends
 // again. The history survives on disk.
 func TestFaultJourneyScore(t *testing.T) {
@@ -797,7 +829,7 @@ func TestFaultTeatestDeviceCodeToScore(t *testing.T) {
 	dir := t.TempDir()
 	o := chaosOptions(6)
 	o.AutoApprove = "alice"
-	srv, env, log := startChaos(t, o)
+	srv, env, log, _ := startChaos(t, o)
 	env.Store = newStore(t, dir)
 	f := &frames{}
 	tm := teatest.NewTestModel(t, framed{Model: New(Options{Env: env, Start: churn("churn-key")}), f: f}, teatest.WithInitialTermSize(120, 40),

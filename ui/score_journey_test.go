@@ -4,7 +4,6 @@ import (
 	"context"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -190,15 +189,6 @@ func TestScoreJourneyForbiddenOpensTheAccessCheck(t *testing.T) {
 	d2.ctrl('s')
 	d2.waitFor("Not sent: no key (primary): access denied")
 }
-
-// clock is a settable time shared by the simulated Azure and the UI.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
 
 // An AML token that expires while the request is edited is fetched again
 // before sending (the simulated Azure would refuse the old one).

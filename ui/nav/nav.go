@@ -68,8 +68,19 @@ type Env struct {
 	// Poll is how often a screen re-asks Azure while it waits for a change
 	// to apply (0: the screen's default); tests make it short.
 	Poll time.Duration
+	// Ticks is tea.Every on the clock Now reads (nil: the wall clock's);
+	// a test that moves its clock gives ticks that fire as it moves.
+	Ticks func(d time.Duration, fn func(time.Time) tea.Msg) tea.Cmd
 
 	seq uint64 // only touched in Update, on the event loop
+}
+
+// Every ticks each d on the env's clock (Ticks; else tea.Every).
+func (e *Env) Every(d time.Duration, fn func(time.Time) tea.Msg) tea.Cmd {
+	if e.Ticks != nil {
+		return e.Ticks(d, fn)
+	}
+	return tea.Every(d, fn)
 }
 
 // NextSeq numbers a request; a result whose number is not the screen's

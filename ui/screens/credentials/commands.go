@@ -22,11 +22,12 @@ func (s *Screen) Init() tea.Cmd {
 	return tea.Batch(s.tick(), s.load(s.slots[0].group))
 }
 
-// tick fires on each wall-clock second; everything shown is computed from
-// env.Now at that moment, never from a count of ticks, so nothing drifts.
+// tick fires on each second of env's clock (the wall clock's unless a test
+// moves its own); everything shown is computed from env.Now at that moment,
+// never from a count of ticks, so nothing drifts.
 func (s *Screen) tick() tea.Cmd {
 	id := s.ScreenID()
-	return tea.Every(time.Second, func(time.Time) tea.Msg { return tickMsg{id: id} })
+	return s.env.Every(time.Second, func(time.Time) tea.Msg { return tickMsg{id: id} })
 }
 
 // load fetches a group's credential.

@@ -711,6 +711,24 @@ func TestTickChainRearmsUntilClosed(t *testing.T) {
 	}
 }
 
+// The screen ticks each second of the env's clock (nav.Env.Ticks: a test
+// that moves its clock has the ticks fire as it moves), re-armed there too.
+func TestTicksComeFromTheEnvClock(t *testing.T) {
+	s, clk := open(t, azure.AuthAMLToken, newFake())
+	var every []time.Duration
+	s.env.Ticks = func(d time.Duration, fn func(time.Time) tea.Msg) tea.Cmd {
+		every = append(every, d)
+		return func() tea.Msg { return fn(clk.now) }
+	}
+	msg := s.tick()()
+	if m, ok := msg.(tickMsg); !ok || m.id != s.ScreenID() {
+		t.Fatalf("the env's tick delivered %#v, want this screen's tick", msg)
+	}
+	if _, cmd := s.Update(msg); cmd == nil || len(every) != 2 || every[0] != time.Second || every[1] != time.Second {
+		t.Fatalf("ticks asked of the env's clock: %v (re-armed: %v)", every, cmd != nil)
+	}
+}
+
 func TestLongTokenRevealFitsTheScreen(t *testing.T) {
 	f := newFake()
 	long := "eyJ" + strings.Repeat("A", 1400) + ".x.y"
