@@ -46,6 +46,9 @@ type Config struct {
 	Retry policy.RetryOptions
 	// Polling is the clock long-running operations wait on (zero = real time).
 	Polling Polling
+	// Propagation is how long a role assignment change may take to apply
+	// (zero = Azure's 10 minutes; the demo sets its simulated Azure's delay).
+	Propagation time.Duration
 	// Secrets is told every secret value this package obtains (nil: nobody
 	// listens); the debug log's redactor listens (debuglog.Redactor.Hold).
 	Secrets SecretHook
