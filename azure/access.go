@@ -545,8 +545,7 @@ func (a Access) verdict(op rbac.Operation, roles rbac.RoleIndex) Verdict {
 		}
 	case d.Outcome == rbac.Revoking:
 		// Someone else: nobody can ask Azure for them, so the removal is
-		// not promised before its window has passed.
-		v.Advice = append(v.Advice, "Re-check after about "+d.Revoked[0].Assignment.RevokedUntil.Format(time.TimeOnly)+": until then Azure may still allow it.")
+		// not promised before its window has passed (the reason says when).
 	case v.PermissionsAPI != nil && !*v.PermissionsAPI && d.Outcome == rbac.Allowed:
 		// Azure lists the assignment but does not apply it to you yet.
 		v.Outcome = rbac.Pending
