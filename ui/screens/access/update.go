@@ -97,7 +97,7 @@ func (c *Check) update(msg tea.Msg) tea.Cmd {
 			return c.Error("Removing the role assignment", m.Err)
 		}
 		return tea.Batch(c.run(), c.Toast(nav.Success, "Role assignment removed; Azure may still allow it for up to "+
-			window(c.api().Config().PropagationWindow())))
+			window(c.env.Config.PropagationWindow())))
 	case tea.KeyPressMsg:
 		return c.key(m)
 	case tea.PasteMsg:
@@ -286,7 +286,7 @@ func (c *Check) askRemove() tea.Cmd {
 	}
 	g := v.Decision.Grants[0]
 	body := fmt.Sprintf("%s at %s\n(id %s)\n\naz role assignment delete --ids %s\n\nAzure may keep allowing it for up to %s after the removal.",
-		g.Role.RoleName, g.Assignment.Scope, g.Assignment.ID, g.Assignment.ID, window(c.api().Config().PropagationWindow()))
+		g.Role.RoleName, g.Assignment.Scope, g.Assignment.ID, g.Assignment.ID, window(c.env.Config.PropagationWindow()))
 	return c.Confirm("Remove this role assignment?", body, "Remove", removeMsg{id: g.Assignment.ID})
 }
 

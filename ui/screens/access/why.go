@@ -76,17 +76,15 @@ func (c *Check) fill() {
 	c.verdicts.Select(c.focus)
 }
 
-// settleTime is how long Azure may take to apply a new role assignment:
-// up to 10 minutes ("Symptom - Role assignment changes are not being
-// detected",
-// https://learn.microsoft.com/azure/role-based-access-control/troubleshooting#symptom---role-assignment-changes-are-not-being-detected).
-const settleTime = 10 * time.Minute
-
 // notYet turns someone else's "allowed" into "assigned, not yet in effect"
 // when Azure may not apply the grant yet. For yourself Azure's Permissions
 // API says so (azure.Access.Check); for anyone else nobody can ask Azure,
-// so a grant that rests only on assignments created less than settleTime
-// ago is not promised.
+// so a grant that rests only on assignments created less than the
+// propagation window ago is not promised: up to 10 minutes in Azure
+// ("Symptom - Role assignment changes are not being detected",
+// https://learn.microsoft.com/azure/role-based-access-control/troubleshooting#symptom---role-assignment-changes-are-not-being-detected),
+// the simulated Azure's delay in the demo (azure.Config.PropagationWindow),
+// the same window a removal is given.
 func (c *Check) notYet(v *azure.Verdict) {
 	if v.Outcome != rbac.Allowed || v.NoRole || v.Source == "Permissions API" {
 		return
@@ -94,7 +92,7 @@ func (c *Check) notYet(v *azure.Verdict) {
 	if v.PermissionsAPI != nil {
 		return // yourself: Azure's Permissions API decides (azure.Access.Check makes it Pending)
 	}
-	now := c.env.Now()
+	now, settleTime := c.env.Now(), c.env.Config.PropagationWindow()
 	newest := time.Time{}
 	for i, g := range v.Decision.Grants {
 		at := g.Assignment.CreatedOn
@@ -117,8 +115,8 @@ func (c *Check) notYet(v *azure.Verdict) {
 		return
 	}
 	v.Outcome = rbac.Pending
-	v.Decision.Reason = fmt.Sprintf("Assigned %s ago: Azure takes up to %d minutes to apply a new role assignment, so it may not be in effect yet "+
-		"(%s). Only they can check it: amlauth-tui check --principal me", now.Sub(newest).Round(time.Second), int(settleTime.Minutes()), v.Decision.Reason)
+	v.Decision.Reason = fmt.Sprintf("Assigned %s ago: Azure takes up to %s to apply a new role assignment, so it may not be in effect yet "+
+		"(%s). Only they can check it: amlauth-tui check --principal me", now.Sub(newest).Round(time.Second), window(settleTime), v.Decision.Reason)
 }
 
 // short is the one-line reason for the table, short enough not to be cut
