@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -24,8 +25,12 @@ type Access struct {
 	Scope       string
 	Groups      []string // transitive group object ids
 	Assignments []rbac.Assignment
-	Roles       rbac.RoleSet
-	Denies      []rbac.DenyAssignment // principals' DisplayName filled from Graph where it answered
+	// Removed are role assignments this session deleted that Azure may
+	// still enforce (rbac.Assignment.RevokedAt): Azure lists them no more,
+	// so only the session knows. They count for any principal they reach.
+	Removed []rbac.Assignment
+	Roles   rbac.RoleSet
+	Denies  []rbac.DenyAssignment // principals' DisplayName filled from Graph where it answered
 	// Names maps object ids (folded with strings.ToLower) to display names:
 	// the principal's groups, deny principals and exclusions, deny creators.
 	Names map[string]string
@@ -165,7 +170,8 @@ func (s *Session) Access(ctx context.Context, p PrincipalRef, scope string) (Acc
 	if err != nil {
 		return Access{}, err
 	}
-	a := Access{Principal: p, Scope: scope, Self: strings.EqualFold(p.ID, s.id.ObjectID), At: time.Now()}
+	a := Access{Principal: p, Scope: scope, Self: strings.EqualFold(p.ID, s.id.ObjectID), At: s.cfg.Polling.now()}
+	a.Removed = s.removed.at(a.At)
 	var (
 		wg   sync.WaitGroup
 		mu   sync.Mutex
@@ -223,6 +229,11 @@ func (s *Session) Access(ctx context.Context, p PrincipalRef, scope string) (Acc
 		})
 	}
 	wg.Wait()
+	// A removed assignment Azure still lists is the removed one: it may
+	// stop granting any moment, so it is no promise.
+	a.Assignments = slices.DeleteFunc(a.Assignments, func(x rbac.Assignment) bool {
+		return slices.ContainsFunc(a.Removed, func(y rbac.Assignment) bool { return strings.EqualFold(x.ID, y.ID) })
+	})
 	if len(a.Roles) == 0 {
 		a.Roles = rbac.BuiltinRoles() // the built-ins are public knowledge
 	}
@@ -435,7 +446,7 @@ func (a Access) Check(ops []rbac.Operation) []Verdict {
 // a management group can only be above it, so those management groups are
 // the chain the engine needs.
 func (a Access) request(action string, data bool) rbac.Request {
-	r := rbac.Request{PrincipalID: a.Principal.ID, GroupIDs: a.Groups, Action: action, DataAction: data, Scope: a.Scope}
+	r := rbac.Request{PrincipalID: a.Principal.ID, GroupIDs: a.Groups, Action: action, DataAction: data, Scope: a.Scope, At: a.At}
 	seen := map[string]bool{}
 	add := func(scope string) {
 		sc, err := rbac.ParseScope(scope)
@@ -444,13 +455,22 @@ func (a Access) request(action string, data bool) rbac.Request {
 			r.ManagementGroups = append(r.ManagementGroups, sc.Raw)
 		}
 	}
-	for _, x := range a.Assignments {
+	for _, x := range a.evaluated() {
 		add(x.Scope)
 	}
 	for _, d := range a.Denies {
 		add(d.Scope)
 	}
 	return r
+}
+
+// evaluated is what the engine weighs: the listed role assignments and the
+// removed ones Azure may still enforce.
+func (a Access) evaluated() []rbac.Assignment {
+	if len(a.Removed) == 0 {
+		return a.Assignments
+	}
+	return append(slices.Clip(a.Assignments), a.Removed...)
 }
 
 // verdict forms one operation's answer. An answer is a promise: "allowed"
@@ -465,7 +485,7 @@ func (a Access) verdict(op rbac.Operation, roles rbac.RoleIndex) Verdict {
 		v.Decision = rbac.Decision{Outcome: rbac.Allowed, Allowed: true, Reason: op.Note}
 		return v
 	}
-	v.Decision = rbac.Evaluate(a.request(op.Action, op.DataAction), a.Assignments, roles, a.Denies)
+	v.Decision = rbac.Evaluate(a.request(op.Action, op.DataAction), a.evaluated(), roles, a.Denies)
 	d := &v.Decision
 	v.Outcome = d.Outcome
 	var apiBy string
@@ -511,6 +531,21 @@ func (a Access) verdict(op rbac.Operation, roles rbac.RoleIndex) Verdict {
 		v.Outcome = rbac.Unknown
 		missing("group memberships")
 		d.Reason = "Unknown: a deny assignment names groups, and your group memberships could not be read"
+	case v.PermissionsAPI != nil && d.Outcome == rbac.Revoking:
+		// Yourself, after a removal: the Permissions API answers from what
+		// Azure enforces now, which is what the removal changes.
+		v.Source = "Permissions API"
+		removed := d.Revoked[0].Assignment.RevocationText()
+		if *v.PermissionsAPI {
+			v.Outcome = rbac.Allowed
+			d.Reason = "The Permissions API still allows " + op.Action + " (pattern " + apiBy + ") and no deny assignment blocks it: the role assignment that granted it was " + removed
+		} else {
+			v.Outcome = rbac.NotGranted
+			d.Reason = "The Permissions API no longer lists " + op.Action + " for you: the removal has applied (the role assignment was " + removed + ")"
+		}
+	case d.Outcome == rbac.Revoking:
+		// Someone else: nobody can ask Azure for them, so the removal is
+		// not promised before its window has passed (the reason says when).
 	case v.PermissionsAPI != nil && !*v.PermissionsAPI && d.Outcome == rbac.Allowed:
 		// Azure lists the assignment but does not apply it to you yet.
 		v.Outcome = rbac.Pending
@@ -788,6 +823,9 @@ func (a Access) Explain(v Verdict) []string {
 			line := "    role assignment: " + role + " to " + a.Name(x.Assignment.PrincipalID) + " (" + via(x.Applies) + "): " + x.Result.String()
 			if x.Assignment.Condition != "" {
 				line += "; condition: " + x.Assignment.Condition
+			}
+			if r := x.Assignment.RevocationText(); r != "" {
+				line += "; " + r
 			}
 			out = append(out, line)
 			out = append(out, tests(x.Tests)...)

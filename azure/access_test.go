@@ -224,6 +224,99 @@ func TestCheckPendingUntilAzureApplies(t *testing.T) {
 	}
 }
 
+// A role assignment the session removed keeps granting until Azure's
+// caches catch up ("Symptom - Role assignment changes are not being
+// detected": changes, removals included, take up to 10 minutes). Checked
+// for someone else, the answer is "removed, Azure may still allow it" while
+// the simulated Azure still lets them, and "not granted" once it stops; for
+// yourself the Permissions API says what Azure enforces, and the answer
+// says it came from there.
+// https://learn.microsoft.com/azure/role-based-access-control/troubleshooting#symptom---role-assignment-changes-are-not-being-detected
+func TestRemovedAssignmentMayGrantUntilItPropagates(t *testing.T) {
+	const delay = 120 * time.Second
+	clock := &fixedClock{t: time.Now().UTC().Truncate(time.Second)}
+	s, cfg := start(t, emulator.Options{PropagationDelay: delay, Now: clock.Now})
+	cfg.Polling.Now, cfg.Propagation = clock.Now, delay // the session's clock and the demo's window
+	olivia := signInAs(t, s, cfg, "olivia")
+	bob := signInAs(t, s, cfg, "bob")
+	ds, _ := rbac.RoleByName(rbac.BuiltinRoles(), "AzureML Data Scientist")
+	ep := azure.EndpointRef{WorkspaceRef: churnWS(), Endpoint: "churn-key"}
+	x, err := olivia.AssignRole(ctx(t), bob.Identity().Principal(), ds.ID, prodEP+"churn-key")
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock.advance(delay)
+	if _, err := bob.Keys(ctx(t), ep); err != nil {
+		t.Fatalf("bob's keys once the assignment applies: %v", err)
+	}
+	removedAt := clock.Now()
+	if err := olivia.DeleteAssignment(ctx(t), x.ID); err != nil {
+		t.Fatal(err)
+	}
+	until := removedAt.Add(delay).Format(time.TimeOnly)
+	for _, after := range []time.Duration{0, delay - time.Second} {
+		clock.advance(after)
+		acc, v := verdictFor(t, olivia, "bob@contoso", prodEP+"churn-key", "endpoint.listKeys")
+		if v.Outcome != rbac.Revoking || v.Source != "role assignments" || len(v.Suggest) != 0 ||
+			!strings.Contains(v.Decision.Reason, "removed at "+removedAt.Format(time.TimeOnly)+"; Azure may keep allowing this until about "+until) {
+			t.Fatalf("%s after the removal: %v (%s) %s", after, v.Outcome, v.Source, v.Decision.Reason)
+		}
+		if !strings.Contains(strings.Join(acc.Explain(v), "\n"), "removed, Azure may still enforce it; removed at") {
+			t.Errorf("explain %q", acc.Explain(v))
+		}
+		if _, err := bob.Keys(ctx(t), ep); err != nil {
+			t.Fatalf("the simulated Azure should still let bob in %s after the removal: %v", after, err)
+		}
+	}
+	clock.advance(time.Second)
+	if _, v := verdictFor(t, olivia, "bob@contoso", prodEP+"churn-key", "endpoint.listKeys"); v.Outcome != rbac.NotGranted {
+		t.Fatalf("once the removal applies: %v %s", v.Outcome, v.Decision.Reason)
+	}
+	if _, err := bob.Keys(ctx(t), ep); err == nil {
+		t.Fatal("the simulated Azure still lets bob in after the removal applied")
+	}
+}
+
+// For yourself the Permissions API answers from what Azure enforces: after
+// olivia removes her own Owner role on rg-ml-prod, it still lists the
+// action while the removal propagates, and the answer is "allowed", from
+// the Permissions API, naming the removal; once it has applied, it no
+// longer does.
+func TestRemovedOwnAssignmentAnswersFromThePermissionsAPI(t *testing.T) {
+	const delay = 120 * time.Second
+	clock := &fixedClock{t: time.Now().UTC().Truncate(time.Second)}
+	s, cfg := start(t, emulator.Options{PropagationDelay: delay, Now: clock.Now})
+	cfg.Polling.Now, cfg.Propagation = clock.Now, delay
+	olivia := signInAs(t, s, cfg, "olivia")
+	rg := "/subscriptions/" + emulator.SubProduction + "/resourceGroups/rg-ml-prod"
+	acc, err := olivia.Access(ctx(t), olivia.Identity().Principal(), rg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	owner, _ := rbac.RoleByName(rbac.BuiltinRoles(), "Owner")
+	var id string
+	for _, x := range acc.Assignments {
+		if strings.EqualFold(rbac.RoleGUID(x.RoleDefinitionID), owner.Name) && rbac.SameScope(x.Scope, rg) {
+			id = x.ID
+		}
+	}
+	if id == "" {
+		t.Fatalf("olivia's Owner assignment on %s is not listed: %+v", rg, acc.Assignments)
+	}
+	if err := olivia.DeleteAssignment(ctx(t), id); err != nil {
+		t.Fatal(err)
+	}
+	_, v := verdictFor(t, olivia, "me", prodEP+"churn-key", "endpoint.read")
+	if v.Outcome != rbac.Allowed || v.Source != "Permissions API" || v.PermissionsAPI == nil || !*v.PermissionsAPI ||
+		!strings.Contains(v.Decision.Reason, "removed at") {
+		t.Fatalf("while the removal propagates: %v (%s) %s", v.Outcome, v.Source, v.Decision.Reason)
+	}
+	clock.advance(delay)
+	if _, v = verdictFor(t, olivia, "me", prodEP+"churn-key", "endpoint.read"); v.Outcome != rbac.NotGranted || v.Source != "Permissions API" {
+		t.Fatalf("once the removal applies: %v (%s) %s", v.Outcome, v.Source, v.Decision.Reason)
+	}
+}
+
 // When a role grants the action but a deny assignment blocks it, ARM says
 // so (DenyAssignmentAuthorizationFailed). The error names the deny and its
 // explanation never suggests a role: none would help.

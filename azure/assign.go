@@ -4,7 +4,10 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/to"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/authorization/armauthorization/v2"
@@ -46,14 +49,66 @@ func (s *Session) AssignRole(ctx context.Context, p PrincipalRef, roleDefinition
 	return assignmentFrom(&r.RoleAssignment), nil
 }
 
-// DeleteAssignment removes a role assignment by its ARM id.
+// DeleteAssignment removes a role assignment by its ARM id. Azure lists it
+// no more at once but may keep enforcing it for the propagation window, so
+// the session remembers what it removed, and when, for that long: every
+// access check then says it may still grant (rbac.Revoking).
 func (s *Session) DeleteAssignment(ctx context.Context, id string) error {
 	f, err := s.authzFactory(subscriptionOf(id))
 	if err != nil {
 		return err
 	}
-	_, err = f.NewRoleAssignmentsClient().DeleteByID(ctx, id, nil)
-	return Classify(err)
+	r, err := f.NewRoleAssignmentsClient().DeleteByID(ctx, id, nil)
+	if err != nil {
+		return Classify(err)
+	}
+	// 200 carries the deleted assignment; 204 says there was none to delete.
+	if x := assignmentFrom(&r.RoleAssignment); x.ID != "" {
+		now := s.cfg.Polling.now()
+		x.RevokedAt, x.RevokedUntil = now, now.Add(s.cfg.PropagationWindow())
+		s.removed.add(x, now)
+	}
+	return nil
+}
+
+// PropagationWindow is how long a role assignment change may take to
+// apply: Azure's 10 minutes (TypicalPropagation), or the simulated Azure's
+// configured delay (Config.Propagation).
+func (c Config) PropagationWindow() time.Duration {
+	if c.Propagation > 0 {
+		return c.Propagation
+	}
+	return propagationWindow
+}
+
+// removals are the role assignments a session deleted whose removal Azure
+// may not apply yet (rbac.Assignment.RevokedAt, RevokedUntil).
+type removals struct {
+	mu   sync.Mutex
+	list []rbac.Assignment
+}
+
+// add remembers x and forgets the removals that have applied by now.
+func (r *removals) add(x rbac.Assignment, now time.Time) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.list = slices.DeleteFunc(r.list, func(y rbac.Assignment) bool {
+		return !now.Before(y.RevokedUntil) || strings.EqualFold(y.ID, x.ID)
+	})
+	r.list = append(r.list, x)
+}
+
+// at is every removal Azure may still enforce at now.
+func (r *removals) at(now time.Time) []rbac.Assignment {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []rbac.Assignment
+	for _, y := range r.list {
+		if now.Before(y.RevokedUntil) {
+			out = append(out, y)
+		}
+	}
+	return out
 }
 
 // CreateCustomRole creates (or updates) a custom role definition; its

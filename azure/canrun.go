@@ -71,7 +71,7 @@ func (r RunCheck) Outcome() rbac.Outcome {
 		switch o {
 		case rbac.NotGranted, rbac.DeniedByDenyAssignment, rbac.Pending:
 			return 3
-		case rbac.Unknown, rbac.Conditional:
+		case rbac.Unknown, rbac.Conditional, rbac.Revoking: // Revoking: allowed now, perhaps not for long
 			return 2
 		}
 		return 1

@@ -48,6 +48,9 @@ type Config struct {
 	// time). An injected Now also decides when the session's tokens have
 	// expired and are renewed (clockedCredential).
 	Polling Polling
+	// Propagation is how long a role assignment change may take to apply
+	// (zero = Azure's 10 minutes; the demo sets its simulated Azure's delay).
+	Propagation time.Duration
 	// Secrets is told every secret value this package obtains (nil: nobody
 	// listens); the debug log's redactor listens (debuglog.Redactor.Hold).
 	Secrets SecretHook

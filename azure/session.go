@@ -33,6 +33,7 @@ type Session struct {
 	armPL   *runtime.Pipeline // nextLink GETs (EndpointPages)
 	rg      *armresourcegraph.Client
 	authz   map[string]*armauthorization.ClientFactory // per subscription
+	removed removals                                   // role assignments this session deleted (assign.go)
 }
 
 func buildSession(cfg Config, cred azcore.TokenCredential, id Identity) (*Session, error) {

@@ -32,6 +32,9 @@ func accessRig(t *testing.T, o emulator.Options, start nav.Context) (*driver, *c
 	o.Now = c.Now
 	srv, env := startEmulator(t, o)
 	env.Now, env.Poll = c.Now, 5*time.Millisecond
+	// The session reads the same clock (when it removed an assignment) and
+	// knows the simulated Azure's delay, as --demo tells it.
+	env.Config.Polling.Now, env.Config.Propagation = c.Now, o.PropagationDelay
 	return newDriver(t, Options{Env: env, Start: start}, srv, 140, 45), c
 }
 
@@ -364,23 +367,52 @@ func TestJourneyVerifyForSomeoneElse(t *testing.T) {
 	d.key("m")
 	d.waitFor("Copied the command they can run")
 	// Back at the check, nobody promises bob the keys while Azure may still
-	// be applying the assignment; once that time has passed, the grant stands.
-	c.add(120 * time.Second)
+	// be applying the assignment (the simulated Azure's 120 s, which the
+	// session knows as --demo tells it); once that time has passed, the
+	// grant stands.
+	c.add(60 * time.Second)
 	d.key("enter")
 	s = d.waitFor("⧖   Get the keys (key)")
 	s = d.selectRow(keysOp)
-	if !strings.Contains(s, "Assigned 2m0s ago: Azure takes up to 10 minutes") {
+	if !strings.Contains(s, "Assigned 1m0s ago: Azure takes up to 2 minutes") {
 		t.Errorf("the pending verdict should say why:\n%s", s)
 	}
-	c.add(10 * time.Minute)
+	c.add(60 * time.Second)
 	d.key("R")
 	d.waitFor("✓   Get the keys (key)", "AzureML Data Scientist at endpoint churn-key")
 
 	// And back: d removes the assignment that grants it, after a confirm.
+	// Azure lists it no more at once, but its caches keep granting it for up
+	// to the propagation window (here the simulated Azure's 120 s), so "not
+	// granted" right after the removal would be a promise nobody can keep:
+	// the answer is "removed, Azure may still allow it" until the window
+	// has passed, and the check runs again by itself then.
 	d.key("d")
-	d.waitFor("Remove this role assignment?", "az role assignment delete --ids")
+	d.waitFor("Remove this role assignment?", "az role assignment delete --ids", "Azure may keep allowing it for up to 2 minutes")
+	at := c.Now()
 	d.key("y")
-	d.waitFor("Role assignment removed", "✗   Get the keys (key)")
+	d.waitFor("Role assignment removed; Azure may still allow it for", "up to 2 minutes", "⧗   Get the keys (key)")
+	s = d.selectRow(keysOp)
+	until := at.Add(120 * time.Second).Format(time.TimeOnly)
+	for _, want := range []string{"removed; Azure may still allow it until ~" + until,
+		"⧗ Removed at " + at.Format(time.TimeOnly) + "; Azure may still allow it for up to 2 minutes", // the toasts cover the rest of the line
+		"removed: AzureML Data Scientist", "The check runs again by itself at " + until} {
+		if !strings.Contains(s, want) {
+			t.Errorf("after the removal the check should say %q:\n%s", want, s)
+		}
+	}
+	noneOf(t, s, "✗   Get the keys (key)", "A opens the assign wizard")
+	d.key("w")
+	d.waitFor("role assignment: AzureML Data Scientist, directly — removed, Azure may still enforce it",
+		"removed at "+at.Format(time.TimeOnly)+"; Azure may keep allowing this until about "+until)
+	d.key("w")
+	c.add(119 * time.Second)
+	d.pump(50 * time.Millisecond)
+	if s = d.screen(); !strings.Contains(s, "⧗   Get the keys (key)") {
+		t.Errorf("a second before the window ends, the removal is still not promised:\n%s", s)
+	}
+	c.add(time.Second)
+	d.waitFor("✗   Get the keys (key)")
 }
 
 // personaID is the object id of a demo persona.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 )
 
 // RoleSet is a list of role definitions that resolves ids by trailing GUID.
@@ -102,9 +103,17 @@ func Evaluate(req Request, assignments []Assignment, roles Roles, denies []DenyA
 		switch {
 		case by == "":
 			t.Result = NoEffect
+		case a.removalApplied(req.At):
+			t.Result = RemovalApplied
 		case not != "":
 			t.Result = RemovedByNotAction
 			d.Blocked = append(d.Blocked, Blocked{Assignment: a, Role: role, Pattern: by, NotPattern: not, ViaGroup: t.Applies.GroupID})
+		case !a.RevokedAt.IsZero():
+			// Gone from Azure's lists, possibly still in its caches: it may
+			// grant, and it may not. It never counts against a deny
+			// assignment, which is checked below whatever the roles say.
+			t.Result = StillEnforced
+			d.Revoked = append(d.Revoked, grant)
 		case !req.At.IsZero() && a.EffectiveAt.After(req.At):
 			t.Result = NotYetPropagated
 			d.Pending = append(d.Pending, a)
@@ -141,6 +150,7 @@ func Evaluate(req Request, assignments []Assignment, roles Roles, denies []DenyA
 		})
 	}
 	best(d.Grants)
+	best(d.Revoked)
 	best(d.Conditional)
 	if len(d.Denies) > 0 {
 		d.Denied = &d.Denies[0]
@@ -150,6 +160,8 @@ func Evaluate(req Request, assignments []Assignment, roles Roles, denies []DenyA
 		d.Outcome = DeniedByDenyAssignment
 	case len(d.Grants) > 0:
 		d.Outcome = Allowed
+	case len(d.Revoked) > 0:
+		d.Outcome = Revoking
 	case len(d.Conditional) > 0:
 		d.Outcome = Conditional
 	case len(d.Pending) > 0:
@@ -160,6 +172,27 @@ func Evaluate(req Request, assignments []Assignment, roles Roles, denies []DenyA
 	d.Allowed = d.Outcome == Allowed
 	d.Reason = reason(d)
 	return d
+}
+
+// removalApplied reports whether a removed assignment is no longer
+// enforced at at: its RevokedUntil is known and has passed. A zero at (no
+// time given) or a zero RevokedUntil (the window is not known) never says
+// so: the removal may still be in Azure's caches.
+func (a Assignment) removalApplied(at time.Time) bool {
+	return !a.RevokedAt.IsZero() && !a.RevokedUntil.IsZero() && !at.IsZero() && !at.Before(a.RevokedUntil)
+}
+
+// RevocationText is one removed assignment in words: when it was removed
+// and until when Azure may keep enforcing it ("" when a is not removed).
+func (a Assignment) RevocationText() string {
+	if a.RevokedAt.IsZero() {
+		return ""
+	}
+	s := "removed at " + a.RevokedAt.Format(time.TimeOnly)
+	if a.RevokedUntil.IsZero() {
+		return s + "; Azure may keep allowing this for a while (a removal can take up to 10 minutes to apply)"
+	}
+	return s + "; Azure may keep allowing this until about " + a.RevokedUntil.Format(time.TimeOnly)
 }
 
 // membership answers "does this principal id reach the requester?".
@@ -363,6 +396,9 @@ func reason(d Decision) string {
 		return fmt.Sprintf("Allowed only if the condition of %s assigned at %s holds: %s", g.Role.RoleName, g.Assignment.Scope, g.Assignment.Condition)
 	case Pending:
 		return fmt.Sprintf("Not yet: a new role assignment grants %s but has not propagated", act)
+	case Revoking:
+		g := d.Revoked[0]
+		return fmt.Sprintf("Only a removed role assignment (%s at %s) grants %s: %s", g.Role.RoleName, g.Assignment.Scope, act, g.Assignment.RevocationText())
 	}
 	if len(d.Blocked) > 0 {
 		b := d.Blocked[0]

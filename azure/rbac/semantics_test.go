@@ -50,6 +50,17 @@ func denyRegen(scope string, principals []Principal, exclude []Principal, childS
 
 var everyone = []Principal{{ID: Everyone, Type: "SystemDefined"}}
 
+const troubleshootingDoc = "https://learn.microsoft.com/azure/role-based-access-control/troubleshooting#symptom---role-assignment-changes-are-not-being-detected"
+
+// removedAt is when the vectors' removed assignments were deleted.
+var removedAt = time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC)
+
+// revoked is an assignment deleted at removedAt, with Azure's 10-minute window.
+func revoked(a Assignment) Assignment {
+	a.RevokedAt, a.RevokedUntil = removedAt, removedAt.Add(10*time.Minute)
+	return a
+}
+
 func TestAzureRBACSemantics(t *testing.T) {
 	cases := []struct {
 		name, doc   string
@@ -365,6 +376,64 @@ func TestAzureRBACSemantics(t *testing.T) {
 				return []Assignment{a}
 			}(),
 			want: Pending,
+		},
+		{
+			name:        "a removed assignment may keep granting until the removal has propagated",
+			doc:         troubleshootingDoc + " (removals, like additions, can take up to 10 minutes)",
+			req:         Request{PrincipalID: alice, Action: ep + "listKeys/action", Scope: epKey, At: removedAt.Add(4 * time.Minute)},
+			assignments: []Assignment{revoked(semAssign(alice, "keys", ws))},
+			want:        Revoking,
+			check: func(t *testing.T, d Decision) {
+				if len(d.Revoked) != 1 || d.Trace.Levels[1].Assignments[0].Result != StillEnforced || len(d.Grants) != 0 {
+					t.Errorf("revoked %+v trace %+v", d.Revoked, d.Trace.Levels[1])
+				}
+				if !strings.Contains(d.Reason, "removed at 10:00:00; Azure may keep allowing this until about 10:10:00") {
+					t.Errorf("reason %q", d.Reason)
+				}
+			},
+		},
+		{
+			name:        "a removed assignment grants nothing once the removal has propagated",
+			doc:         troubleshootingDoc,
+			req:         Request{PrincipalID: alice, Action: ep + "listKeys/action", Scope: epKey, At: removedAt.Add(10 * time.Minute)},
+			assignments: []Assignment{revoked(semAssign(alice, "keys", ws))},
+			want:        NotGranted,
+			check: func(t *testing.T, d Decision) {
+				if len(d.Revoked) != 0 || d.Trace.Levels[1].Assignments[0].Result != RemovalApplied {
+					t.Errorf("revoked %+v trace %+v", d.Revoked, d.Trace.Levels[1])
+				}
+			},
+		},
+		{
+			name: "a removed assignment with no known end, or no request time, may still grant",
+			doc:  troubleshootingDoc,
+			req:  Request{PrincipalID: alice, Action: ep + "listKeys/action", Scope: epKey},
+			assignments: func() []Assignment {
+				a := revoked(semAssign(alice, "keys", ws))
+				a.RevokedUntil = time.Time{}
+				return []Assignment{a}
+			}(),
+			want: Revoking,
+		},
+		{
+			name:        "a removed assignment never lifts a deny assignment",
+			doc:         "https://learn.microsoft.com/azure/role-based-access-control/deny-assignments (deny assignments take precedence over role assignments) and " + troubleshootingDoc,
+			req:         Request{PrincipalID: alice, Action: ep + "regenerateKeys/action", Scope: epKey, At: removedAt},
+			assignments: []Assignment{revoked(semAssign(alice, "regen", ws))},
+			denies:      []DenyAssignment{denyRegen(ws, everyone, nil, false)},
+			want:        DeniedByDenyAssignment,
+		},
+		{
+			name:        "a grant that was not removed stands beside a removed one",
+			doc:         "https://learn.microsoft.com/azure/role-based-access-control/overview#how-azure-rbac-determines-if-a-user-has-access-to-a-resource (the grants of all role assignments add up)",
+			req:         Request{PrincipalID: alice, Action: ep + "listKeys/action", Scope: epKey, At: removedAt},
+			assignments: []Assignment{revoked(semAssign(alice, "keys", epKey)), semAssign(alice, "wild-middle", rg)},
+			want:        Allowed,
+			check: func(t *testing.T, d Decision) {
+				if len(d.Grants) != 1 || d.Grants[0].Assignment.Scope != rg || !strings.HasPrefix(d.Reason, "Allowed by role wild-middle") {
+					t.Errorf("grants %+v reason %q", d.Grants, d.Reason)
+				}
+			},
 		},
 		{
 			name:        "an assignment at a child scope does not apply above it",

@@ -30,8 +30,18 @@ type Assignment struct {
 	PrincipalID      string
 	PrincipalType    string    // User | Group | ServicePrincipal
 	EffectiveAt      time.Time // zero = effective now (the emulator's propagation delay)
-	CreatedOn        time.Time
-	Description      string
+	// RevokedAt is when a client deleted the assignment (zero = not
+	// deleted), and RevokedUntil when Azure stops enforcing it at the
+	// latest (zero = not known). Azure caches role assignments: a removal,
+	// like an addition, can take up to 10 minutes to apply, so a deleted
+	// assignment may keep granting until then ("Symptom - Role assignment
+	// changes are not being detected",
+	// https://learn.microsoft.com/azure/role-based-access-control/troubleshooting#symptom---role-assignment-changes-are-not-being-detected).
+	// Azure lists no deleted assignment: only the client that deleted it
+	// knows, and passes it back in.
+	RevokedAt, RevokedUntil time.Time
+	CreatedOn               time.Time
+	Description             string
 	// Condition is the ABAC condition of the assignment ("" = none) and
 	// ConditionVersion its language version ("2.0"). A grant that rests on
 	// a conditional assignment holds only when Azure evaluates the condition
@@ -94,6 +104,9 @@ const (
 	Conditional                           // only grants whose assignment has an ABAC condition
 	Pending                               // granted by an assignment that has not propagated yet
 	Unknown                               // set by clients: something needed could not be read
+	// Revoking: only a role assignment that was removed grants it, and Azure
+	// may still enforce it (Assignment.RevokedAt, RevokedUntil).
+	Revoking
 )
 
 func (o Outcome) String() string {
@@ -108,6 +121,8 @@ func (o Outcome) String() string {
 		return "assigned, not yet in effect"
 	case Unknown:
 		return "unknown"
+	case Revoking:
+		return "removed, Azure may still allow it"
 	}
 	return "not granted"
 }
@@ -150,6 +165,7 @@ type Decision struct {
 	Denied      *DenyMatch   // the first deny assignment that blocks (nil when none)
 	Denies      []DenyMatch  // every deny assignment that blocks
 	Pending     []Assignment // would grant it but have not propagated yet (EffectiveAt > At)
+	Revoked     []Grant      // through removed assignments Azure may still enforce (At before RevokedUntil)
 	Reason      string       // one sentence; never suggests a role (a deny could block it)
 	Trace       Trace
 }
@@ -233,11 +249,14 @@ const (
 	NotYetPropagated                           // would grant it once propagated
 	NotForPrincipal                            // assigned to someone else
 	RoleNotFound                               // its role definition could not be resolved
+	StillEnforced                              // removed, but Azure may still enforce it
+	RemovalApplied                             // removed, and Azure no longer enforces it
 )
 
 func (r AssignmentResult) String() string {
 	return [...]string{"does not match", "grants", "removed by a NotAction of the same role",
-		"grants if its condition holds", "not yet propagated", "assigned to someone else", "role definition not found"}[r]
+		"grants if its condition holds", "not yet propagated", "assigned to someone else", "role definition not found",
+		"removed, Azure may still enforce it", "removed, no longer enforced"}[r]
 }
 
 // AssignmentTrace is one role assignment considered.

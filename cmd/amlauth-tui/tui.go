@@ -57,6 +57,8 @@ func runTUI(o options, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "amlauth-tui: %v\n", err)
 			return 1
 		}
+		// A role assignment change applies after the simulated Azure's delay, not Azure's 10 minutes.
+		cfg.Propagation = o.demoPropagation
 		defer os.RemoveAll(filepath.Dir(cfg.CAFile))
 		for _, p := range srv.Personas() {
 			personas = append(personas, azure.Persona{Key: p.Key, Name: p.Name, UPN: p.UPN, Password: p.Password, Story: p.Story})

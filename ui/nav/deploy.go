@@ -52,7 +52,7 @@ func NeedVerdict(st *theme.Styles, n azure.Need) string {
 		return st.Warn.Render("? unknown")
 	case n.Outcome == rbac.DeniedByDenyAssignment:
 		return st.Err.Render("✗ denied")
-	case n.Outcome == rbac.Pending, n.Outcome == rbac.Conditional:
+	case n.Outcome == rbac.Pending, n.Outcome == rbac.Conditional, n.Outcome == rbac.Revoking:
 		return st.Warn.Render("… " + n.Outcome.String())
 	}
 	return st.Err.Render("✗ not granted")

@@ -56,6 +56,18 @@ func (c *Check) run() tea.Cmd {
 	return nav.Go(&c.Kit, &c.runCall, timeout, func(ctx context.Context) (azure.Access, error) { return az.Access(ctx, p, scope) })
 }
 
+// recheck waits for the removals the verdicts rest on to apply (Azure
+// may enforce a removed role assignment for a while), then runs the check
+// again: like verification after an assignment, it polls the clock.
+func (c *Check) recheck() tea.Cmd {
+	if c.settles.IsZero() || c.checking {
+		return nil
+	}
+	c.checking = true
+	id := c.ScreenID()
+	return tea.Tick(pollEvery(c.env), func(time.Time) tea.Msg { return recheckTick{id: id} })
+}
+
 func (c *Check) remove(id string) tea.Cmd {
 	az := c.api()
 	return nav.Go(&c.Kit, &c.removeCall, timeout, func(ctx context.Context) (removed, error) { return removed{}, az.DeleteAssignment(ctx, id) })

@@ -108,6 +108,11 @@ type Check struct {
 	custom    []rbac.Operation
 
 	tableTop int // where the table starts (mouse clicks), laid out in Update
+
+	// settles is when the last removal a verdict rests on has applied at
+	// the latest (zero: none); the check runs again then (recheckTick).
+	settles  time.Time
+	checking bool // a recheckTick is on its way
 }
 
 // Messages of the check (requests answer with nav.Result).
@@ -116,6 +121,9 @@ type (
 	// to this screen by the root: Kit.Confirm).
 	removeMsg struct{ id string }
 	removed   struct{}
+	// recheckTick looks again whether a removal has applied; it carries the
+	// screen's id (another check screen ignores it).
+	recheckTick struct{ id uint64 }
 )
 
 // NewCheck opens the wizard at the current context.
@@ -613,9 +621,12 @@ func (a *Assign) setRoles(existing rbac.RoleSet) {
 	}
 }
 
-func (a *Assign) poll() time.Duration {
-	if a.env.Poll > 0 {
-		return a.env.Poll
+func (a *Assign) poll() time.Duration { return pollEvery(a.env) }
+
+// pollEvery is how often a screen asks again while Azure applies a change.
+func pollEvery(env *nav.Env) time.Duration {
+	if env.Poll > 0 {
+		return env.Poll
 	}
 	return verifyEvery
 }

@@ -68,7 +68,21 @@ func (c *Check) update(msg tea.Msg) tea.Cmd {
 			}
 			c.access = &a
 			c.fill()
+			return c.recheck()
 		}
+	case recheckTick:
+		if m.id != c.ScreenID() {
+			return nil
+		}
+		c.checking = false
+		if c.step != stepVerdict || c.Closed() || c.settles.IsZero() {
+			return nil
+		}
+		if !c.env.Now().Before(c.settles) {
+			c.settles = time.Time{}
+			return c.run()
+		}
+		return c.recheck()
 	case nav.AccessChangedMsg:
 		if c.step == stepVerdict {
 			return c.run()
@@ -82,7 +96,8 @@ func (c *Check) update(msg tea.Msg) tea.Cmd {
 		if m.Err != nil {
 			return c.Error("Removing the role assignment", m.Err)
 		}
-		return tea.Batch(c.run(), c.Toast(nav.Success, "Role assignment removed; it may take a few minutes to stop applying"))
+		return tea.Batch(c.run(), c.Toast(nav.Success, "Role assignment removed; Azure may still allow it for up to "+
+			window(c.env.Config.PropagationWindow())))
 	case tea.KeyPressMsg:
 		return c.key(m)
 	case tea.PasteMsg:
@@ -270,7 +285,8 @@ func (c *Check) askRemove() tea.Cmd {
 		return nil
 	}
 	g := v.Decision.Grants[0]
-	body := fmt.Sprintf("%s at %s\n(id %s)\n\naz role assignment delete --ids %s", g.Role.RoleName, g.Assignment.Scope, g.Assignment.ID, g.Assignment.ID)
+	body := fmt.Sprintf("%s at %s\n(id %s)\n\naz role assignment delete --ids %s\n\nAzure may keep allowing it for up to %s after the removal.",
+		g.Role.RoleName, g.Assignment.Scope, g.Assignment.ID, g.Assignment.ID, window(c.env.Config.PropagationWindow()))
 	return c.Confirm("Remove this role assignment?", body, "Remove", removeMsg{id: g.Assignment.ID})
 }
 

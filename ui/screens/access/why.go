@@ -29,7 +29,8 @@ func verdictStyle(st *theme.Styles) func(string) lipgloss.Style {
 
 // mark is a verdict's one-cell answer: ✓ allowed, ✗ not granted, ⊘ blocked
 // by a deny assignment, ~ depends on a condition, ⧖ assigned but not yet in
-// effect, ? unknown (something Azure evaluates could not be read).
+// effect, ⧗ removed but Azure may still allow it, ? unknown (something
+// Azure evaluates could not be read).
 func mark(v azure.Verdict) string {
 	if v.NoRole {
 		return "✓"
@@ -43,6 +44,8 @@ func mark(v azure.Verdict) string {
 		return "~"
 	case rbac.Pending:
 		return "⧖"
+	case rbac.Revoking:
+		return "⧗"
 	case rbac.Unknown:
 		return "?"
 	}
@@ -51,8 +54,14 @@ func mark(v azure.Verdict) string {
 
 func (c *Check) fill() {
 	c.results = c.access.Check(c.ops())
+	c.settles = time.Time{}
 	for i := range c.results {
 		c.notYet(&c.results[i])
+		for _, g := range c.results[i].Decision.Revoked {
+			if u := g.Assignment.RevokedUntil; u.After(c.settles) {
+				c.settles = u
+			}
+		}
 	}
 	var rows []components.Row
 	for _, v := range c.results {
@@ -67,17 +76,15 @@ func (c *Check) fill() {
 	c.verdicts.Select(c.focus)
 }
 
-// settleTime is how long Azure may take to apply a new role assignment:
-// up to 10 minutes ("Symptom - Role assignment changes are not being
-// detected",
-// https://learn.microsoft.com/azure/role-based-access-control/troubleshooting#symptom---role-assignment-changes-are-not-being-detected).
-const settleTime = 10 * time.Minute
-
 // notYet turns someone else's "allowed" into "assigned, not yet in effect"
 // when Azure may not apply the grant yet. For yourself Azure's Permissions
 // API says so (azure.Access.Check); for anyone else nobody can ask Azure,
-// so a grant that rests only on assignments created less than settleTime
-// ago is not promised.
+// so a grant that rests only on assignments created less than the
+// propagation window ago is not promised: up to 10 minutes in Azure
+// ("Symptom - Role assignment changes are not being detected",
+// https://learn.microsoft.com/azure/role-based-access-control/troubleshooting#symptom---role-assignment-changes-are-not-being-detected),
+// the simulated Azure's delay in the demo (azure.Config.PropagationWindow),
+// the same window a removal is given.
 func (c *Check) notYet(v *azure.Verdict) {
 	if v.Outcome != rbac.Allowed || v.NoRole || v.Source == "Permissions API" {
 		return
@@ -85,7 +92,7 @@ func (c *Check) notYet(v *azure.Verdict) {
 	if v.PermissionsAPI != nil {
 		return // yourself: Azure's Permissions API decides (azure.Access.Check makes it Pending)
 	}
-	now := c.env.Now()
+	now, settleTime := c.env.Now(), c.env.Config.PropagationWindow()
 	newest := time.Time{}
 	for i, g := range v.Decision.Grants {
 		at := g.Assignment.CreatedOn
@@ -108,8 +115,8 @@ func (c *Check) notYet(v *azure.Verdict) {
 		return
 	}
 	v.Outcome = rbac.Pending
-	v.Decision.Reason = fmt.Sprintf("Assigned %s ago: Azure takes up to %d minutes to apply a new role assignment, so it may not be in effect yet "+
-		"(%s). Only they can check it: amlauth-tui check --principal me", now.Sub(newest).Round(time.Second), int(settleTime.Minutes()), v.Decision.Reason)
+	v.Decision.Reason = fmt.Sprintf("Assigned %s ago: Azure takes up to %s to apply a new role assignment, so it may not be in effect yet "+
+		"(%s). Only they can check it: amlauth-tui check --principal me", now.Sub(newest).Round(time.Second), window(settleTime), v.Decision.Reason)
 }
 
 // short is the one-line reason for the table, short enough not to be cut
@@ -134,6 +141,8 @@ func (c *Check) short(v azure.Verdict) string {
 		return "depends on a condition (in full below)"
 	case v.Outcome == rbac.Pending:
 		return "assigned, not yet in effect"
+	case v.Outcome == rbac.Revoking:
+		return "removed; Azure may still allow it until ~" + d.Revoked[0].Assignment.RevokedUntil.Format(time.TimeOnly)
 	case v.Outcome == rbac.Allowed && len(d.Grants) > 0:
 		g := d.Grants[0]
 		s := g.Role.RoleName + " at " + scopeName(g.Assignment.Scope)
@@ -191,6 +200,15 @@ func (c *Check) detail(w int) string {
 			add(st.Muted.Render("  " + scopeName(p.Scope) + ": assignment " + p.Name))
 		}
 		add(st.Muted.Render("  R re-checks."))
+	case v.Outcome == rbac.Revoking:
+		g := d.Revoked[0]
+		at, until := g.Assignment.RevokedAt, g.Assignment.RevokedUntil
+		add(style.Render("⧗ ") + fmt.Sprintf("Removed at %s; Azure may still allow it for up to %s; re-check after %s.",
+			at.Format(time.TimeOnly), window(until.Sub(at)), until.Format(time.TimeOnly)))
+		add(st.Muted.Render("  Azure caches role assignments: a removal, like an addition, takes a while to apply, and nobody can ask Azure for someone else."))
+		for _, r := range d.Revoked {
+			add(st.Muted.Render("  removed: ") + c.grantText(r))
+		}
 	case v.Outcome == rbac.Unknown:
 		add(style.Render("? ") + components.Clean(d.Reason)) // what could not be read: the advice below and the lines above the table
 	case v.Outcome == rbac.Allowed:
@@ -220,6 +238,9 @@ func (c *Check) detail(w int) string {
 	}
 	if canAssign(v) {
 		add(st.Accent.Render("  A") + " opens the assign wizard with the roles that would grant it.")
+	}
+	if !c.settles.IsZero() && len(d.Revoked) > 0 {
+		add(st.Muted.Render("  The check runs again by itself at " + c.settles.Format(time.TimeOnly) + "; R re-checks now."))
 	}
 	if v.PermissionsAPI != nil && v.Source != "Permissions API" && v.Outcome != rbac.Pending {
 		agrees := *v.PermissionsAPI == (d.Outcome == rbac.Allowed || d.Outcome == rbac.DeniedByDenyAssignment)
@@ -328,10 +349,13 @@ func (c *Check) evaluation(w int) string {
 			res := at.Result.String()
 			if at.Result == rbac.Grants || at.Result == rbac.GrantsIfCondition {
 				res = st.OK.Render(res)
-			} else if at.Result == rbac.RemovedByNotAction {
+			} else if at.Result == rbac.RemovedByNotAction || at.Result == rbac.StillEnforced {
 				res = st.Warn.Render(res)
 			}
 			add(fmt.Sprintf("  role assignment: %s, %s — %s", components.Clean(role), c.appliesText(at.Applies), res))
+			if r := at.Assignment.RevocationText(); r != "" {
+				add("    " + r)
+			}
 			if at.Assignment.Condition != "" {
 				add("    condition: " + components.Clean(at.Assignment.Condition))
 			}

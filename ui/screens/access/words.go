@@ -3,7 +3,9 @@ package access
 import (
 	"cmp"
 	"encoding/json"
+	"fmt"
 	"strings"
+	"time"
 	"unicode"
 
 	"charm.land/lipgloss/v2"
@@ -144,3 +146,15 @@ func roleCreateScript(def rbac.RoleDefinition) string {
 
 // height is the number of lines s takes.
 func height(s string) int { return lipgloss.Height(s) }
+
+// window says how long Azure may take to apply a change: "10 minutes" for
+// Azure's documented window, the exact span for the demo's shorter delay.
+func window(d time.Duration) string {
+	if d >= time.Minute && d%time.Minute == 0 {
+		if d == time.Minute {
+			return "1 minute"
+		}
+		return fmt.Sprintf("%d minutes", int(d.Minutes()))
+	}
+	return d.Round(time.Second).String()
+}
