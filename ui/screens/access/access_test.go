@@ -819,3 +819,49 @@ func BenchmarkWhyRender(b *testing.B) {
 		c.evaluation(120)
 	}
 }
+
+// d is offered, in the footer and the help, only on a verdict it acts on:
+// ✓ through a role assignment. On ⧖ (assigned, not yet in effect) and ⧗
+// (removed, Azure may still allow it) it neither shows nor asks.
+func TestRemoveIsOfferedOnlyWhereItActs(t *testing.T) {
+	c := check(t, azure.AuthKey)
+	now := c.env.Now()
+	reader, ds, contrib := role("Reader"), role("AzureML Data Scientist"), role("Contributor")
+	verdictFor(c, azure.Access{Principal: bob, Scope: epID, Roles: rbac.RoleSet{reader, ds, contrib},
+		Assignments: []rbac.Assignment{
+			{ID: "old", Scope: sub, RoleDefinitionID: reader.ID, PrincipalID: bobID, CreatedOn: now.Add(-48 * time.Hour)},
+			{ID: "new", Scope: epID, RoleDefinitionID: ds.ID, PrincipalID: bobID, CreatedOn: now.Add(-time.Minute)},
+			{ID: "gone", Scope: ws, RoleDefinitionID: contrib.ID, PrincipalID: bobID, CreatedOn: now.Add(-48 * time.Hour),
+				RevokedAt: now.Add(-time.Minute), RevokedUntil: now.Add(9 * time.Minute)},
+		}})
+	offers := func() bool {
+		for _, k := range c.Keys() {
+			if k.Help().Key == "d" {
+				return true
+			}
+		}
+		return false
+	}
+	outcomes := map[rbac.Outcome]bool{}
+	for _, r := range c.verdicts.Rows() {
+		c.verdicts.Select(r.ID)
+		v, _ := c.selected()
+		outcomes[v.Outcome] = true
+		msg := press(c, letter('d'))
+		switch v.Outcome {
+		case rbac.Allowed:
+			if !offers() || msg == nil {
+				t.Errorf("%s is ✓ by an assignment: d should be offered and ask (%v)", r.ID, msg)
+			}
+		default:
+			if offers() || msg != nil {
+				t.Errorf("%s is %v: d must neither be offered nor act (offered %v, sent %T)", r.ID, v.Outcome, offers(), msg)
+			}
+		}
+	}
+	for _, o := range []rbac.Outcome{rbac.Allowed, rbac.Pending, rbac.Revoking} {
+		if !outcomes[o] {
+			t.Errorf("the snapshot should give a %v verdict: %v", o, outcomes)
+		}
+	}
+}
