@@ -865,3 +865,53 @@ func TestRemoveIsOfferedOnlyWhereItActs(t *testing.T) {
 		}
 	}
 }
+
+// esc on the What step goes back one step, to Where, however What was
+// reached (enter from Where, b from the verdicts) and after the + field or a
+// filter on it was left with esc first. It never leaves the screen.
+func TestEscOnWhatGoesBackToWhere(t *testing.T) {
+	esc := tea.KeyPressMsg{Code: tea.KeyEscape}
+	c := check(t, azure.AuthKey)
+	verdictFor(c, azure.Access{Principal: bob, Scope: epID, Roles: rbac.BuiltinRoles()})
+	back := func(how string) {
+		t.Helper()
+		if c.step != stepWhat {
+			t.Fatalf("%s: on step %v, want What", how, c.step)
+		}
+		if !c.HandlesEsc() {
+			t.Errorf("%s: esc on What is the screen's (one step back), not the root's (leave)", how)
+		}
+		if msg := press(c, esc); msg != nil {
+			t.Errorf("%s: esc on What sent %T, want nothing (one step back)", how, msg)
+		}
+		if c.step != stepWhere {
+			t.Errorf("%s: esc on What went to step %v, want Where", how, c.step)
+		}
+		if v := ansi.Strip(c.View(120, 40)); !strings.Contains(v, "Where: the scopes around here") {
+			t.Errorf("%s: esc on What should show Where:\n%s", how, v)
+		}
+	}
+	// send does not run the command: focusing a field starts the cursor's blink timer.
+	send := func(k tea.KeyPressMsg) { c.Update(k) }
+	send(letter('b'))
+	back("b from the verdicts")
+
+	send(enter())
+	send(letter('+'))
+	send(esc) // closes the + field only
+	if c.typingAct || c.step != stepWhat {
+		t.Fatalf("esc in the + field should close it and stay on What: typing %v, step %v", c.typingAct, c.step)
+	}
+	back("after the + field")
+
+	send(enter())
+	send(letter('/'))
+	for _, r := range "keys" {
+		send(letter(r))
+	}
+	send(esc) // the filter first
+	if c.what.Filtering() || c.what.Query() != "" {
+		send(esc)
+	}
+	back("after a filter")
+}
