@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"amlauth-tui/azure/emulator"
 	"amlauth-tui/azure/rbac"
 	"amlauth-tui/ui/nav"
@@ -456,7 +458,12 @@ func TestJourneyCustomRoleAsOlivia(t *testing.T) {
 	d.key("j")
 	d.waitFor("Copied role.json and az role definition create")
 	d.key("q")
-	d.waitFor("Quit and discard the assignment of " + rbac.CustomControlPlaneRoleName)
+	d.waitFor("Quit and discard the assignment of")
+	// The title wraps inside the dialog: read it from the dialog, borders out.
+	if dl := strings.Join(strings.Fields(strings.ReplaceAll(ansi.Strip(d.m.dialog()), "│", "")), " "); !strings.Contains(dl,
+		"Quit and discard the assignment of "+rbac.CustomControlPlaneRoleName) {
+		t.Fatalf("q should ask before discarding the assignment of the role:\n%s", dl)
+	}
 	d.key("n")
 	d.waitFor("1. Create the custom role")
 	if d.quit {

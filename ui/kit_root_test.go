@@ -9,8 +9,10 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/golden"
 
 	"amlauth-tui/azure"
 	"amlauth-tui/ui/nav"
@@ -259,6 +261,61 @@ func TestErrorDetailsShowAndCopyRequestIDs(t *testing.T) {
 	if !strings.Contains(copied, "req-123") || !strings.Contains(copied, "corr-456") {
 		t.Fatalf("y did not copy the ids: %q", copied)
 	}
+}
+
+// Every overlay fits the terminal, whatever its width (down to 40 columns):
+// the error details with Azure's long message and the support ids, a
+// confirm with a long command, the keys. Text wraps; nothing is lost, and
+// at 80x24 the error details are drawn whole, right border included.
+func TestOverlaysFitTheTerminalWidth(t *testing.T) {
+	hermetic(t) // the golden's sign-in list behind the overlay does not depend on this machine
+	const assignment = "/subscriptions/5b7d9e11-2c4a-4e6f-9a1b-3c5d7e9f1a2b/providers/Microsoft.Authorization/roleAssignments/ba3ca2e1-0281-4061-b357-b3a33bc1faa6"
+	h := http.Header{}
+	h.Set("x-ms-request-id", "a345f43c-09cd-4a27-8eb6-7eb13d3393d6")
+	h.Set("x-ms-correlation-request-id", "b456f43c-09cd-4a27-8eb6-7eb13d3393d7")
+	re := &azcore.ResponseError{StatusCode: 403, ErrorCode: "AuthorizationFailed",
+		RawResponse: &http.Response{StatusCode: 403, Header: h, Request: &http.Request{URL: &url.URL{Host: "management.azure.com"}}}}
+	squash := func(s string) string {
+		s = strings.NewReplacer("│", "", "╭", "", "╮", "", "╰", "", "╯", "", "─", "").Replace(ansi.Strip(s))
+		return strings.Join(strings.Fields(s), "")
+	}
+	for _, w := range []int{40, 60, 80, 100, 120} {
+		m := New(Options{})
+		m.Update(tea.WindowSizeMsg{Width: w, Height: 40})
+		// name: how it opens, and text it must show whole
+		overlays := map[string]struct {
+			open func()
+			want string
+		}{
+			"error details": {func() { m.Update(nav.ErrorMsg{Title: "Removing the role assignment", Err: azure.Classify(re)}) },
+				"x-ms-correlation-request-id):b456f43c-09cd-4a27-8eb6-7eb13d3393d7"},
+			"confirm": {func() {
+				m.Update(nav.ConfirmMsg{Title: "Remove this role assignment?", Body: "az role assignment delete --ids " + assignment, Yes: "Remove"})
+			}, "--ids" + assignment},
+			"keys": {func() { m.overlay.help = true }, squash(escRule)}, // set: below 80 columns keys are ignored
+		}
+		for name, o := range overlays {
+			m.overlay = overlay{}
+			o.open()
+			d := m.dialog()
+			if d == "" {
+				t.Fatalf("%d columns: the %s did not open", w, name)
+			}
+			for i, l := range strings.Split(d, "\n") {
+				if lw := lipgloss.Width(l); lw > w {
+					t.Errorf("%d columns: line %d of the %s is %d cells wide:\n%s", w, i, name, lw, ansi.Strip(d))
+					break
+				}
+			}
+			if !strings.Contains(squash(d), o.want) {
+				t.Errorf("%d columns: the %s lost %q:\n%s", w, name, o.want, ansi.Strip(d))
+			}
+		}
+	}
+	m := New(Options{})
+	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	m.Update(nav.ErrorMsg{Title: "Removing the role assignment", Err: azure.Classify(re)})
+	golden.RequireEqual(t, ansi.Strip(m.render()))
 }
 
 // Screens lay out in Update: each gets the content area as it arrives and

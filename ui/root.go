@@ -833,6 +833,8 @@ func (m *Model) toastView() string {
 
 func (m *Model) dialog() string {
 	st := m.env.Styles
+	// Every overlay wraps its text to this width (components.Overlay), so
+	// it fits the terminal at any width.
 	width := min(m.w-8, 76)
 	switch {
 	case m.palette != nil:
@@ -843,15 +845,14 @@ func (m *Model) dialog() string {
 		if yes == "" {
 			yes = "Yes"
 		}
-		body := st.Title.Render(components.Clean(c.Title)) + "\n\n" + lipgloss.NewStyle().Width(width-6).Render(c.Body) +
+		body := st.Title.Render(components.Clean(c.Title)) + "\n\n" + c.Body +
 			"\n\n" + st.Key.Render("y") + " " + yes + "   " + st.Key.Render("n") + " cancel"
-		return st.Dialog.Render(body)
+		return components.Overlay(st.Dialog, body, width)
 	case m.overlay.err != nil:
 		e := m.overlay.err
 		raw := ""
 		if e.Err != nil {
-			raw = "\n\n" + st.Muted.Render("What Azure said:") + "\n" +
-				lipgloss.NewStyle().Width(width-6).Render(components.Fit(components.CleanBlock(e.Err.Error()), (width-6)*8))
+			raw = "\n\n" + st.Muted.Render("What Azure said:") + "\n" + components.Fit(components.CleanBlock(e.Err.Error()), (width-6)*8)
 		}
 		closes := "esc closes"
 		if ids := requestIDs(e.Err); ids != "" {
@@ -859,15 +860,15 @@ func (m *Model) dialog() string {
 			closes = "y copies the ids · esc closes"
 		}
 		body := nav.Problem(st, e.Title, e.Err, width-6) + raw + "\n\n" + st.Muted.Render(closes)
-		return st.Dialog.Render(body)
+		return components.Overlay(st.Dialog, body, width)
 	case m.overlay.help:
 		h := m.help
 		h.SetWidth(width - 6)
 		groups := [][]key.Binding{m.top().Keys(), {m.keys.Back, m.keys.Palette, m.keys.Help, m.keys.Quit, m.keys.ForceQuit, m.keys.Redraw}}
 		body := st.Title.Render("Keys — "+m.top().Title()) + "\n\n" + h.FullHelpView(groups) +
-			"\n\n" + lipgloss.NewStyle().Width(width-6).Render(st.Muted.Render(escRule)) +
+			"\n\n" + st.Muted.Render(escRule) +
 			"\n\n" + st.Muted.Render("Mouse: click selects, click again opens, wheel scrolls.\n? or esc closes")
-		return st.Dialog.Render(body)
+		return components.Overlay(st.Dialog, body, width)
 	}
 	return ""
 }

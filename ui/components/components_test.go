@@ -259,3 +259,24 @@ func TestTableColumnStyleColoursCells(t *testing.T) {
 		t.Errorf("plain row: the mark in the error colour (%q), got %q", want, lines[2])
 	}
 }
+
+// An overlay fits the width it is given, down to narrow terminals, and
+// loses no text: long sentences wrap at words, a long id breaks.
+func TestOverlayFitsItsWidthAndKeepsTheText(t *testing.T) {
+	box := lipgloss.NewStyle().Border(lipgloss.RoundedBorder()).Padding(1, 2)
+	id := "/subscriptions/5b7d9e11-2c4a-4e6f-9a1b-3c5d7e9f1a2b/providers/Microsoft.Authorization/roleAssignments/ba3ca2e1-0281-4061-b357-b3a33bc1faa6"
+	body := "Removing the role assignment: access denied\n\ncorrelation id (x-ms-correlation-request-id): a345f43c-09cd-4a27-8eb6-7eb13d3393d6\n" + id
+	squash := func(s string) string { return strings.Join(strings.Fields(s), "") }
+	for _, w := range []int{32, 40, 60, 72, 76} {
+		v := Overlay(box, body, w)
+		for i, l := range strings.Split(v, "\n") {
+			if lw := lipgloss.Width(l); lw > w {
+				t.Errorf("width %d: line %d is %d cells:\n%s", w, i, lw, v)
+			}
+		}
+		inside := strings.NewReplacer("│", "", "╭", "", "╮", "", "╰", "", "╯", "", "─", "").Replace(v)
+		if !strings.Contains(squash(inside), squash(body)) {
+			t.Errorf("width %d: text lost:\n%s", w, v)
+		}
+	}
+}

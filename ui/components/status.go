@@ -18,6 +18,14 @@ func Wrap(s string, w int) string {
 	return strings.Join(lines, "\n")
 }
 
+// Overlay draws body in box (a bordered dialog style) no wider than w
+// cells: every line wraps at words, and a word longer than a line (an id,
+// a URL) breaks, so the right border is never cut by the screen's edge.
+func Overlay(box lipgloss.Style, body string, w int) string {
+	inner := max(w-box.GetHorizontalFrameSize(), 1)
+	return box.Render(lipgloss.NewStyle().Width(inner).Render(body))
+}
+
 // Count says "1 endpoint", "3 endpoints", "1 identity" for a plural noun.
 func Count(n int, plural string) string {
 	if n != 1 {

@@ -819,3 +819,99 @@ func BenchmarkWhyRender(b *testing.B) {
 		c.evaluation(120)
 	}
 }
+
+// d is offered, in the footer and the help, only on a verdict it acts on:
+// ✓ through a role assignment. On ⧖ (assigned, not yet in effect) and ⧗
+// (removed, Azure may still allow it) it neither shows nor asks.
+func TestRemoveIsOfferedOnlyWhereItActs(t *testing.T) {
+	c := check(t, azure.AuthKey)
+	now := c.env.Now()
+	reader, ds, contrib := role("Reader"), role("AzureML Data Scientist"), role("Contributor")
+	verdictFor(c, azure.Access{Principal: bob, Scope: epID, Roles: rbac.RoleSet{reader, ds, contrib},
+		Assignments: []rbac.Assignment{
+			{ID: "old", Scope: sub, RoleDefinitionID: reader.ID, PrincipalID: bobID, CreatedOn: now.Add(-48 * time.Hour)},
+			{ID: "new", Scope: epID, RoleDefinitionID: ds.ID, PrincipalID: bobID, CreatedOn: now.Add(-time.Minute)},
+			{ID: "gone", Scope: ws, RoleDefinitionID: contrib.ID, PrincipalID: bobID, CreatedOn: now.Add(-48 * time.Hour),
+				RevokedAt: now.Add(-time.Minute), RevokedUntil: now.Add(9 * time.Minute)},
+		}})
+	offers := func() bool {
+		for _, k := range c.Keys() {
+			if k.Help().Key == "d" {
+				return true
+			}
+		}
+		return false
+	}
+	outcomes := map[rbac.Outcome]bool{}
+	for _, r := range c.verdicts.Rows() {
+		c.verdicts.Select(r.ID)
+		v, _ := c.selected()
+		outcomes[v.Outcome] = true
+		msg := press(c, letter('d'))
+		switch v.Outcome {
+		case rbac.Allowed:
+			if !offers() || msg == nil {
+				t.Errorf("%s is ✓ by an assignment: d should be offered and ask (%v)", r.ID, msg)
+			}
+		default:
+			if offers() || msg != nil {
+				t.Errorf("%s is %v: d must neither be offered nor act (offered %v, sent %T)", r.ID, v.Outcome, offers(), msg)
+			}
+		}
+	}
+	for _, o := range []rbac.Outcome{rbac.Allowed, rbac.Pending, rbac.Revoking} {
+		if !outcomes[o] {
+			t.Errorf("the snapshot should give a %v verdict: %v", o, outcomes)
+		}
+	}
+}
+
+// esc on the What step goes back one step, to Where, however What was
+// reached (enter from Where, b from the verdicts) and after the + field or a
+// filter on it was left with esc first. It never leaves the screen.
+func TestEscOnWhatGoesBackToWhere(t *testing.T) {
+	esc := tea.KeyPressMsg{Code: tea.KeyEscape}
+	c := check(t, azure.AuthKey)
+	verdictFor(c, azure.Access{Principal: bob, Scope: epID, Roles: rbac.BuiltinRoles()})
+	back := func(how string) {
+		t.Helper()
+		if c.step != stepWhat {
+			t.Fatalf("%s: on step %v, want What", how, c.step)
+		}
+		if !c.HandlesEsc() {
+			t.Errorf("%s: esc on What is the screen's (one step back), not the root's (leave)", how)
+		}
+		if msg := press(c, esc); msg != nil {
+			t.Errorf("%s: esc on What sent %T, want nothing (one step back)", how, msg)
+		}
+		if c.step != stepWhere {
+			t.Errorf("%s: esc on What went to step %v, want Where", how, c.step)
+		}
+		if v := ansi.Strip(c.View(120, 40)); !strings.Contains(v, "Where: the scopes around here") {
+			t.Errorf("%s: esc on What should show Where:\n%s", how, v)
+		}
+	}
+	// send does not run the command: focusing a field starts the cursor's blink timer.
+	send := func(k tea.KeyPressMsg) { c.Update(k) }
+	send(letter('b'))
+	back("b from the verdicts")
+
+	send(enter())
+	send(letter('+'))
+	send(esc) // closes the + field only
+	if c.typingAct || c.step != stepWhat {
+		t.Fatalf("esc in the + field should close it and stay on What: typing %v, step %v", c.typingAct, c.step)
+	}
+	back("after the + field")
+
+	send(enter())
+	send(letter('/'))
+	for _, r := range "keys" {
+		send(letter(r))
+	}
+	send(esc) // the filter first
+	if c.what.Filtering() || c.what.Query() != "" {
+		send(esc)
+	}
+	back("after a filter")
+}

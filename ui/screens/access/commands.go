@@ -168,5 +168,13 @@ func canAssign(v azure.Verdict) bool {
 		(v.Outcome == rbac.NotGranted || v.Outcome == rbac.Unknown)
 }
 
+// removable: the verdict is ✓ and rests on a role assignment, so d has one
+// to remove. Not while it is ⧖ (the assignment is not in effect yet: the
+// Decision may still say Allowed, notYet changes only the Outcome), ⧗ (it
+// was removed already) or anything else: d is offered only where it acts.
+func removable(v azure.Verdict) bool {
+	return v.Outcome == rbac.Allowed && len(v.Decision.Grants) > 0
+}
+
 // sameID compares object ids as Azure does (GUIDs, any case).
 func sameID(a, b string) bool { return strings.EqualFold(a, b) }

@@ -51,7 +51,7 @@ func (c *Check) Keys() []key.Binding {
 	if v, ok := c.selected(); ok && canAssign(v) {
 		ks = append(ks, keyAssign)
 	}
-	if v, ok := c.selected(); ok && v.Decision.Allowed && len(v.Decision.Grants) > 0 {
+	if v, ok := c.selected(); ok && removable(v) {
 		ks = append(ks, keyRemove)
 	}
 	return ks

@@ -281,7 +281,7 @@ func (c *Check) typeAction(k tea.KeyPressMsg) tea.Cmd {
 // verdict; the reply comes back to this screen only.
 func (c *Check) askRemove() tea.Cmd {
 	v, ok := c.selected()
-	if !ok || !v.Decision.Allowed || len(v.Decision.Grants) == 0 {
+	if !ok || !removable(v) {
 		return nil
 	}
 	g := v.Decision.Grants[0]

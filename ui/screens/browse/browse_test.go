@@ -486,3 +486,41 @@ func TestDetailsShowTheImageEachDeploymentRuns(t *testing.T) {
 		}
 	}
 }
+
+// A failed read of the endpoint names R once: nav.Problem says "R retries."
+// when retrying may help, and the line of keys under it names R only when
+// Problem did not. Drawn at 80x24 and 120x40 (their content areas).
+func TestGoldenDetailsErrorNamesRetryOnce(t *testing.T) {
+	for name, err := range map[string]error{
+		"retryable": errors.New("connection reset by peer"),
+		"rejected":  &azure.ServiceError{Status: 400, Code: "BadRequest", Message: "The request is invalid."},
+	} {
+		for _, sz := range [][2]int{{80, 21}, {120, 37}} {
+			t.Run(fmt.Sprintf("%s/%dx%d", name, sz[0], sz[1]), func(t *testing.T) {
+				d := NewDetails(env(), endpoint("churn-key", azure.AuthKey).EndpointRef)
+				d.az = &fake{err: err}
+				feed(d, d.Init())
+				v := plain(d.View(sz[0], sz[1]))
+				if n := strings.Count(strings.Join(strings.Fields(v), " "), "R retries"); n != 1 {
+					t.Errorf("R retries is said %d times, want once:\n%s", n, v)
+				}
+				for _, want := range []string{"e shows the full error", "esc goes back"} {
+					if !strings.Contains(v, want) {
+						t.Errorf("%q missing:\n%s", want, v)
+					}
+				}
+				golden.RequireEqual(t, v)
+			})
+		}
+	}
+}
+
+// The lists say it once too.
+func TestListErrorNamesRetryOnce(t *testing.T) {
+	s := NewSubscriptions(env())
+	s.az = &fake{err: errors.New("connection reset by peer")}
+	feed(s, s.Init())
+	if v := plain(s.View(80, 21)); strings.Count(strings.Join(strings.Fields(v), " "), "R retries") != 1 || !strings.Contains(v, "e shows the full error") {
+		t.Errorf("the list should say R retries once and offer e:\n%s", v)
+	}
+}

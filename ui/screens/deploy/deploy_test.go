@@ -450,6 +450,11 @@ func TestGoldenTraffic(t *testing.T) {
 			}
 			end := ansi.Strip(tr.View(w, h))
 			frames = append(frames, end)
+			// The heading is said whole at every width, never cut with "…".
+			if top := strings.Join(strings.Fields(frames[0]), " "); !strings.Contains(top,
+				"Traffic of churn-uai live requests are split; mirrored ones are copied, their answers dropped DEPLOYMENT") {
+				t.Errorf("the heading is cut:\n%s", frames[0])
+			}
 			for _, f := range frames {
 				rows := strings.Split(f, "\n")
 				if len(rows) > h {

@@ -12,6 +12,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/viewport"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 
 	"amlauth-tui/azure"
 	"amlauth-tui/ui/components"
@@ -398,11 +399,22 @@ func (t *Traffic) View(w, h int) string {
 // the operation; the az and REST panes scroll under it.
 func (t *Traffic) editor(w int) []string {
 	st := t.env.Styles
-	head := st.Title.Render("Traffic of "+components.Clean(t.ep.Endpoint)) + st.Muted.Render("  live requests are split; mirrored ones are copied, their answers dropped")
+	head := st.Title.Render("Traffic of " + components.Clean(t.ep.Endpoint))
 	if t.load.Busy() || t.apply.Busy() || t.running() {
 		head += "  " + t.Spinner()
 	}
-	lines := []string{components.Fit(head, w), ""}
+	// The heading is never cut: what live and mirror mean follows the
+	// title when it fits (with a blank line under it), else it takes the
+	// blank line's place, wrapped, so the editor's height stays the same
+	// at 80 columns.
+	const means = "live requests are split; mirrored ones are copied, their answers dropped"
+	lines := []string{head + st.Muted.Render("  "+means), ""}
+	if lipgloss.Width(lines[0]) > w {
+		lines = []string{head}
+		for _, l := range strings.Split(components.Wrap(means, w), "\n") {
+			lines = append(lines, st.Muted.Render(l))
+		}
+	}
 	if t.loadErr != nil {
 		lines = append(lines, nav.Problem(st, "Reading the endpoint", nav.RetryWith(t.loadErr, "R"), w), "")
 	}
