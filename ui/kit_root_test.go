@@ -343,3 +343,58 @@ func TestScreensGetTheirSizeAndLearnWhenCovered(t *testing.T) {
 		t.Fatal("uncovering is not covering")
 	}
 }
+
+// At 80x24 the error details (a long message and the support ids) and the
+// keys are taller than the terminal: the overlay shows a window of them
+// with its bottom border and closing hint, and ↓/pgdn/the wheel reach the
+// last line while the screen behind does not move.
+func TestOverlaysFitTheTerminalHeightAndScroll(t *testing.T) {
+	hermetic(t)
+	h := http.Header{}
+	h.Set("x-ms-request-id", "a345f43c-09cd-4a27-8eb6-7eb13d3393d6")
+	h.Set("x-ms-correlation-request-id", "b456f43c-09cd-4a27-8eb6-7eb13d3393d7")
+	re := &azcore.ResponseError{StatusCode: 500, ErrorCode: "InternalServerError",
+		RawResponse: &http.Response{StatusCode: 500, Header: h, Request: &http.Request{URL: &url.URL{Host: "management.azure.com"}}}}
+	long := fmt.Errorf("%w: %s", azure.Classify(re), strings.Repeat("The server had an internal error while it read the keys of the endpoint. ", 8))
+	for name, o := range map[string]struct {
+		open       func(m *Model)
+		hint, last string
+	}{
+		"error details": {func(m *Model) { m.Update(nav.ErrorMsg{Title: "Reading the keys", Err: long}) }, "esc closes", "7eb13d3393d7"},
+		"keys": {func(m *Model) {
+			var ks []key.Binding
+			for _, k := range "abcdefghijklmn" {
+				ks = append(ks, key.NewBinding(key.WithKeys(string(k)), key.WithHelp(string(k), "does something "+string(k))))
+			}
+			m.Update(nav.PushMsg{Screen: &formProbe{probe: newProbe(m.env, "p"), keys: ks}})
+			m.overlay.help = true
+		}, "? or esc closes", "wheel scrolls."},
+	} {
+		for _, how := range []tea.Msg{tea.KeyPressMsg{Code: tea.KeyDown}, tea.KeyPressMsg{Code: tea.KeyPgDown}, tea.MouseWheelMsg{Button: tea.MouseWheelDown}} {
+			m := New(Options{})
+			m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+			o.open(m)
+			check := func(when string) string {
+				t.Helper()
+				d := ansi.Strip(m.dialog())
+				rows := strings.Split(d, "\n")
+				if len(rows) > 22 || !strings.HasPrefix(rows[len(rows)-1], "╰") || !strings.Contains(d, o.hint) {
+					t.Fatalf("%s %s: %d rows, the bottom border or %q cut:\n%s", name, when, len(rows), o.hint, d)
+				}
+				return d
+			}
+			if d := check("opened"); !strings.Contains(d, "↓ more") || strings.Contains(d, o.last) {
+				t.Fatalf("%s: taller than 24 rows, it should say there is more:\n%s", name, d)
+			}
+			if name == "error details" && fmt.Sprint(how) == fmt.Sprint(tea.KeyPressMsg{Code: tea.KeyDown}) {
+				golden.RequireEqual(t, ansi.Strip(m.render()))
+			}
+			for range 60 {
+				m.Update(how)
+			}
+			if d := check(fmt.Sprintf("scrolled with %v", how)); !strings.Contains(d, o.last) || strings.Contains(d, "↓ more") {
+				t.Errorf("%s: %v did not reach the last line:\n%s", name, how, d)
+			}
+		}
+	}
+}

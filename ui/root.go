@@ -88,6 +88,7 @@ type overlay struct {
 	help    bool
 	err     *nav.ErrorMsg
 	confirm *nav.ConfirmMsg
+	scroll  int // the first line shown of an overlay taller than the terminal
 }
 
 type toast struct {
@@ -288,6 +289,10 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		msg.Y -= headerH
 		return m, m.toTop(msg)
 	case tea.MouseWheelMsg:
+		if m.overlayOpen() && m.palette == nil && !m.tooSmall() {
+			m.scrollOverlay(msg)
+			return m, nil
+		}
 		if m.overlayOpen() || m.tooSmall() {
 			return m, nil
 		}
@@ -393,10 +398,10 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	case nav.ErrorMsg:
-		m.overlay.err = &msg
+		m.overlay.err, m.overlay.scroll = &msg, 0
 		return m, nil
 	case nav.ConfirmMsg:
-		m.overlay.confirm = &msg
+		m.overlay.confirm, m.overlay.scroll = &msg, 0
 		return m, nil
 	case nav.CopyMsg:
 		label := msg.Label
@@ -497,20 +502,26 @@ func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
 			}
 			return m.deliver(c.To, c.OnYes)
 		case "n", "esc", "q":
-			m.overlay.confirm = nil
+			m.overlay.confirm, m.overlay.scroll = nil, 0
+		default:
+			m.scrollOverlay(k)
 		}
 		return nil
 	case m.overlay.err != nil:
 		if s := k.String(); s == "esc" || s == "enter" || s == "q" {
-			m.overlay.err = nil
+			m.overlay.err, m.overlay.scroll = nil, 0
 		} else if ids := requestIDs(m.overlay.err.Err); s == "y" && ids != "" {
 			_, cmd := m.Update(nav.CopyMsg{Text: ids, Label: "Copied the request and correlation ids"})
 			return cmd
+		} else {
+			m.scrollOverlay(k)
 		}
 		return nil
 	case m.overlay.help:
 		if s := k.String(); s == "esc" || s == "?" || s == "q" {
-			m.overlay.help = false
+			m.overlay.help, m.overlay.scroll = false, 0
+		} else {
+			m.scrollOverlay(k)
 		}
 		return nil
 	}
@@ -519,7 +530,7 @@ func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
 		case key.Matches(k, m.keys.Quit):
 			return m.quitOrAsk()
 		case key.Matches(k, m.keys.Help):
-			m.overlay.help = true
+			m.overlay.help, m.overlay.scroll = true, 0
 			return nil
 		case key.Matches(k, m.keys.Palette):
 			m.palette = newPalette(m)
@@ -832,22 +843,46 @@ func (m *Model) toastView() string {
 }
 
 func (m *Model) dialog() string {
+	if m.palette != nil {
+		return m.palette.view(m.dialogWidth())
+	}
+	body, hint := m.dialogText()
+	if body == "" {
+		return ""
+	}
+	return components.Overlay(m.env.Styles.Dialog, body, hint, m.dialogWidth(), m.dialogHeight(), m.overlay.scroll)
+}
+
+// dialogWidth is the width every overlay wraps its text to
+// (components.Overlay), so it fits the terminal at any width.
+func (m *Model) dialogWidth() int { return min(m.w-8, 76) }
+
+// dialogHeight is the most rows an overlay takes: a taller one scrolls
+// (components.Overlay), so its border and the hint that closes it show.
+func (m *Model) dialogHeight() int { return m.h - 2 }
+
+// scrollOverlay moves the open overlay's window for msg (↑/↓, pgup/pgdn,
+// the mouse wheel) when it is taller than the terminal.
+func (m *Model) scrollOverlay(msg tea.Msg) {
+	if body, hint := m.dialogText(); body != "" {
+		m.overlay.scroll = components.OverlayScroll(msg, m.env.Styles.Dialog, body, hint, m.dialogWidth(), m.dialogHeight(), m.overlay.scroll)
+	}
+}
+
+// dialogText is the open overlay's text and the hint under it that says
+// how to close it; "" when none is open.
+func (m *Model) dialogText() (body, hint string) {
 	st := m.env.Styles
-	// Every overlay wraps its text to this width (components.Overlay), so
-	// it fits the terminal at any width.
-	width := min(m.w-8, 76)
+	width := m.dialogWidth()
 	switch {
-	case m.palette != nil:
-		return m.palette.view(width)
 	case m.overlay.confirm != nil:
 		c := m.overlay.confirm
 		yes := c.Yes
 		if yes == "" {
 			yes = "Yes"
 		}
-		body := st.Title.Render(components.Clean(c.Title)) + "\n\n" + c.Body +
-			"\n\n" + st.Key.Render("y") + " " + yes + "   " + st.Key.Render("n") + " cancel"
-		return components.Overlay(st.Dialog, body, width)
+		return st.Title.Render(components.Clean(c.Title)) + "\n\n" + c.Body,
+			st.Key.Render("y") + " " + yes + "   " + st.Key.Render("n") + " cancel"
 	case m.overlay.err != nil:
 		e := m.overlay.err
 		raw := ""
@@ -859,16 +894,15 @@ func (m *Model) dialog() string {
 			raw += "\n\n" + st.Muted.Render("For a support ticket:") + "\n" + components.CleanBlock(ids)
 			closes = "y copies the ids · esc closes"
 		}
-		body := nav.Problem(st, e.Title, e.Err, width-6) + raw + "\n\n" + st.Muted.Render(closes)
-		return components.Overlay(st.Dialog, body, width)
+		return nav.Problem(st, e.Title, e.Err, width-6) + raw, st.Muted.Render(closes)
 	case m.overlay.help:
 		h := m.help
 		h.SetWidth(width - 6)
 		groups := [][]key.Binding{m.top().Keys(), {m.keys.Back, m.keys.Palette, m.keys.Help, m.keys.Quit, m.keys.ForceQuit, m.keys.Redraw}}
-		body := st.Title.Render("Keys — "+m.top().Title()) + "\n\n" + h.FullHelpView(groups) +
-			"\n\n" + st.Muted.Render(escRule) +
-			"\n\n" + st.Muted.Render("Mouse: click selects, click again opens, wheel scrolls.\n? or esc closes")
-		return components.Overlay(st.Dialog, body, width)
+		return st.Title.Render("Keys — "+m.top().Title()) + "\n\n" + h.FullHelpView(groups) +
+				"\n\n" + st.Muted.Render(escRule) +
+				"\n\n" + st.Muted.Render("Mouse: click selects, click again opens, wheel scrolls."),
+			st.Muted.Render("? or esc closes")
 	}
-	return ""
+	return "", ""
 }

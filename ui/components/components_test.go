@@ -9,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/golden"
 
 	"amlauth-tui/ui/theme"
 )
@@ -268,7 +269,7 @@ func TestOverlayFitsItsWidthAndKeepsTheText(t *testing.T) {
 	body := "Removing the role assignment: access denied\n\ncorrelation id (x-ms-correlation-request-id): a345f43c-09cd-4a27-8eb6-7eb13d3393d6\n" + id
 	squash := func(s string) string { return strings.Join(strings.Fields(s), "") }
 	for _, w := range []int{32, 40, 60, 72, 76} {
-		v := Overlay(box, body, w)
+		v := Overlay(box, body, "esc closes", w, 40, 0)
 		for i, l := range strings.Split(v, "\n") {
 			if lw := lipgloss.Width(l); lw > w {
 				t.Errorf("width %d: line %d is %d cells:\n%s", w, i, lw, v)
@@ -278,5 +279,75 @@ func TestOverlayFitsItsWidthAndKeepsTheText(t *testing.T) {
 		if !strings.Contains(squash(inside), squash(body)) {
 			t.Errorf("width %d: text lost:\n%s", w, v)
 		}
+	}
+}
+
+// An overlay taller than the terminal shows a window of its text: the
+// border and the closing hint are never cut, it says there is more, and
+// ↓, pgdn and the wheel reach the last line (drawn at 80x24 and 40x12;
+// the goldens show the top and the bottom).
+func TestGoldenOverlayFitsItsHeightAndScrolls(t *testing.T) {
+	box := lipgloss.NewStyle().Border(lipgloss.RoundedBorder()).Padding(1, 2)
+	var lines []string
+	for i := 1; i <= 40; i++ {
+		lines = append(lines, fmt.Sprintf("line %d of the error details", i))
+	}
+	body, hint := strings.Join(lines, "\n"), "y copies the ids · esc closes"
+	for _, sz := range [][2]int{{80, 24}, {40, 12}} {
+		w, h := min(sz[0]-8, 76), sz[1]-2
+		squash := func(s string) string {
+			return strings.Join(strings.Fields(strings.NewReplacer("│", "", "╭", "", "╮", "", "─", "").Replace(s)), "")
+		}
+		check := func(t *testing.T, v string) {
+			t.Helper()
+			rows := strings.Split(v, "\n")
+			if len(rows) > h {
+				t.Errorf("%d rows, want at most %d:\n%s", len(rows), h, v)
+			}
+			for i, l := range rows {
+				if lw := lipgloss.Width(l); lw > w {
+					t.Errorf("line %d is %d cells, want at most %d:\n%s", i, lw, w, v)
+				}
+			}
+			if !strings.HasPrefix(rows[len(rows)-1], "╰") || !strings.HasSuffix(squash(strings.Join(rows[:len(rows)-1], "")), squash(hint)) {
+				t.Errorf("the bottom border or the hint is cut:\n%s", v)
+			}
+		}
+		for _, how := range []struct {
+			name string
+			msg  tea.Msg
+		}{
+			{"down", tea.KeyPressMsg{Code: tea.KeyDown}},
+			{"pgdown", tea.KeyPressMsg{Code: tea.KeyPgDown}},
+			{"wheel", tea.MouseWheelMsg{Button: tea.MouseWheelDown}},
+		} {
+			t.Run(fmt.Sprintf("%dx%d/%s", sz[0], sz[1], how.name), func(t *testing.T) {
+				top := 0
+				v := ansi.Strip(Overlay(box, body, hint, w, h, top))
+				check(t, v)
+				if !strings.Contains(v, "line 1 of") || !strings.Contains(v, "↓ more") {
+					t.Errorf("the top should show line 1 and say there is more:\n%s", v)
+				}
+				first := v
+				for range 100 {
+					top = OverlayScroll(how.msg, box, body, hint, w, h, top)
+				}
+				v = ansi.Strip(Overlay(box, body, hint, w, h, top))
+				check(t, v)
+				if !strings.Contains(v, "line 40 of") || strings.Contains(v, "↓ more") {
+					t.Errorf("scrolling did not reach the last line:\n%s", v)
+				}
+				if up := OverlayScroll(tea.KeyPressMsg{Code: tea.KeyUp}, box, body, hint, w, h, top); up != top-1 {
+					t.Errorf("↑ from the bottom: top %d, want %d", up, top-1)
+				}
+				if how.name == "down" {
+					golden.RequireEqual(t, first+"\n\n"+v)
+				}
+			})
+		}
+	}
+	// A short body is drawn whole, with no window.
+	if v := ansi.Strip(Overlay(box, "short", hint, 72, 22, 5)); strings.Contains(v, "more") || strings.Contains(v, "lines") || !strings.Contains(v, hint) {
+		t.Errorf("a short overlay should be drawn whole:\n%s", v)
 	}
 }

@@ -5,6 +5,9 @@ import (
 	"strings"
 	"time"
 
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/viewport"
+	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 )
 
@@ -19,11 +22,69 @@ func Wrap(s string, w int) string {
 }
 
 // Overlay draws body in box (a bordered dialog style) no wider than w
-// cells: every line wraps at words, and a word longer than a line (an id,
+// and no taller than h cells, with hint (how to close it) on its last
+// line: every line wraps at words, and a word longer than a line (an id,
 // a URL) breaks, so the right border is never cut by the screen's edge.
-func Overlay(box lipgloss.Style, body string, w int) string {
-	inner := max(w-box.GetHorizontalFrameSize(), 1)
-	return box.Render(lipgloss.NewStyle().Width(inner).Render(body))
+// A body taller than fits shows a window of it from line top (clamped),
+// with where it is, so the border and the hint are never cut either;
+// OverlayScroll moves top.
+func Overlay(box lipgloss.Style, body, hint string, w, h, top int) string {
+	vp, ok := overlayWindow(box, body, hint, w, h)
+	inner := lipgloss.NewStyle().Width(max(w-box.GetHorizontalFrameSize(), 1))
+	if ok {
+		return box.Render(inner.Render(body + "\n\n" + hint))
+	}
+	vp.SetYOffset(top)
+	first, last, total := vp.YOffset()+1, vp.YOffset()+vp.VisibleLineCount(), vp.TotalLineCount()
+	where := fmt.Sprintf("lines %d–%d of %d", first, last, total)
+	if !vp.AtBottom() {
+		where = "↓ more · " + where
+	}
+	if long := where + " · ↑↓ scroll"; lipgloss.Width(long) <= vp.Width() {
+		where = long
+	}
+	// One line, as overlayWindow counted.
+	return box.Render(vp.View() + "\n" + inner.Faint(true).Render(Fit(where, vp.Width())) + "\n" + inner.Render(hint))
+}
+
+// OverlayScroll is the top line of the Overlay drawn with these arguments
+// after msg: ↑/↓ move a line, pgup/pgdn a page, the mouse wheel three
+// lines; other messages leave it.
+func OverlayScroll(msg tea.Msg, box lipgloss.Style, body, hint string, w, h, top int) int {
+	vp, ok := overlayWindow(box, body, hint, w, h)
+	if ok {
+		return 0
+	}
+	vp.SetYOffset(top)
+	vp, _ = vp.Update(msg)
+	return vp.YOffset()
+}
+
+// overlayWindow is the viewport an Overlay scrolls body in, and whether
+// body and hint fit whole (then no window is needed). A window leaves
+// room for a line that says where it is and for the hint.
+func overlayWindow(box lipgloss.Style, body, hint string, w, h int) (viewport.Model, bool) {
+	iw := max(w-box.GetHorizontalFrameSize(), 1)
+	ih := h - box.GetVerticalFrameSize()
+	inner := lipgloss.NewStyle().Width(iw)
+	wrapped := inner.Render(body)
+	if lipgloss.Height(wrapped)+1+lipgloss.Height(inner.Render(hint)) <= ih {
+		return viewport.Model{}, true
+	}
+	none := key.NewBinding(key.WithDisabled())
+	vp := viewport.New(viewport.WithWidth(iw), viewport.WithHeight(max(ih-1-lipgloss.Height(inner.Render(hint)), 1)))
+	vp.KeyMap = viewport.KeyMap{
+		Up:           key.NewBinding(key.WithKeys("up")),
+		Down:         key.NewBinding(key.WithKeys("down")),
+		PageUp:       key.NewBinding(key.WithKeys("pgup")),
+		PageDown:     key.NewBinding(key.WithKeys("pgdown")),
+		HalfPageUp:   none,
+		HalfPageDown: none,
+		Left:         none,
+		Right:        none,
+	}
+	vp.SetContent(wrapped)
+	return vp, false
 }
 
 // Count says "1 endpoint", "3 endpoints", "1 identity" for a plural noun.
