@@ -38,6 +38,20 @@ func Problem(st *theme.Styles, what string, err error, w int) string {
 	return strings.Join(parts, "\n")
 }
 
+// AfterProblem is the line of keys under Problem(err): keys, after the
+// one that retries when Problem has not said "R retries." already (it does
+// when retrying may help), so the key is named once. retry says what that
+// key does; "" is "R retries" (or the key RetryWith named).
+func AfterProblem(err error, retry string, keys ...string) string {
+	if !azure.Explain(err).Retry {
+		if retry == "" {
+			retry = retryKey(err) + " retries"
+		}
+		keys = append([]string{retry}, keys...)
+	}
+	return strings.Join(keys, " · ")
+}
+
 // RetryWith names the key that retries err on this screen: R on lists and
 // details, another where R means something else (a search box, a review).
 func RetryWith(err error, key string) error {

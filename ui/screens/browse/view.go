@@ -26,7 +26,7 @@ func (p *page) top(w, h int) (top string, tableless bool) {
 		lines += "\n" + extra
 	}
 	if p.err != nil {
-		retry := afterProblem(p.err, "e shows the full error")
+		retry := nav.AfterProblem(p.err, "", "e shows the full error")
 		if p.resume != nil {
 			if r := p.resume(); r != "" {
 				retry = r
@@ -39,16 +39,6 @@ func (p *page) top(w, h int) (top string, tableless bool) {
 		return lines, true
 	}
 	return components.Block(lines, w, min(lipgloss.Height(lines), h-3)), false
-}
-
-// afterProblem is the line of keys under nav.Problem(err): keys, and R
-// first when Problem has not said "R retries." already (it does when
-// retrying may help), so the key is named once, as on the other screens.
-func afterProblem(err error, keys ...string) string {
-	if !azure.Explain(err).Retry {
-		keys = append([]string{"R retries"}, keys...)
-	}
-	return strings.Join(keys, " · ")
 }
 
 // tableTop is how many rows the top takes at the screen's size: where a
@@ -297,7 +287,7 @@ func (d *Details) View(w, h int) string {
 		return components.Block(body, w, h)
 	}
 	if d.err != nil {
-		body := head + "\n" + nav.Problem(st, d.what, d.err, w) + "\n" + st.Muted.Render(components.Wrap(afterProblem(d.err, "e shows the full error", "esc goes back"), w))
+		body := head + "\n" + nav.Problem(st, d.what, d.err, w) + "\n" + st.Muted.Render(components.Wrap(nav.AfterProblem(d.err, "", "e shows the full error", "esc goes back"), w))
 		return components.Block(body, w, h)
 	}
 	// A copy, drawn at this size with the content as of now ("3m ago"):

@@ -590,7 +590,9 @@ func TestRegenerateProgressAndOutcome(t *testing.T) {
 			if f.keysCalls != 2 || s.slots[0].secret.Value() != f.keys.Primary || strings.Contains(v, f.keys.Primary) {
 				t.Fatalf("after the operation the keys are read again and masked (%d calls):\n%s", f.keysCalls, v)
 			}
-			if fail && (!strings.Contains(v, "Regenerating the primary key: Azure answered 500") || !strings.Contains(v, "what Azure holds now") || !strings.Contains(v, "g tries again")) {
+			if fail && (!strings.Contains(v, "Regenerating the primary key: Azure answered 500") || !strings.Contains(v, "what Azure holds now") ||
+				// g regenerates again, named once (R reads the keys, not the regeneration)
+				strings.Count(v, " retries") != 1 || !strings.Contains(v, "g retries.") || strings.Contains(v, "g tries again")) {
 				t.Fatalf("failure:\n%s", v)
 			}
 			if !fail && !strings.Contains(v, "✓ The primary key was regenerated") {
@@ -741,5 +743,32 @@ func TestLongTokenRevealFitsTheScreen(t *testing.T) {
 	}
 	if v = ansi.Strip(s.View(120, 37)); strings.Contains(v, "more characters") {
 		t.Fatalf("it fits at 120x37:\n%s", v)
+	}
+}
+
+// A failed read names R once: nav.Problem says "R retries." when retrying
+// may help (a 500), and the line under it names R only when Problem did not
+// (a 403, which also offers the access check).
+func TestGoldenFailedReadNamesRetryOnce(t *testing.T) {
+	for name, err := range map[string]error{
+		"retryable": &azure.ServiceError{Status: 500, Code: "InternalServerError", Message: "The server had an internal error."},
+		"denied": &azure.ForbiddenError{Principal: "bob@contoso.example",
+			Action: "Microsoft.MachineLearningServices/workspaces/onlineEndpoints/listKeys/action", Scope: endpoint(azure.AuthKey).ID},
+	} {
+		t.Run(name, func(t *testing.T) {
+			f := newFake()
+			f.keysErr = err
+			s, _ := open(t, azure.AuthKey, f)
+			v := ansi.Strip(s.View(80, 21))
+			if n := strings.Count(strings.Join(strings.Fields(v), " "), "R retries"); n != 1 {
+				t.Errorf("R retries is said %d times, want once:\n%s", n, v)
+			}
+			golden.RequireEqual(t, v)
+			// The endpoint could not be read again either.
+			s.rereadErr = err
+			if v := strings.Join(strings.Fields(ansi.Strip(s.View(120, 37))), " "); strings.Count(v, "R retries") != 2 || !strings.Contains(v, "Reading the endpoint") {
+				t.Errorf("each failure should name R once:\n%s", v)
+			}
+		})
 	}
 }

@@ -65,7 +65,10 @@ func (s *Screen) View(w, h int) string {
 		top = append(top, s.statusLines(vis[0], w, now)...)
 	}
 	if s.rereadErr != nil {
-		top = append(top, "", nav.Problem(st, "Reading the endpoint", s.rereadErr, w), st.Muted.Render("R retries"))
+		top = append(top, "", nav.Problem(st, "Reading the endpoint", s.rereadErr, w))
+		if next := nav.AfterProblem(s.rereadErr, ""); next != "" {
+			top = append(top, st.Muted.Render(next))
+		}
 	}
 	if !s.showMgmt {
 		switch s.mode {
@@ -204,16 +207,19 @@ func (s *Screen) statusLines(sl *slot, w int, now time.Time) []string {
 	}
 	what := map[group]string{gKeys: "Getting the keys", gAML: "Getting an AML token", gML: "Getting an Entra token", gMgmt: "Getting the control-plane token"}[sl.group]
 	out := []string{"", nav.Problem(st, what, l.err, w)}
-	next := "R retries."
+	var keys []string
 	if l.denied {
 		out = append(out, para(st.Text, deniedText, w)...)
-		next = "c opens the access check · R retries."
+		keys = append(keys, "c opens the access check")
 	}
+	next := nav.AfterProblem(l.err, "", keys...)
 	if !sl.secret.Empty() && !sl.meta.ExpiresOn.IsZero() && now.Before(sl.meta.ExpiresOn) {
 		out = append(out, para(st.Text, fmt.Sprintf("Failed at %s; the current token stays in use until it expires (in %s).",
 			clock(l.errAt), components.Countdown(now, sl.meta.ExpiresOn)), w)...)
 	}
-	out = append(out, para(st.Muted, next, w)...)
+	if next != "" {
+		out = append(out, para(st.Muted, next, w)...)
+	}
 	return out
 }
 
@@ -243,16 +249,20 @@ func (s *Screen) regenLines(w int) []string {
 			out = append(out, para(st.Muted, "Could not read its status ("+azure.Explain(p.Err).Title+"); still watching.", w)...)
 		}
 	case s.regenErr != nil:
-		out = append(out, nav.Problem(st, "Regenerating the "+which+" key", s.regenErr, w))
-		next := "g tries again."
+		err := nav.RetryWith(s.regenErr, "g") // R reads the keys again; g regenerates
+		out = append(out, nav.Problem(st, "Regenerating the "+which+" key", err, w))
+		var keys []string
 		if s.regenDenied {
 			out = append(out, para(st.Text, deniedText, w)...)
-			next = "c opens the access check · " + next
+			keys = append(keys, "c opens the access check")
 		}
+		next := nav.AfterProblem(err, "g tries again", keys...)
 		if s.regenLast.Done {
-			next = "The keys above were read again after the failure: they are what Azure holds now. " + next
+			next = strings.TrimSpace("The keys above were read again after the failure: they are what Azure holds now. " + next)
 		}
-		out = append(out, para(st.Muted, next, w)...)
+		if next != "" {
+			out = append(out, para(st.Muted, next, w)...)
+		}
 	case s.regenLast.Done:
 		out = append(out, st.OK.Render("✓ The "+which+" key was regenerated; the keys above are the current ones."))
 	default:

@@ -863,3 +863,63 @@ func TestServerStringsAreSanitized(t *testing.T) {
 		}
 	}
 }
+
+// After a failure the key that retries is named once: nav.Problem says
+// "enter retries." when retrying may help, and the line of keys under it
+// names it only when Problem did not (a failed provisioning, auth-mode
+// change and delete; the identity list names R the same way).
+func TestGoldenFailureNamesRetryOnce(t *testing.T) {
+	for name, err := range map[string]error{
+		"retryable": &azure.ServiceError{Status: 500, Code: "InternalServerError", Message: "The server had an internal error."},
+		"rejected":  &azure.OperationFailedError{Code: "EndpointProvisioningFailed", Message: "Quota exceeded for Standard_DS3_v2 in eastus"},
+	} {
+		once := func(t *testing.T, v, key string) {
+			t.Helper()
+			if n := strings.Count(v, key+" retries"); n != 1 {
+				t.Errorf("%q is said %d times, want once:\n%s", key+" retries", n, v)
+			}
+		}
+		t.Run(name+"/create", func(t *testing.T) {
+			c := newWizard()
+			walk(t, c, "churn-v2", false)
+			send(c, "enter", "enter")
+			op := runningOp("create", azure.EndpointRef{WorkspaceRef: ws, Endpoint: "churn-v2"})
+			answer(c, &c.Kit, &c.startCall, op, nil)
+			c.Update(nav.OperationMsg{Op: op, Progress: azure.Progress{State: "Failed", Done: true, Elapsed: 3 * time.Second, Err: err}})
+			v := plain(c.View(80, 21))
+			once(t, flat(v), "enter")
+			if !strings.Contains(flat(v), "e details · esc back to the review") {
+				t.Errorf("the keys are missing:\n%s", v)
+			}
+			golden.RequireEqual(t, v)
+		})
+		t.Run(name+"/authmode", func(t *testing.T) {
+			a := newAuthMode(env(), nav.ChangeAuthModeMsg{Endpoint: endpoint("churn-key", azure.AuthKey, "Managed")})
+			send(a, "down", "enter")
+			op := runningOp("update", a.ep.EndpointRef)
+			answer(a, &a.Kit, &a.startCall, op, nil)
+			a.Update(nav.OperationMsg{Op: op, Progress: azure.Progress{State: "Failed", Done: true, Err: err}})
+			once(t, flat(a.View(80, 21)), "enter")
+		})
+		t.Run(name+"/delete", func(t *testing.T) {
+			d := newDelete(env(), nav.DeleteEndpointMsg{Endpoint: endpoint("churn-key", azure.AuthKey, "Managed")})
+			d.Init()
+			op := runningOp("delete", d.ep.EndpointRef)
+			answer(d, &d.Kit, &d.startCall, op, nil)
+			d.Update(nav.OperationMsg{Op: op, Progress: azure.Progress{State: "Failed", Done: true, Err: err}})
+			once(t, flat(d.View(80, 21)), "enter")
+		})
+		t.Run(name+"/identities", func(t *testing.T) {
+			c := newWizard()
+			c.env.Session = &azure.Session{}
+			walk(t, c, "churn-v2", false)
+			send(c, "enter")
+			answer(c, &c.Kit, &c.idsCall, []azure.ManagedIdentity(nil), err)
+			v := flat(c.View(100, 30))
+			once(t, v, "R")
+			if !strings.Contains(v, "System-assigned needs no list.") {
+				t.Errorf("the list is not said to be optional:\n%s", v)
+			}
+		})
+	}
+}

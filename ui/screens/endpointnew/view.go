@@ -226,8 +226,11 @@ func (c *Create) identityIntro(w int) []string {
 	case c.idsCall.Busy():
 		lines = append(lines, st.Muted.Render("Loading the user-assigned identities of the subscription…"))
 	case c.idsErr != nil:
-		lines = append(lines, nav.Problem(st, "Listing user-assigned identities", c.idsErr, w),
-			st.Muted.Render(wrap("R retries. System-assigned needs no list.", w)))
+		next := "System-assigned needs no list."
+		if k := nav.AfterProblem(c.idsErr, ""); k != "" {
+			next = k + ". " + next
+		}
+		lines = append(lines, nav.Problem(st, "Listing user-assigned identities", c.idsErr, w), st.Muted.Render(wrap(next, w)))
 	case c.env.Session != nil && c.ids.Total() == 1:
 		lines = append(lines, st.Warn.Render(wrap("No user-assigned identities in this subscription: system-assigned is the choice here "+
 			"(az identity create makes one).", w)))
@@ -321,8 +324,9 @@ func (c *Create) runView(w int) []string {
 	lines = append(lines, "")
 	switch {
 	case c.watch.failed():
-		lines = append(lines, nav.Problem(st, "Provisioning failed", nav.RetryWith(c.watch.last.Err, "enter"), w), "",
-			st.Accent.Render(wrap("enter retries the create (a PUT replaces the failed endpoint) · e details · esc back to the review", w)))
+		err := nav.RetryWith(c.watch.last.Err, "enter")
+		lines = append(lines, nav.Problem(st, "Provisioning failed", err, w), "",
+			st.Accent.Render(wrap(nav.AfterProblem(err, "enter retries the create (a PUT replaces the failed endpoint)", "e details", "esc back to the review"), w)))
 	case c.watch.succeeded():
 		lines = append(lines, st.OK.Render("Opening the endpoint…"))
 	default:
@@ -569,8 +573,9 @@ func (a *AuthMode) View(w, h int) string {
 	lines = append(lines, "")
 	switch {
 	case a.watch.failed():
-		lines = append(lines, nav.Problem(st, "The change failed", nav.RetryWith(a.watch.last.Err, "enter"), w), "",
-			st.Accent.Render(wrap("enter retries · e details · esc back", w)))
+		err := nav.RetryWith(a.watch.last.Err, "enter")
+		lines = append(lines, nav.Problem(st, "The change failed", err, w), "",
+			st.Accent.Render(wrap(nav.AfterProblem(err, "", "e details", "esc back"), w)))
 	case a.watch.succeeded():
 		lines = append(lines, st.OK.Render(wrap(fmt.Sprintf("%s now uses %s.", components.Clean(a.ep.Endpoint), components.Clean(a.ep.AuthMode)), w)))
 		if a.ep.AuthMode == azure.AuthAADToken {
@@ -699,8 +704,9 @@ func (d *Delete) View(w, h int) string {
 		lines = append(lines, "")
 		switch {
 		case d.watch.failed():
-			lines = append(lines, nav.Problem(st, "The delete failed", nav.RetryWith(d.watch.last.Err, "enter"), w), "",
-				st.Accent.Render(wrap("enter retries · e details · esc back", w)))
+			err := nav.RetryWith(d.watch.last.Err, "enter")
+			lines = append(lines, nav.Problem(st, "The delete failed", err, w), "",
+				st.Accent.Render(wrap(nav.AfterProblem(err, "", "e details", "esc back"), w)))
 		case d.watch.succeeded():
 			lines = append(lines, st.OK.Render("Deleted. Back to the endpoint list…"))
 		default:
