@@ -465,7 +465,7 @@ func TestCreateRefusedByAzureKeepsInputAndSaysWhatToDo(t *testing.T) {
 	}
 	c.step = cReview
 	answer[*azure.Operation](c, &c.Kit, &c.startCall, nil, &azure.ThrottledError{RetryAfter: 5 * time.Second, Message: "Too many requests"})
-	if v := flat(c.View(120, 37)); !strings.Contains(v, "wait 5s, then enter retries") {
+	if v := flat(c.View(120, 37)); !strings.Contains(v, "Wait 5s, then try again. enter retries.") || strings.Count(v, "enter retries") != 1 {
 		t.Fatalf("429 says how long to wait:\n%s", v)
 	}
 }
@@ -892,6 +892,17 @@ func TestGoldenFailureNamesRetryOnce(t *testing.T) {
 				t.Errorf("the keys are missing:\n%s", v)
 			}
 			golden.RequireEqual(t, v)
+		})
+		t.Run(name+"/create refused", func(t *testing.T) {
+			c := newWizard()
+			walk(t, c, "churn-v2", false)
+			send(c, "enter", "enter")
+			answer[*azure.Operation](c, &c.Kit, &c.startCall, nil, err)
+			v := flat(c.View(120, 37))
+			once(t, v, "enter")
+			if !strings.Contains(v, "e shows the details. Everything typed is kept.") {
+				t.Errorf("the keys are missing:\n%s", v)
+			}
 		})
 		t.Run(name+"/authmode", func(t *testing.T) {
 			a := newAuthMode(env(), nav.ChangeAuthModeMsg{Endpoint: endpoint("churn-key", azure.AuthKey, "Managed")})

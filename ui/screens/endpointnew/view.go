@@ -293,7 +293,7 @@ func startAdvice(err error) string {
 	switch {
 	case errors.As(err, &fe):
 		return "ctrl+o checks your access and finds the role that grants it; enter retries once it is granted." + kept
-	case errors.As(err, &th):
+	case errors.As(err, &th) && !azure.Explain(err).Retry:
 		wait := "a moment"
 		if th.RetryAfter > 0 {
 			wait = th.RetryAfter.String()
@@ -312,7 +312,8 @@ func startAdvice(err error) string {
 	case errors.As(err, &se) && se.Status == 400:
 		return "Azure rejected the request: fix what it names (n edits the name, esc goes back step by step)." + kept
 	}
-	return "enter retries; e shows the details." + kept
+	// nav.Problem above has said "enter retries." when retrying may help.
+	return nav.AfterProblem(nav.RetryWith(err, "enter"), "", "e shows the details") + "." + kept
 }
 
 func (c *Create) runView(w int) []string {
