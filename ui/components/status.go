@@ -47,6 +47,17 @@ func Overlay(box lipgloss.Style, body, hint string, w, h, top int) string {
 	return box.Render(vp.View() + "\n" + inner.Faint(true).Render(Fit(where, vp.Width())) + "\n" + inner.Render(hint))
 }
 
+// Refit sizes vp to w×h and gives it content, keeping its scroll
+// position (the viewport clamps it to the new content): how every
+// scrolling body follows a resize or a change of what it shows.
+func Refit(vp *viewport.Model, w, h int, content string) {
+	off := vp.YOffset()
+	vp.SetWidth(w)
+	vp.SetHeight(h)
+	vp.SetContent(content)
+	vp.SetYOffset(off)
+}
+
 // OverlayScroll is the top line of the Overlay drawn with these arguments
 // after msg: ↑/↓ move a line, pgup/pgdn a page, the mouse wheel three
 // lines; other messages leave it.

@@ -408,9 +408,5 @@ func (d *Details) layout() {
 	if w == 0 || h == 0 {
 		return
 	}
-	off := d.vp.YOffset()
-	d.vp.SetWidth(w)
-	d.vp.SetHeight(max(h-1, 1))
-	d.vp.SetContent(d.content(w))
-	d.vp.SetYOffset(off)
+	components.Refit(&d.vp, w, max(h-1, 1), d.content(w))
 }

@@ -293,10 +293,7 @@ func (d *Details) View(w, h int) string {
 	// A copy, drawn at this size with the content as of now ("3m ago"):
 	// View changes nothing; scrolling moves d.vp, laid out in Update.
 	vp := d.vp
-	vp.SetWidth(w)
-	vp.SetHeight(max(h-1, 1))
-	vp.SetContent(d.content(w))
-	vp.SetYOffset(d.vp.YOffset())
+	components.Refit(&vp, w, max(h-1, 1), d.content(w))
 	if vp.TotalLineCount() > vp.Height() {
 		head += st.Muted.Render(fmt.Sprintf("  ↑/↓ scroll · %d%%", int(vp.ScrollPercent()*100)))
 	}

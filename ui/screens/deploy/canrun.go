@@ -199,11 +199,7 @@ func (c *CanRun) layout() {
 	if w == 0 || h == 0 {
 		return
 	}
-	off := c.vp.YOffset()
-	c.vp.SetWidth(w)
-	c.vp.SetHeight(max(h-1, 1))
-	c.vp.SetContent(strings.Join(c.body(w), "\n"))
-	c.vp.SetYOffset(off)
+	components.Refit(&c.vp, w, max(h-1, 1), strings.Join(c.body(w), "\n"))
 }
 
 func (c *CanRun) View(w, h int) string {

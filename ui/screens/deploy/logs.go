@@ -191,9 +191,6 @@ func (l *Logs) layout() {
 		return
 	}
 	st := l.env.Styles
-	off := l.vp.YOffset()
-	l.vp.SetWidth(w)
-	l.vp.SetHeight(max(h-4, 1))
 	var body string
 	switch {
 	case l.err != nil:
@@ -205,8 +202,7 @@ func (l *Logs) layout() {
 	default:
 		body = l.wrapped(w)
 	}
-	l.vp.SetContent(body)
-	l.vp.SetYOffset(off)
+	components.Refit(&l.vp, w, max(h-4, 1), body)
 	if l.bottom { // a new log: its end is what matters
 		l.vp.GotoBottom()
 		l.bottom = false

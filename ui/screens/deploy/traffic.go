@@ -472,11 +472,7 @@ func (t *Traffic) fitPanes(vp viewport.Model, w, h int) viewport.Model {
 	st := t.env.Styles
 	panes := append(pane(st, "az CLI (a)", t.azCommand(), w), "")
 	panes = append(panes, pane(st, "REST (r)", t.restText(), w)...)
-	off := vp.YOffset()
-	vp.SetWidth(w)
-	vp.SetHeight(max(h-len(t.editor(w))-1, 1))
-	vp.SetContent(strings.Join(panes, "\n"))
-	vp.SetYOffset(off)
+	components.Refit(&vp, w, max(h-len(t.editor(w))-1, 1), strings.Join(panes, "\n"))
 	return vp
 }
 

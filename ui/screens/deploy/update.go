@@ -370,11 +370,7 @@ func (w *Wizard) layout() {
 	if width == 0 || h == 0 {
 		return
 	}
-	off := w.vp.YOffset()
-	w.vp.SetWidth(width)
-	w.vp.SetHeight(max(h-w.topHeight(width), 1))
-	w.vp.SetContent(strings.Join(w.body(width), "\n"))
-	w.vp.SetYOffset(off)
+	components.Refit(&w.vp, width, max(h-w.topHeight(width), 1), strings.Join(w.body(width), "\n"))
 }
 
 // imageKind says where an environment's image is pulled from: Microsoft's

@@ -234,10 +234,7 @@ func (s *Screen) responseView(w, h int, wide bool) (view, scroll string) {
 	vh := max(h-lipgloss.Height(top), 1)
 	vp := s.vp // laid out by Update; drawn at another size, a copy is laid out here
 	if s.vpFor != w || vp.Width() != w || vp.Height() != vh {
-		vp.SetWidth(w)
-		vp.SetHeight(vh)
-		vp.SetContent(s.content(w))
-		vp.SetYOffset(s.vp.YOffset())
+		components.Refit(&vp, w, vh, s.content(w))
 	}
 	if vp.TotalLineCount() > vh {
 		scroll = fmt.Sprintf(" · ↑/↓ scroll %d%%", int(vp.ScrollPercent()*100))
