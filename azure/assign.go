@@ -71,6 +71,10 @@ func (s *Session) DeleteAssignment(ctx context.Context, id string) error {
 	return nil
 }
 
+// propagationWindow is how long a role assignment change may take to apply
+// in Azure (TypicalPropagation).
+const propagationWindow = 10 * time.Minute
+
 // PropagationWindow is how long a role assignment change may take to
 // apply: Azure's 10 minutes (TypicalPropagation), or the simulated Azure's
 // configured delay (Config.Propagation).

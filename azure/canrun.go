@@ -287,7 +287,7 @@ func (s *Session) CheckIdentity(ctx context.Context, ws WorkspaceRef, id Endpoin
 		v := acc.a.Check([]rbac.Operation{n.Op})[0]
 		n.Verdict, n.Outcome, n.Why = &v, v.Outcome, v.Decision.Reason
 		n.Explain = acc.a.Explain(v)
-		if n.Recent = v.Outcome == rbac.Allowed && recentGrants(v.Decision.Grants, s.cfg.Polling.now()); n.Recent {
+		if n.Recent = v.Outcome == rbac.Allowed && recentGrants(v.Decision.Grants, s.cfg.Polling.now(), s.cfg.PropagationWindow()); n.Recent {
 			n.Why += ". The role assignment was made in the last 10 minutes: " + TypicalPropagation
 		}
 		// Unknown with a grant found (the deny assignments could not be
@@ -371,19 +371,15 @@ func judgeModel(n *Need, m *ModelVersion, res WorkspaceResources) {
 	}
 }
 
-// propagationWindow is how long a new role assignment may take to apply
-// (TypicalPropagation).
-const propagationWindow = 10 * time.Minute
-
 // recentGrants reports whether every grant rests on an assignment made
-// within the propagation window before at (a zero CreatedOn is old).
-func recentGrants(grants []rbac.Grant, at time.Time) bool {
+// within window before at (a zero CreatedOn is old).
+func recentGrants(grants []rbac.Grant, at time.Time, window time.Duration) bool {
 	if len(grants) == 0 {
 		return false
 	}
 	for _, g := range grants {
 		c := g.Assignment.CreatedOn
-		if c.IsZero() || at.Sub(c) >= propagationWindow {
+		if c.IsZero() || at.Sub(c) >= window {
 			return false
 		}
 	}
